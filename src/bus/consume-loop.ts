@@ -1,0 +1,203 @@
+import { jetstream, type JsMsg } from "@nats-io/jetstream";
+import { headers as natsHeaders } from "@nats-io/transport-node";
+import type { Logger } from "../telemetry/logger.ts";
+import type { BusConnection } from "./connect.ts";
+import { backoffMs, type ConsumerHandler, type InboundMessage, type Outcome } from "./outcomes.ts";
+
+export interface ConsumeLoopOptions<R> {
+  bus: BusConnection;
+  stream: string;
+  handler: ConsumerHandler<R>;
+  logger: Logger;
+  batchSize: number;
+  flushIntervalMs: number;
+  /** Subject of the dead letter for a message of `subject`. */
+  dlqSubject: (subject: string) => string;
+  /** Attempts after which a message whose handler keeps asking to retry is dead-lettered. */
+  maxDeliver: number;
+  onBatch?: (stats: BatchStats) => void;
+}
+
+export interface BatchStats {
+  consumer: string;
+  messages: number;
+  rows: number;
+  acked: number;
+  retried: number;
+  deadLettered: number;
+  redelivered: number;
+  writeMs: number;
+  writeFailed: boolean;
+}
+
+export interface ConsumeLoop {
+  /** Resolves when the loop has stopped. `clean` is false when the last batch could not be stored. */
+  done: Promise<{ clean: boolean }>;
+  /** Stops fetching, finishes (writes and acks) the batch in hand, then resolves `done`. */
+  stop(): Promise<{ clean: boolean }>;
+  processed(): number;
+}
+
+function toInbound(m: JsMsg): InboundMessage {
+  return {
+    subject: m.subject,
+    data: m.data,
+    header: (name) => m.headers?.get(name) || undefined,
+    streamSeq: m.seq,
+    deliveryCount: m.info.deliveryCount,
+  };
+}
+
+function safePrepare<R>(handler: ConsumerHandler<R>, msg: InboundMessage): Outcome<R> {
+  try {
+    return handler.prepare(msg);
+  } catch (err: unknown) {
+    return { kind: "dead-letter", reason: `handler threw: ${err instanceof Error ? err.message : String(err)}` };
+  }
+}
+
+/**
+ * The one consume loop. It fetches up to `batchSize` messages or whatever arrived within
+ * `flushIntervalMs`, asks the handler for each message's outcome, writes the rows of the
+ * batch in one call, and only then acks. A failed write naks the batch with backoff (the
+ * messages stay in JetStream); dead letters are published to the DLQ stream before the
+ * original is acked, so nothing is dropped on the floor.
+ */
+export function startConsumeLoop<R>(opts: ConsumeLoopOptions<R>): ConsumeLoop {
+  const { bus, handler, logger } = opts;
+  const js = jetstream(bus.nc);
+  let stopping = false;
+  let processed = 0;
+  let wake: (() => void) | undefined;
+  let failures = 0;
+
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+
+  async function deadLetterMsg(m: JsMsg, reason: string): Promise<boolean> {
+    const h = natsHeaders();
+    if (m.headers) for (const [k, vs] of m.headers) for (const v of vs) if (k !== "Nats-Msg-Id") h.append(k, v);
+    h.set("Playpulse-Dlq-Consumer", handler.name);
+    h.set("Playpulse-Dlq-Error", reason.slice(0, 1000).replace(/[\r\n]+/g, " "));
+    h.set("Playpulse-Dlq-Attempts", String(m.info.deliveryCount));
+    h.set("Playpulse-Dlq-Subject", m.subject);
+    h.set("Playpulse-Dlq-Stream-Seq", String(m.seq));
+    h.set("Playpulse-Dlq-Time", new Date().toISOString());
+    const originalId = m.headers?.get("Nats-Msg-Id");
+    if (originalId) h.set("Playpulse-Dlq-Msg-Id", originalId);
+    try {
+      await js.publish(opts.dlqSubject(m.subject), m.data, { headers: h, msgID: `${handler.name}:${m.seq}` });
+      return true;
+    } catch (err: unknown) {
+      logger.error({ err, subject: m.subject }, "dead-letter publish failed; message will be redelivered");
+      return false;
+    }
+  }
+
+  /** Returns false when the batch's rows could not be stored. */
+  async function processBatch(batch: JsMsg[]): Promise<boolean> {
+    const rows: R[] = [];
+    const okMsgs: JsMsg[] = [];
+    const stats: BatchStats = {
+      consumer: handler.name,
+      messages: batch.length,
+      rows: 0,
+      acked: 0,
+      retried: 0,
+      deadLettered: 0,
+      redelivered: 0,
+      writeMs: 0,
+      writeFailed: false,
+    };
+    const dead: { m: JsMsg; reason: string }[] = [];
+    for (const m of batch) {
+      if (m.info.deliveryCount > 1) stats.redelivered++;
+      const outcome = safePrepare(handler, toInbound(m));
+      if (outcome.kind === "ok") {
+        for (const r of outcome.rows) rows.push(r);
+        okMsgs.push(m);
+      } else if (outcome.kind === "retry" && m.info.deliveryCount < opts.maxDeliver) {
+        m.nak(outcome.delayMs);
+        stats.retried++;
+      } else {
+        const reason = outcome.kind === "retry" ? `gave up after ${m.info.deliveryCount} attempts: ${outcome.reason}` : outcome.reason;
+        dead.push({ m, reason });
+      }
+    }
+
+    let stored = true;
+    if (rows.length > 0) {
+      const t0 = performance.now();
+      try {
+        await handler.write(rows);
+        failures = 0;
+      } catch (err: unknown) {
+        stored = false;
+        failures++;
+        const delay = backoffMs(failures);
+        logger.warn({ err, consumer: handler.name, rows: rows.length, retryInMs: delay }, "batch write failed; backlog stays in JetStream");
+        for (const m of okMsgs) m.nak(delay);
+        stats.retried += okMsgs.length;
+        stats.writeFailed = true;
+      }
+      stats.writeMs = performance.now() - t0;
+      stats.rows = rows.length;
+    }
+    if (stored) {
+      for (const m of okMsgs) m.ack();
+      stats.acked += okMsgs.length;
+    }
+    for (const { m, reason } of dead) {
+      if (await deadLetterMsg(m, reason)) {
+        m.ack();
+        stats.deadLettered++;
+        logger.warn({ consumer: handler.name, subject: m.subject, seq: m.seq, reason }, "message dead-lettered");
+      } else {
+        m.nak(backoffMs(m.info.deliveryCount));
+      }
+    }
+    await bus.nc.flush().catch(() => undefined);
+    processed += batch.length;
+    opts.onBatch?.(stats);
+    if (!stored) await pause(backoffMs(failures));
+    return stored;
+  }
+
+  async function run(): Promise<{ clean: boolean }> {
+    const consumer = await js.consumers.get(opts.stream, handler.name);
+    let clean = true;
+    while (!stopping) {
+      const batch: JsMsg[] = [];
+      try {
+        const iter = await consumer.fetch({ max_messages: opts.batchSize, expires: Math.max(1000, opts.flushIntervalMs) });
+        for await (const m of iter) batch.push(m);
+      } catch (err: unknown) {
+        if (stopping && batch.length === 0) break;
+        logger.warn({ err, consumer: handler.name }, "fetch failed; retrying");
+        if (batch.length === 0) {
+          await pause(1000);
+          continue;
+        }
+      }
+      if (batch.length > 0) clean = await processBatch(batch);
+    }
+    return { clean };
+  }
+
+  const done = run();
+  return {
+    done,
+    async stop() {
+      stopping = true;
+      wake?.();
+      return done;
+    },
+    processed: () => processed,
+  };
+}

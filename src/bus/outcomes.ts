@@ -1,0 +1,33 @@
+/** What a handler decides about one message; the consume loop turns it into ack, nak or dead-letter. */
+export type Outcome<R> =
+  | { kind: "ok"; rows: R[] }
+  | { kind: "retry"; delayMs: number; reason: string }
+  | { kind: "dead-letter"; reason: string };
+
+export const ok = <R>(rows: R[]): Outcome<R> => ({ kind: "ok", rows });
+export const retry = <R>(delayMs: number, reason: string): Outcome<R> => ({ kind: "retry", delayMs, reason });
+export const deadLetter = <R>(reason: string): Outcome<R> => ({ kind: "dead-letter", reason });
+
+/** A message as handlers see it: no client objects, so handlers stay pure and table-testable. */
+export interface InboundMessage {
+  subject: string;
+  data: Uint8Array;
+  header(name: string): string | undefined;
+  streamSeq: number;
+  deliveryCount: number;
+}
+
+/**
+ * A consumer is two functions: `prepare` maps one message to rows (pure), `write` stores the
+ * rows of a whole batch and throws when the store is unavailable.
+ */
+export interface ConsumerHandler<R> {
+  name: string;
+  prepare(msg: InboundMessage): Outcome<R>;
+  write(rows: R[]): Promise<void>;
+}
+
+/** Exponential backoff with a cap: 0.5 s, 1 s, 2 s ... 30 s. */
+export function backoffMs(attempt: number, baseMs = 500, capMs = 30_000): number {
+  return Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
+}

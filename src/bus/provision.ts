@@ -1,0 +1,84 @@
+import { AckPolicy, DeliverPolicy, DiscardPolicy, jetstreamManager, RetentionPolicy, StorageType } from "@nats-io/jetstream";
+import type { JetStreamManager, StreamConfig } from "@nats-io/jetstream";
+import { nanos, type NatsConnection } from "@nats-io/transport-node";
+import type { SubjectNames } from "../events/index.ts";
+
+export interface StreamSettings {
+  name: string;
+  maxBytes: number;
+  maxAgeMs: number;
+  replicas: number;
+  duplicateWindowMs: number;
+}
+
+export interface ConsumerSettings {
+  ackWaitMs: number;
+  maxAckPending: number;
+}
+
+export const CONSUMER_FILTERS = ["analytics", "recommendations", "content"] as const;
+export type ConsumerName = (typeof CONSUMER_FILTERS)[number];
+
+export function dlqStreamName(stream: string): string {
+  return `${stream}_DLQ`;
+}
+
+async function ensureStream(jsm: JetStreamManager, cfg: Partial<StreamConfig> & { name: string }): Promise<void> {
+  const exists = await jsm.streams.info(cfg.name).then(
+    () => true,
+    (err: unknown) => {
+      if (err instanceof Error && /not found/i.test(err.message)) return false;
+      throw err;
+    },
+  );
+  if (exists) await jsm.streams.update(cfg.name, cfg);
+  else await jsm.streams.add(cfg);
+}
+
+/**
+ * Creates or updates the event stream, the dead-letter stream and the three durable pull
+ * consumers. Safe to run any number of times, from any number of processes.
+ */
+export async function provisionBus(
+  nc: NatsConnection,
+  subjects: SubjectNames,
+  stream: StreamSettings,
+  consumers: ConsumerSettings,
+): Promise<void> {
+  const jsm = await jetstreamManager(nc, { timeout: 10_000 });
+  await ensureStream(jsm, {
+    name: stream.name,
+    subjects: subjects.streamSubjects,
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.New,
+    max_bytes: stream.maxBytes,
+    max_age: nanos(stream.maxAgeMs),
+    duplicate_window: nanos(stream.duplicateWindowMs),
+    num_replicas: stream.replicas,
+  });
+  await ensureStream(jsm, {
+    name: dlqStreamName(stream.name),
+    subjects: [subjects.dlqWildcard],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.New,
+    max_age: nanos(30 * 24 * 3600_000),
+    duplicate_window: nanos(stream.duplicateWindowMs),
+    num_replicas: stream.replicas,
+  });
+  for (const name of CONSUMER_FILTERS) {
+    const config = {
+      durable_name: name,
+      filter_subject: subjects.filters[name],
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: nanos(consumers.ackWaitMs),
+      max_ack_pending: consumers.maxAckPending,
+      max_deliver: -1,
+    };
+    const existing = await jsm.consumers.info(stream.name, name).catch(() => undefined);
+    if (existing === undefined) await jsm.consumers.add(stream.name, config);
+    else await jsm.consumers.update(stream.name, name, { ack_wait: config.ack_wait, max_ack_pending: config.max_ack_pending });
+  }
+}

@@ -1,0 +1,135 @@
+import { createInbox, headers as natsHeaders, type Msg, type MsgHdrs } from "@nats-io/transport-node";
+import type { BusConnection } from "./connect.ts";
+
+export interface OutboundMessage {
+  subject: string;
+  /** Becomes `Nats-Msg-Id`: JetStream drops a second copy within the stream's duplicate window. */
+  msgId: string;
+  data: Uint8Array;
+  headers?: Record<string, string>;
+}
+
+export type FailureReason = "unavailable" | "stream_full" | "timeout" | "rejected";
+
+export type PublishOutcome =
+  | { status: "stored"; seq: number; duplicate: boolean }
+  | { status: "failed"; reason: FailureReason; message: string };
+
+export interface Publisher {
+  /** Publishes every message and resolves once JetStream answered for each (or it failed). */
+  publish(messages: readonly OutboundMessage[]): Promise<PublishOutcome[]>;
+  inFlight(): number;
+  /** Waits for in-flight publishes to settle, then stops listening for acks. */
+  close(): Promise<void>;
+}
+
+interface Pending {
+  resolve: (o: PublishOutcome) => void;
+  deadline: number;
+}
+
+interface PubAckBody {
+  stream?: string;
+  seq?: number;
+  duplicate?: boolean;
+  error?: { code?: number; err_code?: number; description?: string };
+}
+
+/** Maps a JetStream PubAck (or its error) to an outcome. Exported for unit tests. */
+export function outcomeOf(data: Uint8Array, hdrs: MsgHdrs | undefined): PublishOutcome {
+  if (hdrs?.hasError && hdrs.code === 503) {
+    return { status: "failed", reason: "unavailable", message: "no JetStream stream answered (no responders)" };
+  }
+  let body: PubAckBody;
+  try {
+    body = JSON.parse(new TextDecoder().decode(data)) as PubAckBody;
+  } catch {
+    return { status: "failed", reason: "rejected", message: "unreadable JetStream reply" };
+  }
+  if (body.error) {
+    const d = body.error.description ?? "unknown error";
+    const full = /maximum (bytes|messages)|resource limits|insufficient resources|storage/i.test(d);
+    return { status: "failed", reason: full ? "stream_full" : body.error.code === 503 ? "unavailable" : "rejected", message: d };
+  }
+  if (typeof body.seq !== "number") return { status: "failed", reason: "rejected", message: "JetStream reply without a sequence" };
+  return { status: "stored", seq: body.seq, duplicate: body.duplicate === true };
+}
+
+/**
+ * A pipelined JetStream publisher. Every message is a core publish with its own reply
+ * subject under one shared inbox subscription, so thousands of PubAcks can be in flight
+ * without one request (and one subscription) per message, while each event keeps its own
+ * subject and its own `Nats-Msg-Id`.
+ *
+ * @example
+ * const publisher = createPublisher(bus, { timeoutMs: 5000 });
+ * const [o] = await publisher.publish([{ subject: "user.video.played", msgId: "e1", data }]);
+ */
+export function createPublisher(bus: BusConnection, opts: { timeoutMs: number }): Publisher {
+  const { nc } = bus;
+  const inbox = createInbox();
+  const pending = new Map<string, Pending>();
+  let counter = 0;
+  let drained: (() => void) | undefined;
+
+  const settle = (token: string, outcome: PublishOutcome) => {
+    const p = pending.get(token);
+    if (!p) return;
+    pending.delete(token);
+    p.resolve(outcome);
+    if (pending.size === 0 && drained) drained();
+  };
+
+  const sub = nc.subscribe(`${inbox}.*`, {
+    callback: (err: Error | null, msg: Msg) => {
+      if (err) return;
+      settle(msg.subject.slice(inbox.length + 1), outcomeOf(msg.data, msg.headers));
+    },
+  });
+
+  const failAll = (reason: FailureReason, message: string) => {
+    for (const token of [...pending.keys()]) settle(token, { status: "failed", reason, message });
+  };
+  bus.onDisconnect(() => failAll("unavailable", "connection to NATS lost before JetStream answered"));
+
+  const sweeper = setInterval(() => {
+    const now = Date.now();
+    for (const [token, p] of pending) {
+      if (p.deadline > now) break; // insertion order is deadline order
+      settle(token, { status: "failed", reason: "timeout", message: `no JetStream answer within ${opts.timeoutMs} ms` });
+    }
+  }, Math.min(100, opts.timeoutMs));
+  sweeper.unref();
+
+  function publish(messages: readonly OutboundMessage[]): Promise<PublishOutcome[]> {
+    if (!bus.isConnected()) {
+      const down: PublishOutcome = { status: "failed", reason: "unavailable", message: "not connected to NATS" };
+      return Promise.resolve(messages.map(() => down));
+    }
+    const deadline = Date.now() + opts.timeoutMs;
+    const results = messages.map((m) => {
+      const token = (counter++).toString(36);
+      const h = natsHeaders();
+      h.set("Nats-Msg-Id", m.msgId);
+      if (m.headers) for (const [k, v] of Object.entries(m.headers)) h.set(k, v);
+      const result = new Promise<PublishOutcome>((resolve) => pending.set(token, { resolve, deadline }));
+      try {
+        nc.publish(m.subject, m.data, { reply: `${inbox}.${token}`, headers: h });
+      } catch (err: unknown) {
+        settle(token, { status: "failed", reason: "unavailable", message: err instanceof Error ? err.message : String(err) });
+      }
+      return result;
+    });
+    return Promise.all(results);
+  }
+
+  return {
+    publish,
+    inFlight: () => pending.size,
+    async close() {
+      if (pending.size > 0) await new Promise<void>((r) => (drained = r));
+      clearInterval(sweeper);
+      sub.unsubscribe();
+    },
+  };
+}

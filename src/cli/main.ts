@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+import { ConfigError } from "../config.ts";
+import { MIGRATE_HELP, migrateCommand } from "./migrate.ts";
+import { SERVE_HELP, serveCommand } from "./serve.ts";
+import { UP_HELP, upCommand } from "./up.ts";
+
+const HELP = `playpulse: real-time analytics and recommendations for video streaming
+
+usage: playpulse <command> [options]
+
+commands:
+  up                 run everything locally: NATS, ClickHouse, every role, demo traffic
+  serve <role...>    run roles: ingest, query, analytics, recommendations, content
+  migrate            create/update streams, consumers and tables (idempotent)
+  help [command]     show help for a command
+
+Configuration comes from the environment; see docs/operations.md for every variable.
+Run "playpulse <command> --help" for details.`;
+
+const HELPS: Record<string, string> = { up: UP_HELP, serve: SERVE_HELP, migrate: MIGRATE_HELP };
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "help" || command === "--help" || command === "-h") {
+    const topic = rest[0];
+    process.stdout.write(`${(topic && HELPS[topic]) || HELP}\n`);
+    return 0;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    const text = HELPS[command];
+    if (text) {
+      process.stdout.write(`${text}\n`);
+      return 0;
+    }
+  }
+  switch (command) {
+    case "serve":
+      return serveCommand(rest);
+    case "migrate":
+      return migrateCommand();
+    case "up":
+      return upCommand(rest);
+    default:
+      process.stderr.write(`unknown command "${command}"\n\n${HELP}\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
+    else process.stderr.write(`playpulse: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

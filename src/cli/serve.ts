@@ -1,0 +1,51 @@
+import { ConfigError, loadConfig, ROLES, type Role } from "../config.ts";
+import { startRoles } from "../main.ts";
+import { createLogger } from "../telemetry/logger.ts";
+
+export const SERVE_HELP = `usage: playpulse serve <role...>
+
+Runs one or more roles in this process. Roles:
+  ingest            POST /v1/events -> JetStream (needs NATS)
+  query             the read API over ClickHouse (needs ClickHouse)
+  analytics         consumer of user.>       -> events table
+  recommendations   consumer of user.video.* -> rec_events table
+  content           consumer of video.>      -> catalog table
+Every role serves /healthz, /readyz and /metrics on PLAYPULSE_HTTP_PORT (default 8080).
+Streams, consumers and tables are created or updated at start (same as "playpulse migrate").
+SIGTERM or SIGINT stops gracefully: stop accepting, finish publishes, flush batches, ack, close.
+The exit code is 1 when a final flush failed (the broker will redeliver those messages).
+
+example:
+  PLAYPULSE_WRITE_KEYS=wk_dev PLAYPULSE_READ_KEYS=rk_dev playpulse serve ingest query analytics`;
+
+export function parseRoles(args: readonly string[]): Role[] {
+  const roles = args.flatMap((a) => a.split(",")).filter((a) => a.length > 0);
+  const unknown = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
+  if (roles.length === 0) throw new Error(`name at least one role: ${ROLES.join(", ")}`);
+  if (unknown.length > 0) throw new Error(`unknown role(s): ${unknown.join(", ")}; roles are ${ROLES.join(", ")}`);
+  return [...new Set(roles)] as Role[];
+}
+
+/** Runs until SIGTERM/SIGINT; resolves with the exit code. */
+export async function serveCommand(args: readonly string[], env?: Record<string, string | undefined>): Promise<number> {
+  const roles = parseRoles(args);
+  let config;
+  try {
+    config = loadConfig(env, roles);
+  } catch (err: unknown) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel, { roles: roles.join(",") });
+  const running = await startRoles(config, roles, logger);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+    process.once("SIGINT", () => resolve("SIGINT"));
+  });
+  logger.info({ signal }, "stopping");
+  const report = await running.stop();
+  return report.clean ? 0 : 1;
+}

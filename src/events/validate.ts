@@ -1,0 +1,149 @@
+import { describeSpec, type FieldSpec } from "./fields.ts";
+import { ENVELOPE_FIELDS, schemaRegistry, type EventSchema, type SchemaRegistry } from "./schemas.ts";
+import type { PlayEvent } from "./types.ts";
+import { uuidv7 } from "./uuidv7.ts";
+
+export type Validation =
+  | { ok: true; event: PlayEvent; generatedId: boolean }
+  | { ok: false; error: string; id?: string };
+
+export interface ValidatorOptions {
+  registry?: SchemaRegistry;
+  /** Timestamps further than this in the future (client clock skew) are rejected. */
+  maxFutureMs?: number;
+  now?: () => number;
+  newId?: (now: number) => string;
+}
+
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+function typeName(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  return typeof v === "object" ? "an object" : `a ${typeof v}`;
+}
+
+/** Returns an error message for `value` against `spec`, or undefined when it fits. */
+function check(spec: FieldSpec, value: unknown, path: string, now: number, maxFutureMs: number): string | undefined {
+  const expected = () => `${path}: must be ${describeSpec(spec)}, got ${typeName(value)}`;
+  switch (spec.kind) {
+    case "string":
+      if (typeof value !== "string") return expected();
+      if (value.length === 0 || value.length > spec.max) return `${path}: must be 1-${spec.max} characters long, got ${value.length}`;
+      if (spec.pattern && !spec.pattern.test(value)) return `${path}: must be ${describeSpec(spec)}`;
+      return undefined;
+    case "int":
+      if (typeof value !== "number" || !Number.isInteger(value)) return expected();
+      if (value < spec.min || value > spec.max) return `${path}: must be between ${spec.min} and ${spec.max}, got ${value}`;
+      return undefined;
+    case "bool":
+      return typeof value === "boolean" ? undefined : expected();
+    case "timestamp": {
+      if (typeof value !== "string" || !TIMESTAMP.test(value)) return expected();
+      const t = Date.parse(value);
+      if (Number.isNaN(t)) return `${path}: not a valid date: ${value}`;
+      if (t > now + maxFutureMs) return `${path}: more than ${Math.round(maxFutureMs / 3600_000)}h in the future; check the client clock`;
+      return undefined;
+    }
+    case "strings": {
+      if (!Array.isArray(value)) return expected();
+      if (value.length > spec.maxItems) return `${path}: at most ${spec.maxItems} items, got ${value.length}`;
+      for (let i = 0; i < value.length; i++) {
+        const s: unknown = value[i];
+        if (typeof s !== "string" || s.length === 0 || s.length > spec.maxLength) {
+          return `${path}[${i}]: must be a string of 1-${spec.maxLength} characters`;
+        }
+      }
+      return undefined;
+    }
+    case "object": {
+      if (typeof value !== "object" || value === null || Array.isArray(value)) return expected();
+      const o = value as Record<string, unknown>;
+      for (const k of spec.required) if (o[k] === undefined) return `${path}.${k}: required field is missing`;
+      for (const [k, v] of Object.entries(o)) {
+        const sub = spec.fields[k];
+        if (!sub) return `${path}.${k}: unknown field (allowed: ${Object.keys(spec.fields).join(", ")})`;
+        const err = check(sub, v, `${path}.${k}`, now, maxFutureMs);
+        if (err) return err;
+      }
+      return undefined;
+    }
+    case "flat": {
+      if (typeof value !== "object" || value === null || Array.isArray(value)) return expected();
+      const entries = Object.entries(value);
+      if (entries.length > spec.maxKeys) return `${path}: at most ${spec.maxKeys} keys, got ${entries.length}`;
+      for (const [k, v] of entries) {
+        if (k.length === 0 || k.length > spec.maxKeyLength) return `${path}: keys must be 1-${spec.maxKeyLength} characters`;
+        if (v === null || typeof v === "boolean") continue;
+        if (typeof v === "number" && Number.isFinite(v)) continue;
+        if (typeof v === "string" && v.length <= spec.maxValueLength) continue;
+        return `${path}.${k}: must be a string of at most ${spec.maxValueLength} characters, a finite number, a boolean or null (the object must be flat)`;
+      }
+      return undefined;
+    }
+  }
+}
+
+/**
+ * Builds the edge validator. It checks one parsed JSON value against the schema of its
+ * `type` and `schema_version` (default 1) and returns either the normalised event (known
+ * fields only, an id assigned when missing) or the first problem, naming the field.
+ *
+ * @example
+ * const validate = createValidator();
+ * const r = validate({ type: "user.video.paused", timestamp: "2026-01-01T00:00:00Z", user_id: "u", view_id: "v", video_id: "m", position_ms: 0 });
+ * if (r.ok) publish(r.event); else reject(r.error);
+ */
+export function createValidator(opts: ValidatorOptions = {}): (input: unknown) => Validation {
+  const registry = opts.registry ?? schemaRegistry();
+  const maxFutureMs = opts.maxFutureMs ?? 24 * 3600 * 1000;
+  const clock = opts.now ?? Date.now;
+  const newId = opts.newId ?? uuidv7;
+  const idSpec: FieldSpec = { kind: "string", max: 64, pattern: /^[A-Za-z0-9._:-]+$/, hint: "1-64 characters of A-Z a-z 0-9 . _ : -" };
+
+  return function validate(input: unknown): Validation {
+    if (typeof input !== "object" || input === null || Array.isArray(input)) {
+      return { ok: false, error: `event: must be a JSON object, got ${typeName(input)}` };
+    }
+    const o = input as Record<string, unknown>;
+    const now = clock();
+    const id = typeof o.id === "string" ? o.id : undefined;
+    const fail = (error: string): Validation => (id === undefined ? { ok: false, error } : { ok: false, error, id });
+
+    if (o.id !== undefined) {
+      const err = check(idSpec, o.id, "id", now, maxFutureMs);
+      if (err) return fail(err);
+    }
+    if (o.type === undefined) return fail("type: required field is missing");
+    if (typeof o.type !== "string") return fail(`type: must be a string, got ${typeName(o.type)}`);
+    const versions = registry.versions(o.type);
+    if (versions.length === 0) return fail(`type: unknown event type "${o.type.slice(0, 64)}"`);
+    const version = o.schema_version ?? 1;
+    if (typeof version !== "number" || !Number.isInteger(version)) {
+      return fail(`schema_version: must be an integer, got ${typeName(version)}`);
+    }
+    const schema: EventSchema | undefined = registry.get(o.type, version);
+    if (!schema) return fail(`schema_version: ${o.type} has versions ${versions.join(", ")}, got ${version}`);
+
+    for (const [name, spec] of Object.entries(schema.required)) {
+      const v = o[name];
+      if (v === undefined) return fail(`${name}: required field is missing`);
+      const err = check(spec, v, name, now, maxFutureMs);
+      if (err) return fail(err);
+    }
+    for (const [name, v] of Object.entries(o)) {
+      if (schema.required[name] !== undefined || (ENVELOPE_FIELDS as readonly string[]).includes(name)) continue;
+      const spec = schema.optional[name];
+      if (spec === undefined) return fail(`${name}: unknown field for ${schema.type} v${schema.version}`);
+      if (v === undefined) continue;
+      const err = check(spec, v, name, now, maxFutureMs);
+      if (err) return fail(err);
+    }
+
+    const generatedId = id === undefined;
+    const event: Record<string, unknown> = { id: id ?? newId(now), type: o.type, schema_version: version };
+    for (const name of Object.keys(schema.required)) event[name] = o[name];
+    for (const name of Object.keys(schema.optional)) if (o[name] !== undefined) event[name] = o[name];
+    return { ok: true, event: event as unknown as PlayEvent, generatedId };
+  };
+}

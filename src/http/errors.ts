@@ -1,0 +1,21 @@
+/** An error that maps to one HTTP answer. Thrown by routes, turned into JSON by the one `onError`. */
+export class ApiError extends Error {
+  override name = "ApiError";
+  constructor(
+    readonly status: 400 | 401 | 403 | 404 | 408 | 413 | 415 | 503,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+export function errorBody(code: string, message: string): ErrorBody {
+  return { error: { code, message } };
+}

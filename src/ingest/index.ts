@@ -1,0 +1,6 @@
+export { createIngestRoutes } from "./routes.ts";
+export type { IngestDeps, IngestLimits, IngestObserver } from "./routes.ts";
+export { planBatch, summarize } from "./plan.ts";
+export type { EventResult, EventStatus, IngestResponse, Plan } from "./plan.ts";
+export { readBody, parseItems } from "./body.ts";
+export type { BodyLimits, Item } from "./body.ts";

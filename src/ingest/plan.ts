@@ -1,0 +1,80 @@
+import { encodeStoredEvent, type PlayEvent, type Validation } from "../events/index.ts";
+import type { Item } from "./body.ts";
+
+export type EventStatus = "accepted" | "duplicate" | "rejected";
+
+export interface EventResult {
+  index: number;
+  id: string | null;
+  status: EventStatus;
+  error?: string;
+}
+
+export interface IngestResponse {
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  results: EventResult[];
+}
+
+export interface PlannedPublish {
+  index: number;
+  event: PlayEvent;
+  data: Uint8Array;
+}
+
+export interface Plan {
+  results: EventResult[];
+  publish: PlannedPublish[];
+}
+
+/**
+ * Validates and encodes every item of a request. Pure: no I/O. An id seen earlier in the
+ * same request is a duplicate without a publish; everything else valid is to be published.
+ */
+export function planBatch(
+  items: readonly Item[],
+  validate: (input: unknown) => Validation,
+  opts: { maxEventBytes: number; receivedAt: number },
+): Plan {
+  const results: EventResult[] = [];
+  const publish: PlannedPublish[] = [];
+  const seen = new Set<string>();
+  items.forEach((item, index) => {
+    if ("parseError" in item) {
+      results.push({ index, id: null, status: "rejected", error: item.parseError });
+      return;
+    }
+    const v = validate(item.value);
+    if (!v.ok) {
+      results.push({ index, id: v.id ?? null, status: "rejected", error: v.error });
+      return;
+    }
+    const id = v.event.id;
+    if (seen.has(id)) {
+      results.push({ index, id, status: "duplicate" });
+      return;
+    }
+    const data = encodeStoredEvent(v.event, opts.receivedAt);
+    if (data.byteLength > opts.maxEventBytes) {
+      results.push({ index, id, status: "rejected", error: `event: ${data.byteLength} bytes exceeds the limit of ${opts.maxEventBytes} bytes per event` });
+      return;
+    }
+    seen.add(id);
+    results.push({ index, id, status: "accepted" });
+    publish.push({ index, event: v.event, data });
+  });
+  return { results, publish };
+}
+
+export function summarize(results: EventResult[]): IngestResponse {
+  let accepted = 0;
+  let duplicates = 0;
+  let rejected = 0;
+  for (const r of results) {
+    if (r.status === "accepted") accepted++;
+    else if (r.status === "duplicate") duplicates++;
+    else rejected++;
+  }
+  return { accepted, duplicates, rejected, results };
+}

@@ -1,0 +1,78 @@
+import { Hono } from "hono";
+import { createValidator, subjectNames, type SchemaRegistry, type SubjectNames } from "../events/index.ts";
+import type { Publisher } from "../bus/index.ts";
+import { requireKey, type Keys } from "../http/auth.ts";
+import { ApiError } from "../http/errors.ts";
+import { parseItems, readBody, type BodyLimits } from "./body.ts";
+import { planBatch, summarize, type IngestResponse } from "./plan.ts";
+
+export interface IngestLimits extends BodyLimits {
+  maxEventBytes: number;
+}
+
+export interface IngestObserver {
+  /** Called once per request with its answer; for metrics. */
+  onResponse?(status: number, body: IngestResponse | undefined, publishMs: number): void;
+}
+
+export interface IngestDeps {
+  publisher: Publisher;
+  keys: Keys;
+  limits: IngestLimits;
+  subjects?: SubjectNames;
+  registry?: SchemaRegistry;
+  retryAfterSeconds: number;
+  now?: () => number;
+  /** Extra headers for each published message (trace context). */
+  messageHeaders?: (req: Request) => Record<string, string> | undefined;
+  observer?: IngestObserver;
+}
+
+/**
+ * `POST /v1/events`: one event, a JSON array or NDJSON. Answers 202 only after JetStream
+ * stored (or recognised as duplicate) every accepted event; 400 when every event was
+ * rejected; 503 with Retry-After, claiming nothing, when the broker cannot store them.
+ *
+ * @example
+ * const app = createIngestRoutes({ publisher, keys, limits, retryAfterSeconds: 2 });
+ */
+export function createIngestRoutes(deps: IngestDeps): Hono {
+  const subjects = deps.subjects ?? subjectNames();
+  const now = deps.now ?? Date.now;
+  const validate = createValidator({ ...(deps.registry ? { registry: deps.registry } : {}), now });
+  const app = new Hono();
+
+  app.post("/v1/events", requireKey(deps.keys, "write"), async (c) => {
+    const bytes = await readBody(c.req.raw, deps.limits);
+    const items = parseItems(bytes, c.req.header("content-type"), deps.limits);
+    const plan = planBatch(items, validate, { maxEventBytes: deps.limits.maxEventBytes, receivedAt: now() });
+    const extra = deps.messageHeaders?.(c.req.raw);
+    const t0 = performance.now();
+    const outcomes = await deps.publisher.publish(
+      plan.publish.map((p) => ({ subject: subjects.forType(p.event.type), msgId: p.event.id, data: p.data, ...(extra ? { headers: extra } : {}) })),
+    );
+    const publishMs = performance.now() - t0;
+    const failed = outcomes.find((o) => o.status === "failed");
+    if (failed && failed.status === "failed") {
+      deps.observer?.onResponse?.(503, undefined, publishMs);
+      const full = failed.reason === "stream_full";
+      throw new ApiError(
+        503,
+        full ? "stream_full" : "broker_unavailable",
+        `${full ? "the event stream is full" : "the event broker is unavailable"} (${failed.message}); nothing from this request is claimed as accepted: retry it with the same event ids after ${deps.retryAfterSeconds} s, and events already stored will answer "duplicate"`,
+        { "Retry-After": String(deps.retryAfterSeconds) },
+      );
+    }
+    plan.publish.forEach((p, i) => {
+      const o = outcomes[i];
+      const r = plan.results[p.index];
+      if (o?.status === "stored" && o.duplicate && r) r.status = "duplicate";
+    });
+    const body = summarize(plan.results);
+    const status = body.accepted + body.duplicates > 0 ? 202 : 400;
+    deps.observer?.onResponse?.(status, body, publishMs);
+    return c.json(body, status);
+  });
+
+  return app;
+}

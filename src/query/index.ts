@@ -1,0 +1,15 @@
+export { createQueryRoutes } from "./routes.ts";
+export type { QueryDeps } from "./routes.ts";
+export { videoStats, experimentStats } from "./stats.ts";
+export type { VariantMetrics } from "./stats.ts";
+export { topVideos } from "./top.ts";
+export type { TopItem } from "./top.ts";
+export { trendingScores } from "./trending.ts";
+export type { TrendingScore } from "./trending.ts";
+export { recommend, cosineCandidates, WATCHED_MS } from "./recommendations.ts";
+export type { Recommendation, Reason, Similar } from "./recommendations.ts";
+export { toMetrics, perViewSql, METRIC_COLUMNS } from "./metrics-sql.ts";
+export type { Metrics } from "./metrics-sql.ts";
+export { parseRange, parseLimit, parseTime } from "./params.ts";
+export { lookupTitles } from "./catalog.ts";
+export type { Title } from "./catalog.ts";

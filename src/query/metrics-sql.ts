@@ -1,0 +1,90 @@
+import { sql, type Ident, type Sql } from "../store/index.ts";
+
+/**
+ * One row per view: the view-level facts every QoE formula is built from. Max over
+ * cumulative counters and "did any event of this type occur" flags make the result the same
+ * whatever the arrival order and however many times an event was stored.
+ */
+export function perViewSql(db: Ident, where: Sql): Sql {
+  return sql`SELECT view_id,
+      any(user_id) AS user_id,
+      max(experiment_variant) AS variant,
+      max(type = 'user.video.play_requested') AS requested,
+      max(type = 'user.video.played') AS played,
+      max(type = 'user.video.completed') AS completed,
+      max(type = 'user.video.ended') AS ended,
+      max(type = 'user.video.failed' AND fatal = 1) AS failed_fatal,
+      max(played_ms) AS played_ms,
+      max(rebuffer_ms) AS rebuffer_ms,
+      minIf(startup_ms, type = 'user.video.played') AS startup_ms
+    FROM ${db}.events
+    WHERE ${where}
+    GROUP BY view_id`;
+}
+
+/** The aggregate columns over `perViewSql` rows. */
+export const METRIC_COLUMNS = sql`countIf(requested = 1) AS views,
+    countIf(played = 1) AS plays,
+    uniqExactIf(user_id, requested = 1) AS unique_viewers,
+    sum(played_ms) AS watch_time_ms,
+    countIf(completed = 1) AS completions,
+    quantileExactIf(0.5)(startup_ms, played = 1) AS startup_ms_p50,
+    quantileExactIf(0.95)(startup_ms, played = 1) AS startup_ms_p95,
+    sum(rebuffer_ms) AS rebuffer_ms,
+    countIf(ended = 1 AND played = 0) AS exits_before_start,
+    countIf(failed_fatal = 1) AS failures`;
+
+export interface MetricRow {
+  views: unknown;
+  plays: unknown;
+  unique_viewers: unknown;
+  watch_time_ms: unknown;
+  completions: unknown;
+  startup_ms_p50: unknown;
+  startup_ms_p95: unknown;
+  rebuffer_ms: unknown;
+  exits_before_start: unknown;
+  failures: unknown;
+}
+
+export interface Metrics {
+  views: number;
+  plays: number;
+  unique_viewers: number;
+  watch_time_ms: number;
+  completions: number;
+  completion_rate: number | null;
+  startup_ms_p50: number | null;
+  startup_ms_p95: number | null;
+  rebuffer_ratio: number | null;
+  exits_before_start: number;
+  failures: number;
+  failure_rate: number | null;
+}
+
+const n = (v: unknown) => (typeof v === "number" ? v : Number(v ?? 0));
+const ratio = (a: number, b: number) => (b === 0 ? null : a / b);
+
+/** Turns an aggregate row into the published metrics, ratios included. */
+export function toMetrics(row: MetricRow | undefined): Metrics {
+  const views = n(row?.views);
+  const plays = n(row?.plays);
+  const watch = n(row?.watch_time_ms);
+  const rebuffer = n(row?.rebuffer_ms);
+  const completions = n(row?.completions);
+  const failures = n(row?.failures);
+  return {
+    views,
+    plays,
+    unique_viewers: n(row?.unique_viewers),
+    watch_time_ms: watch,
+    completions,
+    completion_rate: ratio(completions, plays),
+    startup_ms_p50: plays === 0 ? null : n(row?.startup_ms_p50),
+    startup_ms_p95: plays === 0 ? null : n(row?.startup_ms_p95),
+    rebuffer_ratio: ratio(rebuffer, watch + rebuffer),
+    exits_before_start: n(row?.exits_before_start),
+    failures,
+    failure_rate: ratio(failures, views),
+  };
+}

@@ -1,0 +1,77 @@
+import { Hono } from "hono";
+import { requireKey, type Keys } from "../http/auth.ts";
+import type { Store } from "../store/index.ts";
+import { parseEnum, parseId, parseLimit, parseRange } from "./params.ts";
+import { recommend } from "./recommendations.ts";
+import { experimentStats, videoStats } from "./stats.ts";
+import { topVideos } from "./top.ts";
+import { trendingScores } from "./trending.ts";
+import { lookupTitles } from "./catalog.ts";
+
+export interface QueryDeps {
+  store: Store;
+  keys: Keys;
+  trendingHalfLifeHours: number;
+  now?: () => number;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * The read API over ClickHouse. Every route needs a read key.
+ *
+ * @example
+ * app.route("/", createQueryRoutes({ store, keys, trendingHalfLifeHours: 12 }));
+ */
+export function createQueryRoutes(deps: QueryDeps): Hono {
+  const { store } = deps;
+  const now = deps.now ?? Date.now;
+  const app = new Hono();
+  app.use("/v1/videos/*", requireKey(deps.keys, "read"));
+  app.use("/v1/trending", requireKey(deps.keys, "read"));
+  app.use("/v1/users/*", requireKey(deps.keys, "read"));
+  app.use("/v1/experiments/*", requireKey(deps.keys, "read"));
+
+  app.get("/v1/videos/top", async (c) => {
+    const range = parseRange(c.req.query(), now());
+    const by = parseEnum("by", c.req.query("by"), ["views", "watch_time"] as const, "views");
+    const limit = parseLimit(c.req.query("limit"));
+    const items = await topVideos(store, range, by, limit);
+    return c.json({ from: iso(range.from), to: iso(range.to), by, items });
+  });
+
+  app.get("/v1/videos/:video_id/stats", async (c) => {
+    const videoId = parseId("video_id", c.req.param("video_id"));
+    const range = parseRange(c.req.query(), now());
+    const metrics = await videoStats(store, videoId, range);
+    return c.json({ video_id: videoId, from: iso(range.from), to: iso(range.to), ...metrics });
+  });
+
+  app.get("/v1/trending", async (c) => {
+    const limit = parseLimit(c.req.query("limit"));
+    const asOf = now();
+    const scores = await trendingScores(store, asOf, deps.trendingHalfLifeHours, limit);
+    const titles = await lookupTitles(store, scores.map((s) => s.video_id));
+    return c.json({
+      as_of: iso(asOf),
+      half_life_hours: deps.trendingHalfLifeHours,
+      items: scores.map((s) => ({ ...s, title: titles.get(s.video_id)?.title ?? null })),
+    });
+  });
+
+  app.get("/v1/users/:user_id/recommendations", async (c) => {
+    const userId = parseId("user_id", c.req.param("user_id"));
+    const limit = parseLimit(c.req.query("limit"));
+    const items = await recommend(store, userId, { limit, asOf: now(), halfLifeHours: deps.trendingHalfLifeHours });
+    return c.json({ user_id: userId, items });
+  });
+
+  app.get("/v1/experiments/:experiment_id", async (c) => {
+    const experimentId = parseId("experiment_id", c.req.param("experiment_id"));
+    const range = parseRange(c.req.query(), now());
+    const variants = await experimentStats(store, experimentId, range);
+    return c.json({ experiment_id: experimentId, from: iso(range.from), to: iso(range.to), variants });
+  });
+
+  return app;
+}

@@ -1,0 +1,62 @@
+import type { Store } from "./client.ts";
+import { sql, type Ident, type Sql } from "./sql.ts";
+
+export interface Migration {
+  id: number;
+  name: string;
+  statements: (db: Ident) => Sql[];
+}
+
+/**
+ * Tables, oldest first. Every statement runs on ClickHouse 18.16 and on current releases:
+ * no DateTime64, no LowCardinality, `ORDER BY` keys ending in the event id so that
+ * ReplacingMergeTree can fold away rows written twice (queries never rely on that fold).
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    id: 1,
+    name: "events, rec_events, catalog",
+    statements: (db) => [
+      sql`CREATE TABLE IF NOT EXISTS ${db}.events (
+        id String, type String, schema_version UInt8,
+        ts DateTime, ts_ms UInt64, received_ms UInt64, stored_ms UInt64,
+        user_id String, view_id String, video_id String,
+        position_ms UInt64, duration_ms UInt64, startup_ms UInt64, played_ms UInt64, rebuffer_ms UInt64,
+        from_ms UInt64, to_ms UInt64, error_code String, fatal UInt8,
+        device_type String, device_os String, device_player String, country String, cdn String,
+        experiment_id String, experiment_variant String, properties String,
+        trace_id String, stream_seq UInt64
+      ) ENGINE = ReplacingMergeTree() PARTITION BY toYYYYMM(ts) ORDER BY (video_id, view_id, id)`,
+      sql`CREATE TABLE IF NOT EXISTS ${db}.rec_events (
+        id String, type String, ts DateTime, ts_ms UInt64, stored_ms UInt64,
+        user_id String, view_id String, video_id String,
+        position_ms UInt64, played_ms UInt64, duration_ms UInt64, trace_id String
+      ) ENGINE = ReplacingMergeTree() PARTITION BY toYYYYMM(ts) ORDER BY (user_id, video_id, view_id, id)`,
+      sql`CREATE TABLE IF NOT EXISTS ${db}.catalog (
+        video_id String, title String, duration_ms UInt64, genres Array(String),
+        version UInt64, event_id String, stored_ms UInt64, trace_id String
+      ) ENGINE = ReplacingMergeTree(version) ORDER BY video_id`,
+    ],
+  },
+];
+
+/**
+ * Creates the database and applies migrations not yet recorded in `schema_migrations`.
+ * Idempotent and safe to run from several processes at once.
+ */
+export async function migrate(store: Store, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+  const db = store.db;
+  await store.command(sql`CREATE DATABASE IF NOT EXISTS ${db}`);
+  await store.command(
+    sql`CREATE TABLE IF NOT EXISTS ${db}.schema_migrations (id UInt32, name String, applied_ms UInt64) ENGINE = ReplacingMergeTree() ORDER BY id`,
+  );
+  const done = new Set((await store.select<{ id: number }>(sql`SELECT DISTINCT id FROM ${db}.schema_migrations`)).map((r) => Number(r.id)));
+  const applied: number[] = [];
+  for (const m of migrations) {
+    if (done.has(m.id)) continue;
+    for (const stmt of m.statements(db)) await store.command(stmt);
+    await store.insert("schema_migrations", [{ id: m.id, name: m.name, applied_ms: Date.now() }]);
+    applied.push(m.id);
+  }
+  return applied;
+}

@@ -1,0 +1,4 @@
+export { startClickHouse, startNats, freePort, freePorts, isPortOpen, uniqueNamespace, waitFor } from "../../src/local/index.ts";
+export type { ClickHouseServerHandle, StartClickHouseOptions, NatsServerHandle, StartNatsOptions, WaitForOptions } from "../../src/local/index.ts";
+export { useServers } from "./servers.ts";
+export type { Servers } from "./servers.ts";
