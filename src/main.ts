@@ -112,7 +112,10 @@ export async function startRoles(config: Config, roles: readonly Role[], logger:
   const steps: ShutdownStep[] = [
     { name: "http: stop accepting", run: () => http.close() },
     { name: "ingest: finish in-flight publishes", run: async () => publisher?.close() },
-    ...loops.map(({ role, loop }) => ({ name: `${role}: flush batch and ack`, run: async () => (await loop.stop()).clean })),
+    {
+      name: "consumers: flush batches and ack",
+      run: async () => (await Promise.all(loops.map(async ({ loop }) => (await loop.stop()).clean))).every(Boolean),
+    },
     { name: "nats: drain and close", run: async () => bus?.close() },
     { name: "clickhouse: close", run: async () => store?.close() },
   ];

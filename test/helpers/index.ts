@@ -2,3 +2,5 @@ export { startClickHouse, startNats, freePort, freePorts, isPortOpen, uniqueName
 export type { ClickHouseServerHandle, StartClickHouseOptions, NatsServerHandle, StartNatsOptions, WaitForOptions } from "../../src/local/index.ts";
 export { useServers } from "./servers.ts";
 export type { Servers } from "./servers.ts";
+export { startPipeline } from "./pipeline.ts";
+export type { Pipeline, PipelineOptions } from "./pipeline.ts";

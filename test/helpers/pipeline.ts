@@ -1,0 +1,110 @@
+import { loadConfig, ROLES, type Config, type Role } from "../../src/config.ts";
+import { uniqueNamespace } from "../../src/local/index.ts";
+import { startRoles, type Running } from "../../src/main.ts";
+import { createStore, type Store } from "../../src/store/index.ts";
+import { createLogger } from "../../src/telemetry/logger.ts";
+
+export interface Pipeline extends AsyncDisposable {
+  /** `http://127.0.0.1:<port>` of the roles' HTTP server. */
+  baseUrl: string;
+  writeKey: string;
+  readKey: string;
+  /** Namespace of this pipeline: stream `PP_<ns>`, subjects `<ns>.user.…`, database `pp_<ns>`. */
+  ns: string;
+  config: Config;
+  env: Record<string, string>;
+  running: Running;
+  /** A ClickHouse client on this pipeline's database, for assertions. */
+  store: Store;
+  /** POST /v1/events with the write key; `body` is JSON-encoded unless it is a string. */
+  send(body: unknown, init?: { contentType?: string; key?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: unknown; headers: Headers }>;
+  /** GET with the read key (or the one given; null for none). */
+  get(path: string, key?: string | null): Promise<{ status: number; body: unknown }>;
+  stop(): Promise<void>;
+}
+
+export interface PipelineOptions {
+  natsUrl: string;
+  clickhouseUrl: string;
+  roles?: readonly Role[];
+  /** Extra environment (PLAYPULSE_* settings) for loadConfig. */
+  env?: Record<string, string>;
+  /** Reuse the namespace of an earlier pipeline (same stream, consumers, tables). */
+  ns?: string;
+}
+
+/**
+ * Starts the given roles (all by default) in this process against real servers, isolated
+ * by a unique namespace, on a free HTTP port.
+ *
+ * @example
+ * await using p = await startPipeline({ natsUrl: inject("natsUrl"), clickhouseUrl: inject("clickhouseUrl") });
+ * const r = await p.send([{ type: "user.video.paused", ... }]);
+ */
+export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
+  const ns = opts.ns ?? uniqueNamespace("t");
+  const writeKey = `wk_${ns}`;
+  const readKey = `rk_${ns}`;
+  const env: Record<string, string> = {
+    NATS_URL: opts.natsUrl,
+    CLICKHOUSE_URL: opts.clickhouseUrl,
+    CLICKHOUSE_DATABASE: `pp_${ns}`,
+    PLAYPULSE_STREAM: `PP_${ns}`,
+    PLAYPULSE_SUBJECT_PREFIX: ns,
+    PLAYPULSE_HTTP_HOST: "127.0.0.1",
+    PLAYPULSE_HTTP_PORT: "0",
+    PLAYPULSE_WRITE_KEYS: writeKey,
+    PLAYPULSE_READ_KEYS: readKey,
+    PLAYPULSE_LOG_LEVEL: "error",
+    PLAYPULSE_STREAM_MAX_BYTES: String(256 * 1024 * 1024),
+    PLAYPULSE_FLUSH_INTERVAL_MS: "200",
+    OTEL_SDK_DISABLED: "true",
+    ...opts.env,
+  };
+  const roles = opts.roles ?? ROLES;
+  const config = loadConfig(env, roles);
+  const logger = createLogger(config.logLevel, { test: ns });
+  const running = await startRoles(config, roles, logger);
+  const baseUrl = `http://127.0.0.1:${running.port}`;
+  const store = createStore({ url: opts.clickhouseUrl, database: `pp_${ns}` });
+  let stopped = false;
+
+  async function stop(): Promise<void> {
+    if (stopped) return;
+    stopped = true;
+    await running.stop();
+    await store.close();
+  }
+
+  return {
+    baseUrl,
+    writeKey,
+    readKey,
+    ns,
+    config,
+    env,
+    running,
+    store,
+    async send(body, init = {}) {
+      const headers: Record<string, string> = { "content-type": init.contentType ?? "application/json", ...init.headers };
+      const key = init.key === undefined ? writeKey : init.key;
+      if (key !== null) headers.authorization = `Bearer ${key}`;
+      const res = await fetch(`${baseUrl}/v1/events`, { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // not JSON; keep the text
+      }
+      return { status: res.status, body: parsed, headers: res.headers };
+    },
+    async get(path, key) {
+      const k = key === undefined ? readKey : key;
+      const res = await fetch(`${baseUrl}${path}`, { headers: k === null ? {} : { authorization: `Bearer ${k}` } });
+      return { status: res.status, body: (await res.json()) };
+    },
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}
