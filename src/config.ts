@@ -10,7 +10,9 @@ const list = z
   .string()
   .optional()
   .transform((s) => (s ?? "").split(",").map((k) => k.trim()).filter((k) => k.length > 0));
-const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
+/** An empty value means "use the default", as for `bool` (z.coerce would read "" as 0). */
+const unsetIfEmpty = (v: unknown) => (v === "" ? undefined : v);
+const int = (def: number, min: number, max: number) => z.preprocess(unsetIfEmpty, z.coerce.number().int().min(min).max(max).default(def));
 const bool = (def: boolean) =>
   z
     .enum(["true", "false", "1", "0", ""])
@@ -42,14 +44,30 @@ const schema = z.object({
   PLAYPULSE_FLUSH_INTERVAL_MS: int(1000, 10, 60_000),
   PLAYPULSE_ACK_WAIT_SECONDS: int(60, 1, 3600),
   PLAYPULSE_MAX_DELIVER: int(20, 2, 10_000),
-  PLAYPULSE_TRENDING_HALF_LIFE_HOURS: z.coerce.number().positive().max(24 * 365).default(12),
+  /** Keep rejected-at-the-edge input in the ClickHouse `quarantine` table (via the quarantine stream). */
+  PLAYPULSE_QUARANTINE: bool(false),
+  PLAYPULSE_QUARANTINE_MAX_PAYLOAD_BYTES: int(8192, 256, 1024 * 1024),
+  /** Test-only fault hook (docs/reliability.md): hold acks this long after each stored batch. 0 = off. */
+  PLAYPULSE_FAULT_DELAY_AFTER_WRITE_MS: int(0, 0, 60_000),
+  PLAYPULSE_TRENDING_HALF_LIFE_HOURS: z.preprocess(unsetIfEmpty, z.coerce.number().positive().max(24 * 365).default(12)),
   PLAYPULSE_JAEGER_UI_URL: z.string().default("http://localhost:16686"),
   OTEL_SDK_DISABLED: bool(false),
   OTEL_SERVICE_NAME: z.string().default("playpulse"),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().default("http://localhost:4318"),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().optional(),
-  OTEL_TRACES_SAMPLER: z.string().default("parentbased_always_on"),
-  OTEL_TRACES_SAMPLER_ARG: z.string().optional(),
+  OTEL_TRACES_SAMPLER: z
+    .enum(["always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio"])
+    .default("parentbased_always_on"),
+  /** The ratio of the *traceidratio samplers, 0..1 (default 1). */
+  OTEL_TRACES_SAMPLER_ARG: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === "" || (/^\d*\.?\d+$/.test(v.trim()) && Number(v) <= 1), "must be a ratio between 0 and 1"),
+  OTEL_BSP_SCHEDULE_DELAY: int(5000, 1, 600_000),
+  OTEL_BSP_MAX_QUEUE_SIZE: int(8192, 1, 1_000_000),
+  OTEL_BSP_MAX_EXPORT_BATCH_SIZE: int(512, 1, 100_000),
+  /** The ClickHouse insert span links to every message of its batch: allow as many links as a batch can hold. */
+  OTEL_SPAN_LINK_COUNT_LIMIT: int(10_000, 0, 1_000_000),
 });
 
 export interface Config {
@@ -68,8 +86,9 @@ export interface Config {
   };
   limits: { maxEventBytes: number; maxBodyBytes: number; maxBatchEvents: number };
   publish: { timeoutMs: number; retryAfterSeconds: number };
-  consumers: { batchSize: number; flushIntervalMs: number; ackWaitMs: number; maxDeliver: number };
+  consumers: { batchSize: number; flushIntervalMs: number; ackWaitMs: number; maxDeliver: number; faultDelayAfterWriteMs: number };
   trending: { halfLifeHours: number };
+  quarantine: { enabled: boolean; maxPayloadBytes: number };
   jaegerUiUrl: string;
   otel: {
     disabled: boolean;
@@ -78,6 +97,8 @@ export interface Config {
     sampler: string;
     samplerArg: string | undefined;
   };
+  /** Span export and limits of the OpenTelemetry SDK (src/instrumentation.ts). */
+  otelSdk: { scheduleDelayMs: number; maxQueueSize: number; maxExportBatchSize: number; linkCountLimit: number };
 }
 
 export class ConfigError extends Error {
@@ -95,20 +116,20 @@ export class ConfigError extends Error {
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env, roles: readonly Role[] = []): Config {
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
-  }
-  const e = parsed.data;
-  const problems: string[] = [];
-  if (roles.includes("ingest") && e.PLAYPULSE_WRITE_KEYS.length === 0) {
+  const problems: string[] = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+  // The key checks read the raw lists, so they are reported together with any schema problem.
+  const writeKeys = list.parse(env.PLAYPULSE_WRITE_KEYS);
+  const readKeys = list.parse(env.PLAYPULSE_READ_KEYS);
+  if (roles.includes("ingest") && writeKeys.length === 0) {
     problems.push("PLAYPULSE_WRITE_KEYS: the ingest role needs at least one write key (comma-separated)");
   }
-  if (roles.includes("query") && e.PLAYPULSE_READ_KEYS.length === 0) {
+  if (roles.includes("query") && readKeys.length === 0) {
     problems.push("PLAYPULSE_READ_KEYS: the query role needs at least one read key (comma-separated)");
   }
-  const both = e.PLAYPULSE_WRITE_KEYS.filter((k) => e.PLAYPULSE_READ_KEYS.includes(k));
+  const both = writeKeys.filter((k) => readKeys.includes(k));
   if (both.length > 0) problems.push("PLAYPULSE_WRITE_KEYS and PLAYPULSE_READ_KEYS must not share keys");
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const e = parsed.data;
 
   const base = e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, "");
   return {
@@ -136,8 +157,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       flushIntervalMs: e.PLAYPULSE_FLUSH_INTERVAL_MS,
       ackWaitMs: e.PLAYPULSE_ACK_WAIT_SECONDS * 1000,
       maxDeliver: e.PLAYPULSE_MAX_DELIVER,
+      faultDelayAfterWriteMs: e.PLAYPULSE_FAULT_DELAY_AFTER_WRITE_MS,
     },
     trending: { halfLifeHours: e.PLAYPULSE_TRENDING_HALF_LIFE_HOURS },
+    quarantine: { enabled: e.PLAYPULSE_QUARANTINE, maxPayloadBytes: e.PLAYPULSE_QUARANTINE_MAX_PAYLOAD_BYTES },
     jaegerUiUrl: e.PLAYPULSE_JAEGER_UI_URL.replace(/\/+$/, ""),
     otel: {
       disabled: e.OTEL_SDK_DISABLED,
@@ -145,6 +168,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       tracesEndpoint: e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? `${base}/v1/traces`,
       sampler: e.OTEL_TRACES_SAMPLER,
       samplerArg: e.OTEL_TRACES_SAMPLER_ARG,
+    },
+    otelSdk: {
+      scheduleDelayMs: e.OTEL_BSP_SCHEDULE_DELAY,
+      maxQueueSize: e.OTEL_BSP_MAX_QUEUE_SIZE,
+      maxExportBatchSize: Math.min(e.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, e.OTEL_BSP_MAX_QUEUE_SIZE),
+      linkCountLimit: e.OTEL_SPAN_LINK_COUNT_LIMIT,
     },
   };
 }

@@ -31,3 +31,31 @@ export async function runShutdown(steps: readonly ShutdownStep[]): Promise<Shutd
   }
   return report;
 }
+
+/** What a process may have to stop; roles that are not running leave their part undefined. */
+export interface StopParts {
+  http: { close(): Promise<void> };
+  publisher?: { close(): Promise<void> } | undefined;
+  consumers: readonly { stop(): Promise<{ clean: boolean }> }[];
+  bus?: { close(): Promise<void> } | undefined;
+  store?: { close(): Promise<void> } | undefined;
+}
+
+/**
+ * The stop sequence main.ts runs, in the order that loses nothing: stop accepting requests,
+ * finish the publishes already in flight (their answers are owed), stop the consumers (each
+ * flushes its batch to ClickHouse, then acks), then close NATS (drain: the acks go out) and
+ * ClickHouse. A consumer that could not flush makes the stop unclean (exit code 1).
+ */
+export function stopSequence(parts: StopParts): ShutdownStep[] {
+  return [
+    { name: "http: stop accepting", run: () => parts.http.close() },
+    { name: "ingest: finish in-flight publishes", run: async () => parts.publisher?.close() },
+    {
+      name: "consumers: flush batches and ack",
+      run: async () => (await Promise.all(parts.consumers.map(async (c) => (await c.stop()).clean))).every(Boolean),
+    },
+    { name: "nats: drain and close", run: async () => parts.bus?.close() },
+    { name: "clickhouse: close", run: async () => parts.store?.close() },
+  ];
+}

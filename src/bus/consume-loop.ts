@@ -1,6 +1,8 @@
 import { jetstream, type JsMsg } from "@nats-io/jetstream";
 import { headers as natsHeaders } from "@nats-io/transport-node";
+import type { Tracer } from "@opentelemetry/api";
 import type { Logger } from "../telemetry/logger.ts";
+import { traceBatch } from "../telemetry/messaging.ts";
 import type { BusConnection } from "./connect.ts";
 import { backoffMs, type ConsumerHandler, type InboundMessage, type Outcome } from "./outcomes.ts";
 
@@ -16,6 +18,14 @@ export interface ConsumeLoopOptions<R> {
   /** Attempts after which a message whose handler keeps asking to retry is dead-lettered. */
   maxDeliver: number;
   onBatch?: (stats: BatchStats) => void;
+  /** Traces each message (CONSUMER span, child of the publish) and the batch insert (links); off when undefined. */
+  tracer?: Tracer | undefined;
+  /**
+   * Test-only fault hook, 0 (off) in production: logs "fault hook" at each phase of a batch
+   * (writing, stored, acked) and holds the acks this long after a stored write, so fault
+   * tests can kill a consumer between the insert and the ack (docs/reliability.md).
+   */
+  faultDelayAfterWriteMs?: number;
 }
 
 export interface BatchStats {
@@ -28,6 +38,8 @@ export interface BatchStats {
   redelivered: number;
   writeMs: number;
   writeFailed: boolean;
+  /** Set when `onBatch` is given: per stored message, seconds from JetStream storing it to its rows being stored. */
+  freshnessSeconds?: number[];
 }
 
 export interface ConsumeLoop {
@@ -70,9 +82,14 @@ export function startConsumeLoop<R>(opts: ConsumeLoopOptions<R>): ConsumeLoop {
   let processed = 0;
   let wake: (() => void) | undefined;
   let failures = 0;
+  const faultDelay = opts.faultDelayAfterWriteMs ?? 0;
+  const faultHook = (phase: string, rows: number) => {
+    if (faultDelay > 0) logger.info({ consumer: handler.name, phase, rows }, "fault hook");
+  };
 
   const pause = (ms: number) =>
     new Promise<void>((resolve) => {
+      if (stopping) return resolve(); // stop() may have come while no pause was pending to wake
       const t = setTimeout(resolve, ms);
       wake = () => {
         clearTimeout(t);
@@ -116,8 +133,10 @@ export function startConsumeLoop<R>(opts: ConsumeLoopOptions<R>): ConsumeLoop {
       writeFailed: false,
     };
     const dead: { m: JsMsg; reason: string }[] = [];
+    const bt = opts.tracer ? traceBatch<JsMsg>(opts.tracer, handler.name) : undefined;
     for (const m of batch) {
       if (m.info.deliveryCount > 1) stats.redelivered++;
+      bt?.start(m);
       const outcome = safePrepare(handler, toInbound(m));
       if (outcome.kind === "ok") {
         for (const r of outcome.rows) rows.push(r);
@@ -125,6 +144,7 @@ export function startConsumeLoop<R>(opts: ConsumeLoopOptions<R>): ConsumeLoop {
       } else if (outcome.kind === "retry" && m.info.deliveryCount < opts.maxDeliver) {
         m.nak(outcome.delayMs);
         stats.retried++;
+        bt?.settle(m, "retried");
       } else {
         const reason = outcome.kind === "retry" ? `gave up after ${m.info.deliveryCount} attempts: ${outcome.reason}` : outcome.reason;
         dead.push({ m, reason });
@@ -135,14 +155,18 @@ export function startConsumeLoop<R>(opts: ConsumeLoopOptions<R>): ConsumeLoop {
     if (rows.length > 0) {
       const t0 = performance.now();
       try {
-        await handler.write(rows);
+        faultHook("writing", rows.length);
+        await (bt ? bt.write(okMsgs, () => handler.write(rows)) : handler.write(rows));
         failures = 0;
+        faultHook("stored", rows.length);
+        if (faultDelay > 0) await pause(faultDelay);
       } catch (err: unknown) {
         stored = false;
         failures++;
         const delay = backoffMs(failures);
         logger.warn({ err, consumer: handler.name, rows: rows.length, retryInMs: delay }, "batch write failed; backlog stays in JetStream");
         for (const m of okMsgs) m.nak(delay);
+        if (bt) for (const m of okMsgs) bt.settle(m, "retried", "batch write failed");
         stats.retried += okMsgs.length;
         stats.writeFailed = true;
       }
@@ -151,18 +175,28 @@ export function startConsumeLoop<R>(opts: ConsumeLoopOptions<R>): ConsumeLoop {
     }
     if (stored) {
       for (const m of okMsgs) m.ack();
+      if (bt) for (const m of okMsgs) bt.settle(m, "acked");
       stats.acked += okMsgs.length;
+      if (opts.onBatch) {
+        const now = Date.now();
+        stats.freshnessSeconds = okMsgs.map((m) => (now - m.info.timestampNanos / 1e6) / 1000);
+      }
     }
     for (const { m, reason } of dead) {
       if (await deadLetterMsg(m, reason)) {
         m.ack();
         stats.deadLettered++;
-        logger.warn({ consumer: handler.name, subject: m.subject, seq: m.seq, reason }, "message dead-lettered");
+        const warn = () => logger.warn({ consumer: handler.name, subject: m.subject, seq: m.seq, reason }, "message dead-lettered");
+        if (bt) bt.within(m, warn);
+        else warn();
+        bt?.settle(m, "dead_lettered", reason);
       } else {
         m.nak(backoffMs(m.info.deliveryCount));
+        bt?.settle(m, "retried", "dead-letter publish failed");
       }
     }
     await bus.nc.flush().catch(() => undefined);
+    if (stored && rows.length > 0) faultHook("acked", rows.length);
     processed += batch.length;
     opts.onBatch?.(stats);
     if (!stored) await pause(backoffMs(failures));

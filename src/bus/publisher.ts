@@ -1,4 +1,6 @@
 import { createInbox, headers as natsHeaders, type Msg, type MsgHdrs } from "@nats-io/transport-node";
+import type { Tracer } from "@opentelemetry/api";
+import { endPublishSpan, startPublishSpan } from "../telemetry/messaging.ts";
 import type { BusConnection } from "./connect.ts";
 
 export interface OutboundMessage {
@@ -65,8 +67,9 @@ export function outcomeOf(data: Uint8Array, hdrs: MsgHdrs | undefined): PublishO
  * const publisher = createPublisher(bus, { timeoutMs: 5000 });
  * const [o] = await publisher.publish([{ subject: "user.video.played", msgId: "e1", data }]);
  */
-export function createPublisher(bus: BusConnection, opts: { timeoutMs: number }): Publisher {
+export function createPublisher(bus: BusConnection, opts: { timeoutMs: number; tracer?: Tracer | undefined }): Publisher {
   const { nc } = bus;
+  const { tracer } = opts;
   const inbox = createInbox();
   const pending = new Map<string, Pending>();
   let counter = 0;
@@ -112,13 +115,15 @@ export function createPublisher(bus: BusConnection, opts: { timeoutMs: number })
       const h = natsHeaders();
       h.set("Nats-Msg-Id", m.msgId);
       if (m.headers) for (const [k, v] of Object.entries(m.headers)) h.set(k, v);
+      // A PRODUCER span per message; its context goes into the headers (traceparent).
+      const span = tracer ? startPublishSpan(tracer, m.subject, m.msgId, m.data.byteLength, h) : undefined;
       const result = new Promise<PublishOutcome>((resolve) => pending.set(token, { resolve, deadline }));
       try {
         nc.publish(m.subject, m.data, { reply: `${inbox}.${token}`, headers: h });
       } catch (err: unknown) {
         settle(token, { status: "failed", reason: "unavailable", message: err instanceof Error ? err.message : String(err) });
       }
-      return result;
+      return span ? result.then((o) => endPublishSpan(span, o)) : result;
     });
     return Promise.all(results);
   }

@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 import { ConfigError } from "../config.ts";
+import { DLQ_HELP, dlqCommand } from "./dlq.ts";
+import { LOAD_HELP, loadCommand } from "./load.ts";
 import { MIGRATE_HELP, migrateCommand } from "./migrate.ts";
+import { REPLAY_HELP, replayCommand } from "./replay.ts";
+import { SCHEMA_HELP, schemaCommand } from "./schema.ts";
 import { SERVE_HELP, serveCommand } from "./serve.ts";
 import { UP_HELP, upCommand } from "./up.ts";
 
@@ -12,12 +16,16 @@ commands:
   up                 run everything locally: NATS, ClickHouse, every role, demo traffic
   serve <role...>    run roles: ingest, query, analytics, recommendations, content
   migrate            create/update streams, consumers and tables (idempotent)
+  load               send realistic traffic, report throughput/latency/freshness, --verify
+  dlq <command>      dead letters: list, show, redrive, purge
+  replay --from POS  rebuild ClickHouse tables from the JetStream stream (idempotent)
+  schema <command>   event schema versions: check compatibility, list
   help [command]     show help for a command
 
 Configuration comes from the environment; see docs/operations.md for every variable.
 Run "playpulse <command> --help" for details.`;
 
-const HELPS: Record<string, string> = { up: UP_HELP, serve: SERVE_HELP, migrate: MIGRATE_HELP };
+const HELPS: Record<string, string> = { up: UP_HELP, serve: SERVE_HELP, migrate: MIGRATE_HELP, load: LOAD_HELP, dlq: DLQ_HELP, replay: REPLAY_HELP, schema: SCHEMA_HELP };
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -40,6 +48,14 @@ async function main(argv: string[]): Promise<number> {
       return migrateCommand();
     case "up":
       return upCommand(rest);
+    case "load":
+      return loadCommand(rest);
+    case "dlq":
+      return dlqCommand(rest);
+    case "replay":
+      return replayCommand(rest);
+    case "schema":
+      return schemaCommand(rest);
     default:
       process.stderr.write(`unknown command "${command}"\n\n${HELP}\n`);
       return 2;

@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig, ROLES, type Role } from "../config.ts";
 import { startRoles } from "../main.ts";
 import { createLogger } from "../telemetry/logger.ts";
+import { startTracing } from "./telemetry.ts";
 
 export const SERVE_HELP = `usage: playpulse serve <role...>
 
@@ -40,12 +41,17 @@ export async function serveCommand(args: readonly string[], env?: Record<string,
     throw err;
   }
   const logger = createLogger(config.logLevel, { roles: roles.join(",") });
-  const running = await startRoles(config, roles, logger);
+  const telemetry = startTracing(config, roles, logger);
+  const running = await startRoles(config, roles, logger).catch(async (err: unknown) => {
+    await telemetry.shutdown();
+    throw err;
+  });
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once("SIGTERM", () => resolve("SIGTERM"));
     process.once("SIGINT", () => resolve("SIGINT"));
   });
   logger.info({ signal }, "stopping");
   const report = await running.stop();
+  await telemetry.shutdown();
   return report.clean ? 0 : 1;
 }

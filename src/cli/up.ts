@@ -7,6 +7,7 @@ import { startClickHouse, startNats, pickPort } from "../local/index.ts";
 import { startRoles } from "../main.ts";
 import { createLogger } from "../telemetry/logger.ts";
 import { sendDemo } from "./demo.ts";
+import { startTracing } from "./telemetry.ts";
 
 export const UP_HELP = `usage: playpulse up [--data-dir DIR] [--port N] [--no-demo]
 
@@ -76,6 +77,7 @@ export async function upCommand(args: readonly string[], env?: Record<string, st
   );
   const logger = createLogger(config.logLevel, { roles: "all" });
   say("  creating streams, consumers and tables; starting every role ...");
+  const telemetry = startTracing(config, ROLES, logger);
   const running = await startRoles(config, ROLES, logger);
   const base = `http://127.0.0.1:${running.port}`;
 
@@ -98,6 +100,9 @@ Try (numbers appear about a second after events are accepted):
   curl -s -H 'Authorization: Bearer ${keys.read}' ${base}/v1/videos/vid_arrival/stats
   curl -s -H 'Authorization: Bearer ${keys.read}' ${base}/v1/trending
   curl -s -H 'Authorization: Bearer ${keys.read}' ${base}/v1/users/demo-user-1/recommendations
+  curl -s -H 'Authorization: Bearer ${keys.read}' ${base}/v1/events/demo-view-0-0     # where one event is, and its trace
+  curl -s -H 'Authorization: Bearer ${keys.read}' ${base}/v1/lag                      # consumer backlog and freshness
+  curl -s ${base}/metrics
   curl -s -X POST -H 'Authorization: Bearer ${keys.write}' -H 'Content-Type: application/json' ${base}/v1/events \\
     -d '{"type":"user.video.play_requested","timestamp":"'$(date -u +%FT%TZ)'","user_id":"me","view_id":"v1","video_id":"vid_glow","position_ms":0}'
 
@@ -109,6 +114,7 @@ Ctrl-C stops everything.`);
   });
   say("\nstopping: roles ...");
   const report = await running.stop();
+  await telemetry.shutdown();
   say("stopping: clickhouse-server, nats-server ...");
   await clickhouse.stop();
   await nats.stop();

@@ -15,9 +15,27 @@ export type { SubjectNames } from "./subjects.ts";
 export { uuidv7 } from "./uuidv7.ts";
 export { MAX_MS, describeSpec } from "./fields.ts";
 export type { FieldSpec } from "./fields.ts";
-export { V1_SCHEMAS, ENVELOPE_FIELDS, schemaRegistry } from "./schemas.ts";
+export { V1_SCHEMAS, V2_SCHEMAS, SCHEMAS, ENVELOPE_FIELDS, schemaRegistry } from "./schemas.ts";
 export type { EventSchema, SchemaRegistry } from "./schemas.ts";
 export { createValidator } from "./validate.ts";
 export type { Validation, ValidatorOptions } from "./validate.ts";
 export { encodeStoredEvent, decodeStoredEvent, traceIdOf } from "./codec.ts";
 export type { Decoded } from "./codec.ts";
+export { UPCASTERS, applyUpcaster, upcastBody, upcasterFor } from "./upcasters.ts";
+export type { Upcaster } from "./upcasters.ts";
+export { createEventReader } from "./reader.ts";
+export type { CurrentEvent, EventReaderOptions, ReadFailureKind, ReadResult } from "./reader.ts";
+export { checkCompatibility, formatProblem } from "./compat.ts";
+export type { CompatProblem } from "./compat.ts";
+export {
+  QUARANTINE_KINDS,
+  quarantineWildcard,
+  quarantineSubject,
+  quarantineStreamName,
+  itemQuarantineRecords,
+  bodyQuarantineRecord,
+  encodeQuarantineRecord,
+  decodeQuarantineRecord,
+  truncateUtf8,
+} from "./quarantine.ts";
+export type { QuarantineRecord, QuarantineKind, QuarantineSink, QuarantineContext, RejectableItem, ItemResult } from "./quarantine.ts";

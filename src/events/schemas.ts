@@ -60,6 +60,22 @@ export const V1_SCHEMAS: readonly EventSchema[] = [
   },
 ];
 
+/**
+ * Version 2 of the types that changed. Every change here must pass `checkCompatibility`
+ * (`playpulse schema check`); docs/events.md, "Schema evolution", has the rules.
+ * - `user.video.failed` v2: new optional `played_ms` (watch time before the failure). Backward
+ *   compatible: a v1 event is a valid v2 event as it is, so it needs no upcaster.
+ * - `user.video.heartbeat` v2: `rebuffer_ms` renamed `stall_ms`. A v1 heartbeat is upcast by
+ *   renaming the field (see upcasters.ts); consumers store it in the same `rebuffer_ms` column.
+ */
+export const V2_SCHEMAS: readonly EventSchema[] = [
+  { ...video("user.video.failed", { error_code: f.text(64), fatal: f.bool }, { played_ms: f.ms }), version: 2 },
+  { ...video("user.video.heartbeat", { played_ms: f.ms, stall_ms: f.ms }), version: 2 },
+];
+
+/** Every version of every event type the edge accepts and consumers read. */
+export const SCHEMAS: readonly EventSchema[] = [...V1_SCHEMAS, ...V2_SCHEMAS];
+
 /** Fields every event may carry whatever its type and version. */
 export const ENVELOPE_FIELDS = ["id", "type", "schema_version"] as const;
 
@@ -70,7 +86,7 @@ export interface SchemaRegistry {
   all(): readonly EventSchema[];
 }
 
-export function schemaRegistry(schemas: readonly EventSchema[] = V1_SCHEMAS): SchemaRegistry {
+export function schemaRegistry(schemas: readonly EventSchema[] = SCHEMAS): SchemaRegistry {
   const byKey = new Map<string, EventSchema>();
   const versions = new Map<string, number[]>();
   for (const s of schemas) {

@@ -41,7 +41,9 @@ function check(spec: FieldSpec, value: unknown, path: string, now: number, maxFu
     case "timestamp": {
       if (typeof value !== "string" || !TIMESTAMP.test(value)) return expected();
       const t = Date.parse(value);
-      if (Number.isNaN(t)) return `${path}: not a valid date: ${value}`;
+      // Date.parse rolls impossible days over (2025-02-30 -> March 2); the calendar day must survive a round trip.
+      const day = value.slice(0, 10);
+      if (Number.isNaN(t) || new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day) return `${path}: not a valid date: ${value}`;
       if (t > now + maxFutureMs) return `${path}: more than ${Math.round(maxFutureMs / 3600_000)}h in the future; check the client clock`;
       return undefined;
     }

@@ -1,4 +1,5 @@
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
+import { DependencyUnavailableError } from "../errors.ts";
 import { ApiError, errorBody } from "./errors.ts";
 
 export type ReadinessProbe = () => Promise<boolean>;
@@ -8,8 +9,12 @@ export interface HttpAppDeps {
   routes: Hono[];
   /** Named checks of what this process's roles need; `/readyz` is 200 when all pass. */
   readiness: Record<string, ReadinessProbe>;
+  /** Checks reported by `/readyz` that do not gate it (ClickHouse in a process that also ingests). */
+  informational?: Record<string, ReadinessProbe>;
   /** Prometheus text for `/metrics`. */
   metrics?: () => Promise<string>;
+  /** Run around every route of `routes` (tracing, request metrics); not around the probes and `/metrics`. */
+  middleware?: MiddlewareHandler[];
   onUnexpectedError?: (err: unknown, path: string) => void;
 }
 
@@ -31,21 +36,28 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
   const app = new Hono();
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", async (c) => {
-    const entries = await Promise.all(Object.entries(deps.readiness).map(async ([name, check]) => [name, await probe(check, 2000)] as const));
-    const checks = Object.fromEntries(entries);
-    const ready = entries.every(([, okay]) => okay);
+    const run = (checks: Record<string, ReadinessProbe>) =>
+      Promise.all(Object.entries(checks).map(async ([name, check]) => [name, await probe(check, 2000)] as const));
+    const [gating, info] = await Promise.all([run(deps.readiness), run(deps.informational ?? {})]);
+    const checks = Object.fromEntries([...gating, ...info]);
+    const ready = gating.every(([, okay]) => okay);
     return c.json({ status: ready ? "ready" : "not_ready", checks }, ready ? 200 : 503);
   });
   if (deps.metrics) {
     const metrics = deps.metrics;
     app.get("/metrics", async (c) => c.text(await metrics(), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }));
   }
+  for (const m of deps.middleware ?? []) app.use(m);
   for (const r of deps.routes) app.route("/", r);
   app.notFound((c) => c.json(errorBody("not_found", `no route for ${c.req.method} ${c.req.path}`), 404));
   app.onError((err, c) => {
     if (err instanceof ApiError) {
       for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
       return c.json(errorBody(err.code, err.message), err.status);
+    }
+    if (err instanceof DependencyUnavailableError) {
+      c.header("Retry-After", "5");
+      return c.json(errorBody(`${err.dependency}_unavailable`, `${err.message}; retry later`), 503);
     }
     deps.onUnexpectedError?.(err, c.req.path);
     return c.json(errorBody("internal", "unexpected error; it was logged"), 500);

@@ -3,6 +3,8 @@ import { ApiError } from "../http/errors.ts";
 export interface BodyLimits {
   maxBodyBytes: number;
   maxBatchEvents: number;
+  /** Largest encoded event (named in 413 messages; checked per event by the batch plan). */
+  maxEventBytes: number;
   /** A body that takes longer than this to arrive is cut off (slow-body protection). */
   bodyTimeoutMs: number;
 }
@@ -16,7 +18,7 @@ function tooLarge(limits: BodyLimits, detail: string): ApiError {
   return new ApiError(
     413,
     "payload_too_large",
-    `${detail}; limits: ${limits.maxBodyBytes} bytes per request, ${limits.maxBatchEvents} events per request, and a per-event size limit`,
+    `${detail}; limits: ${limits.maxBodyBytes} bytes per request, ${limits.maxBatchEvents} events per request, ${limits.maxEventBytes} bytes per event`,
   );
 }
 

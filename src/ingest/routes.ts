@@ -1,14 +1,12 @@
 import { Hono } from "hono";
-import { createValidator, subjectNames, type SchemaRegistry, type SubjectNames } from "../events/index.ts";
+import { createValidator, subjectNames, type QuarantineSink, type SchemaRegistry, type SubjectNames } from "../events/index.ts";
 import type { Publisher } from "../bus/index.ts";
 import { requireKey, type Keys } from "../http/auth.ts";
 import { ApiError } from "../http/errors.ts";
-import { parseItems, readBody, type BodyLimits } from "./body.ts";
+import { parseItems, readBody, type BodyLimits, type Item } from "./body.ts";
 import { planBatch, summarize, type IngestResponse } from "./plan.ts";
 
-export interface IngestLimits extends BodyLimits {
-  maxEventBytes: number;
-}
+export type IngestLimits = BodyLimits;
 
 export interface IngestObserver {
   /** Called once per request with its answer; for metrics. */
@@ -26,6 +24,8 @@ export interface IngestDeps {
   /** Extra headers for each published message (trace context). */
   messageHeaders?: (req: Request) => Record<string, string> | undefined;
   observer?: IngestObserver;
+  /** Receives rejected items and bodies when quarantine is on (PLAYPULSE_QUARANTINE); never blocks. */
+  quarantine?: QuarantineSink;
 }
 
 /**
@@ -44,8 +44,16 @@ export function createIngestRoutes(deps: IngestDeps): Hono {
 
   app.post("/v1/events", requireKey(deps.keys, "write"), async (c) => {
     const bytes = await readBody(c.req.raw, deps.limits);
-    const items = parseItems(bytes, c.req.header("content-type"), deps.limits);
-    const plan = planBatch(items, validate, { maxEventBytes: deps.limits.maxEventBytes, receivedAt: now() });
+    const receivedAt = now();
+    let items: Item[];
+    try {
+      items = parseItems(bytes, c.req.header("content-type"), deps.limits);
+    } catch (err: unknown) {
+      if (err instanceof ApiError) deps.quarantine?.body(bytes, err.code, err.message, c.req.header("content-type") ?? "", receivedAt);
+      throw err;
+    }
+    const plan = planBatch(items, validate, { maxEventBytes: deps.limits.maxEventBytes, receivedAt });
+    deps.quarantine?.items(bytes, items, plan.results, c.req.header("content-type") ?? "", receivedAt);
     const extra = deps.messageHeaders?.(c.req.raw);
     const t0 = performance.now();
     const outcomes = await deps.publisher.publish(

@@ -13,3 +13,7 @@ export type { Metrics } from "./metrics-sql.ts";
 export { parseRange, parseLimit, parseTime } from "./params.ts";
 export { lookupTitles } from "./catalog.ts";
 export type { Title } from "./catalog.ts";
+export { locateEvent, subjectMatches, EVENT_TABLES } from "./event-lookup.ts";
+export type { EventLocation, ConsumerLocation } from "./event-lookup.ts";
+export { consumerLag, parseWindowMinutes, LAG_CONSUMERS } from "./lag.ts";
+export type { LagReport, ConsumerLag, Freshness } from "./lag.ts";

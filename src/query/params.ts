@@ -12,7 +12,8 @@ export function parseTime(name: string, raw: string | undefined): number | undef
   if (/^\d{1,15}$/.test(raw)) return Number(raw);
   if (/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/.test(raw)) {
     const t = Date.parse(raw);
-    if (!Number.isNaN(t)) return t;
+    const day = raw.slice(0, 10); // Date.parse rolls impossible days over (02-30 -> 03-02)
+    if (!Number.isNaN(t) && new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) === day) return t;
   }
   throw bad(`${name}: must be an ISO 8601 time (2026-01-02T03:04:05Z) or epoch milliseconds, got "${raw.slice(0, 64)}"`);
 }

@@ -53,7 +53,8 @@ export interface Similar {
 /**
  * Item-item cosine similarity over co-watch counts: sim(A, B) = users(A ∧ B) / √(users(A) · users(B)).
  * A candidate's score is its best similarity to any title the user watched; `because` is that title
- * (ties: the smaller id). Pure, for tests.
+ * (ties: the smaller id). Titles the user already watched are not candidates (they belong to
+ * continue_watching or are done). Pure, for tests.
  */
 export function cosineCandidates(watchedByUser: ReadonlySet<string>, pairs: readonly { user_id: string; video_id: string }[], counts: ReadonlyMap<string, number>): Similar[] {
   const byUser = new Map<string, string[]>();
@@ -63,6 +64,7 @@ export function cosineCandidates(watchedByUser: ReadonlySet<string>, pairs: read
     const sources = titles.filter((t) => watchedByUser.has(t));
     if (sources.length === 0) continue;
     for (const b of titles) {
+      if (watchedByUser.has(b)) continue;
       for (const a of sources) {
         if (a === b) continue;
         const m = co.get(b) ?? new Map<string, number>();
@@ -110,7 +112,7 @@ export interface RecommendOptions {
 /**
  * Three rows, merged in order and de-duplicated, catalog titles only:
  * continue_watching (last position within 5-95 % of the duration, not completed, most recent first),
- * because_you_watched (cosine co-watch similarity, completed titles left out), then trending.
+ * because_you_watched (cosine co-watch similarity; titles the user watched or completed left out), then trending.
  */
 export async function recommend(store: Store, userId: string, opts: RecommendOptions): Promise<Recommendation[]> {
   const mine = await userTitles(store, userId);

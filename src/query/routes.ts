@@ -7,12 +7,19 @@ import { experimentStats, videoStats } from "./stats.ts";
 import { topVideos } from "./top.ts";
 import { trendingScores } from "./trending.ts";
 import { lookupTitles } from "./catalog.ts";
+import { locateEvent } from "./event-lookup.ts";
+import { consumerLag, parseWindowMinutes } from "./lag.ts";
+import type { BacklogReader } from "../telemetry/backlog.ts";
 
 export interface QueryDeps {
   store: Store;
   keys: Keys;
   trendingHalfLifeHours: number;
   now?: () => number;
+  /** Base URL of Jaeger's UI, for the trace links of `GET /v1/events/:id`. */
+  jaegerUiUrl?: string;
+  /** Consumer backlogs from JetStream, for `GET /v1/lag` (its backlog fields are null without). */
+  backlog?: BacklogReader | undefined;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -31,6 +38,16 @@ export function createQueryRoutes(deps: QueryDeps): Hono {
   app.use("/v1/trending", requireKey(deps.keys, "read"));
   app.use("/v1/users/*", requireKey(deps.keys, "read"));
   app.use("/v1/experiments/*", requireKey(deps.keys, "read"));
+
+  app.get("/v1/events/:id", requireKey(deps.keys, "read"), async (c) => {
+    const id = parseId("id", c.req.param("id"));
+    return c.json(await locateEvent(store, id, deps.jaegerUiUrl ?? "http://localhost:16686"));
+  });
+
+  app.get("/v1/lag", requireKey(deps.keys, "read"), async (c) => {
+    const minutes = parseWindowMinutes(c.req.query("minutes"));
+    return c.json(await consumerLag({ store, backlog: deps.backlog }, minutes, now()));
+  });
 
   app.get("/v1/videos/top", async (c) => {
     const range = parseRange(c.req.query(), now());

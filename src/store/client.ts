@@ -1,5 +1,7 @@
-import { ClickHouseLogLevel, createClient, type ClickHouseClient } from "@clickhouse/client";
-import { ident, render, sql, type Ident, type Sql } from "./sql.ts";
+import { ClickHouseError, ClickHouseLogLevel, createClient, type ClickHouseClient } from "@clickhouse/client";
+import { DependencyUnavailableError } from "../errors.ts";
+import { dbTarget, instrumentInsert, instrumentQuery, type StoreTelemetry } from "../telemetry/db.ts";
+import { ident, render, sql, SqlValueError, type Ident, type Sql } from "./sql.ts";
 
 export interface Store {
   db: Ident;
@@ -17,6 +19,8 @@ export interface StoreOptions {
   url: string;
   database: string;
   requestTimeoutMs?: number;
+  /** Spans (`INSERT <table>`, `SELECT <db>`) and insert metrics; nothing when absent. */
+  telemetry?: StoreTelemetry;
 }
 
 /** Server versions from 19.15 on take `{name:Type}` query parameters. */
@@ -42,6 +46,8 @@ export function createStore(opts: StoreOptions): Store {
     keep_alive: { enabled: true },
   });
   const db = ident(opts.database);
+  const tel = opts.telemetry;
+  const target = tel ? dbTarget(opts.url, opts.database) : undefined;
   let mode: Promise<"inline" | "params"> | undefined;
   const queryMode = () => {
     mode ??= client
@@ -58,16 +64,25 @@ export function createStore(opts: StoreOptions): Store {
   return {
     db,
     async select<T>(q: Sql): Promise<T[]> {
-      const r = render(q, await queryMode());
-      const rs = await client.query({ ...r, format: "JSONEachRow" });
-      return rs.json<T>();
+      try {
+        const r = render(q, await queryMode());
+        const run = async () => (await client.query({ ...r, format: "JSONEachRow" })).json<T>();
+        return await (tel && target ? instrumentQuery(tel, target, "SELECT", run) : run());
+      } catch (err: unknown) {
+        // A server-side error (bad SQL, a limit) is ours to fix; anything else is an outage.
+        if (err instanceof ClickHouseError || err instanceof SqlValueError) throw err;
+        throw new DependencyUnavailableError("clickhouse", err);
+      }
     },
     async command(q: Sql) {
       await client.command(render(q, "inline"));
     },
     async insert(table, rows) {
       if (rows.length === 0) return;
-      await client.insert({ table: `${opts.database}.${ident(table).ident}`, values: rows as object[], format: "JSONEachRow" });
+      const run = async () => {
+        await client.insert({ table: `${opts.database}.${ident(table).ident}`, values: rows as object[], format: "JSONEachRow" });
+      };
+      await (tel && target ? instrumentInsert(tel, target, table, rows.length, run) : run());
     },
     async ping() {
       const r = await client.ping();

@@ -38,6 +38,19 @@ export const MIGRATIONS: readonly Migration[] = [
       ) ENGINE = ReplacingMergeTree(version) ORDER BY video_id`,
     ],
   },
+  {
+    id: 2,
+    name: "quarantine",
+    // Rejected-at-the-edge input (PLAYPULSE_QUARANTINE). No TTL (ClickHouse 18.16 has none): drop old
+    // monthly partitions with ALTER TABLE quarantine DROP PARTITION 202601 (docs/operations-dlq.md).
+    statements: (db) => [
+      sql`CREATE TABLE IF NOT EXISTS ${db}.quarantine (
+        id String, received DateTime, received_ms UInt64, kind String, reason String,
+        item_index Int32, event_id String, event_type String, content_type String,
+        payload String, payload_bytes UInt64, truncated UInt8, stored_ms UInt64
+      ) ENGINE = ReplacingMergeTree() PARTITION BY toYYYYMM(received) ORDER BY (received, id)`,
+    ],
+  },
 ];
 
 /**

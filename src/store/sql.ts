@@ -67,18 +67,24 @@ export function quoteString(s: string): string {
   return out + "'";
 }
 
+/** A negative number is parenthesised, so `-${v}` can never render as the comment `--`. */
+const signed = (s: string) => (s.startsWith("-") ? `(${s})` : s);
+
 function inline(param: Param): string {
   switch (param.type) {
     case "String":
       return quoteString(String(param.value));
-    case "Array(String)":
-      return `[${(param.value as readonly string[]).map(quoteString).join(", ")}]`;
+    case "Array(String)": {
+      // `[]` is Array(Nothing) on 18.16, which has() rejects; keep the type of the parameter.
+      const items = param.value as readonly string[];
+      return items.length === 0 ? "emptyArrayString()" : `[${items.map(quoteString).join(", ")}]`;
+    }
     case "UInt64":
     case "Int64":
-      return String(param.value);
+      return signed(String(param.value));
     case "Float64": {
-      const n = param.value as number;
-      return Number.isInteger(n) ? `${n}.0` : String(n);
+      const s = String(param.value);
+      return signed(/^-?\d+$/.test(s) ? `${s}.0` : s);
     }
   }
 }

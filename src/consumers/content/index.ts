@@ -1,5 +1,6 @@
-import { deadLetter, ok, type ConsumerHandler } from "../../bus/index.ts";
-import { createValidator, decodeStoredEvent, isVideoEvent, traceIdOf } from "../../events/index.ts";
+import { ok, type ConsumerHandler } from "../../bus/index.ts";
+import { poisonGuard, readFailureOutcome, type PoisonSink } from "../../dlq/index.ts";
+import { createEventReader, isVideoEvent, traceIdOf, type SchemaRegistry, type Upcaster } from "../../events/index.ts";
 import type { Store } from "../../store/index.ts";
 
 /** One row of `catalog`. The newest `version` (the event's timestamp) wins, whatever the arrival order. */
@@ -14,34 +15,42 @@ export interface CatalogRow {
   trace_id: string;
 }
 
+export interface ContentDeps {
+  store: Store;
+  now?: () => number;
+  registry?: SchemaRegistry;
+  upcasters?: readonly Upcaster[];
+  poison?: PoisonSink;
+}
+
 /** The content consumer (`video.>`): `video.encoding.completed` adds or updates a catalog title. */
-export function createContentConsumer(deps: { store: Store; now?: () => number }): ConsumerHandler<CatalogRow> {
-  const validate = createValidator({ maxFutureMs: Number.POSITIVE_INFINITY });
+export function createContentConsumer(deps: ContentDeps): ConsumerHandler<CatalogRow> {
+  const read = createEventReader({ ...(deps.registry ? { registry: deps.registry } : {}), ...(deps.upcasters ? { upcasters: deps.upcasters } : {}) });
   const now = deps.now ?? Date.now;
+  const guard = poisonGuard<CatalogRow>("content", deps.poison);
   return {
     name: "content",
     prepare(msg) {
-      const d = decodeStoredEvent(msg.data, validate);
-      if (!d.ok) return deadLetter(d.error);
-      const e = d.event;
-      if (isVideoEvent(e)) return deadLetter(`content does not handle ${e.type}`);
-      return ok([
-        {
-          video_id: e.video_id,
-          title: e.title,
-          duration_ms: e.duration_ms,
-          genres: e.genres,
-          version: Date.parse(e.timestamp),
-          event_id: e.id,
-          stored_ms: 0,
-          trace_id: traceIdOf(msg.header("traceparent")),
-        },
-      ]);
+      const r = read(msg.data);
+      if (!r.ok) return readFailureOutcome(r.kind, r.error, msg);
+      const e = r.event;
+      if (isVideoEvent(e)) return readFailureOutcome("invalid", `content does not handle ${e.type}`, msg);
+      const row: CatalogRow = {
+        video_id: e.video_id,
+        title: e.title,
+        duration_ms: e.duration_ms,
+        genres: e.genres,
+        version: Date.parse(e.timestamp),
+        event_id: e.id,
+        stored_ms: 0,
+        trace_id: traceIdOf(msg.header("traceparent")),
+      };
+      return ok([guard.track(row, msg)]);
     },
     async write(rows) {
       const storedMs = now();
       for (const r of rows) r.stored_ms = storedMs;
-      await deps.store.insert("catalog", rows);
+      await guard.write(rows, (rs) => deps.store.insert("catalog", rs));
     },
   };
 }

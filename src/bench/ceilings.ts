@@ -1,0 +1,122 @@
+import { createClient } from "@clickhouse/client";
+import { jetstream } from "@nats-io/jetstream";
+import { connect, createInbox, headers as natsHeaders, type Msg, type NatsConnection } from "@nats-io/transport-node";
+import { Histogram, type HistogramSnapshot } from "../load/index.ts";
+import type { Payloads } from "./payloads.ts";
+
+export interface CeilingResult {
+  /** Events (messages, or rows of `events` with their `rec_events` twin) per second. */
+  events: number;
+  elapsedMs: number;
+  latency: HistogramSnapshot;
+  note: string;
+}
+
+/** Runs `one(i)` with at most `window` in flight until `durationMs` passes. */
+async function windowed(durationMs: number, window: number, one: (i: number) => Promise<void>): Promise<{ done: number; elapsedMs: number; latency: Histogram }> {
+  const latency = new Histogram();
+  const t0 = performance.now();
+  let next = 0;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: window }, async () => {
+      while (performance.now() - t0 < durationMs) {
+        const i = next++;
+        const s = performance.now();
+        await one(i);
+        latency.record((performance.now() - s) * 1000);
+        done++;
+      }
+    }),
+  );
+  return { done, elapsedMs: performance.now() - t0, latency };
+}
+
+/** nats.js `js.publish` with a msgID per message, `window` publishes in flight. */
+export async function jsPublishCeiling(natsUrl: string, p: Payloads, durationMs: number, window: number): Promise<CeilingResult> {
+  const nc = await connect({ servers: natsUrl });
+  const js = jetstream(nc);
+  const n = p.messages.length;
+  const r = await windowed(durationMs, window, async (i) => {
+    const m = p.messages[i % n];
+    if (!m) return;
+    await js.publish(m.subject, m.data, { msgID: `${m.id}.${Math.floor(i / n)}` });
+  });
+  await nc.close();
+  return { events: r.done, elapsedMs: r.elapsedMs, latency: r.latency.snapshot(), note: `js.publish, ${window} in flight` };
+}
+
+/**
+ * Core publishes with a reply subject under one shared inbox subscription (PubAcks correlated
+ * by token), `window` in flight: the design of src/bus/publisher.ts, without its bookkeeping.
+ */
+export async function corePublishCeiling(natsUrl: string, p: Payloads, durationMs: number, window: number): Promise<CeilingResult> {
+  const nc: NatsConnection = await connect({ servers: natsUrl });
+  const inbox = createInbox();
+  const waiting = new Map<string, () => void>();
+  let failed = 0;
+  nc.subscribe(`${inbox}.*`, {
+    callback: (_err: Error | null, msg: Msg) => {
+      const token = msg.subject.slice(inbox.length + 1);
+      if (msg.data.length > 0 && msg.data[2] === 101) failed++; // {"error": ...
+      waiting.get(token)?.();
+      waiting.delete(token);
+    },
+  });
+  const n = p.messages.length;
+  const r = await windowed(durationMs, window, (i) => {
+    const m = p.messages[i % n];
+    if (!m) return Promise.resolve();
+    const token = i.toString(36);
+    const h = natsHeaders();
+    h.set("Nats-Msg-Id", `${m.id}.${Math.floor(i / n)}`);
+    const acked = new Promise<void>((resolve) => waiting.set(token, resolve));
+    nc.publish(m.subject, m.data, { reply: `${inbox}.${token}`, headers: h });
+    return acked;
+  });
+  await nc.close();
+  return { events: r.done - failed, elapsedMs: r.elapsedMs, latency: r.latency.snapshot(), note: `core publish + shared reply inbox, ${window} in flight${failed > 0 ? `, ${failed} errors` : ""}` };
+}
+
+/** Pre-serialised JSONEachRow over plain HTTP, `batch` rows per INSERT, events and rec_events in turn. */
+export async function clickhouseRawCeiling(url: string, database: string, p: Payloads, durationMs: number, batch: number): Promise<CeilingResult> {
+  const bodies = (json: string) => {
+    const lines = json.split("\n");
+    const out: string[] = [];
+    for (let i = 0; i < lines.length; i += batch) out.push(lines.slice(i, i + batch).join("\n"));
+    return out;
+  };
+  const ev = bodies(p.eventRowsJson);
+  const rec = bodies(p.recRowsJson);
+  const insert = async (table: string, body: string) => {
+    const res = await fetch(`${url}/?database=${database}&query=${encodeURIComponent(`INSERT INTO ${table} FORMAT JSONEachRow`)}`, { method: "POST", body });
+    if (!res.ok) throw new Error(`ClickHouse insert answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+    await res.arrayBuffer();
+  };
+  let rows = 0;
+  const r = await windowed(durationMs, 1, async (i) => {
+    const e = ev[i % ev.length] ?? "";
+    await Promise.all([insert("events", e), insert("rec_events", rec[i % rec.length] ?? "")]);
+    rows += e.split("\n").length;
+  });
+  return { events: rows, elapsedMs: r.elapsedMs, latency: r.latency.snapshot(), note: `pre-serialised JSONEachRow, ${batch.toLocaleString("en-US")}-row inserts into events and rec_events` };
+}
+
+/** `@clickhouse/client` given row objects (what the consumers do), `batch` rows per insert. */
+export async function clickhouseClientCeiling(url: string, database: string, p: Payloads, durationMs: number, batch: number): Promise<CeilingResult> {
+  const client = createClient({ url, database, max_open_connections: 4 });
+  const chunks = <T>(a: T[]) => Array.from({ length: Math.ceil(a.length / batch) }, (_, i) => a.slice(i * batch, (i + 1) * batch));
+  const ev = chunks(p.eventRows);
+  const rec = chunks(p.recRows);
+  let rows = 0;
+  const r = await windowed(durationMs, 1, async (i) => {
+    const e = ev[i % ev.length] ?? [];
+    await Promise.all([
+      client.insert({ table: "events", values: e, format: "JSONEachRow" }),
+      client.insert({ table: "rec_events", values: rec[i % rec.length] ?? [], format: "JSONEachRow" }),
+    ]);
+    rows += e.length;
+  });
+  await client.close();
+  return { events: rows, elapsedMs: r.elapsedMs, latency: r.latency.snapshot(), note: `@clickhouse/client with row objects, ${batch.toLocaleString("en-US")}-row inserts into events and rec_events` };
+}

@@ -1,0 +1,174 @@
+import type { RuntimeName } from "../edge/runtimes.ts";
+import { freePort } from "../local/index.ts";
+import { consumerLag, createNamespace, dropNamespace, READ_KEY, runLoadgen, startRoles, startScript, WRITE_KEY, type Harness, type LoadRun, type Namespace } from "./harness.ts";
+import { closedArgs, failedRow, rowFromLoad } from "./parts.ts";
+import type { Child } from "./procs.ts";
+import type { BenchRow } from "./table.ts";
+
+const PLAY_CONSUMERS = ["analytics", "recommendations"] as const;
+
+interface Window {
+  run: LoadRun;
+  secs: number;
+  lagStart: Record<string, number>;
+  lagEnd: Record<string, number>;
+  series: number[];
+}
+
+/** A load run that also records consumer lag at the window's start, end, and every 500 ms. */
+async function withLag(h: Harness, n: Namespace, args: string[], watch: Record<string, number | undefined>): Promise<Window> {
+  let lagStart: Record<string, number> = {};
+  let lagEnd: Record<string, number> = {};
+  const series: number[] = [];
+  let timer: ReturnType<typeof setInterval> | undefined;
+  let t0 = 0;
+  let t1 = 0;
+  const maxLag = async () => Math.max(...Object.values(await consumerLag(h, n.stream, PLAY_CONSUMERS)));
+  const run = await runLoadgen(h, args, watch, async (phase) => {
+    if (phase === "start") {
+      t0 = performance.now();
+      lagStart = await consumerLag(h, n.stream, PLAY_CONSUMERS);
+      timer = setInterval(() => void maxLag().then((l) => series.push(l), () => undefined), 500);
+    } else {
+      t1 = performance.now();
+      clearInterval(timer);
+      lagEnd = await consumerLag(h, n.stream, PLAY_CONSUMERS);
+    }
+  });
+  return { run, secs: (t1 - t0) / 1000, lagStart, lagEnd, series };
+}
+
+/** Events/s the slowest play consumer stored during the window. */
+function drainRate(w: Window): number {
+  const accepted = w.run.summary.events.accepted + w.run.summary.events.duplicates;
+  return Math.min(...PLAY_CONSUMERS.map((c) => (accepted + (w.lagStart[c] ?? 0) - (w.lagEnd[c] ?? 0)) / Math.max(0.001, w.secs)));
+}
+
+/**
+ * Lag is flat when it did not grow over the second half of the window by more than 5 % of
+ * the input rate, or when it ends below two seconds' worth of input (the consumers' batching
+ * keeps up to a flush interval of events in hand by design).
+ */
+export function isFlat(series: readonly number[], rate: number): boolean {
+  if (series.length < 2) return true;
+  const end = series.at(-1) ?? 0;
+  if (end <= rate * 2) return true;
+  const half = series.slice(Math.floor(series.length / 2));
+  const growthPerSec = ((half.at(-1) ?? 0) - (half[0] ?? 0)) / Math.max(0.5, (half.length - 1) * 0.5);
+  return growthPerSec <= rate * 0.05;
+}
+
+interface Sustained {
+  row: BenchRow;
+  rate: number;
+}
+
+/**
+ * Finds the maximum sustainable rate: a closed-model probe gives what the edge accepts and
+ * what the consumers drain; an open-model run at 90 % of the lower of the two confirms that
+ * the lag stays flat (lowering by 20 % and trying again in full mode if it grew).
+ */
+async function sustainable(h: Harness, n: Namespace, url: string, batch: number, watch: Record<string, number | undefined>, id: string, label: string, extra: string[]): Promise<Sustained & { probe: Window }> {
+  const base = ["--url", url, "--key", WRITE_KEY, "--batch", String(batch), "--freshness", "off", ...extra];
+  const probeMs = h.quick ? h.windowMs : h.windowMs * 1.5;
+  const probe = await withLag(h, n, [...base, ...closedArgs(batch), "--duration", `${Math.round(probeMs)}ms`], watch);
+  const accepted = probe.run.summary.throughput.accepted_per_s;
+  const drained = drainRate(probe);
+  let rate = Math.max(1, Math.floor(Math.min(accepted, drained) * 0.9));
+  let tries = h.quick ? 1 : 3;
+  for (;;) {
+    h.log(`    confirming ${rate.toLocaleString("en-US")} events/s (probe: accepted ${Math.round(accepted)}/s, drained ${Math.round(drained)}/s)`);
+    await waitDrained(h, n, 30_000);
+    const w = await withLag(h, n, [...base, "--no-catalog", "--rate", String(rate), "--connections", batch === 1 ? "128" : "32", "--duration", `${Math.round(h.windowMs * (h.quick ? 1 : 2))}ms`], watch);
+    const flat = isFlat(w.series, rate);
+    tries--;
+    if (flat || tries === 0) {
+      const lagNote = `lag ${flat ? "flat" : "GREW"} (end ${Math.max(...Object.values(w.lagEnd)).toLocaleString("en-US")} events); saturation probe: accepted ${Math.round(accepted).toLocaleString("en-US")}/s, consumers drained ${Math.round(drained).toLocaleString("en-US")}/s`;
+      return { row: rowFromLoad(id, id.startsWith("baseline") ? "baseline" : "pipeline", label, w.run, `open model at ${rate.toLocaleString("en-US")}/s; ${lagNote}`), rate, probe };
+    }
+    rate = Math.floor(rate * 0.8);
+  }
+}
+
+async function waitDrained(h: Harness, n: Namespace, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const lag = await consumerLag(h, n.stream, PLAY_CONSUMERS);
+    if (Object.values(lag).every((l) => l === 0)) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** The pipeline end to end (ingest + query on `rt`, the three consumers on Node), 1 and 100 events per request, and freshness. */
+export async function measurePipeline(h: Harness, rt: RuntimeName): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  let batchedRate = 0;
+  for (const batch of [1, 100]) {
+    const id = `pipeline.${batch}`;
+    const label = `pipeline end to end (ingest on ${rt}, consumers on node), ${batch === 1 ? "1 event" : `${batch} events`}/request, max sustainable`;
+    const n = await createNamespace(h, "pipe");
+    const children: Child[] = [];
+    try {
+      const ingest = await startRoles(h, n, rt, ["ingest", "query"], `ingest-${rt}`);
+      children.push(ingest.child);
+      const consumers = await startRoles(h, n, "node", ["analytics", "recommendations", "content"], "consumers");
+      children.push(consumers.child);
+      h.log(`  pipeline, ${batch} event(s)/request`);
+      const watch = { ingest: ingest.child.pid, consumers: consumers.child.pid };
+      const s = await sustainable(h, n, ingest.url, batch, watch, id, label, []);
+      rows.push(s.row);
+      if (batch === 100) {
+        batchedRate = s.rate;
+        const half = Math.max(1, Math.floor(batchedRate / 2));
+        h.log(`  freshness at half the batched maximum (${half.toLocaleString("en-US")} events/s)`);
+        await waitDrained(h, n, 30_000);
+        const f = await runLoadgen(
+          h,
+          ["--url", ingest.url, "--key", WRITE_KEY, "--read-key", READ_KEY, "--batch", "100", "--rate", String(half), "--no-catalog", "--freshness", "250ms", "--duration", `${h.windowMs * (h.quick ? 1 : 2)}ms`],
+          watch,
+        );
+        const fr = f.summary.freshness_ms;
+        rows.push({
+          id: "pipeline.freshness",
+          group: "pipeline",
+          label: `end-to-end freshness at half the batched maximum (${half.toLocaleString("en-US")} events/s), 202 → visible in the query API`,
+          eventsPerSec: f.summary.throughput.accepted_per_s,
+          p50Ms: fr?.p50 ?? null,
+          p99Ms: fr?.p99 ?? null,
+          procs: f.procs,
+          note: fr ? `p95 ${fr.p95} ms, ${fr.samples} samples, ${fr.timeouts} timed out; p50/p99 columns are freshness` : "no samples",
+        });
+      }
+    } catch (err: unknown) {
+      rows.push(failedRow(id, "pipeline", label, err));
+      if (batch === 100) rows.push(failedRow("pipeline.freshness", "pipeline", "end-to-end freshness at half the batched maximum", err));
+    } finally {
+      for (const c of children) await c.stop();
+      await dropNamespace(h, n);
+    }
+  }
+  return rows;
+}
+
+/** The naive baseline: its edge alone at saturation, and end to end at its sustainable rate. */
+export async function measureNaive(h: Harness): Promise<BenchRow[]> {
+  const ingestLabel = "naive baseline: edge awaiting one js.publish per event, 1 event/request, saturated";
+  const e2eLabel = "naive baseline end to end (one INSERT per message), 1 event/request, max sustainable";
+  const n = await createNamespace(h, "naive");
+  const children: Child[] = [];
+  try {
+    const port = await freePort();
+    const edge = await startScript("naive-edge", "node", "src/bench/naive.ts", ["edge", JSON.stringify({ natsUrl: h.natsUrl, prefix: n.ns, port, key: WRITE_KEY })], `http://127.0.0.1:${port}/readyz`);
+    children.push(edge);
+    const consumer = await startScript("naive-consumer", "node", "src/bench/naive.ts", ["consumer", JSON.stringify({ natsUrl: h.natsUrl, stream: n.stream, clickhouseUrl: h.clickhouseUrl, database: n.database })], undefined);
+    children.push(consumer);
+    h.log("  naive baseline");
+    const s = await sustainable(h, n, `http://127.0.0.1:${port}`, 1, { "naive-edge": edge.pid, "naive-consumer": consumer.pid }, "baseline.naive.e2e", e2eLabel, ["--no-catalog"]);
+    return [rowFromLoad("baseline.naive.ingest", "baseline", ingestLabel, s.probe.run, "closed model, consumer running"), s.row];
+  } catch (err: unknown) {
+    return [failedRow("baseline.naive.ingest", "baseline", ingestLabel, err), failedRow("baseline.naive.e2e", "baseline", e2eLabel, err)];
+  } finally {
+    for (const c of children) await c.stop(5000);
+    await dropNamespace(h, n);
+  }
+}

@@ -1,0 +1,152 @@
+import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { loadConfig, type Role } from "../config.ts";
+import { findRuntime, serveEntry, type Runtime, type RuntimeName } from "../edge/runtimes.ts";
+import { freePort, uniqueNamespace } from "../local/index.ts";
+import type { LoadSummary } from "../load/index.ts";
+import { provisionAll } from "../main.ts";
+import { createStore } from "../store/index.ts";
+import { createLogger } from "../telemetry/logger.ts";
+import { childEnv, ProcWatch, startChild, waitReady, type Child, type ProcUsage } from "./procs.ts";
+
+export interface Harness {
+  natsUrl: string;
+  clickhouseUrl: string;
+  /** Process ids of nats-server and clickhouse-server, sampled in every row. */
+  serverPids: Record<string, number | undefined>;
+  nc: NatsConnection;
+  jsm: JetStreamManager;
+  quick: boolean;
+  /** Length of one measured window. */
+  windowMs: number;
+  profileDir: string | undefined;
+  log: (line: string) => void;
+}
+
+export const WRITE_KEY = "wk_bench";
+export const READ_KEY = "rk_bench";
+
+/** A namespace of its own for one measurement: stream, subjects, database. */
+export interface Namespace {
+  ns: string;
+  stream: string;
+  database: string;
+  env: Record<string, string>;
+}
+
+export async function createNamespace(h: Harness, prefix = "bench"): Promise<Namespace> {
+  const ns = uniqueNamespace(prefix);
+  const env: Record<string, string> = {
+    NATS_URL: h.natsUrl,
+    CLICKHOUSE_URL: h.clickhouseUrl,
+    CLICKHOUSE_DATABASE: `pp_${ns}`,
+    PLAYPULSE_STREAM: `PP_${ns}`,
+    PLAYPULSE_SUBJECT_PREFIX: ns,
+    PLAYPULSE_HTTP_HOST: "127.0.0.1",
+    PLAYPULSE_WRITE_KEYS: WRITE_KEY,
+    PLAYPULSE_READ_KEYS: READ_KEY,
+    PLAYPULSE_LOG_LEVEL: "warn",
+    PLAYPULSE_STREAM_MAX_BYTES: String(4 * 1024 ** 3),
+    OTEL_SDK_DISABLED: "true",
+  };
+  const config = loadConfig(env);
+  const logger = createLogger("warn");
+  const bus = { nc: h.nc, isConnected: () => true, onDisconnect: () => undefined, close: () => Promise.resolve() };
+  const store = createStore({ url: h.clickhouseUrl, database: `pp_${ns}` });
+  try {
+    await provisionAll(config, { bus, store, logger });
+  } finally {
+    await store.close();
+  }
+  return { ns, stream: `PP_${ns}`, database: `pp_${ns}`, env };
+}
+
+export async function dropNamespace(h: Harness, n: Namespace): Promise<void> {
+  await h.jsm.streams.delete(n.stream).catch(() => undefined);
+  await fetch(`${h.clickhouseUrl}/`, { method: "POST", body: `DROP DATABASE IF EXISTS ${n.database}` }).catch(() => undefined);
+}
+
+export function runtimeOrThrow(name: RuntimeName): Runtime {
+  const rt = findRuntime(name);
+  if (!rt) throw new Error(`${name} is not installed (npm install puts bun and deno under node_modules; see docs/benchmarks.md)`);
+  return rt;
+}
+
+/** Starts `serve <roles>` on a runtime with the namespace's environment; resolves once /readyz answers. */
+export async function startRoles(h: Harness, n: Namespace, runtime: RuntimeName, roles: readonly Role[], name: string): Promise<{ child: Child; url: string }> {
+  const rt = runtimeOrThrow(runtime);
+  const port = await freePort();
+  const [entry = "", ...rest] = serveEntry(runtime);
+  const prof = h.profileDir && runtime === "node" ? ["--cpu-prof", `--cpu-prof-dir=${h.profileDir}`, `--cpu-prof-name=${name}.${n.ns}.cpuprofile`] : [];
+  const args = [...prof, ...rt.runTs(entry), ...rest, ...roles];
+  const child = startChild(name, rt.command, args, childEnv({ ...rt.env, ...n.env, PLAYPULSE_HTTP_PORT: String(port) }));
+  const url = `http://127.0.0.1:${port}`;
+  await waitReady(child, `${url}/readyz`);
+  return { child, url };
+}
+
+/** Starts a bench-only entry (bare server, naive app) that prints "listening <port>" or a line of its own. */
+export async function startScript(name: string, runtime: RuntimeName, file: string, args: string[], readyUrl: string | undefined, env: Record<string, string> = {}): Promise<Child> {
+  const rt = runtimeOrThrow(runtime);
+  const child = startChild(name, rt.command, [...rt.runTs(file), ...args], childEnv({ ...rt.env, ...env }));
+  if (readyUrl) await waitReady(child, readyUrl);
+  return child;
+}
+
+export interface LoadRun {
+  summary: LoadSummary;
+  procs: ProcUsage[];
+  /** Called at the window's start and end, e.g. to read consumer lag. */
+}
+
+/**
+ * Runs `playpulse load` in a process of its own (the load generator shares the two cores
+ * with everything it measures) and samples CPU and RSS of it and of `watch` during the
+ * measured window only.
+ */
+export async function runLoadgen(
+  h: Harness,
+  args: string[],
+  watch: Record<string, number | undefined>,
+  onWindow?: (phase: "start" | "end") => Promise<void> | void,
+): Promise<LoadRun> {
+  const node = runtimeOrThrow("node");
+  const child = startChild("load", node.command, [...node.runTs("src/cli/main.ts"), "load", ...args, "--json", "--quiet", "--announce"], childEnv({}));
+  const w = new ProcWatch({ load: child.pid, ...watch, ...h.serverPids });
+  let procs: ProcUsage[] = [];
+  let started = false;
+  let windowWork: Promise<void> = Promise.resolve();
+  child.proc.stderr?.on("data", (d: Buffer | string) => {
+    const s = d.toString();
+    if (!started && s.includes("measuring")) {
+      started = true;
+      w.start();
+      windowWork = Promise.resolve(onWindow?.("start"));
+    }
+    if (started && s.includes("measured")) {
+      procs = w.stop();
+      const prev = windowWork;
+      windowWork = prev.then(() => onWindow?.("end"));
+    }
+  });
+  const code = await child.exited;
+  await windowWork;
+  const out = child.stdout().trim().split("\n").at(-1) ?? "";
+  if (code !== 0 && code !== 3) throw new Error(`playpulse load exited with ${code}: ${child.stderr().slice(-2000)}`);
+  return { summary: JSON.parse(out) as LoadSummary, procs };
+}
+
+/** Lag (pending + unacknowledged) of each of a stream's consumers. */
+export async function consumerLag(h: Harness, stream: string, names: readonly string[]): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const name of names) {
+    const info = await h.jsm.consumers.info(stream, name);
+    out[name] = info.num_pending + info.num_ack_pending;
+  }
+  return out;
+}
+
+export async function connectHarness(natsUrl: string): Promise<{ nc: NatsConnection; jsm: JetStreamManager }> {
+  const nc = await connect({ servers: natsUrl });
+  return { nc, jsm: await jetstreamManager(nc) };
+}

@@ -1,0 +1,141 @@
+/**
+ * `npm run bench [-- --quick] [--runtimes node,bun,deno] [--out FILE] [--profile]`: starts its
+ * own nats-server and clickhouse-server and measures, in one run on this machine, the
+ * ceilings of each part, the ingest role per runtime, the pipeline end to end at its maximum
+ * sustainable rate, freshness, and the naive baseline; prints the table and writes it to
+ * docs/benchmarks.md (between the bench markers) unless --quick.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { cpus, release, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { findRuntime, REPO_ROOT, RUNTIMES, type RuntimeName } from "../edge/runtimes.ts";
+import { resolveBinary, startClickHouse, startNats } from "../local/index.ts";
+import { connectHarness, type Harness } from "./harness.ts";
+import { measureNaive, measurePipeline } from "./e2e.ts";
+import { measureBackends, measureBareHttp, measureIngest } from "./parts.ts";
+import { summarizeProfiles } from "./profile.ts";
+import { writeReport } from "./doc.ts";
+import { computeRatios, expectedRowIds, renderRuntimes, renderTable, type BenchRow } from "./table.ts";
+
+export const BENCH_HELP = `usage: npm run bench -- [--quick] [--runtimes node,bun,deno] [--window 10s] [--out FILE] [--profile]
+
+  --quick            seconds-long windows and small payload sets (CI); prints the table, writes no doc
+  --runtimes LIST    runtimes for the HTTP ceiling and ingest rows (default: node,bun,deno)
+  --pipeline-runtime runtime of the ingest+query process in the pipeline rows (default node)
+  --window D         length of one measured window (default 10s; quick: 1500ms)
+  --out FILE         write the report here (default docs/benchmarks.md; with --quick, none)
+  --json FILE        also write the rows as JSON
+  --profile          run the Node roles with --cpu-prof and add their hot spots to the report`;
+
+function machine(): string[] {
+  const cpu = cpus()[0]?.model ?? "unknown CPU";
+  const version = (cmd: string, args: string[]) => {
+    try {
+      return execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim().split("\n")[0] ?? "";
+    } catch (err: unknown) {
+      return err instanceof Error ? `unknown (${err.message.slice(0, 60)})` : "unknown";
+    }
+  };
+  const rts = RUNTIMES.map((r) => `${r} ${findRuntime(r)?.version ?? "not installed"}`).join(", ");
+  return [
+    `- machine: ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 1024 ** 3)} GiB RAM, Linux ${release()}; everything (load generator, roles, nats-server, clickhouse-server) shares these cores`,
+    `- runtimes: ${rts}`,
+    `- ${version(resolveBinary("nats-server"), ["--version"])}`,
+  ];
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: "boolean" },
+      runtimes: { type: "string" },
+      "pipeline-runtime": { type: "string" },
+      window: { type: "string" },
+      out: { type: "string" },
+      json: { type: "string" },
+      profile: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${BENCH_HELP}\n`);
+    return 0;
+  }
+  const quick = values.quick ?? false;
+  const runtimes = (values.runtimes ?? RUNTIMES.join(",")).split(",").filter((r): r is RuntimeName => (RUNTIMES as readonly string[]).includes(r));
+  const pipelineRuntime = (values["pipeline-runtime"] ?? "node") as RuntimeName;
+  const windowMs = values.window ? Number(/^(\d+)ms$/.exec(values.window)?.[1] ?? Number.parseFloat(values.window) * 1000) : quick ? 1500 : 10_000;
+  const out = values.out ?? (quick ? undefined : join(REPO_ROOT, "docs", "benchmarks.md"));
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const started = Date.now();
+
+  log("bench: starting nats-server and clickhouse-server");
+  await using nats = await startNats();
+  await using ch = await startClickHouse();
+  const chVersion = await (await fetch(`${ch.url}/?query=SELECT%20version()`)).text();
+  const { nc, jsm } = await connectHarness(nats.url);
+  const profileDir = values.profile ? mkdtempSync(join(tmpdir(), "playpulse-prof-")) : undefined;
+  const h: Harness = {
+    natsUrl: nats.url,
+    clickhouseUrl: ch.url,
+    serverPids: { nats: nats.pid(), clickhouse: ch.pid() },
+    nc,
+    jsm,
+    quick,
+    windowMs,
+    profileDir,
+    log,
+  };
+  const rows: BenchRow[] = [];
+  try {
+    log("bench: ceilings");
+    for (const rt of runtimes) rows.push(...(await measureBareHttp(h, rt)));
+    rows.push(...(await measureBackends(h)));
+    log("bench: ingest per runtime");
+    for (const rt of runtimes) rows.push(...(await measureIngest(h, rt)));
+    log("bench: pipeline end to end");
+    rows.push(...(await measurePipeline(h, pipelineRuntime)));
+    log("bench: naive baseline");
+    rows.push(...(await measureNaive(h)));
+  } finally {
+    await nc.close();
+  }
+  computeRatios(rows, pipelineRuntime);
+  const order = expectedRowIds(runtimes);
+  rows.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
+
+  const command = `npm run bench${argv.length > 0 ? ` -- ${argv.join(" ")}` : ""}`;
+  const table = renderTable(rows);
+  const report = [
+    `Measured ${new Date(started).toISOString().slice(0, 16).replace("T", " ")} UTC with \`${command}\` (${Math.round((Date.now() - started) / 1000)} s).`,
+    "",
+    ...machine(),
+    `- ClickHouse ${chVersion.trim()}`,
+    `- each window ${windowMs} ms; the load generator is \`playpulse load\` in a process of its own`,
+    "",
+    table,
+    "",
+    "Ingest per runtime, side by side (events/s):",
+    "",
+    renderRuntimes(rows, runtimes),
+    ...(profileDir ? ["", "### Profiles", "", summarizeProfiles(profileDir)] : []),
+  ].join("\n");
+  process.stdout.write(`${report}\n`);
+  if (values.json) writeFileSync(values.json, JSON.stringify({ command, rows }, null, 2));
+  if (out) {
+    writeReport(out, report);
+    log(`bench: wrote ${out}`);
+  }
+  return rows.some((r) => r.error) ? 1 : 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

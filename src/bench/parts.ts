@@ -1,0 +1,147 @@
+import type { RuntimeName } from "../edge/runtimes.ts";
+import { freePort } from "../local/index.ts";
+import { Histogram } from "../load/index.ts";
+import type { CeilingResult } from "./ceilings.ts";
+import { createNamespace, dropNamespace, runLoadgen, runtimeOrThrow, startRoles, startScript, WRITE_KEY, type Harness, type LoadRun } from "./harness.ts";
+import { childEnv, ProcWatch, startChild } from "./procs.ts";
+import { BATCHES, type BenchRow, type RowGroup } from "./table.ts";
+import type { WorkerTask } from "./worker.ts";
+
+/** Closed-model settings that saturate a server from one load-generator process. */
+export function closedArgs(batch: number): string[] {
+  return ["--concurrency", batch === 1 ? "64" : "16", "--batch", String(batch)];
+}
+
+export function rowFromLoad(id: string, group: RowGroup, label: string, run: LoadRun, note = ""): BenchRow {
+  const s = run.summary;
+  const errors = Object.entries(s.errors).map(([k, v]) => `${k}: ${v}`);
+  const fullNote = [note, errors.length > 0 ? `errors ${errors.join(", ")}` : ""].filter((x) => x !== "").join("; ");
+  return { id, group, label, eventsPerSec: s.throughput.accepted_per_s, p50Ms: s.latency_ms.p50, p99Ms: s.latency_ms.p99, procs: run.procs, note: fullNote };
+}
+
+export function failedRow(id: string, group: RowGroup, label: string, err: unknown): BenchRow {
+  return { id, group, label, eventsPerSec: null, p50Ms: null, p99Ms: null, procs: [], note: "", error: err instanceof Error ? err.message : String(err) };
+}
+
+const RT_LABEL: Record<RuntimeName, string> = { node: "Hono on Node (@hono/node-server)", bun: "Hono on Bun (Bun.serve)", deno: "Hono on Deno (Deno.serve)" };
+const per = (b: number) => (b === 1 ? "1 event/request" : `${b} events/request`);
+const windowArg = (h: Harness) => ["--duration", `${h.windowMs}ms`, "--no-catalog", "--freshness", "off"];
+
+/** Ceiling: the bare HTTP server (parse + 202) on a runtime, at both batch sizes. */
+export async function measureBareHttp(h: Harness, rt: RuntimeName): Promise<BenchRow[]> {
+  const label = (b: number) => `ceiling: bare HTTP 202, ${RT_LABEL[rt]}, ${per(b)}`;
+  try {
+    const port = await freePort();
+    const server = await startScript(`bare-${rt}`, rt, "src/bench/bare-server.ts", [String(port)], `http://127.0.0.1:${port}/readyz`);
+    try {
+      const rows: BenchRow[] = [];
+      for (const b of BATCHES) {
+        h.log(`  bare HTTP on ${rt}, ${per(b)}`);
+        const run = await runLoadgen(h, ["--url", `http://127.0.0.1:${port}`, "--key", WRITE_KEY, ...closedArgs(b), ...windowArg(h)], { server: server.pid });
+        rows.push(rowFromLoad(`ceiling.http.${rt}.${b}`, "ceiling", label(b), run, "parses every event, no validation"));
+      }
+      return rows;
+    } finally {
+      await server.stop();
+    }
+  } catch (err: unknown) {
+    return BATCHES.map((b) => failedRow(`ceiling.http.${rt}.${b}`, "ceiling", label(b), err));
+  }
+}
+
+async function runWorker(h: Harness, task: WorkerTask): Promise<{ result: CeilingResult; procs: BenchRow["procs"] }> {
+  const node = runtimeOrThrow("node");
+  const child = startChild(`worker-${task.kind}`, node.command, [...node.runTs("src/bench/worker.ts"), JSON.stringify(task)], childEnv({}));
+  const w = new ProcWatch({ worker: child.pid, ...h.serverPids });
+  let started = false;
+  child.proc.stdout?.on("data", (d: Buffer | string) => {
+    if (!started && d.toString().includes("ready")) {
+      started = true;
+      w.start();
+    }
+  });
+  const code = await child.exited;
+  const procs = started ? w.stop() : [];
+  if (code !== 0) throw new Error(`worker ${task.kind} exited with ${code}: ${child.stderr().slice(-1500)}`);
+  const last = child.stdout().trim().split("\n").at(-1) ?? "{}";
+  return { result: JSON.parse(last) as CeilingResult, procs };
+}
+
+function ceilingRow(id: string, label: string, r: { result: CeilingResult; procs: BenchRow["procs"] }, unit: "message" | "batch"): BenchRow {
+  const lat = Histogram.from(r.result.latency);
+  return {
+    id,
+    group: "ceiling",
+    label,
+    eventsPerSec: Math.round(r.result.events / (r.result.elapsedMs / 1000)),
+    p50Ms: lat.percentile(50) / 1000,
+    p99Ms: lat.percentile(99) / 1000,
+    procs: r.procs,
+    note: `${r.result.note}; latency per ${unit}`,
+  };
+}
+
+/** Ceilings: JetStream publish (two ways) and ClickHouse insert (two ways) of the same payloads. */
+export async function measureBackends(h: Harness): Promise<BenchRow[]> {
+  const payloads = h.quick ? 20_000 : 200_000;
+  const rows: BenchRow[] = [];
+  const ns = await createNamespace(h, "ceil");
+  try {
+    const js = [
+      { id: "ceiling.js.publish", kind: "js-publish" as const, window: 100, label: "ceiling: JetStream, nats.js js.publish (msgID each)" },
+      { id: "ceiling.js.core", kind: "js-core" as const, window: 2000, label: "ceiling: JetStream, core publish + reply correlation (msgID each)" },
+    ];
+    for (const t of js) {
+      h.log(`  ${t.label}`);
+      try {
+        const r = await runWorker(h, { kind: t.kind, natsUrl: h.natsUrl, prefix: ns.ns, durationMs: h.windowMs, window: t.window, payloads });
+        rows.push(ceilingRow(t.id, t.label, r, "message"));
+      } catch (err: unknown) {
+        rows.push(failedRow(t.id, "ceiling", t.label, err));
+      }
+    }
+    const batch = h.quick ? 10_000 : 100_000;
+    const ch = [
+      { id: "ceiling.ch.raw", kind: "ch-raw" as const, label: "ceiling: ClickHouse insert, pre-serialised JSONEachRow" },
+      { id: "ceiling.ch.client", kind: "ch-client" as const, label: "ceiling: ClickHouse insert, @clickhouse/client row objects" },
+    ];
+    for (const t of ch) {
+      h.log(`  ${t.label}`);
+      try {
+        const r = await runWorker(h, { kind: t.kind, clickhouseUrl: h.clickhouseUrl, database: ns.database, durationMs: h.windowMs, batch, payloads });
+        rows.push(ceilingRow(t.id, t.label, r, "batch"));
+      } catch (err: unknown) {
+        rows.push(failedRow(t.id, "ceiling", t.label, err));
+      }
+    }
+  } finally {
+    await dropNamespace(h, ns);
+  }
+  return rows;
+}
+
+/** The ingest role alone on a runtime (202 after the JetStream ack), at both batch sizes. */
+export async function measureIngest(h: Harness, rt: RuntimeName): Promise<BenchRow[]> {
+  const label = (b: number) => `ingest role on ${rt} (202 after JetStream ack), ${per(b)}`;
+  try {
+    const ns = await createNamespace(h, "ing");
+    try {
+      const { child, url } = await startRoles(h, ns, rt, ["ingest"], `ingest-${rt}`);
+      try {
+        const rows: BenchRow[] = [];
+        for (const b of BATCHES) {
+          h.log(`  ingest on ${rt}, ${per(b)}`);
+          const run = await runLoadgen(h, ["--url", url, "--key", WRITE_KEY, ...closedArgs(b), ...windowArg(h)], { ingest: child.pid });
+          rows.push(rowFromLoad(`ingest.${rt}.${b}`, "ingest", label(b), run, `runtime ${runtimeOrThrow(rt).version}`));
+        }
+        return rows;
+      } finally {
+        await child.stop();
+      }
+    } finally {
+      await dropNamespace(h, ns);
+    }
+  } catch (err: unknown) {
+    return BATCHES.map((b) => failedRow(`ingest.${rt}.${b}`, "ingest", label(b), err));
+  }
+}

@@ -1,0 +1,71 @@
+import type { InboundMessage } from "../bus/index.ts";
+import { createAnalyticsConsumer } from "../consumers/analytics/index.ts";
+import { createRecommendationsConsumer } from "../consumers/recommendations/index.ts";
+import { createValidator, encodeStoredEvent, subjectNames } from "../events/index.ts";
+import type { Store } from "../store/index.ts";
+import { TrafficGenerator } from "../load/index.ts";
+
+/** One generated event as each stage of the pipeline sees it. */
+export interface Payload {
+  id: string;
+  subject: string;
+  /** The JetStream message body, byte for byte what the edge publishes. */
+  data: Uint8Array;
+}
+
+export interface Payloads {
+  messages: Payload[];
+  /** The consumers' rows of the same events, as objects and as JSONEachRow text. */
+  eventRows: object[];
+  recRows: object[];
+  eventRowsJson: string;
+  recRowsJson: string;
+  avgMessageBytes: number;
+}
+
+const unusedStore = new Proxy({} as Store, {
+  get() {
+    throw new Error("payloads: the store is not used to prepare rows");
+  },
+});
+
+/**
+ * `n` events of the load generator's traffic model, encoded exactly as the edge encodes them
+ * and turned into rows by the real consumers' `prepare`, so the ceilings are measured on the
+ * same bytes and rows as the pipeline.
+ */
+export function makePayloads(n: number, prefix: string, runId = "bench"): Payloads {
+  const gen = new TrafficGenerator({ runId, seed: 7, titles: 1000, zipf: 1, viewers: 2000, heartbeatMs: 30_000 });
+  const validate = createValidator();
+  const subjects = subjectNames(prefix);
+  const analytics = createAnalyticsConsumer({ store: unusedStore });
+  const recs = createRecommendationsConsumer({ store: unusedStore });
+  const messages: Payload[] = [];
+  const eventRows: object[] = [];
+  const recRows: object[] = [];
+  let bytes = 0;
+  const now = Date.now();
+  for (let i = 0; i < n; i++) {
+    const e = gen.next(now);
+    const v = validate(e.body);
+    if (!v.ok) throw new Error(`generated event is invalid: ${v.error}`);
+    const data = encodeStoredEvent(v.event, now);
+    bytes += data.byteLength;
+    const subject = subjects.forType(v.event.type);
+    messages.push({ id: e.id, subject, data });
+    const msg: InboundMessage = { subject, data, header: () => undefined, streamSeq: i + 1, deliveryCount: 1 };
+    const a = analytics.prepare(msg);
+    const r = recs.prepare(msg);
+    if (a.kind !== "ok" || r.kind !== "ok") throw new Error(`consumers refused a generated event: ${JSON.stringify([a, r])}`);
+    eventRows.push(...a.rows);
+    recRows.push(...r.rows);
+  }
+  return {
+    messages,
+    eventRows,
+    recRows,
+    eventRowsJson: eventRows.map((r) => JSON.stringify(r)).join("\n"),
+    recRowsJson: recRows.map((r) => JSON.stringify(r)).join("\n"),
+    avgMessageBytes: Math.round(bytes / Math.max(1, n)),
+  };
+}

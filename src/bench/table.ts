@@ -1,0 +1,107 @@
+import type { RuntimeName } from "../edge/runtimes.ts";
+import type { ProcUsage } from "./procs.ts";
+
+export type RowGroup = "ceiling" | "ingest" | "pipeline" | "baseline";
+
+export interface BenchRow {
+  /** Stable key: `ceiling.http.node.1`, `pipeline.100`, `baseline.naive.e2e`, ... */
+  id: string;
+  group: RowGroup;
+  label: string;
+  eventsPerSec: number | null;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  procs: ProcUsage[];
+  note: string;
+  /** Set when the measurement could not run; the row still appears, with the reason. */
+  error?: string;
+  vsCeiling?: number | null;
+  vsNaive?: number | null;
+}
+
+export const BATCHES = [1, 100] as const;
+
+/** Every row a bench run produces, in table order, for the given runtimes. */
+export function expectedRowIds(runtimes: readonly RuntimeName[]): string[] {
+  return [
+    ...runtimes.flatMap((rt) => BATCHES.map((b) => `ceiling.http.${rt}.${b}`)),
+    "ceiling.js.publish",
+    "ceiling.js.core",
+    "ceiling.ch.raw",
+    "ceiling.ch.client",
+    ...runtimes.flatMap((rt) => BATCHES.map((b) => `ingest.${rt}.${b}`)),
+    "pipeline.1",
+    "pipeline.100",
+    "pipeline.freshness",
+    "baseline.naive.ingest",
+    "baseline.naive.e2e",
+  ];
+}
+
+const rate = (rows: Map<string, BenchRow>, id: string) => rows.get(id)?.eventsPerSec ?? null;
+const best = (...xs: (number | null)[]) => {
+  const v = xs.filter((x): x is number => x !== null && x > 0);
+  return v.length === 0 ? null : Math.max(...v);
+};
+const tightest = (...xs: (number | null)[]) => {
+  const v = xs.filter((x): x is number => x !== null && x > 0);
+  return v.length === 0 ? null : Math.min(...v);
+};
+const ratio = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? null : a / b);
+
+/**
+ * Fills each ingest and pipeline row's ratio to its tightest ceiling (the slowest part it
+ * must pass through: HTTP on its runtime and batch size, JetStream by its best publish
+ * method, ClickHouse by its best insert method) and to the naive baseline.
+ */
+export function computeRatios(list: BenchRow[], pipelineRuntime: RuntimeName): void {
+  const rows = new Map(list.map((r) => [r.id, r]));
+  const js = best(rate(rows, "ceiling.js.publish"), rate(rows, "ceiling.js.core"));
+  const ch = best(rate(rows, "ceiling.ch.raw"), rate(rows, "ceiling.ch.client"));
+  const naiveIngest = rate(rows, "baseline.naive.ingest");
+  const naiveE2e = rate(rows, "baseline.naive.e2e");
+  for (const r of list) {
+    const m = /^ingest\.(\w+)\.(\d+)$/.exec(r.id);
+    if (m) {
+      r.vsCeiling = ratio(r.eventsPerSec, tightest(rate(rows, `ceiling.http.${m[1]}.${m[2]}`), js));
+      r.vsNaive = ratio(r.eventsPerSec, naiveIngest);
+    }
+    const p = /^pipeline\.(\d+)$/.exec(r.id);
+    if (p) {
+      r.vsCeiling = ratio(r.eventsPerSec, tightest(rate(rows, `ceiling.http.${pipelineRuntime}.${p[1]}`), js, ch));
+      r.vsNaive = ratio(r.eventsPerSec, naiveE2e);
+    }
+  }
+}
+
+const num = (n: number | null, digits = 0) => (n === null ? "–" : n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const ms = (n: number | null) => (n === null ? "–" : n >= 100 ? num(n) : n >= 10 ? num(n, 1) : num(n, 2));
+const x = (n: number | null | undefined) => (n === null || n === undefined ? "" : n >= 10 ? `${num(n, 0)}×` : n >= 1 ? `${num(n, 1)}×` : `${num(n * 100, 0)} %`);
+const procs = (ps: ProcUsage[]) => ps.map((p) => `${p.name} ${p.cpuPct} % / ${p.peakRssMb} MB`).join(", ");
+
+/** The results as a Markdown table (also readable as plain text). */
+export function renderTable(list: BenchRow[]): string {
+  const head = "| measurement | events/s | p50 ms | p99 ms | vs tightest ceiling | vs naive | CPU (% of one core) / peak RSS per process | notes |";
+  const sep = "|---|--:|--:|--:|--:|--:|---|---|";
+  const lines = list.map((r) =>
+    r.error
+      ? `| ${r.label} | not run | | | | | | ${r.error.replaceAll("|", "/").replaceAll("\n", " ").slice(0, 200)} |`
+      : `| ${r.label} | ${num(r.eventsPerSec)} | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} | ${x(r.vsCeiling)} | ${x(r.vsNaive)} | ${procs(r.procs)} | ${r.note.replaceAll("|", "/")} |`,
+  );
+  return [head, sep, ...lines].join("\n");
+}
+
+/** Ingest figures per runtime side by side. */
+export function renderRuntimes(list: BenchRow[], runtimes: readonly RuntimeName[]): string {
+  const rows = new Map(list.map((r) => [r.id, r]));
+  const cell = (id: string) => {
+    const r = rows.get(id);
+    return r && !r.error ? `${num(r.eventsPerSec)} (p99 ${ms(r.p99Ms)} ms)` : "not run";
+  };
+  const lines = runtimes.map((rt) => `| ${rt} | ${cell(`ceiling.http.${rt}.1`)} | ${cell(`ingest.${rt}.1`)} | ${cell(`ceiling.http.${rt}.100`)} | ${cell(`ingest.${rt}.100`)} |`);
+  return [
+    "| runtime | bare HTTP, 1 event/request | ingest, 1 event/request | bare HTTP, 100 events/request | ingest, 100 events/request |",
+    "|---|--:|--:|--:|--:|",
+    ...lines,
+  ].join("\n");
+}

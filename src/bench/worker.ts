@@ -1,0 +1,45 @@
+/**
+ * A ceiling measurement in a process of its own, so its CPU and memory are its own:
+ * `node --import tsx src/bench/worker.ts '<json task>'`. It prepares the payloads, prints
+ * "ready", then measures and prints one JSON line with the result.
+ */
+import { clickhouseClientCeiling, clickhouseRawCeiling, corePublishCeiling, jsPublishCeiling, type CeilingResult } from "./ceilings.ts";
+import { makePayloads } from "./payloads.ts";
+
+export type WorkerTask =
+  | { kind: "js-publish" | "js-core"; natsUrl: string; prefix: string; durationMs: number; window: number; payloads: number }
+  | { kind: "ch-raw" | "ch-client"; clickhouseUrl: string; database: string; durationMs: number; batch: number; payloads: number };
+
+function prepare(task: WorkerTask): () => Promise<CeilingResult> {
+  switch (task.kind) {
+    case "js-publish": {
+      const p = makePayloads(task.payloads, task.prefix);
+      return () => jsPublishCeiling(task.natsUrl, p, task.durationMs, task.window);
+    }
+    case "js-core": {
+      const p = makePayloads(task.payloads, task.prefix);
+      return () => corePublishCeiling(task.natsUrl, p, task.durationMs, task.window);
+    }
+    case "ch-raw": {
+      const p = makePayloads(task.payloads, "");
+      return () => clickhouseRawCeiling(task.clickhouseUrl, task.database, p, task.durationMs, task.batch);
+    }
+    case "ch-client": {
+      const p = makePayloads(task.payloads, "");
+      return () => clickhouseClientCeiling(task.clickhouseUrl, task.database, p, task.durationMs, task.batch);
+    }
+  }
+}
+
+const task = JSON.parse(process.argv[2] ?? "{}") as WorkerTask;
+const measure = prepare(task);
+process.stdout.write("ready\n");
+// Give the parent a moment to start its /proc sampler before the measured window.
+await new Promise((r) => setTimeout(r, 200));
+measure().then(
+  (r) => process.stdout.write(`${JSON.stringify(r)}\n`),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,142 @@
+import { parseArgs } from "node:util";
+import type { ConsumerHandler } from "../bus/index.ts";
+import { connectBus } from "../bus/index.ts";
+import { CONSUMER_ROLES, loadConfig, type ConsumerRole } from "../config.ts";
+import { createAnalyticsConsumer } from "../consumers/analytics/index.ts";
+import { createContentConsumer } from "../consumers/content/index.ts";
+import { createRecommendationsConsumer } from "../consumers/recommendations/index.ts";
+import type { PoisonSink } from "../dlq/index.ts";
+import { subjectNames } from "../events/index.ts";
+import { createProgress, ensureTables, formatDuration, parsePosition, replay, ReplayError, type Position, type ReplayReport } from "../replay/index.ts";
+import { createStore, type Store } from "../store/index.ts";
+import { cliLogger, resolveIo, type CommandIo } from "./dlq.ts";
+
+export const REPLAY_HELP = `usage: playpulse replay --from <time|seq> [--to <time|seq>] [--consumer NAME] [options]
+
+Rebuilds ClickHouse state from the JetStream stream, e.g. after a schema fix or a lost table:
+  1. creates missing tables (the migrations; a dropped table is created again);
+  2. reads the stream from --from to --to with an ordered, ephemeral consumer filtered like the
+     chosen consumer (analytics: user.>, recommendations: user.video.*, content: video.>);
+  3. runs that consumer's own handler (decode, upcast, rows) and writes the rows in batches.
+The durable consumers are not touched and may keep running. Replaying is idempotent: every
+table is keyed by the event id and every aggregate is duplicate-safe, so replaying over live
+data changes no number. Only what the stream still holds can be replayed
+(PLAYPULSE_STREAM_MAX_AGE_HOURS, PLAYPULSE_STREAM_MAX_BYTES). Messages the consumer would
+dead-letter are skipped and counted by reason.
+
+options:
+  --from POS          where to start: a stream sequence (1 = the beginning) or an ISO 8601
+                      time at which JetStream stored the message (2026-01-02T03:04:05Z)
+  --to POS            where to stop, inclusive (default: the last message when the replay starts)
+  --consumer NAME     analytics, recommendations or content; repeat it for several
+                      (default: all three, one after the other)
+  --batch-size N      messages per ClickHouse insert (default PLAYPULSE_BATCH_SIZE)
+  --json              the reports as JSON on stdout; progress stays on stderr
+  -h, --help          this text
+
+Progress (messages, share of the range, rate, ETA) goes to stderr every second.
+If ClickHouse fails for good, the command stops with exit status 1 and prints the sequence
+to resume from (--from).
+
+examples:
+  playpulse replay --from 1
+  playpulse replay --from 2026-01-02T00:00:00Z --consumer analytics`;
+
+function handlerFor(role: ConsumerRole, store: Store, poison: PoisonSink): ConsumerHandler<object> {
+  switch (role) {
+    case "analytics":
+      return createAnalyticsConsumer({ store, poison });
+    case "recommendations":
+      return createRecommendationsConsumer({ store, poison });
+    case "content":
+      return createContentConsumer({ store, poison });
+  }
+}
+
+function reportText(r: ReplayReport): string {
+  const lines = [
+    `${r.consumer}: ${r.messages} messages${r.firstSeq === null ? "" : ` (sequence ${r.firstSeq} to ${r.lastSeq})`}, ${r.rows} rows written in ${formatDuration(r.elapsedMs)}`,
+  ];
+  const skipped = Object.entries(r.skipped);
+  if (skipped.length > 0) {
+    lines.push(`  skipped ${skipped.reduce((a, [, n]) => a + n, 0)} (would be dead-lettered; see "playpulse dlq list"):`);
+    for (const [reason, n] of skipped.sort(([, a], [, b]) => b - a)) lines.push(`    ${n}  ${reason}`);
+  }
+  return lines.join("\n");
+}
+
+/** `playpulse replay ...`; resolves with the exit code. */
+export async function replayCommand(args: readonly string[], ioIn: CommandIo = {}): Promise<number> {
+  const io = resolveIo(ioIn);
+  let from: Position;
+  let to: Position | undefined;
+  let roles: ConsumerRole[];
+  let batchSize: number | undefined;
+  let json: boolean;
+  try {
+    const { values } = parseArgs({
+      args: [...args],
+      options: {
+        from: { type: "string" },
+        to: { type: "string" },
+        consumer: { type: "string", multiple: true },
+        "batch-size": { type: "string" },
+        json: { type: "boolean" },
+      },
+      strict: true,
+    });
+    if (values.from === undefined) throw new ReplayError("--from is required: a stream sequence (1 = everything) or an ISO 8601 time");
+    from = parsePosition("--from", values.from);
+    to = values.to === undefined ? undefined : parsePosition("--to", values.to);
+    const named = values.consumer ?? [];
+    const unknown = named.filter((c) => !(CONSUMER_ROLES as readonly string[]).includes(c));
+    if (unknown.length > 0) throw new ReplayError(`--consumer: must be one of ${CONSUMER_ROLES.join(", ")}, got "${unknown.join(", ")}"`);
+    roles = named.length === 0 ? [...CONSUMER_ROLES] : CONSUMER_ROLES.filter((r) => named.includes(r));
+    if (values["batch-size"] !== undefined) {
+      if (!/^\d{1,6}$/.test(values["batch-size"]) || Number(values["batch-size"]) < 1) throw new ReplayError(`--batch-size: must be a positive integer, got "${values["batch-size"]}"`);
+      batchSize = Number(values["batch-size"]);
+    }
+    json = values.json === true;
+  } catch (err: unknown) {
+    io.err(`playpulse replay: ${err instanceof Error ? err.message : String(err)}\n\n${REPLAY_HELP}\n`);
+    return 2;
+  }
+
+  const config = loadConfig(io.env);
+  const subjects = subjectNames(config.stream.subjectPrefix);
+  const bus = await connectBus(config.natsUrl, "playpulse:replay", cliLogger(config.logLevel, "replay"));
+  const store = createStore({ url: config.clickhouse.url, database: config.clickhouse.database });
+  const reports: ReplayReport[] = [];
+  try {
+    const tables = await ensureTables(store);
+    if (tables.skipped.length > 0) {
+      io.err(`note: these migration statements are not re-run; a table dropped and created again lacks them:\n${tables.skipped.map((s) => `  ${s}`).join("\n")}\n`);
+    }
+    for (const role of roles) {
+      const progress = createProgress({ label: `replay ${role}`, write: io.err, tty: io.tty });
+      const report = await replay(bus.nc, {
+        stream: config.stream.name,
+        filter: subjects.filters[role],
+        handler: (poison) => handlerFor(role, store, poison),
+        from,
+        to,
+        batchSize: batchSize ?? config.consumers.batchSize,
+        onProgress: (done, fraction) => progress.update(done, fraction),
+      });
+      progress.finish(report.messages, report.messages === 0 ? undefined : 1);
+      reports.push(report);
+      if (!json) io.out(`${reportText(report)}\n`);
+    }
+    if (json) io.out(`${JSON.stringify(reports, null, 2)}\n`);
+    return 0;
+  } catch (err: unknown) {
+    if (err instanceof ReplayError) {
+      io.err(`playpulse replay: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  } finally {
+    await bus.close();
+    await store.close();
+  }
+}

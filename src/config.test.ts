@@ -1,0 +1,188 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, ROLES, type Role } from "./config.ts";
+
+function problems(env: Record<string, string | undefined>, roles: readonly Role[] = []): string[] {
+  try {
+    loadConfig(env, roles);
+  } catch (err: unknown) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+const KEYS = { PLAYPULSE_WRITE_KEYS: "wk_1", PLAYPULSE_READ_KEYS: "rk_1" };
+
+describe("loadConfig: defaults", () => {
+  it("needs nothing from the environment when no role is asked for", () => {
+    const c = loadConfig({});
+    expect(c.natsUrl).toBe("nats://127.0.0.1:4222");
+    expect(c.clickhouse).toEqual({ url: "http://127.0.0.1:8123", database: "playpulse" });
+    expect(c.http).toEqual({ host: "0.0.0.0", port: 8080 });
+    expect(c.keys).toEqual({ write: new Set(), read: new Set() });
+    expect(c.logLevel).toBe("info");
+    expect(c.stream).toEqual({
+      name: "PLAYPULSE",
+      subjectPrefix: "",
+      maxBytes: 8 * 1024 ** 3,
+      maxAgeMs: 7 * 24 * 3600_000,
+      replicas: 1,
+      duplicateWindowMs: 600_000,
+    });
+    expect(c.limits).toEqual({ maxEventBytes: 32 * 1024, maxBodyBytes: 1024 * 1024, maxBatchEvents: 1000 });
+    expect(c.publish).toEqual({ timeoutMs: 5000, retryAfterSeconds: 2 });
+    expect(c.consumers).toMatchObject({ batchSize: 5000, flushIntervalMs: 1000, ackWaitMs: 60_000, maxDeliver: 20 });
+    expect(c.trending).toEqual({ halfLifeHours: 12 });
+    expect(c.jaegerUiUrl).toBe("http://localhost:16686");
+    expect(c.otel).toMatchObject({
+      disabled: false,
+      serviceName: "playpulse",
+      tracesEndpoint: "http://localhost:4318/v1/traces",
+      sampler: "parentbased_always_on",
+    });
+    expect(c.otel.samplerArg).toBeUndefined();
+  });
+
+  it("treats an empty value as unset", () => {
+    const c = loadConfig({ PLAYPULSE_HTTP_PORT: "", PLAYPULSE_BATCH_SIZE: "", PLAYPULSE_TRENDING_HALF_LIFE_HOURS: "", OTEL_SDK_DISABLED: "", PLAYPULSE_WRITE_KEYS: "" });
+    expect([c.http.port, c.consumers.batchSize, c.trending.halfLifeHours, c.otel.disabled, c.keys.write.size]).toEqual([8080, 5000, 12, false, 0]);
+  });
+
+  it("reads every setting it is given", () => {
+    const c = loadConfig({
+      NATS_URL: "nats://a:4222,nats://b:4222",
+      CLICKHOUSE_URL: "https://ch.example:8443",
+      CLICKHOUSE_DATABASE: "pp_prod",
+      PLAYPULSE_HTTP_HOST: "127.0.0.1",
+      PLAYPULSE_HTTP_PORT: "0",
+      PLAYPULSE_WRITE_KEYS: " wk_a, wk_b ,,",
+      PLAYPULSE_READ_KEYS: "rk_a",
+      PLAYPULSE_LOG_LEVEL: "warn",
+      PLAYPULSE_STREAM: "PP_T1",
+      PLAYPULSE_SUBJECT_PREFIX: "t1",
+      PLAYPULSE_STREAM_MAX_BYTES: "1048576",
+      PLAYPULSE_STREAM_MAX_AGE_HOURS: "24",
+      PLAYPULSE_STREAM_REPLICAS: "3",
+      PLAYPULSE_DUPLICATE_WINDOW_SECONDS: "120",
+      PLAYPULSE_MAX_EVENT_BYTES: "4096",
+      PLAYPULSE_MAX_BODY_BYTES: "65536",
+      PLAYPULSE_MAX_BATCH_EVENTS: "50",
+      PLAYPULSE_PUBLISH_TIMEOUT_MS: "1000",
+      PLAYPULSE_RETRY_AFTER_SECONDS: "5",
+      PLAYPULSE_BATCH_SIZE: "100",
+      PLAYPULSE_FLUSH_INTERVAL_MS: "250",
+      PLAYPULSE_ACK_WAIT_SECONDS: "30",
+      PLAYPULSE_MAX_DELIVER: "5",
+      PLAYPULSE_TRENDING_HALF_LIFE_HOURS: "1.5",
+      PLAYPULSE_JAEGER_UI_URL: "http://jaeger:16686//",
+      OTEL_SDK_DISABLED: "1",
+      OTEL_SERVICE_NAME: "pp",
+      OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318/",
+      OTEL_TRACES_SAMPLER: "traceidratio",
+      OTEL_TRACES_SAMPLER_ARG: "0.1",
+    });
+    expect(c.natsUrl).toBe("nats://a:4222,nats://b:4222");
+    expect(c.clickhouse).toEqual({ url: "https://ch.example:8443", database: "pp_prod" });
+    expect(c.http).toEqual({ host: "127.0.0.1", port: 0 });
+    expect(c.keys).toEqual({ write: new Set(["wk_a", "wk_b"]), read: new Set(["rk_a"]) });
+    expect(c.logLevel).toBe("warn");
+    expect(c.stream).toEqual({ name: "PP_T1", subjectPrefix: "t1", maxBytes: 1_048_576, maxAgeMs: 24 * 3600_000, replicas: 3, duplicateWindowMs: 120_000 });
+    expect(c.limits).toEqual({ maxEventBytes: 4096, maxBodyBytes: 65_536, maxBatchEvents: 50 });
+    expect(c.publish).toEqual({ timeoutMs: 1000, retryAfterSeconds: 5 });
+    expect(c.consumers).toMatchObject({ batchSize: 100, flushIntervalMs: 250, ackWaitMs: 30_000, maxDeliver: 5 });
+    expect(c.trending).toEqual({ halfLifeHours: 1.5 });
+    expect(c.jaegerUiUrl).toBe("http://jaeger:16686");
+    expect(c.otel).toMatchObject({ disabled: true, serviceName: "pp", tracesEndpoint: "http://collector:4318/v1/traces", sampler: "traceidratio", samplerArg: "0.1" });
+  });
+
+  it("prefers an explicit traces endpoint", () => {
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://x:4318/custom" }).otel.tracesEndpoint).toBe("http://x:4318/custom");
+  });
+
+  it.each([
+    ["true", true],
+    ["false", false],
+    ["1", true],
+    ["0", false],
+  ])("reads OTEL_SDK_DISABLED=%s as %s", (raw, expected) => {
+    expect(loadConfig({ OTEL_SDK_DISABLED: raw }).otel.disabled).toBe(expected);
+  });
+});
+
+describe("loadConfig: problems", () => {
+  it("lists every problem at once, schema and role checks together", () => {
+    const env = {
+      CLICKHOUSE_URL: "not a url",
+      CLICKHOUSE_DATABASE: "1db",
+      PLAYPULSE_HTTP_PORT: "70000",
+      PLAYPULSE_LOG_LEVEL: "loud",
+      PLAYPULSE_STREAM: "a.b",
+      PLAYPULSE_SUBJECT_PREFIX: "A.b",
+      PLAYPULSE_MAX_BATCH_EVENTS: "many",
+      PLAYPULSE_BATCH_SIZE: "1.5",
+      PLAYPULSE_TRENDING_HALF_LIFE_HOURS: "0",
+      OTEL_SDK_DISABLED: "yes",
+    };
+    expect(problems(env, ["ingest", "query"])).toEqual([
+      "CLICKHOUSE_URL: Invalid URL",
+      "CLICKHOUSE_DATABASE: Invalid string: must match pattern /^[A-Za-z_][A-Za-z0-9_]*$/",
+      "PLAYPULSE_HTTP_PORT: Too big: expected number to be <=65535",
+      'PLAYPULSE_LOG_LEVEL: Invalid option: expected one of "trace"|"debug"|"info"|"warn"|"error"|"fatal"|"silent"',
+      "PLAYPULSE_STREAM: Invalid string: must match pattern /^[A-Za-z0-9_-]+$/",
+      "PLAYPULSE_SUBJECT_PREFIX: Invalid string: must match pattern /^([a-z0-9_-]+)?$/",
+      "PLAYPULSE_MAX_BATCH_EVENTS: Invalid input: expected number, received NaN",
+      "PLAYPULSE_BATCH_SIZE: Invalid input: expected int, received number",
+      "PLAYPULSE_TRENDING_HALF_LIFE_HOURS: Too small: expected number to be >0",
+      'OTEL_SDK_DISABLED: Invalid option: expected one of "0"|"1"|"true"|"false"|""',
+      "PLAYPULSE_WRITE_KEYS: the ingest role needs at least one write key (comma-separated)",
+      "PLAYPULSE_READ_KEYS: the query role needs at least one read key (comma-separated)",
+    ]);
+  });
+
+  it("puts every problem in the error message, one a line", () => {
+    expect(() => loadConfig({ PLAYPULSE_HTTP_PORT: "-1" }, ["ingest"])).toThrow(
+      new ConfigError(["PLAYPULSE_HTTP_PORT: Too small: expected number to be >=0", "PLAYPULSE_WRITE_KEYS: the ingest role needs at least one write key (comma-separated)"]),
+    );
+    expect(new ConfigError(["a", "b"]).message).toBe("invalid configuration:\n  - a\n  - b");
+  });
+
+  it.each<[readonly Role[], Record<string, string>, string[]]>([
+    [["ingest"], {}, ["PLAYPULSE_WRITE_KEYS: the ingest role needs at least one write key (comma-separated)"]],
+    [["ingest"], { PLAYPULSE_WRITE_KEYS: " , ," }, ["PLAYPULSE_WRITE_KEYS: the ingest role needs at least one write key (comma-separated)"]],
+    [["query"], { PLAYPULSE_WRITE_KEYS: "wk_1" }, ["PLAYPULSE_READ_KEYS: the query role needs at least one read key (comma-separated)"]],
+    [
+      ["ingest", "query"],
+      {},
+      ["PLAYPULSE_WRITE_KEYS: the ingest role needs at least one write key (comma-separated)", "PLAYPULSE_READ_KEYS: the query role needs at least one read key (comma-separated)"],
+    ],
+  ])("roles %j with %j need keys", (roles, env, expected) => {
+    expect(problems(env, roles)).toEqual(expected);
+  });
+
+  it.each<[readonly Role[]]>([[["analytics", "recommendations", "content"]], [[]]])("roles %j need no keys", (roles) => {
+    expect(loadConfig({}, roles).keys).toEqual({ write: new Set(), read: new Set() });
+  });
+
+  it("accepts every role with one write and one read key", () => {
+    expect(loadConfig(KEYS, ROLES).keys).toEqual({ write: new Set(["wk_1"]), read: new Set(["rk_1"]) });
+  });
+
+  it.each([
+    [{ PLAYPULSE_WRITE_KEYS: "shared", PLAYPULSE_READ_KEYS: "shared" }, []],
+    [{ PLAYPULSE_WRITE_KEYS: "wk_1,shared", PLAYPULSE_READ_KEYS: " shared ,rk_1" }, ["ingest", "query"]],
+  ] as [Record<string, string>, Role[]][])("rejects a key that is both a write and a read key (%j)", (env, roles) => {
+    expect(problems(env, roles)).toEqual(["PLAYPULSE_WRITE_KEYS and PLAYPULSE_READ_KEYS must not share keys"]);
+  });
+
+  it.each([
+    ["PLAYPULSE_HTTP_PORT", "8080.5", "PLAYPULSE_HTTP_PORT: Invalid input: expected int, received number"],
+    ["PLAYPULSE_STREAM_REPLICAS", "6", "PLAYPULSE_STREAM_REPLICAS: Too big: expected number to be <=5"],
+    ["PLAYPULSE_DUPLICATE_WINDOW_SECONDS", "0", "PLAYPULSE_DUPLICATE_WINDOW_SECONDS: Too small: expected number to be >=1"],
+    ["PLAYPULSE_MAX_EVENT_BYTES", "100", "PLAYPULSE_MAX_EVENT_BYTES: Too small: expected number to be >=256"],
+    ["PLAYPULSE_MAX_BODY_BYTES", "999999999", "PLAYPULSE_MAX_BODY_BYTES: Too big: expected number to be <=16777216"],
+    ["PLAYPULSE_MAX_DELIVER", "1", "PLAYPULSE_MAX_DELIVER: Too small: expected number to be >=2"],
+    ["PLAYPULSE_FLUSH_INTERVAL_MS", "5", "PLAYPULSE_FLUSH_INTERVAL_MS: Too small: expected number to be >=10"],
+  ])("rejects %s=%s", (key, value, problem) => {
+    expect(problems({ [key]: value })).toEqual([problem]);
+  });
+});

@@ -1,0 +1,59 @@
+import { deadLetter, ok, type ConsumerHandler } from "../../bus/index.ts";
+import { decodeQuarantineRecord } from "../../events/index.ts";
+import type { Store } from "../../store/index.ts";
+
+/** One row of `quarantine`. */
+export interface QuarantineRow {
+  id: string;
+  received: number;
+  received_ms: number;
+  kind: string;
+  reason: string;
+  item_index: number;
+  event_id: string;
+  event_type: string;
+  content_type: string;
+  payload: string;
+  payload_bytes: number;
+  truncated: number;
+  stored_ms: number;
+}
+
+/**
+ * The quarantine consumer (`quarantine.>` in the `<STREAM>_QUARANTINE` stream, durable
+ * `quarantine`, run by the analytics role): each rejected-at-the-edge record becomes one row of
+ * `quarantine`.
+ */
+export function createQuarantineConsumer(deps: { store: Store; now?: () => number }): ConsumerHandler<QuarantineRow> {
+  const now = deps.now ?? Date.now;
+  return {
+    name: "quarantine",
+    prepare(msg) {
+      const d = decodeQuarantineRecord(msg.data);
+      if (!d.ok) return deadLetter(`undecodable: ${d.error}`);
+      const r = d.record;
+      return ok([
+        {
+          id: r.id,
+          received: Math.floor(r.received_ms / 1000),
+          received_ms: r.received_ms,
+          kind: r.kind,
+          reason: r.reason,
+          item_index: r.item_index,
+          event_id: r.event_id,
+          event_type: r.event_type,
+          content_type: r.content_type,
+          payload: r.payload,
+          payload_bytes: r.payload_bytes,
+          truncated: r.truncated ? 1 : 0,
+          stored_ms: 0,
+        },
+      ]);
+    },
+    async write(rows) {
+      const storedMs = now();
+      for (const r of rows) r.stored_ms = storedMs;
+      await deps.store.insert("quarantine", rows);
+    },
+  };
+}

@@ -1,0 +1,15 @@
+export { DLQ_HEADERS, REDRIVEN_FROM_HEADER } from "./headers.ts";
+export { readFailureOutcome } from "./policy.ts";
+export { poisonGuard, insertIsolatingPoison, isRowDataError, clickhouseCode } from "./poison.ts";
+export type { PoisonSink, PoisonRow, RowOrigin } from "./poison.ts";
+export { createDeadLetterSink } from "./sink.ts";
+export { toDeadLetter, payloadView } from "./entries.ts";
+export type { DeadLetter } from "./entries.ts";
+export { readDeadLetters, dlqFilterSubject, subjectMatches, DlqError } from "./read.ts";
+export type { DlqFilter, ReadOptions } from "./read.ts";
+export { createSummary } from "./summary.ts";
+export type { DlqSummary } from "./summary.ts";
+export { redriveDeadLetters } from "./redrive.ts";
+export type { RedriveOptions, RedriveReport, HeldBack } from "./redrive.ts";
+export { planPurge, purgeDeadLetters } from "./purge.ts";
+export type { PurgePlan } from "./purge.ts";

@@ -1,0 +1,44 @@
+import { jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { DeadLetter } from "./entries.ts";
+import { dlqFilterSubject, readDeadLetters, type DlqFilter } from "./read.ts";
+
+export interface PurgePlan {
+  /** Dead letters that match, up to `upToSeq`. */
+  count: number;
+  upToSeq: number;
+  subject: string;
+  /** Entries to delete one by one, when the filter cannot be expressed as a subject (error text, seq). */
+  entries?: DeadLetter[];
+}
+
+/** Counts what `purge` would remove now; the purge then removes exactly those, not later arrivals. */
+export async function planPurge(nc: NatsConnection, opts: { dlqStream: string; prefix: string; filter: DlqFilter }): Promise<PurgePlan> {
+  const subject = dlqFilterSubject(opts.prefix, opts.filter);
+  const jsm = await jetstreamManager(nc);
+  const info = await jsm.streams.info(opts.dlqStream, { subjects_filter: subject });
+  const upToSeq = info.state.last_seq;
+  if (opts.filter.error !== undefined || opts.filter.seq !== undefined) {
+    const entries: DeadLetter[] = [];
+    for await (const d of readDeadLetters(nc, { stream: opts.dlqStream, prefix: opts.prefix, filter: opts.filter })) entries.push(d);
+    return { count: entries.length, upToSeq, subject, entries };
+  }
+  const count = Object.values(info.state.subjects ?? {}).reduce((a, b) => a + b, 0);
+  return { count, upToSeq, subject };
+}
+
+/** Removes what `plan` counted. Returns how many were removed. */
+export async function purgeDeadLetters(nc: NatsConnection, dlqStream: string, plan: PurgePlan, onProgress?: (done: number) => void): Promise<number> {
+  const jsm = await jetstreamManager(nc);
+  if (plan.entries) {
+    let n = 0;
+    for (const d of plan.entries) {
+      if (await jsm.streams.deleteMessage(dlqStream, d.seq, false).catch(() => false)) n++;
+      if (n % 500 === 0) onProgress?.(n);
+    }
+    return n;
+  }
+  if (plan.count === 0) return 0;
+  const r = await jsm.streams.purge(dlqStream, { filter: plan.subject, seq: plan.upToSeq + 1 });
+  return r.purged;
+}

@@ -1,0 +1,91 @@
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { headers as natsHeaders, type NatsConnection } from "@nats-io/transport-node";
+import type { DeadLetter } from "./entries.ts";
+import { REDRIVEN_FROM_HEADER } from "./headers.ts";
+
+export interface RedriveOptions {
+  /** The event stream the originals were published to. */
+  stream: string;
+  dlqStream: string;
+  /**
+   * Publish under `<event id>:redrive:<dlq seq>` instead of the original message id. Needed for
+   * dead letters whose original is still inside the stream's duplicate window, which JetStream
+   * would otherwise drop as a duplicate. Safe: every table is keyed by the event id in the body.
+   */
+  freshId?: boolean;
+  /** How many publishes are in flight at once. */
+  concurrency?: number;
+  onProgress?: (done: number) => void;
+}
+
+export interface HeldBack {
+  seq: number;
+  msgId: string;
+  /** When the original leaves the duplicate window and a plain redrive will go through. */
+  until: string;
+}
+
+export interface RedriveReport {
+  /** Republished and removed from the dead-letter queue. */
+  redriven: number;
+  /** An earlier redrive had already republished them (it stopped before removing them): removed now. */
+  alreadyRedriven: number;
+  /** Left in the queue: JetStream still holds the original's id in its duplicate window. */
+  heldBack: HeldBack[];
+  failed: { seq: number; error: string }[];
+}
+
+/**
+ * Republishes each dead letter's original payload and headers to its original subject, with its
+ * original `Nats-Msg-Id`, then deletes it from the dead-letter stream. Idempotent: a second run
+ * after a crash between publish and delete is recognised by the PubAck (a duplicate whose sequence
+ * is not the original's), and an event stored twice counts once in every aggregate. Every
+ * consumer whose filter matches the subject sees the event again, not only the one that failed.
+ */
+export async function redriveDeadLetters(nc: NatsConnection, entries: AsyncIterable<DeadLetter>, opts: RedriveOptions): Promise<RedriveReport> {
+  const js = jetstream(nc);
+  const jsm = await jetstreamManager(nc);
+  const windowMs = Math.round(((await jsm.streams.info(opts.stream)).config.duplicate_window ?? 0) / 1e6);
+  const report: RedriveReport = { redriven: 0, alreadyRedriven: 0, heldBack: [], failed: [] };
+  let done = 0;
+
+  async function one(d: DeadLetter): Promise<void> {
+    const h = natsHeaders();
+    for (const [k, vs] of Object.entries(d.headers)) {
+      if (k.startsWith("Playpulse-Dlq-") || k === "Nats-Msg-Id" || k === REDRIVEN_FROM_HEADER) continue;
+      for (const v of vs) h.append(k, v);
+    }
+    h.set(REDRIVEN_FROM_HEADER, `${opts.dlqStream}:${d.seq}`);
+    const fresh = opts.freshId === true || d.msgId === undefined;
+    const msgID = fresh ? `${d.msgId ?? "dlq"}:redrive:${d.seq}` : (d.msgId as string);
+    try {
+      const ack = await js.publish(d.originalSubject, d.data, { msgID, headers: h, expect: { streamName: opts.stream } });
+      if (ack.duplicate && !fresh && ack.seq === d.originalSeq) {
+        const original = await jsm.streams.getMessage(opts.stream, { seq: d.originalSeq }).catch(() => null);
+        const from = original?.time.getTime() ?? Date.parse(d.deadLetteredAt);
+        report.heldBack.push({ seq: d.seq, msgId: msgID, until: new Date(from + windowMs).toISOString() });
+        return;
+      }
+      await jsm.streams.deleteMessage(opts.dlqStream, d.seq, false);
+      if (ack.duplicate) report.alreadyRedriven++;
+      else report.redriven++;
+    } catch (err: unknown) {
+      report.failed.push({ seq: d.seq, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  const limit = Math.max(1, opts.concurrency ?? 64);
+  let chunk: DeadLetter[] = [];
+  const flush = async () => {
+    await Promise.all(chunk.map(one));
+    done += chunk.length;
+    chunk = [];
+    opts.onProgress?.(done);
+  };
+  for await (const d of entries) {
+    chunk.push(d);
+    if (chunk.length >= limit) await flush();
+  }
+  if (chunk.length > 0) await flush();
+  return report;
+}

@@ -1,0 +1,106 @@
+import { schemaRegistry, type SchemaRegistry } from "./schemas.ts";
+import type { StoredEvent } from "./types.ts";
+import { upcastBody, UPCASTERS, type Upcaster } from "./upcasters.ts";
+import { createValidator } from "./validate.ts";
+
+/**
+ * An event as consumers see it: upcast to the latest version of its type. Fields renamed by an
+ * upcaster appear under their new name (a heartbeat carries `stall_ms`, not `rebuffer_ms`).
+ */
+export type CurrentEvent = StoredEvent & { stall_ms?: number };
+
+/**
+ * Why a message could not be read. Consumers map each kind to an outcome (src/dlq/policy.ts):
+ * - `undecodable`: not UTF-8 JSON, not an object, or no edge envelope (`received_at`);
+ * - `invalid`: fails the schema of its own version, or cannot be stored (timestamp out of range);
+ * - `unknown_version`: newer than this process knows (a newer edge during a rolling deploy);
+ * - `unupcastable`: an old version this process no longer supports, or an upcast that fails.
+ */
+export type ReadFailureKind = "undecodable" | "invalid" | "unknown_version" | "unupcastable";
+
+export type ReadResult =
+  | { ok: true; event: CurrentEvent; sourceVersion: number }
+  | { ok: false; kind: ReadFailureKind; error: string };
+
+export interface EventReaderOptions {
+  registry?: SchemaRegistry;
+  upcasters?: readonly Upcaster[];
+}
+
+/** DateTime's range in ClickHouse: seconds since the epoch in a UInt32. */
+const MIN_TS_MS = 0;
+const MAX_TS_MS = 4_294_967_295_000;
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+function typeName(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  return typeof v === "object" ? "an object" : `a ${typeof v}`;
+}
+
+/**
+ * Builds the consumers' reader: decodes a JetStream message body, validates it against the schema
+ * of the version it was sent with, upcasts it to the latest version and validates the result.
+ * The stream keeps every event as it was sent; upcasting happens on read, so a replay applies the
+ * current upcasters to old events too.
+ *
+ * @example
+ * const read = createEventReader();
+ * const r = read(msg.data);
+ * if (!r.ok) return r.kind === "unknown_version" ? retry(...) : deadLetter(r.error);
+ */
+export function createEventReader(opts: EventReaderOptions = {}): (data: Uint8Array) => ReadResult {
+  const registry = opts.registry ?? schemaRegistry();
+  const upcasters = opts.upcasters ?? UPCASTERS;
+  const validate = createValidator({ registry, maxFutureMs: Number.POSITIVE_INFINITY });
+  const fail = (kind: ReadFailureKind, error: string): ReadResult => ({ ok: false, kind, error });
+
+  return function read(data: Uint8Array): ReadResult {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(utf8.decode(data));
+    } catch (err: unknown) {
+      return fail("undecodable", `body is not valid UTF-8 JSON: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return fail("undecodable", `body is not a JSON object, got ${typeName(parsed)}`);
+    const { received_at, ...body } = parsed as Record<string, unknown>;
+    if (typeof received_at !== "number" || !Number.isSafeInteger(received_at) || received_at < 0) {
+      return fail("undecodable", "received_at: must be epoch milliseconds (the edge's envelope is missing)");
+    }
+    if (typeof body.id !== "string") return fail("invalid", "id: required field is missing");
+
+    const type = body.type;
+    const version = body.schema_version ?? 1;
+    if (typeof type === "string" && typeof version === "number" && Number.isInteger(version)) {
+      const versions = registry.versions(type);
+      const latest = versions.at(-1);
+      if (latest !== undefined && version > latest) {
+        return fail("unknown_version", `schema_version: ${type} v${version} is newer than this consumer knows (latest v${latest}); deploy a consumer that knows it, then redrive`);
+      }
+      if (latest !== undefined && !versions.includes(version)) {
+        return fail("unupcastable", `schema_version: ${type} v${version} is not supported (versions ${versions.join(", ")}) and cannot be upcast`);
+      }
+    }
+    const source = validate(body);
+    if (!source.ok) return fail("invalid", source.error);
+
+    const event = source.event;
+    const ts = Date.parse(event.timestamp);
+    if (ts < MIN_TS_MS || ts > MAX_TS_MS) {
+      return fail("invalid", `timestamp: ${event.timestamp} is outside the storable range 1970-01-01T00:00:00Z to 2106-02-07T06:28:15Z`);
+    }
+    const latest = registry.latest(event.type) ?? event.schema_version;
+    if (latest === event.schema_version) return { ok: true, event: { ...event, received_at }, sourceVersion: event.schema_version };
+
+    let upcast: Record<string, unknown>;
+    try {
+      upcast = upcastBody(upcasters, event.type, event as unknown as Record<string, unknown>, event.schema_version, latest);
+    } catch (err: unknown) {
+      return fail("unupcastable", `upcast ${event.type} v${event.schema_version} -> v${latest} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const current = validate(upcast);
+    if (!current.ok) return fail("unupcastable", `upcast ${event.type} v${event.schema_version} -> v${latest} failed: ${current.error}`);
+    return { ok: true, event: { ...current.event, received_at } as CurrentEvent, sourceVersion: event.schema_version };
+  };
+}

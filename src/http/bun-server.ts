@@ -1,0 +1,47 @@
+import type { Hono } from "hono";
+import type { HttpServer } from "./node-server.ts";
+
+/** The part of Bun's API this adapter uses (no @types/bun needed to type-check on Node). */
+interface BunServer {
+  port: number;
+  stop(closeActiveConnections?: boolean): Promise<void> | void;
+}
+interface BunRuntime {
+  serve(options: {
+    fetch: (req: Request) => Response | Promise<Response>;
+    hostname: string;
+    port: number;
+    maxRequestBodySize?: number;
+    idleTimeout?: number;
+  }): BunServer;
+}
+
+/** True when this process runs on Bun. */
+export function isBun(): boolean {
+  return typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
+}
+
+/**
+ * The Bun adapter: `Bun.serve` with the app's web-standard `fetch`. `close()` stops
+ * accepting and resolves when in-flight requests have finished.
+ *
+ * @example
+ * const http = await listenBun(app, "0.0.0.0", 8080);
+ */
+export function listenBun(app: Hono, host: string, port: number, opts: { maxBodyBytes?: number } = {}): Promise<HttpServer> {
+  const bun = (globalThis as { Bun?: BunRuntime }).Bun;
+  if (!bun) return Promise.reject(new Error("listenBun: not running on Bun"));
+  const server = bun.serve({
+    fetch: (req) => app.fetch(req),
+    hostname: host,
+    port,
+    // The ingest route enforces its own limit; Bun's default (128 MiB) is only the outer bound.
+    ...(opts.maxBodyBytes !== undefined ? { maxRequestBodySize: opts.maxBodyBytes + 1024 } : {}),
+  });
+  return Promise.resolve({
+    port: server.port,
+    close: async () => {
+      await server.stop(false);
+    },
+  });
+}

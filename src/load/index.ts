@@ -1,0 +1,18 @@
+export { Histogram } from "./histogram.ts";
+export type { HistogramSnapshot } from "./histogram.ts";
+export { createRng, createZipf } from "./random.ts";
+export type { Rng } from "./random.ts";
+export { TrafficGenerator } from "./views.ts";
+export type { GeneratedEvent, TrafficOptions } from "./views.ts";
+export { GroundTruth } from "./truth.ts";
+export type { TitleTotals } from "./truth.ts";
+export { HttpConnection, HttpClientError } from "./http-client.ts";
+export type { HttpResponse } from "./http-client.ts";
+export { parseLoadArgs, parseDuration, parseCount, UsageError } from "./options.ts";
+export type { LoadOptions, LoadMode } from "./options.ts";
+export { runLoad } from "./runner.ts";
+export type { RunResult, RunHooks } from "./runner.ts";
+export { verifyWithClickHouse, verifyWithApi } from "./verify.ts";
+export type { Verification, IdCheck, TitleDiff } from "./verify.ts";
+export { summarize, formatSummary, progressLine, percentiles } from "./report.ts";
+export type { LoadSummary, Percentiles } from "./report.ts";

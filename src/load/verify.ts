@@ -1,0 +1,172 @@
+import { chQuery, startsWithSql, type ClickHouseTarget } from "./clickhouse-http.ts";
+import type { GroundTruth, TitleTotals } from "./truth.ts";
+import type { GeneratedEvent } from "./views.ts";
+
+export interface IdCheck {
+  table: string;
+  expected: number;
+  found: number;
+  missing: number;
+  /** Stored ids the generator never saw accepted nor sent: always a bug. */
+  unexpected: number;
+  examples: string[];
+}
+
+export interface TitleDiff {
+  video_id: string;
+  expected: TitleTotals;
+  found: TitleTotals;
+}
+
+export interface Verification {
+  ok: boolean;
+  via: "clickhouse" | "query-api";
+  ids: IdCheck[];
+  /** Events whose request failed without an answer but that were stored; counted in the truth. */
+  unconfirmedStored: number;
+  titlesChecked: number;
+  titleDiffs: TitleDiff[];
+  waitedMs: number;
+  notes: string[];
+}
+
+const ZERO: TitleTotals = { views: 0, plays: 0, completions: 0, watch_time_ms: 0 };
+const same = (a: TitleTotals, b: TitleTotals) => a.views === b.views && a.plays === b.plays && a.completions === b.completions && a.watch_time_ms === b.watch_time_ms;
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function diffTitles(expected: Map<string, TitleTotals>, found: Map<string, TitleTotals>): TitleDiff[] {
+  const diffs: TitleDiff[] = [];
+  for (const id of new Set([...expected.keys(), ...found.keys()])) {
+    const e = expected.get(id) ?? ZERO;
+    const f = found.get(id) ?? ZERO;
+    if (!same(e, f)) diffs.push({ video_id: id, expected: e, found: f });
+  }
+  return diffs.sort((a, b) => a.video_id.localeCompare(b.video_id));
+}
+
+/**
+ * Compares what ClickHouse holds for this run with the ground truth: the distinct event ids
+ * of `events` and `rec_events` (user.video.*) and the `event_id`s of `catalog`, then the
+ * per-title views, plays, completions and watch time. Waits (up to `timeoutMs`) for the
+ * consumers to catch up before it judges.
+ */
+export async function verifyWithClickHouse(
+  target: ClickHouseTarget,
+  runId: string,
+  truth: GroundTruth,
+  unconfirmed: Map<string, GeneratedEvent>,
+  timeoutMs: number,
+): Promise<Verification> {
+  const prefix = `${runId}.`;
+  const notes: string[] = [];
+  const t0 = performance.now();
+  const tables = [
+    { table: "events", column: "id", expected: () => truth.playEventCount() },
+    { table: "rec_events", column: "id", expected: () => truth.playEventCount() },
+    { table: "catalog", column: "event_id", expected: () => truth.catalogIds().size },
+  ];
+  const counts = async () =>
+    Promise.all(tables.map(async (t) => Number((await chQuery(target, `SELECT uniqExact(${t.column}) FROM ${t.table} WHERE ${startsWithSql(t.column, prefix)}`))[0]?.[0] ?? 0)));
+
+  // Wait until every table holds at least what was confirmed, or the deadline.
+  for (;;) {
+    const c = await counts();
+    if (c.every((n, i) => n >= (tables[i]?.expected() ?? 0))) break;
+    if (performance.now() - t0 > timeoutMs) {
+      notes.push(`gave up waiting after ${timeoutMs} ms: ${tables.map((t, i) => `${t.table} ${c[i]}/${t.expected()}`).join(", ")}`);
+      break;
+    }
+    await sleep(250);
+  }
+  // Let the last in-flight batches (e.g. unconfirmed events that were stored) land.
+  await sleep(500);
+
+  const ids: IdCheck[] = [];
+  let unconfirmedStored = 0;
+  for (const t of tables) {
+    const rows = await chQuery(target, `SELECT DISTINCT ${t.column} FROM ${t.table} WHERE ${startsWithSql(t.column, prefix)}`, 120_000);
+    const found = new Set(rows.map((r) => r[0] ?? ""));
+    const isCatalog = t.table === "catalog";
+    const check: IdCheck = { table: t.table, expected: 0, found: found.size, missing: 0, unexpected: 0, examples: [] };
+    for (const id of found) {
+      const known = isCatalog ? truth.catalogIds().has(id) : truth.hasPlayEvent(id);
+      if (known) continue;
+      const u = unconfirmed.get(id);
+      if (u) {
+        truth.accept(u);
+        if (t.table === "events") unconfirmedStored++;
+        continue;
+      }
+      check.unexpected++;
+      if (check.examples.length < 5) check.examples.push(`unexpected ${id}`);
+    }
+    const expectedIds = isCatalog ? [...truth.catalogIds()] : truth.playEventIds();
+    for (const id of expectedIds) {
+      check.expected++;
+      if (found.has(id)) continue;
+      check.missing++;
+      if (check.examples.length < 10) check.examples.push(`missing ${id}`);
+    }
+    ids.push(check);
+  }
+
+  const rows = await chQuery(
+    target,
+    `SELECT video_id, countIf(requested = 1), countIf(played = 1), countIf(completed = 1), sum(played_ms)
+     FROM (SELECT view_id, any(video_id) AS video_id,
+             max(type = 'user.video.play_requested') AS requested,
+             max(type = 'user.video.played') AS played,
+             max(type = 'user.video.completed') AS completed,
+             max(played_ms) AS played_ms
+           FROM events WHERE ${startsWithSql("id", prefix)} GROUP BY view_id)
+     GROUP BY video_id`,
+    120_000,
+  );
+  const found = new Map<string, TitleTotals>(
+    rows.map(([id = "", views = "0", plays = "0", completions = "0", watch = "0"]) => [id, { views: Number(views), plays: Number(plays), completions: Number(completions), watch_time_ms: Number(watch) }]),
+  );
+  const expected = truth.titles();
+  const titleDiffs = diffTitles(expected, found);
+  if (unconfirmedStored > 0) notes.push(`${unconfirmedStored} events of failed requests were stored anyway (the broker stored them before the answer was lost); counted in the truth`);
+  const ok = ids.every((c) => c.missing === 0 && c.unexpected === 0) && titleDiffs.length === 0;
+  return { ok, via: "clickhouse", ids, unconfirmedStored, titlesChecked: expected.size, titleDiffs, waitedMs: Math.round(performance.now() - t0), notes };
+}
+
+/**
+ * Compares per-title aggregates through the query API (GET /v1/videos/:id/stats with a read
+ * key), polling until they match or `timeoutMs` passes. Ids cannot be checked this way.
+ */
+export async function verifyWithApi(url: string, readKey: string, truth: GroundTruth, timeoutMs: number): Promise<Verification> {
+  const t0 = performance.now();
+  const expected = truth.titles();
+  const ids = [...expected.keys()];
+  let diffs: TitleDiff[] = [];
+  for (;;) {
+    const found = new Map<string, TitleTotals>();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let i = next++; i < ids.length; i = next++) {
+          const id = ids[i] ?? "";
+          const res = await fetch(`${url}/v1/videos/${encodeURIComponent(id)}/stats`, { headers: { authorization: `Bearer ${readKey}` }, signal: AbortSignal.timeout(10_000) });
+          if (res.status !== 200) throw new Error(`GET /v1/videos/${id}/stats answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
+          const b = (await res.json()) as TitleTotals;
+          found.set(id, { views: b.views, plays: b.plays, completions: b.completions, watch_time_ms: b.watch_time_ms });
+        }
+      }),
+    );
+    diffs = diffTitles(expected, found);
+    if (diffs.length === 0 || performance.now() - t0 > timeoutMs) break;
+    await sleep(1000);
+  }
+  return {
+    ok: diffs.length === 0,
+    via: "query-api",
+    ids: [],
+    unconfirmedStored: 0,
+    titlesChecked: expected.size,
+    titleDiffs: diffs,
+    waitedMs: Math.round(performance.now() - t0),
+    notes: ["event ids not compared: that needs --clickhouse-url and --database"],
+  };
+}

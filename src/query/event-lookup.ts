@@ -1,0 +1,118 @@
+import { subjectNames } from "../events/index.ts";
+import { ApiError } from "../http/errors.ts";
+import { ident, num, p, sql, type Store } from "../store/index.ts";
+
+/** Where each consumer stores an event, and which event types (subject filter, no prefix) it takes. */
+export const EVENT_TABLES = [
+  { consumer: "analytics", table: "events", idColumn: "id", filter: subjectNames().filters.analytics },
+  { consumer: "recommendations", table: "rec_events", idColumn: "id", filter: subjectNames().filters.recommendations },
+  { consumer: "content", table: "catalog", idColumn: "event_id", filter: subjectNames().filters.content },
+] as const;
+
+export interface ConsumerLocation {
+  consumer: string;
+  table: string;
+  /** Whether this consumer's subject filter takes the event's type. */
+  expected: boolean;
+  stored: boolean;
+  stored_at: string | null;
+  /** From the edge receiving the event to this consumer's row being stored. */
+  seconds_to_store: number | null;
+  /** Rows holding the event (more than 1 after a redelivery, until ClickHouse merges them). */
+  rows: number;
+}
+
+export interface EventLocation {
+  id: string;
+  type: string | null;
+  /** When the edge received the event (its `received_at`, as the analytics row keeps it). */
+  accepted_at: string | null;
+  trace_id: string | null;
+  /** The trace in Jaeger's UI: `<PLAYPULSE_JAEGER_UI_URL>/trace/<trace_id>`. */
+  trace_url: string | null;
+  processed_by: string[];
+  /** Consumers that take this type and have not stored it (yet). */
+  waiting_for: string[];
+  consumers: ConsumerLocation[];
+}
+
+/** NATS subject matching: `*` is one token, `>` one or more trailing tokens. */
+export function subjectMatches(filter: string, subject: string): boolean {
+  const f = filter.split(".");
+  const s = subject.split(".");
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === ">") return s.length > i;
+    if (i >= s.length || (f[i] !== "*" && f[i] !== s[i])) return false;
+  }
+  return f.length === s.length;
+}
+
+interface Found {
+  rows: unknown;
+  type: string;
+  received_ms: unknown;
+  stored_ms: unknown;
+  trace_id: string;
+}
+
+async function findIn(store: Store, table: string, idColumn: string, id: string): Promise<Found> {
+  const t = ident(`${store.db.ident}.${table}`);
+  const col = ident(idColumn);
+  const type = table === "catalog" ? sql`''` : sql`any(type)`;
+  const received = table === "events" ? sql`min(received_ms)` : sql`toUInt64(0)`;
+  const rows = await store.select<Found>(
+    sql`SELECT count() AS rows, ${type} AS type, ${received} AS received_ms, min(stored_ms) AS stored_ms, any(trace_id) AS trace_id
+      FROM ${t} PREWHERE ${col} = ${p.str(id)}`,
+  );
+  return rows[0] ?? { rows: 0, type: "", received_ms: 0, stored_ms: 0, trace_id: "" };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * Where an event is: accepted at, stored at per consumer table, which consumers processed it,
+ * and its trace. Throws a 404 `ApiError` with the possible reasons when no table has it.
+ *
+ * @example
+ * const where = await locateEvent(store, "0190...", "http://localhost:16686");
+ */
+export async function locateEvent(store: Store, id: string, jaegerUiUrl: string): Promise<EventLocation> {
+  const found = await Promise.all(EVENT_TABLES.map((t) => findIn(store, t.table, t.idColumn, id)));
+  const hits = EVENT_TABLES.map((t, i) => ({ ...t, f: found[i] as Found })).filter((h) => num(h.f.rows) > 0);
+  if (hits.length === 0) {
+    throw new ApiError(
+      404,
+      "not_found",
+      `no consumer has stored an event with id "${id}": it was never accepted, or it is still waiting in JetStream (GET /v1/lag shows each consumer's backlog), or every consumer that takes it dead-lettered it`,
+    );
+  }
+  const type = hits.find((h) => h.f.type !== "")?.f.type ?? null;
+  const analytics = hits.find((h) => h.consumer === "analytics");
+  const receivedMs = analytics ? num(analytics.f.received_ms) : null;
+  const traceId = hits.find((h) => h.f.trace_id !== "")?.f.trace_id ?? null;
+  const consumers = EVENT_TABLES.map((t): ConsumerLocation => {
+    const hit = hits.find((h) => h.consumer === t.consumer);
+    // Without a type only the catalog had the event, and only content takes video.* events.
+    const expected = type === null ? t.consumer === "content" : subjectMatches(t.filter, type);
+    const storedMs = hit ? num(hit.f.stored_ms) : null;
+    return {
+      consumer: t.consumer,
+      table: t.table,
+      expected,
+      stored: hit !== undefined,
+      stored_at: storedMs === null ? null : iso(storedMs),
+      seconds_to_store: storedMs !== null && receivedMs !== null ? (storedMs - receivedMs) / 1000 : null,
+      rows: hit ? num(hit.f.rows) : 0,
+    };
+  });
+  return {
+    id,
+    type,
+    accepted_at: receivedMs === null ? null : iso(receivedMs),
+    trace_id: traceId,
+    trace_url: traceId === null ? null : `${jaegerUiUrl}/trace/${traceId}`,
+    processed_by: consumers.filter((c) => c.stored).map((c) => c.consumer),
+    waiting_for: consumers.filter((c) => c.expected && !c.stored).map((c) => c.consumer),
+    consumers,
+  };
+}

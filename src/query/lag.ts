@@ -1,0 +1,135 @@
+import { ApiError } from "../http/errors.ts";
+import { num, p, sql, type Ident, type Sql, type Store } from "../store/index.ts";
+import type { BacklogReader, ConsumerBacklog } from "../telemetry/backlog.ts";
+
+export const LAG_CONSUMERS = ["analytics", "recommendations", "content"] as const;
+
+/**
+ * Event-to-stored time (`stored_ms - received_ms`) of the rows each consumer stored since
+ * `since`. The analytics rows keep `received_ms`; recommendations rows are joined to them by
+ * event id; catalog rows do not record when the edge received the event, so content has none.
+ */
+const FRESHNESS_SQL: Record<string, ((db: Ident, since: number) => Sql) | undefined> = {
+  analytics: (db, since) =>
+    sql`SELECT count() AS samples, quantiles(0.5, 0.95)(toInt64(stored_ms) - toInt64(received_ms)) AS q
+      FROM ${db}.events WHERE stored_ms >= ${p.u64(since)}`,
+  recommendations: (db, since) =>
+    sql`SELECT count() AS samples, quantiles(0.5, 0.95)(toInt64(stored_ms) - toInt64(received_ms)) AS q
+      FROM (SELECT id, stored_ms FROM ${db}.rec_events WHERE stored_ms >= ${p.u64(since)})
+      ANY INNER JOIN (
+        SELECT id, received_ms FROM ${db}.events WHERE id IN (SELECT id FROM ${db}.rec_events WHERE stored_ms >= ${p.u64(since)})
+      ) USING id`,
+  content: undefined,
+};
+
+export interface Freshness {
+  window_minutes: number;
+  /** Rows stored in the window (null when this consumer's table cannot tell). */
+  samples: number | null;
+  p50_seconds: number | null;
+  p95_seconds: number | null;
+  note?: string;
+}
+
+export interface ConsumerLag {
+  consumer: string;
+  filter_subject: string | null;
+  /** Not yet processed: undelivered plus delivered-but-unacknowledged (null when NATS cannot be asked). */
+  pending_messages: number | null;
+  undelivered_messages: number | null;
+  unacked_messages: number | null;
+  /** Age of the oldest unprocessed event; 0 when the consumer is caught up. */
+  oldest_unprocessed_age_seconds: number | null;
+  oldest_unprocessed: { stream_seq: number; subject: string; stored_at: string } | null;
+  dead_letters: number | null;
+  freshness: Freshness;
+}
+
+export interface LagReport {
+  as_of: string;
+  window_minutes: number;
+  /** "unavailable" when NATS could not be asked; the backlog fields are then null. */
+  backlog: "ok" | "unavailable";
+  backlog_error?: string;
+  consumers: ConsumerLag[];
+}
+
+/** `?minutes=`: the freshness window, 1 to 1440 minutes, 5 by default. */
+export function parseWindowMinutes(raw: string | undefined): number {
+  if (raw === undefined || raw === "") return 5;
+  if (!/^\d{1,4}$/.test(raw) || Number(raw) < 1 || Number(raw) > 1440) {
+    throw new ApiError(400, "invalid_parameter", `minutes: must be an integer between 1 and 1440, got "${raw.slice(0, 32)}"`);
+  }
+  return Number(raw);
+}
+
+async function freshnessOf(store: Store, consumer: string, since: number, windowMinutes: number): Promise<Freshness> {
+  const q = FRESHNESS_SQL[consumer];
+  if (!q) {
+    return { window_minutes: windowMinutes, samples: null, p50_seconds: null, p95_seconds: null, note: "this consumer's rows do not record when the edge received the event" };
+  }
+  const [row] = await store.select<{ samples: unknown; q: (number | null)[] }>(q(store.db, since));
+  const samples = row ? num(row.samples) : 0;
+  const at = (i: number) => {
+    const v = samples > 0 ? row?.q[i] : null;
+    return typeof v === "number" && Number.isFinite(v) ? Math.round(v) / 1000 : null;
+  };
+  return { window_minutes: windowMinutes, samples, p50_seconds: at(0), p95_seconds: at(1) };
+}
+
+function backlogFields(b: ConsumerBacklog | undefined, now: number): Omit<ConsumerLag, "consumer" | "freshness"> {
+  if (!b) {
+    return {
+      filter_subject: null,
+      pending_messages: null,
+      undelivered_messages: null,
+      unacked_messages: null,
+      oldest_unprocessed_age_seconds: null,
+      oldest_unprocessed: null,
+      dead_letters: null,
+    };
+  }
+  return {
+    filter_subject: b.filterSubject,
+    pending_messages: b.numPending + b.numAckPending,
+    undelivered_messages: b.numPending,
+    unacked_messages: b.numAckPending,
+    oldest_unprocessed_age_seconds: b.oldest ? Math.max(0, now - b.oldest.storedAt) / 1000 : 0,
+    oldest_unprocessed: b.oldest ? { stream_seq: b.oldest.seq, subject: b.oldest.subject, stored_at: new Date(b.oldest.storedAt).toISOString() } : null,
+    dead_letters: b.deadLetters,
+  };
+}
+
+/**
+ * Each consumer's lag: its backlog in JetStream (pending messages, the age of the oldest
+ * unprocessed event, dead letters) and how fast its rows were stored lately (p50/p95 of
+ * event-to-stored time over the window, from ClickHouse). Without a NATS connection the
+ * backlog fields are null and `backlog` says "unavailable"; the freshness still answers.
+ *
+ * @example
+ * const report = await consumerLag({ store, backlog }, 5, Date.now());
+ */
+export async function consumerLag(deps: { store: Store; backlog?: BacklogReader | undefined }, windowMinutes: number, now: number): Promise<LagReport> {
+  const since = now - windowMinutes * 60_000;
+  const backlogRead = deps.backlog
+    ? deps.backlog.read(LAG_CONSUMERS).then(
+        (list) => ({ list, error: undefined }),
+        (err: unknown) => ({ list: undefined, error: err instanceof Error ? err.message : String(err) }),
+      )
+    : Promise.resolve({ list: undefined, error: "this process has no NATS connection" });
+  const [backlog, freshness] = await Promise.all([backlogRead, Promise.all(LAG_CONSUMERS.map((c) => freshnessOf(deps.store, c, since, windowMinutes)))]);
+  return {
+    as_of: new Date(now).toISOString(),
+    window_minutes: windowMinutes,
+    backlog: backlog.list ? "ok" : "unavailable",
+    ...(backlog.error !== undefined ? { backlog_error: backlog.error } : {}),
+    consumers: LAG_CONSUMERS.map((consumer, i) => ({
+      consumer,
+      ...backlogFields(
+        backlog.list?.find((b) => b.consumer === consumer),
+        now,
+      ),
+      freshness: freshness[i] as Freshness,
+    })),
+  };
+}

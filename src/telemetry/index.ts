@@ -1,0 +1,17 @@
+export { createLogger, traceFields, REDACTED_PATHS } from "./logger.ts";
+export type { Logger, LoggerOptions } from "./logger.ts";
+export { tracerFor, TRACER_NAME } from "./tracing.ts";
+export { injectIntoHeaders, extractFromHeaders, extractFromRequest, clientTraceHeaders } from "./propagation.ts";
+export type { HeaderCarrier } from "./propagation.ts";
+export { startPublishSpan, endPublishSpan, traceBatch, batchOf, MESSAGING_SYSTEM } from "./messaging.ts";
+export type { BatchTrace, BatchInfo, ConsumedMessage, MessageResult, PublishResult } from "./messaging.ts";
+export { instrumentInsert, instrumentQuery, dbTarget } from "./db.ts";
+export type { StoreObserver, StoreTelemetry, DbTarget } from "./db.ts";
+export { httpTelemetry, routeOf } from "./http.ts";
+export type { HttpObserver, HttpTelemetryOptions } from "./http.ts";
+export { createMetrics } from "./metrics.ts";
+export { ingestObserver } from "./ingest.ts";
+export type { IngestReport } from "./ingest.ts";
+export type { Metrics, MetricsOptions, ConsumerBatch, IngestCounts } from "./metrics.ts";
+export { createBacklogReader, lazyNatsConnection, BacklogUnavailableError } from "./backlog.ts";
+export type { BacklogReader, BacklogOptions, ConsumerBacklog, LazyConnection } from "./backlog.ts";

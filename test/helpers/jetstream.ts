@@ -1,0 +1,68 @@
+import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import { CONSUMER_FILTERS } from "../../src/bus/index.ts";
+
+/** One message as the stream stored it. */
+export interface StoredMessage {
+  seq: number;
+  subject: string;
+  /** The `Nats-Msg-Id` header: the event id the edge published under. */
+  msgId: string | undefined;
+  body: Record<string, unknown>;
+}
+
+export interface JetStreamProbe extends AsyncDisposable {
+  jsm: JetStreamManager;
+  /** Every message of `stream`, in sequence order. */
+  messages(stream: string): Promise<StoredMessage[]>;
+  /** True once each of the durable consumers has been handed, and has acked, every message its filter matches. */
+  drained(stream: string, consumers?: readonly string[]): Promise<boolean>;
+  /** Deletes the durable consumers (the next provisioning creates them again, from the stream's first message). */
+  deleteConsumers(stream: string, consumers?: readonly string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A JetStream management connection for assertions on what the broker holds.
+ *
+ * @example
+ * await using js = await openJetStream(inject("natsUrl"));
+ * expect((await js.messages(p.config.stream.name)).map((m) => m.msgId)).toEqual(["e1"]);
+ */
+export async function openJetStream(natsUrl: string): Promise<JetStreamProbe> {
+  const nc = await connect({ servers: natsUrl, name: "playpulse-test-probe" });
+  const jsm = await jetstreamManager(nc);
+  const decoder = new TextDecoder();
+
+  async function messages(stream: string): Promise<StoredMessage[]> {
+    const { state } = await jsm.streams.info(stream);
+    const out: StoredMessage[] = [];
+    if (state.messages === 0) return out;
+    for (let seq = state.first_seq; seq <= state.last_seq; seq++) {
+      const m = await jsm.streams.getMessage(stream, { seq });
+      if (m === null) continue;
+      out.push({
+        seq: m.seq,
+        subject: m.subject,
+        msgId: m.header.get("Nats-Msg-Id") || undefined,
+        body: JSON.parse(decoder.decode(m.data)) as Record<string, unknown>,
+      });
+    }
+    return out;
+  }
+
+  async function drained(stream: string, consumers: readonly string[] = CONSUMER_FILTERS): Promise<boolean> {
+    const infos = await Promise.all(consumers.map((name) => jsm.consumers.info(stream, name)));
+    return infos.every((i) => i.num_pending === 0 && i.num_ack_pending === 0);
+  }
+
+  async function deleteConsumers(stream: string, consumers: readonly string[] = CONSUMER_FILTERS): Promise<void> {
+    for (const name of consumers) await jsm.consumers.delete(stream, name);
+  }
+
+  async function close(): Promise<void> {
+    if (!nc.isClosed()) await nc.close();
+  }
+
+  return { jsm, messages, drained, deleteConsumers, close, [Symbol.asyncDispose]: close };
+}

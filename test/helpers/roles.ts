@@ -1,0 +1,237 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { systemPath, type Role } from "../../src/config.ts";
+
+/** The repository root: `src/cli/main.ts` is resolved from here and `tsx` from its node_modules. */
+const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+export interface ExitStatus {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** One pino log line of a role process, or `{ msg: <the raw text> }` for a line that is not JSON. */
+export interface LogLine {
+  msg?: string;
+  level?: number;
+  [key: string]: unknown;
+}
+
+export interface RoleProcess extends AsyncDisposable {
+  /** For messages: "consumer-a (analytics,recommendations,content)". */
+  name: string;
+  roles: readonly Role[];
+  pid: number;
+  /** The HTTP port the process reported in its "playpulse started" line. */
+  port: number;
+  baseUrl: string;
+  /** Every line written to stdout and stderr so far, in order. */
+  lines(): readonly string[];
+  /** Parsed log lines from index `from` on (see `lines().length`). */
+  logs(from?: number): LogLine[];
+  /** The last `n` lines as one string, for failure messages. */
+  tail(n?: number): string;
+  /**
+   * Resolves with the first line at index >= `from` for which `match` is true, as soon as it is
+   * written; rejects after `timeoutMs`, or when the process exits first.
+   */
+  waitForLog(match: (line: LogLine) => boolean, opts: { timeoutMs: number; from?: number; what: string }): Promise<LogLine>;
+  /** Resolves once the process has exited. */
+  exited: Promise<ExitStatus>;
+  /** Current status, undefined while it runs. */
+  exitStatus(): ExitStatus | undefined;
+  /** SIGKILL, then waits for the exit. */
+  kill9(): Promise<ExitStatus>;
+  /** Sends `signal` (SIGTERM unless told; SIGCONT first, in case it is paused) and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** SIGSTOP: the process keeps its sockets but runs nothing. */
+  pause(): void;
+  /** SIGCONT */
+  resume(): void;
+  /** Resident set size in kB from /proc/<pid>/status (VmRSS), undefined once exited. */
+  rssKb(): Promise<number | undefined>;
+}
+
+export interface SpawnRoleOptions {
+  /** The whole environment of the child, except PATH (added). loadConfig reads it. */
+  env: Record<string, string>;
+  /** Label for messages; the roles joined by "+" unless told. */
+  name?: string;
+  /** How long to wait for "playpulse started". */
+  startTimeoutMs?: number;
+}
+
+const children = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once("exit", () => {
+    for (const child of children) child.kill("SIGKILL");
+  });
+}
+
+function parseLine(line: string): LogLine {
+  if (line.startsWith("{")) {
+    try {
+      const parsed: unknown = JSON.parse(line);
+      if (typeof parsed === "object" && parsed !== null) return parsed as LogLine;
+    } catch {
+      // not JSON; fall through
+    }
+  }
+  return { msg: line };
+}
+
+/**
+ * Runs `playpulse serve <roles...>` as its own OS process (`node --import tsx src/cli/main.ts`),
+ * so a test can SIGKILL, SIGTERM, SIGSTOP and SIGCONT it like an orchestrator would. Resolves
+ * once the process logged "playpulse started"; its output is kept in memory line by line.
+ *
+ * @example
+ * await using consumer = await spawnRole(["analytics"], { env: { NATS_URL, CLICKHOUSE_URL } });
+ * await consumer.waitForLog((l) => l.phase === "stored", { timeoutMs: 10_000, what: "a stored batch" });
+ * await consumer.kill9();
+ */
+export async function spawnRole(roles: readonly Role[], opts: SpawnRoleOptions): Promise<RoleProcess> {
+  installExitHook();
+  const name = opts.name ?? roles.join("+");
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "serve", ...roles], {
+    cwd: REPO_ROOT,
+    env: { PATH: systemPath(), ...opts.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.add(child);
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`${name}: could not be spawned`);
+
+  const raw: string[] = [];
+  const parsed: LogLine[] = [];
+  const watchers = new Set<(index: number) => void>();
+  const onText = (() => {
+    const partial = { stdout: "", stderr: "" };
+    return (stream: "stdout" | "stderr", chunk: Buffer) => {
+      const text = partial[stream] + chunk.toString("utf8");
+      const parts = text.split("\n");
+      partial[stream] = parts.pop() ?? "";
+      for (const line of parts) {
+        if (line === "") continue;
+        raw.push(line);
+        parsed.push(parseLine(line));
+        for (const w of watchers) w(raw.length - 1);
+      }
+    };
+  })();
+  child.stdout.on("data", (chunk: Buffer) => onText("stdout", chunk));
+  child.stderr.on("data", (chunk: Buffer) => onText("stderr", chunk));
+
+  let status: ExitStatus | undefined;
+  const exited = new Promise<ExitStatus>((resolve) => {
+    // "close" comes after "exit" and after the pipes gave their last bytes.
+    child.once("close", (code, signal) => {
+      children.delete(child);
+      status = { code, signal };
+      for (const w of watchers) w(-1);
+      resolve({ code, signal });
+    });
+  });
+
+  const tail = (n = 30) => raw.slice(-n).join("\n");
+
+  function waitForLog(match: (line: LogLine) => boolean, w: { timeoutMs: number; from?: number; what: string }): Promise<LogLine> {
+    const from = w.from ?? 0;
+    for (let i = from; i < parsed.length; i++) {
+      const line = parsed[i];
+      if (line && match(line)) return Promise.resolve(line);
+    }
+    return new Promise<LogLine>((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        watchers.delete(watcher);
+      };
+      const watcher = (index: number) => {
+        if (index === -1) {
+          done();
+          reject(new Error(`${name} exited (${describeExit(status)}) before logging ${w.what}\n${tail()}`));
+          return;
+        }
+        const line = parsed[index];
+        if (index >= from && line && match(line)) {
+          done();
+          resolve(line);
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`${name} did not log ${w.what} within ${w.timeoutMs} ms\n${tail()}`));
+      }, w.timeoutMs);
+      watchers.add(watcher);
+      if (status !== undefined) watcher(-1);
+    });
+  }
+
+  async function stop(signal: NodeJS.Signals = "SIGTERM"): Promise<number | null> {
+    if (status === undefined) {
+      child.kill("SIGCONT");
+      child.kill(signal);
+    }
+    return (await exited).code;
+  }
+
+  async function kill9(): Promise<ExitStatus> {
+    if (status === undefined) child.kill("SIGKILL");
+    return exited;
+  }
+
+  async function rssKb(): Promise<number | undefined> {
+    if (status !== undefined) return undefined;
+    const text = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
+    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(text);
+    return m?.[1] === undefined ? undefined : Number(m[1]);
+  }
+
+  let started: LogLine;
+  try {
+    started = await waitForLog((l) => l.msg === "playpulse started", { timeoutMs: opts.startTimeoutMs ?? 60_000, what: '"playpulse started"' });
+  } catch (err: unknown) {
+    await kill9();
+    throw err;
+  }
+  const port = typeof started.port === "number" ? started.port : Number.NaN;
+
+  return {
+    name,
+    roles,
+    pid,
+    port,
+    baseUrl: `http://127.0.0.1:${port}`,
+    lines: () => raw,
+    logs: (from = 0) => parsed.slice(from),
+    tail,
+    waitForLog,
+    exited,
+    exitStatus: () => status,
+    kill9,
+    stop,
+    pause: () => {
+      if (status === undefined) child.kill("SIGSTOP");
+    },
+    resume: () => {
+      if (status === undefined) child.kill("SIGCONT");
+    },
+    rssKb,
+    async [Symbol.asyncDispose]() {
+      if (status !== undefined) return;
+      const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+      await stop("SIGTERM");
+      clearTimeout(timer);
+    },
+  };
+}
+
+function describeExit(s: ExitStatus | undefined): string {
+  if (s === undefined) return "still running";
+  return s.signal !== null ? `signal ${s.signal}` : `code ${s.code}`;
+}

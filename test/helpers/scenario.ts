@@ -1,0 +1,268 @@
+import { sql } from "../../src/store/index.ts";
+import { waitFor } from "../../src/local/index.ts";
+import type { Pipeline } from "./pipeline.ts";
+import type { JetStreamProbe } from "./jetstream.ts";
+
+/**
+ * The scripted viewing scenario of the end-to-end and redelivery tests. Every timestamp is
+ * `t0 + seconds`; the hand-computed answers live next to the assertions in
+ * test/integration/e2e.test.ts, which also explains each view.
+ *
+ * Catalog: m1 Arrival (600 s, sent newest version first, then an older draft), m2 Brick
+ * (1200 s), m3 Coda (300 s), m4 Dune (900 s), m5 Elio (1000 s); m6 is watched but never
+ * encoded, so it is not in the catalog.
+ *
+ * | view | user | video | what happens                                                      |
+ * |------|------|-------|-------------------------------------------------------------------|
+ * | V1   | u1   | m1    | plays to 58 s; heartbeat 20 s arrives after 50 s (out of order)   |
+ * | V2   | u2   | m1    | completes (600 s); completed re-sent in a later request           |
+ * | V3   | u3   | m1    | exits before start                                                |
+ * | V4   | u4   | m1    | non-fatal then fatal failure after 10 s, seeked to 44 s           |
+ * | V5   | u1   | m2    | 38 s                                                              |
+ * | V6   | u2   | m2    | 99 s; non-fatal failure; a heartbeat sent twice without an id     |
+ * | V7   | u3   | m2    | 40 s, still open                                                  |
+ * | V8   | u2   | m3    | completes (300 s)                                                 |
+ * | V9   | u3   | m3    | exactly 30 s                                                      |
+ * | V10  | u4   | m4    | 60 s                                                              |
+ * | V11  | u3   | m4    | 45 s; ended sent twice in one batch                               |
+ * | V12  | u1   | m6    | 99 s (title not in the catalog)                                   |
+ * | V13  | u4   | m5    | 10 s                                                              |
+ * | V14  | u2   | m5    | 5 s, at t0 - 30 min: before the stats range, inside trending      |
+ *
+ * V1 (a), V2 (b), V3 (a), V4 (b) and V5 (a) run in experiment `exp-startup` (variant).
+ */
+export interface ScenarioEvent {
+  body: Record<string, unknown>;
+  /** The status the edge must answer for this event. */
+  status: "accepted" | "duplicate";
+}
+
+export interface ScenarioRequest {
+  name: string;
+  /** `object`: one event as a JSON object; `array`: a JSON array; `ndjson`: one event a line. */
+  format: "object" | "array" | "ndjson";
+  events: ScenarioEvent[];
+}
+
+export interface Scenario {
+  t0: number;
+  requests: ScenarioRequest[];
+}
+
+interface View {
+  view_id: string;
+  user_id: string;
+  video_id: string;
+  experiment?: { id: string; variant: string };
+}
+
+export const EXPERIMENT = "exp-startup";
+
+function view(viewId: string, userId: string, videoId: string, variant?: string): View {
+  return { view_id: viewId, user_id: userId, video_id: videoId, ...(variant ? { experiment: { id: EXPERIMENT, variant } } : {}) };
+}
+
+const V1 = view("V1", "u1", "m1", "a");
+const V2 = view("V2", "u2", "m1", "b");
+const V3 = view("V3", "u3", "m1", "a");
+const V4 = view("V4", "u4", "m1", "b");
+const V5 = view("V5", "u1", "m2", "a");
+const V6 = view("V6", "u2", "m2");
+const V7 = view("V7", "u3", "m2");
+const V8 = view("V8", "u2", "m3");
+const V9 = view("V9", "u3", "m3");
+const V10 = view("V10", "u4", "m4");
+const V11 = view("V11", "u3", "m4");
+const V12 = view("V12", "u1", "m6");
+const V13 = view("V13", "u4", "m5");
+const V14 = view("V14", "u2", "m5");
+
+/** Builds the scenario with `t0` as its time origin (a whole second, some hours before now). */
+export function buildScenario(t0: number): Scenario {
+  const at = (s: number) => new Date(t0 + s * 1000).toISOString();
+
+  /** A play event of `v` at `t0 + s`; id `<view>.<type>.<s>` unless `id` is null (the edge assigns one). */
+  function ev(v: View, type: string, s: number, fields: Record<string, unknown> = {}, id: string | null = `${v.view_id}.${type}.${s}`): Record<string, unknown> {
+    return {
+      ...(id === null ? {} : { id }),
+      type: `user.video.${type}`,
+      timestamp: at(s),
+      user_id: v.user_id,
+      view_id: v.view_id,
+      video_id: v.video_id,
+      position_ms: 0,
+      ...(v.experiment ? { experiment: v.experiment } : {}),
+      ...fields,
+    };
+  }
+  const hb = (played: number, rebuffer: number, position = played) => ({ played_ms: played, rebuffer_ms: rebuffer, position_ms: position });
+  function title(id: string, s: number, videoId: string, name: string, durationMs: number, genres: string[]): Record<string, unknown> {
+    return { id, type: "video.encoding.completed", timestamp: at(s), video_id: videoId, title: name, duration_ms: durationMs, genres };
+  }
+  const accepted = (body: Record<string, unknown>): ScenarioEvent => ({ body, status: "accepted" });
+  const duplicate = (body: Record<string, unknown>): ScenarioEvent => ({ body, status: "duplicate" });
+
+  const v1Played = ev(V1, "played", 102, { startup_ms: 800 });
+  const v2Completed = ev(V2, "completed", 800, hb(600_000, 2000));
+  const v6Heartbeat = ev(V6, "heartbeat", 1161, hb(60_000, 0), null);
+  const v11Ended = ev(V11, "ended", 3150, hb(45_000, 0));
+
+  const fifth: ScenarioEvent[] = [
+    accepted(ev(V10, "play_requested", 3000, { duration_ms: 900_000 })),
+    accepted(ev(V10, "played", 3001, { startup_ms: 1000 })),
+    accepted(ev(V10, "heartbeat", 3061, hb(60_000, 0))),
+    accepted(ev(V11, "play_requested", 3100)),
+    accepted(ev(V11, "played", 3103, { startup_ms: 2000 })),
+    accepted(v11Ended),
+    duplicate(v11Ended),
+    accepted(ev(V12, "play_requested", 3500)),
+    accepted(ev(V12, "played", 3501, { startup_ms: 300 })),
+    accepted(ev(V12, "heartbeat", 3600, hb(99_000, 0))),
+    accepted(ev(V13, "play_requested", 3700)),
+    accepted(ev(V13, "played", 3701, { startup_ms: 100 })),
+    accepted(ev(V13, "heartbeat", 3711, hb(10_000, 0))),
+    accepted(ev(V14, "play_requested", -1800)),
+    accepted(ev(V14, "played", -1799, { startup_ms: 100 })),
+    accepted(ev(V14, "heartbeat", -1795, hb(5000, 0))),
+    duplicate(v1Played),
+  ];
+
+  return {
+    t0,
+    requests: [
+      {
+        name: "catalog, V1-V3",
+        format: "array",
+        events: [
+          accepted(title("cat.m1.2", 5, "m1", "Arrival", 600_000, ["drama", "sci-fi"])),
+          accepted(title("cat.m2", 2, "m2", "Brick", 1_200_000, ["crime"])),
+          accepted(title("cat.m3", 3, "m3", "Coda", 300_000, ["music"])),
+          accepted(title("cat.m4", 4, "m4", "Dune", 900_000, ["sci-fi"])),
+          accepted(title("cat.m5", 5, "m5", "Elio", 1_000_000, ["animation"])),
+          accepted(ev(V1, "play_requested", 100, { duration_ms: 600_000 })),
+          accepted(v1Played),
+          duplicate(v1Played),
+          accepted(ev(V1, "heartbeat", 112, hb(10_000, 0))),
+          accepted(ev(V1, "heartbeat", 152, hb(50_000, 500))),
+          accepted(ev(V1, "ended", 160, hb(58_000, 500))),
+          accepted(ev(V2, "play_requested", 200, { duration_ms: 600_000 })),
+          accepted(ev(V2, "played", 201, { startup_ms: 1200 })),
+          accepted(ev(V2, "heartbeat", 211, hb(10_000, 0))),
+          accepted(v2Completed),
+          accepted(ev(V2, "ended", 801, hb(600_000, 2000))),
+          accepted(ev(V3, "play_requested", 300)),
+          accepted(ev(V3, "ended", 305, hb(0, 0))),
+        ],
+      },
+      {
+        name: "late heartbeat, V4, V5, older catalog draft",
+        format: "ndjson",
+        events: [
+          accepted(ev(V1, "heartbeat", 122, hb(20_000, 500))),
+          duplicate(v2Completed),
+          accepted(ev(V4, "play_requested", 400)),
+          accepted(ev(V4, "played", 403, { startup_ms: 3000 })),
+          accepted(ev(V4, "failed", 410, { position_ms: 7000, error_code: "E_NET", fatal: false })),
+          accepted(ev(V4, "heartbeat", 413, hb(10_000, 1500))),
+          accepted(ev(V4, "seeked", 415, { position_ms: 44_000, from_ms: 11_000, to_ms: 44_000 })),
+          accepted(ev(V4, "failed", 420, { position_ms: 45_000, error_code: "E_DRM", fatal: true })),
+          accepted(ev(V5, "play_requested", 1000, { duration_ms: 1_200_000 })),
+          accepted(ev(V5, "played", 1002, { startup_ms: 400 })),
+          accepted(ev(V5, "heartbeat", 1032, hb(30_000, 0))),
+          accepted(ev(V5, "ended", 1040, hb(38_000, 0))),
+          accepted(title("cat.m1.1", 1, "m1", "Arrival (draft)", 500_000, ["drama"])),
+        ],
+      },
+      {
+        name: "V6-V9",
+        format: "array",
+        events: [
+          accepted(ev(V6, "play_requested", 1100)),
+          accepted(ev(V6, "played", 1101, { startup_ms: 600 })),
+          accepted(ev(V6, "failed", 1150, { position_ms: 49_000, error_code: "E_NET", fatal: false })),
+          accepted(v6Heartbeat),
+          accepted(ev(V6, "ended", 1200, hb(99_000, 1000))),
+          accepted(ev(V7, "play_requested", 1300)),
+          accepted(ev(V7, "played", 1301, { startup_ms: 700 })),
+          accepted(ev(V7, "heartbeat", 1341, hb(40_000, 0))),
+          accepted(ev(V8, "play_requested", 2000)),
+          accepted(ev(V8, "played", 2001, { startup_ms: 500 })),
+          accepted(ev(V8, "completed", 2300, hb(300_000, 0))),
+          accepted(ev(V9, "play_requested", 2400)),
+          accepted(ev(V9, "played", 2402, { startup_ms: 900 })),
+          accepted(ev(V9, "heartbeat", 2432, hb(30_000, 0))),
+        ],
+      },
+      // The same heartbeat re-sent without an idempotency key: a second row, the same max.
+      { name: "V6 heartbeat again, no id", format: "object", events: [accepted(v6Heartbeat)] },
+      { name: "V10-V14", format: "array", events: fifth },
+      { name: "V10-V14 retried", format: "array", events: fifth.map((e) => duplicate(e.body)) },
+    ],
+  };
+}
+
+export interface SentRequest {
+  request: ScenarioRequest;
+  status: number;
+  body: unknown;
+}
+
+/** Sends the requests in order, each as its format says. */
+export async function sendScenario(p: Pipeline, scenario: Scenario): Promise<SentRequest[]> {
+  const sent: SentRequest[] = [];
+  for (const request of scenario.requests) {
+    const bodies = request.events.map((e) => e.body);
+    const r =
+      request.format === "ndjson"
+        ? await p.send(bodies.map((b) => JSON.stringify(b)).join("\n") + "\n", { contentType: "application/x-ndjson" })
+        : await p.send(request.format === "object" ? bodies[0] : bodies);
+    sent.push({ request, status: r.status, body: r.body });
+  }
+  return sent;
+}
+
+/** The ids the edge answered `accepted` for, by kind: play events and catalog events. */
+export function acceptedIds(sent: readonly SentRequest[]): { play: string[]; catalog: string[] } {
+  const play: string[] = [];
+  const catalog: string[] = [];
+  for (const { request, body } of sent) {
+    const results = (body as { results: { index: number; id: string; status: string }[] }).results;
+    for (const r of results) {
+      if (r.status !== "accepted") continue;
+      const type = request.events[r.index]?.body["type"];
+      (type === "video.encoding.completed" ? catalog : play).push(r.id);
+    }
+  }
+  return { play: play.sort(), catalog: catalog.sort() };
+}
+
+async function ids(p: Pipeline, query: ReturnType<typeof sql>): Promise<string[]> {
+  return (await p.store.select<{ id: string }>(query)).map((r) => r.id).sort();
+}
+
+/**
+ * Waits until the three consumers have acked everything (so nothing more is coming) and
+ * ClickHouse holds exactly the expected distinct ids in `events`, `rec_events` and `catalog`.
+ */
+export async function waitUntilStored(p: Pipeline, js: JetStreamProbe, expected: { play: string[]; catalog: string[] }, timeoutMs = 45_000): Promise<void> {
+  const db = p.store.db;
+  // A background merge may fold the superseded m1 draft away (catalog is ReplacingMergeTree(version)).
+  const catalogAfterMerge = expected.catalog.filter((id) => id !== "cat.m1.1");
+  await waitFor(
+    async () => {
+      if (!(await js.drained(p.config.stream.name))) throw new Error("consumers still have pending or unacked messages");
+      const [events, rec, catalog] = await Promise.all([
+        ids(p, sql`SELECT DISTINCT id FROM ${db}.events`),
+        ids(p, sql`SELECT DISTINCT id FROM ${db}.rec_events`),
+        ids(p, sql`SELECT DISTINCT event_id AS id FROM ${db}.catalog`),
+      ]);
+      const same = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+      if (!same(events, expected.play) || !same(rec, expected.play)) {
+        throw new Error(`events holds ${events.length}, rec_events ${rec.length} of ${expected.play.length} play event ids`);
+      }
+      if (!same(catalog, expected.catalog) && !same(catalog, catalogAfterMerge)) throw new Error(`catalog holds ${catalog.join(", ")}`);
+      return true;
+    },
+    { timeoutMs, intervalMs: 200, what: "every accepted event in ClickHouse" },
+  );
+}
