@@ -178,6 +178,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
 }
 
+/** The process environment, for commands that layer their own settings over it (`playpulse up`). */
+export function processEnv(): Record<string, string | undefined> {
+  return process.env;
+}
+
 /** The executable search path, for finding nats-server and clickhouse-server (`playpulse up`, tests). */
 export function systemPath(env: Record<string, string | undefined> = process.env): string {
   return env.PATH ?? "";

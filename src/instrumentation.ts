@@ -37,6 +37,8 @@ export interface TelemetryOptions {
   linkCountLimit?: number;
   /** Extra resource attributes (`service.version`, `playpulse.roles`, ...). */
   attributes?: Record<string, string>;
+  /** How long `shutdown()` may spend exporting the last spans (default 5000 ms). */
+  shutdownTimeoutMs?: number;
   /** Replaces the OTLP exporter (tests use an in-memory one). */
   exporter?: SpanExporter;
   /** Where the SDK's own warnings and errors go (an unreachable collector, dropped spans). */
@@ -115,7 +117,11 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
     async shutdown() {
       if (stopped) return;
       stopped = true;
-      await provider.shutdown().catch(() => undefined);
+      // An unreachable collector must not hold the exit: the exporter's retries get 5 s at most.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, opts.shutdownTimeoutMs ?? 5000)));
+      await Promise.race([provider.shutdown().catch(() => undefined), limit]);
+      clearTimeout(timer);
       trace.disable();
       context.disable();
       propagation.disable();

@@ -178,6 +178,7 @@ export async function startRoles(config: Config, roles: readonly Role[], logger:
         flushIntervalMs: config.consumers.flushIntervalMs,
         maxDeliver: config.consumers.maxDeliver,
         dlqSubject: (subject) => subjects.dlq("quarantine", subject),
+        onBatch: (stats) => metrics.onBatch(stats),
       });
       loop.done.catch((err: unknown) => logger.error({ err, consumer: "quarantine" }, "consume loop stopped"));
       loops.push({ role: "analytics", loop });

@@ -80,24 +80,30 @@ export async function corePublishCeiling(natsUrl: string, p: Payloads, durationM
 
 /** Pre-serialised JSONEachRow over plain HTTP, `batch` rows per INSERT, events and rec_events in turn. */
 export async function clickhouseRawCeiling(url: string, database: string, p: Payloads, durationMs: number, batch: number): Promise<CeilingResult> {
+  const encoder = new TextEncoder();
   const bodies = (json: string) => {
     const lines = json.split("\n");
-    const out: string[] = [];
-    for (let i = 0; i < lines.length; i += batch) out.push(lines.slice(i, i + batch).join("\n"));
+    const out: { bytes: Uint8Array; rows: number }[] = [];
+    for (let i = 0; i < lines.length; i += batch) {
+      const part = lines.slice(i, i + batch);
+      out.push({ bytes: encoder.encode(part.join("\n")), rows: part.length });
+    }
     return out;
   };
   const ev = bodies(p.eventRowsJson);
   const rec = bodies(p.recRowsJson);
-  const insert = async (table: string, body: string) => {
+  const insert = async (table: string, body: Uint8Array) => {
     const res = await fetch(`${url}/?database=${database}&query=${encodeURIComponent(`INSERT INTO ${table} FORMAT JSONEachRow`)}`, { method: "POST", body });
     if (!res.ok) throw new Error(`ClickHouse insert answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
     await res.arrayBuffer();
   };
   let rows = 0;
   const r = await windowed(durationMs, 1, async (i) => {
-    const e = ev[i % ev.length] ?? "";
-    await Promise.all([insert("events", e), insert("rec_events", rec[i % rec.length] ?? "")]);
-    rows += e.split("\n").length;
+    const e = ev[i % ev.length];
+    const rc = rec[i % rec.length];
+    if (!e || !rc) return;
+    await Promise.all([insert("events", e.bytes), insert("rec_events", rc.bytes)]);
+    rows += e.rows;
   });
   return { events: rows, elapsedMs: r.elapsedMs, latency: r.latency.snapshot(), note: `pre-serialised JSONEachRow, ${batch.toLocaleString("en-US")}-row inserts into events and rec_events` };
 }

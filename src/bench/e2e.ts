@@ -38,24 +38,42 @@ async function withLag(h: Harness, n: Namespace, args: string[], watch: Record<s
   return { run, secs: (t1 - t0) / 1000, lagStart, lagEnd, series };
 }
 
-/** Events/s the slowest play consumer stored during the window. */
-function drainRate(w: Window): number {
+/**
+ * Events/s the slowest play consumer can store, from a saturation probe: input stops at the
+ * window's end, then the consumers get `graceMs` more. A consumer that emptied its backlog by
+ * then kept up (it is not the bottleneck: Infinity); otherwise it worked flat out the whole
+ * time and its rate is what it processed over window + grace. (Reading the lag at the window's
+ * end alone would charge the consumers for the batch they hold by design.)
+ */
+async function drainRate(h: Harness, n: Namespace, w: Window, graceMs: number): Promise<number> {
+  await new Promise((r) => setTimeout(r, graceMs));
+  const lag = await consumerLag(h, n.stream, PLAY_CONSUMERS);
   const accepted = w.run.summary.events.accepted + w.run.summary.events.duplicates;
-  return Math.min(...PLAY_CONSUMERS.map((c) => (accepted + (w.lagStart[c] ?? 0) - (w.lagEnd[c] ?? 0)) / Math.max(0.001, w.secs)));
+  const secs = w.secs + graceMs / 1000;
+  return Math.min(
+    ...PLAY_CONSUMERS.map((c) => ((lag[c] ?? 0) === 0 ? Number.POSITIVE_INFINITY : (accepted + (w.lagStart[c] ?? 0) - (lag[c] ?? 0)) / Math.max(0.001, secs))),
+  );
 }
 
 /**
- * Lag is flat when it did not grow over the second half of the window by more than 5 % of
- * the input rate, or when it ends below two seconds' worth of input (the consumers' batching
- * keeps up to a flush interval of events in hand by design).
+ * Lag is flat when its least-squares slope over the window (samples every 500 ms) is at most
+ * 10 % of the input rate, or when it ends below two seconds' worth of input (the consumers'
+ * batching keeps up to a flush interval of events in hand by design).
  */
 export function isFlat(series: readonly number[], rate: number): boolean {
   if (series.length < 2) return true;
-  const end = series.at(-1) ?? 0;
-  if (end <= rate * 2) return true;
-  const half = series.slice(Math.floor(series.length / 2));
-  const growthPerSec = ((half.at(-1) ?? 0) - (half[0] ?? 0)) / Math.max(0.5, (half.length - 1) * 0.5);
-  return growthPerSec <= rate * 0.05;
+  if ((series.at(-1) ?? 0) <= rate * 2) return true;
+  const n = series.length;
+  const mx = (n - 1) / 2;
+  const my = series.reduce((a, b) => a + b, 0) / n;
+  let cov = 0;
+  let vx = 0;
+  series.forEach((y, x) => {
+    cov += (x - mx) * (y - my);
+    vx += (x - mx) ** 2;
+  });
+  const perSecond = (cov / vx) * 2;
+  return perSecond <= rate * 0.1;
 }
 
 interface Sustained {
@@ -73,22 +91,24 @@ async function sustainable(h: Harness, n: Namespace, url: string, batch: number,
   const probeMs = h.quick ? h.windowMs : h.windowMs * 1.5;
   const probe = await withLag(h, n, [...base, ...closedArgs(batch), "--duration", `${Math.round(probeMs)}ms`], watch);
   const accepted = probe.run.summary.throughput.accepted_per_s;
-  const drained = drainRate(probe);
+  const drained = await drainRate(h, n, probe, 2500);
   let rate = Math.max(1, Math.floor(Math.min(accepted, drained) * 0.9));
   let tries = h.quick ? 1 : 3;
   for (;;) {
-    h.log(`    confirming ${rate.toLocaleString("en-US")} events/s (probe: accepted ${Math.round(accepted)}/s, drained ${Math.round(drained)}/s)`);
+    h.log(`    confirming ${rate.toLocaleString("en-US")} events/s (probe: accepted ${Math.round(accepted)}/s, consumers ${drainText(drained)})`);
     await waitDrained(h, n, 30_000);
     const w = await withLag(h, n, [...base, "--no-catalog", "--rate", String(rate), "--connections", batch === 1 ? "128" : "32", "--duration", `${Math.round(h.windowMs * (h.quick ? 1 : 2))}ms`], watch);
     const flat = isFlat(w.series, rate);
     tries--;
     if (flat || tries === 0) {
-      const lagNote = `lag ${flat ? "flat" : "GREW"} (end ${Math.max(...Object.values(w.lagEnd)).toLocaleString("en-US")} events); saturation probe: accepted ${Math.round(accepted).toLocaleString("en-US")}/s, consumers drained ${Math.round(drained).toLocaleString("en-US")}/s`;
+      const lagNote = `lag ${flat ? "flat" : "GREW"} (end ${Math.max(...Object.values(w.lagEnd)).toLocaleString("en-US")} events); saturation probe: accepted ${Math.round(accepted).toLocaleString("en-US")}/s, consumers ${drainText(drained)}`;
       return { row: rowFromLoad(id, id.startsWith("baseline") ? "baseline" : "pipeline", label, w.run, `open model at ${rate.toLocaleString("en-US")}/s; ${lagNote}`), rate, probe };
     }
     rate = Math.floor(rate * 0.8);
   }
 }
+
+const drainText = (d: number) => (Number.isFinite(d) ? `drained ${Math.round(d).toLocaleString("en-US")}/s` : "kept up");
 
 async function waitDrained(h: Harness, n: Namespace, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -83,7 +83,7 @@ function ceilingRow(id: string, label: string, r: { result: CeilingResult; procs
 
 /** Ceilings: JetStream publish (two ways) and ClickHouse insert (two ways) of the same payloads. */
 export async function measureBackends(h: Harness): Promise<BenchRow[]> {
-  const payloads = h.quick ? 20_000 : 200_000;
+  const payloads = h.quick ? 20_000 : 100_000;
   const rows: BenchRow[] = [];
   const ns = await createNamespace(h, "ceil");
   try {

@@ -103,6 +103,8 @@ export interface ProcUsage {
  */
 export class ProcWatch {
   private readonly first = new Map<string, number>();
+  /** The last CPU reading, so a process that exits before `stop()` is still accounted. */
+  private readonly last = new Map<string, number>();
   private readonly peak = new Map<string, number>();
   private t0 = 0;
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -125,6 +127,8 @@ export class ProcWatch {
       if (pid === undefined) continue;
       const rss = rssBytes(pid);
       if (rss !== undefined) this.peak.set(name, Math.max(this.peak.get(name) ?? 0, rss));
+      const t = cpuTicks(pid);
+      if (t !== undefined) this.last.set(name, t);
     }
   }
 
@@ -136,7 +140,7 @@ export class ProcWatch {
     for (const [name, pid] of Object.entries(this.pids)) {
       if (pid === undefined) continue;
       const a = this.first.get(name);
-      const b = cpuTicks(pid);
+      const b = cpuTicks(pid) ?? this.last.get(name);
       const cpuPct = a !== undefined && b !== undefined ? ((b - a) / CLK_TCK / secs) * 100 : 0;
       out.push({ name, cpuPct: Math.round(cpuPct), peakRssMb: Math.round((this.peak.get(name) ?? 0) / 1024 / 1024) });
     }

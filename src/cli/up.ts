@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { loadConfig, ROLES } from "../config.ts";
+import { loadConfig, processEnv, ROLES } from "../config.ts";
 import { startClickHouse, startNats, pickPort } from "../local/index.ts";
 import { startRoles } from "../main.ts";
 import { createLogger } from "../telemetry/logger.ts";
@@ -61,17 +61,19 @@ export async function upCommand(args: readonly string[], env?: Record<string, st
 
   const keys = await loadKeys(dataDir);
   const port = values.port !== undefined ? Number(values.port) : await pickPort(8080);
+  const baseEnv = env ?? processEnv();
   const config = loadConfig(
     {
-      ...(env ?? {}),
+      ...baseEnv,
       NATS_URL: nats.url,
       CLICKHOUSE_URL: clickhouse.url,
       PLAYPULSE_HTTP_HOST: "127.0.0.1",
       PLAYPULSE_HTTP_PORT: String(port),
       PLAYPULSE_WRITE_KEYS: keys.write,
       PLAYPULSE_READ_KEYS: keys.read,
-      PLAYPULSE_LOG_LEVEL: env?.PLAYPULSE_LOG_LEVEL ?? "warn",
-      OTEL_SDK_DISABLED: env?.OTEL_SDK_DISABLED ?? "true",
+      PLAYPULSE_LOG_LEVEL: baseEnv.PLAYPULSE_LOG_LEVEL ?? "warn",
+      // Tracing is off unless asked for (OTEL_SDK_DISABLED=false with a Jaeger on OTEL_EXPORTER_OTLP_ENDPOINT).
+      OTEL_SDK_DISABLED: baseEnv.OTEL_SDK_DISABLED ?? "true",
     },
     ROLES,
   );

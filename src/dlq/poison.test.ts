@@ -15,6 +15,7 @@ describe("isRowDataError", () => {
     ["an unknown table", chError("60", "Table pp.events doesn't exist"), 60, false],
     ["a refused connection", Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:8123"), { code: "ECONNREFUSED" }), undefined, false],
     ["a timeout", new Error("Timeout error."), undefined, false],
+    ["a wrapped parse error", new Error("clickhouse is unavailable", { cause: chError("27", "Cannot parse input") }), 27, true],
     ["not an error", "Code: 72", undefined, false],
   ])("%s", (_name, err, code, data) => {
     expect([clickhouseCode(err), isRowDataError(err)]).toEqual([code, data]);

@@ -25,13 +25,14 @@ export type PoisonSink = (consumer: string, rows: readonly PoisonRow[]) => Promi
  */
 const ROW_DATA_CODES = new Set([6, 25, 26, 27, 38, 41, 53, 69, 70, 72, 131, 321, 349]);
 
-/** The numeric ClickHouse error code of `err`, from the client's parsed error or the message text (18.x format). */
-export function clickhouseCode(err: unknown): number | undefined {
-  if (!(err instanceof Error)) return undefined;
+/** The numeric ClickHouse error code of `err` (or of its cause), from the client's parsed error or the message text (18.x format). */
+export function clickhouseCode(err: unknown, depth = 0): number | undefined {
+  if (!(err instanceof Error) || depth > 3) return undefined;
   const code = (err as Error & { code?: unknown }).code;
   if (typeof code === "string" && /^\d+$/.test(code)) return Number(code);
   const m = /\bCode: (\d+)[,.]/.exec(err.message);
-  return m?.[1] === undefined ? undefined : Number(m[1]);
+  // A wrapper (e.g. "clickhouse is unavailable") keeps the server's error as its cause.
+  return m?.[1] === undefined ? clickhouseCode(err.cause, depth + 1) : Number(m[1]);
 }
 
 export function isRowDataError(err: unknown): boolean {

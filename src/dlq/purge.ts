@@ -1,7 +1,7 @@
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { DeadLetter } from "./entries.ts";
-import { dlqFilterSubject, readDeadLetters, type DlqFilter } from "./read.ts";
+import { DlqError, dlqFilterSubject, readDeadLetters, type DlqFilter } from "./read.ts";
 
 export interface PurgePlan {
   /** Dead letters that match, up to `upToSeq`. */
@@ -16,7 +16,9 @@ export interface PurgePlan {
 export async function planPurge(nc: NatsConnection, opts: { dlqStream: string; prefix: string; filter: DlqFilter }): Promise<PurgePlan> {
   const subject = dlqFilterSubject(opts.prefix, opts.filter);
   const jsm = await jetstreamManager(nc);
-  const info = await jsm.streams.info(opts.dlqStream, { subjects_filter: subject });
+  const info = await jsm.streams.info(opts.dlqStream, { subjects_filter: subject }).catch((err: unknown) => {
+    throw new DlqError(`dead-letter stream ${opts.dlqStream} not found (run "playpulse migrate")`, { cause: err });
+  });
   const upToSeq = info.state.last_seq;
   if (opts.filter.error !== undefined || opts.filter.seq !== undefined) {
     const entries: DeadLetter[] = [];

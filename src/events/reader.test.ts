@@ -80,10 +80,16 @@ describe("createEventReader: failures by kind", () => {
     ["no id", { ...hb, id: undefined }, { ok: false, kind: "invalid", error: "id: required field is missing" }],
     ["a v1 field on a v2 heartbeat", { ...hb, schema_version: 2 }, { ok: false, kind: "invalid", error: "stall_ms: required field is missing" }],
     ["a bad value", { ...hb, position_ms: -1 }, { ok: false, kind: "invalid", error: "position_ms: must be between 0 and 2592000000, got -1" }],
+    ["a timestamp before 1970 (the validator's rule)", { ...hb, timestamp: "1969-12-31T23:59:59Z" }, { ok: false, kind: "invalid", error: "timestamp: must not be before 1970-01-01T00:00:00Z" }],
     [
-      "a timestamp before 1970",
-      { ...hb, timestamp: "1969-12-31T23:59:59Z" },
-      { ok: false, kind: "invalid", error: "timestamp: 1969-12-31T23:59:59Z is outside the storable range 1970-01-01T00:00:00Z to 2106-02-07T06:28:15Z" },
+      "a timestamp after 2106, which ClickHouse would store wrapped around",
+      { ...hb, timestamp: "2106-02-07T06:28:16Z" },
+      { ok: false, kind: "invalid", error: "timestamp: 2106-02-07T06:28:16Z is outside the storable range 1970-01-01T00:00:00Z to 2106-02-07T06:28:15Z" },
+    ],
+    [
+      "a timestamp far after 2106",
+      { ...hb, timestamp: "9999-12-31T23:59:59+14:00" },
+      { ok: false, kind: "invalid", error: "timestamp: 9999-12-31T23:59:59+14:00 is outside the storable range 1970-01-01T00:00:00Z to 2106-02-07T06:28:15Z" },
     ],
     [
       "a version newer than this consumer knows",
@@ -101,6 +107,10 @@ describe("createEventReader: failures by kind", () => {
     ],
   ])("%s", (_name, body, expected) => {
     expect(read(enc(body))).toEqual(expected);
+  });
+
+  it.each(["1970-01-01T00:00:00Z", "2106-02-07T06:28:15.999Z", "2106-02-07T08:28:15+02:00"])("reads the storable timestamp %s", (timestamp) => {
+    expect(read(enc({ ...base, type: "user.video.paused", timestamp, received_at: RECEIVED }))).toMatchObject({ ok: true, event: { timestamp } });
   });
 
   it("reports an unknown v2 as unknown_version to a consumer that only knows v1 (a rolling deploy)", () => {

@@ -12,7 +12,7 @@ export type CurrentEvent = StoredEvent & { stall_ms?: number };
 /**
  * Why a message could not be read. Consumers map each kind to an outcome (src/dlq/policy.ts):
  * - `undecodable`: not UTF-8 JSON, not an object, or no edge envelope (`received_at`);
- * - `invalid`: fails the schema of its own version, or cannot be stored (timestamp out of range);
+ * - `invalid`: fails the schema of its own version, or cannot be stored (a timestamp after 2106);
  * - `unknown_version`: newer than this process knows (a newer edge during a rolling deploy);
  * - `unupcastable`: an old version this process no longer supports, or an upcast that fails.
  */
@@ -27,9 +27,14 @@ export interface EventReaderOptions {
   upcasters?: readonly Upcaster[];
 }
 
-/** DateTime's range in ClickHouse: seconds since the epoch in a UInt32. */
-const MIN_TS_MS = 0;
-const MAX_TS_MS = 4_294_967_295_000;
+/**
+ * The last millisecond of ClickHouse DateTime's range (seconds since the epoch in a UInt32).
+ * The validator already refuses times before 1970, and the edge times too far in the future;
+ * a consumer has no future limit (it reads old messages), and ClickHouse stores a later time
+ * wrapped around without an error (2106-02-07T06:28:16Z as 0000-00-00 00:00:00), so it is
+ * checked here.
+ */
+const MAX_TS_MS = 4_294_967_295_999;
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -87,7 +92,7 @@ export function createEventReader(opts: EventReaderOptions = {}): (data: Uint8Ar
 
     const event = source.event;
     const ts = Date.parse(event.timestamp);
-    if (ts < MIN_TS_MS || ts > MAX_TS_MS) {
+    if (ts > MAX_TS_MS) {
       return fail("invalid", `timestamp: ${event.timestamp} is outside the storable range 1970-01-01T00:00:00Z to 2106-02-07T06:28:15Z`);
     }
     const latest = registry.latest(event.type) ?? event.schema_version;

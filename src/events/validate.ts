@@ -23,6 +23,12 @@ function typeName(v: unknown): string {
   return typeof v === "object" ? "an object" : `a ${typeof v}`;
 }
 
+/** A lone UTF-16 surrogate cannot be encoded as UTF-8; ClickHouse would refuse the row. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const NOT_UNICODE = "contains an unpaired UTF-16 surrogate (not valid Unicode)";
+/** Earliest accepted event time: ClickHouse DateTime starts at the Unix epoch. */
+const EPOCH = 0;
+
 /** Returns an error message for `value` against `spec`, or undefined when it fits. */
 function check(spec: FieldSpec, value: unknown, path: string, now: number, maxFutureMs: number): string | undefined {
   const expected = () => `${path}: must be ${describeSpec(spec)}, got ${typeName(value)}`;
@@ -31,6 +37,7 @@ function check(spec: FieldSpec, value: unknown, path: string, now: number, maxFu
       if (typeof value !== "string") return expected();
       if (value.length === 0 || value.length > spec.max) return `${path}: must be 1-${spec.max} characters long, got ${value.length}`;
       if (spec.pattern && !spec.pattern.test(value)) return `${path}: must be ${describeSpec(spec)}`;
+      if (LONE_SURROGATE.test(value)) return `${path}: ${NOT_UNICODE}`;
       return undefined;
     case "int":
       if (typeof value !== "number" || !Number.isInteger(value)) return expected();
@@ -44,6 +51,7 @@ function check(spec: FieldSpec, value: unknown, path: string, now: number, maxFu
       // Date.parse rolls impossible days over (2025-02-30 -> March 2); the calendar day must survive a round trip.
       const day = value.slice(0, 10);
       if (Number.isNaN(t) || new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day) return `${path}: not a valid date: ${value}`;
+      if (t < EPOCH) return `${path}: must not be before 1970-01-01T00:00:00Z`;
       if (t > now + maxFutureMs) return `${path}: more than ${Math.round(maxFutureMs / 3600_000)}h in the future; check the client clock`;
       return undefined;
     }
@@ -55,6 +63,7 @@ function check(spec: FieldSpec, value: unknown, path: string, now: number, maxFu
         if (typeof s !== "string" || s.length === 0 || s.length > spec.maxLength) {
           return `${path}[${i}]: must be a string of 1-${spec.maxLength} characters`;
         }
+        if (LONE_SURROGATE.test(s)) return `${path}[${i}]: ${NOT_UNICODE}`;
       }
       return undefined;
     }
@@ -76,6 +85,7 @@ function check(spec: FieldSpec, value: unknown, path: string, now: number, maxFu
       if (entries.length > spec.maxKeys) return `${path}: at most ${spec.maxKeys} keys, got ${entries.length}`;
       for (const [k, v] of entries) {
         if (k.length === 0 || k.length > spec.maxKeyLength) return `${path}: keys must be 1-${spec.maxKeyLength} characters`;
+        if (LONE_SURROGATE.test(k) || (typeof v === "string" && LONE_SURROGATE.test(v))) return `${path}.${k}: ${NOT_UNICODE}`;
         if (v === null || typeof v === "boolean") continue;
         if (typeof v === "number" && Number.isFinite(v)) continue;
         if (typeof v === "string" && v.length <= spec.maxValueLength) continue;

@@ -17,7 +17,7 @@ export class FreshnessSampler {
 
   constructor(
     private readonly probe: FreshnessProbe,
-    private readonly opts: { maxInFlight: number; pollMs: number; timeoutMs: number } = { maxInFlight: 4, pollMs: 50, timeoutMs: 60_000 },
+    private readonly opts: { maxInFlight: number; pollMs: number; timeoutMs: number } = { maxInFlight: 4, pollMs: 50, timeoutMs: 30_000 },
   ) {}
 
   get via(): string {

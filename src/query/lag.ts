@@ -15,11 +15,10 @@ const FRESHNESS_SQL: Record<string, ((db: Ident, since: number) => Sql) | undefi
       FROM ${db}.events WHERE stored_ms >= ${p.u64(since)}`,
   recommendations: (db, since) =>
     sql`SELECT count() AS samples, quantiles(0.5, 0.95)(toInt64(stored_ms) - toInt64(received_ms)) AS q
-      FROM (SELECT id, stored_ms FROM ${db}.rec_events WHERE stored_ms >= ${p.u64(since)})
-      ANY INNER JOIN (
-        SELECT id, received_ms FROM ${db}.events WHERE id IN (SELECT id FROM ${db}.rec_events WHERE stored_ms >= ${p.u64(since)})
-      ) USING id`,
-  content: undefined,
+      FROM ${db}.rec_events WHERE stored_ms >= ${p.u64(since)} AND received_ms > 0`,
+  content: (db, since) =>
+    sql`SELECT count() AS samples, quantiles(0.5, 0.95)(toInt64(stored_ms) - toInt64(received_ms)) AS q
+      FROM ${db}.catalog WHERE stored_ms >= ${p.u64(since)} AND received_ms > 0`,
 };
 
 export interface Freshness {

@@ -51,7 +51,20 @@ export const MIGRATIONS: readonly Migration[] = [
       ) ENGINE = ReplacingMergeTree() PARTITION BY toYYYYMM(received) ORDER BY (received, id)`,
     ],
   },
+  {
+    id: 3,
+    name: "received_ms on rec_events and catalog (freshness of every consumer)",
+    statements: (db) => [
+      sql`ALTER TABLE ${db}.rec_events ADD COLUMN received_ms UInt64`,
+      sql`ALTER TABLE ${db}.catalog ADD COLUMN received_ms UInt64`,
+    ],
+  },
 ];
+
+/** A column added by a concurrent run of the same migration is not an error. */
+function alreadyApplied(err: unknown): boolean {
+  return err instanceof Error && /already exists/i.test(err.message);
+}
 
 /**
  * Creates the database and applies migrations not yet recorded in `schema_migrations`.
@@ -67,7 +80,11 @@ export async function migrate(store: Store, migrations: readonly Migration[] = M
   const applied: number[] = [];
   for (const m of migrations) {
     if (done.has(m.id)) continue;
-    for (const stmt of m.statements(db)) await store.command(stmt);
+    for (const stmt of m.statements(db)) {
+      await store.command(stmt).catch((err: unknown) => {
+        if (!alreadyApplied(err)) throw err;
+      });
+    }
     await store.insert("schema_migrations", [{ id: m.id, name: m.name, applied_ms: Date.now() }]);
     applied.push(m.id);
   }

@@ -127,6 +127,14 @@ describe("createMetrics", () => {
     expect(reads).toBe(2);
   });
 
+  it("never throws into the path it observes", async () => {
+    const m = createMetrics({ processMetrics: false });
+    // prom-client refuses to decrease a counter: the recorder swallows that and records nothing.
+    expect(() => m.store.onInsert("events", -5, 0.1, true)).not.toThrow();
+    expect(() => m.onBatch({ ...batch, acked: -1, retried: 0, deadLettered: 0, redelivered: 0 })).not.toThrow();
+    expect(await samples(m.render, "playpulse_clickhouse_insert_rows_total")).toEqual([]);
+  });
+
   it("keeps a registry per instance, with the Node process metrics unless told", async () => {
     const a = createMetrics();
     const b = createMetrics({ processMetrics: false });
@@ -134,5 +142,27 @@ describe("createMetrics", () => {
     expect(await samples(b.render, "playpulse_http_requests_total")).toEqual([]);
     expect(await a.render()).toContain("process_cpu_user_seconds_total");
     expect(await b.render()).not.toContain("process_cpu_user_seconds_total");
+  });
+});
+
+describe("deploy/grafana-dashboard.json", () => {
+  it("queries only metrics that Playpulse exposes", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const dashboard = await readFile(new URL("../../deploy/grafana-dashboard.json", import.meta.url), "utf8");
+    const m = createMetrics();
+    m.watchBacklog({ read: () => Promise.resolve([]) }, ["analytics"]);
+    const exposed = new Set((await m.registry.getMetricsAsJSON()).map((metric) => metric.name));
+    const used = new Set([...dashboard.matchAll(/\b((?:playpulse|nodejs|process)_[a-z0-9_]+)/g)].map((x) => (x[1] ?? "").replace(/_(bucket|sum|count)$/, "")));
+    expect([...used].filter((name) => !exposed.has(name))).toEqual([]);
+    expect(used.size).toBeGreaterThan(15);
+  });
+
+  it("and docs/observability.md lists every playpulse_ metric", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const doc = await readFile(new URL("../../docs/observability.md", import.meta.url), "utf8");
+    const m = createMetrics({ processMetrics: false });
+    m.watchBacklog({ read: () => Promise.resolve([]) }, ["analytics"]);
+    const names = (await m.registry.getMetricsAsJSON()).map((metric) => metric.name);
+    expect(names.filter((name) => !doc.includes(`\`${name}\``))).toEqual([]);
   });
 });

@@ -26,11 +26,11 @@ export interface Metrics {
   /** This process's registry (never prom-client's global one). */
   registry: Registry;
   /** The Prometheus text exposition of every metric. */
-  render(): Promise<string>;
+  render: () => Promise<string>;
   http: HttpObserver;
-  ingest: { onResponse(status: number, body: IngestCounts | undefined, publishMs: number): void };
+  ingest: { onResponse: (status: number, body: IngestCounts | undefined, publishMs: number) => void };
   store: StoreObserver;
-  onBatch(stats: ConsumerBatch): void;
+  onBatch: (stats: ConsumerBatch) => void;
   /** Samples the backlog of these consumers on every scrape (only consumers this process runs, so no series is reported twice). */
   watchBacklog(reader: BacklogReader, consumers: readonly string[]): void;
 }
@@ -46,6 +46,17 @@ const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 const FRESHNESS_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900, 3600];
 const COUNT_BUCKETS = [1, 10, 100, 500, 1000, 2500, 5000, 10_000, 50_000];
 const RESULTS = ["acked", "retried", "dead_lettered"] as const;
+
+/** Metrics never break the path they observe: a recorder that throws records nothing. */
+function safe<A extends unknown[]>(record: (...args: A) => void): (...args: A) => void {
+  return (...args) => {
+    try {
+      record(...args);
+    } catch {
+      // dropped on purpose: a count is not worth a failed request or batch
+    }
+  };
+}
 
 /**
  * Every Playpulse metric, in a registry of its own, named by Prometheus conventions
@@ -159,13 +170,13 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
       }
     },
     http: {
-      onRequest(method, route, status, seconds) {
+      onRequest: safe((method: string, route: string, status: number, seconds: number) => {
         httpRequests.inc({ method, route, status: String(status) });
         httpDuration.observe({ method, route }, seconds);
-      },
+      }),
     },
     ingest: {
-      onResponse(status, body, publishMs) {
+      onResponse: safe((status: number, body: IngestCounts | undefined, publishMs: number) => {
         if (body) {
           ingestEvents.inc({ outcome: "accepted" }, body.accepted);
           ingestEvents.inc({ outcome: "duplicate" }, body.duplicates);
@@ -174,16 +185,16 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
         }
         if (status === 503) publishDuration.observe({ result: "failed" }, publishMs / 1000);
         else if (body && body.accepted + body.duplicates > 0) publishDuration.observe({ result: "ok" }, publishMs / 1000);
-      },
+      }),
     },
     store: {
-      onInsert(table, rows, seconds, ok) {
+      onInsert: safe((table: string, rows: number, seconds: number, ok: boolean) => {
         insertBatches.inc({ table, result: ok ? "ok" : "error" });
         insertDuration.observe({ table }, seconds);
         if (ok) insertRows.inc({ table }, rows);
-      },
+      }),
     },
-    onBatch(stats) {
+    onBatch: safe((stats: ConsumerBatch) => {
       const consumer = stats.consumer;
       if (stats.acked > 0) consumerMessages.inc({ consumer, result: "acked" }, stats.acked);
       if (stats.retried > 0) consumerMessages.inc({ consumer, result: "retried" }, stats.retried);
@@ -194,7 +205,7 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
         const h = freshness.labels({ consumer });
         for (const s of stats.freshnessSeconds) h.observe(s);
       }
-    },
+    }),
     watchBacklog(reader, consumers) {
       if (consumers.length === 0 || backlog.read) return;
       backlog.read = () => reader.read(consumers).catch(() => undefined);

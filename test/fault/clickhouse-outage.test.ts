@@ -6,7 +6,8 @@ const OUTAGE_MS = 20_000;
 
 describe("fault: ClickHouse outage", () => {
   it("keeps answering 202 through a 20 s ClickHouse outage; consumers back off, keep the backlog in JetStream and catch up", async () => {
-    await using rig = await startRig({ consumers: 1 });
+    // A short ack wait: a message in flight when a fetch is abandoned waits this long to come back.
+    await using rig = await startRig({ consumers: 1, env: { PLAYPULSE_ACK_WAIT_SECONDS: "10" } });
     const consumer = rig.consumers[0];
     if (consumer === undefined) throw new Error("no consumer");
     const load = rig.load();
@@ -14,7 +15,7 @@ describe("fault: ClickHouse outage", () => {
     const baseline = rig.lag.peak(Date.now() - 3000);
 
     const from = consumer.lines().length;
-    await rig.clickhouse.stop();
+    await rig.clickhouse.kill9();
     const downAt = Date.now();
     await consumer.waitForLog((l) => l.msg === "batch write failed; backlog stays in JetStream", { from, timeoutMs: 30_000, what: "a failed batch write" });
     await holdFor(OUTAGE_MS - (Date.now() - downAt));
@@ -23,6 +24,8 @@ describe("fault: ClickHouse outage", () => {
     await rig.clickhouse.restart();
     const upAt = Date.now();
     const recoveredAt = await rig.lag.caughtUpAt((await rig.lag.current()).lastSeq, upAt, 120_000);
+    console.log("DBG", JSON.stringify({downAt, upFrom, upAt, recoveredAt}));
+    for (const l of consumer.logs(from)) if (l.level !== undefined && (l.level as number) >= 40) console.log("DBG", l.time, l.consumer, l.msg, l.retryInMs, JSON.stringify(l.err).slice(0, 200));
     await load.confirmedAtLeast(300, 60_000);
     await load.stop();
     expectCleanLoad(load);

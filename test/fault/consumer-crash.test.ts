@@ -15,7 +15,8 @@ describe("fault: consumer crash", () => {
   it("kill -9 of consumer processes mid-batch, six times, loses no event and counts none twice", async () => {
     await using rig = await startRig({
       consumers: 2,
-      consumerEnv: { PLAYPULSE_FAULT_DELAY_AFTER_WRITE_MS: "300", PLAYPULSE_ACK_WAIT_SECONDS: "4" },
+      env: { PLAYPULSE_ACK_WAIT_SECONDS: "4" },
+      consumerEnv: { PLAYPULSE_FAULT_DELAY_AFTER_WRITE_MS: "300" },
     });
     const load = rig.load();
     await load.confirmedAtLeast(1000, 60_000);

@@ -36,7 +36,7 @@ describe("fault: graceful stop", () => {
     if (first === undefined || second === undefined) throw new Error("two consumers expected");
     expect(await second.stop("SIGTERM")).toBe(0);
     const from = first.lines().length;
-    await rig.clickhouse.stop();
+    await rig.clickhouse.kill9();
     await first.waitForLog((l) => l.msg === "batch write failed; backlog stays in JetStream", { from, timeoutMs: 30_000, what: "a failed batch write" });
     const redeliveriesBefore = (await rig.lag.current()).redeliveries;
     expect(await first.stop("SIGTERM")).toBe(1);

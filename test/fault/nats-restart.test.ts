@@ -4,7 +4,8 @@ import { expectCleanLoad, expectExactlyOnceEffect, report, seconds, startRig } f
 
 describe("fault: NATS restart", () => {
   it("answers 503 with Retry-After (never 202) while nats-server is down; retried events are stored exactly once", async () => {
-    await using rig = await startRig({ consumers: 1 });
+    // A short ack wait: messages delivered just before the stop, whose acks were lost, come back after it.
+    await using rig = await startRig({ consumers: 1, env: { PLAYPULSE_ACK_WAIT_SECONDS: "10" } });
     const load = rig.load();
     await load.confirmedAtLeast(500, 60_000);
     const baseline = rig.lag.peak(Date.now() - 3000);

@@ -10,7 +10,8 @@ describe("fault: slow consumer", () => {
   it("a consumer SIGSTOPped past its ack wait loses nothing, its batch is redelivered and counted once, and its memory stays bounded", async () => {
     await using rig = await startRig({
       consumers: 2,
-      consumerEnv: { PLAYPULSE_FAULT_DELAY_AFTER_WRITE_MS: "300", PLAYPULSE_ACK_WAIT_SECONDS: String(ACK_WAIT_SECONDS) },
+      env: { PLAYPULSE_ACK_WAIT_SECONDS: String(ACK_WAIT_SECONDS) },
+      consumerEnv: { PLAYPULSE_FAULT_DELAY_AFTER_WRITE_MS: "300" },
     });
     const [victim] = rig.consumers;
     if (victim === undefined) throw new Error("no consumer");

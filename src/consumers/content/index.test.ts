@@ -11,7 +11,7 @@ describe("content consumer", () => {
     const body = { id: "c1", type: "video.encoding.completed", timestamp: "2026-01-01T00:00:00Z", video_id: "vid", title: "T", duration_ms: 60_000, genres: ["drama"], received_at: 1 };
     expect(consumer.prepare(msg(body))).toEqual({
       kind: "ok",
-      rows: [{ video_id: "vid", title: "T", duration_ms: 60_000, genres: ["drama"], version: Date.parse("2026-01-01T00:00:00Z"), event_id: "c1", stored_ms: 0, trace_id: "" }],
+      rows: [{ video_id: "vid", title: "T", duration_ms: 60_000, genres: ["drama"], version: Date.parse("2026-01-01T00:00:00Z"), event_id: "c1", received_ms: 1, stored_ms: 0, trace_id: "" }],
     });
   });
 

@@ -11,6 +11,7 @@ export interface CatalogRow {
   genres: string[];
   version: number;
   event_id: string;
+  received_ms: number;
   stored_ms: number;
   trace_id: string;
 }
@@ -42,6 +43,7 @@ export function createContentConsumer(deps: ContentDeps): ConsumerHandler<Catalo
         genres: e.genres,
         version: Date.parse(e.timestamp),
         event_id: e.id,
+        received_ms: e.received_at,
         stored_ms: 0,
         trace_id: traceIdOf(msg.header("traceparent")),
       };

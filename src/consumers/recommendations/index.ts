@@ -9,6 +9,7 @@ export interface RecRow {
   type: string;
   ts: number;
   ts_ms: number;
+  received_ms: number;
   stored_ms: number;
   user_id: string;
   view_id: string;
@@ -49,6 +50,7 @@ export function createRecommendationsConsumer(deps: RecommendationsDeps): Consum
         type: e.type,
         ts: Math.floor(tsMs / 1000),
         ts_ms: tsMs,
+        received_ms: e.received_at,
         stored_ms: 0,
         user_id: e.user_id,
         view_id: e.view_id,

@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { isFlat } from "./e2e.ts";
+import { computeRatios, expectedRowIds, renderRuntimes, renderTable, type BenchRow } from "./table.ts";
+
+const row = (id: string, eventsPerSec: number | null, extra: Partial<BenchRow> = {}): BenchRow => ({
+  id,
+  group: id.startsWith("ceiling") ? "ceiling" : id.startsWith("baseline") ? "baseline" : id.startsWith("ingest") ? "ingest" : "pipeline",
+  label: id,
+  eventsPerSec,
+  p50Ms: 1,
+  p99Ms: 2,
+  procs: [{ name: "ingest", cpuPct: 95, peakRssMb: 120 }],
+  note: "",
+  ...extra,
+});
+
+describe("bench table", () => {
+  it("lists every row for the runtimes asked for", () => {
+    expect(expectedRowIds(["node"])).toEqual([
+      "ceiling.http.node.1",
+      "ceiling.http.node.100",
+      "ceiling.js.publish",
+      "ceiling.js.core",
+      "ceiling.ch.raw",
+      "ceiling.ch.client",
+      "ingest.node.1",
+      "ingest.node.100",
+      "pipeline.1",
+      "pipeline.100",
+      "pipeline.freshness",
+      "baseline.naive.ingest",
+      "baseline.naive.e2e",
+    ]);
+  });
+
+  it("divides each figure by its tightest ceiling and by the naive baseline", () => {
+    const rows = [
+      row("ceiling.http.node.1", 30_000),
+      row("ceiling.http.node.100", 400_000),
+      row("ceiling.js.publish", 25_000),
+      row("ceiling.js.core", 120_000),
+      row("ceiling.ch.raw", 200_000),
+      row("ceiling.ch.client", 60_000),
+      row("ingest.node.1", 15_000),
+      row("ingest.node.100", 60_000),
+      row("pipeline.1", 12_000),
+      row("pipeline.100", 50_000),
+      row("baseline.naive.ingest", 3000),
+      row("baseline.naive.e2e", 500),
+    ];
+    computeRatios(rows, "node");
+    const r = Object.fromEntries(rows.filter((x) => x.vsCeiling !== undefined).map((x) => [x.id, [x.vsCeiling, x.vsNaive]]));
+    expect(r).toEqual({
+      "ingest.node.1": [0.5, 5], // min(HTTP 30k, JetStream best 120k)
+      "ingest.node.100": [0.5, 20], // min(HTTP 400k, 120k)
+      "pipeline.1": [0.4, 24], // min(30k, 120k, ClickHouse best 200k)
+      "pipeline.100": [50_000 / 120_000, 100],
+    });
+  });
+
+  it("leaves ratios empty when a ceiling did not run", () => {
+    const rows = [row("ingest.bun.1", 1000), row("ceiling.http.bun.1", null, { error: "bun not installed" })];
+    computeRatios(rows, "node");
+    expect(rows[0]?.vsCeiling).toBeNull();
+  });
+
+  it("renders a row per measurement, failed ones with their reason", () => {
+    const text = renderTable([row("pipeline.1", 12_345, { vsCeiling: 0.42, vsNaive: 24.6, note: "a|b" }), row("ceiling.http.bun.1", null, { error: "bun not installed" })]);
+    const lines = text.split("\n");
+    expect(lines).toHaveLength(4);
+    expect(lines[2]).toBe("| pipeline.1 | 12,345 | 1.00 | 2.00 | 42 % | 25× | ingest 95 % / 120 MB | a/b |");
+    expect(lines[3]).toBe("| ceiling.http.bun.1 | not run | | | | | | bun not installed |");
+    expect(renderRuntimes([row("ingest.node.1", 100)], ["node"]).split("\n")[2]).toBe("| node | not run | 100 (p99 2.00 ms) | not run | not run |");
+  });
+});
+
+describe("isFlat", () => {
+  it.each([
+    [[0, 100, 200, 150, 180], 1000, true], // below 2 s of input
+    [[5000, 9000, 13_000, 17_000], 1000, false], // grows 4000/s at 1000/s input
+    [[5000, 5100, 5050, 5100], 1000, true], // high but level
+    [[], 1000, true],
+  ])("%j at %i/s is flat: %s", (series, rate, flat) => {
+    expect(isFlat(series, rate)).toBe(flat);
+  });
+});

@@ -1,0 +1,35 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { childEnv, startChild } from "../../src/bench/procs.ts";
+import { expectedRowIds, type BenchRow } from "../../src/bench/table.ts";
+import { RUNTIMES } from "../../src/edge/runtimes.ts";
+
+/**
+ * `npm run bench -- --quick` end to end: it starts its own nats-server and clickhouse-server,
+ * measures every row in short windows and prints the table. Asserts that it ran and produced
+ * every row with a figure, never how fast anything was.
+ */
+describe("npm run bench -- --quick (smoke)", () => {
+  it("produces the whole table, every row measured", { timeout: 900_000 }, async () => {
+    const json = join(mkdtempSync(join(tmpdir(), "playpulse-bench-")), "rows.json");
+    const child = startChild("bench", "npm", ["run", "--silent", "bench", "--", "--quick", "--json", json], childEnv({}));
+    const code = await child.exited;
+    const { rows } = JSON.parse(readFileSync(json, "utf8")) as { rows: BenchRow[] };
+    expect(rows.filter((r) => r.error !== undefined).map((r) => `${r.id}: ${r.error}`)).toEqual([]);
+    expect(code).toBe(0);
+    expect(rows.map((r) => r.id)).toEqual(expectedRowIds(RUNTIMES));
+    for (const r of rows) {
+      expect({ id: r.id, measured: (r.eventsPerSec ?? 0) > 0, procs: r.procs.length > 0 }).toEqual({ id: r.id, measured: true, procs: true });
+    }
+    const table = child.stdout();
+    expect(table).toContain("| measurement | events/s | p50 ms | p99 ms | vs tightest ceiling | vs naive |");
+    for (const r of rows) expect(table).toContain(`| ${r.label} |`);
+    const ratioed = rows.filter((r) => r.id.startsWith("pipeline.") && r.id !== "pipeline.freshness");
+    expect(ratioed.map((r) => [r.id, typeof r.vsCeiling, typeof r.vsNaive])).toEqual([
+      ["pipeline.1", "number", "number"],
+      ["pipeline.100", "number", "number"],
+    ]);
+  });
+});

@@ -1,0 +1,309 @@
+/**
+ * Dead letters end to end: poison of every kind goes to the dead-letter stream after bounded
+ * retries without blocking the messages behind it, and `playpulse dlq list|show|purge` inspect
+ * and remove it. Redrive after a fix is in the second describe.
+ */
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import type { Hono } from "hono";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { startConsumeLoop, dlqStreamName, connectBus } from "../../src/bus/index.ts";
+import { dlqCommand } from "../../src/cli/dlq.ts";
+import { createAnalyticsConsumer } from "../../src/consumers/analytics/index.ts";
+import { createDeadLetterSink } from "../../src/dlq/index.ts";
+import { schemaRegistry, subjectNames, V1_SCHEMAS } from "../../src/events/index.ts";
+import { createQueryRoutes } from "../../src/query/index.ts";
+import { sql } from "../../src/store/index.ts";
+import { createLogger } from "../../src/telemetry/logger.ts";
+import { startPipeline, waitFor, type Pipeline } from "../helpers/index.ts";
+import { openJetStream } from "../helpers/jetstream.ts";
+
+const HOUR = 3_600_000;
+const NOW = Date.now();
+const TS = new Date(NOW - HOUR).toISOString();
+const view = (id: string, type: string, extra: Record<string, unknown> = {}) => ({ id, type, timestamp: TS, user_id: "u1", view_id: `view-${id}`, video_id: "vid-dlq", position_ms: 0, ...extra });
+
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+}
+
+function cli(p: Pipeline, extra: { tty?: boolean; answer?: string } = {}) {
+  return async (...args: string[]): Promise<Run> => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await dlqCommand(args, {
+      env: p.env,
+      out: (s) => out.push(s),
+      err: (s) => err.push(s),
+      tty: extra.tty ?? false,
+      ask: (q) => {
+        err.push(q);
+        return Promise.resolve(extra.answer ?? "");
+      },
+    });
+    return { code, out: out.join(""), err: err.join("") };
+  };
+}
+
+const json = <T = Record<string, unknown>>(r: Run): T => JSON.parse(r.out) as T;
+
+async function ids(p: Pipeline, table: "events" | "rec_events"): Promise<string[]> {
+  const rows = await p.store.select<{ id: string }>(sql`SELECT DISTINCT id FROM ${{ ident: `${p.store.db.ident}.${table}` }} ORDER BY id`);
+  return rows.map((r) => r.id);
+}
+
+interface Entry {
+  seq: number;
+  consumer: string;
+  subject: string;
+  msg_id: string | null;
+  attempts: number;
+  error: string;
+}
+
+describe("dead letters: poison never blocks, list/show/purge", () => {
+  let p: Pipeline;
+  let nc: NatsConnection;
+  let entries: Entry[];
+  const dlq = () => cli(p);
+
+  beforeAll(async () => {
+    p = await startPipeline({ natsUrl: inject("natsUrl"), clickhouseUrl: inject("clickhouseUrl"), env: { PLAYPULSE_MAX_DELIVER: "3" } });
+    nc = await connect({ servers: inject("natsUrl") });
+    const js = jetstream(nc);
+    const subject = (type: string) => `${p.ns}.${type}`;
+    const stored = (body: Record<string, unknown>) => JSON.stringify({ ...body, received_at: NOW });
+
+    expect((await p.send([view("good-1", "user.video.play_requested")])).status).toBe(202);
+    // Published behind the edge's back: bytes that are not JSON, a version from the future, a broken catalog entry.
+    await js.publish(subject("user.video.played"), "not json", { msgID: "junk-1" });
+    await js.publish(subject("user.video.heartbeat"), stored(view("hb-v9", "user.video.heartbeat", { schema_version: 9, played_ms: 1, stall_ms: 0 })), { msgID: "hb-v9" });
+    await js.publish(
+      subject("video.encoding.completed"),
+      stored({ id: "cat-bad", type: "video.encoding.completed", timestamp: TS, video_id: "vid-dlq", title: "T", duration_ms: 1, genres: "drama" }),
+      { msgID: "cat-bad" },
+    );
+    // Through the edge, which accepts both: a timestamp ClickHouse's DateTime cannot hold, and a lone
+    // UTF-16 surrogate that ClickHouse refuses at insert time (the poison row of a whole batch).
+    const r = await p.send([view("old-1969", "user.video.paused", { timestamp: "1969-07-20T20:17:00Z" }), view("surrogate-1", "user.video.paused", { user_id: "u\ud800" }), view("good-2", "user.video.paused")]);
+    expect(r.body).toMatchObject({ accepted: 3, rejected: 0 });
+
+    await waitFor(
+      async () => {
+        const [events, rec] = await Promise.all([ids(p, "events"), ids(p, "rec_events")]);
+        const { state } = await jetstreamManagerInfo(nc, dlqStreamName(p.config.stream.name));
+        return events.join() === "good-1,good-2" && rec.join() === "good-1,good-2" && state.messages === 9;
+      },
+      { timeoutMs: 45_000, intervalMs: 200, what: "good events stored and 9 dead letters" },
+    );
+    const list = json<{ entries: Entry[] }>(await dlq()("list", "--json"));
+    entries = list.entries.sort((a, b) => (a.consumer + a.msg_id < b.consumer + b.msg_id ? -1 : 1));
+  }, 90_000);
+
+  afterAll(async () => {
+    await nc.close();
+    await p.stop();
+  });
+
+  it("dead-letters each kind after its retries, with the consumer, subject, message id and attempts", () => {
+    const gaveUp = "gave up after 3 attempts: unknown_version: schema_version: user.video.heartbeat v9 is newer than this consumer knows (latest v2); deploy a consumer that knows it, then redrive";
+    const invalid1969 = "invalid: timestamp: 1969-07-20T20:17:00Z is outside the storable range 1970-01-01T00:00:00Z to 2106-02-07T06:28:15Z";
+    expect(entries.map((e) => [e.consumer, e.subject, e.msg_id, e.attempts, e.error.replace(/Code: 25.*$/, "Code: 25 ...").replace(/JSON: .*$/, "JSON: ...")])).toEqual([
+      ["analytics", "user.video.heartbeat", "hb-v9", 3, gaveUp],
+      ["analytics", "user.video.played", "junk-1", 1, "undecodable: body is not valid UTF-8 JSON: ..."],
+      ["analytics", "user.video.paused", "old-1969", 1, invalid1969],
+      ["analytics", "user.video.paused", "surrogate-1", 1, "poison row: ClickHouse refused it: Code: 25 ..."],
+      ["content", "video.encoding.completed", "cat-bad", 1, "invalid: genres: must be an array of at most 16 strings of 1-64 characters, got a string"],
+      ["recommendations", "user.video.heartbeat", "hb-v9", 3, gaveUp],
+      ["recommendations", "user.video.played", "junk-1", 1, "undecodable: body is not valid UTF-8 JSON: ..."],
+      ["recommendations", "user.video.paused", "old-1969", 1, invalid1969],
+      ["recommendations", "user.video.paused", "surrogate-1", 1, "poison row: ClickHouse refused it: Code: 25 ..."],
+    ]);
+  });
+
+  it("list counts by consumer, event type and error, and filters", async () => {
+    const all = json(await dlq()("list", "--json"));
+    expect([all.total, all.by_consumer, all.by_subject]).toEqual([
+      9,
+      { analytics: 4, recommendations: 4, content: 1 },
+      { "user.video.paused": 4, "user.video.heartbeat": 2, "user.video.played": 2, "video.encoding.completed": 1 },
+    ]);
+    expect(Object.values(all.by_error as Record<string, number>).sort()).toEqual([1, 2, 2, 2, 2]);
+
+    const some = json<{ total: number; entries: Entry[] }>(await dlq()("list", "--consumer", "analytics", "--subject", "user.video.*", "--error", "invalid", "--json"));
+    expect([some.total, some.entries.map((e) => e.msg_id)]).toEqual([1, ["old-1969"]]);
+
+    const text = await dlq()("list", "--consumer", "content");
+    expect(text.code).toBe(0);
+    expect(text.out).toContain(`dead letters: 1 (stream ${dlqStreamName(p.config.stream.name)})\nby consumer:\n  1  content\n`);
+    expect(text.out).toMatch(/\n\d+\s+\S+Z\s+content\s+video\.encoding\.completed\s+1\s+cat-bad\s+invalid: genres: must be/);
+  });
+
+  it("show prints the original payload, headers and error", async () => {
+    const e = entries.find((x) => x.consumer === "analytics" && x.msg_id === "hb-v9");
+    const r = await dlq()("show", String(e?.seq), "--json");
+    expect(r.code).toBe(0);
+    const shown = json(r);
+    expect(shown).toMatchObject({
+      seq: e?.seq,
+      consumer: "analytics",
+      subject: "user.video.heartbeat",
+      original_subject: `${p.ns}.user.video.heartbeat`,
+      msg_id: "hb-v9",
+      attempts: 3,
+      payload: { encoding: "json", value: { ...view("hb-v9", "user.video.heartbeat", { schema_version: 9, played_ms: 1, stall_ms: 0 }), received_at: NOW } },
+      headers: {
+        "Playpulse-Dlq-Consumer": ["analytics"],
+        "Playpulse-Dlq-Attempts": ["3"],
+        "Playpulse-Dlq-Subject": [`${p.ns}.user.video.heartbeat`],
+        "Playpulse-Dlq-Msg-Id": ["hb-v9"],
+      },
+    });
+    const junk = entries.find((x) => x.consumer === "analytics" && x.msg_id === "junk-1");
+    expect(json(await dlq()("show", String(junk?.seq), "--json")).payload).toEqual({ encoding: "utf8", value: "not json", bytes: 8 });
+    expect(await dlq()("show", "999999")).toEqual({ code: 1, out: "", err: `playpulse dlq: no dead letter 999999 in ${dlqStreamName(p.config.stream.name)}\n` });
+  });
+
+  it("purge asks first, then removes exactly what matches", async () => {
+    const stream = dlqStreamName(p.config.stream.name);
+    expect(await dlq()("purge", "--consumer", "recommendations")).toEqual({
+      code: 2,
+      out: "",
+      err: `playpulse dlq purge: would remove 4 dead letters matching ${p.ns}.dlq.recommendations.>; run again with --yes to remove them\n`,
+    });
+    expect(await cli(p, { tty: true, answer: "n" })("purge", "--consumer", "recommendations")).toEqual({
+      code: 2,
+      out: "",
+      err: `Remove 4 dead letters matching ${p.ns}.dlq.recommendations.>? This cannot be undone. [y/N] not purged\n`,
+    });
+    expect(await dlq()("purge")).toMatchObject({ code: 2, err: "playpulse dlq: purge needs a filter (--consumer, --subject, --error, --seq) or --all\n" });
+    expect(json(await cli(p, { tty: true, answer: "y" })("purge", "--consumer", "recommendations", "--json"))).toEqual({ purged: 4 });
+    expect(json(await dlq()("purge", "--error", "undecodable", "--yes", "--json"))).toEqual({ purged: 1 });
+    expect(json(await dlq()("list", "--json")).by_consumer).toEqual({ analytics: 3, content: 1 });
+    expect(await dlq()("purge", "--all", "--yes")).toEqual({ code: 0, out: "purged: 4\n", err: "" });
+    expect(json(await dlq()("list", "--json")).total).toBe(0);
+    expect((await jetstreamManagerInfo(nc, stream)).state.messages).toBe(0);
+    expect(await dlq()("purge", "--all", "--yes")).toEqual({ code: 0, out: "nothing to purge: no dead letter matches\n", err: "" });
+  });
+});
+
+describe("dead letters: redrive after a fix (a rolling deploy)", () => {
+  /**
+   * The edge and the recommendations consumer know heartbeat v2; the analytics consumer still
+   * runs the old code (v1 only), retries the v2 heartbeats 3 times and dead-letters them. After
+   * the new analytics consumer is deployed, a redrive stores them, and nothing counts twice.
+   */
+  async function rollingDeploy(env: Record<string, string>) {
+    const p = await startPipeline({ natsUrl: inject("natsUrl"), clickhouseUrl: inject("clickhouseUrl"), roles: ["ingest", "recommendations", "content"], env: { PLAYPULSE_MAX_DELIVER: "3", ...env } });
+    const logger = createLogger("error");
+    const bus = await connectBus(inject("natsUrl"), "old-analytics", logger);
+    const subjects = subjectNames(p.ns);
+    const old = startConsumeLoop({
+      bus,
+      stream: p.config.stream.name,
+      handler: createAnalyticsConsumer({ store: p.store, registry: schemaRegistry(V1_SCHEMAS), upcasters: [], poison: createDeadLetterSink(bus.nc, (c, s) => subjects.dlq(c, s)) }),
+      logger,
+      batchSize: 100,
+      flushIntervalMs: 200,
+      maxDeliver: 3,
+      dlqSubject: (s) => subjects.dlq("analytics", s),
+    });
+    const events = [
+      view("rq-a", "user.video.play_requested", { view_id: "va" }),
+      view("pl-a", "user.video.played", { view_id: "va", startup_ms: 800 }),
+      view("hb-a", "user.video.heartbeat", { view_id: "va", schema_version: 2, played_ms: 40_000, stall_ms: 900 }),
+      view("rq-b", "user.video.play_requested", { view_id: "vb", user_id: "u2" }),
+      view("pl-b", "user.video.played", { view_id: "vb", user_id: "u2", startup_ms: 1000 }),
+      view("hb-b", "user.video.heartbeat", { view_id: "vb", user_id: "u2", played_ms: 20_000, rebuffer_ms: 100 }),
+    ];
+    expect((await p.send(events)).body).toMatchObject({ accepted: 6 });
+    const dlqStream = dlqStreamName(p.config.stream.name);
+    const probe = await openJetStream(inject("natsUrl"));
+    await waitFor(async () => (await probe.jsm.streams.info(dlqStream)).state.messages === 1 && (await probe.drained(p.config.stream.name, ["recommendations"])), {
+      timeoutMs: 45_000,
+      intervalMs: 200,
+      what: "the v2 heartbeat dead-lettered by the old analytics consumer",
+    });
+    await old.stop();
+    await bus.close();
+    // Deploy the new analytics consumer (every role of this process knows v2 now).
+    const next = await startPipeline({ natsUrl: inject("natsUrl"), clickhouseUrl: inject("clickhouseUrl"), roles: ["analytics"], ns: p.ns, env: p.env });
+    await waitFor(async () => (await ids(p, "events")).join() === "hb-b,pl-a,pl-b,rq-a,rq-b", { timeoutMs: 30_000, intervalMs: 200, what: "the other events in events" });
+    const api: Hono = createQueryRoutes({ store: p.store, keys: p.config.keys, trendingHalfLifeHours: 1, now: () => NOW });
+    const answer = async (path: string) => (await api.request(path, { headers: { authorization: `Bearer ${p.readKey}` } })).json();
+    const range = `from=${encodeURIComponent(new Date(NOW - 2 * HOUR).toISOString())}&to=${encodeURIComponent(new Date(NOW).toISOString())}`;
+    return {
+      p,
+      probe,
+      dlqStream,
+      stats: () => answer(`/v1/videos/vid-dlq/stats?${range}`),
+      trending: () => answer("/v1/trending"),
+      async stop() {
+        await probe.close();
+        await next.stop();
+        await p.stop();
+      },
+    };
+  }
+
+  it("holds back what is still inside the duplicate window; --fresh-id redrives it, and nothing counts twice", async () => {
+    const d = await rollingDeploy({});
+    try {
+      const dlq = cli(d.p);
+      const trendingBefore = await d.trending();
+      // Before the redrive, view a lacks its heartbeat: watch time is view b's 20 s only.
+      expect(await d.stats()).toMatchObject({ views: 2, plays: 2, watch_time_ms: 20_000, rebuffer_ratio: 100 / 20_100 });
+
+      const [entry] = json<{ entries: Entry[] }>(await dlq("list", "--json")).entries;
+      const original = await d.probe.jsm.streams.getMessage(d.p.config.stream.name, { seq: (json(await dlq("show", String(entry?.seq), "--json")).original_seq as number) });
+      const held = await dlq("redrive", "--consumer", "analytics", "--json");
+      expect([held.code, json(held)]).toEqual([
+        3,
+        { redriven: 0, already_redriven: 0, held_back: [{ seq: entry?.seq, msgId: "hb-a", until: new Date((original?.time.getTime() ?? 0) + 600_000).toISOString() }], failed: [] },
+      ]);
+      expect(json(await dlq("list", "--json")).total).toBe(1);
+
+      const sent = await dlq("redrive", "--consumer", "analytics", "--fresh-id");
+      expect(sent).toEqual({ code: 0, out: "redriven: 1\nalready redriven before (removed now): 0\nheld back: 0\nfailed: 0\n", err: "" });
+      expect(json(await dlq("list", "--json")).total).toBe(0);
+      await waitFor(async () => (await ids(d.p, "events")).includes("hb-a") && (await d.probe.drained(d.p.config.stream.name)), { timeoutMs: 30_000, intervalMs: 200, what: "hb-a stored" });
+
+      // Stored once by analytics now; recommendations stored it a second time and still counts it once.
+      expect(await d.stats()).toMatchObject({ views: 2, plays: 2, watch_time_ms: 60_000, rebuffer_ratio: 1000 / 61_000 });
+      expect(await d.trending()).toEqual(trendingBefore);
+      const [redriven] = (await d.probe.messages(d.p.config.stream.name)).filter((m) => m.msgId === `hb-a:redrive:${entry?.seq}`);
+      expect(redriven?.body).toMatchObject({ id: "hb-a", schema_version: 2, stall_ms: 900 });
+      expect(await dlq("redrive")).toMatchObject({ code: 0, out: "redriven: 0\nalready redriven before (removed now): 0\nheld back: 0\nfailed: 0\n" });
+    } finally {
+      await d.stop();
+    }
+  });
+
+  it("redrives with the original message id once the duplicate window has passed", async () => {
+    const d = await rollingDeploy({ PLAYPULSE_DUPLICATE_WINDOW_SECONDS: "1" });
+    try {
+      const dlq = cli(d.p);
+      const [entry] = json<{ entries: Entry[] }>(await dlq("list", "--json")).entries;
+      // The window is 1 s: poll until JetStream has forgotten the id (a held-back redrive changes nothing).
+      const r = await waitFor(async () => {
+        const run = await dlq("redrive", "--json");
+        return run.code === 0 ? json(run) : undefined;
+      }, { timeoutMs: 20_000, intervalMs: 250, what: "the redrive going through" });
+      expect(r).toEqual({ redriven: 1, already_redriven: 0, held_back: [], failed: [] });
+      const copies = (await d.probe.messages(d.p.config.stream.name)).filter((m) => m.body.id === "hb-a");
+      expect(copies.map((m) => m.msgId)).toEqual(["hb-a", "hb-a"]);
+      const last = await d.probe.jsm.streams.getMessage(d.p.config.stream.name, { seq: copies[1]?.seq ?? 0 });
+      expect(last?.header.get("Playpulse-Redriven-From")).toBe(`${d.dlqStream}:${entry?.seq}`);
+      await waitFor(async () => (await ids(d.p, "events")).includes("hb-a"), { timeoutMs: 30_000, intervalMs: 200, what: "hb-a stored" });
+      expect(await d.stats()).toMatchObject({ views: 2, watch_time_ms: 60_000 });
+    } finally {
+      await d.stop();
+    }
+  });
+});
+
+async function jetstreamManagerInfo(nc: NatsConnection, stream: string) {
+  return (await jetstreamManager(nc)).streams.info(stream);
+}
