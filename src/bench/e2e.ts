@@ -178,9 +178,9 @@ export async function measureNaive(h: Harness): Promise<BenchRow[]> {
   const children: Child[] = [];
   try {
     const port = await freePort();
-    const edge = await startScript("naive-edge", "node", "src/bench/naive.ts", ["edge", JSON.stringify({ natsUrl: h.natsUrl, prefix: n.ns, port, key: WRITE_KEY })], `http://127.0.0.1:${port}/readyz`);
+    const edge = await startScript(h, "naive-edge", "node", "src/bench/naive.ts", ["edge", JSON.stringify({ natsUrl: h.natsUrl, prefix: n.ns, port, key: WRITE_KEY })], `http://127.0.0.1:${port}/readyz`);
     children.push(edge);
-    const consumer = await startScript("naive-consumer", "node", "src/bench/naive.ts", ["consumer", JSON.stringify({ natsUrl: h.natsUrl, stream: n.stream, clickhouseUrl: h.clickhouseUrl, database: n.database })], undefined);
+    const consumer = await startScript(h, "naive-consumer", "node", "src/bench/naive.ts", ["consumer", JSON.stringify({ natsUrl: h.natsUrl, stream: n.stream, clickhouseUrl: h.clickhouseUrl, database: n.database })], undefined);
     children.push(consumer);
     h.log("  naive baseline");
     const s = await sustainable(h, n, `http://127.0.0.1:${port}`, 1, { "naive-edge": edge.pid, "naive-consumer": consumer.pid }, "baseline.naive.e2e", e2eLabel, ["--no-catalog"]);

@@ -20,7 +20,15 @@ export interface Harness {
   /** Length of one measured window. */
   windowMs: number;
   profileDir: string | undefined;
+  /** Run Node processes from the tsc build in dist/ (as the production image does) instead of through tsx. */
+  compiled: boolean;
   log: (line: string) => void;
+}
+
+/** Arguments that run one of this repo's TypeScript files on a runtime (Node: tsx, or the build in dist/). */
+export function runArgs(h: Pick<Harness, "compiled">, rt: Runtime, file: string): string[] {
+  if (rt.name === "node" && h.compiled) return [file.replace(/^src\//, "dist/").replace(/\.ts$/, ".js")];
+  return rt.runTs(file);
 }
 
 export const WRITE_KEY = "wk_bench";
@@ -78,7 +86,7 @@ export async function startRoles(h: Harness, n: Namespace, runtime: RuntimeName,
   const port = await freePort();
   const [entry = "", ...rest] = serveEntry(runtime);
   const prof = h.profileDir && runtime === "node" ? ["--cpu-prof", `--cpu-prof-dir=${h.profileDir}`, `--cpu-prof-name=${name}.${n.ns}.cpuprofile`] : [];
-  const args = [...prof, ...rt.runTs(entry), ...rest, ...roles];
+  const args = [...prof, ...runArgs(h, rt, entry), ...rest, ...roles];
   const child = startChild(name, rt.command, args, childEnv({ ...rt.env, ...n.env, PLAYPULSE_HTTP_PORT: String(port) }));
   const url = `http://127.0.0.1:${port}`;
   await waitReady(child, `${url}/readyz`);
@@ -86,9 +94,17 @@ export async function startRoles(h: Harness, n: Namespace, runtime: RuntimeName,
 }
 
 /** Starts a bench-only entry (bare server, naive app) that prints "listening <port>" or a line of its own. */
-export async function startScript(name: string, runtime: RuntimeName, file: string, args: string[], readyUrl: string | undefined, env: Record<string, string> = {}): Promise<Child> {
+export async function startScript(
+  h: Harness,
+  name: string,
+  runtime: RuntimeName,
+  file: string,
+  args: string[],
+  readyUrl: string | undefined,
+  env: Record<string, string> = {},
+): Promise<Child> {
   const rt = runtimeOrThrow(runtime);
-  const child = startChild(name, rt.command, [...rt.runTs(file), ...args], childEnv({ ...rt.env, ...env }));
+  const child = startChild(name, rt.command, [...runArgs(h, rt, file), ...args], childEnv({ ...rt.env, ...env }));
   if (readyUrl) await waitReady(child, readyUrl);
   return child;
 }
@@ -111,7 +127,7 @@ export async function runLoadgen(
   onWindow?: (phase: "start" | "end") => Promise<void> | void,
 ): Promise<LoadRun> {
   const node = runtimeOrThrow("node");
-  const child = startChild("load", node.command, [...node.runTs("src/cli/main.ts"), "load", ...args, "--json", "--quiet", "--announce"], childEnv({}));
+  const child = startChild("load", node.command, [...runArgs(h, node, "src/cli/main.ts"), "load", ...args, "--json", "--quiet", "--announce"], childEnv({}));
   const w = new ProcWatch({ load: child.pid, ...watch, ...h.serverPids });
   let procs: ProcUsage[] = [];
   let started = false;

@@ -2,7 +2,7 @@ import type { RuntimeName } from "../edge/runtimes.ts";
 import { freePort } from "../local/index.ts";
 import { Histogram } from "../load/index.ts";
 import type { CeilingResult } from "./ceilings.ts";
-import { createNamespace, dropNamespace, runLoadgen, runtimeOrThrow, startRoles, startScript, WRITE_KEY, type Harness, type LoadRun } from "./harness.ts";
+import { createNamespace, dropNamespace, runArgs, runLoadgen, runtimeOrThrow, startRoles, startScript, WRITE_KEY, type Harness, type LoadRun } from "./harness.ts";
 import { childEnv, ProcWatch, startChild } from "./procs.ts";
 import { BATCHES, type BenchRow, type RowGroup } from "./table.ts";
 import type { WorkerTask } from "./worker.ts";
@@ -32,7 +32,7 @@ export async function measureBareHttp(h: Harness, rt: RuntimeName): Promise<Benc
   const label = (b: number) => `ceiling: bare HTTP 202, ${RT_LABEL[rt]}, ${per(b)}`;
   try {
     const port = await freePort();
-    const server = await startScript(`bare-${rt}`, rt, "src/bench/bare-server.ts", [String(port)], `http://127.0.0.1:${port}/readyz`);
+    const server = await startScript(h, `bare-${rt}`, rt, "src/bench/bare-server.ts", [String(port)], `http://127.0.0.1:${port}/readyz`);
     try {
       const rows: BenchRow[] = [];
       for (const b of BATCHES) {
@@ -51,7 +51,7 @@ export async function measureBareHttp(h: Harness, rt: RuntimeName): Promise<Benc
 
 async function runWorker(h: Harness, task: WorkerTask): Promise<{ result: CeilingResult; procs: BenchRow["procs"] }> {
   const node = runtimeOrThrow("node");
-  const child = startChild(`worker-${task.kind}`, node.command, [...node.runTs("src/bench/worker.ts"), JSON.stringify(task)], childEnv({}));
+  const child = startChild(`worker-${task.kind}`, node.command, [...runArgs(h, node, "src/bench/worker.ts"), JSON.stringify(task)], childEnv({}));
   const w = new ProcWatch({ worker: child.pid, ...h.serverPids });
   let started = false;
   child.proc.stdout?.on("data", (d: Buffer | string) => {

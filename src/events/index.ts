@@ -17,7 +17,7 @@ export { MAX_MS, describeSpec } from "./fields.ts";
 export type { FieldSpec } from "./fields.ts";
 export { V1_SCHEMAS, V2_SCHEMAS, SCHEMAS, ENVELOPE_FIELDS, schemaRegistry } from "./schemas.ts";
 export type { EventSchema, SchemaRegistry } from "./schemas.ts";
-export { createValidator } from "./validate.ts";
+export { createValidator, toWellFormed } from "./validate.ts";
 export type { Validation, ValidatorOptions } from "./validate.ts";
 export { encodeStoredEvent, decodeStoredEvent, traceIdOf } from "./codec.ts";
 export type { Decoded } from "./codec.ts";

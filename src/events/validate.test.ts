@@ -319,3 +319,49 @@ describe("createValidator: rejections", () => {
     expect(validate(paused({ foo: 1, country: "x" }))).toEqual({ ok: false, error: "foo: unknown field for user.video.paused v1", id: "e1" });
   });
 });
+
+describe("createValidator: what ClickHouse cannot store", () => {
+  const UNPAIRED = "contains an unpaired UTF-16 surrogate (not valid Unicode)";
+  const content = (patch: Record<string, unknown>) => ev("video.encoding.completed", { ...MINIMAL.at(-1)?.fields, ...patch });
+
+  it.each([
+    ["1969-12-31T23:59:59Z"],
+    ["1969-12-31T23:59:59.999Z"],
+    ["1969-07-20T20:17:00Z"],
+    ["1970-01-01T00:59:59+01:00"], // 1969-12-31T23:59:59Z
+    ["0001-01-01T00:00:00Z"],
+  ])("rejects the timestamp %s, before the Unix epoch", (timestamp) => {
+    expect(validate(paused({ timestamp }))).toEqual({ ok: false, error: "timestamp: must not be before 1970-01-01T00:00:00Z", id: "e1" });
+    expect(validate(content({ timestamp }))).toEqual({ ok: false, error: "timestamp: must not be before 1970-01-01T00:00:00Z", id: "e1" });
+  });
+
+  it.each([["1970-01-01T00:00:00Z"], ["1970-01-01T00:00:00.000Z"], ["1970-01-01T01:00:00+01:00"]])("accepts the epoch itself, %s", (timestamp) => {
+    expect(validate(paused({ timestamp }))).toMatchObject({ ok: true, event: { timestamp } });
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ["a lone high surrogate in user_id", paused({ user_id: "u\ud800" }), `user_id: ${UNPAIRED}`],
+    ["a lone low surrogate in user_id", paused({ user_id: "u\udc00" }), `user_id: ${UNPAIRED}`],
+    ["a high surrogate followed by a letter", paused({ user_id: "\udbffu" }), `user_id: ${UNPAIRED}`],
+    ["a pair in the wrong order", paused({ user_id: "\udc00\ud800" }), `user_id: ${UNPAIRED}`],
+    ["a valid pair then a lone high surrogate", paused({ user_id: "🎬\ud83c" }), `user_id: ${UNPAIRED}`],
+    ["a lone surrogate in a nested context field", paused({ device: { os: "tizen\udfff" } }), `device.os: ${UNPAIRED}`],
+    ["a lone high surrogate in genres[0]", content({ genres: ["\ud800"] }), `genres[0]: ${UNPAIRED}`],
+    ["a lone low surrogate in genres[1]", content({ genres: ["drama", "sci\udc00fi"] }), `genres[1]: ${UNPAIRED}`],
+    ["a lone surrogate in the title", content({ title: "Arrival\ud800" }), `title: ${UNPAIRED}`],
+    ["a lone high surrogate in a properties key", paused({ properties: { ok: 1, "k\ud800": 1 } }), `properties.k\ud800: ${UNPAIRED}`],
+    ["a lone low surrogate in a properties key", paused({ properties: { "\udc00": true } }), `properties.\udc00: ${UNPAIRED}`],
+    ["a lone high surrogate in a properties value", paused({ properties: { label: "x\ud800" } }), `properties.label: ${UNPAIRED}`],
+    ["a lone low surrogate in a properties value", paused({ properties: { a: 1, label: "\udc00x" } }), `properties.label: ${UNPAIRED}`],
+  ])("rejects %s", (_name, input, error) => {
+    expect(validate(input)).toEqual({ ok: false, error, id: "e1" });
+  });
+
+  it("accepts surrogate pairs (an emoji) wherever strings go", () => {
+    const emoji = "\ud83c\udfac"; // 🎬, U+1F3AC
+    const play = paused({ user_id: `u${emoji}`, device: { os: emoji }, properties: { [`k${emoji}`]: `v${emoji}` } });
+    expect(validate(play)).toEqual({ ok: true, generatedId: false, event: { ...play, schema_version: 1 } });
+    const title = content({ title: `Arrival ${emoji}`, genres: [emoji, `sci-fi ${emoji}`] });
+    expect(validate(title)).toEqual({ ok: true, generatedId: false, event: { ...title, schema_version: 1 } });
+  });
+});

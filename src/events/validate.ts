@@ -159,3 +159,8 @@ export function createValidator(opts: ValidatorOptions = {}): (input: unknown) =
     return { ok: true, event: event as unknown as PlayEvent, generatedId };
   };
 }
+
+/** Replaces unpaired UTF-16 surrogates with U+FFFD, so text echoed from bad input can be stored. */
+export function toWellFormed(s: string): string {
+  return s.replace(new RegExp(LONE_SURROGATE.source, "g"), "\uFFFD");
+}

@@ -24,8 +24,6 @@ describe("fault: ClickHouse outage", () => {
     await rig.clickhouse.restart();
     const upAt = Date.now();
     const recoveredAt = await rig.lag.caughtUpAt((await rig.lag.current()).lastSeq, upAt, 120_000);
-    console.log("DBG", JSON.stringify({downAt, upFrom, upAt, recoveredAt}));
-    for (const l of consumer.logs(from)) if (l.level !== undefined && (l.level as number) >= 40) console.log("DBG", l.time, l.consumer, l.msg, l.retryInMs, JSON.stringify(l.err).slice(0, 200));
     await load.confirmedAtLeast(300, 60_000);
     await load.stop();
     expectCleanLoad(load);

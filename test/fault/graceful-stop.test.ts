@@ -21,7 +21,9 @@ describe("fault: graceful stop", () => {
     // 1. SIGTERM to every process at once, under load.
     const all = [rig.ingest, rig.query, ...rig.consumers];
     const stopAt = Date.now();
+    const t0 = setTimeout(() => { for (const p of all) console.log("DBG tail", p.name, p.exitStatus(), p.tail(6)); }, 20000);
     const codes = await Promise.all(all.map((p) => p.stop("SIGTERM")));
+    clearTimeout(t0); console.log("DBG all stopped");
     const stoppedAt = Date.now();
     expect(codes).toEqual(all.map(() => 0));
     for (const p of all) expect({ name: p.name, report: stopReport(p) }).toEqual({ name: p.name, report: { clean: true, steps: STOP_ORDER.map((name) => ({ name, ok: true })) } });
@@ -34,12 +36,12 @@ describe("fault: graceful stop", () => {
     // 2. A final flush that fails: ClickHouse is down when the only consumer process gets SIGTERM.
     const [first, second] = rig.consumers;
     if (first === undefined || second === undefined) throw new Error("two consumers expected");
-    expect(await second.stop("SIGTERM")).toBe(0);
+    console.log("DBG stopping second"); expect(await second.stop("SIGTERM")).toBe(0); console.log("DBG second stopped");
     const from = first.lines().length;
     await rig.clickhouse.kill9();
     await first.waitForLog((l) => l.msg === "batch write failed; backlog stays in JetStream", { from, timeoutMs: 30_000, what: "a failed batch write" });
     const redeliveriesBefore = (await rig.lag.current()).redeliveries;
-    expect(await first.stop("SIGTERM")).toBe(1);
+    console.log("DBG stopping first"); const t = setTimeout(() => console.log("DBG first tail", first.tail(15)), 20000); expect(await first.stop("SIGTERM")).toBe(1); clearTimeout(t); console.log("DBG first stopped");
     expect(stopReport(first)).toEqual({ clean: false, steps: STOP_ORDER.map((name) => ({ name, ok: name !== "consumers: flush batches and ack" })) });
     await rig.clickhouse.restart();
     await rig.restartConsumer(0);

@@ -1,5 +1,5 @@
 import { deadLetter, ok, type ConsumerHandler } from "../../bus/index.ts";
-import { decodeQuarantineRecord } from "../../events/index.ts";
+import { decodeQuarantineRecord, toWellFormed as wf } from "../../events/index.ts";
 import type { Store } from "../../store/index.ts";
 
 /** One row of `quarantine`. */
@@ -20,6 +20,9 @@ export interface QuarantineRow {
 }
 
 /**
+ * Text in a record echoes bad input and may hold unpaired surrogates, which ClickHouse refuses;
+ * they become U+FFFD so one bad request can never block this consumer.
+ *
  * The quarantine consumer (`quarantine.>` in the `<STREAM>_QUARANTINE` stream, durable
  * `quarantine`, run by the analytics role): each rejected-at-the-edge record becomes one row of
  * `quarantine`.
@@ -34,16 +37,16 @@ export function createQuarantineConsumer(deps: { store: Store; now?: () => numbe
       const r = d.record;
       return ok([
         {
-          id: r.id,
+          id: wf(r.id),
           received: Math.floor(r.received_ms / 1000),
           received_ms: r.received_ms,
-          kind: r.kind,
-          reason: r.reason,
+          kind: wf(r.kind),
+          reason: wf(r.reason),
           item_index: r.item_index,
-          event_id: r.event_id,
-          event_type: r.event_type,
-          content_type: r.content_type,
-          payload: r.payload,
+          event_id: wf(r.event_id),
+          event_type: wf(r.event_type),
+          content_type: wf(r.content_type),
+          payload: wf(r.payload),
           payload_bytes: r.payload_bytes,
           truncated: r.truncated ? 1 : 0,
           stored_ms: 0,
