@@ -96,7 +96,7 @@ async function sustainable(h: Harness, n: Namespace, url: string, batch: number,
   let tries = h.quick ? 1 : 3;
   for (;;) {
     h.log(`    confirming ${rate.toLocaleString("en-US")} events/s (probe: accepted ${Math.round(accepted)}/s, consumers ${drainText(drained)})`);
-    await waitDrained(h, n, 30_000);
+    await waitDrained(h, n, h.quick ? 2000 : 30_000);
     const w = await withLag(h, n, [...base, "--no-catalog", "--rate", String(rate), "--connections", batch === 1 ? "128" : "32", "--duration", `${Math.round(h.windowMs * (h.quick ? 1 : 2))}ms`], watch);
     const flat = isFlat(w.series, rate);
     tries--;
@@ -141,7 +141,7 @@ export async function measurePipeline(h: Harness, rt: RuntimeName): Promise<Benc
         batchedRate = s.rate;
         const half = Math.max(1, Math.floor(batchedRate / 2));
         h.log(`  freshness at half the batched maximum (${half.toLocaleString("en-US")} events/s)`);
-        await waitDrained(h, n, 30_000);
+        await waitDrained(h, n, h.quick ? 2000 : 30_000);
         const f = await runLoadgen(
           h,
           ["--url", ingest.url, "--key", WRITE_KEY, "--read-key", READ_KEY, "--batch", "100", "--rate", String(half), "--no-catalog", "--freshness", "250ms", "--duration", `${h.windowMs * (h.quick ? 1 : 2)}ms`],

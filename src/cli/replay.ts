@@ -108,10 +108,7 @@ export async function replayCommand(args: readonly string[], ioIn: CommandIo = {
   const store = createStore({ url: config.clickhouse.url, database: config.clickhouse.database });
   const reports: ReplayReport[] = [];
   try {
-    const tables = await ensureTables(store);
-    if (tables.skipped.length > 0) {
-      io.err(`note: these migration statements are not re-run; a table dropped and created again lacks them:\n${tables.skipped.map((s) => `  ${s}`).join("\n")}\n`);
-    }
+    await ensureTables(store);
     for (const role of roles) {
       const progress = createProgress({ label: `replay ${role}`, write: io.err, tty: io.tty });
       const report = await replay(bus.nc, {

@@ -1,5 +1,5 @@
 import { serve, type ServerType } from "@hono/node-server";
-import type { Server } from "node:http";
+import type { Server, ServerResponse } from "node:http";
 import type { Hono } from "hono";
 
 export interface HttpServer {
@@ -18,6 +18,9 @@ export function listenNode(app: Hono, host: string, port: number): Promise<HttpS
         port: info.port,
         close: () =>
           new Promise<void>((done) => {
+            // close() leaves busy keep-alive connections open, and a client that keeps sending on
+            // them would hold the stop forever: answer what still comes with "Connection: close".
+            s.prependListener("request", (_req, res: ServerResponse) => res.setHeader("connection", "close"));
             s.close(() => done());
             s.closeIdleConnections();
           }),

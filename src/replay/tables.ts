@@ -1,22 +1,13 @@
-import { MIGRATIONS, migrate, render, type Migration, type Store } from "../store/index.ts";
-
-const CREATE_IF_MISSING = /^\s*CREATE\s+(TABLE|DATABASE|VIEW|MATERIALIZED\s+VIEW)\s+IF\s+NOT\s+EXISTS\b/i;
+import { applyStatement, MIGRATIONS, migrate, type Migration, type Store } from "../store/index.ts";
 
 /**
- * Makes sure every table exists before a replay: applies pending migrations, then re-runs each
- * migration's `CREATE ... IF NOT EXISTS` statement, which recreates a table that was dropped
- * after its migration was recorded. Other statements (ALTER) are not re-run; returns them so the
- * caller can warn when a recreated table may lack them.
+ * Makes sure every table exists, with every column, before a replay: applies pending migrations,
+ * then runs every migration statement again in order. Each is idempotent (`CREATE ... IF NOT
+ * EXISTS`; an `ALTER ... ADD COLUMN` that finds the column is a no-op), so a table dropped after
+ * its migrations were recorded comes back exactly as the migrations left it.
  */
-export async function ensureTables(store: Store, migrations: readonly Migration[] = MIGRATIONS): Promise<{ applied: number[]; skipped: string[] }> {
+export async function ensureTables(store: Store, migrations: readonly Migration[] = MIGRATIONS): Promise<{ applied: number[] }> {
   const applied = await migrate(store, migrations);
-  const skipped: string[] = [];
-  for (const m of migrations) {
-    for (const stmt of m.statements(store.db)) {
-      const text = render(stmt, "inline").query;
-      if (CREATE_IF_MISSING.test(text)) await store.command(stmt);
-      else skipped.push(`migration ${m.id} (${m.name}): ${text.trim().split("\n")[0]?.slice(0, 120) ?? ""}`);
-    }
-  }
-  return { applied, skipped };
+  for (const m of migrations) for (const stmt of m.statements(store.db)) await applyStatement(store, stmt);
+  return { applied };
 }

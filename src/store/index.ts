@@ -2,5 +2,5 @@ export { createStore, num, supportsQueryParams } from "./client.ts";
 export type { Store, StoreOptions } from "./client.ts";
 export { sql, p, ident, render, join, quoteString, SqlValueError } from "./sql.ts";
 export type { Sql, Param, Ident, Rendered, ParamType } from "./sql.ts";
-export { MIGRATIONS, migrate } from "./migrations.ts";
+export { MIGRATIONS, migrate, applyStatement } from "./migrations.ts";
 export type { Migration } from "./migrations.ts";

@@ -67,6 +67,16 @@ function alreadyApplied(err: unknown): boolean {
 }
 
 /**
+ * Runs one migration statement; "already exists" (a concurrent or repeated run) is success.
+ * Every statement is therefore safe to run again, which replay relies on to recreate dropped tables.
+ */
+export async function applyStatement(store: Store, stmt: Sql): Promise<void> {
+  await store.command(stmt).catch((err: unknown) => {
+    if (!alreadyApplied(err)) throw err;
+  });
+}
+
+/**
  * Creates the database and applies migrations not yet recorded in `schema_migrations`.
  * Idempotent and safe to run from several processes at once.
  */
@@ -80,11 +90,7 @@ export async function migrate(store: Store, migrations: readonly Migration[] = M
   const applied: number[] = [];
   for (const m of migrations) {
     if (done.has(m.id)) continue;
-    for (const stmt of m.statements(db)) {
-      await store.command(stmt).catch((err: unknown) => {
-        if (!alreadyApplied(err)) throw err;
-      });
-    }
+    for (const stmt of m.statements(db)) await applyStatement(store, stmt);
     await store.insert("schema_migrations", [{ id: m.id, name: m.name, applied_ms: Date.now() }]);
     applied.push(m.id);
   }

@@ -43,8 +43,11 @@ export interface RoleProcess extends AsyncDisposable {
   exitStatus(): ExitStatus | undefined;
   /** SIGKILL, then waits for the exit. */
   kill9(): Promise<ExitStatus>;
-  /** Sends `signal` (SIGTERM unless told; SIGCONT first, in case it is paused) and resolves with the exit code. */
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /**
+   * Sends `signal` (SIGTERM unless told; SIGCONT first, in case it is paused) and resolves with
+   * the exit code; rejects (with the log tail) when the process is still running after `timeoutMs`.
+   */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
   /** SIGSTOP: the process keeps its sockets but runs nothing. */
   pause(): void;
   /** SIGCONT */
@@ -172,12 +175,20 @@ export async function spawnRole(roles: readonly Role[], opts: SpawnRoleOptions):
     });
   }
 
-  async function stop(signal: NodeJS.Signals = "SIGTERM"): Promise<number | null> {
+  async function stop(signal: NodeJS.Signals = "SIGTERM", timeoutMs = 60_000): Promise<number | null> {
     if (status === undefined) {
       child.kill("SIGCONT");
       child.kill(signal);
     }
-    return (await exited).code;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${name} still running ${timeoutMs} ms after ${signal}\n${tail()}`)), timeoutMs);
+    });
+    try {
+      return (await Promise.race([exited, late])).code;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async function kill9(): Promise<ExitStatus> {
@@ -224,9 +235,7 @@ export async function spawnRole(roles: readonly Role[], opts: SpawnRoleOptions):
     rssKb,
     async [Symbol.asyncDispose]() {
       if (status !== undefined) return;
-      const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-      await stop("SIGTERM");
-      clearTimeout(timer);
+      await stop("SIGTERM", 15_000).catch(() => kill9());
     },
   };
 }

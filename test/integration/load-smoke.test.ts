@@ -45,6 +45,27 @@ describe("playpulse load (smoke)", () => {
     expect(s.freshness_ms?.samples).toBeGreaterThan(0);
   });
 
+  it("verifies per-title aggregates through the query API when it has only a read key", { timeout: 120_000 }, async () => {
+    await using p = await startPipeline({ natsUrl: inject("natsUrl"), clickhouseUrl: inject("clickhouseUrl") });
+    const r = await playpulseLoad([
+      "--url", p.baseUrl, "--key", p.writeKey, "--read-key", p.readKey, "--concurrency", "4", "--batch", "20", "--events", "600",
+      "--titles", "8", "--viewers", "40", "--freshness", "off", "--verify", "--json", "--quiet",
+    ]);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout) as LoadSummary;
+    expect(s.events.distinct_accepted).toBe(600);
+    expect(s.verify).toMatchObject({ ok: true, via: "query-api", ids: [], titleDiffs: [], notes: ["event ids not compared: that needs --clickhouse-url and --database"] });
+    expect(s.verify?.titlesChecked).toBeGreaterThan(0);
+  });
+
+  it("reports connection errors and exits 4 when nothing is accepted", { timeout: 60_000 }, async () => {
+    const r = await playpulseLoad(["--url", "http://127.0.0.1:9", "--key", "k", "--events", "3", "--retries", "1", "--no-catalog", "--concurrency", "1", "--json", "--quiet"]);
+    expect(r.code).toBe(4);
+    const s = JSON.parse(r.stdout) as LoadSummary;
+    expect(s.events).toMatchObject({ sent: 3, accepted: 0, unconfirmed: 3, distinct_accepted: 0 });
+    expect(s.errors).toEqual({ connect: 6 });
+  });
+
   it("exits 3 and names the missing events when they never reach ClickHouse", { timeout: 120_000 }, async () => {
     // Ingest and query only: nothing consumes, so every accepted event is missing.
     await using p = await startPipeline({ natsUrl: inject("natsUrl"), clickhouseUrl: inject("clickhouseUrl"), roles: ["ingest", "query"] });
