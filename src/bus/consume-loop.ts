@@ -205,21 +205,35 @@ export function startConsumeLoop<R>(opts: ConsumeLoopOptions<R>): ConsumeLoop {
 
   async function run(): Promise<{ clean: boolean }> {
     const consumer = await js.consumers.get(opts.stream, handler.name);
-    let clean = true;
-    while (!stopping) {
+    const fetchBatch = async (): Promise<{ batch: JsMsg[]; error?: unknown }> => {
       const batch: JsMsg[] = [];
       try {
         const iter = await consumer.fetch({ max_messages: opts.batchSize, expires: Math.max(1000, opts.flushIntervalMs) });
         for await (const m of iter) batch.push(m);
-      } catch (err: unknown) {
+        return { batch };
+      } catch (error: unknown) {
+        return { batch, error };
+      }
+    };
+    let clean = true;
+    let next: Promise<{ batch: JsMsg[]; error?: unknown }> | undefined = fetchBatch();
+    while (next) {
+      const { batch, error } = await next;
+      next = undefined;
+      if (error !== undefined) {
         if (stopping && batch.length === 0) break;
-        logger.warn({ err, consumer: handler.name }, "fetch failed; retrying");
+        logger.warn({ err: error, consumer: handler.name }, "fetch failed; retrying");
         if (batch.length === 0) {
           await pause(1000);
+          if (!stopping) next = fetchBatch();
           continue;
         }
       }
+      // Fetch the next batch while this one is written and acked (not while the store is failing,
+      // so an outage does not pull messages only to nak them). At most two batches are in hand.
+      if (!stopping && failures === 0) next = fetchBatch();
       if (batch.length > 0) clean = await processBatch(batch);
+      if (!next && !stopping) next = fetchBatch();
     }
     return { clean };
   }

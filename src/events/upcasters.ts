@@ -30,14 +30,14 @@ export const UPCASTERS: readonly Upcaster[] = [
 
 /** Applies one upcaster to a plain event body (a copy is returned; the input is not changed). */
 export function applyUpcaster(u: Upcaster, body: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...body };
-  for (const [from, to] of Object.entries(u.rename ?? {})) {
-    if (from in out) {
-      out[to] = out[from];
-      delete out[from];
-    }
+  // Built afresh rather than with `delete`, which would turn the object into a slow dictionary.
+  const rename = u.rename ?? {};
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(body)) {
+    if (u.drop?.includes(k)) continue;
+    const to = Object.hasOwn(rename, k) ? rename[k] : undefined;
+    out[to ?? k] = body[k];
   }
-  for (const name of u.drop ?? []) delete out[name];
   for (const [name, value] of Object.entries(u.defaults ?? {})) if (out[name] === undefined) out[name] = value;
   out.schema_version = u.from + 1;
   return out;

@@ -25,67 +25,87 @@ function typeName(v: unknown): string {
 
 /** A lone UTF-16 surrogate cannot be encoded as UTF-8; ClickHouse would refuse the row. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Cheap pre-check: most strings hold no surrogate at all. */
+const ANY_SURROGATE = /[\uD800-\uDFFF]/;
 const NOT_UNICODE = "contains an unpaired UTF-16 surrogate (not valid Unicode)";
 /** Earliest accepted event time: ClickHouse DateTime starts at the Unix epoch. */
 const EPOCH = 0;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-/** Returns an error message for `value` against `spec`, or undefined when it fits. */
+function notUnicode(s: string): boolean {
+  return ANY_SURROGATE.test(s) && LONE_SURROGATE.test(s);
+}
+
+/** Date.parse rolls impossible days over (2025-02-30 -> March 2); the calendar day must exist. */
+function dayExists(value: string): boolean {
+  const y = Number(value.slice(0, 4));
+  const m = Number(value.slice(5, 7));
+  const d = Number(value.slice(8, 10));
+  if (m < 1 || m > 12 || d < 1) return false;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  return d <= (m === 2 && leap ? 29 : (DAYS_IN_MONTH[m - 1] ?? 0));
+}
+
+function expected(spec: FieldSpec, value: unknown, path: string): string {
+  return `${path}: must be ${describeSpec(spec)}, got ${typeName(value)}`;
+}
+
+/** Returns an error message for `value` against `spec`, or undefined when it fits. Allocates nothing on success. */
 function check(spec: FieldSpec, value: unknown, path: string, now: number, maxFutureMs: number): string | undefined {
-  const expected = () => `${path}: must be ${describeSpec(spec)}, got ${typeName(value)}`;
   switch (spec.kind) {
     case "string":
-      if (typeof value !== "string") return expected();
+      if (typeof value !== "string") return expected(spec, value, path);
       if (value.length === 0 || value.length > spec.max) return `${path}: must be 1-${spec.max} characters long, got ${value.length}`;
       if (spec.pattern && !spec.pattern.test(value)) return `${path}: must be ${describeSpec(spec)}`;
-      if (LONE_SURROGATE.test(value)) return `${path}: ${NOT_UNICODE}`;
+      if (notUnicode(value)) return `${path}: ${NOT_UNICODE}`;
       return undefined;
     case "int":
-      if (typeof value !== "number" || !Number.isInteger(value)) return expected();
+      if (typeof value !== "number" || !Number.isInteger(value)) return expected(spec, value, path);
       if (value < spec.min || value > spec.max) return `${path}: must be between ${spec.min} and ${spec.max}, got ${value}`;
       return undefined;
     case "bool":
-      return typeof value === "boolean" ? undefined : expected();
+      return typeof value === "boolean" ? undefined : expected(spec, value, path);
     case "timestamp": {
-      if (typeof value !== "string" || !TIMESTAMP.test(value)) return expected();
+      if (typeof value !== "string" || !TIMESTAMP.test(value)) return expected(spec, value, path);
       const t = Date.parse(value);
-      // Date.parse rolls impossible days over (2025-02-30 -> March 2); the calendar day must survive a round trip.
-      const day = value.slice(0, 10);
-      if (Number.isNaN(t) || new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day) return `${path}: not a valid date: ${value}`;
+      if (Number.isNaN(t) || !dayExists(value)) return `${path}: not a valid date: ${value}`;
       if (t < EPOCH) return `${path}: must not be before 1970-01-01T00:00:00Z`;
       if (t > now + maxFutureMs) return `${path}: more than ${Math.round(maxFutureMs / 3600_000)}h in the future; check the client clock`;
       return undefined;
     }
     case "strings": {
-      if (!Array.isArray(value)) return expected();
+      if (!Array.isArray(value)) return expected(spec, value, path);
       if (value.length > spec.maxItems) return `${path}: at most ${spec.maxItems} items, got ${value.length}`;
       for (let i = 0; i < value.length; i++) {
         const s: unknown = value[i];
         if (typeof s !== "string" || s.length === 0 || s.length > spec.maxLength) {
           return `${path}[${i}]: must be a string of 1-${spec.maxLength} characters`;
         }
-        if (LONE_SURROGATE.test(s)) return `${path}[${i}]: ${NOT_UNICODE}`;
+        if (notUnicode(s)) return `${path}[${i}]: ${NOT_UNICODE}`;
       }
       return undefined;
     }
     case "object": {
-      if (typeof value !== "object" || value === null || Array.isArray(value)) return expected();
+      if (typeof value !== "object" || value === null || Array.isArray(value)) return expected(spec, value, path);
       const o = value as Record<string, unknown>;
       for (const k of spec.required) if (o[k] === undefined) return `${path}.${k}: required field is missing`;
-      for (const [k, v] of Object.entries(o)) {
+      for (const k of Object.keys(o)) {
         const sub = spec.fields[k];
         if (!sub) return `${path}.${k}: unknown field (allowed: ${Object.keys(spec.fields).join(", ")})`;
-        const err = check(sub, v, `${path}.${k}`, now, maxFutureMs);
+        const err = check(sub, o[k], `${path}.${k}`, now, maxFutureMs);
         if (err) return err;
       }
       return undefined;
     }
     case "flat": {
-      if (typeof value !== "object" || value === null || Array.isArray(value)) return expected();
-      const entries = Object.entries(value);
-      if (entries.length > spec.maxKeys) return `${path}: at most ${spec.maxKeys} keys, got ${entries.length}`;
-      for (const [k, v] of entries) {
+      if (typeof value !== "object" || value === null || Array.isArray(value)) return expected(spec, value, path);
+      const o = value as Record<string, unknown>;
+      const keys = Object.keys(o);
+      if (keys.length > spec.maxKeys) return `${path}: at most ${spec.maxKeys} keys, got ${keys.length}`;
+      for (const k of keys) {
+        const v = o[k];
         if (k.length === 0 || k.length > spec.maxKeyLength) return `${path}: keys must be 1-${spec.maxKeyLength} characters`;
-        if (LONE_SURROGATE.test(k) || (typeof v === "string" && LONE_SURROGATE.test(v))) return `${path}.${k}: ${NOT_UNICODE}`;
+        if (notUnicode(k) || (typeof v === "string" && notUnicode(v))) return `${path}.${k}: ${NOT_UNICODE}`;
         if (v === null || typeof v === "boolean") continue;
         if (typeof v === "number" && Number.isFinite(v)) continue;
         if (typeof v === "string" && v.length <= spec.maxValueLength) continue;
@@ -95,6 +115,26 @@ function check(spec: FieldSpec, value: unknown, path: string, now: number, maxFu
     }
   }
 }
+
+/** A schema turned into arrays once, so validating an event walks no object entries of the schema. */
+interface Compiled {
+  schema: EventSchema;
+  required: readonly (readonly [string, FieldSpec])[];
+  optional: readonly (readonly [string, FieldSpec])[];
+}
+
+const compiledSchemas = new WeakMap<EventSchema, Compiled>();
+
+function compile(schema: EventSchema): Compiled {
+  let c = compiledSchemas.get(schema);
+  if (!c) {
+    c = { schema, required: Object.entries(schema.required), optional: Object.entries(schema.optional) };
+    compiledSchemas.set(schema, c);
+  }
+  return c;
+}
+
+const ENVELOPE = new Set<string>(ENVELOPE_FIELDS);
 
 /**
  * Builds the edge validator. It checks one parsed JSON value against the schema of its
@@ -137,16 +177,18 @@ export function createValidator(opts: ValidatorOptions = {}): (input: unknown) =
     const schema: EventSchema | undefined = registry.get(o.type, version);
     if (!schema) return fail(`schema_version: ${o.type} has versions ${versions.join(", ")}, got ${version}`);
 
-    for (const [name, spec] of Object.entries(schema.required)) {
+    const c = compile(schema);
+    for (const [name, spec] of c.required) {
       const v = o[name];
       if (v === undefined) return fail(`${name}: required field is missing`);
       const err = check(spec, v, name, now, maxFutureMs);
       if (err) return fail(err);
     }
-    for (const [name, v] of Object.entries(o)) {
-      if (schema.required[name] !== undefined || (ENVELOPE_FIELDS as readonly string[]).includes(name)) continue;
+    for (const name of Object.keys(o)) {
+      if (schema.required[name] !== undefined || ENVELOPE.has(name)) continue;
       const spec = schema.optional[name];
       if (spec === undefined) return fail(`${name}: unknown field for ${schema.type} v${schema.version}`);
+      const v = o[name];
       if (v === undefined) continue;
       const err = check(spec, v, name, now, maxFutureMs);
       if (err) return fail(err);
@@ -154,8 +196,11 @@ export function createValidator(opts: ValidatorOptions = {}): (input: unknown) =
 
     const generatedId = id === undefined;
     const event: Record<string, unknown> = { id: id ?? newId(now), type: o.type, schema_version: version };
-    for (const name of Object.keys(schema.required)) event[name] = o[name];
-    for (const name of Object.keys(schema.optional)) if (o[name] !== undefined) event[name] = o[name];
+    for (const [name] of c.required) event[name] = o[name];
+    for (const [name] of c.optional) {
+      const v = o[name];
+      if (v !== undefined) event[name] = v;
+    }
     return { ok: true, event: event as unknown as PlayEvent, generatedId };
   };
 }
