@@ -12,15 +12,15 @@ export interface CeilingResult {
   note: string;
 }
 
-/** Runs `one(i)` with at most `window` in flight until `durationMs` passes. */
-async function windowed(durationMs: number, window: number, one: (i: number) => Promise<void>): Promise<{ done: number; elapsedMs: number; latency: Histogram }> {
+/** Runs `one(i)` with at most `window` in flight until `durationMs` passes or `max` calls were made. */
+async function windowed(durationMs: number, window: number, one: (i: number) => Promise<void>, max = Number.POSITIVE_INFINITY): Promise<{ done: number; elapsedMs: number; latency: Histogram }> {
   const latency = new Histogram();
   const t0 = performance.now();
   let next = 0;
   let done = 0;
   await Promise.all(
     Array.from({ length: window }, async () => {
-      while (performance.now() - t0 < durationMs) {
+      while (performance.now() - t0 < durationMs && next < max) {
         const i = next++;
         const s = performance.now();
         await one(i);
@@ -50,7 +50,7 @@ export async function jsPublishCeiling(natsUrl: string, p: Payloads, durationMs:
  * Core publishes with a reply subject under one shared inbox subscription (PubAcks correlated
  * by token), `window` in flight: the design of src/bus/publisher.ts, without its bookkeeping.
  */
-export async function corePublishCeiling(natsUrl: string, p: Payloads, durationMs: number, window: number): Promise<CeilingResult> {
+export async function corePublishCeiling(natsUrl: string, p: Payloads, durationMs: number, window: number, max = Number.POSITIVE_INFINITY): Promise<CeilingResult> {
   const nc: NatsConnection = await connect({ servers: natsUrl });
   const inbox = createInbox();
   const waiting = new Map<string, () => void>();
@@ -73,7 +73,7 @@ export async function corePublishCeiling(natsUrl: string, p: Payloads, durationM
     const acked = new Promise<void>((resolve) => waiting.set(token, resolve));
     nc.publish(m.subject, m.data, { reply: `${inbox}.${token}`, headers: h });
     return acked;
-  });
+  }, max);
   await nc.close();
   return { events: r.done - failed, elapsedMs: r.elapsedMs, latency: r.latency.snapshot(), note: `core publish + shared reply inbox, ${window} in flight${failed > 0 ? `, ${failed} errors` : ""}` };
 }

@@ -1,8 +1,8 @@
 import type { RuntimeName } from "../edge/runtimes.ts";
 import { freePort } from "../local/index.ts";
 import { consumerLag, createNamespace, dropNamespace, READ_KEY, runLoadgen, startRoles, startScript, WRITE_KEY, type Harness, type LoadRun, type Namespace } from "./harness.ts";
-import { closedArgs, failedRow, rowFromLoad } from "./parts.ts";
-import type { Child } from "./procs.ts";
+import { closedArgs, failedRow, rowFromLoad, runWorker } from "./parts.ts";
+import { ProcWatch, type Child } from "./procs.ts";
 import type { BenchRow } from "./table.ts";
 
 const PLAY_CONSUMERS = ["analytics", "recommendations"] as const;
@@ -55,14 +55,17 @@ async function drainRate(h: Harness, n: Namespace, w: Window, graceMs: number): 
   );
 }
 
+/** The consumers' default batch (PLAYPULSE_BATCH_SIZE); the bench leaves it at its default. */
+const CONSUMER_BATCH = 5000;
+
 /**
  * Lag is flat when its least-squares slope over the window (samples every 500 ms) is at most
- * 10 % of the input rate, or when it ends below two seconds' worth of input (the consumers'
- * batching keeps up to a flush interval of events in hand by design).
+ * 10 % of the input rate, or when it ends within what batching holds by design: two seconds of
+ * input or two consumer batches (one being written, one filling), whichever is more.
  */
-export function isFlat(series: readonly number[], rate: number): boolean {
+export function isFlat(series: readonly number[], rate: number, batch = CONSUMER_BATCH): boolean {
   if (series.length < 2) return true;
-  if ((series.at(-1) ?? 0) <= rate * 2) return true;
+  if ((series.at(-1) ?? 0) <= Math.max(rate * 2, batch * 2)) return true;
   const n = series.length;
   const mx = (n - 1) / 2;
   const my = series.reduce((a, b) => a + b, 0) / n;
@@ -101,7 +104,7 @@ async function sustainable(h: Harness, n: Namespace, url: string, batch: number,
     const flat = isFlat(w.series, rate);
     tries--;
     if (flat || tries === 0) {
-      const lagNote = `lag ${flat ? "flat" : "GREW"} (end ${Math.max(...Object.values(w.lagEnd)).toLocaleString("en-US")} events); saturation probe: accepted ${Math.round(accepted).toLocaleString("en-US")}/s, consumers ${drainText(drained)}`;
+      const lagNote = `lag ${flat ? "flat" : "GREW"} (max ${Math.max(0, ...w.series).toLocaleString("en-US")}, end ${Math.max(...Object.values(w.lagEnd)).toLocaleString("en-US")} events); saturation probe: accepted ${Math.round(accepted).toLocaleString("en-US")}/s, consumers ${drainText(drained)}`;
       return { row: rowFromLoad(id, id.startsWith("baseline") ? "baseline" : "pipeline", label, w.run, `open model at ${rate.toLocaleString("en-US")}/s; ${lagNote}`), rate, probe };
     }
     rate = Math.floor(rate * 0.8);
@@ -190,5 +193,44 @@ export async function measureNaive(h: Harness): Promise<BenchRow[]> {
   } finally {
     for (const c of children) await c.stop(5000);
     await dropNamespace(h, n);
+  }
+}
+
+/**
+ * The consumer role alone: a backlog of `n` events is published first, then the three
+ * consumers (one Node process, default settings) start; the figure is events per second from
+ * the first processed event until both play consumers have no lag left.
+ */
+export async function measureConsumers(h: Harness): Promise<BenchRow> {
+  const n = h.quick ? 20_000 : 200_000;
+  const label = `consumers alone (node, batch 5,000): drain a backlog of ${n.toLocaleString("en-US")} events into events and rec_events`;
+  const ns = await createNamespace(h, "drain");
+  let child: Child | undefined;
+  try {
+    h.log("  consumers alone, draining a backlog");
+    await runWorker(h, { kind: "js-fill", natsUrl: h.natsUrl, prefix: ns.ns, payloads: n });
+    const started = await startRoles(h, ns, "node", ["analytics", "recommendations", "content"], "consumers");
+    child = started.child;
+    const w = new ProcWatch({ consumers: child.pid, ...h.serverPids });
+    const deadline = Date.now() + (h.quick ? 120_000 : 600_000);
+    let t0: number | undefined;
+    for (;;) {
+      const lag = await consumerLag(h, ns.stream, PLAY_CONSUMERS);
+      const max = Math.max(...Object.values(lag));
+      if (t0 === undefined && max < n) {
+        t0 = performance.now();
+        w.start();
+      }
+      if (max === 0) break;
+      if (Date.now() > deadline) throw new Error(`backlog not drained in time: lag ${JSON.stringify(lag)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const secs = (performance.now() - (t0 ?? performance.now())) / 1000;
+    return { id: "consumers.drain", group: "pipeline", label, eventsPerSec: Math.round(n / Math.max(0.001, secs)), p50Ms: null, p99Ms: null, procs: w.stop(), note: `${n.toLocaleString("en-US")} events in ${secs.toFixed(1)} s; the slower of analytics and recommendations` };
+  } catch (err: unknown) {
+    return failedRow("consumers.drain", "pipeline", label, err);
+  } finally {
+    await child?.stop();
+    await dropNamespace(h, ns);
   }
 }

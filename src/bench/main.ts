@@ -13,7 +13,7 @@ import { parseArgs } from "node:util";
 import { findRuntime, REPO_ROOT, RUNTIMES, type RuntimeName } from "../edge/runtimes.ts";
 import { resolveBinary, startClickHouse, startNats } from "../local/index.ts";
 import { connectHarness, type Harness } from "./harness.ts";
-import { measureNaive, measurePipeline } from "./e2e.ts";
+import { measureConsumers, measureNaive, measurePipeline } from "./e2e.ts";
 import { measureBackends, measureBareHttp, measureIngest } from "./parts.ts";
 import { summarizeProfiles } from "./profile.ts";
 import { writeReport } from "./doc.ts";
@@ -113,6 +113,8 @@ async function main(argv: string[]): Promise<number> {
     rows.push(...(await measureBackends(h)));
     log("bench: ingest per runtime");
     for (const rt of runtimes) rows.push(...(await measureIngest(h, rt)));
+    log("bench: consumers alone");
+    rows.push(await measureConsumers(h));
     log("bench: pipeline end to end");
     rows.push(...(await measurePipeline(h, pipelineRuntime)));
     log("bench: naive baseline");

@@ -49,7 +49,7 @@ export async function measureBareHttp(h: Harness, rt: RuntimeName): Promise<Benc
   }
 }
 
-async function runWorker(h: Harness, task: WorkerTask): Promise<{ result: CeilingResult; procs: BenchRow["procs"] }> {
+export async function runWorker(h: Harness, task: WorkerTask): Promise<{ result: CeilingResult; procs: BenchRow["procs"] }> {
   const node = runtimeOrThrow("node");
   const child = startChild(`worker-${task.kind}`, node.command, [...runArgs(h, node, "src/bench/worker.ts"), JSON.stringify(task)], childEnv({}));
   const w = new ProcWatch({ worker: child.pid, ...h.serverPids });

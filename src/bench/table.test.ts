@@ -25,6 +25,7 @@ describe("bench table", () => {
       "ceiling.ch.client",
       "ingest.node.1",
       "ingest.node.100",
+      "consumers.drain",
       "pipeline.1",
       "pipeline.100",
       "pipeline.freshness",
@@ -77,8 +78,10 @@ describe("bench table", () => {
 describe("isFlat", () => {
   it.each([
     [[0, 100, 200, 150, 180], 1000, true], // below 2 s of input
-    [[5000, 9000, 13_000, 17_000], 1000, false], // grows 4000/s at 1000/s input
-    [[5000, 5100, 5050, 5100], 1000, true], // high but level
+    [[15_000, 19_000, 23_000, 27_000], 1000, false], // grows 8000/s at 1000/s input
+    [[15_000, 15_100, 15_050, 15_100], 1000, true], // high but level
+    [[0, 6000, 2000, 9000], 1000, true], // the sawtooth of 5,000-event batches: within two batches
+    [[20_000, 30_000, 25_000, 35_000], 20_000, true], // ends below 2 s of input at 20,000/s
     [[], 1000, true],
   ])("%j at %i/s is flat: %s", (series, rate, flat) => {
     expect(isFlat(series, rate)).toBe(flat);

@@ -30,6 +30,7 @@ export function expectedRowIds(runtimes: readonly RuntimeName[]): string[] {
     "ceiling.ch.raw",
     "ceiling.ch.client",
     ...runtimes.flatMap((rt) => BATCHES.map((b) => `ingest.${rt}.${b}`)),
+    "consumers.drain",
     "pipeline.1",
     "pipeline.100",
     "pipeline.freshness",

@@ -8,6 +8,7 @@ import { makePayloads } from "./payloads.ts";
 
 export type WorkerTask =
   | { kind: "js-publish" | "js-core"; natsUrl: string; prefix: string; durationMs: number; window: number; payloads: number }
+  | { kind: "js-fill"; natsUrl: string; prefix: string; payloads: number }
   | { kind: "ch-raw" | "ch-client"; clickhouseUrl: string; database: string; durationMs: number; batch: number; payloads: number };
 
 function prepare(task: WorkerTask): () => Promise<CeilingResult> {
@@ -19,6 +20,10 @@ function prepare(task: WorkerTask): () => Promise<CeilingResult> {
     case "js-core": {
       const p = makePayloads(task.payloads, task.prefix);
       return () => corePublishCeiling(task.natsUrl, p, task.durationMs, task.window);
+    }
+    case "js-fill": {
+      const p = makePayloads(task.payloads, task.prefix);
+      return () => corePublishCeiling(task.natsUrl, p, Number.POSITIVE_INFINITY, 1000, task.payloads);
     }
     case "ch-raw": {
       const p = makePayloads(task.payloads, "");

@@ -42,16 +42,32 @@ describe("HttpConnection", () => {
   it("sends method, path, headers and body, and reuses the connection", async () => {
     const conn = new HttpConnection("127.0.0.1", port);
     const connections = new Set<unknown>();
-    server.on("connection", (s) => connections.add(s));
+    const count = (s: unknown) => connections.add(s);
+    server.on("connection", count);
     const a = await conn.request("POST", "/echo", { authorization: "Bearer k" }, Buffer.from('{"a":1}'));
     const b = await conn.request("POST", "/echo", {}, Buffer.from("second"));
     conn.close();
+    server.off("connection", count);
     expect([a.status, a.body.toString(), b.status, b.body.toString()]).toEqual([202, '{"a":1}', 202, "second"]);
     expect(seen.slice(-2).map((s) => [s.method, s.url, s.auth])).toEqual([
       ["POST", "/echo", "Bearer k"],
       ["POST", "/echo", undefined],
     ]);
     expect(connections.size).toBe(1);
+  });
+
+  it("replaces a connection that sat idle longer than servers keep them", async () => {
+    const conn = new HttpConnection("127.0.0.1", port, 5000, 50);
+    const connections = new Set<unknown>();
+    const count = (s: unknown) => connections.add(s);
+    server.on("connection", count);
+    await conn.request("POST", "/echo", {}, Buffer.from("1"));
+    await conn.request("POST", "/echo", {}, Buffer.from("2"));
+    await new Promise((r) => setTimeout(r, 120));
+    const r = await conn.request("POST", "/echo", {}, Buffer.from("3"));
+    conn.close();
+    server.off("connection", count);
+    expect([r.body.toString(), connections.size]).toEqual(["3", 2]);
   });
 
   it("reads chunked bodies", async () => {

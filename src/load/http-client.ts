@@ -39,14 +39,22 @@ export class HttpConnection {
   private buf: Buffer = Buffer.alloc(0);
   private pending: Pending | undefined;
   private closeAfter = false;
+  /** When the last response arrived; a connection idle longer than `maxIdleMs` is replaced. */
+  private lastUsed = 0;
 
   constructor(
     readonly host: string,
     readonly port: number,
     private readonly timeoutMs = 10_000,
+    /** Servers close idle keep-alive connections (Node: after 5 s); reusing one then races the close. */
+    private readonly maxIdleMs = 4000,
   ) {}
 
   private open(): Promise<Socket> {
+    if (this.socket && !this.socket.destroyed && performance.now() - this.lastUsed > this.maxIdleMs) {
+      this.socket.destroy();
+      this.socket = undefined;
+    }
     if (this.socket && !this.socket.destroyed) return Promise.resolve(this.socket);
     this.connecting ??= new Promise<Socket>((resolve, reject) => {
       const s = connect({ host: this.host, port: this.port, noDelay: true });
@@ -67,6 +75,7 @@ export class HttpConnection {
           if (this.socket === s) this.onData(chunk);
         });
         this.socket = s;
+        this.lastUsed = performance.now();
         this.buf = Buffer.alloc(0);
         this.connecting = undefined;
         resolve(s);
@@ -129,6 +138,7 @@ export class HttpConnection {
       this.socket?.destroy();
       this.socket = undefined;
     }
+    this.lastUsed = performance.now();
     this.finish({ status, body: Buffer.from(body) });
   }
 
