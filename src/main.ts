@@ -21,6 +21,9 @@ import { createMetrics } from "./telemetry/metrics.ts";
 import { clientTraceHeaders } from "./telemetry/propagation.ts";
 import { tracerFor } from "./telemetry/tracing.ts";
 
+/** Opens the HTTP port for an app: `listenNode` (default), `listenBun` or `listenDeno`. */
+export type Listen = (app: Hono, host: string, port: number) => Promise<HttpServer>;
+
 export interface Running {
   /** The HTTP port actually bound (useful with port 0). */
   port: number;
@@ -74,7 +77,7 @@ function consumerHandler(role: ConsumerRole, store: Store, poison?: PoisonSink):
  * const running = await startRoles(loadConfig(process.env, ["ingest"]), ["ingest"], logger);
  * process.once("SIGTERM", () => void running.stop());
  */
-export async function startRoles(config: Config, roles: readonly Role[], logger: Logger): Promise<Running> {
+export async function startRoles(config: Config, roles: readonly Role[], logger: Logger, listen: Listen = listenNode): Promise<Running> {
   const subjects = subjectNames(config.stream.subjectPrefix);
   // Telemetry: undefined tracer when OTEL_SDK_DISABLED (no span work at all); one metrics registry per process.
   const tracer = tracerFor(!config.otel.disabled);
@@ -193,7 +196,7 @@ export async function startRoles(config: Config, roles: readonly Role[], logger:
     middleware: [httpTelemetry({ tracer, observer: metrics.http, logger })],
     onUnexpectedError: (err, path) => logger.error({ err, path }, "unhandled error in request"),
   });
-  const http: HttpServer = await listenNode(app, config.http.host, config.http.port);
+  const http: HttpServer = await listen(app, config.http.host, config.http.port);
   logger.info({ roles, port: http.port }, "playpulse started");
 
   const steps: ShutdownStep[] = stopSequence({ http, publisher, consumers: loops.map(({ loop }) => loop), bus: bus ?? lagNats, store });

@@ -1,8 +1,7 @@
 import { ConfigError, loadConfig } from "../config.ts";
 import { parseRoles } from "../cli/serve.ts";
 import { createLogger } from "../telemetry/logger.ts";
-import { startRoles } from "../main.ts";
-import { EDGE_ROLES, startEdgeRoles, type Listen } from "./roles.ts";
+import { startRoles, type Listen } from "../main.ts";
 
 /** Signals a runtime can deliver; Node, Bun and Deno all support `process.once` for these. */
 const SIGNALS = ["SIGTERM", "SIGINT"] as const;
@@ -10,9 +9,8 @@ const SIGNALS = ["SIGTERM", "SIGINT"] as const;
 /**
  * `playpulse serve <role...>` for a runtime whose adapter is `listen`: configuration from the
  * environment, roles from the arguments, a graceful stop on SIGTERM/SIGINT. Resolves with
- * the exit code. Ingest and query get the runtime's own HTTP server; a process that also runs
- * consumers is started by `startRoles` unchanged (its health port then uses the runtime's
- * node:http compatibility).
+ * the exit code. Every role is started by `startRoles`, the same composition root as on Node,
+ * with the runtime's own HTTP server (Bun.serve, Deno.serve).
  */
 export async function serveEdge(runtime: string, args: readonly string[], listen: Listen): Promise<number> {
   const roles = parseRoles(args);
@@ -27,8 +25,7 @@ export async function serveEdge(runtime: string, args: readonly string[], listen
     throw err;
   }
   const logger = createLogger(config.logLevel, { roles: roles.join(","), runtime });
-  const edgeOnly = roles.every((r) => EDGE_ROLES.includes(r));
-  const running = edgeOnly ? await startEdgeRoles(config, roles, logger, listen) : await startRoles(config, roles, logger);
+  const running = await startRoles(config, roles, logger, listen);
   const signal = await new Promise<string>((resolve) => {
     for (const s of SIGNALS) process.once(s, () => resolve(s));
   });
