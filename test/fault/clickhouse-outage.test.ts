@@ -57,7 +57,7 @@ describe("fault: ClickHouse outage", () => {
       recoverySeconds: seconds(recoveredAt - upAt),
       events: settled.events,
       redeliveries: settled.redeliveries,
-      duplicateRowsWritten: settled.duplicateRows,
+      unmergedDuplicateRows: settled.duplicateRows,
       load: load.stats().byStatus,
     });
   });

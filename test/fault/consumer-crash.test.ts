@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
+import { waitFor } from "../helpers/index.ts";
 import { expectCleanLoad, expectExactlyOnceEffect, holdFor, phasesAtDeath, report, seconds, startRig, type FaultPhase } from "./harness.ts";
 
 /**
  * How each kill is timed:
  * - "stored": on the fault hook's "stored" line, while the acks are held (after the insert, before the ack);
- * - "writing": ClickHouse is SIGSTOPped first, so the insert that starts next cannot finish, then
- *   the kill lands on its "writing" line (during the insert); ClickHouse continues afterwards and
- *   may or may not complete the orphaned insert;
+ * - "writing": ClickHouse is SIGSTOPped first, so no insert can finish; the kill lands once one of
+ *   the process's loops is inside an insert ("writing" is its latest phase). ClickHouse continues
+ *   afterwards and may or may not complete the orphaned insert;
  * - "random": at a random moment, whatever the consumer was doing.
  */
 const KILLS = ["stored", "writing", "random", "stored", "writing", "random"] as const;
@@ -33,8 +34,8 @@ describe("fault: consumer crash", () => {
         await victim.waitForLog((l) => l.msg === "fault hook" && l.phase === "stored", { from, timeoutMs: 30_000, what: "a stored batch" });
       } else if (how === "writing") {
         rig.clickhouse.pause();
-        const from = victim.lines().length;
-        await victim.waitForLog((l) => l.msg === "fault hook" && l.phase === "writing", { from, timeoutMs: 30_000, what: "a batch insert" });
+        // With ClickHouse stopped, a loop whose latest phase is "writing" stays inside its insert.
+        await waitFor(() => Object.values(phasesAtDeath(victim)).includes("writing"), { timeoutMs: 30_000, intervalMs: 10, what: `${victim.name} inside an insert` });
       } else {
         await holdFor(200 + Math.floor(Math.random() * 1500));
       }
@@ -70,7 +71,7 @@ describe("fault: consumer crash", () => {
       kills,
       events: settled.events,
       redeliveries: settled.redeliveries,
-      duplicateRowsWritten: settled.duplicateRows,
+      unmergedDuplicateRows: settled.duplicateRows,
       drainSeconds: seconds(settled.drainSeconds * 1000),
       load: load.stats().byStatus,
     });

@@ -54,7 +54,7 @@ describe("fault: NATS restart", () => {
       recoverySeconds: seconds(recoveredAt - upAt),
       events: settled.events,
       redeliveries: settled.redeliveries,
-      duplicateRowsWritten: settled.duplicateRows,
+      unmergedDuplicateRows: settled.duplicateRows,
     });
   });
 });

@@ -58,7 +58,7 @@ describe("fault: slow consumer", () => {
         maxRssMb: Math.round(maxRss / 1024),
         events: settled.events,
         redeliveries: settled.redeliveries,
-        duplicateRowsWritten: settled.duplicateRows,
+        unmergedDuplicateRows: settled.duplicateRows,
       });
     } finally {
       clearInterval(sampler);

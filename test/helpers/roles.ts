@@ -115,8 +115,8 @@ export async function spawnRole(roles: readonly Role[], opts: SpawnRoleOptions):
   const watchers = new Set<(index: number) => void>();
   const onText = (() => {
     const partial = { stdout: "", stderr: "" };
-    return (stream: "stdout" | "stderr", chunk: Buffer) => {
-      const text = partial[stream] + chunk.toString("utf8");
+    return (stream: "stdout" | "stderr", chunk: string) => {
+      const text = partial[stream] + chunk;
       const parts = text.split("\n");
       partial[stream] = parts.pop() ?? "";
       for (const line of parts) {
@@ -127,8 +127,9 @@ export async function spawnRole(roles: readonly Role[], opts: SpawnRoleOptions):
       }
     };
   })();
-  child.stdout.on("data", (chunk: Buffer) => onText("stdout", chunk));
-  child.stderr.on("data", (chunk: Buffer) => onText("stderr", chunk));
+  // Decoded by the stream, so a character split across two chunks stays whole.
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => onText("stdout", chunk));
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => onText("stderr", chunk));
 
   let status: ExitStatus | undefined;
   const exited = new Promise<ExitStatus>((resolve) => {

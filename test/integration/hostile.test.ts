@@ -4,7 +4,7 @@
  * truncated, over the limits) never get a 5xx, never crash the process, never get anything
  * rejected stored, and every rejection names its reason. Slow and oversized uploads are cut off.
  */
-import { connect } from "node:net";
+import { connect, type Socket } from "node:net";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { schemaRegistry, type EventSchema, type FieldSpec } from "../../src/events/index.ts";
@@ -13,8 +13,6 @@ import { uniqueNamespace, waitFor } from "../helpers/index.ts";
 import { spawnRole, type RoleProcess } from "../helpers/roles.ts";
 
 const LIMITS = { maxBodyBytes: 64 * 1024, maxBatchEvents: 50, maxEventBytes: 4096 };
-/** main.ts gives the edge 10 s to receive a body. */
-const BODY_TIMEOUT_MS = 10_000;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const SCHEMAS = schemaRegistry().all();
 
@@ -122,8 +120,8 @@ function arbValue(spec: FieldSpec): fc.Arbitrary<unknown> {
   }
 }
 
-/** A valid event of `schema` (optional fields sometimes present), with a unique id. */
-function arbEventOf(schema: EventSchema): fc.Arbitrary<Sendable> {
+/** A valid event of `schema` (optional fields sometimes present), with a unique id. Build once: building is slow. */
+function buildEventArb(schema: EventSchema): fc.Arbitrary<Sendable> {
   const fields = { ...schema.required, ...schema.optional };
   const version = schema.version === 1 ? fc.constantFrom<number | undefined>(undefined, 1) : fc.constant(schema.version);
   return fc
@@ -131,7 +129,14 @@ function arbEventOf(schema: EventSchema): fc.Arbitrary<Sendable> {
     .map(([body, v]) => ({ id: uid(), type: schema.type, ...(v === undefined ? {} : { schema_version: v }), ...body }));
 }
 
-const arbValidEvent = fc.constantFrom(...SCHEMAS).chain(arbEventOf);
+const EVENT_ARBS = new Map(SCHEMAS.map((schema) => [schema, buildEventArb(schema)]));
+function arbEventOf(schema: EventSchema): fc.Arbitrary<Sendable> {
+  const arb = EVENT_ARBS.get(schema);
+  if (arb === undefined) throw new Error(`no arbitrary for ${schema.type} v${schema.version}`);
+  return arb;
+}
+const arbValidEvent = fc.oneof(...SCHEMAS.map(arbEventOf));
+const arbUnknownKey = fc.stringMatching(/^zz[a-z0-9_]{1,12}$/);
 
 /** A value of the wrong JSON type for `spec`. */
 function wrongTypeFor(spec: FieldSpec): fc.Arbitrary<unknown> {
@@ -170,7 +175,7 @@ const arbMutated: fc.Arbitrary<Mutated> = fc.constantFrom(...SCHEMAS).chain((sch
     const options: fc.Arbitrary<Mutated>[] = [
       fc.constantFrom(...required).map(([k]) => ({ event: without(k), field: k })),
       fc.constantFrom(...present).chain(([k, spec]) => wrongTypeFor(spec).map((v) => ({ event: { ...ev, [k]: v }, field: k }))),
-      fc.stringMatching(/^zz[a-z0-9_]{1,12}$/).map((k) => ({ event: { ...ev, [k]: 1 }, field: k })),
+      arbUnknownKey.map((k) => ({ event: { ...ev, [k]: 1 }, field: k })),
       fc.constantFrom("user.video.rewound", "video.deleted", "", "USER.VIDEO.PLAYED").map((t) => ({ event: { ...ev, type: t }, field: "type" })),
       fc.constantFrom(0, 99, 1.5, "1").map((v) => ({ event: { ...ev, schema_version: v }, field: "schema_version" })),
       fc.constantFrom("has space", "", "x".repeat(65), "ünïcode", "semi;colon").map((v) => ({ event: { ...ev, id: v }, field: "id" })),
@@ -241,7 +246,7 @@ describe("hostile input at the edge", () => {
       }),
       { numRuns: 300 },
     );
-  }, 120_000);
+  }, 180_000);
 
   it("rejects each mutated event with the field at fault, and accepts the valid events around it", async () => {
     await fc.assert(
@@ -249,9 +254,9 @@ describe("hostile input at the edge", () => {
         const events = items.map((i) => i.event);
         expectResults(await post(JSON.stringify(events), "application/json"), events, items.map((i) => i.field));
       }),
-      { numRuns: 500 },
+      { numRuns: 600 },
     );
-  }, 120_000);
+  }, 180_000);
 
   it("survives deep nesting and huge strings", async () => {
     const deepArray = fc.integer({ min: 1_000, max: 30_000 }).map((d) => ({ body: "[".repeat(d) + "]".repeat(d), field: "event" }));
@@ -270,13 +275,14 @@ describe("hostile input at the edge", () => {
       fc.asyncProperty(fc.oneof(deepArray, deepProperties, deepUnknown, hugeString), async ({ body, field }) => {
         const a = await post(body, "application/json");
         if (Buffer.byteLength(body) > LIMITS.maxBodyBytes) return expectRefusal(a, 413, "payload_too_large");
+        // Past some depth JSON.parse runs out of stack: that is a 400 invalid_json, not a crash.
         if (typeof a.body === "object" && a.body !== null && "error" in a.body) return expectRefusal(a, 400, "invalid_json");
-        const sent = JSON.parse(body) as unknown;
-        expectResults(a, Array.isArray(sent) ? sent : [sent], [field]);
+        // Every body here is one item (one object, or an array holding one array).
+        expectResults(a, [body.slice(0, 200)], [field]);
       }),
-      { numRuns: 200 },
+      { numRuns: 150 },
     );
-  }, 120_000);
+  }, 180_000);
 
   it("refuses other content types with 415, whatever the body", async () => {
     const accepted = ["application/json", "application/x-ndjson", "application/ndjson", "application/jsonl"];
@@ -288,7 +294,7 @@ describe("hostile input at the edge", () => {
       fc.asyncProperty(contentType, fc.array(arbValidEvent, { minLength: 1, maxLength: 3 }), async (type, events) => {
         expectRefusal(await post(JSON.stringify(events), type), 415, "unsupported_media_type");
       }),
-      { numRuns: 200 },
+      { numRuns: 350 },
     );
     // No Content-Type at all (a byte body: fetch adds none).
     expectRefusal(await post(new TextEncoder().encode("[]"), undefined), 415, "unsupported_media_type");
@@ -315,7 +321,7 @@ describe("hostile input at the edge", () => {
           expect((a.body as { error: { code: string } }).error.code).toMatch(/^(bad_encoding|invalid_json|invalid_body|empty_batch)$/);
         }
       }),
-      { numRuns: 300 },
+      { numRuns: 400 },
     );
     await fc.assert(
       fc.asyncProperty(fc.array(arbValidEvent, { minLength: 1, maxLength: 8 }), fc.double({ min: 0, max: 1, noNaN: true }), async (events, at) => {
@@ -323,7 +329,7 @@ describe("hostile input at the edge", () => {
         const cut = Math.max(1, Math.min(body.length - 1, Math.floor(at * body.length)));
         expectRefusal(await post(body.slice(0, cut), "application/json"), 400, "invalid_json");
       }),
-      { numRuns: 200 },
+      { numRuns: 300 },
     );
     await fc.assert(
       fc.asyncProperty(fc.array(arbValidEvent, { minLength: 2, maxLength: 8 }), fc.double({ min: 0, max: 1, noNaN: true }), async (events, at) => {
@@ -334,12 +340,12 @@ describe("hostile input at the edge", () => {
         const expected = [...events.slice(0, -1).map(() => undefined), "event"];
         expectResults(await post(`${head}\n${last.slice(0, cut)}`, "application/x-ndjson"), events, expected);
       }),
-      { numRuns: 150 },
+      { numRuns: 100 },
     );
   }, 180_000);
 
   it("refuses batches over the limits with 413 and events over the size limit by name", async () => {
-    const tiny = fc.constantFrom(...SCHEMAS.filter((s) => s.type === "user.video.paused")).chain(arbEventOf);
+    const tiny = fc.oneof(...SCHEMAS.filter((s) => s.type === "user.video.paused").map(arbEventOf));
     await fc.assert(
       fc.asyncProperty(fc.array(tiny, { minLength: LIMITS.maxBatchEvents + 1, maxLength: 120 }), fc.boolean(), async (events, asNdjson) => {
         const a = asNdjson ? await post(ndjson(events), "application/x-ndjson") : await post(JSON.stringify(events), "application/json");
@@ -356,7 +362,7 @@ describe("hostile input at the edge", () => {
     );
     const bigProperties = Object.fromEntries(Array.from({ length: 32 }, (_, i) => [`p${i}`, "v".repeat(200)]));
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...SCHEMAS.filter((s) => "properties" in s.optional)).chain(arbEventOf), async (ev) => {
+      fc.asyncProperty(fc.oneof(...SCHEMAS.filter((s) => "properties" in s.optional).map(arbEventOf)), async (ev) => {
         const big = { ...ev, properties: bigProperties };
         const a = await post(JSON.stringify([big]), "application/json");
         expectResults(a, [big], ["event"]);
@@ -364,35 +370,44 @@ describe("hostile input at the edge", () => {
       }),
       { numRuns: 30 },
     );
-  }, 120_000);
+  }, 180_000);
 
   it("cuts off a slow body (one byte a second) with 408", async () => {
-    const started = Date.now();
+    const body = JSON.stringify({ id: uid(), type: "user.video.paused", user_id: "slow" });
+    let sent = 0;
     const outcome = await rawExchange(ingest.port, async (socket, answered) => {
-      const body = JSON.stringify({ id: uid(), type: "user.video.paused" });
       socket.write(`POST /v1/events HTTP/1.1\r\nHost: edge\r\nContent-Type: application/json\r\nAuthorization: Bearer ${writeKey}\r\nContent-Length: ${body.length}\r\n\r\n`);
-      for (let i = 0; i < body.length && !answered(); i++) {
-        socket.write(body[i] ?? "");
+      for (; sent < body.length && !answered(); sent++) {
+        socket.write(body[sent] ?? "");
         await new Promise((r) => setTimeout(r, 1000));
       }
     });
     expect({ status: outcome.status, code: outcome.code }).toEqual({ status: 408, code: "body_timeout" });
-    // Cut off by the limit, not by the end of the body: it would have taken 60 s to send.
-    expect(Date.now() - started).toBeLessThan(BODY_TIMEOUT_MS + 20_000);
-  }, 60_000);
+    // Cut off by the limit (10 s), not by the end of the body, which takes a minute to send.
+    expect(sent).toBeLessThan(body.length);
+  }, 90_000);
 
-  it("cuts off an oversized chunked upload with 413", async () => {
+  it("cuts off an oversized chunked upload: 413, then the connection is closed", async () => {
+    // 64 MB, far more than the socket buffers hold, so the client is still sending when cut off.
+    const total = 64 * 1024 * 1024;
+    const socket = connect(ingest.port, "127.0.0.1");
+    await new Promise((resolve) => socket.once("connect", resolve));
+    let received = "";
+    let closed = false;
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => (received += chunk));
+    socket.on("close", () => (closed = true));
+    socket.on("error", () => undefined);
+    socket.write(`POST /v1/events HTTP/1.1\r\nHost: edge\r\nContent-Type: application/json\r\nAuthorization: Bearer ${writeKey}\r\nTransfer-Encoding: chunked\r\n\r\n`);
+    const chunk = `2000\r\n${"[".repeat(0x2000)}\r\n`;
     let sent = 0;
-    const outcome = await rawExchange(ingest.port, async (socket, answered) => {
-      socket.write(`POST /v1/events HTTP/1.1\r\nHost: edge\r\nContent-Type: application/json\r\nAuthorization: Bearer ${writeKey}\r\nTransfer-Encoding: chunked\r\n\r\n`);
-      const chunk = `2000\r\n${"[".repeat(0x2000)}\r\n`;
-      while (sent < 16 * LIMITS.maxBodyBytes && !answered() && !socket.destroyed) {
-        if (!socket.write(chunk)) await new Promise((r) => socket.once("drain", r));
-        sent += 0x2000;
-      }
-    });
-    expect({ status: outcome.status, code: outcome.code }).toEqual({ status: 413, code: "payload_too_large" });
-    expect(sent).toBeLessThan(16 * LIMITS.maxBodyBytes);
+    while (sent < total && !closed) {
+      if (!socket.write(chunk)) await new Promise((resolve) => (socket.once("drain", resolve), socket.once("close", resolve)));
+      sent += 0x2000;
+    }
+    socket.destroy();
+    expect({ closed, cutOff: sent < total }).toEqual({ closed: true, cutOff: true });
+    expect({ status: /^HTTP\/1\.1 (\d{3})/.exec(received)?.[1], code: /"code":"([a-z_]+)"/.exec(received)?.[1] }).toEqual({ status: "413", code: "payload_too_large" });
   }, 60_000);
 
   it("refuses a declared Content-Length over the limit before reading the body", async () => {
@@ -404,7 +419,7 @@ describe("hostile input at the edge", () => {
   }, 30_000);
 
   it("is still alive and stored exactly the accepted events, none of the rejected", async () => {
-    expect(bodies).toBeGreaterThanOrEqual(2000);
+    expect(bodies).toBeGreaterThanOrEqual(2500);
     expect(ingest.exitStatus()).toBeUndefined();
     const health = await fetch(`${ingest.baseUrl}/healthz`);
     expect({ status: health.status, body: await health.json() }).toEqual({ status: 200, body: { status: "ok" } });
@@ -437,7 +452,7 @@ describe("hostile input at the edge", () => {
  * Opens a raw TCP connection, lets `drive` write to it, and resolves with the first HTTP answer
  * (status and error code), or status 0 when the server closed the connection without one.
  */
-function rawExchange(port: number, drive: (socket: import("node:net").Socket, answered: () => boolean) => Promise<void>): Promise<{ status: number; code: string | undefined }> {
+function rawExchange(port: number, drive: (socket: Socket, answered: () => boolean) => Promise<void>): Promise<{ status: number; code: string | undefined }> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, "127.0.0.1");
     let received = "";

@@ -1,0 +1,153 @@
+import { CONSUMER_ROLES } from "../../src/config.ts";
+import { createStore, type Store } from "../../src/store/index.ts";
+import { freePorts, startClickHouse, startNats, uniqueNamespace, type ClickHouseServerHandle, type NatsServerHandle } from "../helpers/index.ts";
+import { playGenerator, startLoad, type LoadClient, type LoadOptions, type PlayGenerator } from "../helpers/load-client.ts";
+import { spawnRole, type RoleProcess } from "../helpers/roles.ts";
+import { startLagMonitor, type LagMonitor } from "./lag.ts";
+
+/** Every consumer process of a rig runs the three consumers, so killing one hits all three. */
+export const CONSUMER_PROCESS_ROLES = [...CONSUMER_ROLES];
+
+export interface RigOptions {
+  /** Consumer processes to start (each runs analytics, recommendations and content). */
+  consumers: number;
+  /** Extra PLAYPULSE_* settings for the consumer processes. */
+  consumerEnv?: Record<string, string>;
+  /** Extra settings for every process. */
+  env?: Record<string, string>;
+}
+
+export interface Rig extends AsyncDisposable {
+  ns: string;
+  nats: NatsServerHandle;
+  clickhouse: ClickHouseServerHandle;
+  /** The environment every role process gets (before per-role extras). */
+  env: Record<string, string>;
+  writeKey: string;
+  readKey: string;
+  ingest: RoleProcess;
+  query: RoleProcess;
+  consumers: RoleProcess[];
+  gen: PlayGenerator;
+  store: Store;
+  lag: LagMonitor;
+  /** Starts ingest again on its port (after it stopped). */
+  restartIngest(): Promise<RoleProcess>;
+  restartQuery(): Promise<RoleProcess>;
+  /** Starts consumer process `i` again (after it stopped or was killed). */
+  restartConsumer(i: number): Promise<RoleProcess>;
+  /** Load against the ingest port; the first batch is the catalog (one title each). */
+  load(opts?: Partial<LoadOptions>): LoadClient;
+}
+
+/**
+ * One isolated Playpulse for one fault test: its own nats-server and clickhouse-server, and
+ * every role as its own OS process (ingest, query, N consumer processes), on fixed ports so a
+ * restarted process answers where the old one did.
+ */
+export async function startRig(opts: RigOptions): Promise<Rig> {
+  const ns = uniqueNamespace("f");
+  const [nats, clickhouse] = await Promise.all([startNats(), startClickHouse()]);
+  const [ingestPort, queryPort] = await freePorts(2);
+  const writeKey = `wk_${ns}`;
+  const readKey = `rk_${ns}`;
+  const env: Record<string, string> = {
+    NATS_URL: nats.url,
+    CLICKHOUSE_URL: clickhouse.url,
+    PLAYPULSE_HTTP_HOST: "127.0.0.1",
+    PLAYPULSE_HTTP_PORT: "0",
+    PLAYPULSE_WRITE_KEYS: writeKey,
+    PLAYPULSE_READ_KEYS: readKey,
+    PLAYPULSE_LOG_LEVEL: "info",
+    PLAYPULSE_STREAM_MAX_BYTES: String(256 * 1024 * 1024),
+    PLAYPULSE_BATCH_SIZE: "500",
+    PLAYPULSE_FLUSH_INTERVAL_MS: "200",
+    PLAYPULSE_RETRY_AFTER_SECONDS: "1",
+    OTEL_SDK_DISABLED: "true",
+    ...opts.env,
+  };
+  const consumerEnv = { ...env, ...opts.consumerEnv };
+  const procs: RoleProcess[] = [];
+  const track = (p: RoleProcess) => {
+    procs.push(p);
+    return p;
+  };
+  const startIngest = async () => track(await spawnRole(["ingest"], { env: { ...env, PLAYPULSE_HTTP_PORT: String(ingestPort) }, name: "ingest" }));
+  const startQuery = async () => track(await spawnRole(["query"], { env: { ...env, PLAYPULSE_HTTP_PORT: String(queryPort) }, name: "query" }));
+  const startConsumer = async (i: number) =>
+    track(await spawnRole(CONSUMER_PROCESS_ROLES, { env: consumerEnv, name: `consumer-${String.fromCharCode(97 + i)}` }));
+
+  const gen = playGenerator(ns);
+  const store = createStore({ url: clickhouse.url, database: "playpulse" });
+  const loads: LoadClient[] = [];
+  let lag: LagMonitor | undefined;
+  const dispose = async () => {
+    await lag?.close().catch(() => undefined);
+    await Promise.all(procs.map((p) => p.kill9()));
+    // Load still running after a failed test: its requests now fail at once, so it stops at once.
+    await Promise.all(loads.map((l) => l.stop(0)));
+    await store.close().catch(() => undefined);
+    await Promise.allSettled([nats[Symbol.asyncDispose](), clickhouse[Symbol.asyncDispose]()]);
+  };
+
+  let ingest: RoleProcess;
+  let query: RoleProcess | undefined;
+  let consumers: RoleProcess[];
+  try {
+    // Ingest first: it creates the stream and consumers the others attach to.
+    ingest = await startIngest();
+    [query, ...consumers] = await Promise.all([startQuery(), ...Array.from({ length: opts.consumers }, (_, i) => startConsumer(i))]);
+    if (query === undefined) throw new Error("query did not start");
+    lag = await startLagMonitor(nats.url, gen.videoIds.length);
+  } catch (err: unknown) {
+    await dispose();
+    throw err;
+  }
+
+  const rig: Rig = {
+    ns,
+    nats,
+    clickhouse,
+    env,
+    writeKey,
+    readKey,
+    ingest,
+    query,
+    consumers,
+    gen,
+    store,
+    lag,
+    async restartIngest() {
+      rig.ingest = await startIngest();
+      return rig.ingest;
+    },
+    async restartQuery() {
+      rig.query = await startQuery();
+      return rig.query;
+    },
+    async restartConsumer(i) {
+      const p = await startConsumer(i);
+      rig.consumers[i] = p;
+      return p;
+    },
+    load(o = {}) {
+      let first = true;
+      const load = startLoad({
+        url: `http://127.0.0.1:${ingestPort}`,
+        writeKey,
+        concurrency: 2,
+        pauseMs: 100,
+        nextBatch: () => {
+          if (!first) return gen.batch(20);
+          first = false;
+          return gen.catalog();
+        },
+        ...o,
+      });
+      loads.push(load);
+      return load;
+    },
+    [Symbol.asyncDispose]: dispose,
+  };
+  return rig;
+}
