@@ -35,7 +35,7 @@ export const MIGRATIONS: readonly Migration[] = [
       sql`CREATE TABLE IF NOT EXISTS ${db}.catalog (
         video_id String, title String, duration_ms UInt64, genres Array(String),
         version UInt64, event_id String, stored_ms UInt64, trace_id String
-      ) ENGINE = ReplacingMergeTree(version) ORDER BY video_id`,
+      ) ENGINE = ReplacingMergeTree(version) ORDER BY (video_id, event_id)`,
     ],
   },
   {
