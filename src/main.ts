@@ -74,7 +74,7 @@ function consumerHandler(role: ConsumerRole, store: Store, poison?: PoisonSink):
  * process, and returns the ordered stop.
  *
  * @example
- * const running = await startRoles(loadConfig(process.env, ["ingest"]), ["ingest"], logger);
+ * const running = await startRoles(loadConfig(undefined, ["ingest"]), ["ingest"], logger);
  * process.once("SIGTERM", () => void running.stop());
  */
 export async function startRoles(config: Config, roles: readonly Role[], logger: Logger, listen: Listen = listenNode): Promise<Running> {
