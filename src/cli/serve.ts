@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig, ROLES, type Role } from "../config.ts";
-import { startRoles } from "../main.ts";
+import { startRoles, type Listen } from "../main.ts";
 import { createLogger } from "../telemetry/logger.ts";
 import { startTracing } from "./telemetry.ts";
 
@@ -27,12 +27,22 @@ export function parseRoles(args: readonly string[]): Role[] {
   return [...new Set(roles)] as Role[];
 }
 
+export interface ServeOptions {
+  env?: Record<string, string | undefined>;
+  /** The HTTP adapter: Node's by default; Bun.serve or Deno.serve from src/edge. */
+  listen?: Listen;
+  /** Names the runtime in log lines (Bun, Deno). */
+  runtime?: string;
+  /** The OpenTelemetry Node SDK; off for the Bun and Deno entry points. */
+  tracing?: boolean;
+}
+
 /** Runs until SIGTERM/SIGINT; resolves with the exit code. */
-export async function serveCommand(args: readonly string[], env?: Record<string, string | undefined>): Promise<number> {
+export async function serveCommand(args: readonly string[], opts: ServeOptions = {}): Promise<number> {
   const roles = parseRoles(args);
   let config;
   try {
-    config = loadConfig(env, roles);
+    config = loadConfig(opts.env, roles);
   } catch (err: unknown) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -40,10 +50,10 @@ export async function serveCommand(args: readonly string[], env?: Record<string,
     }
     throw err;
   }
-  const logger = createLogger(config.logLevel, { roles: roles.join(",") });
-  const telemetry = startTracing(config, roles, logger);
-  const running = await startRoles(config, roles, logger).catch(async (err: unknown) => {
-    await telemetry.shutdown();
+  const logger = createLogger(config.logLevel, { roles: roles.join(","), ...(opts.runtime ? { runtime: opts.runtime } : {}) });
+  const telemetry = opts.tracing === false ? undefined : startTracing(config, roles, logger);
+  const running = await startRoles(config, roles, logger, opts.listen).catch(async (err: unknown) => {
+    await telemetry?.shutdown();
     throw err;
   });
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
@@ -52,6 +62,6 @@ export async function serveCommand(args: readonly string[], env?: Record<string,
   });
   logger.info({ signal }, "stopping");
   const report = await running.stop();
-  await telemetry.shutdown();
+  await telemetry?.shutdown();
   return report.clean ? 0 : 1;
 }
