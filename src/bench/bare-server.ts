@@ -1,18 +1,24 @@
 /**
  * The HTTP ceiling: a Hono app on the same runtime and adapter as the ingest edge that reads
- * the body, parses every event (one JSON value, or a JSON array) and answers 202, with no
- * validation, no broker and no store. Run: `<runtime> src/bench/bare-server.ts <port>`.
+ * the body the way the edge does (readBody within the edge's default limits), parses every
+ * event (one JSON value, or a JSON array) and answers 202, with no validation, no broker and
+ * no store. Run: `<runtime> src/bench/bare-server.ts <port>`.
  */
 import { Hono } from "hono";
 import { isBun, listenBun } from "../http/bun-server.ts";
 import { isDeno, listenDeno } from "../http/deno-server.ts";
 import { listenNode } from "../http/node-server.ts";
+import { readBody, requestBody, type BodyLimits } from "../ingest/index.ts";
 
 const port = Number(process.argv[2] ?? "0");
+/** The edge's default limits (src/config.ts, src/main.ts). */
+const limits: BodyLimits = { maxBodyBytes: 1024 * 1024, maxBatchEvents: 1000, maxEventBytes: 32 * 1024, bodyTimeoutMs: 10_000 };
+const utf8 = new TextDecoder();
 const app = new Hono();
 app.get("/readyz", (c) => c.json({ status: "ready" }));
 app.post("/v1/events", async (c) => {
-  const parsed: unknown = JSON.parse(await c.req.text());
+  // Read as the edge reads it (on Node, from the IncomingMessage; see requestBody).
+  const parsed: unknown = JSON.parse(utf8.decode(await readBody(requestBody(c.req.raw, c.env), limits)));
   const n = Array.isArray(parsed) ? parsed.length : 1;
   return c.json({ accepted: n, duplicates: 0, rejected: 0 }, 202);
 });

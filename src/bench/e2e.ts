@@ -7,6 +7,26 @@ import type { BenchRow } from "./table.ts";
 
 const PLAY_CONSUMERS = ["analytics", "recommendations"] as const;
 
+/**
+ * The consumer roles as production deploys them (k8s/: one Deployment each): one Node process
+ * per consumer, so analytics and recommendations can run on different cores.
+ */
+async function startConsumers(h: Harness, n: Namespace): Promise<{ children: Child[]; watch: Record<string, number | undefined> }> {
+  const children: Child[] = [];
+  const watch: Record<string, number | undefined> = {};
+  try {
+    for (const role of ["analytics", "recommendations", "content"] as const) {
+      const started = await startRoles(h, n, "node", [role], role);
+      children.push(started.child);
+      watch[role] = started.child.pid;
+    }
+  } catch (err: unknown) {
+    for (const c of children) await c.stop();
+    throw err;
+  }
+  return { children, watch };
+}
+
 interface Window {
   run: LoadRun;
   secs: number;
@@ -122,7 +142,7 @@ async function waitDrained(h: Harness, n: Namespace, timeoutMs: number): Promise
   }
 }
 
-/** The pipeline end to end (ingest + query on `rt`, the three consumers on Node), 1 and 100 events per request, and freshness. */
+/** The pipeline end to end (ingest + query on `rt`, each consumer in a Node process of its own), 1 and 100 events per request, and freshness. */
 export async function measurePipeline(h: Harness, rt: RuntimeName): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   let batchedRate = 0;
@@ -134,10 +154,10 @@ export async function measurePipeline(h: Harness, rt: RuntimeName): Promise<Benc
     try {
       const ingest = await startRoles(h, n, rt, ["ingest", "query"], `ingest-${rt}`);
       children.push(ingest.child);
-      const consumers = await startRoles(h, n, "node", ["analytics", "recommendations", "content"], "consumers");
-      children.push(consumers.child);
+      const consumers = await startConsumers(h, n);
+      children.push(...consumers.children);
       h.log(`  pipeline, ${batch} event(s)/request`);
-      const watch = { ingest: ingest.child.pid, consumers: consumers.child.pid };
+      const watch = { ingest: ingest.child.pid, ...consumers.watch };
       const s = await sustainable(h, n, ingest.url, batch, watch, id, label, []);
       rows.push(s.row);
       if (batch === 100) {
@@ -197,21 +217,21 @@ export async function measureNaive(h: Harness): Promise<BenchRow[]> {
 }
 
 /**
- * The consumer role alone: a backlog of `n` events is published first, then the three
- * consumers (one Node process, default settings) start; the figure is events per second from
+ * The consumer roles alone: a backlog of `n` events is published first, then the three
+ * consumers (a Node process each, default settings) start; the figure is events per second from
  * the first processed event until both play consumers have no lag left.
  */
 export async function measureConsumers(h: Harness): Promise<BenchRow> {
   const n = h.quick ? 20_000 : 200_000;
-  const label = `consumers alone (node, batch 5,000): drain a backlog of ${n.toLocaleString("en-US")} events into events and rec_events`;
+  const label = `consumers alone (node, one process each, batch 5,000): drain a backlog of ${n.toLocaleString("en-US")} events into events and rec_events`;
   const ns = await createNamespace(h, "drain");
-  let child: Child | undefined;
+  let children: Child[] = [];
   try {
     h.log("  consumers alone, draining a backlog");
     await runWorker(h, { kind: "js-fill", natsUrl: h.natsUrl, prefix: ns.ns, payloads: n });
-    const started = await startRoles(h, ns, "node", ["analytics", "recommendations", "content"], "consumers");
-    child = started.child;
-    const w = new ProcWatch({ consumers: child.pid, ...h.serverPids });
+    const started = await startConsumers(h, ns);
+    children = started.children;
+    const w = new ProcWatch({ ...started.watch, ...h.serverPids });
     const deadline = Date.now() + (h.quick ? 120_000 : 600_000);
     let t0: number | undefined;
     for (;;) {
@@ -230,7 +250,7 @@ export async function measureConsumers(h: Harness): Promise<BenchRow> {
   } catch (err: unknown) {
     return failedRow("consumers.drain", "pipeline", label, err);
   } finally {
-    await child?.stop();
+    for (const c of children) await c.stop();
     await dropNamespace(h, ns);
   }
 }

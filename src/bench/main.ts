@@ -19,7 +19,7 @@ import { summarizeProfiles } from "./profile.ts";
 import { writeReport } from "./doc.ts";
 import { computeRatios, expectedRowIds, renderRuntimes, renderTable, type BenchRow } from "./table.ts";
 
-export const BENCH_HELP = `usage: npm run bench -- [--quick] [--runtimes node,bun,deno] [--window 10s] [--out FILE] [--profile]
+export const BENCH_HELP = `usage: npm run bench -- [--quick] [--runtimes node,bun,deno] [--window 10s] [--out FILE] [--profile] [--only LIST]
 
   --quick            seconds-long windows and small payload sets (CI); prints the table, writes no doc
   --runtimes LIST    runtimes for the HTTP ceiling and ingest rows (default: node,bun,deno)
@@ -27,9 +27,13 @@ export const BENCH_HELP = `usage: npm run bench -- [--quick] [--runtimes node,bu
   --window D         length of one measured window (default 10s; quick: 1500ms)
   --out FILE         write the report here (default docs/benchmarks.md; with --quick, none)
   --json FILE        also write the rows as JSON
+  --only LIST        measure only these sections: ceilings,ingest,consumers,pipeline,naive (ratios
+                     that need a missing section stay empty; a partial run never writes the doc)
   --profile          run the Node roles with --cpu-prof and add their hot spots to the report
   --compiled         build with tsc first and run the Node processes from dist/ (as the production
                      image does); without it they run through tsx, whose keepNames wrappers cost a few %`;
+
+const SECTIONS = ["ceilings", "ingest", "consumers", "pipeline", "naive"] as const;
 
 function machine(): string[] {
   const cpu = cpus()[0]?.model ?? "unknown CPU";
@@ -71,6 +75,7 @@ async function main(argv: string[]): Promise<number> {
       json: { type: "string" },
       profile: { type: "boolean" },
       compiled: { type: "boolean" },
+      only: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -82,7 +87,14 @@ async function main(argv: string[]): Promise<number> {
   const runtimes = (values.runtimes ?? RUNTIMES.join(",")).split(",").filter((r): r is RuntimeName => (RUNTIMES as readonly string[]).includes(r));
   const pipelineRuntime = (values["pipeline-runtime"] ?? "node") as RuntimeName;
   const windowMs = values.window ? Number(/^(\d+)ms$/.exec(values.window)?.[1] ?? Number.parseFloat(values.window) * 1000) : quick ? 1500 : 10_000;
-  const out = values.out ?? (quick ? undefined : join(REPO_ROOT, "docs", "benchmarks.md"));
+  const sections = values.only?.split(",").map((x) => x.trim()) ?? [...SECTIONS];
+  const unknown = sections.filter((x) => !(SECTIONS as readonly string[]).includes(x));
+  if (unknown.length > 0) {
+    process.stderr.write(`bench: unknown section(s) ${unknown.join(", ")}; choose from ${SECTIONS.join(", ")}\n`);
+    return 2;
+  }
+  const run = (section: (typeof SECTIONS)[number]) => sections.includes(section);
+  const out = values.out ?? (quick || values.only ? undefined : join(REPO_ROOT, "docs", "benchmarks.md"));
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const started = Date.now();
 
@@ -108,17 +120,27 @@ async function main(argv: string[]): Promise<number> {
   };
   const rows: BenchRow[] = [];
   try {
-    log("bench: ceilings");
-    for (const rt of runtimes) rows.push(...(await measureBareHttp(h, rt)));
-    rows.push(...(await measureBackends(h)));
-    log("bench: ingest per runtime");
-    for (const rt of runtimes) rows.push(...(await measureIngest(h, rt)));
-    log("bench: consumers alone");
-    rows.push(await measureConsumers(h));
-    log("bench: pipeline end to end");
-    rows.push(...(await measurePipeline(h, pipelineRuntime)));
-    log("bench: naive baseline");
-    rows.push(...(await measureNaive(h)));
+    if (run("ceilings")) {
+      log("bench: ceilings");
+      for (const rt of runtimes) rows.push(...(await measureBareHttp(h, rt)));
+      rows.push(...(await measureBackends(h)));
+    }
+    if (run("ingest")) {
+      log("bench: ingest per runtime");
+      for (const rt of runtimes) rows.push(...(await measureIngest(h, rt)));
+    }
+    if (run("consumers")) {
+      log("bench: consumers alone");
+      rows.push(await measureConsumers(h));
+    }
+    if (run("pipeline")) {
+      log("bench: pipeline end to end");
+      rows.push(...(await measurePipeline(h, pipelineRuntime)));
+    }
+    if (run("naive")) {
+      log("bench: naive baseline");
+      rows.push(...(await measureNaive(h)));
+    }
   } finally {
     await nc.close();
   }

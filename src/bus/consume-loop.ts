@@ -4,6 +4,7 @@ import type { Tracer } from "@opentelemetry/api";
 import type { Logger } from "../telemetry/logger.ts";
 import { traceBatch } from "../telemetry/messaging.ts";
 import type { BusConnection } from "./connect.ts";
+import { createBatcher } from "./batcher.ts";
 import { backoffMs, type ConsumerHandler, type InboundMessage, type Outcome } from "./outcomes.ts";
 
 export interface ConsumeLoopOptions<R> {
@@ -69,11 +70,12 @@ function safePrepare<R>(handler: ConsumerHandler<R>, msg: InboundMessage): Outco
 }
 
 /**
- * The one consume loop. It fetches up to `batchSize` messages or whatever arrived within
- * `flushIntervalMs`, asks the handler for each message's outcome, writes the rows of the
- * batch in one call, and only then acks. A failed write naks the batch with backoff (the
- * messages stay in JetStream); dead letters are published to the DLQ stream before the
- * original is acked, so nothing is dropped on the floor.
+ * The one consume loop. Messages stream in over one pull subscription; a batch closes at
+ * `batchSize` messages or when its oldest has waited `flushIntervalMs`. The loop asks the
+ * handler for each message's outcome, writes the rows of the batch in one call, and only then
+ * acks; the next batch fills while one is written. A failed write naks the batch and everything
+ * else in hand with backoff (the messages stay in JetStream); dead letters are published to the
+ * DLQ stream before the original is acked, so nothing is dropped on the floor.
  */
 export function startConsumeLoop<R>(opts: ConsumeLoopOptions<R>): ConsumeLoop {
   const { bus, handler, logger } = opts;
@@ -82,6 +84,7 @@ export function startConsumeLoop<R>(opts: ConsumeLoopOptions<R>): ConsumeLoop {
   let processed = 0;
   let wake: (() => void) | undefined;
   let failures = 0;
+  let stopMessages: (() => Promise<void | Error>) | undefined;
   const faultDelay = opts.faultDelayAfterWriteMs ?? 0;
   const faultHook = (phase: string, rows: number) => {
     if (faultDelay > 0) logger.info({ consumer: handler.name, phase, rows }, "fault hook");
@@ -96,6 +99,13 @@ export function startConsumeLoop<R>(opts: ConsumeLoopOptions<R>): ConsumeLoop {
         resolve();
       };
     });
+
+  // Messages in hand that no batch has taken yet.
+  const batcher = createBatcher<JsMsg>({ maxItems: opts.batchSize, maxWaitMs: opts.flushIntervalMs });
+  /** A write failed: hand back what waits in the buffer too, so none of it outlives ack_wait in here. */
+  function releaseBuffer(delayMs: number): void {
+    for (const m of batcher.takeAll()) m.nak(delayMs);
+  }
 
   async function deadLetterMsg(m: JsMsg, reason: string): Promise<boolean> {
     const h = natsHeaders();
@@ -166,6 +176,7 @@ export function startConsumeLoop<R>(opts: ConsumeLoopOptions<R>): ConsumeLoop {
         const delay = backoffMs(failures);
         logger.warn({ err, consumer: handler.name, rows: rows.length, retryInMs: delay }, "batch write failed; backlog stays in JetStream");
         for (const m of okMsgs) m.nak(delay);
+        releaseBuffer(delay);
         if (bt) for (const m of okMsgs) bt.settle(m, "retried", "batch write failed");
         stats.retried += okMsgs.length;
         stats.writeFailed = true;
@@ -203,39 +214,66 @@ export function startConsumeLoop<R>(opts: ConsumeLoopOptions<R>): ConsumeLoop {
     return stored;
   }
 
+  /**
+   * One long-lived pull subscription (`consume`), not a fetch per batch: nats.js drops the
+   * messages that reach a fetch it has already given up on (missed heartbeats while the event
+   * loop was busy), and those then wait out ack_wait on the server. It also lets a batch close
+   * on a timer shorter than the 1 s minimum of a fetch's expiry, which sets freshness.
+   */
   async function run(): Promise<{ clean: boolean }> {
     const consumer = await js.consumers.get(opts.stream, handler.name);
-    const fetchBatch = async (): Promise<{ batch: JsMsg[]; error?: unknown }> => {
-      const batch: JsMsg[] = [];
-      try {
-        const iter = await consumer.fetch({ max_messages: opts.batchSize, expires: Math.max(1000, opts.flushIntervalMs) });
-        for await (const m of iter) batch.push(m);
-        return { batch };
-      } catch (error: unknown) {
-        return { batch, error };
-      }
-    };
     let clean = true;
-    let next: Promise<{ batch: JsMsg[]; error?: unknown }> | undefined = fetchBatch();
-    while (next) {
-      const { batch, error } = await next;
-      next = undefined;
-      if (error !== undefined) {
-        if (stopping && batch.length === 0) break;
-        logger.warn({ err: error, consumer: handler.name }, "fetch failed; retrying");
-        if (batch.length === 0) {
-          await pause(1000);
-          if (!stopping) next = fetchBatch();
-          continue;
-        }
+    while (!stopping) {
+      let ended = false;
+      let messages: Awaited<ReturnType<typeof consumer.consume>>;
+      try {
+        messages = await consumer.consume({
+          // Room for the batch being written and the next one; max_ack_pending bounds it on the server.
+          max_messages: Math.max(100, opts.batchSize * 2),
+          expires: 30_000,
+          callback: (m) => batcher.push(m),
+        });
+      } catch (err: unknown) {
+        logger.warn({ err, consumer: handler.name }, "consume failed; retrying");
+        await pause(1000);
+        continue;
       }
-      // Fetch the next batch while this one is written and acked (not while the store is failing,
-      // so an outage does not pull messages only to nak them). At most two batches are in hand.
-      if (!stopping && failures === 0) next = fetchBatch();
-      if (batch.length > 0) clean = await processBatch(batch);
-      if (!next && !stopping) next = fetchBatch();
+      stopMessages = () => messages.close();
+      if (stopping) await stopMessages(); // stop() came while subscribing
+      void watchStatus(messages);
+      messages.closed().then(
+        (err) => {
+          ended = true;
+          if (err && !stopping) logger.warn({ err, consumer: handler.name }, "subscription ended; resubscribing");
+          batcher.wake();
+        },
+        (err: unknown) => {
+          ended = true;
+          if (!stopping) logger.warn({ err, consumer: handler.name }, "subscription ended; resubscribing");
+          batcher.wake();
+        },
+      );
+      for (;;) {
+        const batch = await batcher.next(() => stopping || ended);
+        if (batch.length === 0) break;
+        clean = await processBatch(batch);
+      }
+      stopMessages = undefined;
+      if (!stopping) await pause(1000);
     }
     return { clean };
+  }
+
+  async function watchStatus(messages: { status(): AsyncIterable<{ type: string }> }): Promise<void> {
+    try {
+      for await (const s of messages.status()) {
+        if (s.type === "consumer_deleted" || s.type === "consumer_not_found" || s.type === "stream_not_found" || s.type === "heartbeats_missed") {
+          logger.warn({ consumer: handler.name, status: s }, "consumer status");
+        }
+      }
+    } catch {
+      // the iterator ends with the subscription
+    }
   }
 
   const done = run();
@@ -244,6 +282,9 @@ export function startConsumeLoop<R>(opts: ConsumeLoopOptions<R>): ConsumeLoop {
     async stop() {
       stopping = true;
       wake?.();
+      // Unsubscribe; the batcher then writes and acks what is in hand and the loop ends.
+      await stopMessages?.().catch(() => undefined);
+      batcher.wake();
       return done;
     },
     processed: () => processed,

@@ -78,6 +78,15 @@ export async function insertIsolatingPoison<R>(rows: readonly R[], insert: (rows
   }
 }
 
+function originOf(msg: InboundMessage): RowOrigin {
+  const headers: Record<string, string> = {};
+  for (const name of KEPT_HEADERS) {
+    const v = msg.header(name);
+    if (v !== undefined) headers[name] = v;
+  }
+  return { subject: msg.subject, data: msg.data, streamSeq: msg.streamSeq, deliveryCount: msg.deliveryCount, headers };
+}
+
 /**
  * Remembers each row's message, and writes batches so that a poison row goes to the dead-letter
  * queue as its message instead of failing the batch forever. Without a sink, a refused batch
@@ -89,15 +98,11 @@ export async function insertIsolatingPoison<R>(rows: readonly R[], insert: (rows
  * write:   await guard.write(rows, (rs) => store.insert("events", rs));
  */
 export function poisonGuard<R extends object>(consumer: string, sink: PoisonSink | undefined) {
-  const origins = new WeakMap<R, RowOrigin>();
+  // The message itself is kept; its headers are read only for a row that is refused.
+  const origins = new WeakMap<R, InboundMessage>();
   return {
     track(row: R, msg: InboundMessage): R {
-      const headers: Record<string, string> = {};
-      for (const name of KEPT_HEADERS) {
-        const v = msg.header(name);
-        if (v !== undefined) headers[name] = v;
-      }
-      origins.set(row, { subject: msg.subject, data: msg.data, streamSeq: msg.streamSeq, deliveryCount: msg.deliveryCount, headers });
+      origins.set(row, msg);
       return row;
     },
     async write(rows: readonly R[], insert: (rows: readonly R[]) => Promise<void>): Promise<void> {
@@ -106,7 +111,8 @@ export function poisonGuard<R extends object>(consumer: string, sink: PoisonSink
       if (poison.length === 0) return;
       const out: PoisonRow[] = [];
       for (const p of poison) {
-        const origin = origins.get(p.row);
+        const msg = origins.get(p.row);
+        const origin = msg && originOf(msg);
         if (!origin) throw new Error(`${consumer}: a refused row has no message to dead-letter: ${p.error}`);
         out.push({ origin, error: p.error });
       }

@@ -1,6 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { request } from "node:http";
+import { PassThrough } from "node:stream";
+import { Hono } from "hono";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { ApiError } from "../http/errors.ts";
-import { parseItems, readBody, type BodyLimits } from "./body.ts";
+import { listenNode, type HttpServer } from "../http/node-server.ts";
+import { parseItems, readBody, requestBody, type BodyLimits, type BodySource } from "./body.ts";
 
 const limits: BodyLimits = { maxBodyBytes: 1000, maxBatchEvents: 3, maxEventBytes: 500, bodyTimeoutMs: 5000 };
 const LIMITS_TEXT = "limits: 1000 bytes per request, 3 events per request, 500 bytes per event";
@@ -36,8 +40,9 @@ function thrown(fn: () => unknown): Caught {
   throw new Error("expected a throw");
 }
 
-const post = (body: string | ReadableStream<Uint8Array> | null, headers: Record<string, string> = {}) =>
-  new Request("http://edge.test/v1/events", { method: "POST", body, headers, duplex: "half" });
+/** A Request's Web-stream body, as on Bun and Deno (no Node `env.incoming`). */
+const post = (body: string | ReadableStream<Uint8Array> | null, headers: Record<string, string> = {}): BodySource =>
+  requestBody(new Request("http://edge.test/v1/events", { method: "POST", body, headers, duplex: "half" }), undefined);
 
 /** A body that arrives in the given chunks, then either ends or stays open forever. */
 function streamed(chunks: readonly Uint8Array[], end: boolean, onCancel?: () => void): ReadableStream<Uint8Array> {
@@ -102,6 +107,20 @@ describe("readBody", () => {
     expect(cancelled).toBe(true);
   });
 
+  it.each([
+    ["a declared Content-Length over the limit", 1, () => post(streamed([], false), { "content-length": "1001" }), 5000, 413],
+    ["a body that passes the limit", 1, () => post(streamed([new Uint8Array(1001)], false)), 5000, 413],
+    ["a body that stalls", 1, () => post(streamed([], false)), 50, 408],
+    ["a body within the limits", 0, () => post(streamed([new Uint8Array(1000)], true)), 5000, 200],
+  ])("reading %s calls onAbandon %i time(s)", async (_name, expected, source, bodyTimeoutMs, status) => {
+    let abandoned = 0;
+    const outcome = await readBody({ ...source(), onAbandon: () => abandoned++ }, { ...limits, bodyTimeoutMs }).then(
+      () => 200,
+      (err: unknown) => caught(err).status,
+    );
+    expect({ status: outcome, abandoned }).toEqual({ status, abandoned: expected });
+  });
+
   it("answers 400 when the body stream fails, keeping the cause", async () => {
     const boom = new Error("connection reset");
     const body = new ReadableStream<Uint8Array>({
@@ -111,6 +130,252 @@ describe("readBody", () => {
     });
     const err = await rejection(readBody(post(body), limits));
     expect(err).toMatchObject({ status: 400, code: "bad_body", message: "the request body could not be read", cause: boom });
+  });
+});
+
+type End = "end" | "stall" | Error;
+
+/**
+ * An async-iterable body (the shape of Node's IncomingMessage) that yields `chunks`, then ends,
+ * stalls forever or fails. `body(contentLength)` is its BodySource; `calls` counts the iterators
+ * made, the return() calls and the onAbandon calls.
+ */
+function iterable(chunks: readonly Uint8Array[], end: End, onReturn: () => Promise<unknown> = () => Promise.resolve()) {
+  const calls = { iterators: 0, returns: 0, abandoned: 0 };
+  const source: AsyncIterable<Uint8Array> = {
+    [Symbol.asyncIterator]: () => {
+      calls.iterators++;
+      let i = 0;
+      return {
+        next: (): Promise<IteratorResult<Uint8Array>> => {
+          const value = chunks[i++];
+          if (value) return Promise.resolve({ done: false, value });
+          if (end === "end") return Promise.resolve({ done: true, value: undefined });
+          if (end === "stall") return new Promise<never>(() => undefined);
+          return Promise.reject(end);
+        },
+        return: async (): Promise<IteratorResult<Uint8Array>> => {
+          calls.returns++;
+          await onReturn();
+          return { done: true, value: undefined };
+        },
+      };
+    },
+  };
+  const body = (contentLength?: string): BodySource => ({ contentLength, body: source, onAbandon: () => calls.abandoned++ });
+  return { calls, source, body };
+}
+
+const fromIterable = (body: AsyncIterable<Uint8Array>, contentLength?: string): BodySource => ({ contentLength, body });
+
+describe("readBody from an async iterable (Node)", () => {
+  it.each([
+    ["one chunk", [enc('{"a":1}')], '{"a":1}'],
+    ["several chunks", [enc("[1,"), enc("2,"), enc("3]")], "[1,2,3]"],
+    ["no chunks", [], ""],
+    ["empty chunks among others", [new Uint8Array(0), enc("[1]"), new Uint8Array(0)], "[1]"],
+  ])("reads %s", async (_name, chunks, expected) => {
+    const { calls, body } = iterable(chunks, "end");
+    expect(await readBody(body(), limits)).toEqual(enc(expected));
+    expect(calls).toEqual({ iterators: 1, returns: 0, abandoned: 0 });
+  });
+
+  it("returns a body that arrived as one chunk without copying it", async () => {
+    const chunk = enc('{"a":1}');
+    expect(await readBody(fromIterable(iterable([chunk], "end").source), limits)).toBe(chunk);
+  });
+
+  it("accepts a body of exactly the limit, declared and actual", async () => {
+    const { calls, body } = iterable([new Uint8Array(600), new Uint8Array(400)], "end");
+    expect((await readBody(body("1000"), limits)).byteLength).toBe(1000);
+    expect(calls).toEqual({ iterators: 1, returns: 0, abandoned: 0 });
+  });
+
+  it.each<[string, string | undefined, readonly Uint8Array[], End, number, Caught, { iterators: number; returns: number; abandoned: number }]>([
+    ["a declared Content-Length over the limit, before reading anything", "1001", [new Uint8Array(1)], "stall", 5000,
+      { status: 413, code: "payload_too_large", message: `body of 1001 bytes is too large; ${LIMITS_TEXT}`, headers: {} }, { iterators: 0, returns: 0, abandoned: 1 }],
+    ["a body that passes the limit while streaming", undefined, [new Uint8Array(600), new Uint8Array(401)], "stall", 5000,
+      { status: 413, code: "payload_too_large", message: `body exceeds 1000 bytes; ${LIMITS_TEXT}`, headers: {} }, { iterators: 1, returns: 1, abandoned: 1 }],
+    ["a body longer than its declared Content-Length", "10", [new Uint8Array(1001)], "end", 5000,
+      { status: 413, code: "payload_too_large", message: `body exceeds 1000 bytes; ${LIMITS_TEXT}`, headers: {} }, { iterators: 1, returns: 1, abandoned: 1 }],
+    ["a body that stalls after its first bytes", "100", [enc('[{"id":')], "stall", 50,
+      { status: 408, code: "body_timeout", message: "the request body did not arrive within 50 ms", headers: {} }, { iterators: 1, returns: 1, abandoned: 1 }],
+    ["a body that never sends a byte", undefined, [], "stall", 50,
+      { status: 408, code: "body_timeout", message: "the request body did not arrive within 50 ms", headers: {} }, { iterators: 1, returns: 1, abandoned: 1 }],
+  ])("refuses %s, and closes the iterator", async (_name, contentLength, chunks, end, bodyTimeoutMs, expected, expectedCalls) => {
+    const { calls, body } = iterable(chunks, end);
+    const err = await rejection(readBody(body(contentLength), { ...limits, bodyTimeoutMs }));
+    expect({ status: err.status, code: err.code, message: err.message, headers: err.headers }).toEqual(expected);
+    expect(calls).toEqual(expectedCalls);
+  });
+
+  it("answers 400 when reading fails, keeping the cause, and closes the iterator", async () => {
+    const boom = new Error("connection reset");
+    const { calls, body } = iterable([enc("[1,")], boom);
+    const err = await rejection(readBody(body(), limits));
+    expect(err).toEqual({ status: 400, code: "bad_body", message: "the request body could not be read", headers: {}, cause: boom });
+    expect(calls).toEqual({ iterators: 1, returns: 1, abandoned: 1 });
+  });
+
+  it.each([
+    ["never settles", () => new Promise<never>(() => undefined)],
+    ["rejects", () => Promise.reject(new Error("cannot close"))],
+  ])("answers without waiting on a return() that %s", async (_name, onReturn) => {
+    const { calls, body } = iterable([], "stall", onReturn);
+    const err = await rejection(readBody(body(), { ...limits, bodyTimeoutMs: 50 }));
+    expect({ status: err.status, code: err.code }).toEqual({ status: 408, code: "body_timeout" });
+    expect(calls).toEqual({ iterators: 1, returns: 1, abandoned: 1 });
+  });
+
+  /** A Node stream, and how it ended: Node's stream iterator destroys it on return() with an AbortError. */
+  function nodeStream() {
+    const stream = new PassThrough();
+    const errors: string[] = [];
+    stream.on("error", (err: Error) => errors.push(err.name));
+    const closed = new Promise<void>((resolve) => stream.once("close", () => resolve()));
+    return { stream, errors, closed };
+  }
+
+  it("destroys a Node stream it stops reading, without reading it to the end", async () => {
+    const { stream, errors, closed } = nodeStream();
+    stream.write(new Uint8Array(600));
+    stream.write(new Uint8Array(401));
+    const err = await rejection(readBody(fromIterable(stream), limits));
+    expect({ status: err.status, code: err.code }).toEqual({ status: 413, code: "payload_too_large" });
+    await closed;
+    expect({ destroyed: stream.destroyed, ended: stream.readableEnded, errors }).toEqual({ destroyed: true, ended: false, errors: ["AbortError"] });
+  });
+
+  it("destroys a stalled Node stream once its pending read settles", async () => {
+    const { stream, errors, closed } = nodeStream();
+    stream.write(enc('[{"id":'));
+    const err = await rejection(readBody(fromIterable(stream), { ...limits, bodyTimeoutMs: 50 }));
+    expect({ status: err.status, code: err.code }).toEqual({ status: 408, code: "body_timeout" });
+    // An async generator runs return() after the next() in flight, which waits for more bytes.
+    expect(stream.destroyed).toBe(false);
+    stream.write(enc('"late"'));
+    await closed;
+    expect({ destroyed: stream.destroyed, errors }).toEqual({ destroyed: true, errors: ["AbortError"] });
+  });
+});
+
+describe("requestBody", () => {
+  /** A Request whose Web body must not be touched: on Node, building it is the slow part. */
+  function untouchable(headers: Record<string, string> = {}): Request {
+    const req = new Request("http://edge.test/v1/events", { method: "POST", body: "{}", headers });
+    Object.defineProperty(req, "body", {
+      get() {
+        throw new Error("req.body was read");
+      },
+    });
+    return req;
+  }
+
+  it("reads Node's IncomingMessage from env.incoming, never the Request's Web body", () => {
+    const incoming = Object.assign(iterable([enc("{}")], "end").source, { headers: { "content-length": "2", "content-type": "application/json" } });
+    const source = requestBody(untouchable({ "content-length": "999" }), { incoming, outgoing: {} });
+    expect({ contentLength: source.contentLength, body: source.body }).toEqual({ contentLength: "2", body: incoming });
+    expect(source.body).toBe(incoming);
+  });
+
+  it("reads no declared length from a Node request without one", () => {
+    const incoming = Object.assign(iterable([], "end").source, { headers: {} });
+    expect(requestBody(untouchable(), { incoming }).contentLength).toBe(undefined);
+  });
+
+  describe("on abandon", () => {
+    beforeEach(() => {
+      vi.useFakeTimers();
+    });
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it("closes the Node connection 500 ms later, time for the answer to go out", () => {
+      let destroyed = 0;
+      const incoming = Object.assign(iterable([], "end").source, { headers: {}, socket: { destroy: () => destroyed++ } });
+      requestBody(untouchable(), { incoming }).onAbandon?.();
+      vi.advanceTimersByTime(499);
+      expect(destroyed).toBe(0);
+      vi.advanceTimersByTime(1);
+      expect(destroyed).toBe(1);
+    });
+
+    it.each([
+      ["no socket", {}],
+      ["a detached socket", { socket: null }],
+      ["a socket without destroy", { socket: {} }],
+    ])("does nothing with %s", (_name, extra) => {
+      const incoming = Object.assign(iterable([], "end").source, { headers: {}, ...extra });
+      requestBody(untouchable(), { incoming }).onAbandon?.();
+      expect(vi.getTimerCount()).toBe(0);
+    });
+  });
+
+  it.each([
+    ["no env (Bun, Deno, app.request)", undefined],
+    ["a null env", null],
+    ["an env without incoming", { other: 1 }],
+    ["an incoming that is not an object", { incoming: "x" }],
+    ["an incoming that is not iterable", { incoming: { headers: {} } }],
+    ["an incoming without headers", { incoming: iterable([], "end").source }],
+  ])("reads the Request's Web body with %s", (_name, env) => {
+    const req = new Request("http://edge.test/v1/events", { method: "POST", body: "{}", headers: { "content-length": "2" } });
+    const source = requestBody(req, env);
+    expect({ contentLength: source.contentLength, onAbandon: source.onAbandon }).toEqual({ contentLength: "2", onAbandon: undefined });
+    expect(source.body).toBe(req.body);
+  });
+});
+
+describe("readBody on @hono/node-server", () => {
+  const small: BodyLimits = { ...limits, bodyTimeoutMs: 300 };
+  let server: HttpServer;
+
+  beforeAll(async () => {
+    const app = new Hono();
+    app.post("/", async (c) => c.json({ bytes: new TextDecoder().decode(await readBody(requestBody(c.req.raw, c.env), small)) }));
+    app.onError((err, c) => (err instanceof ApiError ? c.json({ code: err.code }, err.status) : c.json({ code: "unexpected" }, 500)));
+    server = await listenNode(app, "127.0.0.1", 0);
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  /**
+   * Sends the headers and `parts`, keeps the request open unless `end`, and resolves with the
+   * answer; with `untilClosed`, only once the server has closed the connection.
+   */
+  function send(headers: Record<string, string>, parts: readonly string[], end: boolean, untilClosed: boolean): Promise<{ status: number; body: unknown }> {
+    return new Promise((resolve, reject) => {
+      const req = request({ host: "127.0.0.1", port: server.port, method: "POST", path: "/", headers, agent: false });
+      req.on("error", reject);
+      req.on("response", (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (d: string) => (text += d));
+        res.on("end", () => {
+          const answer = { status: res.statusCode ?? 0, body: JSON.parse(text) as unknown };
+          if (!untilClosed) {
+            resolve(answer);
+            req.destroy();
+          } else if (res.socket.destroyed) resolve(answer);
+          else res.socket.once("close", () => resolve(answer));
+        });
+      });
+      for (const p of parts) req.write(p);
+      if (end) req.end();
+    });
+  }
+
+  // A refused body is answered, and then its connection is closed, unread.
+  it.each([
+    ["a body with Content-Length", { "content-length": "7" }, ['{"a":1}'], true, 200, { bytes: '{"a":1}' }],
+    ["a chunked body", {}, ["[1,", "2]"], true, 200, { bytes: "[1,2]" }],
+    ["a chunked body over the limit, still being sent", {}, ["x".repeat(600), "x".repeat(401)], false, 413, { code: "payload_too_large" }],
+    ["a declared Content-Length over the limit", { "content-length": "1001" }, ["x"], false, 413, { code: "payload_too_large" }],
+    ["a body that stops arriving", { "content-length": "100" }, ['[{"id":'], false, 408, { code: "body_timeout" }],
+  ])("answers %s", async (_name, headers, parts, end, status, body) => {
+    expect(await send({ "content-type": "application/json", ...headers }, parts, end, status !== 200)).toEqual({ status, body });
   });
 });
 

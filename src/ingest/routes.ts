@@ -3,7 +3,7 @@ import { createValidator, subjectNames, type QuarantineSink, type SchemaRegistry
 import type { Publisher } from "../bus/index.ts";
 import { requireKey, type Keys } from "../http/auth.ts";
 import { ApiError } from "../http/errors.ts";
-import { parseItems, readBody, type BodyLimits, type Item } from "./body.ts";
+import { parseItems, readBody, requestBody, type BodyLimits, type Item } from "./body.ts";
 import { planBatch, summarize, type IngestResponse } from "./plan.ts";
 
 export type IngestLimits = BodyLimits;
@@ -43,7 +43,8 @@ export function createIngestRoutes(deps: IngestDeps): Hono {
   const app = new Hono();
 
   app.post("/v1/events", requireKey(deps.keys, "write"), async (c) => {
-    const bytes = await readBody(c.req.raw, deps.limits);
+    // On Node this reads the IncomingMessage itself; see requestBody.
+    const bytes = await readBody(requestBody(c.req.raw, c.env), deps.limits);
     const receivedAt = now();
     let items: Item[];
     try {

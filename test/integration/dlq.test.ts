@@ -126,7 +126,9 @@ describe("dead letters: poison never blocks, list/show/purge", () => {
       async () => {
         const [events, rec] = await Promise.all([ids(p, "events"), ids(p, "rec_events")]);
         const { state } = await jetstreamManagerInfo(nc, dlqStreamName(p.config.stream.name));
-        return events.join() === "good-1,good-2" && rec.join() === "good-1,good-2" && state.messages === 11;
+        if (events.join() === "good-1,good-2" && rec.join() === "good-1,good-2" && state.messages === 11) return true;
+        // Thrown, so a timeout names what was seen last.
+        throw new Error(`events [${events.join()}], rec_events [${rec.join()}], ${state.messages} dead letters; consumers: ${await consumerStates(nc, p)}`);
       },
       { timeoutMs: 45_000, intervalMs: 200, what: "good events stored and 11 dead letters" },
     );
@@ -355,4 +357,15 @@ describe("dead letters: redrive after a fix (a rolling deploy)", () => {
 
 async function jetstreamManagerInfo(nc: NatsConnection, stream: string) {
   return (await jetstreamManager(nc)).streams.info(stream);
+}
+
+/** Each durable's pending, in-flight and redelivered counts, for a failed wait's message. */
+async function consumerStates(nc: NatsConnection, p: Pipeline): Promise<string> {
+  const jsm = await jetstreamManager(nc);
+  const parts: string[] = [];
+  for (const name of ["analytics", "recommendations", "content"]) {
+    const ci = await jsm.consumers.info(p.config.stream.name, name);
+    parts.push(`${name} pending=${ci.num_pending} ack_pending=${ci.num_ack_pending} redelivered=${ci.num_redelivered} waiting=${ci.num_waiting}`);
+  }
+  return parts.join("; ");
 }
