@@ -241,18 +241,12 @@ export function startConsumeLoop<R>(opts: ConsumeLoopOptions<R>): ConsumeLoop {
       stopMessages = () => messages.close();
       if (stopping) await stopMessages(); // stop() came while subscribing
       void watchStatus(messages);
-      messages.closed().then(
-        (err) => {
-          ended = true;
-          if (err && !stopping) logger.warn({ err, consumer: handler.name }, "subscription ended; resubscribing");
-          batcher.wake();
-        },
-        (err: unknown) => {
-          ended = true;
-          if (!stopping) logger.warn({ err, consumer: handler.name }, "subscription ended; resubscribing");
-          batcher.wake();
-        },
-      );
+      const onEnded = (err: unknown) => {
+        ended = true;
+        if (err && !stopping) logger.warn({ err, consumer: handler.name }, "subscription ended; resubscribing");
+        batcher.wake();
+      };
+      messages.closed().then(onEnded, onEnded);
       for (;;) {
         const batch = await batcher.next(() => stopping || ended);
         if (batch.length === 0) break;

@@ -64,8 +64,7 @@ export function createEventReader(opts: EventReaderOptions = {}): (data: Uint8Ar
   // Types whose every upcast step passes the compatibility check: a valid event of any version
   // upcasts to a valid latest event, so the result is not validated a second time (that second
   // pass was a third of a heartbeat's read cost). Other types are validated after upcasting.
-  const problems = checkCompatibility(registry.all(), upcasters);
-  const proven = new Set(registry.all().map((s) => s.type).filter((t) => !problems.some((p) => p.type === t)));
+  const unproven = new Set(checkCompatibility(registry.all(), upcasters).map((p) => p.type));
 
   return function read(data: Uint8Array): ReadResult {
     let parsed: unknown;
@@ -110,7 +109,7 @@ export function createEventReader(opts: EventReaderOptions = {}): (data: Uint8Ar
     } catch (err: unknown) {
       return fail("unupcastable", `upcast ${event.type} v${event.schema_version} -> v${latest} failed: ${err instanceof Error ? err.message : String(err)}`);
     }
-    if (proven.has(event.type)) {
+    if (!unproven.has(event.type)) {
       upcast.received_at = received_at;
       return { ok: true, event: upcast as unknown as CurrentEvent, sourceVersion: event.schema_version };
     }
