@@ -44,8 +44,20 @@ describe("loadConfig: defaults", () => {
   });
 
   it("treats an empty value as unset", () => {
-    const c = loadConfig({ PLAYPULSE_HTTP_PORT: "", PLAYPULSE_BATCH_SIZE: "", PLAYPULSE_TRENDING_HALF_LIFE_HOURS: "", OTEL_SDK_DISABLED: "", PLAYPULSE_WRITE_KEYS: "" });
-    expect([c.http.port, c.consumers.batchSize, c.trending.halfLifeHours, c.otel.disabled, c.keys.write.size]).toEqual([8080, 5000, 12, false, 0]);
+    const c = loadConfig({
+      PLAYPULSE_HTTP_PORT: "",
+      PLAYPULSE_BATCH_SIZE: "",
+      PLAYPULSE_TRENDING_HALF_LIFE_HOURS: "",
+      OTEL_SDK_DISABLED: "",
+      PLAYPULSE_WRITE_KEYS: "",
+    });
+    expect([c.http.port, c.consumers.batchSize, c.trending.halfLifeHours, c.otel.disabled, c.keys.write.size]).toEqual([
+      8080,
+      5000,
+      12,
+      false,
+      0,
+    ]);
   });
 
   it("reads every setting it is given", () => {
@@ -86,17 +98,32 @@ describe("loadConfig: defaults", () => {
     expect(c.http).toEqual({ host: "127.0.0.1", port: 0 });
     expect(c.keys).toEqual({ write: new Set(["wk_a", "wk_b"]), read: new Set(["rk_a"]) });
     expect(c.logLevel).toBe("warn");
-    expect(c.stream).toEqual({ name: "PP_T1", subjectPrefix: "t1", maxBytes: 1_048_576, maxAgeMs: 24 * 3600_000, replicas: 3, duplicateWindowMs: 120_000 });
+    expect(c.stream).toEqual({
+      name: "PP_T1",
+      subjectPrefix: "t1",
+      maxBytes: 1_048_576,
+      maxAgeMs: 24 * 3600_000,
+      replicas: 3,
+      duplicateWindowMs: 120_000,
+    });
     expect(c.limits).toEqual({ maxEventBytes: 4096, maxBodyBytes: 65_536, maxBatchEvents: 50 });
     expect(c.publish).toEqual({ timeoutMs: 1000, retryAfterSeconds: 5 });
     expect(c.consumers).toMatchObject({ batchSize: 100, flushIntervalMs: 250, ackWaitMs: 30_000, maxDeliver: 5 });
     expect(c.trending).toEqual({ halfLifeHours: 1.5 });
     expect(c.jaegerUiUrl).toBe("http://jaeger:16686");
-    expect(c.otel).toMatchObject({ disabled: true, serviceName: "pp", tracesEndpoint: "http://collector:4318/v1/traces", sampler: "traceidratio", samplerArg: "0.1" });
+    expect(c.otel).toMatchObject({
+      disabled: true,
+      serviceName: "pp",
+      tracesEndpoint: "http://collector:4318/v1/traces",
+      sampler: "traceidratio",
+      samplerArg: "0.1",
+    });
   });
 
   it("prefers an explicit traces endpoint", () => {
-    expect(loadConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://x:4318/custom" }).otel.tracesEndpoint).toBe("http://x:4318/custom");
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://x:4318/custom" }).otel.tracesEndpoint).toBe(
+      "http://x:4318/custom",
+    );
   });
 
   it.each([
@@ -141,27 +168,44 @@ describe("loadConfig: problems", () => {
 
   it("puts every problem in the error message, one a line", () => {
     expect(() => loadConfig({ PLAYPULSE_HTTP_PORT: "-1" }, ["ingest"])).toThrow(
-      new ConfigError(["PLAYPULSE_HTTP_PORT: Too small: expected number to be >=0", "PLAYPULSE_WRITE_KEYS: the ingest role needs at least one write key (comma-separated)"]),
+      new ConfigError([
+        "PLAYPULSE_HTTP_PORT: Too small: expected number to be >=0",
+        "PLAYPULSE_WRITE_KEYS: the ingest role needs at least one write key (comma-separated)",
+      ]),
     );
     expect(new ConfigError(["a", "b"]).message).toBe("invalid configuration:\n  - a\n  - b");
   });
 
   it.each<[readonly Role[], Record<string, string>, string[]]>([
     [["ingest"], {}, ["PLAYPULSE_WRITE_KEYS: the ingest role needs at least one write key (comma-separated)"]],
-    [["ingest"], { PLAYPULSE_WRITE_KEYS: " , ," }, ["PLAYPULSE_WRITE_KEYS: the ingest role needs at least one write key (comma-separated)"]],
-    [["query"], { PLAYPULSE_WRITE_KEYS: "wk_1" }, ["PLAYPULSE_READ_KEYS: the query role needs at least one read key (comma-separated)"]],
+    [
+      ["ingest"],
+      { PLAYPULSE_WRITE_KEYS: " , ," },
+      ["PLAYPULSE_WRITE_KEYS: the ingest role needs at least one write key (comma-separated)"],
+    ],
+    [
+      ["query"],
+      { PLAYPULSE_WRITE_KEYS: "wk_1" },
+      ["PLAYPULSE_READ_KEYS: the query role needs at least one read key (comma-separated)"],
+    ],
     [
       ["ingest", "query"],
       {},
-      ["PLAYPULSE_WRITE_KEYS: the ingest role needs at least one write key (comma-separated)", "PLAYPULSE_READ_KEYS: the query role needs at least one read key (comma-separated)"],
+      [
+        "PLAYPULSE_WRITE_KEYS: the ingest role needs at least one write key (comma-separated)",
+        "PLAYPULSE_READ_KEYS: the query role needs at least one read key (comma-separated)",
+      ],
     ],
   ])("roles %j with %j need keys", (roles, env, expected) => {
     expect(problems(env, roles)).toEqual(expected);
   });
 
-  it.each<[readonly Role[]]>([[["analytics", "recommendations", "content"]], [[]]])("roles %j need no keys", (roles) => {
-    expect(loadConfig({}, roles).keys).toEqual({ write: new Set(), read: new Set() });
-  });
+  it.each<[readonly Role[]]>([[["analytics", "recommendations", "content"]], [[]]])(
+    "roles %j need no keys",
+    (roles) => {
+      expect(loadConfig({}, roles).keys).toEqual({ write: new Set(), read: new Set() });
+    },
+  );
 
   it("accepts every role with one write and one read key", () => {
     expect(loadConfig(KEYS, ROLES).keys).toEqual({ write: new Set(["wk_1"]), read: new Set(["rk_1"]) });
@@ -177,7 +221,11 @@ describe("loadConfig: problems", () => {
   it.each([
     ["PLAYPULSE_HTTP_PORT", "8080.5", "PLAYPULSE_HTTP_PORT: Invalid input: expected int, received number"],
     ["PLAYPULSE_STREAM_REPLICAS", "6", "PLAYPULSE_STREAM_REPLICAS: Too big: expected number to be <=5"],
-    ["PLAYPULSE_DUPLICATE_WINDOW_SECONDS", "0", "PLAYPULSE_DUPLICATE_WINDOW_SECONDS: Too small: expected number to be >=1"],
+    [
+      "PLAYPULSE_DUPLICATE_WINDOW_SECONDS",
+      "0",
+      "PLAYPULSE_DUPLICATE_WINDOW_SECONDS: Too small: expected number to be >=1",
+    ],
     ["PLAYPULSE_MAX_EVENT_BYTES", "100", "PLAYPULSE_MAX_EVENT_BYTES: Too small: expected number to be >=256"],
     ["PLAYPULSE_MAX_BODY_BYTES", "999999999", "PLAYPULSE_MAX_BODY_BYTES: Too big: expected number to be <=16777216"],
     ["PLAYPULSE_MAX_DELIVER", "1", "PLAYPULSE_MAX_DELIVER: Too small: expected number to be >=2"],

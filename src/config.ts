@@ -9,10 +9,16 @@ export type ConsumerRole = (typeof CONSUMER_ROLES)[number];
 const list = z
   .string()
   .optional()
-  .transform((s) => (s ?? "").split(",").map((k) => k.trim()).filter((k) => k.length > 0));
+  .transform((s) =>
+    (s ?? "")
+      .split(",")
+      .map((k) => k.trim())
+      .filter((k) => k.length > 0),
+  );
 /** An empty value means "use the default", as for `bool` (z.coerce would read "" as 0). */
 const unsetIfEmpty = (v: unknown) => (v === "" ? undefined : v);
-const int = (def: number, min: number, max: number) => z.preprocess(unsetIfEmpty, z.coerce.number().int().min(min).max(max).default(def));
+const int = (def: number, min: number, max: number) =>
+  z.preprocess(unsetIfEmpty, z.coerce.number().int().min(min).max(max).default(def));
 const bool = (def: boolean) =>
   z
     .enum(["true", "false", "1", "0", ""])
@@ -23,14 +29,20 @@ const name = /^[A-Za-z0-9_-]+$/;
 const schema = z.object({
   NATS_URL: z.string().default("nats://127.0.0.1:4222"),
   CLICKHOUSE_URL: z.url().default("http://127.0.0.1:8123"),
-  CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default("playpulse"),
+  CLICKHOUSE_DATABASE: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+    .default("playpulse"),
   PLAYPULSE_HTTP_HOST: z.string().default("0.0.0.0"),
   PLAYPULSE_HTTP_PORT: int(8080, 0, 65535),
   PLAYPULSE_WRITE_KEYS: list,
   PLAYPULSE_READ_KEYS: list,
   PLAYPULSE_LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   PLAYPULSE_STREAM: z.string().regex(name).default("PLAYPULSE"),
-  PLAYPULSE_SUBJECT_PREFIX: z.string().regex(/^([a-z0-9_-]+)?$/).default(""),
+  PLAYPULSE_SUBJECT_PREFIX: z
+    .string()
+    .regex(/^([a-z0-9_-]+)?$/)
+    .default(""),
   PLAYPULSE_STREAM_MAX_BYTES: int(8 * 1024 ** 3, 1024, Number.MAX_SAFE_INTEGER),
   PLAYPULSE_STREAM_MAX_AGE_HOURS: int(7 * 24, 1, 24 * 365),
   PLAYPULSE_STREAM_REPLICAS: int(1, 1, 5),
@@ -49,20 +61,37 @@ const schema = z.object({
   PLAYPULSE_QUARANTINE_MAX_PAYLOAD_BYTES: int(8192, 256, 1024 * 1024),
   /** Test-only fault hook (docs/reliability.md): hold acks this long after each stored batch. 0 = off. */
   PLAYPULSE_FAULT_DELAY_AFTER_WRITE_MS: int(0, 0, 60_000),
-  PLAYPULSE_TRENDING_HALF_LIFE_HOURS: z.preprocess(unsetIfEmpty, z.coerce.number().positive().max(24 * 365).default(12)),
+  PLAYPULSE_TRENDING_HALF_LIFE_HOURS: z.preprocess(
+    unsetIfEmpty,
+    z.coerce
+      .number()
+      .positive()
+      .max(24 * 365)
+      .default(12),
+  ),
   PLAYPULSE_JAEGER_UI_URL: z.string().default("http://localhost:16686"),
   OTEL_SDK_DISABLED: bool(false),
   OTEL_SERVICE_NAME: z.string().default("playpulse"),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().default("http://localhost:4318"),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().optional(),
   OTEL_TRACES_SAMPLER: z
-    .enum(["always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio"])
+    .enum([
+      "always_on",
+      "always_off",
+      "traceidratio",
+      "parentbased_always_on",
+      "parentbased_always_off",
+      "parentbased_traceidratio",
+    ])
     .default("parentbased_always_on"),
   /** The ratio of the *traceidratio samplers, 0..1 (default 1). */
   OTEL_TRACES_SAMPLER_ARG: z
     .string()
     .optional()
-    .refine((v) => v === undefined || v === "" || (/^\d*\.?\d+$/.test(v.trim()) && Number(v) <= 1), "must be a ratio between 0 and 1"),
+    .refine(
+      (v) => v === undefined || v === "" || (/^\d*\.?\d+$/.test(v.trim()) && Number(v) <= 1),
+      "must be a ratio between 0 and 1",
+    ),
   OTEL_BSP_SCHEDULE_DELAY: int(5000, 1, 600_000),
   OTEL_BSP_MAX_QUEUE_SIZE: int(8192, 1, 1_000_000),
   OTEL_BSP_MAX_EXPORT_BATCH_SIZE: int(512, 1, 100_000),
@@ -86,7 +115,13 @@ export interface Config {
   };
   limits: { maxEventBytes: number; maxBodyBytes: number; maxBatchEvents: number };
   publish: { timeoutMs: number; retryAfterSeconds: number };
-  consumers: { batchSize: number; flushIntervalMs: number; ackWaitMs: number; maxDeliver: number; faultDelayAfterWriteMs: number };
+  consumers: {
+    batchSize: number;
+    flushIntervalMs: number;
+    ackWaitMs: number;
+    maxDeliver: number;
+    faultDelayAfterWriteMs: number;
+  };
   trending: { halfLifeHours: number };
   quarantine: { enabled: boolean; maxPayloadBytes: number };
   jaegerUiUrl: string;

@@ -91,7 +91,13 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
     const report = opts.onDiagnostic;
     const ignore = () => undefined;
     diag.setLogger(
-      { error: (m) => report("error", m), warn: (m) => report("warn", m), info: ignore, debug: ignore, verbose: ignore },
+      {
+        error: (m) => report("error", m),
+        warn: (m) => report("warn", m),
+        info: ignore,
+        debug: ignore,
+        verbose: ignore,
+      },
       { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
     );
   }

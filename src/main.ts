@@ -1,5 +1,15 @@
 import type { Hono } from "hono";
-import { backoffMs, connectBus, createPublisher, dlqStreamName, provisionBus, startConsumeLoop, type BusConnection, type ConsumeLoop, type ConsumerHandler } from "./bus/index.ts";
+import {
+  backoffMs,
+  connectBus,
+  createPublisher,
+  dlqStreamName,
+  provisionBus,
+  startConsumeLoop,
+  type BusConnection,
+  type ConsumeLoop,
+  type ConsumerHandler,
+} from "./bus/index.ts";
 import { CONSUMER_ROLES, type Config, type ConsumerRole, type Role } from "./config.ts";
 import { createAnalyticsConsumer } from "./consumers/analytics/index.ts";
 import { createContentConsumer } from "./consumers/content/index.ts";
@@ -36,10 +46,16 @@ const needsBus = (roles: readonly Role[]) => roles.some((r) => r !== "query");
 const needsStore = (roles: readonly Role[]) => roles.some((r) => r !== "ingest");
 
 /** Creates the streams, consumers and tables. Idempotent; `serve` runs it at start. */
-export async function provisionAll(config: Config, deps: { bus?: BusConnection; store?: Store; logger: Logger }): Promise<void> {
+export async function provisionAll(
+  config: Config,
+  deps: { bus?: BusConnection; store?: Store; logger: Logger },
+): Promise<void> {
   const subjects = subjectNames(config.stream.subjectPrefix);
   if (deps.bus) {
-    await provisionBus(deps.bus.nc, subjects, config.stream, { ackWaitMs: config.consumers.ackWaitMs, maxAckPending: Math.max(1000, config.consumers.batchSize * 4) });
+    await provisionBus(deps.bus.nc, subjects, config.stream, {
+      ackWaitMs: config.consumers.ackWaitMs,
+      maxAckPending: Math.max(1000, config.consumers.batchSize * 4),
+    });
     await provisionQuarantine(deps.bus.nc, {
       name: config.stream.name,
       prefix: subjects.prefix,
@@ -77,7 +93,12 @@ function consumerHandler(role: ConsumerRole, store: Store, poison?: PoisonSink):
  * const running = await startRoles(loadConfig(undefined, ["ingest"]), ["ingest"], logger);
  * process.once("SIGTERM", () => void running.stop());
  */
-export async function startRoles(config: Config, roles: readonly Role[], logger: Logger, listen: Listen = listenNode): Promise<Running> {
+export async function startRoles(
+  config: Config,
+  roles: readonly Role[],
+  logger: Logger,
+  listen: Listen = listenNode,
+): Promise<Running> {
   const subjects = subjectNames(config.stream.subjectPrefix);
   // Telemetry: undefined tracer when OTEL_SDK_DISABLED (no span work at all); one metrics registry per process.
   const tracer = tracerFor(!config.otel.disabled);
@@ -85,7 +106,9 @@ export async function startRoles(config: Config, roles: readonly Role[], logger:
   const metrics = createMetrics({ consumers: ownConsumers });
   const bus = needsBus(roles) ? await connectBus(config.natsUrl, `playpulse:${roles.join("+")}`, logger) : undefined;
   const storeTelemetry = { tracer, observer: metrics.store };
-  const store = needsStore(roles) ? createStore({ url: config.clickhouse.url, database: config.clickhouse.database, telemetry: storeTelemetry }) : undefined;
+  const store = needsStore(roles)
+    ? createStore({ url: config.clickhouse.url, database: config.clickhouse.database, telemetry: storeTelemetry })
+    : undefined;
   // A role may start before its servers (Kubernetes starts everything at once): keep trying.
   for (let attempt = 1; ; attempt++) {
     try {
@@ -120,7 +143,8 @@ export async function startRoles(config: Config, roles: readonly Role[], logger:
       : undefined;
   if (backlog) metrics.watchBacklog(backlog, ownConsumers);
 
-  const publisher = bus && roles.includes("ingest") ? createPublisher(bus, { timeoutMs: config.publish.timeoutMs, tracer }) : undefined;
+  const publisher =
+    bus && roles.includes("ingest") ? createPublisher(bus, { timeoutMs: config.publish.timeoutMs, tracer }) : undefined;
   if (publisher) {
     routes.push(
       createIngestRoutes({
@@ -147,7 +171,13 @@ export async function startRoles(config: Config, roles: readonly Role[], logger:
   }
   if (store && roles.includes("query")) {
     routes.push(
-      createQueryRoutes({ store, keys: config.keys, trendingHalfLifeHours: config.trending.halfLifeHours, jaegerUiUrl: config.jaegerUiUrl, backlog }),
+      createQueryRoutes({
+        store,
+        keys: config.keys,
+        trendingHalfLifeHours: config.trending.halfLifeHours,
+        jaegerUiUrl: config.jaegerUiUrl,
+        backlog,
+      }),
     );
   }
 
@@ -157,7 +187,11 @@ export async function startRoles(config: Config, roles: readonly Role[], logger:
       const loop = startConsumeLoop({
         bus,
         stream: config.stream.name,
-        handler: consumerHandler(role, store, createDeadLetterSink(bus.nc, (consumer, subject) => subjects.dlq(consumer, subject))),
+        handler: consumerHandler(
+          role,
+          store,
+          createDeadLetterSink(bus.nc, (consumer, subject) => subjects.dlq(consumer, subject)),
+        ),
         logger: logger.child({ consumer: role }),
         batchSize: config.consumers.batchSize,
         flushIntervalMs: config.consumers.flushIntervalMs,
@@ -199,7 +233,13 @@ export async function startRoles(config: Config, roles: readonly Role[], logger:
   const http: HttpServer = await listen(app, config.http.host, config.http.port);
   logger.info({ roles, port: http.port }, "playpulse started");
 
-  const steps: ShutdownStep[] = stopSequence({ http, publisher, consumers: loops.map(({ loop }) => loop), bus: bus ?? lagNats, store });
+  const steps: ShutdownStep[] = stopSequence({
+    http,
+    publisher,
+    consumers: loops.map(({ loop }) => loop),
+    bus: bus ?? lagNats,
+    store,
+  });
   return {
     port: http.port,
     roles,

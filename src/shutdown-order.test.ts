@@ -29,7 +29,13 @@ function fakes(opts: { consumersClean?: boolean[] } = {}) {
   return { log, parts };
 }
 
-const NAMES = ["http: stop accepting", "ingest: finish in-flight publishes", "consumers: flush batches and ack", "nats: drain and close", "clickhouse: close"];
+const NAMES = [
+  "http: stop accepting",
+  "ingest: finish in-flight publishes",
+  "consumers: flush batches and ack",
+  "nats: drain and close",
+  "clickhouse: close",
+];
 
 describe("stopSequence (the order main.ts stops a process in)", () => {
   it("stops accepting, finishes publishes, flushes and acks every consumer, then closes NATS, then ClickHouse", async () => {

@@ -19,7 +19,13 @@ function recorder() {
 describe("runShutdown", () => {
   it("runs the steps one after another, in order, and reports a clean stop", async () => {
     const { log, step } = recorder();
-    const names = ["http: stop accepting", "ingest: finish in-flight publishes", "consumers: flush batches and ack", "nats: drain and close", "clickhouse: close"];
+    const names = [
+      "http: stop accepting",
+      "ingest: finish in-flight publishes",
+      "consumers: flush batches and ack",
+      "nats: drain and close",
+      "clickhouse: close",
+    ];
     const report = await runShutdown(names.map((n) => step(n, () => true)));
     expect(log).toEqual(names.flatMap((n) => [`start ${n}`, `end ${n}`]));
     expect(report).toEqual({ clean: true, steps: names.map((name) => ({ name, ok: true })) });
@@ -52,7 +58,14 @@ describe("runShutdown", () => {
   it("marks the stop unclean when a step returns false (a batch that could not be flushed)", async () => {
     const { log, step } = recorder();
     const report = await runShutdown([step("consumers", () => false), step("nats"), step("clickhouse", () => true)]);
-    expect(log).toEqual(["start consumers", "end consumers", "start nats", "end nats", "start clickhouse", "end clickhouse"]);
+    expect(log).toEqual([
+      "start consumers",
+      "end consumers",
+      "start nats",
+      "end nats",
+      "start clickhouse",
+      "end clickhouse",
+    ]);
     expect(report).toEqual({
       clean: false,
       steps: [

@@ -12,7 +12,12 @@ import { readBody, requestBody, type BodyLimits } from "../ingest/index.ts";
 
 const port = Number(process.argv[2] ?? "0");
 /** The edge's default limits (src/config.ts, src/main.ts). */
-const limits: BodyLimits = { maxBodyBytes: 1024 * 1024, maxBatchEvents: 1000, maxEventBytes: 32 * 1024, bodyTimeoutMs: 10_000 };
+const limits: BodyLimits = {
+  maxBodyBytes: 1024 * 1024,
+  maxBatchEvents: 1000,
+  maxEventBytes: 32 * 1024,
+  bodyTimeoutMs: 10_000,
+};
 const utf8 = new TextDecoder();
 const app = new Hono();
 app.get("/readyz", (c) => c.json({ status: "ready" }));

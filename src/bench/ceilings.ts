@@ -13,7 +13,12 @@ export interface CeilingResult {
 }
 
 /** Runs `one(i)` with at most `window` in flight until `durationMs` passes or `max` calls were made. */
-async function windowed(durationMs: number, window: number, one: (i: number) => Promise<void>, max = Number.POSITIVE_INFINITY): Promise<{ done: number; elapsedMs: number; latency: Histogram }> {
+async function windowed(
+  durationMs: number,
+  window: number,
+  one: (i: number) => Promise<void>,
+  max = Number.POSITIVE_INFINITY,
+): Promise<{ done: number; elapsedMs: number; latency: Histogram }> {
   const latency = new Histogram();
   const t0 = performance.now();
   let next = 0;
@@ -33,7 +38,12 @@ async function windowed(durationMs: number, window: number, one: (i: number) => 
 }
 
 /** nats.js `js.publish` with a msgID per message, `window` publishes in flight. */
-export async function jsPublishCeiling(natsUrl: string, p: Payloads, durationMs: number, window: number): Promise<CeilingResult> {
+export async function jsPublishCeiling(
+  natsUrl: string,
+  p: Payloads,
+  durationMs: number,
+  window: number,
+): Promise<CeilingResult> {
   const nc = await connect({ servers: natsUrl });
   const js = jetstream(nc);
   const n = p.messages.length;
@@ -43,14 +53,25 @@ export async function jsPublishCeiling(natsUrl: string, p: Payloads, durationMs:
     await js.publish(m.subject, m.data, { msgID: `${m.id}.${Math.floor(i / n)}` });
   });
   await nc.close();
-  return { events: r.done, elapsedMs: r.elapsedMs, latency: r.latency.snapshot(), note: `js.publish, ${window} in flight` };
+  return {
+    events: r.done,
+    elapsedMs: r.elapsedMs,
+    latency: r.latency.snapshot(),
+    note: `js.publish, ${window} in flight`,
+  };
 }
 
 /**
  * Core publishes with a reply subject under one shared inbox subscription (PubAcks correlated
  * by token), `window` in flight: the design of src/bus/publisher.ts, without its bookkeeping.
  */
-export async function corePublishCeiling(natsUrl: string, p: Payloads, durationMs: number, window: number, max = Number.POSITIVE_INFINITY): Promise<CeilingResult> {
+export async function corePublishCeiling(
+  natsUrl: string,
+  p: Payloads,
+  durationMs: number,
+  window: number,
+  max = Number.POSITIVE_INFINITY,
+): Promise<CeilingResult> {
   const nc: NatsConnection = await connect({ servers: natsUrl });
   const inbox = createInbox();
   const waiting = new Map<string, () => void>();
@@ -64,18 +85,28 @@ export async function corePublishCeiling(natsUrl: string, p: Payloads, durationM
     },
   });
   const n = p.messages.length;
-  const r = await windowed(durationMs, window, (i) => {
-    const m = p.messages[i % n];
-    if (!m) return Promise.resolve();
-    const token = i.toString(36);
-    const h = natsHeaders();
-    h.set("Nats-Msg-Id", `${m.id}.${Math.floor(i / n)}`);
-    const acked = new Promise<void>((resolve) => waiting.set(token, resolve));
-    nc.publish(m.subject, m.data, { reply: `${inbox}.${token}`, headers: h });
-    return acked;
-  }, max);
+  const r = await windowed(
+    durationMs,
+    window,
+    (i) => {
+      const m = p.messages[i % n];
+      if (!m) return Promise.resolve();
+      const token = i.toString(36);
+      const h = natsHeaders();
+      h.set("Nats-Msg-Id", `${m.id}.${Math.floor(i / n)}`);
+      const acked = new Promise<void>((resolve) => waiting.set(token, resolve));
+      nc.publish(m.subject, m.data, { reply: `${inbox}.${token}`, headers: h });
+      return acked;
+    },
+    max,
+  );
   await nc.close();
-  return { events: r.done - failed, elapsedMs: r.elapsedMs, latency: r.latency.snapshot(), note: `core publish + shared reply inbox, ${window} in flight${failed > 0 ? `, ${failed} errors` : ""}` };
+  return {
+    events: r.done - failed,
+    elapsedMs: r.elapsedMs,
+    latency: r.latency.snapshot(),
+    note: `core publish + shared reply inbox, ${window} in flight${failed > 0 ? `, ${failed} errors` : ""}`,
+  };
 }
 
 /**
@@ -83,7 +114,13 @@ export async function corePublishCeiling(natsUrl: string, p: Payloads, durationM
  * the kind of body `store.insert` now sends (it serialises each batch itself and sends it through
  * `@clickhouse/client`'s `exec`), with the serialisation done before the clock starts.
  */
-export async function clickhouseRawCeiling(url: string, database: string, p: Payloads, durationMs: number, batch: number): Promise<CeilingResult> {
+export async function clickhouseRawCeiling(
+  url: string,
+  database: string,
+  p: Payloads,
+  durationMs: number,
+  batch: number,
+): Promise<CeilingResult> {
   const encoder = new TextEncoder();
   const bodies = (json: string) => {
     const lines = json.split("\n");
@@ -97,7 +134,10 @@ export async function clickhouseRawCeiling(url: string, database: string, p: Pay
   const ev = bodies(p.eventRowsJson);
   const rec = bodies(p.recRowsJson);
   const insert = async (table: string, body: Uint8Array) => {
-    const res = await fetch(`${url}/?database=${database}&query=${encodeURIComponent(`INSERT INTO ${table} FORMAT JSONEachRow`)}`, { method: "POST", body });
+    const res = await fetch(
+      `${url}/?database=${database}&query=${encodeURIComponent(`INSERT INTO ${table} FORMAT JSONEachRow`)}`,
+      { method: "POST", body },
+    );
     if (!res.ok) throw new Error(`ClickHouse insert answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
     await res.arrayBuffer();
   };
@@ -109,13 +149,25 @@ export async function clickhouseRawCeiling(url: string, database: string, p: Pay
     await Promise.all([insert("events", e.bytes), insert("rec_events", rc.bytes)]);
     rows += e.rows;
   });
-  return { events: rows, elapsedMs: r.elapsedMs, latency: r.latency.snapshot(), note: `pre-serialised JSONEachRow over plain HTTP (the body store.insert now sends, serialised before timing), ${batch.toLocaleString("en-US")}-row inserts into events and rec_events` };
+  return {
+    events: rows,
+    elapsedMs: r.elapsedMs,
+    latency: r.latency.snapshot(),
+    note: `pre-serialised JSONEachRow over plain HTTP (the body store.insert now sends, serialised before timing), ${batch.toLocaleString("en-US")}-row inserts into events and rec_events`,
+  };
 }
 
 /** `@clickhouse/client` given row objects (what `store.insert` did before it serialised rows itself; the baseline), `batch` rows per insert. */
-export async function clickhouseClientCeiling(url: string, database: string, p: Payloads, durationMs: number, batch: number): Promise<CeilingResult> {
+export async function clickhouseClientCeiling(
+  url: string,
+  database: string,
+  p: Payloads,
+  durationMs: number,
+  batch: number,
+): Promise<CeilingResult> {
   const client = createClient({ url, database, max_open_connections: 4 });
-  const chunks = <T>(a: T[]) => Array.from({ length: Math.ceil(a.length / batch) }, (_, i) => a.slice(i * batch, (i + 1) * batch));
+  const chunks = <T>(a: T[]) =>
+    Array.from({ length: Math.ceil(a.length / batch) }, (_, i) => a.slice(i * batch, (i + 1) * batch));
   const ev = chunks(p.eventRows);
   const rec = chunks(p.recRows);
   let rows = 0;
@@ -128,5 +180,10 @@ export async function clickhouseClientCeiling(url: string, database: string, p: 
     rows += e.length;
   });
   await client.close();
-  return { events: rows, elapsedMs: r.elapsedMs, latency: r.latency.snapshot(), note: `@clickhouse/client with row objects (store.insert before it serialised rows itself), ${batch.toLocaleString("en-US")}-row inserts into events and rec_events` };
+  return {
+    events: rows,
+    elapsedMs: r.elapsedMs,
+    latency: r.latency.snapshot(),
+    note: `@clickhouse/client with row objects (store.insert before it serialised rows itself), ${batch.toLocaleString("en-US")}-row inserts into events and rec_events`,
+  };
 }

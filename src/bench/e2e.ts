@@ -1,6 +1,18 @@
 import type { RuntimeName } from "../edge/runtimes.ts";
 import { freePort } from "../local/index.ts";
-import { consumerLag, createNamespace, dropNamespace, READ_KEY, runLoadgen, startRoles, startScript, WRITE_KEY, type Harness, type LoadRun, type Namespace } from "./harness.ts";
+import {
+  consumerLag,
+  createNamespace,
+  dropNamespace,
+  READ_KEY,
+  runLoadgen,
+  startRoles,
+  startScript,
+  WRITE_KEY,
+  type Harness,
+  type LoadRun,
+  type Namespace,
+} from "./harness.ts";
 import { closedArgs, failedRow, rowFromLoad, runWorker } from "./parts.ts";
 import { ProcWatch, type Child } from "./procs.ts";
 import type { BenchRow } from "./table.ts";
@@ -11,7 +23,10 @@ const PLAY_CONSUMERS = ["analytics", "recommendations"] as const;
  * The consumer roles as production deploys them (k8s/: one Deployment each): one Node process
  * per consumer, so analytics and recommendations can run on different cores.
  */
-async function startConsumers(h: Harness, n: Namespace): Promise<{ children: Child[]; watch: Record<string, number | undefined> }> {
+async function startConsumers(
+  h: Harness,
+  n: Namespace,
+): Promise<{ children: Child[]; watch: Record<string, number | undefined> }> {
   const children: Child[] = [];
   const watch: Record<string, number | undefined> = {};
   try {
@@ -36,7 +51,12 @@ interface Window {
 }
 
 /** A load run that also records consumer lag at the window's start, end, and every 500 ms. */
-async function withLag(h: Harness, n: Namespace, args: string[], watch: Record<string, number | undefined>): Promise<Window> {
+async function withLag(
+  h: Harness,
+  n: Namespace,
+  args: string[],
+  watch: Record<string, number | undefined>,
+): Promise<Window> {
   let lagStart: Record<string, number> = {};
   let lagEnd: Record<string, number> = {};
   const series: number[] = [];
@@ -48,7 +68,14 @@ async function withLag(h: Harness, n: Namespace, args: string[], watch: Record<s
     if (phase === "start") {
       t0 = performance.now();
       lagStart = await consumerLag(h, n.stream, PLAY_CONSUMERS);
-      timer = setInterval(() => void maxLag().then((l) => series.push(l), () => undefined), 500);
+      timer = setInterval(
+        () =>
+          void maxLag().then(
+            (l) => series.push(l),
+            () => undefined,
+          ),
+        500,
+      );
     } else {
       t1 = performance.now();
       clearInterval(timer);
@@ -71,7 +98,11 @@ async function drainRate(h: Harness, n: Namespace, w: Window, graceMs: number): 
   const accepted = w.run.summary.events.accepted + w.run.summary.events.duplicates;
   const secs = w.secs + graceMs / 1000;
   return Math.min(
-    ...PLAY_CONSUMERS.map((c) => ((lag[c] ?? 0) === 0 ? Number.POSITIVE_INFINITY : (accepted + (w.lagStart[c] ?? 0) - (lag[c] ?? 0)) / Math.max(0.001, secs))),
+    ...PLAY_CONSUMERS.map((c) =>
+      (lag[c] ?? 0) === 0
+        ? Number.POSITIVE_INFINITY
+        : (accepted + (w.lagStart[c] ?? 0) - (lag[c] ?? 0)) / Math.max(0.001, secs),
+    ),
   );
 }
 
@@ -109,7 +140,16 @@ interface Sustained {
  * what the consumers drain; an open-model run at 90 % of the lower of the two confirms that
  * the lag stays flat (lowering by 20 % and trying again in full mode if it grew).
  */
-async function sustainable(h: Harness, n: Namespace, url: string, batch: number, watch: Record<string, number | undefined>, id: string, label: string, extra: string[]): Promise<Sustained & { probe: Window }> {
+async function sustainable(
+  h: Harness,
+  n: Namespace,
+  url: string,
+  batch: number,
+  watch: Record<string, number | undefined>,
+  id: string,
+  label: string,
+  extra: string[],
+): Promise<Sustained & { probe: Window }> {
   const base = ["--url", url, "--key", WRITE_KEY, "--batch", String(batch), "--freshness", "off", ...extra];
   const probeMs = h.quick ? h.windowMs : h.windowMs * 1.5;
   const probe = await withLag(h, n, [...base, ...closedArgs(batch), "--duration", `${Math.round(probeMs)}ms`], watch);
@@ -118,20 +158,47 @@ async function sustainable(h: Harness, n: Namespace, url: string, batch: number,
   let rate = Math.max(1, Math.floor(Math.min(accepted, drained) * 0.9));
   let tries = h.quick ? 1 : 3;
   for (;;) {
-    h.log(`    confirming ${rate.toLocaleString("en-US")} events/s (probe: accepted ${Math.round(accepted)}/s, consumers ${drainText(drained)})`);
+    h.log(
+      `    confirming ${rate.toLocaleString("en-US")} events/s (probe: accepted ${Math.round(accepted)}/s, consumers ${drainText(drained)})`,
+    );
     await waitDrained(h, n, h.quick ? 2000 : 30_000);
-    const w = await withLag(h, n, [...base, "--no-catalog", "--rate", String(rate), "--connections", batch === 1 ? "128" : "32", "--duration", `${Math.round(h.windowMs * (h.quick ? 1 : 2))}ms`], watch);
+    const w = await withLag(
+      h,
+      n,
+      [
+        ...base,
+        "--no-catalog",
+        "--rate",
+        String(rate),
+        "--connections",
+        batch === 1 ? "128" : "32",
+        "--duration",
+        `${Math.round(h.windowMs * (h.quick ? 1 : 2))}ms`,
+      ],
+      watch,
+    );
     const flat = isFlat(w.series, rate);
     tries--;
     if (flat || tries === 0) {
       const lagNote = `lag ${flat ? "flat" : "GREW"} (max ${Math.max(0, ...w.series).toLocaleString("en-US")}, end ${Math.max(...Object.values(w.lagEnd)).toLocaleString("en-US")} events); saturation probe: accepted ${Math.round(accepted).toLocaleString("en-US")}/s, consumers ${drainText(drained)}`;
-      return { row: rowFromLoad(id, id.startsWith("baseline") ? "baseline" : "pipeline", label, w.run, `open model at ${rate.toLocaleString("en-US")}/s; ${lagNote}`), rate, probe };
+      return {
+        row: rowFromLoad(
+          id,
+          id.startsWith("baseline") ? "baseline" : "pipeline",
+          label,
+          w.run,
+          `open model at ${rate.toLocaleString("en-US")}/s; ${lagNote}`,
+        ),
+        rate,
+        probe,
+      };
     }
     rate = Math.floor(rate * 0.8);
   }
 }
 
-const drainText = (d: number) => (Number.isFinite(d) ? `drained ${Math.round(d).toLocaleString("en-US")}/s` : "kept up");
+const drainText = (d: number) =>
+  Number.isFinite(d) ? `drained ${Math.round(d).toLocaleString("en-US")}/s` : "kept up";
 
 async function waitDrained(h: Harness, n: Namespace, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -167,7 +234,23 @@ export async function measurePipeline(h: Harness, rt: RuntimeName): Promise<Benc
         await waitDrained(h, n, h.quick ? 2000 : 30_000);
         const f = await runLoadgen(
           h,
-          ["--url", ingest.url, "--key", WRITE_KEY, "--read-key", READ_KEY, "--batch", "100", "--rate", String(half), "--no-catalog", "--freshness", "250ms", "--duration", `${h.windowMs * (h.quick ? 1 : 2)}ms`],
+          [
+            "--url",
+            ingest.url,
+            "--key",
+            WRITE_KEY,
+            "--read-key",
+            READ_KEY,
+            "--batch",
+            "100",
+            "--rate",
+            String(half),
+            "--no-catalog",
+            "--freshness",
+            "250ms",
+            "--duration",
+            `${h.windowMs * (h.quick ? 1 : 2)}ms`,
+          ],
           watch,
         );
         const fr = f.summary.freshness_ms;
@@ -179,12 +262,15 @@ export async function measurePipeline(h: Harness, rt: RuntimeName): Promise<Benc
           p50Ms: fr?.p50 ?? null,
           p99Ms: fr?.p99 ?? null,
           procs: f.procs,
-          note: fr ? `p95 ${fr.p95} ms, ${fr.samples} samples, ${fr.timeouts} timed out; p50/p99 columns are freshness` : "no samples",
+          note: fr
+            ? `p95 ${fr.p95} ms, ${fr.samples} samples, ${fr.timeouts} timed out; p50/p99 columns are freshness`
+            : "no samples",
         });
       }
     } catch (err: unknown) {
       rows.push(failedRow(id, "pipeline", label, err));
-      if (batch === 100) rows.push(failedRow("pipeline.freshness", "pipeline", "end-to-end freshness at half the batched maximum", err));
+      if (batch === 100)
+        rows.push(failedRow("pipeline.freshness", "pipeline", "end-to-end freshness at half the batched maximum", err));
     } finally {
       for (const c of children) await c.stop();
       await dropNamespace(h, n);
@@ -201,15 +287,47 @@ export async function measureNaive(h: Harness): Promise<BenchRow[]> {
   const children: Child[] = [];
   try {
     const port = await freePort();
-    const edge = await startScript(h, "naive-edge", "node", "src/bench/naive.ts", ["edge", JSON.stringify({ natsUrl: h.natsUrl, prefix: n.ns, port, key: WRITE_KEY })], `http://127.0.0.1:${port}/readyz`);
+    const edge = await startScript(
+      h,
+      "naive-edge",
+      "node",
+      "src/bench/naive.ts",
+      ["edge", JSON.stringify({ natsUrl: h.natsUrl, prefix: n.ns, port, key: WRITE_KEY })],
+      `http://127.0.0.1:${port}/readyz`,
+    );
     children.push(edge);
-    const consumer = await startScript(h, "naive-consumer", "node", "src/bench/naive.ts", ["consumer", JSON.stringify({ natsUrl: h.natsUrl, stream: n.stream, clickhouseUrl: h.clickhouseUrl, database: n.database })], undefined);
+    const consumer = await startScript(
+      h,
+      "naive-consumer",
+      "node",
+      "src/bench/naive.ts",
+      [
+        "consumer",
+        JSON.stringify({ natsUrl: h.natsUrl, stream: n.stream, clickhouseUrl: h.clickhouseUrl, database: n.database }),
+      ],
+      undefined,
+    );
     children.push(consumer);
     h.log("  naive baseline");
-    const s = await sustainable(h, n, `http://127.0.0.1:${port}`, 1, { "naive-edge": edge.pid, "naive-consumer": consumer.pid }, "baseline.naive.e2e", e2eLabel, ["--no-catalog"]);
-    return [rowFromLoad("baseline.naive.ingest", "baseline", ingestLabel, s.probe.run, "closed model, consumer running"), s.row];
+    const s = await sustainable(
+      h,
+      n,
+      `http://127.0.0.1:${port}`,
+      1,
+      { "naive-edge": edge.pid, "naive-consumer": consumer.pid },
+      "baseline.naive.e2e",
+      e2eLabel,
+      ["--no-catalog"],
+    );
+    return [
+      rowFromLoad("baseline.naive.ingest", "baseline", ingestLabel, s.probe.run, "closed model, consumer running"),
+      s.row,
+    ];
   } catch (err: unknown) {
-    return [failedRow("baseline.naive.ingest", "baseline", ingestLabel, err), failedRow("baseline.naive.e2e", "baseline", e2eLabel, err)];
+    return [
+      failedRow("baseline.naive.ingest", "baseline", ingestLabel, err),
+      failedRow("baseline.naive.e2e", "baseline", e2eLabel, err),
+    ];
   } finally {
     for (const c of children) await c.stop(5000);
     await dropNamespace(h, n);
@@ -246,7 +364,16 @@ export async function measureConsumers(h: Harness): Promise<BenchRow> {
       await new Promise((r) => setTimeout(r, 100));
     }
     const secs = (performance.now() - (t0 ?? performance.now())) / 1000;
-    return { id: "consumers.drain", group: "pipeline", label, eventsPerSec: Math.round(n / Math.max(0.001, secs)), p50Ms: null, p99Ms: null, procs: w.stop(), note: `${n.toLocaleString("en-US")} events in ${secs.toFixed(1)} s; the slower of analytics and recommendations` };
+    return {
+      id: "consumers.drain",
+      group: "pipeline",
+      label,
+      eventsPerSec: Math.round(n / Math.max(0.001, secs)),
+      p50Ms: null,
+      p99Ms: null,
+      procs: w.stop(),
+      note: `${n.toLocaleString("en-US")} events in ${secs.toFixed(1)} s; the slower of analytics and recommendations`,
+    };
   } catch (err: unknown) {
     return failedRow("consumers.drain", "pipeline", label, err);
   } finally {

@@ -71,23 +71,42 @@ export async function createNamespace(h: Harness, prefix = "bench"): Promise<Nam
 
 export async function dropNamespace(h: Harness, n: Namespace): Promise<void> {
   await h.jsm.streams.delete(n.stream).catch(() => undefined);
-  await fetch(`${h.clickhouseUrl}/`, { method: "POST", body: `DROP DATABASE IF EXISTS ${n.database}` }).catch(() => undefined);
+  await fetch(`${h.clickhouseUrl}/`, { method: "POST", body: `DROP DATABASE IF EXISTS ${n.database}` }).catch(
+    () => undefined,
+  );
 }
 
 export function runtimeOrThrow(name: RuntimeName): Runtime {
   const rt = findRuntime(name);
-  if (!rt) throw new Error(`${name} is not installed (npm install puts bun and deno under node_modules; see docs/benchmarks.md)`);
+  if (!rt)
+    throw new Error(
+      `${name} is not installed (npm install puts bun and deno under node_modules; see docs/benchmarks.md)`,
+    );
   return rt;
 }
 
 /** Starts `serve <roles>` on a runtime with the namespace's environment; resolves once /readyz answers. */
-export async function startRoles(h: Harness, n: Namespace, runtime: RuntimeName, roles: readonly Role[], name: string): Promise<{ child: Child; url: string }> {
+export async function startRoles(
+  h: Harness,
+  n: Namespace,
+  runtime: RuntimeName,
+  roles: readonly Role[],
+  name: string,
+): Promise<{ child: Child; url: string }> {
   const rt = runtimeOrThrow(runtime);
   const port = await freePort();
   const [entry = "", ...rest] = serveEntry(runtime);
-  const prof = h.profileDir && runtime === "node" ? ["--cpu-prof", `--cpu-prof-dir=${h.profileDir}`, `--cpu-prof-name=${name}.${n.ns}.cpuprofile`] : [];
+  const prof =
+    h.profileDir && runtime === "node"
+      ? ["--cpu-prof", `--cpu-prof-dir=${h.profileDir}`, `--cpu-prof-name=${name}.${n.ns}.cpuprofile`]
+      : [];
   const args = [...prof, ...runArgs(h, rt, entry), ...rest, ...roles];
-  const child = startChild(name, rt.command, args, childEnv({ ...rt.env, ...n.env, PLAYPULSE_HTTP_PORT: String(port) }));
+  const child = startChild(
+    name,
+    rt.command,
+    args,
+    childEnv({ ...rt.env, ...n.env, PLAYPULSE_HTTP_PORT: String(port) }),
+  );
   const url = `http://127.0.0.1:${port}`;
   await waitReady(child, `${url}/readyz`);
   return { child, url };
@@ -127,7 +146,12 @@ export async function runLoadgen(
   onWindow?: (phase: "start" | "end") => Promise<void> | void,
 ): Promise<LoadRun> {
   const node = runtimeOrThrow("node");
-  const child = startChild("load", node.command, [...runArgs(h, node, "src/cli/main.ts"), "load", ...args, "--json", "--quiet", "--announce"], childEnv({}));
+  const child = startChild(
+    "load",
+    node.command,
+    [...runArgs(h, node, "src/cli/main.ts"), "load", ...args, "--json", "--quiet", "--announce"],
+    childEnv({}),
+  );
   const w = new ProcWatch({ load: child.pid, ...watch, ...h.serverPids });
   let procs: ProcUsage[] = [];
   let started = false;
@@ -153,7 +177,11 @@ export async function runLoadgen(
 }
 
 /** Lag (pending + unacknowledged) of each of a stream's consumers. */
-export async function consumerLag(h: Harness, stream: string, names: readonly string[]): Promise<Record<string, number>> {
+export async function consumerLag(
+  h: Harness,
+  stream: string,
+  names: readonly string[],
+): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const name of names) {
     const info = await h.jsm.consumers.info(stream, name);

@@ -39,7 +39,11 @@ function machine(): string[] {
   const cpu = cpus()[0]?.model ?? "unknown CPU";
   const version = (cmd: string, args: string[]) => {
     try {
-      return execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim().split("\n")[0] ?? "";
+      return (
+        execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })
+          .trim()
+          .split("\n")[0] ?? ""
+      );
     } catch (err: unknown) {
       return err instanceof Error ? `unknown (${err.message.slice(0, 60)})` : "unknown";
     }
@@ -56,7 +60,11 @@ function machine(): string[] {
 function build(log: (line: string) => void): void {
   log("bench: building dist/ with tsc");
   try {
-    execFileSync(process.execPath, [join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", join(REPO_ROOT, "tsconfig.build.json")], { cwd: REPO_ROOT, stdio: "pipe" });
+    execFileSync(
+      process.execPath,
+      [join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", join(REPO_ROOT, "tsconfig.build.json")],
+      { cwd: REPO_ROOT, stdio: "pipe" },
+    );
   } catch (err: unknown) {
     if (!existsSync(join(REPO_ROOT, "dist", "cli", "main.js"))) throw err;
     log("bench: tsc reported errors but emitted dist/; continuing");
@@ -84,9 +92,15 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const quick = values.quick ?? false;
-  const runtimes = (values.runtimes ?? RUNTIMES.join(",")).split(",").filter((r): r is RuntimeName => (RUNTIMES as readonly string[]).includes(r));
+  const runtimes = (values.runtimes ?? RUNTIMES.join(","))
+    .split(",")
+    .filter((r): r is RuntimeName => (RUNTIMES as readonly string[]).includes(r));
   const pipelineRuntime = (values["pipeline-runtime"] ?? "node") as RuntimeName;
-  const windowMs = values.window ? Number(/^(\d+)ms$/.exec(values.window)?.[1] ?? Number.parseFloat(values.window) * 1000) : quick ? 1500 : 10_000;
+  const windowMs = values.window
+    ? Number(/^(\d+)ms$/.exec(values.window)?.[1] ?? Number.parseFloat(values.window) * 1000)
+    : quick
+      ? 1500
+      : 10_000;
   const sections = values.only?.split(",").map((x) => x.trim()) ?? [...SECTIONS];
   const unknown = sections.filter((x) => !(SECTIONS as readonly string[]).includes(x));
   if (unknown.length > 0) {

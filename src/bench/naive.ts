@@ -52,7 +52,9 @@ async function edge(a: EdgeArgs): Promise<void> {
         rejected++;
         continue;
       }
-      const ack = await js.publish(subjects.forType(v.event.type), encodeStoredEvent(v.event, Date.now()), { msgID: v.event.id });
+      const ack = await js.publish(subjects.forType(v.event.type), encodeStoredEvent(v.event, Date.now()), {
+        msgID: v.event.id,
+      });
       if (ack.duplicate) duplicates++;
       else accepted++;
     }
@@ -76,7 +78,13 @@ async function consumer(a: ConsumerArgs): Promise<void> {
     process.once("SIGTERM", () => void messages.close());
     for await (const m of messages) {
       if (stopping) break;
-      const outcome = handler.prepare({ subject: m.subject, data: m.data, header: () => undefined, streamSeq: m.seq, deliveryCount: m.info.deliveryCount });
+      const outcome = handler.prepare({
+        subject: m.subject,
+        data: m.data,
+        header: () => undefined,
+        streamSeq: m.seq,
+        deliveryCount: m.info.deliveryCount,
+      });
       try {
         if (outcome.kind === "ok") await handler.write(outcome.rows);
         m.ack();
@@ -97,7 +105,12 @@ async function consumer(a: ConsumerArgs): Promise<void> {
 
 const [role, json] = process.argv.slice(2);
 const args: unknown = JSON.parse(json ?? "{}");
-const run = role === "edge" ? edge(args as EdgeArgs) : role === "consumer" ? consumer(args as ConsumerArgs) : Promise.reject(new Error(`naive: unknown role ${role}`));
+const run =
+  role === "edge"
+    ? edge(args as EdgeArgs)
+    : role === "consumer"
+      ? consumer(args as ConsumerArgs)
+      : Promise.reject(new Error(`naive: unknown role ${role}`));
 run.then(
   () => process.exit(0),
   (err: unknown) => {

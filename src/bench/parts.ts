@@ -2,7 +2,18 @@ import type { RuntimeName } from "../edge/runtimes.ts";
 import { freePort } from "../local/index.ts";
 import { Histogram } from "../load/index.ts";
 import type { CeilingResult } from "./ceilings.ts";
-import { createNamespace, dropNamespace, runArgs, runLoadgen, runtimeOrThrow, startRoles, startScript, WRITE_KEY, type Harness, type LoadRun } from "./harness.ts";
+import {
+  createNamespace,
+  dropNamespace,
+  runArgs,
+  runLoadgen,
+  runtimeOrThrow,
+  startRoles,
+  startScript,
+  WRITE_KEY,
+  type Harness,
+  type LoadRun,
+} from "./harness.ts";
 import { childEnv, ProcWatch, startChild } from "./procs.ts";
 import { BATCHES, type BenchRow, type RowGroup } from "./table.ts";
 import type { WorkerTask } from "./worker.ts";
@@ -16,14 +27,37 @@ export function rowFromLoad(id: string, group: RowGroup, label: string, run: Loa
   const s = run.summary;
   const errors = Object.entries(s.errors).map(([k, v]) => `${k}: ${v}`);
   const fullNote = [note, errors.length > 0 ? `errors ${errors.join(", ")}` : ""].filter((x) => x !== "").join("; ");
-  return { id, group, label, eventsPerSec: s.throughput.accepted_per_s, p50Ms: s.latency_ms.p50, p99Ms: s.latency_ms.p99, procs: run.procs, note: fullNote };
+  return {
+    id,
+    group,
+    label,
+    eventsPerSec: s.throughput.accepted_per_s,
+    p50Ms: s.latency_ms.p50,
+    p99Ms: s.latency_ms.p99,
+    procs: run.procs,
+    note: fullNote,
+  };
 }
 
 export function failedRow(id: string, group: RowGroup, label: string, err: unknown): BenchRow {
-  return { id, group, label, eventsPerSec: null, p50Ms: null, p99Ms: null, procs: [], note: "", error: err instanceof Error ? err.message : String(err) };
+  return {
+    id,
+    group,
+    label,
+    eventsPerSec: null,
+    p50Ms: null,
+    p99Ms: null,
+    procs: [],
+    note: "",
+    error: err instanceof Error ? err.message : String(err),
+  };
 }
 
-const RT_LABEL: Record<RuntimeName, string> = { node: "Hono on Node (@hono/node-server)", bun: "Hono on Bun (Bun.serve)", deno: "Hono on Deno (Deno.serve)" };
+const RT_LABEL: Record<RuntimeName, string> = {
+  node: "Hono on Node (@hono/node-server)",
+  bun: "Hono on Bun (Bun.serve)",
+  deno: "Hono on Deno (Deno.serve)",
+};
 const per = (b: number) => (b === 1 ? "1 event/request" : `${b} events/request`);
 const windowArg = (h: Harness) => ["--duration", `${h.windowMs}ms`, "--no-catalog", "--freshness", "off"];
 
@@ -32,13 +66,26 @@ export async function measureBareHttp(h: Harness, rt: RuntimeName): Promise<Benc
   const label = (b: number) => `ceiling: bare HTTP 202, ${RT_LABEL[rt]}, ${per(b)}`;
   try {
     const port = await freePort();
-    const server = await startScript(h, `bare-${rt}`, rt, "src/bench/bare-server.ts", [String(port)], `http://127.0.0.1:${port}/readyz`);
+    const server = await startScript(
+      h,
+      `bare-${rt}`,
+      rt,
+      "src/bench/bare-server.ts",
+      [String(port)],
+      `http://127.0.0.1:${port}/readyz`,
+    );
     try {
       const rows: BenchRow[] = [];
       for (const b of BATCHES) {
         h.log(`  bare HTTP on ${rt}, ${per(b)}`);
-        const run = await runLoadgen(h, ["--url", `http://127.0.0.1:${port}`, "--key", WRITE_KEY, ...closedArgs(b), ...windowArg(h)], { server: server.pid });
-        rows.push(rowFromLoad(`ceiling.http.${rt}.${b}`, "ceiling", label(b), run, "parses every event, no validation"));
+        const run = await runLoadgen(
+          h,
+          ["--url", `http://127.0.0.1:${port}`, "--key", WRITE_KEY, ...closedArgs(b), ...windowArg(h)],
+          { server: server.pid },
+        );
+        rows.push(
+          rowFromLoad(`ceiling.http.${rt}.${b}`, "ceiling", label(b), run, "parses every event, no validation"),
+        );
       }
       return rows;
     } finally {
@@ -49,9 +96,17 @@ export async function measureBareHttp(h: Harness, rt: RuntimeName): Promise<Benc
   }
 }
 
-export async function runWorker(h: Harness, task: WorkerTask): Promise<{ result: CeilingResult; procs: BenchRow["procs"] }> {
+export async function runWorker(
+  h: Harness,
+  task: WorkerTask,
+): Promise<{ result: CeilingResult; procs: BenchRow["procs"] }> {
   const node = runtimeOrThrow("node");
-  const child = startChild(`worker-${task.kind}`, node.command, [...runArgs(h, node, "src/bench/worker.ts"), JSON.stringify(task)], childEnv({}));
+  const child = startChild(
+    `worker-${task.kind}`,
+    node.command,
+    [...runArgs(h, node, "src/bench/worker.ts"), JSON.stringify(task)],
+    childEnv({}),
+  );
   const w = new ProcWatch({ worker: child.pid, ...h.serverPids });
   let started = false;
   child.proc.stdout?.on("data", (d: Buffer | string) => {
@@ -67,7 +122,12 @@ export async function runWorker(h: Harness, task: WorkerTask): Promise<{ result:
   return { result: JSON.parse(last) as CeilingResult, procs };
 }
 
-function ceilingRow(id: string, label: string, r: { result: CeilingResult; procs: BenchRow["procs"] }, unit: "message" | "batch"): BenchRow {
+function ceilingRow(
+  id: string,
+  label: string,
+  r: { result: CeilingResult; procs: BenchRow["procs"] },
+  unit: "message" | "batch",
+): BenchRow {
   const lat = Histogram.from(r.result.latency);
   return {
     id,
@@ -88,13 +148,30 @@ export async function measureBackends(h: Harness): Promise<BenchRow[]> {
   const ns = await createNamespace(h, "ceil");
   try {
     const js = [
-      { id: "ceiling.js.publish", kind: "js-publish" as const, window: 100, label: "ceiling: JetStream, nats.js js.publish (msgID each)" },
-      { id: "ceiling.js.core", kind: "js-core" as const, window: 2000, label: "ceiling: JetStream, core publish + reply correlation (msgID each)" },
+      {
+        id: "ceiling.js.publish",
+        kind: "js-publish" as const,
+        window: 100,
+        label: "ceiling: JetStream, nats.js js.publish (msgID each)",
+      },
+      {
+        id: "ceiling.js.core",
+        kind: "js-core" as const,
+        window: 2000,
+        label: "ceiling: JetStream, core publish + reply correlation (msgID each)",
+      },
     ];
     for (const t of js) {
       h.log(`  ${t.label}`);
       try {
-        const r = await runWorker(h, { kind: t.kind, natsUrl: h.natsUrl, prefix: ns.ns, durationMs: h.windowMs, window: t.window, payloads });
+        const r = await runWorker(h, {
+          kind: t.kind,
+          natsUrl: h.natsUrl,
+          prefix: ns.ns,
+          durationMs: h.windowMs,
+          window: t.window,
+          payloads,
+        });
         rows.push(ceilingRow(t.id, t.label, r, "message"));
       } catch (err: unknown) {
         rows.push(failedRow(t.id, "ceiling", t.label, err));
@@ -102,13 +179,28 @@ export async function measureBackends(h: Harness): Promise<BenchRow[]> {
     }
     const batch = h.quick ? 10_000 : 100_000;
     const ch = [
-      { id: "ceiling.ch.raw", kind: "ch-raw" as const, label: "ceiling: ClickHouse insert, pre-serialised JSONEachRow" },
-      { id: "ceiling.ch.client", kind: "ch-client" as const, label: "ceiling: ClickHouse insert, @clickhouse/client row objects" },
+      {
+        id: "ceiling.ch.raw",
+        kind: "ch-raw" as const,
+        label: "ceiling: ClickHouse insert, pre-serialised JSONEachRow",
+      },
+      {
+        id: "ceiling.ch.client",
+        kind: "ch-client" as const,
+        label: "ceiling: ClickHouse insert, @clickhouse/client row objects",
+      },
     ];
     for (const t of ch) {
       h.log(`  ${t.label}`);
       try {
-        const r = await runWorker(h, { kind: t.kind, clickhouseUrl: h.clickhouseUrl, database: ns.database, durationMs: h.windowMs, batch, payloads });
+        const r = await runWorker(h, {
+          kind: t.kind,
+          clickhouseUrl: h.clickhouseUrl,
+          database: ns.database,
+          durationMs: h.windowMs,
+          batch,
+          payloads,
+        });
         rows.push(ceilingRow(t.id, t.label, r, "batch"));
       } catch (err: unknown) {
         rows.push(failedRow(t.id, "ceiling", t.label, err));
@@ -131,7 +223,9 @@ export async function measureIngest(h: Harness, rt: RuntimeName): Promise<BenchR
         const rows: BenchRow[] = [];
         for (const b of BATCHES) {
           h.log(`  ingest on ${rt}, ${per(b)}`);
-          const run = await runLoadgen(h, ["--url", url, "--key", WRITE_KEY, ...closedArgs(b), ...windowArg(h)], { ingest: child.pid });
+          const run = await runLoadgen(h, ["--url", url, "--key", WRITE_KEY, ...closedArgs(b), ...windowArg(h)], {
+            ingest: child.pid,
+          });
           rows.push(rowFromLoad(`ingest.${rt}.${b}`, "ingest", label(b), run, `runtime ${runtimeOrThrow(rt).version}`));
         }
         return rows;

@@ -56,7 +56,8 @@ export function makePayloads(n: number, prefix: string, runId = "bench"): Payloa
     const msg: InboundMessage = { subject, data, header: () => undefined, streamSeq: i + 1, deliveryCount: 1 };
     const a = analytics.prepare(msg);
     const r = recs.prepare(msg);
-    if (a.kind !== "ok" || r.kind !== "ok") throw new Error(`consumers refused a generated event: ${JSON.stringify([a, r])}`);
+    if (a.kind !== "ok" || r.kind !== "ok")
+      throw new Error(`consumers refused a generated event: ${JSON.stringify([a, r])}`);
     eventRows.push(...a.rows);
     recRows.push(...r.rows);
   }

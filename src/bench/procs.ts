@@ -59,7 +59,10 @@ export async function waitReady(child: Child, url: string, timeoutMs = 60_000): 
   let exited = false;
   void child.exited.then(() => (exited = true));
   while (Date.now() < deadline) {
-    if (exited) throw new Error(`${child.name} exited during start-up:\n${child.stderr().slice(-3000)}\n${child.stdout().slice(-2000)}`);
+    if (exited)
+      throw new Error(
+        `${child.name} exited during start-up:\n${child.stderr().slice(-3000)}\n${child.stdout().slice(-2000)}`,
+      );
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
       if (res.status === 200) return;

@@ -32,10 +32,18 @@ export function hotSpots(profile: CpuProfile, top = 12): HotSpot[] {
 
 /** A Markdown section with the hot spots of every profile in `dir`. */
 export function summarizeProfiles(dir: string): string {
-  const files = readdirSync(dir).filter((f) => f.endsWith(".cpuprofile")).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".cpuprofile"))
+    .sort();
   const parts = files.map((f) => {
     const spots = hotSpots(JSON.parse(readFileSync(join(dir, f), "utf8")) as CpuProfile);
-    return [`**${f}** (self time)`, "", "| function | self % |", "|---|--:|", ...spots.map((s) => `| \`${s.fn.replaceAll("|", "/")}\` | ${s.selfPct} |`)].join("\n");
+    return [
+      `**${f}** (self time)`,
+      "",
+      "| function | self % |",
+      "|---|--:|",
+      ...spots.map((s) => `| \`${s.fn.replaceAll("|", "/")}\` | ${s.selfPct} |`),
+    ].join("\n");
   });
   return parts.length === 0 ? "(no profiles were written)" : parts.join("\n\n");
 }

@@ -4,7 +4,13 @@ import { computeRatios, expectedRowIds, renderRuntimes, renderTable, type BenchR
 
 const row = (id: string, eventsPerSec: number | null, extra: Partial<BenchRow> = {}): BenchRow => ({
   id,
-  group: id.startsWith("ceiling") ? "ceiling" : id.startsWith("baseline") ? "baseline" : id.startsWith("ingest") ? "ingest" : "pipeline",
+  group: id.startsWith("ceiling")
+    ? "ceiling"
+    : id.startsWith("baseline")
+      ? "baseline"
+      : id.startsWith("ingest")
+        ? "ingest"
+        : "pipeline",
   label: id,
   eventsPerSec,
   p50Ms: 1,
@@ -50,7 +56,9 @@ describe("bench table", () => {
       row("baseline.naive.e2e", 500),
     ];
     computeRatios(rows, "node");
-    const r = Object.fromEntries(rows.filter((x) => x.vsCeiling !== undefined).map((x) => [x.id, [x.vsCeiling, x.vsNaive]]));
+    const r = Object.fromEntries(
+      rows.filter((x) => x.vsCeiling !== undefined).map((x) => [x.id, [x.vsCeiling, x.vsNaive]]),
+    );
     expect(r).toEqual({
       "ingest.node.1": [0.5, 5], // min(HTTP 30k, JetStream best 120k)
       "ingest.node.100": [0.5, 20], // min(HTTP 400k, 120k)
@@ -66,12 +74,17 @@ describe("bench table", () => {
   });
 
   it("renders a row per measurement, failed ones with their reason", () => {
-    const text = renderTable([row("pipeline.1", 12_345, { vsCeiling: 0.42, vsNaive: 24.6, note: "a|b" }), row("ceiling.http.bun.1", null, { error: "bun not installed" })]);
+    const text = renderTable([
+      row("pipeline.1", 12_345, { vsCeiling: 0.42, vsNaive: 24.6, note: "a|b" }),
+      row("ceiling.http.bun.1", null, { error: "bun not installed" }),
+    ]);
     const lines = text.split("\n");
     expect(lines).toHaveLength(4);
     expect(lines[2]).toBe("| pipeline.1 | 12,345 | 1.00 | 2.00 | 42 % | 25× | ingest 95 % / 120 MB | a/b |");
     expect(lines[3]).toBe("| ceiling.http.bun.1 | not run | | | | | | bun not installed |");
-    expect(renderRuntimes([row("ingest.node.1", 100)], ["node"]).split("\n")[2]).toBe("| node | not run | 100 (p99 2.00 ms) | not run | not run |");
+    expect(renderRuntimes([row("ingest.node.1", 100)], ["node"]).split("\n")[2]).toBe(
+      "| node | not run | 100 (p99 2.00 ms) | not run | not run |",
+    );
   });
 });
 

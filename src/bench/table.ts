@@ -75,14 +75,17 @@ export function computeRatios(list: BenchRow[], pipelineRuntime: RuntimeName): v
   }
 }
 
-const num = (n: number | null, digits = 0) => (n === null ? "–" : n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const num = (n: number | null, digits = 0) =>
+  n === null ? "–" : n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const ms = (n: number | null) => (n === null ? "–" : n >= 100 ? num(n) : n >= 10 ? num(n, 1) : num(n, 2));
-const x = (n: number | null | undefined) => (n === null || n === undefined ? "" : n >= 10 ? `${num(n, 0)}×` : n >= 1 ? `${num(n, 1)}×` : `${num(n * 100, 0)} %`);
+const x = (n: number | null | undefined) =>
+  n === null || n === undefined ? "" : n >= 10 ? `${num(n, 0)}×` : n >= 1 ? `${num(n, 1)}×` : `${num(n * 100, 0)} %`;
 const procs = (ps: ProcUsage[]) => ps.map((p) => `${p.name} ${p.cpuPct} % / ${p.peakRssMb} MB`).join(", ");
 
 /** The results as a Markdown table (also readable as plain text). */
 export function renderTable(list: BenchRow[]): string {
-  const head = "| measurement | events/s | p50 ms | p99 ms | vs tightest ceiling | vs naive | CPU (% of one core) / peak RSS per process | notes |";
+  const head =
+    "| measurement | events/s | p50 ms | p99 ms | vs tightest ceiling | vs naive | CPU (% of one core) / peak RSS per process | notes |";
   const sep = "|---|--:|--:|--:|--:|--:|---|---|";
   const lines = list.map((r) =>
     r.error
@@ -99,7 +102,10 @@ export function renderRuntimes(list: BenchRow[], runtimes: readonly RuntimeName[
     const r = rows.get(id);
     return r && !r.error ? `${num(r.eventsPerSec)} (p99 ${ms(r.p99Ms)} ms)` : "not run";
   };
-  const lines = runtimes.map((rt) => `| ${rt} | ${cell(`ceiling.http.${rt}.1`)} | ${cell(`ingest.${rt}.1`)} | ${cell(`ceiling.http.${rt}.100`)} | ${cell(`ingest.${rt}.100`)} |`);
+  const lines = runtimes.map(
+    (rt) =>
+      `| ${rt} | ${cell(`ceiling.http.${rt}.1`)} | ${cell(`ingest.${rt}.1`)} | ${cell(`ceiling.http.${rt}.100`)} | ${cell(`ingest.${rt}.100`)} |`,
+  );
   return [
     "| runtime | bare HTTP, 1 event/request | ingest, 1 event/request | bare HTTP, 100 events/request | ingest, 100 events/request |",
     "|---|--:|--:|--:|--:|",

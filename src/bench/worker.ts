@@ -3,13 +3,33 @@
  * `node --import tsx src/bench/worker.ts '<json task>'`. It prepares the payloads, prints
  * "ready", then measures and prints one JSON line with the result.
  */
-import { clickhouseClientCeiling, clickhouseRawCeiling, corePublishCeiling, jsPublishCeiling, type CeilingResult } from "./ceilings.ts";
+import {
+  clickhouseClientCeiling,
+  clickhouseRawCeiling,
+  corePublishCeiling,
+  jsPublishCeiling,
+  type CeilingResult,
+} from "./ceilings.ts";
 import { makePayloads } from "./payloads.ts";
 
 export type WorkerTask =
-  | { kind: "js-publish" | "js-core"; natsUrl: string; prefix: string; durationMs: number; window: number; payloads: number }
+  | {
+      kind: "js-publish" | "js-core";
+      natsUrl: string;
+      prefix: string;
+      durationMs: number;
+      window: number;
+      payloads: number;
+    }
   | { kind: "js-fill"; natsUrl: string; prefix: string; payloads: number }
-  | { kind: "ch-raw" | "ch-client"; clickhouseUrl: string; database: string; durationMs: number; batch: number; payloads: number };
+  | {
+      kind: "ch-raw" | "ch-client";
+      clickhouseUrl: string;
+      database: string;
+      durationMs: number;
+      batch: number;
+      payloads: number;
+    };
 
 function prepare(task: WorkerTask): () => Promise<CeilingResult> {
   switch (task.kind) {

@@ -8,7 +8,8 @@ describe("createBatcher", () => {
   afterEach(() => {
     vi.useRealTimers();
   });
-  const make = (maxItems = 3, maxWaitMs = 1000) => createBatcher<number>({ maxItems, maxWaitMs, now: () => Date.now() });
+  const make = (maxItems = 3, maxWaitMs = 1000) =>
+    createBatcher<number>({ maxItems, maxWaitMs, now: () => Date.now() });
   const never = () => false;
 
   it("hands out a full batch at once", async () => {

@@ -156,7 +156,10 @@ export function startConsumeLoop<R>(opts: ConsumeLoopOptions<R>): ConsumeLoop {
         stats.retried++;
         bt?.settle(m, "retried");
       } else {
-        const reason = outcome.kind === "retry" ? `gave up after ${m.info.deliveryCount} attempts: ${outcome.reason}` : outcome.reason;
+        const reason =
+          outcome.kind === "retry"
+            ? `gave up after ${m.info.deliveryCount} attempts: ${outcome.reason}`
+            : outcome.reason;
         dead.push({ m, reason });
       }
     }
@@ -174,7 +177,10 @@ export function startConsumeLoop<R>(opts: ConsumeLoopOptions<R>): ConsumeLoop {
         stored = false;
         failures++;
         const delay = backoffMs(failures);
-        logger.warn({ err, consumer: handler.name, rows: rows.length, retryInMs: delay }, "batch write failed; backlog stays in JetStream");
+        logger.warn(
+          { err, consumer: handler.name, rows: rows.length, retryInMs: delay },
+          "batch write failed; backlog stays in JetStream",
+        );
         for (const m of okMsgs) m.nak(delay);
         releaseBuffer(delay);
         if (bt) for (const m of okMsgs) bt.settle(m, "retried", "batch write failed");
@@ -197,7 +203,8 @@ export function startConsumeLoop<R>(opts: ConsumeLoopOptions<R>): ConsumeLoop {
       if (await deadLetterMsg(m, reason)) {
         m.ack();
         stats.deadLettered++;
-        const warn = () => logger.warn({ consumer: handler.name, subject: m.subject, seq: m.seq, reason }, "message dead-lettered");
+        const warn = () =>
+          logger.warn({ consumer: handler.name, subject: m.subject, seq: m.seq, reason }, "message dead-lettered");
         if (bt) bt.within(m, warn);
         else warn();
         bt?.settle(m, "dead_lettered", reason);
@@ -261,7 +268,12 @@ export function startConsumeLoop<R>(opts: ConsumeLoopOptions<R>): ConsumeLoop {
   async function watchStatus(messages: { status(): AsyncIterable<{ type: string }> }): Promise<void> {
     try {
       for await (const s of messages.status()) {
-        if (s.type === "consumer_deleted" || s.type === "consumer_not_found" || s.type === "stream_not_found" || s.type === "heartbeats_missed") {
+        if (
+          s.type === "consumer_deleted" ||
+          s.type === "consumer_not_found" ||
+          s.type === "stream_not_found" ||
+          s.type === "heartbeats_missed"
+        ) {
           logger.warn({ consumer: handler.name, status: s }, "consumer status");
         }
       }

@@ -1,4 +1,11 @@
-import { AckPolicy, DeliverPolicy, DiscardPolicy, jetstreamManager, RetentionPolicy, StorageType } from "@nats-io/jetstream";
+import {
+  AckPolicy,
+  DeliverPolicy,
+  DiscardPolicy,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+} from "@nats-io/jetstream";
 import type { JetStreamManager, StreamConfig } from "@nats-io/jetstream";
 import { nanos, type NatsConnection } from "@nats-io/transport-node";
 import type { SubjectNames } from "../events/index.ts";
@@ -79,6 +86,10 @@ export async function provisionBus(
     };
     const existing = await jsm.consumers.info(stream.name, name).catch(() => undefined);
     if (existing === undefined) await jsm.consumers.add(stream.name, config);
-    else await jsm.consumers.update(stream.name, name, { ack_wait: config.ack_wait, max_ack_pending: config.max_ack_pending });
+    else
+      await jsm.consumers.update(stream.name, name, {
+        ack_wait: config.ack_wait,
+        max_ack_pending: config.max_ack_pending,
+      });
   }
 }

@@ -8,8 +8,16 @@ describe("outcomeOf", () => {
   // Replies as nats-server 2.9.10 sends them (captured from a real server; note its spacing).
   it.each<[string, string, PublishOutcome]>([
     ["stored", '{"stream":"PLAYPULSE", "seq":1}', { status: "stored", seq: 1, duplicate: false }],
-    ["duplicate within the window", '{"stream":"PLAYPULSE", "seq":41,"duplicate": true}', { status: "stored", seq: 41, duplicate: true }],
-    ["duplicate flag that is not true", '{"stream":"PLAYPULSE","seq":7,"duplicate":"yes"}', { status: "stored", seq: 7, duplicate: false }],
+    [
+      "duplicate within the window",
+      '{"stream":"PLAYPULSE", "seq":41,"duplicate": true}',
+      { status: "stored", seq: 41, duplicate: true },
+    ],
+    [
+      "duplicate flag that is not true",
+      '{"stream":"PLAYPULSE","seq":7,"duplicate":"yes"}',
+      { status: "stored", seq: 7, duplicate: false },
+    ],
     [
       "stream full: max bytes (DiscardNew)",
       '{"error":{"code":503,"err_code":10077,"description":"maximum bytes exceeded"},"stream":"PLAYPULSE","seq":0}',
@@ -45,8 +53,16 @@ describe("outcomeOf", () => {
       '{"error":{"code":400,"err_code":10060,"description":"expected stream does not match"}}',
       { status: "failed", reason: "rejected", message: "expected stream does not match" },
     ],
-    ["error without a description", '{"error":{"code":500}}', { status: "failed", reason: "rejected", message: "unknown error" }],
-    ["reply without a sequence", '{"stream":"PLAYPULSE"}', { status: "failed", reason: "rejected", message: "JetStream reply without a sequence" }],
+    [
+      "error without a description",
+      '{"error":{"code":500}}',
+      { status: "failed", reason: "rejected", message: "unknown error" },
+    ],
+    [
+      "reply without a sequence",
+      '{"stream":"PLAYPULSE"}',
+      { status: "failed", reason: "rejected", message: "JetStream reply without a sequence" },
+    ],
     ["reply that is not JSON", "+OK", { status: "failed", reason: "rejected", message: "unreadable JetStream reply" }],
     ["empty reply", "", { status: "failed", reason: "rejected", message: "unreadable JetStream reply" }],
   ])("%s", (_name, reply, expected) => {
@@ -56,7 +72,11 @@ describe("outcomeOf", () => {
   it("maps a no-responders status (no stream covers the subject, or JetStream is down) to unavailable", () => {
     const h = headers(503, "No Responders");
     expect(h.hasError).toBe(true);
-    expect(outcomeOf(new Uint8Array(0), h)).toEqual({ status: "failed", reason: "unavailable", message: "no JetStream stream answered (no responders)" });
+    expect(outcomeOf(new Uint8Array(0), h)).toEqual({
+      status: "failed",
+      reason: "unavailable",
+      message: "no JetStream stream answered (no responders)",
+    });
   });
 
   it("reads the body when the headers carry no error status", () => {
@@ -66,6 +86,10 @@ describe("outcomeOf", () => {
   });
 
   it("does not treat another status as no responders", () => {
-    expect(outcomeOf(new Uint8Array(0), headers(408, "Request Timeout"))).toEqual({ status: "failed", reason: "rejected", message: "unreadable JetStream reply" });
+    expect(outcomeOf(new Uint8Array(0), headers(408, "Request Timeout"))).toEqual({
+      status: "failed",
+      reason: "rejected",
+      message: "unreadable JetStream reply",
+    });
   });
 });

@@ -14,8 +14,7 @@ export interface OutboundMessage {
 export type FailureReason = "unavailable" | "stream_full" | "timeout" | "rejected";
 
 export type PublishOutcome =
-  | { status: "stored"; seq: number; duplicate: boolean }
-  | { status: "failed"; reason: FailureReason; message: string };
+  { status: "stored"; seq: number; duplicate: boolean } | { status: "failed"; reason: FailureReason; message: string };
 
 export interface Publisher {
   /** Publishes every message and resolves once JetStream answered for each (or it failed). */
@@ -51,9 +50,14 @@ export function outcomeOf(data: Uint8Array, hdrs: MsgHdrs | undefined): PublishO
   if (body.error) {
     const d = body.error.description ?? "unknown error";
     const full = /maximum (bytes|messages)|resource limits|insufficient resources|storage/i.test(d);
-    return { status: "failed", reason: full ? "stream_full" : body.error.code === 503 ? "unavailable" : "rejected", message: d };
+    return {
+      status: "failed",
+      reason: full ? "stream_full" : body.error.code === 503 ? "unavailable" : "rejected",
+      message: d,
+    };
   }
-  if (typeof body.seq !== "number") return { status: "failed", reason: "rejected", message: "JetStream reply without a sequence" };
+  if (typeof body.seq !== "number")
+    return { status: "failed", reason: "rejected", message: "JetStream reply without a sequence" };
   return { status: "stored", seq: body.seq, duplicate: body.duplicate === true };
 }
 
@@ -67,7 +71,10 @@ export function outcomeOf(data: Uint8Array, hdrs: MsgHdrs | undefined): PublishO
  * const publisher = createPublisher(bus, { timeoutMs: 5000 });
  * const [o] = await publisher.publish([{ subject: "user.video.played", msgId: "e1", data }]);
  */
-export function createPublisher(bus: BusConnection, opts: { timeoutMs: number; tracer?: Tracer | undefined }): Publisher {
+export function createPublisher(
+  bus: BusConnection,
+  opts: { timeoutMs: number; tracer?: Tracer | undefined },
+): Publisher {
   const { nc } = bus;
   const { tracer } = opts;
   const inbox = createInbox();
@@ -95,13 +102,20 @@ export function createPublisher(bus: BusConnection, opts: { timeoutMs: number; t
   };
   bus.onDisconnect(() => failAll("unavailable", "connection to NATS lost before JetStream answered"));
 
-  const sweeper = setInterval(() => {
-    const now = Date.now();
-    for (const [token, p] of pending) {
-      if (p.deadline > now) break; // insertion order is deadline order
-      settle(token, { status: "failed", reason: "timeout", message: `no JetStream answer within ${opts.timeoutMs} ms` });
-    }
-  }, Math.min(100, opts.timeoutMs));
+  const sweeper = setInterval(
+    () => {
+      const now = Date.now();
+      for (const [token, p] of pending) {
+        if (p.deadline > now) break; // insertion order is deadline order
+        settle(token, {
+          status: "failed",
+          reason: "timeout",
+          message: `no JetStream answer within ${opts.timeoutMs} ms`,
+        });
+      }
+    },
+    Math.min(100, opts.timeoutMs),
+  );
   sweeper.unref();
 
   function publish(messages: readonly OutboundMessage[]): Promise<PublishOutcome[]> {
@@ -121,7 +135,11 @@ export function createPublisher(bus: BusConnection, opts: { timeoutMs: number; t
       try {
         nc.publish(m.subject, m.data, { reply: `${inbox}.${token}`, headers: h });
       } catch (err: unknown) {
-        settle(token, { status: "failed", reason: "unavailable", message: err instanceof Error ? err.message : String(err) });
+        settle(token, {
+          status: "failed",
+          reason: "unavailable",
+          message: err instanceof Error ? err.message : String(err),
+        });
       }
       return span ? result.then((o) => endPublishSpan(span, o)) : result;
     });

@@ -47,7 +47,8 @@ export function demoEvents(now: number, seed = 7): { catalog: object[]; plays: o
   const countries = ["DE", "US", "BR", "JP", "FR"];
   for (let v = 0; v < 48; v++) {
     const user = `demo-user-${1 + Math.floor(rand() * 12)}`;
-    const title = DEMO_TITLES[Math.min(DEMO_TITLES.length - 1, Math.floor(rand() ** 1.6 * DEMO_TITLES.length))] ?? DEMO_TITLES[0];
+    const title =
+      DEMO_TITLES[Math.min(DEMO_TITLES.length - 1, Math.floor(rand() ** 1.6 * DEMO_TITLES.length))] ?? DEMO_TITLES[0];
     if (!title) continue;
     const view = `demo-view-${v}`;
     const start = now - Math.floor(rand() * 45 * 60_000) - 60_000;
@@ -62,7 +63,8 @@ export function demoEvents(now: number, seed = 7): { catalog: object[]; plays: o
       experiment: { id: "exp_abr", variant: v % 2 === 0 ? "control" : "fast-start" },
     };
     let n = 0;
-    const ev = (type: string, t: number, extra: object) => plays.push({ id: `${view}-${n++}`, type, timestamp: iso(t), ...ctx, ...extra });
+    const ev = (type: string, t: number, extra: object) =>
+      plays.push({ id: `${view}-${n++}`, type, timestamp: iso(t), ...ctx, ...extra });
     ev("user.video.play_requested", start, { position_ms: 0, duration_ms: duration });
     if (rand() < 0.08) {
       ev("user.video.ended", start + 4000, { position_ms: 0, played_ms: 0, rebuffer_ms: 0 });
@@ -71,7 +73,11 @@ export function demoEvents(now: number, seed = 7): { catalog: object[]; plays: o
     const startup = 300 + Math.floor(rand() * (v % 2 === 0 ? 1500 : 900));
     ev("user.video.played", start + startup, { position_ms: 0, startup_ms: startup });
     if (rand() < 0.05) {
-      ev("user.video.failed", start + startup + 20_000, { position_ms: 20_000, error_code: "MEDIA_ERR_DECODE", fatal: true });
+      ev("user.video.failed", start + startup + 20_000, {
+        position_ms: 20_000,
+        error_code: "MEDIA_ERR_DECODE",
+        fatal: true,
+      });
       continue;
     }
     const fraction = rand() < 0.3 ? 1 : rand();
@@ -79,10 +85,15 @@ export function demoEvents(now: number, seed = 7): { catalog: object[]; plays: o
     let rebuffer = 0;
     for (let t = 10_000; t < played; t += 60_000) {
       rebuffer += rand() < 0.15 ? Math.floor(rand() * 2000) : 0;
-      ev("user.video.heartbeat", start + startup + t + rebuffer, { position_ms: t, played_ms: t, rebuffer_ms: rebuffer });
+      ev("user.video.heartbeat", start + startup + t + rebuffer, {
+        position_ms: t,
+        played_ms: t,
+        rebuffer_ms: rebuffer,
+      });
     }
     const end = start + startup + played + rebuffer;
-    if (fraction === 1 && played === duration) ev("user.video.completed", end, { position_ms: played, played_ms: played, rebuffer_ms: rebuffer });
+    if (fraction === 1 && played === duration)
+      ev("user.video.completed", end, { position_ms: played, played_ms: played, rebuffer_ms: rebuffer });
     ev("user.video.ended", end + 1000, { position_ms: played, played_ms: played, rebuffer_ms: rebuffer });
   }
   return { catalog, plays };
@@ -107,7 +118,8 @@ export async function sendDemo(baseUrl: string, writeKey: string, now = Date.now
       headers: { "content-type": "application/json", authorization: `Bearer ${writeKey}` },
       body: JSON.stringify(batch),
     });
-    if (res.status !== 202) throw new Error(`demo traffic: POST /v1/events answered ${res.status}: ${await res.text()}`);
+    if (res.status !== 202)
+      throw new Error(`demo traffic: POST /v1/events answered ${res.status}: ${await res.text()}`);
     const body = (await res.json()) as { accepted: number; duplicates: number; rejected: number };
     total.sent += batch.length;
     total.accepted += body.accepted;

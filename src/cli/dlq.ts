@@ -118,7 +118,14 @@ function entryJson(d: DeadLetter, prefix: string) {
 
 function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join("  ").trimEnd()).join("\n");
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 function counts(title: string, m: Record<string, number>): string {
@@ -133,7 +140,8 @@ function summaryText(s: DlqSummary, stream: string): string {
 
 function parseSeq(raw: string | undefined, name: string): number | undefined {
   if (raw === undefined) return undefined;
-  if (!/^\d{1,15}$/.test(raw) || Number(raw) < 1) throw new UsageError(`${name}: must be a positive integer, got "${raw}"`);
+  if (!/^\d{1,15}$/.test(raw) || Number(raw) < 1)
+    throw new UsageError(`${name}: must be a positive integer, got "${raw}"`);
   return Number(raw);
 }
 
@@ -160,7 +168,8 @@ export async function dlqCommand(args: readonly string[], ioIn: CommandIo = {}):
       allowPositionals: true,
       strict: true,
     }));
-    if (sub === undefined || !["list", "show", "redrive", "purge"].includes(sub)) throw new UsageError(`name a command: list, show, redrive or purge${sub ? ` (got "${sub}")` : ""}`);
+    if (sub === undefined || !["list", "show", "redrive", "purge"].includes(sub))
+      throw new UsageError(`name a command: list, show, redrive or purge${sub ? ` (got "${sub}")` : ""}`);
     if (sub !== "show" && positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   } catch (err: unknown) {
     io.err(`playpulse dlq: ${err instanceof Error ? err.message : String(err)}\n\n${DLQ_HELP}\n`);
@@ -182,14 +191,21 @@ export async function dlqCommand(args: readonly string[], ioIn: CommandIo = {}):
     };
     const read = (label: string) => {
       const progress = createProgress({ label, write: io.err, tty: io.tty, unit: "dead letters", finalLine: false });
-      return readDeadLetters(bus.nc, { stream: dlqStream, prefix: subjects.prefix, filter, onProgress: (n, total) => progress.update(n, total === 0 ? undefined : n / total) });
+      return readDeadLetters(bus.nc, {
+        stream: dlqStream,
+        prefix: subjects.prefix,
+        filter,
+        onProgress: (n, total) => progress.update(n, total === 0 ? undefined : n / total),
+      });
     };
 
     if (sub === "show") {
       const seq = parseSeq(positionals[0], "SEQ");
-      if (seq === undefined || positionals.length !== 1) throw new UsageError("show takes one dead-letter sequence: playpulse dlq show 42");
+      if (seq === undefined || positionals.length !== 1)
+        throw new UsageError("show takes one dead-letter sequence: playpulse dlq show 42");
       let found: DeadLetter | undefined;
-      for await (const d of readDeadLetters(bus.nc, { stream: dlqStream, prefix: subjects.prefix, filter: { seq } })) found = d;
+      for await (const d of readDeadLetters(bus.nc, { stream: dlqStream, prefix: subjects.prefix, filter: { seq } }))
+        found = d;
       if (!found) {
         io.err(`playpulse dlq: no dead letter ${seq} in ${dlqStream}\n`);
         return 1;
@@ -210,13 +226,17 @@ export async function dlqCommand(args: readonly string[], ioIn: CommandIo = {}):
           `payload (${payload.encoding}, ${found.data.byteLength} bytes):`,
           payload.encoding === "json" ? JSON.stringify(payload.value, null, 2) : payload.value,
         ].join("\n"),
-        { ...entryJson(found, subjects.prefix), headers: found.headers, payload: { ...payload, bytes: found.data.byteLength } },
+        {
+          ...entryJson(found, subjects.prefix),
+          headers: found.headers,
+          payload: { ...payload, bytes: found.data.byteLength },
+        },
       );
       return 0;
     }
 
     if (sub === "list") {
-      const limit = values.limit === undefined ? 50 : parseSeq(values.limit, "--limit") ?? 50;
+      const limit = values.limit === undefined ? 50 : (parseSeq(values.limit, "--limit") ?? 50);
       const summary = createSummary(subjects.prefix);
       const entries: DeadLetter[] = [];
       for await (const d of read("reading dead letters")) {
@@ -228,7 +248,10 @@ export async function dlqCommand(args: readonly string[], ioIn: CommandIo = {}):
         const e = entryJson(d, subjects.prefix);
         return [String(e.seq), e.dead_lettered_at, e.consumer, e.subject, String(e.attempts), e.msg_id ?? "-", e.error];
       });
-      const listing = rows.length === 0 ? "" : `entries (oldest first, ${entries.length} of ${s.total}):\n${table([["SEQ", "DEAD-LETTERED", "CONSUMER", "EVENT TYPE", "ATTEMPTS", "MSG ID", "ERROR"], ...rows])}`;
+      const listing =
+        rows.length === 0
+          ? ""
+          : `entries (oldest first, ${entries.length} of ${s.total}):\n${table([["SEQ", "DEAD-LETTERED", "CONSUMER", "EVENT TYPE", "ATTEMPTS", "MSG ID", "ERROR"], ...rows])}`;
       print(`${summaryText(s, dlqStream)}${listing}`.trimEnd(), {
         stream: dlqStream,
         total: s.total,
@@ -241,7 +264,13 @@ export async function dlqCommand(args: readonly string[], ioIn: CommandIo = {}):
     }
 
     if (sub === "redrive") {
-      const progress = createProgress({ label: "redriving", write: io.err, tty: io.tty, unit: "dead letters", finalLine: false });
+      const progress = createProgress({
+        label: "redriving",
+        write: io.err,
+        tty: io.tty,
+        unit: "dead letters",
+        finalLine: false,
+      });
       const report = await redriveDeadLetters(bus.nc, read("reading dead letters"), {
         stream: config.stream.name,
         dlqStream,
@@ -249,7 +278,10 @@ export async function dlqCommand(args: readonly string[], ioIn: CommandIo = {}):
         onProgress: (n) => progress.update(n),
       });
       const held = report.heldBack;
-      const until = held.map((h) => h.until).sort().at(-1);
+      const until = held
+        .map((h) => h.until)
+        .sort()
+        .at(-1);
       const lines = [
         `redriven: ${report.redriven}`,
         `already redriven before (removed now): ${report.alreadyRedriven}`,
@@ -257,13 +289,19 @@ export async function dlqCommand(args: readonly string[], ioIn: CommandIo = {}):
         `failed: ${report.failed.length}`,
         ...report.failed.slice(0, 20).map((f) => `  seq ${f.seq}: ${f.error}`),
       ];
-      print(lines.join("\n"), { redriven: report.redriven, already_redriven: report.alreadyRedriven, held_back: held, failed: report.failed });
+      print(lines.join("\n"), {
+        redriven: report.redriven,
+        already_redriven: report.alreadyRedriven,
+        held_back: held,
+        failed: report.failed,
+      });
       return report.failed.length > 0 ? 1 : held.length > 0 ? 3 : 0;
     }
 
     // purge
     const hasFilter = [filter.consumer, filter.subject, filter.error, filter.seq].some((v) => v !== undefined);
-    if (!hasFilter && values.all !== true) throw new UsageError("purge needs a filter (--consumer, --subject, --error, --seq) or --all");
+    if (!hasFilter && values.all !== true)
+      throw new UsageError("purge needs a filter (--consumer, --subject, --error, --seq) or --all");
     if (hasFilter && values.all === true) throw new UsageError("purge takes a filter or --all, not both");
     const plan = await planPurge(bus.nc, { dlqStream, prefix: subjects.prefix, filter });
     if (plan.count === 0) {
@@ -282,7 +320,13 @@ export async function dlqCommand(args: readonly string[], ioIn: CommandIo = {}):
         return 2;
       }
     }
-    const progress = createProgress({ label: "purging", write: io.err, tty: io.tty, unit: "dead letters", finalLine: false });
+    const progress = createProgress({
+      label: "purging",
+      write: io.err,
+      tty: io.tty,
+      unit: "dead letters",
+      finalLine: false,
+    });
     const purged = await purgeDeadLetters(bus.nc, dlqStream, plan, (n) => progress.update(n, n / plan.count));
     print(`purged: ${purged}`, { purged });
     return 0;

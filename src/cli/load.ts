@@ -101,7 +101,10 @@ export async function loadCommand(args: readonly string[]): Promise<number> {
   try {
     opts = parseLoadArgs(args);
   } catch (err: unknown) {
-    if (err instanceof UsageError || (err instanceof Error && "code" in err && String(err.code).startsWith("ERR_PARSE_ARGS"))) {
+    if (
+      err instanceof UsageError ||
+      (err instanceof Error && "code" in err && String(err.code).startsWith("ERR_PARSE_ARGS"))
+    ) {
       process.stderr.write(`playpulse load: ${err.message}\nRun "playpulse load --help" for the options.\n`);
       return 2;
     }
@@ -111,13 +114,16 @@ export async function loadCommand(args: readonly string[]): Promise<number> {
   const last = { events: 0 };
   const result = await runLoad(opts, {
     ...(write ? { onTick: (s, elapsed, interval) => write(progressLine(s, elapsed, interval, last)) } : {}),
-    ...(opts.announce ? { onWindow: (phase: "start" | "end") => process.stderr.write(phase === "start" ? "measuring\n" : "measured\n") } : {}),
+    ...(opts.announce
+      ? { onWindow: (phase: "start" | "end") => process.stderr.write(phase === "start" ? "measuring\n" : "measured\n") }
+      : {}),
   });
   write?.("", true);
 
   let verification: Verification | null = null;
   if (opts.verify) {
-    if (opts.progress !== "off") process.stderr.write("verifying: waiting for the consumers, then comparing ids and aggregates ...\n");
+    if (opts.progress !== "off")
+      process.stderr.write("verifying: waiting for the consumers, then comparing ids and aggregates ...\n");
     verification = opts.clickhouse
       ? await verifyWithClickHouse(opts.clickhouse, opts.runId, result.truth, result.unconfirmed, opts.verifyTimeoutMs)
       : await verifyWithApi(opts.url, opts.readKey ?? "", result.truth, opts.verifyTimeoutMs);

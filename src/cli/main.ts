@@ -25,7 +25,15 @@ commands:
 Configuration comes from the environment; see docs/operations.md for every variable.
 Run "playpulse <command> --help" for details.`;
 
-const HELPS: Record<string, string> = { up: UP_HELP, serve: SERVE_HELP, migrate: MIGRATE_HELP, load: LOAD_HELP, dlq: DLQ_HELP, replay: REPLAY_HELP, schema: SCHEMA_HELP };
+const HELPS: Record<string, string> = {
+  up: UP_HELP,
+  serve: SERVE_HELP,
+  migrate: MIGRATE_HELP,
+  load: LOAD_HELP,
+  dlq: DLQ_HELP,
+  replay: REPLAY_HELP,
+  schema: SCHEMA_HELP,
+};
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

@@ -7,7 +7,16 @@ import { createContentConsumer } from "../consumers/content/index.ts";
 import { createRecommendationsConsumer } from "../consumers/recommendations/index.ts";
 import type { PoisonSink } from "../dlq/index.ts";
 import { subjectNames } from "../events/index.ts";
-import { createProgress, ensureTables, formatDuration, parsePosition, replay, ReplayError, type Position, type ReplayReport } from "../replay/index.ts";
+import {
+  createProgress,
+  ensureTables,
+  formatDuration,
+  parsePosition,
+  replay,
+  ReplayError,
+  type Position,
+  type ReplayReport,
+} from "../replay/index.ts";
 import { createStore, type Store } from "../store/index.ts";
 import { cliLogger, resolveIo, type CommandIo } from "./dlq.ts";
 
@@ -59,7 +68,9 @@ function reportText(r: ReplayReport): string {
   ];
   const skipped = Object.entries(r.skipped);
   if (skipped.length > 0) {
-    lines.push(`  skipped ${skipped.reduce((a, [, n]) => a + n, 0)} (would be dead-lettered; see "playpulse dlq list"):`);
+    lines.push(
+      `  skipped ${skipped.reduce((a, [, n]) => a + n, 0)} (would be dead-lettered; see "playpulse dlq list"):`,
+    );
     for (const [reason, n] of skipped.sort(([, a], [, b]) => b - a)) lines.push(`    ${n}  ${reason}`);
   }
   return lines.join("\n");
@@ -85,15 +96,18 @@ export async function replayCommand(args: readonly string[], ioIn: CommandIo = {
       },
       strict: true,
     });
-    if (values.from === undefined) throw new ReplayError("--from is required: a stream sequence (1 = everything) or an ISO 8601 time");
+    if (values.from === undefined)
+      throw new ReplayError("--from is required: a stream sequence (1 = everything) or an ISO 8601 time");
     from = parsePosition("--from", values.from);
     to = values.to === undefined ? undefined : parsePosition("--to", values.to);
     const named = values.consumer ?? [];
     const unknown = named.filter((c) => !(CONSUMER_ROLES as readonly string[]).includes(c));
-    if (unknown.length > 0) throw new ReplayError(`--consumer: must be one of ${CONSUMER_ROLES.join(", ")}, got "${unknown.join(", ")}"`);
+    if (unknown.length > 0)
+      throw new ReplayError(`--consumer: must be one of ${CONSUMER_ROLES.join(", ")}, got "${unknown.join(", ")}"`);
     roles = named.length === 0 ? [...CONSUMER_ROLES] : CONSUMER_ROLES.filter((r) => named.includes(r));
     if (values["batch-size"] !== undefined) {
-      if (!/^\d{1,6}$/.test(values["batch-size"]) || Number(values["batch-size"]) < 1) throw new ReplayError(`--batch-size: must be a positive integer, got "${values["batch-size"]}"`);
+      if (!/^\d{1,6}$/.test(values["batch-size"]) || Number(values["batch-size"]) < 1)
+        throw new ReplayError(`--batch-size: must be a positive integer, got "${values["batch-size"]}"`);
       batchSize = Number(values["batch-size"]);
     }
     json = values.json === true;

@@ -5,7 +5,11 @@ import { schemaCommand } from "./schema.ts";
 function run(args: string[], extra: Parameters<typeof schemaCommand>[1] = {}) {
   const out: string[] = [];
   const err: string[] = [];
-  return schemaCommand(args, { out: (s) => out.push(s), err: (s) => err.push(s), ...extra }).then((code) => ({ code, out: out.join(""), err: err.join("") }));
+  return schemaCommand(args, { out: (s) => out.push(s), err: (s) => err.push(s), ...extra }).then((code) => ({
+    code,
+    out: out.join(""),
+    err: err.join(""),
+  }));
 }
 
 describe("playpulse schema", () => {
@@ -38,8 +42,12 @@ describe("playpulse schema", () => {
   it("list shows versions and the upcaster", async () => {
     const r = await run(["list"]);
     expect(r.code).toBe(0);
-    expect(r.out).toContain("  v2  required: timestamp, user_id, view_id, video_id, position_ms, played_ms, stall_ms\n");
-    expect(r.out).toContain("       from v1: rename rebuffer_ms -> stall_ms (v2 calls the cumulative rebuffering time stall_ms, the name players use)\n");
+    expect(r.out).toContain(
+      "  v2  required: timestamp, user_id, view_id, video_id, position_ms, played_ms, stall_ms\n",
+    );
+    expect(r.out).toContain(
+      "       from v1: rename rebuffer_ms -> stall_ms (v2 calls the cumulative rebuffering time stall_ms, the name players use)\n",
+    );
     expect(r.out).toContain("       from v1: no upcaster (backward compatible as it is)\n");
   });
 

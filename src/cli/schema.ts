@@ -1,5 +1,12 @@
 import { parseArgs } from "node:util";
-import { checkCompatibility, formatProblem, SCHEMAS, UPCASTERS, type EventSchema, type Upcaster } from "../events/index.ts";
+import {
+  checkCompatibility,
+  formatProblem,
+  SCHEMAS,
+  UPCASTERS,
+  type EventSchema,
+  type Upcaster,
+} from "../events/index.ts";
 import { resolveIo, type CommandIo } from "./dlq.ts";
 
 export const SCHEMA_HELP = `usage: playpulse schema <check|list> [--json]
@@ -36,7 +43,8 @@ export function schemaCommand(args: readonly string[], ioIn: SchemaCommandIo = {
   try {
     const { values } = parseArgs({ args: [...rest], options: { json: { type: "boolean" } }, strict: true });
     json = values.json === true;
-    if (sub !== "check" && sub !== "list") throw new Error(`name a command: check or list${sub ? ` (got "${sub}")` : ""}`);
+    if (sub !== "check" && sub !== "list")
+      throw new Error(`name a command: check or list${sub ? ` (got "${sub}")` : ""}`);
   } catch (err: unknown) {
     io.err(`playpulse schema: ${err instanceof Error ? err.message : String(err)}\n\n${SCHEMA_HELP}\n`);
     return Promise.resolve(2);
@@ -61,7 +69,9 @@ export function schemaCommand(args: readonly string[], ioIn: SchemaCommandIo = {
       for (const t of list) {
         io.out(`${t.type}\n`);
         for (const v of t.versions) {
-          io.out(`  v${v.version}  required: ${v.required.join(", ")}\n       optional: ${v.optional.join(", ") || "-"}\n`);
+          io.out(
+            `  v${v.version}  required: ${v.required.join(", ")}\n       optional: ${v.optional.join(", ") || "-"}\n`,
+          );
           if (v.upcaster) {
             const ops = [
               ...Object.entries(v.upcaster.rename ?? {}).map(([a, b]) => `rename ${a} -> ${b}`),
@@ -69,7 +79,8 @@ export function schemaCommand(args: readonly string[], ioIn: SchemaCommandIo = {
               ...(v.upcaster.drop ?? []).map((a) => `drop ${a}`),
             ];
             io.out(`       from v${v.version - 1}: ${ops.join("; ")} (${v.upcaster.note})\n`);
-          } else if (v.version > 1) io.out(`       from v${v.version - 1}: no upcaster (backward compatible as it is)\n`);
+          } else if (v.version > 1)
+            io.out(`       from v${v.version - 1}: no upcaster (backward compatible as it is)\n`);
         }
       }
     }
@@ -77,11 +88,18 @@ export function schemaCommand(args: readonly string[], ioIn: SchemaCommandIo = {
   }
 
   const problems = checkCompatibility(schemas, upcasters);
-  if (json) io.out(`${JSON.stringify({ ok: problems.length === 0, types: types.length, versions: schemas.length, upcasters: upcasters.length, problems: problems.map((p) => ({ ...p, text: formatProblem(p) })) }, null, 2)}\n`);
+  if (json)
+    io.out(
+      `${JSON.stringify({ ok: problems.length === 0, types: types.length, versions: schemas.length, upcasters: upcasters.length, problems: problems.map((p) => ({ ...p, text: formatProblem(p) })) }, null, 2)}\n`,
+    );
   else if (problems.length === 0) {
-    io.out(`schema check: ok: ${types.length} event types, ${schemas.length} versions, ${upcasters.length} upcaster${upcasters.length === 1 ? "" : "s"}; every version upcasts to the latest without breaking consumers\n`);
+    io.out(
+      `schema check: ok: ${types.length} event types, ${schemas.length} versions, ${upcasters.length} upcaster${upcasters.length === 1 ? "" : "s"}; every version upcasts to the latest without breaking consumers\n`,
+    );
   } else {
-    io.out(`schema check: ${problems.length} problem${problems.length === 1 ? "" : "s"} would break consumers:\n${problems.map((p) => `  ${formatProblem(p)}`).join("\n")}\n`);
+    io.out(
+      `schema check: ${problems.length} problem${problems.length === 1 ? "" : "s"} would break consumers:\n${problems.map((p) => `  ${formatProblem(p)}`).join("\n")}\n`,
+    );
   }
   return Promise.resolve(problems.length === 0 ? 0 : 1);
 }

@@ -50,7 +50,10 @@ export async function serveCommand(args: readonly string[], opts: ServeOptions =
     }
     throw err;
   }
-  const logger = createLogger(config.logLevel, { roles: roles.join(","), ...(opts.runtime ? { runtime: opts.runtime } : {}) });
+  const logger = createLogger(config.logLevel, {
+    roles: roles.join(","),
+    ...(opts.runtime ? { runtime: opts.runtime } : {}),
+  });
   const telemetry = opts.tracing === false ? undefined : startTracing(config, roles, logger);
   const running = await startRoles(config, roles, logger, opts.listen).catch(async (err: unknown) => {
     await telemetry?.shutdown();

@@ -86,7 +86,9 @@ export async function upCommand(args: readonly string[], env?: Record<string, st
   if (!values["no-demo"]) {
     say("  sending demo traffic ...");
     const demo = await sendDemo(base, keys.write);
-    say(`  demo: ${demo.sent} events sent, ${demo.accepted} accepted, ${demo.duplicates} duplicates, ${demo.rejected} rejected`);
+    say(
+      `  demo: ${demo.sent} events sent, ${demo.accepted} accepted, ${demo.duplicates} duplicates, ${demo.rejected} rejected`,
+    );
   }
 
   say(`
@@ -120,6 +122,10 @@ Ctrl-C stops everything.`);
   say("stopping: clickhouse-server, nats-server ...");
   await clickhouse.stop();
   await nats.stop();
-  say(report.clean ? "stopped cleanly." : `stopped; some steps failed: ${JSON.stringify(report.steps.filter((s) => !s.ok))}`);
+  say(
+    report.clean
+      ? "stopped cleanly."
+      : `stopped; some steps failed: ${JSON.stringify(report.steps.filter((s) => !s.ok))}`,
+  );
   return report.clean ? 0 : 1;
 }

@@ -31,7 +31,13 @@ export function headerRecord(h: MsgHdrs | undefined): Record<string, string[]> {
 }
 
 /** Builds a DeadLetter from a stored message of the dead-letter stream. */
-export function toDeadLetter(m: { seq: number; subject: string; time: Date; headers?: MsgHdrs | undefined; data: Uint8Array }): DeadLetter {
+export function toDeadLetter(m: {
+  seq: number;
+  subject: string;
+  time: Date;
+  headers?: MsgHdrs | undefined;
+  data: Uint8Array;
+}): DeadLetter {
   const headers = headerRecord(m.headers);
   const one = (name: string) => headers[name]?.[0];
   const dlqSubjectRest = m.subject.replace(/^(.*?)dlq\.[^.]+\./, "");
@@ -52,7 +58,9 @@ export function toDeadLetter(m: { seq: number; subject: string; time: Date; head
 }
 
 /** The payload as text when it is UTF-8 (parsed JSON when it is JSON), otherwise base64. */
-export function payloadView(data: Uint8Array): { encoding: "json"; value: unknown } | { encoding: "utf8"; value: string } | { encoding: "base64"; value: string } {
+export function payloadView(
+  data: Uint8Array,
+): { encoding: "json"; value: unknown } | { encoding: "utf8"; value: string } | { encoding: "base64"; value: string } {
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(data);

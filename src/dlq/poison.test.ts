@@ -3,7 +3,8 @@ import type { InboundMessage } from "../bus/index.ts";
 import { clickhouseCode, insertIsolatingPoison, isRowDataError, poisonGuard, type PoisonRow } from "./poison.ts";
 
 /** The text ClickHouse 18.16 answers for a negative value in a UInt64 column. */
-const DATA_ERROR_18 = "Code: 72, e.displayText() = DB::Exception: Unsigned type must not contain '-' symbol: (while read the value of key ts_ms): (at row 3)\n, e.what() = DB::Exception";
+const DATA_ERROR_18 =
+  "Code: 72, e.displayText() = DB::Exception: Unsigned type must not contain '-' symbol: (while read the value of key ts_ms): (at row 3)\n, e.what() = DB::Exception";
 const chError = (code: string, message: string) => Object.assign(new Error(message), { code, type: "X" });
 
 describe("isRowDataError", () => {
@@ -11,11 +12,26 @@ describe("isRowDataError", () => {
     ["an 18.x parse error (text only)", new Error(DATA_ERROR_18), 72, true],
     ["a current server's parsed error", chError("27", "Cannot parse input: expected '\"' before: 'abc'"), 27, true],
     ["a value out of range", chError("321", "Value out of range"), 321, true],
-    ["an unknown field (a missing migration)", new Error("Code: 117, e.displayText() = DB::Exception: Unknown field found while parsing JSONEachRow format: zz"), 117, false],
+    [
+      "an unknown field (a missing migration)",
+      new Error("Code: 117, e.displayText() = DB::Exception: Unknown field found while parsing JSONEachRow format: zz"),
+      117,
+      false,
+    ],
     ["an unknown table", chError("60", "Table pp.events doesn't exist"), 60, false],
-    ["a refused connection", Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:8123"), { code: "ECONNREFUSED" }), undefined, false],
+    [
+      "a refused connection",
+      Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:8123"), { code: "ECONNREFUSED" }),
+      undefined,
+      false,
+    ],
     ["a timeout", new Error("Timeout error."), undefined, false],
-    ["a wrapped parse error", new Error("clickhouse is unavailable", { cause: chError("27", "Cannot parse input") }), 27, true],
+    [
+      "a wrapped parse error",
+      new Error("clickhouse is unavailable", { cause: chError("27", "Cannot parse input") }),
+      27,
+      true,
+    ],
     ["not an error", "Code: 72", undefined, false],
   ])("%s", (_name, err, code, data) => {
     expect([clickhouseCode(err), isRowDataError(err)]).toEqual([code, data]);
@@ -43,7 +59,8 @@ function fakeStore(failWith: (rows: readonly Row[]) => Error = () => new Error(D
   };
 }
 
-const rows = (n: number, bad: number[]) => Array.from({ length: n }, (_, i) => ({ id: i, ...(bad.includes(i) ? { bad: true } : {}) }));
+const rows = (n: number, bad: number[]) =>
+  Array.from({ length: n }, (_, i) => ({ id: i, ...(bad.includes(i) ? { bad: true } : {}) }));
 
 describe("insertIsolatingPoison", () => {
   it("inserts a clean batch in one call", async () => {
@@ -109,13 +126,23 @@ describe("poisonGuard", () => {
       got.push(...rs);
       return Promise.resolve();
     });
-    const batch = [guard.track({ id: 1 }, msg(11)), guard.track({ id: 2, bad: true }, msg(12)), guard.track({ id: 3 }, msg(13))];
+    const batch = [
+      guard.track({ id: 1 }, msg(11)),
+      guard.track({ id: 2, bad: true }, msg(12)),
+      guard.track({ id: 3 }, msg(13)),
+    ];
     const s = fakeStore();
     await guard.write(batch, (r) => s.insert(r));
     expect(s.stored.sort()).toEqual([1, 3]);
     expect(got).toEqual([
       {
-        origin: { subject: "user.video.played", data: new Uint8Array([12]), streamSeq: 12, deliveryCount: 2, headers: { "Nats-Msg-Id": "e12", traceparent: "00-aa-bb-01" } },
+        origin: {
+          subject: "user.video.played",
+          data: new Uint8Array([12]),
+          streamSeq: 12,
+          deliveryCount: 2,
+          headers: { "Nats-Msg-Id": "e12", traceparent: "00-aa-bb-01" },
+        },
         error: DATA_ERROR_18,
       },
     ]);
@@ -124,13 +151,17 @@ describe("poisonGuard", () => {
   it("without a sink, throws the refusal as before (the loop naks the batch)", async () => {
     const guard = poisonGuard<Row>("analytics", undefined);
     const s = fakeStore();
-    await expect(guard.write([guard.track({ id: 1, bad: true }, msg(1)), guard.track({ id: 2 }, msg(2))], (r) => s.insert(r))).rejects.toThrow(DATA_ERROR_18);
+    await expect(
+      guard.write([guard.track({ id: 1, bad: true }, msg(1)), guard.track({ id: 2 }, msg(2))], (r) => s.insert(r)),
+    ).rejects.toThrow(DATA_ERROR_18);
     expect(s.calls).toEqual([[1, 2]]);
   });
 
   it("fails the batch when the sink cannot keep the poison rows", async () => {
     const guard = poisonGuard<Row>("analytics", () => Promise.reject(new Error("no JetStream")));
     const s = fakeStore();
-    await expect(guard.write([guard.track({ id: 1, bad: true }, msg(1)), guard.track({ id: 2 }, msg(2))], (r) => s.insert(r))).rejects.toThrow("no JetStream");
+    await expect(
+      guard.write([guard.track({ id: 1, bad: true }, msg(1)), guard.track({ id: 2 }, msg(2))], (r) => s.insert(r)),
+    ).rejects.toThrow("no JetStream");
   });
 });

@@ -50,7 +50,10 @@ function message(err: unknown): string {
  * naks the batch and backs off). When every row of a batch of several fails alone, the cause is
  * not in the rows (a changed column type, say), so the first error is thrown instead.
  */
-export async function insertIsolatingPoison<R>(rows: readonly R[], insert: (rows: readonly R[]) => Promise<void>): Promise<{ row: R; error: string }[]> {
+export async function insertIsolatingPoison<R>(
+  rows: readonly R[],
+  insert: (rows: readonly R[]) => Promise<void>,
+): Promise<{ row: R; error: string }[]> {
   try {
     await insert(rows);
     return [];

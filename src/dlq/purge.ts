@@ -13,7 +13,10 @@ export interface PurgePlan {
 }
 
 /** Counts what `purge` would remove now; the purge then removes exactly those, not later arrivals. */
-export async function planPurge(nc: NatsConnection, opts: { dlqStream: string; prefix: string; filter: DlqFilter }): Promise<PurgePlan> {
+export async function planPurge(
+  nc: NatsConnection,
+  opts: { dlqStream: string; prefix: string; filter: DlqFilter },
+): Promise<PurgePlan> {
   const subject = dlqFilterSubject(opts.prefix, opts.filter);
   const jsm = await jetstreamManager(nc);
   const info = await jsm.streams.info(opts.dlqStream, { subjects_filter: subject }).catch((err: unknown) => {
@@ -22,7 +25,8 @@ export async function planPurge(nc: NatsConnection, opts: { dlqStream: string; p
   const upToSeq = info.state.last_seq;
   if (opts.filter.error !== undefined || opts.filter.seq !== undefined) {
     const entries: DeadLetter[] = [];
-    for await (const d of readDeadLetters(nc, { stream: opts.dlqStream, prefix: opts.prefix, filter: opts.filter })) entries.push(d);
+    for await (const d of readDeadLetters(nc, { stream: opts.dlqStream, prefix: opts.prefix, filter: opts.filter }))
+      entries.push(d);
     return { count: entries.length, upToSeq, subject, entries };
   }
   const count = Object.values(info.state.subjects ?? {}).reduce((a, b) => a + b, 0);
@@ -30,7 +34,12 @@ export async function planPurge(nc: NatsConnection, opts: { dlqStream: string; p
 }
 
 /** Removes what `plan` counted. Returns how many were removed. */
-export async function purgeDeadLetters(nc: NatsConnection, dlqStream: string, plan: PurgePlan, onProgress?: (done: number) => void): Promise<number> {
+export async function purgeDeadLetters(
+  nc: NatsConnection,
+  dlqStream: string,
+  plan: PurgePlan,
+  onProgress?: (done: number) => void,
+): Promise<number> {
   const jsm = await jetstreamManager(nc);
   if (plan.entries) {
     let n = 0;

@@ -48,7 +48,13 @@ describe("toDeadLetter and createSummary", () => {
     h.set("Playpulse-Dlq-Stream-Seq", String(seq * 10));
     h.set("Playpulse-Dlq-Time", "2026-01-01T00:00:00.000Z");
     h.set("Playpulse-Dlq-Msg-Id", `e${seq}`);
-    return toDeadLetter({ seq, subject: `t1.dlq.${consumer}.${type}`, time: new Date("2026-01-01T00:00:01Z"), headers: h, data: new Uint8Array([1]) });
+    return toDeadLetter({
+      seq,
+      subject: `t1.dlq.${consumer}.${type}`,
+      time: new Date("2026-01-01T00:00:01Z"),
+      headers: h,
+      data: new Uint8Array([1]),
+    });
   };
 
   it("reads the loop's headers", () => {

@@ -20,8 +20,10 @@ export class DlqError extends Error {
 
 /** The NATS subject filter of `filter` in the dead-letter stream of a deployment with `prefix` ("" or "ns."). */
 export function dlqFilterSubject(prefix: string, filter: DlqFilter): string {
-  if (filter.consumer !== undefined && !TOKEN.test(filter.consumer)) throw new DlqError(`--consumer: not a consumer name: "${filter.consumer}"`);
-  if (filter.subject !== undefined && !SUBJECT.test(filter.subject)) throw new DlqError(`--subject: not a subject (tokens of A-Z a-z 0-9 _ -, wildcards * and >): "${filter.subject}"`);
+  if (filter.consumer !== undefined && !TOKEN.test(filter.consumer))
+    throw new DlqError(`--consumer: not a consumer name: "${filter.consumer}"`);
+  if (filter.subject !== undefined && !SUBJECT.test(filter.subject))
+    throw new DlqError(`--subject: not a subject (tokens of A-Z a-z 0-9 _ -, wildcards * and >): "${filter.subject}"`);
   return `${prefix}dlq.${filter.consumer ?? "*"}.${filter.subject ?? ">"}`;
 }
 

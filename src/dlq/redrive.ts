@@ -42,7 +42,11 @@ export interface RedriveReport {
  * is not the original's), and an event stored twice counts once in every aggregate. Every
  * consumer whose filter matches the subject sees the event again, not only the one that failed.
  */
-export async function redriveDeadLetters(nc: NatsConnection, entries: AsyncIterable<DeadLetter>, opts: RedriveOptions): Promise<RedriveReport> {
+export async function redriveDeadLetters(
+  nc: NatsConnection,
+  entries: AsyncIterable<DeadLetter>,
+  opts: RedriveOptions,
+): Promise<RedriveReport> {
   const js = jetstream(nc);
   const jsm = await jetstreamManager(nc);
   const windowMs = Math.round(((await jsm.streams.info(opts.stream)).config.duplicate_window ?? 0) / 1e6);
@@ -59,7 +63,11 @@ export async function redriveDeadLetters(nc: NatsConnection, entries: AsyncItera
     const fresh = opts.freshId === true || d.msgId === undefined;
     const msgID = fresh ? `${d.msgId ?? "dlq"}:redrive:${d.seq}` : (d.msgId as string);
     try {
-      const ack = await js.publish(d.originalSubject, d.data, { msgID, headers: h, expect: { streamName: opts.stream } });
+      const ack = await js.publish(d.originalSubject, d.data, {
+        msgID,
+        headers: h,
+        expect: { streamName: opts.stream },
+      });
       if (ack.duplicate && !fresh && ack.seq === d.originalSeq) {
         const original = await jsm.streams.getMessage(opts.stream, { seq: d.originalSeq }).catch(() => null);
         const from = original?.time.getTime() ?? Date.parse(d.deadLetteredAt);

@@ -11,7 +11,11 @@ import type { PoisonSink } from "./poison.ts";
  * @example
  * createAnalyticsConsumer({ store, poison: createDeadLetterSink(bus.nc, (c, s) => subjects.dlq(c, s)) });
  */
-export function createDeadLetterSink(nc: NatsConnection, dlqSubject: (consumer: string, subject: string) => string, now: () => number = Date.now): PoisonSink {
+export function createDeadLetterSink(
+  nc: NatsConnection,
+  dlqSubject: (consumer: string, subject: string) => string,
+  now: () => number = Date.now,
+): PoisonSink {
   const js = jetstream(nc);
   return async function deadLetterRows(consumer, rows) {
     await Promise.all(
@@ -26,7 +30,10 @@ export function createDeadLetterSink(nc: NatsConnection, dlqSubject: (consumer: 
         h.set(DLQ_HEADERS.time, new Date(now()).toISOString());
         const id = origin.headers["Nats-Msg-Id"];
         if (id) h.set(DLQ_HEADERS.msgId, id);
-        await js.publish(dlqSubject(consumer, origin.subject), origin.data, { headers: h, msgID: `${consumer}:${origin.streamSeq}` });
+        await js.publish(dlqSubject(consumer, origin.subject), origin.data, {
+          headers: h,
+          msgID: `${consumer}:${origin.streamSeq}`,
+        });
       }),
     );
   };

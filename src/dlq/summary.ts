@@ -19,12 +19,21 @@ export function createSummary(prefix: string) {
     add(d: DeadLetter): void {
       s.total++;
       bump(s.byConsumer, d.consumer);
-      bump(s.bySubject, d.originalSubject.startsWith(prefix) ? d.originalSubject.slice(prefix.length) : d.originalSubject);
+      bump(
+        s.bySubject,
+        d.originalSubject.startsWith(prefix) ? d.originalSubject.slice(prefix.length) : d.originalSubject,
+      );
       bump(s.byError, d.error.slice(0, 160));
     },
     result(): DlqSummary {
-      const sorted = (m: Record<string, number>) => Object.fromEntries(Object.entries(m).sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0)));
-      return { total: s.total, byConsumer: sorted(s.byConsumer), bySubject: sorted(s.bySubject), byError: sorted(s.byError) };
+      const sorted = (m: Record<string, number>) =>
+        Object.fromEntries(Object.entries(m).sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0)));
+      return {
+        total: s.total,
+        byConsumer: sorted(s.byConsumer),
+        bySubject: sorted(s.bySubject),
+        byError: sorted(s.byError),
+      };
     },
   };
 }

@@ -38,7 +38,9 @@ const CANDIDATES: Record<Exclude<RuntimeName, "node">, string[]> = {
 
 function versionOf(command: string, args: string[]): string | undefined {
   try {
-    return execFileSync(command, args, { encoding: "utf8", timeout: 20_000, stdio: ["ignore", "pipe", "ignore"] }).trim().split("\n")[0];
+    return execFileSync(command, args, { encoding: "utf8", timeout: 20_000, stdio: ["ignore", "pipe", "ignore"] })
+      .trim()
+      .split("\n")[0];
   } catch {
     return undefined;
   }
@@ -53,7 +55,13 @@ function versionOf(command: string, args: string[]): string | undefined {
  */
 export function findRuntime(name: RuntimeName, root = REPO_ROOT): Runtime | undefined {
   if (name === "node") {
-    return { name, command: process.execPath, version: process.version.replace(/^v/, ""), runTs: (file) => ["--import", "tsx", file], env: {} };
+    return {
+      name,
+      command: process.execPath,
+      version: process.version.replace(/^v/, ""),
+      runTs: (file) => ["--import", "tsx", file],
+      env: {},
+    };
   }
   for (const rel of CANDIDATES[name]) {
     const command = join(root, rel);

@@ -61,7 +61,10 @@ describe("encodeStoredEvent / decodeStoredEvent", () => {
   });
 
   it("accepts received_at 0", () => {
-    expect(decodeStoredEvent(encodeStoredEvent(played, 0), validate)).toEqual({ ok: true, event: { ...played, received_at: 0 } });
+    expect(decodeStoredEvent(encodeStoredEvent(played, 0), validate)).toEqual({
+      ok: true,
+      event: { ...played, received_at: 0 },
+    });
   });
 
   it.each([
@@ -76,19 +79,31 @@ describe("encodeStoredEvent / decodeStoredEvent", () => {
 
   it("rejects invalid UTF-8", () => {
     const data = new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]);
-    expect(decodeStoredEvent(data, validate)).toEqual({ ok: false, error: "body is not valid UTF-8 JSON: The encoded data was not valid for encoding utf-8" });
+    expect(decodeStoredEvent(data, validate)).toEqual({
+      ok: false,
+      error: "body is not valid UTF-8 JSON: The encoded data was not valid for encoding utf-8",
+    });
   });
 
   it("requires an id: a stored event never gets a new one", () => {
     const { id: _id, ...rest } = played;
-    expect(decodeStoredEvent(bytes(JSON.stringify({ ...rest, received_at: RECEIVED })), validate)).toEqual({ ok: false, error: "id: required field is missing" });
+    expect(decodeStoredEvent(bytes(JSON.stringify({ ...rest, received_at: RECEIVED })), validate)).toEqual({
+      ok: false,
+      error: "id: required field is missing",
+    });
   });
 
   it("re-validates the event against its schema", () => {
     const data = bytes(JSON.stringify({ ...played, startup_ms: -3, received_at: RECEIVED }));
-    expect(decodeStoredEvent(data, validate)).toEqual({ ok: false, error: "startup_ms: must be between 0 and 2592000000, got -3" });
+    expect(decodeStoredEvent(data, validate)).toEqual({
+      ok: false,
+      error: "startup_ms: must be between 0 and 2592000000, got -3",
+    });
     const unknown = bytes(JSON.stringify({ ...played, type: "user.video.zapped", received_at: RECEIVED }));
-    expect(decodeStoredEvent(unknown, validate)).toEqual({ ok: false, error: 'type: unknown event type "user.video.zapped"' });
+    expect(decodeStoredEvent(unknown, validate)).toEqual({
+      ok: false,
+      error: 'type: unknown event type "user.video.zapped"',
+    });
   });
 });
 

@@ -25,7 +25,8 @@ export function decodeStoredEvent(data: Uint8Array, validate: (input: unknown) =
   } catch (err: unknown) {
     return { ok: false, error: `body is not valid UTF-8 JSON: ${err instanceof Error ? err.message : String(err)}` };
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return { ok: false, error: "body is not a JSON object" };
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    return { ok: false, error: "body is not a JSON object" };
   const { received_at, ...rest } = parsed as Record<string, unknown>;
   if (typeof received_at !== "number" || !Number.isSafeInteger(received_at) || received_at < 0) {
     return { ok: false, error: "received_at: must be epoch milliseconds" };

@@ -9,13 +9,16 @@ const v1 = V1_SCHEMAS.find((s) => s.type === HB) as EventSchema;
 const others = V1_SCHEMAS.filter((s) => s.type !== HB);
 
 /** A registry of every v1 schema plus a heartbeat v2 made from v1 by `change`. */
-function withV2(change: (s: { required: Record<string, FieldSpec>; optional: Record<string, FieldSpec> }) => void): EventSchema[] {
+function withV2(
+  change: (s: { required: Record<string, FieldSpec>; optional: Record<string, FieldSpec> }) => void,
+): EventSchema[] {
   const next = { required: { ...v1.required }, optional: { ...v1.optional } };
   change(next);
   return [...others, v1, { type: HB, version: 2, ...next }];
 }
 
-const messages = (schemas: readonly EventSchema[], upcasters: readonly Upcaster[] = []) => checkCompatibility(schemas, upcasters).map(formatProblem);
+const messages = (schemas: readonly EventSchema[], upcasters: readonly Upcaster[] = []) =>
+  checkCompatibility(schemas, upcasters).map(formatProblem);
 
 describe("checkCompatibility: the registry", () => {
   it("passes over every built-in schema and upcaster", () => {
@@ -52,7 +55,14 @@ describe("checkCompatibility: breaking changes fail with exact messages", () => 
     ],
     [
       "a changed type inside an object",
-      withV2((s) => (s.optional.experiment = { kind: "object", required: ["id", "variant"], fields: { id: f.text(64), variant: f.ms } })),
+      withV2(
+        (s) =>
+          (s.optional.experiment = {
+            kind: "object",
+            required: ["id", "variant"],
+            fields: { id: f.text(64), variant: f.ms },
+          }),
+      ),
       [],
       [`${HB} v1 -> v2: field "experiment.variant" changed type from a string to an integer`],
     ],
@@ -75,7 +85,9 @@ describe("checkCompatibility: breaking changes fail with exact messages", () => 
       "a removed optional field without an upcaster that drops it",
       withV2((s) => delete s.optional.cdn),
       [],
-      [`${HB} v1 -> v2: optional field "cdn" was removed without an upcaster that drops it (v1 events carrying it would be rejected)`],
+      [
+        `${HB} v1 -> v2: optional field "cdn" was removed without an upcaster that drops it (v1 events carrying it would be rejected)`,
+      ],
     ],
     [
       "a narrowed string and a narrowed integer",
@@ -138,8 +150,16 @@ describe("checkCompatibility: breaking changes fail with exact messages", () => 
 describe("checkCompatibility: compatible changes pass", () => {
   it.each<[string, EventSchema[], Upcaster[]]>([
     ["a new optional field", withV2((s) => (s.optional.bitrate_kbps = f.ms)), []],
-    ["a new required field with an upcaster default", withV2((s) => (s.required.bitrate_kbps = f.ms)), [{ type: HB, from: 1, defaults: { bitrate_kbps: 0 }, note: "" }]],
-    ["an optional field dropped by an upcaster", withV2((s) => delete s.optional.cdn), [{ type: HB, from: 1, drop: ["cdn"], note: "" }]],
+    [
+      "a new required field with an upcaster default",
+      withV2((s) => (s.required.bitrate_kbps = f.ms)),
+      [{ type: HB, from: 1, defaults: { bitrate_kbps: 0 }, note: "" }],
+    ],
+    [
+      "an optional field dropped by an upcaster",
+      withV2((s) => delete s.optional.cdn),
+      [{ type: HB, from: 1, drop: ["cdn"], note: "" }],
+    ],
     [
       "a required field made optional",
       withV2((s) => {

@@ -52,7 +52,8 @@ export function narrowing(path: string, prev: FieldSpec, next: FieldSpec): strin
   };
   if (prev.kind === "string" && next.kind === "string") {
     less("at most", prev.max, next.max);
-    if (next.pattern && next.pattern.source !== prev.pattern?.source) out.push(`field "${path}" narrowed: its pattern changed to /${next.pattern.source}/`);
+    if (next.pattern && next.pattern.source !== prev.pattern?.source)
+      out.push(`field "${path}" narrowed: its pattern changed to /${next.pattern.source}/`);
   } else if (prev.kind === "int" && next.kind === "int") {
     if (next.min > prev.min) out.push(`field "${path}" narrowed: minimum ${next.min}, was ${prev.min}`);
     less("maximum", prev.max, next.max);
@@ -107,7 +108,9 @@ function checkStep(prev: EventSchema, next: EventSchema, u: Upcaster | undefined
     }
     if (dropped.has(name)) continue;
     if (!after.has(target)) {
-      out.push(`optional field "${name}" was removed without an upcaster that drops it (v${prev.version} events carrying it would be rejected)`);
+      out.push(
+        `optional field "${name}" was removed without an upcaster that drops it (v${prev.version} events carrying it would be rejected)`,
+      );
       continue;
     }
     upcast.set(target, state);
@@ -115,10 +118,12 @@ function checkStep(prev: EventSchema, next: EventSchema, u: Upcaster | undefined
   for (const [name, state] of after) {
     const old = upcast.get(name);
     if (old === undefined) {
-      if (state.required && !defaulted.has(name)) out.push(`new required field "${name}" has no upcaster to fill it (v${prev.version} events cannot be upcast)`);
+      if (state.required && !defaulted.has(name))
+        out.push(`new required field "${name}" has no upcaster to fill it (v${prev.version} events cannot be upcast)`);
       continue;
     }
-    if (state.required && !old.required && !defaulted.has(name)) out.push(`field "${name}" became required without an upcaster default`);
+    if (state.required && !old.required && !defaulted.has(name))
+      out.push(`field "${name}" became required without an upcaster default`);
     out.push(...narrowing(name, old.spec, state.spec));
   }
   return out;
@@ -140,7 +145,12 @@ export function checkCompatibility(schemas: readonly EventSchema[], upcasters: r
 
   for (const u of upcasters) {
     if (!registry.get(u.type, u.from) || !registry.get(u.type, u.from + 1)) {
-      problems.push({ type: u.type, from: u.from, to: u.from + 1, message: `an upcaster exists but v${u.from} or v${u.from + 1} does not` });
+      problems.push({
+        type: u.type,
+        from: u.from,
+        to: u.from + 1,
+        message: `an upcaster exists but v${u.from} or v${u.from + 1} does not`,
+      });
     }
   }
   for (const type of types) {
@@ -148,20 +158,29 @@ export function checkCompatibility(schemas: readonly EventSchema[], upcasters: r
     const latest = versions.at(-1) ?? 1;
     const expected = Array.from({ length: versions.length }, (_, i) => i + 1);
     if (versions.join() !== expected.join()) {
-      problems.push({ type, from: versions[0] ?? 0, to: latest, message: `versions must run 1, 2, 3 ... without gaps, got ${versions.join(", ")}` });
+      problems.push({
+        type,
+        from: versions[0] ?? 0,
+        to: latest,
+        message: `versions must run 1, 2, 3 ... without gaps, got ${versions.join(", ")}`,
+      });
       continue;
     }
     for (let v = 1; v < latest; v++) {
       const prev = registry.get(type, v);
       const next = registry.get(type, v + 1);
       if (!prev || !next) continue;
-      for (const message of checkStep(prev, next, upcasterFor(upcasters, type, v))) problems.push({ type, from: v, to: v + 1, message });
+      for (const message of checkStep(prev, next, upcasterFor(upcasters, type, v)))
+        problems.push({ type, from: v, to: v + 1, message });
     }
     if (problems.some((p) => p.type === type)) continue;
     for (const v of versions.slice(0, -1)) {
       const schema = registry.get(type, v);
       if (!schema) continue;
-      for (const [label, full] of [["full", true], ["minimal", false]] as const) {
+      for (const [label, full] of [
+        ["full", true],
+        ["minimal", false],
+      ] as const) {
         let message: string | undefined;
         try {
           const r = validate(upcastBody(upcasters, type, sampleEvent(schema, full), v, latest));

@@ -16,11 +16,16 @@ const NO_CONTROL = /^[^\u0000-\u001f\u007f]+$/;
 export const f = {
   id: { kind: "string", max: 64, pattern: /^[A-Za-z0-9._:-]+$/, hint: "1-64 characters of A-Z a-z 0-9 . _ : -" },
   key: { kind: "string", max: 128, pattern: NO_CONTROL, hint: "1-128 characters, no control characters" },
-  text: (max: number): FieldSpec => ({ kind: "string", max, pattern: NO_CONTROL, hint: `1-${max} characters, no control characters` }),
+  text: (max: number): FieldSpec => ({
+    kind: "string",
+    max,
+    pattern: NO_CONTROL,
+    hint: `1-${max} characters, no control characters`,
+  }),
   ms: { kind: "int", min: 0, max: MAX_MS },
   bool: { kind: "bool" },
   timestamp: { kind: "timestamp" },
-  country: { kind: "string", max: 2, pattern: /^[A-Z]{2}$/, hint: "an ISO 3166-1 alpha-2 code such as \"DE\"" },
+  country: { kind: "string", max: 2, pattern: /^[A-Z]{2}$/, hint: 'an ISO 3166-1 alpha-2 code such as "DE"' },
 } satisfies Record<string, FieldSpec | ((n: number) => FieldSpec)>;
 
 export function describeSpec(spec: FieldSpec): string {

@@ -38,4 +38,11 @@ export {
   decodeQuarantineRecord,
   truncateUtf8,
 } from "./quarantine.ts";
-export type { QuarantineRecord, QuarantineKind, QuarantineSink, QuarantineContext, RejectableItem, ItemResult } from "./quarantine.ts";
+export type {
+  QuarantineRecord,
+  QuarantineKind,
+  QuarantineSink,
+  QuarantineContext,
+  RejectableItem,
+  ItemResult,
+} from "./quarantine.ts";

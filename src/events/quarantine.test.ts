@@ -1,9 +1,21 @@
 import { describe, expect, it } from "vitest";
-import { bodyQuarantineRecord, decodeQuarantineRecord, encodeQuarantineRecord, itemQuarantineRecords, truncateUtf8, type QuarantineRecord } from "./quarantine.ts";
+import {
+  bodyQuarantineRecord,
+  decodeQuarantineRecord,
+  encodeQuarantineRecord,
+  itemQuarantineRecords,
+  truncateUtf8,
+  type QuarantineRecord,
+} from "./quarantine.ts";
 
 const NOW = 1_767_268_800_000;
 let n = 0;
-const ctx = (contentType: string, maxPayloadBytes = 64) => ({ receivedAt: NOW, contentType, maxPayloadBytes, newId: () => `q${++n}` });
+const ctx = (contentType: string, maxPayloadBytes = 64) => ({
+  receivedAt: NOW,
+  contentType,
+  maxPayloadBytes,
+  newId: () => `q${++n}`,
+});
 const bytes = (s: string) => new TextEncoder().encode(s);
 
 describe("truncateUtf8", () => {
@@ -20,7 +32,11 @@ describe("truncateUtf8", () => {
 describe("itemQuarantineRecords", () => {
   it("keeps each rejected item of a JSON batch, with its reason, index, id and type", () => {
     n = 0;
-    const items = [{ value: { id: "ok-1", type: "user.video.paused" } }, { value: { id: "bad-1", type: "user.video.paused", position_ms: -1 } }, { value: 7 }];
+    const items = [
+      { value: { id: "ok-1", type: "user.video.paused" } },
+      { value: { id: "bad-1", type: "user.video.paused", position_ms: -1 } },
+      { value: 7 },
+    ];
     const results = [
       { index: 0, id: "ok-1", status: "accepted" },
       { index: 1, id: "bad-1", status: "rejected", error: "position_ms: must be between 0 and 2592000000, got -1" },
@@ -59,19 +75,50 @@ describe("itemQuarantineRecords", () => {
   it("takes the raw NDJSON line of an unparseable item and truncates long payloads", () => {
     n = 0;
     const body = bytes(`{"id":"a"}\n\n{not json\n{"id":"big","type":"user.video.played","x":"${"x".repeat(100)}"}\n`);
-    const items = [{ value: { id: "a" } }, { parseError: "event: invalid JSON: Expected property name" }, { value: { id: "big", type: "user.video.played", x: "x".repeat(100) } }];
+    const items = [
+      { value: { id: "a" } },
+      { parseError: "event: invalid JSON: Expected property name" },
+      { value: { id: "big", type: "user.video.played", x: "x".repeat(100) } },
+    ];
     const results = [
       { index: 0, id: "a", status: "accepted" },
       { index: 1, id: null, status: "rejected", error: "event: invalid JSON: Expected property name" },
-      { index: 2, id: "big", status: "rejected", error: "event: 40000 bytes exceeds the limit of 32768 bytes per event" },
+      {
+        index: 2,
+        id: "big",
+        status: "rejected",
+        error: "event: 40000 bytes exceeds the limit of 32768 bytes per event",
+      },
     ];
     const [line, big] = itemQuarantineRecords(body, items, results, ctx("application/x-ndjson; charset=utf-8", 32));
-    expect(line).toMatchObject({ kind: "invalid_json", item_index: 1, payload: "{not json", payload_bytes: 9, truncated: false, event_id: "" });
-    expect(big).toMatchObject({ kind: "size_violation", item_index: 2, event_id: "big", event_type: "user.video.played", payload: `{"id":"big","type":"user.video.p`, payload_bytes: 146, truncated: true });
+    expect(line).toMatchObject({
+      kind: "invalid_json",
+      item_index: 1,
+      payload: "{not json",
+      payload_bytes: 9,
+      truncated: false,
+      event_id: "",
+    });
+    expect(big).toMatchObject({
+      kind: "size_violation",
+      item_index: 2,
+      event_id: "big",
+      event_type: "user.video.played",
+      payload: `{"id":"big","type":"user.video.p`,
+      payload_bytes: 146,
+      truncated: true,
+    });
   });
 
   it("returns nothing when nothing was rejected", () => {
-    expect(itemQuarantineRecords(bytes("{}"), [{ value: {} }], [{ index: 0, id: "x", status: "duplicate" }], ctx("application/json"))).toEqual([]);
+    expect(
+      itemQuarantineRecords(
+        bytes("{}"),
+        [{ value: {} }],
+        [{ index: 0, id: "x", status: "duplicate" }],
+        ctx("application/json"),
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -100,7 +147,11 @@ describe("bodyQuarantineRecord", () => {
 
   it("replaces invalid UTF-8 and truncates", () => {
     const body = new Uint8Array([0x7b, 0xff, 0xfe, ...bytes("x".repeat(100))]);
-    expect(bodyQuarantineRecord(body, "bad_encoding", "not UTF-8", ctx("application/json", 8))).toMatchObject({ payload: "{\uFFFD\uFFFDx", payload_bytes: 103, truncated: true });
+    expect(bodyQuarantineRecord(body, "bad_encoding", "not UTF-8", ctx("application/json", 8))).toMatchObject({
+      payload: "{\uFFFD\uFFFDx",
+      payload_bytes: 103,
+      truncated: true,
+    });
   });
 });
 

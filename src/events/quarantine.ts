@@ -61,7 +61,13 @@ export interface ItemResult {
  * once and never throw: quarantine must not slow down or break ingest.
  */
 export interface QuarantineSink {
-  items(body: Uint8Array, items: readonly RejectableItem[], results: readonly ItemResult[], contentType: string, receivedAt: number): void;
+  items(
+    body: Uint8Array,
+    items: readonly RejectableItem[],
+    results: readonly ItemResult[],
+    contentType: string,
+    receivedAt: number,
+  ): void;
   body(body: Uint8Array, code: string, reason: string, contentType: string, receivedAt: number): void;
 }
 
@@ -121,7 +127,12 @@ export function itemQuarantineRecords(
   const rejected = results.filter((r) => r.status === "rejected");
   if (rejected.length === 0) return [];
   const newId = ctx.newId ?? uuidv7;
-  const lines = isNdjson(ctx.contentType) ? lossy.decode(body).split("\n").filter((l) => l.trim() !== "") : undefined;
+  const lines = isNdjson(ctx.contentType)
+    ? lossy
+        .decode(body)
+        .split("\n")
+        .filter((l) => l.trim() !== "")
+    : undefined;
   return rejected.map((r) => {
     const item = items[r.index];
     const raw = lines ? (lines[r.index] ?? "") : item && "value" in item ? safeJson(item.value) : "";
@@ -145,10 +156,16 @@ export function itemQuarantineRecords(
 }
 
 /** The record of a whole body rejected before it was split into items (`code` is the API error code). */
-export function bodyQuarantineRecord(body: Uint8Array, code: string, reason: string, ctx: QuarantineContext): QuarantineRecord {
+export function bodyQuarantineRecord(
+  body: Uint8Array,
+  code: string,
+  reason: string,
+  ctx: QuarantineContext,
+): QuarantineRecord {
   const newId = ctx.newId ?? uuidv7;
   const cut = truncateUtf8(lossy.decode(body.subarray(0, ctx.maxPayloadBytes + 4)), ctx.maxPayloadBytes);
-  const kind: QuarantineKind = code === "invalid_json" ? "invalid_json" : code === "payload_too_large" ? "size_violation" : "invalid_body";
+  const kind: QuarantineKind =
+    code === "invalid_json" ? "invalid_json" : code === "payload_too_large" ? "size_violation" : "invalid_body";
   return {
     id: newId(ctx.receivedAt),
     received_ms: ctx.receivedAt,
@@ -169,7 +186,9 @@ export function encodeQuarantineRecord(r: QuarantineRecord): Uint8Array {
 }
 
 /** Reads a record back, checking every field; an error names the first bad one. */
-export function decodeQuarantineRecord(data: Uint8Array): { ok: true; record: QuarantineRecord } | { ok: false; error: string } {
+export function decodeQuarantineRecord(
+  data: Uint8Array,
+): { ok: true; record: QuarantineRecord } | { ok: false; error: string } {
   let v: unknown;
   try {
     v = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(data));
@@ -181,10 +200,13 @@ export function decodeQuarantineRecord(data: Uint8Array): { ok: true; record: Qu
   const strings = ["id", "reason", "event_id", "event_type", "content_type", "payload"] as const;
   for (const k of strings) if (typeof o[k] !== "string") return { ok: false, error: `${k}: must be a string` };
   for (const k of ["received_ms", "payload_bytes"] as const) {
-    if (typeof o[k] !== "number" || !Number.isSafeInteger(o[k]) || o[k] < 0) return { ok: false, error: `${k}: must be a non-negative integer` };
+    if (typeof o[k] !== "number" || !Number.isSafeInteger(o[k]) || o[k] < 0)
+      return { ok: false, error: `${k}: must be a non-negative integer` };
   }
-  if (typeof o.item_index !== "number" || !Number.isSafeInteger(o.item_index) || o.item_index < -1) return { ok: false, error: "item_index: must be an integer ≥ -1" };
+  if (typeof o.item_index !== "number" || !Number.isSafeInteger(o.item_index) || o.item_index < -1)
+    return { ok: false, error: "item_index: must be an integer ≥ -1" };
   if (typeof o.truncated !== "boolean") return { ok: false, error: "truncated: must be a boolean" };
-  if (!(QUARANTINE_KINDS as readonly unknown[]).includes(o.kind)) return { ok: false, error: `kind: must be one of ${QUARANTINE_KINDS.join(", ")}` };
+  if (!(QUARANTINE_KINDS as readonly unknown[]).includes(o.kind))
+    return { ok: false, error: `kind: must be one of ${QUARANTINE_KINDS.join(", ")}` };
   return { ok: true, record: o as unknown as QuarantineRecord };
 }

@@ -20,8 +20,7 @@ export type CurrentEvent = StoredEvent & { stall_ms?: number };
 export type ReadFailureKind = "undecodable" | "invalid" | "unknown_version" | "unupcastable";
 
 export type ReadResult =
-  | { ok: true; event: CurrentEvent; sourceVersion: number }
-  | { ok: false; kind: ReadFailureKind; error: string };
+  { ok: true; event: CurrentEvent; sourceVersion: number } | { ok: false; kind: ReadFailureKind; error: string };
 
 export interface EventReaderOptions {
   registry?: SchemaRegistry;
@@ -73,7 +72,8 @@ export function createEventReader(opts: EventReaderOptions = {}): (data: Uint8Ar
     } catch (err: unknown) {
       return fail("undecodable", `body is not valid UTF-8 JSON: ${err instanceof Error ? err.message : String(err)}`);
     }
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return fail("undecodable", `body is not a JSON object, got ${typeName(parsed)}`);
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+      return fail("undecodable", `body is not a JSON object, got ${typeName(parsed)}`);
     const { received_at, ...body } = parsed as Record<string, unknown>;
     if (typeof received_at !== "number" || !Number.isSafeInteger(received_at) || received_at < 0) {
       return fail("undecodable", "received_at: must be epoch milliseconds (the edge's envelope is missing)");
@@ -86,10 +86,16 @@ export function createEventReader(opts: EventReaderOptions = {}): (data: Uint8Ar
       const versions = registry.versions(type);
       const latest = versions.at(-1);
       if (latest !== undefined && version > latest) {
-        return fail("unknown_version", `schema_version: ${type} v${version} is newer than this consumer knows (latest v${latest}); deploy a consumer that knows it, then redrive`);
+        return fail(
+          "unknown_version",
+          `schema_version: ${type} v${version} is newer than this consumer knows (latest v${latest}); deploy a consumer that knows it, then redrive`,
+        );
       }
       if (latest !== undefined && !versions.includes(version)) {
-        return fail("unupcastable", `schema_version: ${type} v${version} is not supported (versions ${versions.join(", ")}) and cannot be upcast`);
+        return fail(
+          "unupcastable",
+          `schema_version: ${type} v${version} is not supported (versions ${versions.join(", ")}) and cannot be upcast`,
+        );
       }
     }
     const source = validate(body);
@@ -98,23 +104,40 @@ export function createEventReader(opts: EventReaderOptions = {}): (data: Uint8Ar
     const event = source.event;
     const ts = Date.parse(event.timestamp);
     if (ts > MAX_TS_MS) {
-      return fail("invalid", `timestamp: ${event.timestamp} is outside the storable range 1970-01-01T00:00:00Z to 2106-02-07T06:28:15Z`);
+      return fail(
+        "invalid",
+        `timestamp: ${event.timestamp} is outside the storable range 1970-01-01T00:00:00Z to 2106-02-07T06:28:15Z`,
+      );
     }
     const latest = registry.latest(event.type) ?? event.schema_version;
-    if (latest === event.schema_version) return { ok: true, event: { ...event, received_at }, sourceVersion: event.schema_version };
+    if (latest === event.schema_version)
+      return { ok: true, event: { ...event, received_at }, sourceVersion: event.schema_version };
 
     let upcast: Record<string, unknown>;
     try {
-      upcast = upcastBody(upcasters, event.type, event as unknown as Record<string, unknown>, event.schema_version, latest);
+      upcast = upcastBody(
+        upcasters,
+        event.type,
+        event as unknown as Record<string, unknown>,
+        event.schema_version,
+        latest,
+      );
     } catch (err: unknown) {
-      return fail("unupcastable", `upcast ${event.type} v${event.schema_version} -> v${latest} failed: ${err instanceof Error ? err.message : String(err)}`);
+      return fail(
+        "unupcastable",
+        `upcast ${event.type} v${event.schema_version} -> v${latest} failed: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
     if (!unproven.has(event.type)) {
       upcast.received_at = received_at;
       return { ok: true, event: upcast as unknown as CurrentEvent, sourceVersion: event.schema_version };
     }
     const current = validate(upcast);
-    if (!current.ok) return fail("unupcastable", `upcast ${event.type} v${event.schema_version} -> v${latest} failed: ${current.error}`);
+    if (!current.ok)
+      return fail(
+        "unupcastable",
+        `upcast ${event.type} v${event.schema_version} -> v${latest} failed: ${current.error}`,
+      );
     return { ok: true, event: { ...current.event, received_at } as CurrentEvent, sourceVersion: event.schema_version };
   };
 }

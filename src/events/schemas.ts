@@ -29,7 +29,11 @@ const common = {
   position_ms: f.ms,
 } satisfies Record<string, FieldSpec>;
 
-function video(type: EventType, required: Record<string, FieldSpec> = {}, optional: Record<string, FieldSpec> = {}): EventSchema {
+function video(
+  type: EventType,
+  required: Record<string, FieldSpec> = {},
+  optional: Record<string, FieldSpec> = {},
+): EventSchema {
   return { type, version: 1, required: { ...common, ...required }, optional: { ...context, ...optional } };
 }
 
@@ -91,7 +95,10 @@ export function schemaRegistry(schemas: readonly EventSchema[] = SCHEMAS): Schem
   const versions = new Map<string, number[]>();
   for (const s of schemas) {
     byKey.set(`${s.type}@${s.version}`, s);
-    versions.set(s.type, [...(versions.get(s.type) ?? []), s.version].sort((a, b) => a - b));
+    versions.set(
+      s.type,
+      [...(versions.get(s.type) ?? []), s.version].sort((a, b) => a - b),
+    );
   }
   return {
     get: (type, version) => byKey.get(`${type}@${version}`),

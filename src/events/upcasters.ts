@@ -52,7 +52,13 @@ export function upcasterFor(upcasters: readonly Upcaster[], type: string, from: 
  * Upcasts a body of version `from` to version `to` step by step. A step without an upcaster is
  * the identity (the compatibility check guarantees such steps are backward compatible).
  */
-export function upcastBody(upcasters: readonly Upcaster[], type: string, body: Readonly<Record<string, unknown>>, from: number, to: number): Record<string, unknown> {
+export function upcastBody(
+  upcasters: readonly Upcaster[],
+  type: string,
+  body: Readonly<Record<string, unknown>>,
+  from: number,
+  to: number,
+): Record<string, unknown> {
   let out: Record<string, unknown> = { ...body };
   for (let v = from; v < to; v++) {
     const u = upcasterFor(upcasters, type, v);

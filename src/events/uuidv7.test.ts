@@ -32,7 +32,15 @@ describe("uuidv7", () => {
   });
 
   it("sorts by millisecond: lexicographic order of ids is time order", () => {
-    const times = [1_767_268_800_005, 1_767_268_800_000, 1_767_268_800_001, 1_000, 1_767_268_800_256, 1_767_268_799_999, 2 ** 40];
+    const times = [
+      1_767_268_800_005,
+      1_767_268_800_000,
+      1_767_268_800_001,
+      1_000,
+      1_767_268_800_256,
+      1_767_268_799_999,
+      2 ** 40,
+    ];
     const ids = times.map((t) => ({ t, id: uuidv7(t) }));
     const byId = [...ids].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((x) => x.t);
     expect(byId).toEqual([...times].sort((a, b) => a - b));

@@ -10,21 +10,38 @@ const INT_MS = `an integer between 0 and ${MAX_MS}`;
 const KEY = "1-128 characters, no control characters";
 const TIMESTAMP = "an ISO 8601 timestamp with a time zone, e.g. 2026-01-02T03:04:05.678Z";
 const FLAT = "a flat object of at most 32 keys with string (≤ 256 chars), number, boolean or null values";
-const PROPERTY_VALUE = "must be a string of at most 256 characters, a finite number, a boolean or null (the object must be flat)";
+const PROPERTY_VALUE =
+  "must be a string of at most 256 characters, a finite number, a boolean or null (the object must be flat)";
 
 const common = { timestamp: TS, user_id: "user-1", view_id: "view-1", video_id: "vid-1", position_ms: 0 };
 
 /** The smallest valid event of each type (with a client id), and its type-specific required fields. */
 const MINIMAL: readonly { type: string; fields: Record<string, unknown>; required: readonly string[] }[] = [
-  { type: "user.video.play_requested", fields: common, required: ["timestamp", "user_id", "view_id", "video_id", "position_ms"] },
-  { type: "user.video.played", fields: { ...common, startup_ms: 850 }, required: ["timestamp", "user_id", "view_id", "video_id", "position_ms", "startup_ms"] },
+  {
+    type: "user.video.play_requested",
+    fields: common,
+    required: ["timestamp", "user_id", "view_id", "video_id", "position_ms"],
+  },
+  {
+    type: "user.video.played",
+    fields: { ...common, startup_ms: 850 },
+    required: ["timestamp", "user_id", "view_id", "video_id", "position_ms", "startup_ms"],
+  },
   {
     type: "user.video.heartbeat",
     fields: { ...common, played_ms: 10_000, rebuffer_ms: 200 },
     required: ["timestamp", "user_id", "view_id", "video_id", "position_ms", "played_ms", "rebuffer_ms"],
   },
-  { type: "user.video.paused", fields: common, required: ["timestamp", "user_id", "view_id", "video_id", "position_ms"] },
-  { type: "user.video.resumed", fields: common, required: ["timestamp", "user_id", "view_id", "video_id", "position_ms"] },
+  {
+    type: "user.video.paused",
+    fields: common,
+    required: ["timestamp", "user_id", "view_id", "video_id", "position_ms"],
+  },
+  {
+    type: "user.video.resumed",
+    fields: common,
+    required: ["timestamp", "user_id", "view_id", "video_id", "position_ms"],
+  },
   {
     type: "user.video.seeked",
     fields: { ...common, from_ms: 1000, to_ms: 60_000 },
@@ -47,7 +64,13 @@ const MINIMAL: readonly { type: string; fields: Record<string, unknown>; require
   },
   {
     type: "video.encoding.completed",
-    fields: { timestamp: TS, video_id: "vid-1", title: "Arrival at Dawn", duration_ms: 6_720_000, genres: ["drama", "sci-fi"] },
+    fields: {
+      timestamp: TS,
+      video_id: "vid-1",
+      title: "Arrival at Dawn",
+      duration_ms: 6_720_000,
+      genres: ["drama", "sci-fi"],
+    },
     required: ["timestamp", "video_id", "title", "duration_ms", "genres"],
   },
 ];
@@ -62,17 +85,25 @@ const context = {
 
 const ev = (type: string, fields: Record<string, unknown>) => ({ id: "e1", type, ...fields });
 const paused = (extra: Record<string, unknown> = {}) => ({ ...ev("user.video.paused", common), ...extra });
-const without = (o: Record<string, unknown>, key: string) => Object.fromEntries(Object.entries(o).filter(([k]) => k !== key));
+const without = (o: Record<string, unknown>, key: string) =>
+  Object.fromEntries(Object.entries(o).filter(([k]) => k !== key));
 
 describe("createValidator: valid events", () => {
   it.each(MINIMAL)("accepts a minimal $type and normalises it", ({ type, fields }) => {
-    expect(validate(ev(type, fields))).toEqual({ ok: true, generatedId: false, event: { id: "e1", type, schema_version: 1, ...fields } });
+    expect(validate(ev(type, fields))).toEqual({
+      ok: true,
+      generatedId: false,
+      event: { id: "e1", type, schema_version: 1, ...fields },
+    });
   });
 
-  it.each(MINIMAL.filter((m) => m.type.startsWith("user.video.")))("accepts a full $type with every context field", ({ type, fields }) => {
-    const full = { ...ev(type, fields), schema_version: 1, ...context };
-    expect(validate(full)).toEqual({ ok: true, generatedId: false, event: full });
-  });
+  it.each(MINIMAL.filter((m) => m.type.startsWith("user.video.")))(
+    "accepts a full $type with every context field",
+    ({ type, fields }) => {
+      const full = { ...ev(type, fields), schema_version: 1, ...context };
+      expect(validate(full)).toEqual({ ok: true, generatedId: false, event: full });
+    },
+  );
 
   it("accepts duration_ms on play_requested", () => {
     const e = { ...ev("user.video.play_requested", common), duration_ms: MAX_MS };
@@ -104,15 +135,23 @@ describe("createValidator: valid events", () => {
   });
 
   it("accepts empty optional objects and the largest properties object", () => {
-    const properties = Object.fromEntries(Array.from({ length: 32 }, (_, i) => [`k${i}`.padEnd(64, "x"), "v".repeat(256)]));
+    const properties = Object.fromEntries(
+      Array.from({ length: 32 }, (_, i) => [`k${i}`.padEnd(64, "x"), "v".repeat(256)]),
+    );
     expect(validate(paused({ device: {}, properties }))).toMatchObject({ ok: true, event: { device: {}, properties } });
   });
 
   it("accepts a content event with 16 genres of 64 characters and no genres at all", () => {
     const genres = Array.from({ length: 16 }, (_, i) => String(i).padEnd(64, "g"));
     const base = MINIMAL.at(-1)?.fields ?? {};
-    expect(validate(ev("video.encoding.completed", { ...base, genres }))).toMatchObject({ ok: true, event: { genres } });
-    expect(validate(ev("video.encoding.completed", { ...base, genres: [] }))).toMatchObject({ ok: true, event: { genres: [] } });
+    expect(validate(ev("video.encoding.completed", { ...base, genres }))).toMatchObject({
+      ok: true,
+      event: { genres },
+    });
+    expect(validate(ev("video.encoding.completed", { ...base, genres: [] }))).toMatchObject({
+      ok: true,
+      event: { genres: [] },
+    });
   });
 });
 
@@ -121,7 +160,11 @@ describe("createValidator: ids", () => {
     const calls: number[] = [];
     const v = createValidator({ now: () => NOW, newId: (now) => (calls.push(now), "0190-generated") });
     const input = without(paused(), "id");
-    expect(v(input)).toEqual({ ok: true, generatedId: true, event: { ...input, id: "0190-generated", schema_version: 1 } });
+    expect(v(input)).toEqual({
+      ok: true,
+      generatedId: true,
+      event: { ...input, id: "0190-generated", schema_version: 1 },
+    });
     expect(calls).toEqual([NOW]);
   });
 
@@ -151,12 +194,18 @@ describe("createValidator: ids", () => {
   });
 
   it("echoes a valid id when another field is wrong", () => {
-    expect(validate(paused({ id: "e-42", position_ms: -1 }))).toEqual({ ok: false, error: `position_ms: must be between 0 and ${MAX_MS}, got -1`, id: "e-42" });
+    expect(validate(paused({ id: "e-42", position_ms: -1 }))).toEqual({
+      ok: false,
+      error: `position_ms: must be between 0 and ${MAX_MS}, got -1`,
+      id: "e-42",
+    });
   });
 });
 
 describe("createValidator: rejections", () => {
-  const missing = MINIMAL.flatMap(({ type, fields, required }) => required.map((field) => ({ type, field, input: without(ev(type, fields), field) })));
+  const missing = MINIMAL.flatMap(({ type, fields, required }) =>
+    required.map((field) => ({ type, field, input: without(ev(type, fields), field) })),
+  );
 
   it.each(missing)("$type without $field", ({ field, input }) => {
     expect(validate(input)).toEqual({ ok: false, error: `${field}: required field is missing`, id: "e1" });
@@ -221,7 +270,11 @@ describe("createValidator: rejections", () => {
     ["user.video.played", { startup_ms: "850" }, `startup_ms: must be ${INT_MS}, got a string`],
     ["user.video.heartbeat", { played_ms: 10.5 }, `played_ms: must be ${INT_MS}, got a number`],
     ["user.video.seeked", { to_ms: null }, `to_ms: must be ${INT_MS}, got null`],
-    ["video.encoding.completed", { genres: "drama" }, "genres: must be an array of at most 16 strings of 1-64 characters, got a string"],
+    [
+      "video.encoding.completed",
+      { genres: "drama" },
+      "genres: must be an array of at most 16 strings of 1-64 characters, got a string",
+    ],
     ["video.encoding.completed", { genres: ["drama", 1] }, "genres[1]: must be a string of 1-64 characters"],
     ["video.encoding.completed", { genres: [""] }, "genres[0]: must be a string of 1-64 characters"],
     ["video.encoding.completed", { genres: ["g".repeat(65)] }, "genres[0]: must be a string of 1-64 characters"],
@@ -279,16 +332,36 @@ describe("createValidator: rejections", () => {
   it("applies a custom clock-skew limit", () => {
     const v = createValidator({ now: () => NOW, maxFutureMs: 3600_000 });
     expect(v(paused({ timestamp: "2026-01-01T13:00:00Z" }))).toMatchObject({ ok: true });
-    expect(v(paused({ timestamp: "2026-01-01T13:00:01Z" }))).toEqual({ ok: false, error: "timestamp: more than 1h in the future; check the client clock", id: "e1" });
+    expect(v(paused({ timestamp: "2026-01-01T13:00:01Z" }))).toEqual({
+      ok: false,
+      error: "timestamp: more than 1h in the future; check the client clock",
+      id: "e1",
+    });
   });
 
   it.each([
     ["an unknown field", paused({ foo: 1 }), "foo: unknown field for user.video.paused v1"],
     ["a field of another type", paused({ startup_ms: 5 }), "startup_ms: unknown field for user.video.paused v1"],
-    ["duration_ms outside play_requested", paused({ duration_ms: 1000 }), "duration_ms: unknown field for user.video.paused v1"],
-    ["received_at set by the client", paused({ received_at: NOW }), "received_at: unknown field for user.video.paused v1"],
-    ["context on a content event", { ...ev("video.encoding.completed", MINIMAL.at(-1)?.fields ?? {}), country: "DE" }, "country: unknown field for video.encoding.completed v1"],
-    ["a play field on a content event", { ...ev("video.encoding.completed", MINIMAL.at(-1)?.fields ?? {}), user_id: "u" }, "user_id: unknown field for video.encoding.completed v1"],
+    [
+      "duration_ms outside play_requested",
+      paused({ duration_ms: 1000 }),
+      "duration_ms: unknown field for user.video.paused v1",
+    ],
+    [
+      "received_at set by the client",
+      paused({ received_at: NOW }),
+      "received_at: unknown field for user.video.paused v1",
+    ],
+    [
+      "context on a content event",
+      { ...ev("video.encoding.completed", MINIMAL.at(-1)?.fields ?? {}), country: "DE" },
+      "country: unknown field for video.encoding.completed v1",
+    ],
+    [
+      "a play field on a content event",
+      { ...ev("video.encoding.completed", MINIMAL.at(-1)?.fields ?? {}), user_id: "u" },
+      "user_id: unknown field for video.encoding.completed v1",
+    ],
   ])("rejects %s", (_name, input, error) => {
     expect(validate(input)).toEqual({ ok: false, error, id: "e1" });
   });
@@ -301,9 +374,17 @@ describe("createValidator: rejections", () => {
     ["device", { screen: "4k" }, "device.screen: unknown field (allowed: type, os, player)"],
     ["experiment", { id: "exp" }, "experiment.variant: required field is missing"],
     ["experiment", { variant: "a" }, "experiment.id: required field is missing"],
-    ["experiment", { id: 1, variant: "a" }, "experiment.id: must be 1-64 characters, no control characters, got a number"],
+    [
+      "experiment",
+      { id: 1, variant: "a" },
+      "experiment.id: must be 1-64 characters, no control characters, got a number",
+    ],
     ["experiment", { id: "exp", variant: "a", weight: 0.5 }, "experiment.weight: unknown field (allowed: id, variant)"],
-    ["properties", Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, i])), "properties: at most 32 keys, got 33"],
+    [
+      "properties",
+      Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, i])),
+      "properties: at most 32 keys, got 33",
+    ],
     ["properties", { ["k".repeat(65)]: 1 }, "properties: keys must be 1-64 characters"],
     ["properties", { "": 1 }, "properties: keys must be 1-64 characters"],
     ["properties", { label: "v".repeat(257) }, `properties.label: ${PROPERTY_VALUE}`],
@@ -315,14 +396,23 @@ describe("createValidator: rejections", () => {
   });
 
   it("reports the first problem in schema order: required fields, then the rest as sent", () => {
-    expect(validate(paused({ foo: 1, user_id: "", position_ms: -1 }))).toEqual({ ok: false, error: "user_id: must be 1-128 characters long, got 0", id: "e1" });
-    expect(validate(paused({ foo: 1, country: "x" }))).toEqual({ ok: false, error: "foo: unknown field for user.video.paused v1", id: "e1" });
+    expect(validate(paused({ foo: 1, user_id: "", position_ms: -1 }))).toEqual({
+      ok: false,
+      error: "user_id: must be 1-128 characters long, got 0",
+      id: "e1",
+    });
+    expect(validate(paused({ foo: 1, country: "x" }))).toEqual({
+      ok: false,
+      error: "foo: unknown field for user.video.paused v1",
+      id: "e1",
+    });
   });
 });
 
 describe("createValidator: what ClickHouse cannot store", () => {
   const UNPAIRED = "contains an unpaired UTF-16 surrogate (not valid Unicode)";
-  const content = (patch: Record<string, unknown>) => ev("video.encoding.completed", { ...MINIMAL.at(-1)?.fields, ...patch });
+  const content = (patch: Record<string, unknown>) =>
+    ev("video.encoding.completed", { ...MINIMAL.at(-1)?.fields, ...patch });
 
   it.each([
     ["1969-12-31T23:59:59Z"],
@@ -331,13 +421,24 @@ describe("createValidator: what ClickHouse cannot store", () => {
     ["1970-01-01T00:59:59+01:00"], // 1969-12-31T23:59:59Z
     ["0001-01-01T00:00:00Z"],
   ])("rejects the timestamp %s, before the Unix epoch", (timestamp) => {
-    expect(validate(paused({ timestamp }))).toEqual({ ok: false, error: "timestamp: must not be before 1970-01-01T00:00:00Z", id: "e1" });
-    expect(validate(content({ timestamp }))).toEqual({ ok: false, error: "timestamp: must not be before 1970-01-01T00:00:00Z", id: "e1" });
+    expect(validate(paused({ timestamp }))).toEqual({
+      ok: false,
+      error: "timestamp: must not be before 1970-01-01T00:00:00Z",
+      id: "e1",
+    });
+    expect(validate(content({ timestamp }))).toEqual({
+      ok: false,
+      error: "timestamp: must not be before 1970-01-01T00:00:00Z",
+      id: "e1",
+    });
   });
 
-  it.each([["1970-01-01T00:00:00Z"], ["1970-01-01T00:00:00.000Z"], ["1970-01-01T01:00:00+01:00"]])("accepts the epoch itself, %s", (timestamp) => {
-    expect(validate(paused({ timestamp }))).toMatchObject({ ok: true, event: { timestamp } });
-  });
+  it.each([["1970-01-01T00:00:00Z"], ["1970-01-01T00:00:00.000Z"], ["1970-01-01T01:00:00+01:00"]])(
+    "accepts the epoch itself, %s",
+    (timestamp) => {
+      expect(validate(paused({ timestamp }))).toMatchObject({ ok: true, event: { timestamp } });
+    },
+  );
 
   it.each<[string, Record<string, unknown>, string]>([
     ["a lone high surrogate in user_id", paused({ user_id: "u\ud800" }), `user_id: ${UNPAIRED}`],
@@ -349,10 +450,26 @@ describe("createValidator: what ClickHouse cannot store", () => {
     ["a lone high surrogate in genres[0]", content({ genres: ["\ud800"] }), `genres[0]: ${UNPAIRED}`],
     ["a lone low surrogate in genres[1]", content({ genres: ["drama", "sci\udc00fi"] }), `genres[1]: ${UNPAIRED}`],
     ["a lone surrogate in the title", content({ title: "Arrival\ud800" }), `title: ${UNPAIRED}`],
-    ["a lone high surrogate in a properties key", paused({ properties: { ok: 1, "k\ud800": 1 } }), `properties.k\ud800: ${UNPAIRED}`],
-    ["a lone low surrogate in a properties key", paused({ properties: { "\udc00": true } }), `properties.\udc00: ${UNPAIRED}`],
-    ["a lone high surrogate in a properties value", paused({ properties: { label: "x\ud800" } }), `properties.label: ${UNPAIRED}`],
-    ["a lone low surrogate in a properties value", paused({ properties: { a: 1, label: "\udc00x" } }), `properties.label: ${UNPAIRED}`],
+    [
+      "a lone high surrogate in a properties key",
+      paused({ properties: { ok: 1, "k\ud800": 1 } }),
+      `properties.k\ud800: ${UNPAIRED}`,
+    ],
+    [
+      "a lone low surrogate in a properties key",
+      paused({ properties: { "\udc00": true } }),
+      `properties.\udc00: ${UNPAIRED}`,
+    ],
+    [
+      "a lone high surrogate in a properties value",
+      paused({ properties: { label: "x\ud800" } }),
+      `properties.label: ${UNPAIRED}`,
+    ],
+    [
+      "a lone low surrogate in a properties value",
+      paused({ properties: { a: 1, label: "\udc00x" } }),
+      `properties.label: ${UNPAIRED}`,
+    ],
   ])("rejects %s", (_name, input, error) => {
     expect(validate(input)).toEqual({ ok: false, error, id: "e1" });
   });

@@ -4,8 +4,7 @@ import type { PlayEvent } from "./types.ts";
 import { uuidv7 } from "./uuidv7.ts";
 
 export type Validation =
-  | { ok: true; event: PlayEvent; generatedId: boolean }
-  | { ok: false; error: string; id?: string };
+  { ok: true; event: PlayEvent; generatedId: boolean } | { ok: false; error: string; id?: string };
 
 export interface ValidatorOptions {
   registry?: SchemaRegistry;
@@ -55,13 +54,15 @@ function check(spec: FieldSpec, value: unknown, path: string, now: number, maxFu
   switch (spec.kind) {
     case "string":
       if (typeof value !== "string") return expected(spec, value, path);
-      if (value.length === 0 || value.length > spec.max) return `${path}: must be 1-${spec.max} characters long, got ${value.length}`;
+      if (value.length === 0 || value.length > spec.max)
+        return `${path}: must be 1-${spec.max} characters long, got ${value.length}`;
       if (spec.pattern && !spec.pattern.test(value)) return `${path}: must be ${describeSpec(spec)}`;
       if (notUnicode(value)) return `${path}: ${NOT_UNICODE}`;
       return undefined;
     case "int":
       if (typeof value !== "number" || !Number.isInteger(value)) return expected(spec, value, path);
-      if (value < spec.min || value > spec.max) return `${path}: must be between ${spec.min} and ${spec.max}, got ${value}`;
+      if (value < spec.min || value > spec.max)
+        return `${path}: must be between ${spec.min} and ${spec.max}, got ${value}`;
       return undefined;
     case "bool":
       return typeof value === "boolean" ? undefined : expected(spec, value, path);
@@ -70,7 +71,8 @@ function check(spec: FieldSpec, value: unknown, path: string, now: number, maxFu
       const t = Date.parse(value);
       if (Number.isNaN(t) || !dayExists(value)) return `${path}: not a valid date: ${value}`;
       if (t < EPOCH) return `${path}: must not be before 1970-01-01T00:00:00Z`;
-      if (t > now + maxFutureMs) return `${path}: more than ${Math.round(maxFutureMs / 3600_000)}h in the future; check the client clock`;
+      if (t > now + maxFutureMs)
+        return `${path}: more than ${Math.round(maxFutureMs / 3600_000)}h in the future; check the client clock`;
       return undefined;
     }
     case "strings": {
@@ -104,7 +106,8 @@ function check(spec: FieldSpec, value: unknown, path: string, now: number, maxFu
       if (keys.length > spec.maxKeys) return `${path}: at most ${spec.maxKeys} keys, got ${keys.length}`;
       for (const k of keys) {
         const v = o[k];
-        if (k.length === 0 || k.length > spec.maxKeyLength) return `${path}: keys must be 1-${spec.maxKeyLength} characters`;
+        if (k.length === 0 || k.length > spec.maxKeyLength)
+          return `${path}: keys must be 1-${spec.maxKeyLength} characters`;
         if (notUnicode(k) || (typeof v === "string" && notUnicode(v))) return `${path}.${k}: ${NOT_UNICODE}`;
         if (v === null || typeof v === "boolean") continue;
         if (typeof v === "number" && Number.isFinite(v)) continue;
@@ -151,7 +154,12 @@ export function createValidator(opts: ValidatorOptions = {}): (input: unknown) =
   const maxFutureMs = opts.maxFutureMs ?? 24 * 3600 * 1000;
   const clock = opts.now ?? Date.now;
   const newId = opts.newId ?? uuidv7;
-  const idSpec: FieldSpec = { kind: "string", max: 64, pattern: /^[A-Za-z0-9._:-]+$/, hint: "1-64 characters of A-Z a-z 0-9 . _ : -" };
+  const idSpec: FieldSpec = {
+    kind: "string",
+    max: 64,
+    pattern: /^[A-Za-z0-9._:-]+$/,
+    hint: "1-64 characters of A-Z a-z 0-9 . _ : -",
+  };
 
   return function validate(input: unknown): Validation {
     if (typeof input !== "object" || input === null || Array.isArray(input)) {

@@ -45,7 +45,9 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
   });
   if (deps.metrics) {
     const metrics = deps.metrics;
-    app.get("/metrics", async (c) => c.text(await metrics(), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }));
+    app.get("/metrics", async (c) =>
+      c.text(await metrics(), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }),
+    );
   }
   for (const m of deps.middleware ?? []) app.use(m);
   for (const r of deps.routes) app.route("/", r);

@@ -21,7 +21,13 @@ export function requireKey(keys: Keys, need: "write" | "read") {
     const key = m[1];
     if (wanted.has(key)) return next();
     if (other.has(key)) {
-      throw new ApiError(403, "forbidden", need === "read" ? "this is a write key; reading needs a read key" : "this is a read key; sending events needs a write key");
+      throw new ApiError(
+        403,
+        "forbidden",
+        need === "read"
+          ? "this is a write key; reading needs a read key"
+          : "this is a read key; sending events needs a write key",
+      );
     }
     throw new ApiError(401, "unauthorized", `unknown ${need} key`);
   });

@@ -28,7 +28,12 @@ export function isBun(): boolean {
  * @example
  * const http = await listenBun(app, "0.0.0.0", 8080);
  */
-export function listenBun(app: Hono, host: string, port: number, opts: { maxBodyBytes?: number } = {}): Promise<HttpServer> {
+export function listenBun(
+  app: Hono,
+  host: string,
+  port: number,
+  opts: { maxBodyBytes?: number } = {},
+): Promise<HttpServer> {
   const bun = (globalThis as { Bun?: BunRuntime }).Bun;
   if (!bun) return Promise.reject(new Error("listenBun: not running on Bun"));
   const server = bun.serve({

@@ -87,7 +87,11 @@ describe("readBody", () => {
       { highWaterMark: 0 }, // pull only when someone reads
     );
     const err = await rejection(readBody(post(body, { "content-length": "1001" }), limits));
-    expect(err).toMatchObject({ status: 413, code: "payload_too_large", message: `body of 1001 bytes is too large; ${LIMITS_TEXT}` });
+    expect(err).toMatchObject({
+      status: 413,
+      code: "payload_too_large",
+      message: `body of 1001 bytes is too large; ${LIMITS_TEXT}`,
+    });
     expect(pulled).toBe(false);
   });
 
@@ -95,7 +99,11 @@ describe("readBody", () => {
     let cancelled = false;
     const body = streamed([new Uint8Array(600), new Uint8Array(401)], false, () => (cancelled = true));
     const err = await rejection(readBody(post(body), limits));
-    expect(err).toMatchObject({ status: 413, code: "payload_too_large", message: `body exceeds 1000 bytes; ${LIMITS_TEXT}` });
+    expect(err).toMatchObject({
+      status: 413,
+      code: "payload_too_large",
+      message: `body exceeds 1000 bytes; ${LIMITS_TEXT}`,
+    });
     expect(cancelled).toBe(true);
   });
 
@@ -103,12 +111,22 @@ describe("readBody", () => {
     let cancelled = false;
     const body = streamed([enc('[{"id":')], false, () => (cancelled = true));
     const err = await rejection(readBody(post(body), { ...limits, bodyTimeoutMs: 50 }));
-    expect(err).toMatchObject({ status: 408, code: "body_timeout", message: "the request body did not arrive within 50 ms" });
+    expect(err).toMatchObject({
+      status: 408,
+      code: "body_timeout",
+      message: "the request body did not arrive within 50 ms",
+    });
     expect(cancelled).toBe(true);
   });
 
   it.each([
-    ["a declared Content-Length over the limit", 1, () => post(streamed([], false), { "content-length": "1001" }), 5000, 413],
+    [
+      "a declared Content-Length over the limit",
+      1,
+      () => post(streamed([], false), { "content-length": "1001" }),
+      5000,
+      413,
+    ],
     ["a body that passes the limit", 1, () => post(streamed([new Uint8Array(1001)], false)), 5000, 413],
     ["a body that stalls", 1, () => post(streamed([], false)), 50, 408],
     ["a body within the limits", 0, () => post(streamed([new Uint8Array(1000)], true)), 5000, 200],
@@ -129,7 +147,12 @@ describe("readBody", () => {
       },
     });
     const err = await rejection(readBody(post(body), limits));
-    expect(err).toMatchObject({ status: 400, code: "bad_body", message: "the request body could not be read", cause: boom });
+    expect(err).toMatchObject({
+      status: 400,
+      code: "bad_body",
+      message: "the request body could not be read",
+      cause: boom,
+    });
   });
 });
 
@@ -162,7 +185,11 @@ function iterable(chunks: readonly Uint8Array[], end: End, onReturn: () => Promi
       };
     },
   };
-  const body = (contentLength?: string): BodySource => ({ contentLength, body: source, onAbandon: () => calls.abandoned++ });
+  const body = (contentLength?: string): BodySource => ({
+    contentLength,
+    body: source,
+    onAbandon: () => calls.abandoned++,
+  });
   return { calls, source, body };
 }
 
@@ -191,29 +218,88 @@ describe("readBody from an async iterable (Node)", () => {
     expect(calls).toEqual({ iterators: 1, returns: 0, abandoned: 0 });
   });
 
-  it.each<[string, string | undefined, readonly Uint8Array[], End, number, Caught, { iterators: number; returns: number; abandoned: number }]>([
-    ["a declared Content-Length over the limit, before reading anything", "1001", [new Uint8Array(1)], "stall", 5000,
-      { status: 413, code: "payload_too_large", message: `body of 1001 bytes is too large; ${LIMITS_TEXT}`, headers: {} }, { iterators: 0, returns: 0, abandoned: 1 }],
-    ["a body that passes the limit while streaming", undefined, [new Uint8Array(600), new Uint8Array(401)], "stall", 5000,
-      { status: 413, code: "payload_too_large", message: `body exceeds 1000 bytes; ${LIMITS_TEXT}`, headers: {} }, { iterators: 1, returns: 1, abandoned: 1 }],
-    ["a body longer than its declared Content-Length", "10", [new Uint8Array(1001)], "end", 5000,
-      { status: 413, code: "payload_too_large", message: `body exceeds 1000 bytes; ${LIMITS_TEXT}`, headers: {} }, { iterators: 1, returns: 1, abandoned: 1 }],
-    ["a body that stalls after its first bytes", "100", [enc('[{"id":')], "stall", 50,
-      { status: 408, code: "body_timeout", message: "the request body did not arrive within 50 ms", headers: {} }, { iterators: 1, returns: 1, abandoned: 1 }],
-    ["a body that never sends a byte", undefined, [], "stall", 50,
-      { status: 408, code: "body_timeout", message: "the request body did not arrive within 50 ms", headers: {} }, { iterators: 1, returns: 1, abandoned: 1 }],
-  ])("refuses %s, and closes the iterator", async (_name, contentLength, chunks, end, bodyTimeoutMs, expected, expectedCalls) => {
-    const { calls, body } = iterable(chunks, end);
-    const err = await rejection(readBody(body(contentLength), { ...limits, bodyTimeoutMs }));
-    expect({ status: err.status, code: err.code, message: err.message, headers: err.headers }).toEqual(expected);
-    expect(calls).toEqual(expectedCalls);
-  });
+  it.each<
+    [
+      string,
+      string | undefined,
+      readonly Uint8Array[],
+      End,
+      number,
+      Caught,
+      { iterators: number; returns: number; abandoned: number },
+    ]
+  >([
+    [
+      "a declared Content-Length over the limit, before reading anything",
+      "1001",
+      [new Uint8Array(1)],
+      "stall",
+      5000,
+      {
+        status: 413,
+        code: "payload_too_large",
+        message: `body of 1001 bytes is too large; ${LIMITS_TEXT}`,
+        headers: {},
+      },
+      { iterators: 0, returns: 0, abandoned: 1 },
+    ],
+    [
+      "a body that passes the limit while streaming",
+      undefined,
+      [new Uint8Array(600), new Uint8Array(401)],
+      "stall",
+      5000,
+      { status: 413, code: "payload_too_large", message: `body exceeds 1000 bytes; ${LIMITS_TEXT}`, headers: {} },
+      { iterators: 1, returns: 1, abandoned: 1 },
+    ],
+    [
+      "a body longer than its declared Content-Length",
+      "10",
+      [new Uint8Array(1001)],
+      "end",
+      5000,
+      { status: 413, code: "payload_too_large", message: `body exceeds 1000 bytes; ${LIMITS_TEXT}`, headers: {} },
+      { iterators: 1, returns: 1, abandoned: 1 },
+    ],
+    [
+      "a body that stalls after its first bytes",
+      "100",
+      [enc('[{"id":')],
+      "stall",
+      50,
+      { status: 408, code: "body_timeout", message: "the request body did not arrive within 50 ms", headers: {} },
+      { iterators: 1, returns: 1, abandoned: 1 },
+    ],
+    [
+      "a body that never sends a byte",
+      undefined,
+      [],
+      "stall",
+      50,
+      { status: 408, code: "body_timeout", message: "the request body did not arrive within 50 ms", headers: {} },
+      { iterators: 1, returns: 1, abandoned: 1 },
+    ],
+  ])(
+    "refuses %s, and closes the iterator",
+    async (_name, contentLength, chunks, end, bodyTimeoutMs, expected, expectedCalls) => {
+      const { calls, body } = iterable(chunks, end);
+      const err = await rejection(readBody(body(contentLength), { ...limits, bodyTimeoutMs }));
+      expect({ status: err.status, code: err.code, message: err.message, headers: err.headers }).toEqual(expected);
+      expect(calls).toEqual(expectedCalls);
+    },
+  );
 
   it("answers 400 when reading fails, keeping the cause, and closes the iterator", async () => {
     const boom = new Error("connection reset");
     const { calls, body } = iterable([enc("[1,")], boom);
     const err = await rejection(readBody(body(), limits));
-    expect(err).toEqual({ status: 400, code: "bad_body", message: "the request body could not be read", headers: {}, cause: boom });
+    expect(err).toEqual({
+      status: 400,
+      code: "bad_body",
+      message: "the request body could not be read",
+      headers: {},
+      cause: boom,
+    });
     expect(calls).toEqual({ iterators: 1, returns: 1, abandoned: 1 });
   });
 
@@ -243,7 +329,11 @@ describe("readBody from an async iterable (Node)", () => {
     const err = await rejection(readBody(fromIterable(stream), limits));
     expect({ status: err.status, code: err.code }).toEqual({ status: 413, code: "payload_too_large" });
     await closed;
-    expect({ destroyed: stream.destroyed, ended: stream.readableEnded, errors }).toEqual({ destroyed: true, ended: false, errors: ["AbortError"] });
+    expect({ destroyed: stream.destroyed, ended: stream.readableEnded, errors }).toEqual({
+      destroyed: true,
+      ended: false,
+      errors: ["AbortError"],
+    });
   });
 
   it("destroys a stalled Node stream once its pending read settles", async () => {
@@ -272,7 +362,9 @@ describe("requestBody", () => {
   }
 
   it("reads Node's IncomingMessage from env.incoming, never the Request's Web body", () => {
-    const incoming = Object.assign(iterable([enc("{}")], "end").source, { headers: { "content-length": "2", "content-type": "application/json" } });
+    const incoming = Object.assign(iterable([enc("{}")], "end").source, {
+      headers: { "content-length": "2", "content-type": "application/json" },
+    });
     const source = requestBody(untouchable({ "content-length": "999" }), { incoming, outgoing: {} });
     expect({ contentLength: source.contentLength, body: source.body }).toEqual({ contentLength: "2", body: incoming });
     expect(source.body).toBe(incoming);
@@ -293,7 +385,10 @@ describe("requestBody", () => {
 
     it("closes the Node connection 500 ms later, time for the answer to go out", () => {
       let destroyed = 0;
-      const incoming = Object.assign(iterable([], "end").source, { headers: {}, socket: { destroy: () => destroyed++ } });
+      const incoming = Object.assign(iterable([], "end").source, {
+        headers: {},
+        socket: { destroy: () => destroyed++ },
+      });
       requestBody(untouchable(), { incoming }).onAbandon?.();
       vi.advanceTimersByTime(499);
       expect(destroyed).toBe(0);
@@ -320,9 +415,16 @@ describe("requestBody", () => {
     ["an incoming that is not iterable", { incoming: { headers: {} } }],
     ["an incoming without headers", { incoming: iterable([], "end").source }],
   ])("reads the Request's Web body with %s", (_name, env) => {
-    const req = new Request("http://edge.test/v1/events", { method: "POST", body: "{}", headers: { "content-length": "2" } });
+    const req = new Request("http://edge.test/v1/events", {
+      method: "POST",
+      body: "{}",
+      headers: { "content-length": "2" },
+    });
     const source = requestBody(req, env);
-    expect({ contentLength: source.contentLength, onAbandon: source.onAbandon }).toEqual({ contentLength: "2", onAbandon: undefined });
+    expect({ contentLength: source.contentLength, onAbandon: source.onAbandon }).toEqual({
+      contentLength: "2",
+      onAbandon: undefined,
+    });
     expect(source.body).toBe(req.body);
   });
 });
@@ -333,8 +435,12 @@ describe("readBody on @hono/node-server", () => {
 
   beforeAll(async () => {
     const app = new Hono();
-    app.post("/", async (c) => c.json({ bytes: new TextDecoder().decode(await readBody(requestBody(c.req.raw, c.env), small)) }));
-    app.onError((err, c) => (err instanceof ApiError ? c.json({ code: err.code }, err.status) : c.json({ code: "unexpected" }, 500)));
+    app.post("/", async (c) =>
+      c.json({ bytes: new TextDecoder().decode(await readBody(requestBody(c.req.raw, c.env), small)) }),
+    );
+    app.onError((err, c) =>
+      err instanceof ApiError ? c.json({ code: err.code }, err.status) : c.json({ code: "unexpected" }, 500),
+    );
     server = await listenNode(app, "127.0.0.1", 0);
   });
   afterAll(async () => {
@@ -345,7 +451,12 @@ describe("readBody on @hono/node-server", () => {
    * Sends the headers and `parts`, keeps the request open unless `end`, and resolves with the
    * answer; with `untilClosed`, only once the server has closed the connection.
    */
-  function send(headers: Record<string, string>, parts: readonly string[], end: boolean, untilClosed: boolean): Promise<{ status: number; body: unknown }> {
+  function send(
+    headers: Record<string, string>,
+    parts: readonly string[],
+    end: boolean,
+    untilClosed: boolean,
+  ): Promise<{ status: number; body: unknown }> {
     return new Promise((resolve, reject) => {
       const req = request({ host: "127.0.0.1", port: server.port, method: "POST", path: "/", headers, agent: false });
       req.on("error", reject);
@@ -371,11 +482,28 @@ describe("readBody on @hono/node-server", () => {
   it.each([
     ["a body with Content-Length", { "content-length": "7" }, ['{"a":1}'], true, 200, { bytes: '{"a":1}' }],
     ["a chunked body", {}, ["[1,", "2]"], true, 200, { bytes: "[1,2]" }],
-    ["a chunked body over the limit, still being sent", {}, ["x".repeat(600), "x".repeat(401)], false, 413, { code: "payload_too_large" }],
-    ["a declared Content-Length over the limit", { "content-length": "1001" }, ["x"], false, 413, { code: "payload_too_large" }],
+    [
+      "a chunked body over the limit, still being sent",
+      {},
+      ["x".repeat(600), "x".repeat(401)],
+      false,
+      413,
+      { code: "payload_too_large" },
+    ],
+    [
+      "a declared Content-Length over the limit",
+      { "content-length": "1001" },
+      ["x"],
+      false,
+      413,
+      { code: "payload_too_large" },
+    ],
     ["a body that stops arriving", { "content-length": "100" }, ['[{"id":'], false, 408, { code: "body_timeout" }],
   ])("answers %s", async (_name, headers, parts, end, status, body) => {
-    expect(await send({ "content-type": "application/json", ...headers }, parts, end, status !== 200)).toEqual({ status, body });
+    expect(await send({ "content-type": "application/json", ...headers }, parts, end, status !== 200)).toEqual({
+      status,
+      body,
+    });
   });
 });
 
@@ -383,11 +511,15 @@ describe("parseItems", () => {
   it.each([
     ["application/json", '{"id":"a"}', [{ value: { id: "a" } }]],
     ["application/json; charset=utf-8", '[{"id":"a"},{"id":"b"}]', [{ value: { id: "a" } }, { value: { id: "b" } }]],
-    ["Application/JSON", " [ 1 , null , \"x\" ] ", [{ value: 1 }, { value: null }, { value: "x" }]],
+    ["Application/JSON", ' [ 1 , null , "x" ] ', [{ value: 1 }, { value: null }, { value: "x" }]],
     ["application/json", '{"t":"ünï 🎬"}', [{ value: { t: "ünï 🎬" } }]],
     ["application/json", '\uFEFF{"bom":true}', [{ value: { bom: true } }]],
     ["application/x-ndjson", '{"id":"a"}\n{"id":"b"}\n', [{ value: { id: "a" } }, { value: { id: "b" } }]],
-    ["application/x-ndjson", '\n\n{"id":"a"}\r\n   \r\n{"id":"b"}\r\n\n', [{ value: { id: "a" } }, { value: { id: "b" } }]],
+    [
+      "application/x-ndjson",
+      '\n\n{"id":"a"}\r\n   \r\n{"id":"b"}\r\n\n',
+      [{ value: { id: "a" } }, { value: { id: "b" } }],
+    ],
     ["application/ndjson", '{"id":"a"}', [{ value: { id: "a" } }]],
     ["application/jsonl; charset=utf-8", '[1]\n"x"', [{ value: [1] }, { value: "x" }]],
   ])("%s: %j", (contentType, body, expected) => {
@@ -411,22 +543,74 @@ describe("parseItems", () => {
   });
 
   it("counts only non-blank NDJSON lines against the event limit", () => {
-    expect(parseItems(enc("1\n\n2\n\n\n3\n\n"), "application/x-ndjson", limits)).toEqual([{ value: 1 }, { value: 2 }, { value: 3 }]);
+    expect(parseItems(enc("1\n\n2\n\n\n3\n\n"), "application/x-ndjson", limits)).toEqual([
+      { value: 1 },
+      { value: 2 },
+      { value: 3 },
+    ]);
   });
 
   it.each([
-    ["text/plain", '{"id":"a"}', 415, "unsupported_media_type", 'Content-Type must be application/json or application/x-ndjson, got "text/plain"'],
-    [undefined, '{"id":"a"}', 415, "unsupported_media_type", 'Content-Type must be application/json or application/x-ndjson, got "none"'],
-    ["", '{"id":"a"}', 415, "unsupported_media_type", 'Content-Type must be application/json or application/x-ndjson, got "none"'],
-    ["application/x-www-form-urlencoded", "a=1", 415, "unsupported_media_type", 'Content-Type must be application/json or application/x-ndjson, got "application/x-www-form-urlencoded"'],
+    [
+      "text/plain",
+      '{"id":"a"}',
+      415,
+      "unsupported_media_type",
+      'Content-Type must be application/json or application/x-ndjson, got "text/plain"',
+    ],
+    [
+      undefined,
+      '{"id":"a"}',
+      415,
+      "unsupported_media_type",
+      'Content-Type must be application/json or application/x-ndjson, got "none"',
+    ],
+    [
+      "",
+      '{"id":"a"}',
+      415,
+      "unsupported_media_type",
+      'Content-Type must be application/json or application/x-ndjson, got "none"',
+    ],
+    [
+      "application/x-www-form-urlencoded",
+      "a=1",
+      415,
+      "unsupported_media_type",
+      'Content-Type must be application/json or application/x-ndjson, got "application/x-www-form-urlencoded"',
+    ],
     ["application/json", "[]", 400, "empty_batch", "the request holds no events"],
     ["application/x-ndjson", "", 400, "empty_batch", "the request holds no events"],
     ["application/x-ndjson", "\n \r\n\n", 400, "empty_batch", "the request holds no events"],
-    ["application/json", "null", 400, "invalid_body", "the body must be a JSON object (one event) or a JSON array (a batch)"],
-    ["application/json", "42", 400, "invalid_body", "the body must be a JSON object (one event) or a JSON array (a batch)"],
-    ["application/json", '"event"', 400, "invalid_body", "the body must be a JSON object (one event) or a JSON array (a batch)"],
+    [
+      "application/json",
+      "null",
+      400,
+      "invalid_body",
+      "the body must be a JSON object (one event) or a JSON array (a batch)",
+    ],
+    [
+      "application/json",
+      "42",
+      400,
+      "invalid_body",
+      "the body must be a JSON object (one event) or a JSON array (a batch)",
+    ],
+    [
+      "application/json",
+      '"event"',
+      400,
+      "invalid_body",
+      "the body must be a JSON object (one event) or a JSON array (a batch)",
+    ],
     ["application/json", "[1,2,3,4]", 413, "payload_too_large", `4 events in one request; ${LIMITS_TEXT}`],
-    ["application/x-ndjson", "1\n2\n3\n4", 413, "payload_too_large", `more than 3 events in one request; ${LIMITS_TEXT}`],
+    [
+      "application/x-ndjson",
+      "1\n2\n3\n4",
+      413,
+      "payload_too_large",
+      `more than 3 events in one request; ${LIMITS_TEXT}`,
+    ],
   ])("%s %j -> %d %s", (contentType, body, status, code, message) => {
     expect(thrown(() => parseItems(enc(body), contentType, limits))).toEqual({ status, code, message, headers: {} });
   });
@@ -443,7 +627,12 @@ describe("parseItems", () => {
     } catch (err: unknown) {
       message = (err as Error).message;
     }
-    expect(thrown(() => parseItems(enc(body), contentType, limits))).toEqual({ status: 400, code: "invalid_json", message: `the body is not valid JSON: ${message}`, headers: {} });
+    expect(thrown(() => parseItems(enc(body), contentType, limits))).toEqual({
+      status: 400,
+      code: "invalid_json",
+      message: `the body is not valid JSON: ${message}`,
+      headers: {},
+    });
   });
 
   it.each([
@@ -451,6 +640,11 @@ describe("parseItems", () => {
     ["application/x-ndjson", new Uint8Array([0x31, 0x0a, 0xc3, 0x28])],
     ["application/json", new Uint8Array([0x5b, 0xed, 0xa0, 0x80, 0x5d])], // an encoded UTF-16 surrogate
   ])("answers 400 for invalid UTF-8 (%s)", (contentType, bytes) => {
-    expect(thrown(() => parseItems(bytes, contentType, limits))).toEqual({ status: 400, code: "bad_encoding", message: "the request body is not valid UTF-8", headers: {} });
+    expect(thrown(() => parseItems(bytes, contentType, limits))).toEqual({
+      status: 400,
+      code: "bad_encoding",
+      message: "the request body is not valid UTF-8",
+      headers: {},
+    });
   });
 });

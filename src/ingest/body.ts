@@ -59,7 +59,8 @@ function nodeIncoming(env: unknown): NodeIncoming | undefined {
   return isObject(incoming.headers) ? (incoming as NodeIncoming) : undefined;
 }
 
-const isDestroyable = (x: unknown): x is { destroy(): void } => isObject(x) && "destroy" in x && typeof x.destroy === "function";
+const isDestroyable = (x: unknown): x is { destroy(): void } =>
+  isObject(x) && "destroy" in x && typeof x.destroy === "function";
 
 /** Closes the request's connection LINGER_MS from now; nothing more of it is read meanwhile. */
 function closeSoon(incoming: NodeIncoming): void {
@@ -82,7 +83,11 @@ export function requestBody(req: Request, env: unknown): BodySource {
   const incoming = nodeIncoming(env);
   if (!incoming) return { contentLength: req.headers.get("content-length"), body: req.body };
   const declared = incoming.headers["content-length"];
-  return { contentLength: typeof declared === "string" ? declared : undefined, body: incoming, onAbandon: () => closeSoon(incoming) };
+  return {
+    contentLength: typeof declared === "string" ? declared : undefined,
+    body: incoming,
+    onAbandon: () => closeSoon(incoming),
+  };
 }
 
 /** The next chunk, or the end; the shape shared by `ReadableStreamDefaultReader.read()` and `AsyncIterator.next()`. */
@@ -107,21 +112,38 @@ export async function readBody(source: BodySource, limits: BodyLimits): Promise<
   if ("getReader" in body) {
     // Web streams keep their reader: on Bun and Deno it reads faster than async iteration.
     const reader = body.getReader();
-    return collect(() => reader.read(), () => reader.cancel(), source, limits);
+    return collect(
+      () => reader.read(),
+      () => reader.cancel(),
+      source,
+      limits,
+    );
   }
   const it = body[Symbol.asyncIterator]();
   // return() is not awaited: an async generator (Node's stream iterator) runs it only after a
   // pending next() settles, which for a stalled body is never. Node's iterator then destroys
   // the IncomingMessage, detached from its socket first, so the answer still goes out; the
   // socket itself is closed by onAbandon (see requestBody).
-  return collect(() => it.next(), () => void Promise.resolve(it.return?.()).catch(() => undefined), source, limits);
+  return collect(
+    () => it.next(),
+    () => void Promise.resolve(it.return?.()).catch(() => undefined),
+    source,
+    limits,
+  );
 }
 
-async function collect(pull: Pull, cancel: () => Promise<void> | void, source: BodySource, limits: BodyLimits): Promise<Uint8Array> {
+async function collect(
+  pull: Pull,
+  cancel: () => Promise<void> | void,
+  source: BodySource,
+  limits: BodyLimits,
+): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), limits.bodyTimeoutMs)));
+  const timedOut = new Promise<"timeout">(
+    (resolve) => (timer = setTimeout(() => resolve("timeout"), limits.bodyTimeoutMs)),
+  );
   try {
     for (;;) {
       const r = await Promise.race([pull(), timedOut]);
@@ -168,7 +190,11 @@ export function parseItems(bytes: Uint8Array, contentType: string | undefined, l
   const mime = (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
   const ndjson = mime === "application/x-ndjson" || mime === "application/ndjson" || mime === "application/jsonl";
   if (!ndjson && mime !== "application/json") {
-    throw new ApiError(415, "unsupported_media_type", `Content-Type must be application/json or application/x-ndjson, got "${mime || "none"}"`);
+    throw new ApiError(
+      415,
+      "unsupported_media_type",
+      `Content-Type must be application/json or application/x-ndjson, got "${mime || "none"}"`,
+    );
   }
   let text: string;
   try {
@@ -181,7 +207,8 @@ export function parseItems(bytes: Uint8Array, contentType: string | undefined, l
     items = [];
     for (const line of text.split("\n")) {
       if (line.trim() === "") continue;
-      if (items.length >= limits.maxBatchEvents) throw tooLarge(limits, `more than ${limits.maxBatchEvents} events in one request`);
+      if (items.length >= limits.maxBatchEvents)
+        throw tooLarge(limits, `more than ${limits.maxBatchEvents} events in one request`);
       try {
         items.push({ value: JSON.parse(line) as unknown });
       } catch (err: unknown) {

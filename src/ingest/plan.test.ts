@@ -21,7 +21,8 @@ const paused = (id: string | undefined, extra: Record<string, unknown> = {}) => 
   position_ms: 1000,
   ...extra,
 });
-const normalised = (id: string, extra: Record<string, unknown> = {}): PlayEvent => ({ ...paused(id, extra), schema_version: 1 }) as PlayEvent;
+const normalised = (id: string, extra: Record<string, unknown> = {}): PlayEvent =>
+  ({ ...paused(id, extra), schema_version: 1 }) as PlayEvent;
 const item = (value: unknown): Item => ({ value });
 
 describe("planBatch", () => {
@@ -47,7 +48,12 @@ describe("planBatch", () => {
       { index: 4, id: "e4", status: "rejected", error: "user_id: must be 1-128 characters long, got 0" },
       { index: 5, id: "gen-1", status: "accepted" },
       { index: 6, id: "gen-2", status: "accepted" },
-      { index: 7, id: null, status: "rejected", error: "id: must be 1-64 characters of A-Z a-z 0-9 . _ : -, got a number" },
+      {
+        index: 7,
+        id: null,
+        status: "rejected",
+        error: "id: must be 1-64 characters of A-Z a-z 0-9 . _ : -, got a number",
+      },
       { index: 8, id: null, status: "rejected", error: "event: must be a JSON object, got an array" },
       { index: 9, id: "e2", status: "duplicate" },
     ]);
@@ -57,13 +63,20 @@ describe("planBatch", () => {
       { index: 5, event: normalised("gen-1") },
       { index: 6, event: normalised("gen-2") },
     ];
-    const decoded = plan.publish.map((p) => ({ index: p.index, event: p.event, body: JSON.parse(new TextDecoder().decode(p.data)) as unknown }));
+    const decoded = plan.publish.map((p) => ({
+      index: p.index,
+      event: p.event,
+      body: JSON.parse(new TextDecoder().decode(p.data)) as unknown,
+    }));
     expect(decoded).toEqual(expected.map((p) => ({ ...p, body: { ...p.event, received_at: RECEIVED } })));
     expect(summarize(plan.results)).toEqual({ accepted: 4, duplicates: 2, rejected: 4, results: plan.results });
   });
 
   it("plans nothing to publish when every event is rejected", () => {
-    const plan = planBatch([item({}), { parseError: "event: invalid JSON: x" }], validator(), { maxEventBytes: 1024, receivedAt: RECEIVED });
+    const plan = planBatch([item({}), { parseError: "event: invalid JSON: x" }], validator(), {
+      maxEventBytes: 1024,
+      receivedAt: RECEIVED,
+    });
     expect(plan).toEqual({
       publish: [],
       results: [
@@ -77,10 +90,19 @@ describe("planBatch", () => {
   it("measures the per-event limit on the encoded message body, received_at included", () => {
     const event = paused("big", { properties: { note: "n".repeat(200) } });
     const size = encodeStoredEvent(normalised("big", { properties: { note: "n".repeat(200) } }), RECEIVED).byteLength;
-    expect(planBatch([item(event)], validator(), { maxEventBytes: size, receivedAt: RECEIVED }).results).toEqual([{ index: 0, id: "big", status: "accepted" }]);
+    expect(planBatch([item(event)], validator(), { maxEventBytes: size, receivedAt: RECEIVED }).results).toEqual([
+      { index: 0, id: "big", status: "accepted" },
+    ]);
     expect(planBatch([item(event)], validator(), { maxEventBytes: size - 1, receivedAt: RECEIVED })).toEqual({
       publish: [],
-      results: [{ index: 0, id: "big", status: "rejected", error: `event: ${size} bytes exceeds the limit of ${size - 1} bytes per event` }],
+      results: [
+        {
+          index: 0,
+          id: "big",
+          status: "rejected",
+          error: `event: ${size} bytes exceeds the limit of ${size - 1} bytes per event`,
+        },
+      ],
     });
   });
 
@@ -88,7 +110,10 @@ describe("planBatch", () => {
     const big = paused("x1", { properties: { note: "n".repeat(256) } });
     const small = paused("x1");
     const limit = encodeStoredEvent(normalised("x1"), RECEIVED).byteLength;
-    const plan = planBatch([item(big), item(small), item(small)], validator(), { maxEventBytes: limit, receivedAt: RECEIVED });
+    const plan = planBatch([item(big), item(small), item(small)], validator(), {
+      maxEventBytes: limit,
+      receivedAt: RECEIVED,
+    });
     expect(plan.results.map((r) => [r.index, r.status])).toEqual([
       [0, "rejected"],
       [1, "accepted"],
@@ -100,8 +125,12 @@ describe("planBatch", () => {
   it("counts multi-byte characters as bytes", () => {
     const event = paused("u8", { cdn: "é".repeat(64) }); // 64 characters, 128 bytes
     const size = encodeStoredEvent(normalised("u8", { cdn: "é".repeat(64) }), RECEIVED).byteLength;
-    expect(size).toBe(JSON.stringify({ ...normalised("u8", { cdn: "é".repeat(64) }), received_at: RECEIVED }).length + 64);
-    expect(planBatch([item(event)], validator(), { maxEventBytes: size - 1, receivedAt: RECEIVED }).results[0]?.status).toBe("rejected");
+    expect(size).toBe(
+      JSON.stringify({ ...normalised("u8", { cdn: "é".repeat(64) }), received_at: RECEIVED }).length + 64,
+    );
+    expect(
+      planBatch([item(event)], validator(), { maxEventBytes: size - 1, receivedAt: RECEIVED }).results[0]?.status,
+    ).toBe("rejected");
   });
 });
 

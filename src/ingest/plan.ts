@@ -57,7 +57,12 @@ export function planBatch(
     }
     const data = encodeStoredEvent(v.event, opts.receivedAt);
     if (data.byteLength > opts.maxEventBytes) {
-      results.push({ index, id, status: "rejected", error: `event: ${data.byteLength} bytes exceeds the limit of ${opts.maxEventBytes} bytes per event` });
+      results.push({
+        index,
+        id,
+        status: "rejected",
+        error: `event: ${data.byteLength} bytes exceeds the limit of ${opts.maxEventBytes} bytes per event`,
+      });
       return;
     }
     seen.add(id);

@@ -1,5 +1,11 @@
 import { Hono } from "hono";
-import { createValidator, subjectNames, type QuarantineSink, type SchemaRegistry, type SubjectNames } from "../events/index.ts";
+import {
+  createValidator,
+  subjectNames,
+  type QuarantineSink,
+  type SchemaRegistry,
+  type SubjectNames,
+} from "../events/index.ts";
 import type { Publisher } from "../bus/index.ts";
 import { requireKey, type Keys } from "../http/auth.ts";
 import { ApiError } from "../http/errors.ts";
@@ -50,7 +56,8 @@ export function createIngestRoutes(deps: IngestDeps): Hono {
     try {
       items = parseItems(bytes, c.req.header("content-type"), deps.limits);
     } catch (err: unknown) {
-      if (err instanceof ApiError) deps.quarantine?.body(bytes, err.code, err.message, c.req.header("content-type") ?? "", receivedAt);
+      if (err instanceof ApiError)
+        deps.quarantine?.body(bytes, err.code, err.message, c.req.header("content-type") ?? "", receivedAt);
       throw err;
     }
     const plan = planBatch(items, validate, { maxEventBytes: deps.limits.maxEventBytes, receivedAt });
@@ -58,7 +65,12 @@ export function createIngestRoutes(deps: IngestDeps): Hono {
     const extra = deps.messageHeaders?.(c.req.raw);
     const t0 = performance.now();
     const outcomes = await deps.publisher.publish(
-      plan.publish.map((p) => ({ subject: subjects.forType(p.event.type), msgId: p.event.id, data: p.data, ...(extra ? { headers: extra } : {}) })),
+      plan.publish.map((p) => ({
+        subject: subjects.forType(p.event.type),
+        msgId: p.event.id,
+        data: p.data,
+        ...(extra ? { headers: extra } : {}),
+      })),
     );
     const publishMs = performance.now() - t0;
     const failed = outcomes.find((o) => o.status === "failed");

@@ -8,8 +8,36 @@ export interface Title {
   genres: string[];
 }
 
-const GENRES = ["drama", "comedy", "documentary", "thriller", "animation", "crime", "sci-fi", "romance", "family", "sport", "news", "music"];
-const WORDS = ["Night", "River", "Glass", "Harbor", "Signal", "Ember", "North", "Quiet", "Orbit", "Summer", "Static", "Echo", "Atlas", "Velvet"];
+const GENRES = [
+  "drama",
+  "comedy",
+  "documentary",
+  "thriller",
+  "animation",
+  "crime",
+  "sci-fi",
+  "romance",
+  "family",
+  "sport",
+  "news",
+  "music",
+];
+const WORDS = [
+  "Night",
+  "River",
+  "Glass",
+  "Harbor",
+  "Signal",
+  "Ember",
+  "North",
+  "Quiet",
+  "Orbit",
+  "Summer",
+  "Static",
+  "Echo",
+  "Atlas",
+  "Velvet",
+];
 
 /** Shorts, episodes and films, in the proportions of a general streaming catalog. */
 const LENGTHS: readonly (readonly [readonly [number, number], number])[] = [

@@ -1,7 +1,8 @@
 import { chQuery, type ClickHouseTarget } from "./clickhouse-http.ts";
 import { Histogram } from "./histogram.ts";
 
-export type FreshnessProbe = { via: "query-api"; url: string; readKey: string } | { via: "clickhouse"; target: ClickHouseTarget };
+export type FreshnessProbe =
+  { via: "query-api"; url: string; readKey: string } | { via: "clickhouse"; target: ClickHouseTarget };
 
 /**
  * End-to-end freshness, sampled: a marker view (one play_requested of a title of its own) is
@@ -17,7 +18,11 @@ export class FreshnessSampler {
 
   constructor(
     private readonly probe: FreshnessProbe,
-    private readonly opts: { maxInFlight: number; pollMs: number; timeoutMs: number } = { maxInFlight: 4, pollMs: 50, timeoutMs: 30_000 },
+    private readonly opts: { maxInFlight: number; pollMs: number; timeoutMs: number } = {
+      maxInFlight: 4,
+      pollMs: 50,
+      timeoutMs: 30_000,
+    },
   ) {}
 
   get via(): string {

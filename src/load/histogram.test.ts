@@ -5,7 +5,9 @@ describe("Histogram", () => {
   it("is exact below 256", () => {
     const h = new Histogram();
     for (let v = 0; v < 256; v++) h.record(v);
-    expect([h.percentile(0), h.percentile(50), h.percentile(100), h.count, h.min, h.max]).toEqual([0, 127, 255, 256, 0, 255]);
+    expect([h.percentile(0), h.percentile(50), h.percentile(100), h.count, h.min, h.max]).toEqual([
+      0, 127, 255, 256, 0, 255,
+    ]);
   });
 
   it.each([50, 90, 99, 99.9])("p%s of 1..1,000,000 is within 0.8 %% of the truth", (p) => {

@@ -60,7 +60,9 @@ export class HttpConnection {
       const s = connect({ host: this.host, port: this.port, noDelay: true });
       const fail = (err: Error) => {
         this.connecting = undefined;
-        reject(new HttpClientError("connect", `cannot connect to ${this.host}:${this.port}: ${err.message}`, { cause: err }));
+        reject(
+          new HttpClientError("connect", `cannot connect to ${this.host}:${this.port}: ${err.message}`, { cause: err }),
+        );
       };
       s.once("error", fail);
       s.once("connect", () => {
@@ -111,7 +113,10 @@ export class HttpConnection {
     for (const line of head.split("\r\n").slice(1)) {
       const colon = line.indexOf(":");
       const name = line.slice(0, colon).trim().toLowerCase();
-      const value = line.slice(colon + 1).trim().toLowerCase();
+      const value = line
+        .slice(colon + 1)
+        .trim()
+        .toLowerCase();
       if (name === "content-length") length = Number(value);
       else if (name === "transfer-encoding" && value.includes("chunked")) chunked = true;
       else if (name === "connection" && value === "close") this.closeAfter = true;
@@ -133,7 +138,8 @@ export class HttpConnection {
       return;
     }
     this.buf = this.buf.subarray(consumed);
-    if (!Number.isInteger(status)) return this.broken(new HttpClientError("protocol", `bad status line: ${head.slice(0, 40)}`));
+    if (!Number.isInteger(status))
+      return this.broken(new HttpClientError("protocol", `bad status line: ${head.slice(0, 40)}`));
     if (this.closeAfter) {
       this.socket?.destroy();
       this.socket = undefined;
@@ -146,12 +152,17 @@ export class HttpConnection {
     if (this.pending) throw new Error("HttpConnection: one request at a time");
     const socket = await this.open();
     return new Promise<HttpResponse>((resolve, reject) => {
-      const timer = setTimeout(() => this.broken(new HttpClientError("timeout", `no response within ${this.timeoutMs} ms`)), this.timeoutMs);
+      const timer = setTimeout(
+        () => this.broken(new HttpClientError("timeout", `no response within ${this.timeoutMs} ms`)),
+        this.timeoutMs,
+      );
       this.pending = { resolve, reject, timer };
       let head = `${method} ${path} HTTP/1.1\r\nhost: ${this.host}:${this.port}\r\n`;
       for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;
       head += `content-length: ${body?.length ?? 0}\r\n\r\n`;
-      socket.write(body && body.length > 0 ? Buffer.concat([Buffer.from(head, "latin1"), body]) : Buffer.from(head, "latin1"));
+      socket.write(
+        body && body.length > 0 ? Buffer.concat([Buffer.from(head, "latin1"), body]) : Buffer.from(head, "latin1"),
+      );
     });
   }
 

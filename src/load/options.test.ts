@@ -20,7 +20,23 @@ describe("parseLoadArgs", () => {
   });
 
   it("reads the open model, batches, counts and verification targets", () => {
-    const o = parseLoadArgs(["--key", "wk", "--rate", "5k", "--batch", "100", "--events", "1m", "--verify", "--clickhouse-url", "http://ch:8123/", "--database", "pp_x", "--url", "http://10.0.0.1:9000/"]);
+    const o = parseLoadArgs([
+      "--key",
+      "wk",
+      "--rate",
+      "5k",
+      "--batch",
+      "100",
+      "--events",
+      "1m",
+      "--verify",
+      "--clickhouse-url",
+      "http://ch:8123/",
+      "--database",
+      "pp_x",
+      "--url",
+      "http://10.0.0.1:9000/",
+    ]);
     expect(o).toMatchObject({
       mode: { kind: "rate", eventsPerSecond: 5000 },
       batch: 100,

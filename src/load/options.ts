@@ -57,7 +57,9 @@ export function parseCount(raw: string, what: string, min = 1): number {
 }
 
 function randomRunId(): string {
-  return `ld${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 4).toString(36).padStart(4, "0")}`;
+  return `ld${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 4)
+    .toString(36)
+    .padStart(4, "0")}`;
 }
 
 /** Parses `playpulse load` arguments. Every problem is a UsageError naming the flag. */
@@ -97,7 +99,8 @@ export function parseLoadArgs(args: readonly string[]): LoadOptions {
     },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  if (values.rate !== undefined && values.concurrency !== undefined) throw new UsageError("--rate and --concurrency are exclusive: pick the open or the closed model");
+  if (values.rate !== undefined && values.concurrency !== undefined)
+    throw new UsageError("--rate and --concurrency are exclusive: pick the open or the closed model");
   if (!values.key) throw new UsageError("--key: a write key is required (PLAYPULSE_WRITE_KEYS of the target)");
   const mode: LoadMode =
     values.rate !== undefined
@@ -105,19 +108,26 @@ export function parseLoadArgs(args: readonly string[]): LoadOptions {
       : { kind: "concurrency", workers: parseCount(values.concurrency ?? "32", "--concurrency") };
   const chUrl = values["clickhouse-url"];
   const database = values.database;
-  if ((chUrl === undefined) !== (database === undefined)) throw new UsageError("--clickhouse-url and --database go together");
-  if (database !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) throw new UsageError(`--database: not a database name: "${database}"`);
-  const clickhouse = chUrl !== undefined && database !== undefined ? { url: chUrl.replace(/\/+$/, ""), database } : undefined;
+  if ((chUrl === undefined) !== (database === undefined))
+    throw new UsageError("--clickhouse-url and --database go together");
+  if (database !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(database))
+    throw new UsageError(`--database: not a database name: "${database}"`);
+  const clickhouse =
+    chUrl !== undefined && database !== undefined ? { url: chUrl.replace(/\/+$/, ""), database } : undefined;
   if (values.verify && !clickhouse && !values["read-key"]) {
-    throw new UsageError("--verify needs --clickhouse-url and --database (ids and aggregates) or --read-key (aggregates through the query API)");
+    throw new UsageError(
+      "--verify needs --clickhouse-url and --database (ids and aggregates) or --read-key (aggregates through the query API)",
+    );
   }
   const durationMs = values.duration !== undefined ? parseDuration(values.duration, "--duration") : undefined;
   const events = values.events !== undefined ? parseCount(values.events, "--events") : undefined;
   const batch = parseCount(values.batch ?? "1", "--batch");
   const runId = values["run-id"] ?? randomRunId();
-  if (!/^[A-Za-z0-9-]{1,40}$/.test(runId)) throw new UsageError(`--run-id: 1-40 characters of A-Z a-z 0-9 -, got "${runId}"`);
+  if (!/^[A-Za-z0-9-]{1,40}$/.test(runId))
+    throw new UsageError(`--run-id: 1-40 characters of A-Z a-z 0-9 -, got "${runId}"`);
   const url = (values.url ?? "http://127.0.0.1:8080").replace(/\/+$/, "");
-  if (!/^http:\/\/[^/]+$/.test(url)) throw new UsageError(`--url: expected http://host:port (plain HTTP, no path), got "${url}"`);
+  if (!/^http:\/\/[^/]+$/.test(url))
+    throw new UsageError(`--url: expected http://host:port (plain HTTP, no path), got "${url}"`);
   return {
     url,
     key: values.key,
@@ -128,7 +138,10 @@ export function parseLoadArgs(args: readonly string[]): LoadOptions {
     format: values.ndjson ? "ndjson" : "json",
     durationMs: durationMs ?? (events === undefined ? 30_000 : undefined),
     events,
-    connections: parseCount(values.connections ?? String(mode.kind === "concurrency" ? mode.workers : 64), "--connections"),
+    connections: parseCount(
+      values.connections ?? String(mode.kind === "concurrency" ? mode.workers : 64),
+      "--connections",
+    ),
     titles: parseCount(values.titles ?? "1000", "--titles"),
     zipf: Number(values.zipf ?? "1"),
     viewers: parseCount(values.viewers ?? "2000", "--viewers"),

@@ -21,7 +21,14 @@ describe("createRng", () => {
   it("weighted follows the weights", () => {
     const rng = createRng(5);
     let a = 0;
-    for (let i = 0; i < 100_000; i++) if (weighted(rng, [["a", 3], ["b", 1]] as const) === "a") a++;
+    for (let i = 0; i < 100_000; i++)
+      if (
+        weighted(rng, [
+          ["a", 3],
+          ["b", 1],
+        ] as const) === "a"
+      )
+        a++;
     expect(a / 100_000).toBeGreaterThan(0.74);
     expect(a / 100_000).toBeLessThan(0.76);
   });

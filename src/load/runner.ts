@@ -38,7 +38,14 @@ function parseTarget(url: string): { host: string; port: number } {
  */
 export async function runLoad(opts: LoadOptions, hooks: RunHooks = {}): Promise<RunResult> {
   const { host, port } = parseTarget(opts.url);
-  const generator = new TrafficGenerator({ runId: opts.runId, seed: opts.seed, titles: opts.titles, zipf: opts.zipf, viewers: opts.viewers, heartbeatMs: opts.heartbeatMs });
+  const generator = new TrafficGenerator({
+    runId: opts.runId,
+    seed: opts.seed,
+    titles: opts.titles,
+    zipf: opts.zipf,
+    viewers: opts.viewers,
+    heartbeatMs: opts.heartbeatMs,
+  });
   const truth = new GroundTruth();
   const stats = new RunStats();
   const unconfirmed = new Map<string, GeneratedEvent>();
@@ -51,7 +58,10 @@ export async function runLoad(opts: LoadOptions, hooks: RunHooks = {}): Promise<
   const markers = new Map<string, GeneratedEvent>();
   const ctx: SendContext = {
     path: "/v1/events",
-    headers: { authorization: `Bearer ${opts.key}`, "content-type": opts.format === "ndjson" ? "application/x-ndjson" : "application/json" },
+    headers: {
+      authorization: `Bearer ${opts.key}`,
+      "content-type": opts.format === "ndjson" ? "application/x-ndjson" : "application/json",
+    },
     format: opts.format,
     retries: opts.retries,
     stats,
@@ -62,7 +72,10 @@ export async function runLoad(opts: LoadOptions, hooks: RunHooks = {}): Promise<
     },
   };
 
-  const pool = Array.from({ length: opts.mode.kind === "concurrency" ? opts.mode.workers : opts.connections }, () => new HttpConnection(host, port, opts.timeoutMs));
+  const pool = Array.from(
+    { length: opts.mode.kind === "concurrency" ? opts.mode.workers : opts.connections },
+    () => new HttpConnection(host, port, opts.timeoutMs),
+  );
   const catalog = { titles: generator.titles.length, accepted: 0 };
   if (opts.catalog) catalog.accepted = await sendCatalog(generator, pool, ctx);
   // The catalog is set-up, not load: measure from a clean slate (its events stay in the truth).

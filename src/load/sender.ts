@@ -61,7 +61,12 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * ground truth. Latency runs from `intendedAt` (performance.now() time), so a request that
  * waited for a free connection is charged for the wait (no coordinated omission).
  */
-export async function sendBatch(conn: HttpConnection, events: readonly GeneratedEvent[], intendedAt: number, ctx: SendContext): Promise<void> {
+export async function sendBatch(
+  conn: HttpConnection,
+  events: readonly GeneratedEvent[],
+  intendedAt: number,
+  ctx: SendContext,
+): Promise<void> {
   const { stats } = ctx;
   const body = encode(events, ctx.format);
   stats.requests++;

@@ -33,7 +33,11 @@ describe("GroundTruth", () => {
       B: { views: 1, plays: 1, completions: 0, watch_time_ms: 10_000 },
     });
     expect(t.playEventCount()).toBe(10);
-    expect([t.hasPlayEvent("r.v2.2"), t.hasPlayEvent("r.v2.3"), t.hasPlayEvent("nonsense")]).toEqual([true, false, false]);
+    expect([t.hasPlayEvent("r.v2.2"), t.hasPlayEvent("r.v2.3"), t.hasPlayEvent("nonsense")]).toEqual([
+      true,
+      false,
+      false,
+    ]);
     expect([...t.playEventIds()].sort()).toEqual(events.map((e) => e.id).sort());
   });
 

@@ -48,7 +48,14 @@ export class GroundTruth {
     if (!parts) throw new Error(`generated id without a sequence: ${e.id}`);
     let v = this.views.get(e.viewId);
     if (!v) {
-      v = { videoId: e.videoId, requested: false, played: false, completed: false, maxPlayedMs: 0, accepted: new Set() };
+      v = {
+        videoId: e.videoId,
+        requested: false,
+        played: false,
+        completed: false,
+        maxPlayedMs: 0,
+        accepted: new Set(),
+      };
       this.views.set(e.viewId, v);
     }
     if (v.accepted.has(parts.seq)) return;

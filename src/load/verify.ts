@@ -31,7 +31,8 @@ export interface Verification {
 }
 
 const ZERO: TitleTotals = { views: 0, plays: 0, completions: 0, watch_time_ms: 0 };
-const same = (a: TitleTotals, b: TitleTotals) => a.views === b.views && a.plays === b.plays && a.completions === b.completions && a.watch_time_ms === b.watch_time_ms;
+const same = (a: TitleTotals, b: TitleTotals) =>
+  a.views === b.views && a.plays === b.plays && a.completions === b.completions && a.watch_time_ms === b.watch_time_ms;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function diffTitles(expected: Map<string, TitleTotals>, found: Map<string, TitleTotals>): TitleDiff[] {
@@ -66,14 +67,27 @@ export async function verifyWithClickHouse(
     { table: "catalog", column: "event_id", expected: () => truth.catalogIds().size },
   ];
   const counts = async () =>
-    Promise.all(tables.map(async (t) => Number((await chQuery(target, `SELECT uniqExact(${t.column}) FROM ${t.table} WHERE ${startsWithSql(t.column, prefix)}`))[0]?.[0] ?? 0)));
+    Promise.all(
+      tables.map(async (t) =>
+        Number(
+          (
+            await chQuery(
+              target,
+              `SELECT uniqExact(${t.column}) FROM ${t.table} WHERE ${startsWithSql(t.column, prefix)}`,
+            )
+          )[0]?.[0] ?? 0,
+        ),
+      ),
+    );
 
   // Wait until every table holds at least what was confirmed, or the deadline.
   for (;;) {
     const c = await counts();
     if (c.every((n, i) => n >= (tables[i]?.expected() ?? 0))) break;
     if (performance.now() - t0 > timeoutMs) {
-      notes.push(`gave up waiting after ${timeoutMs} ms: ${tables.map((t, i) => `${t.table} ${c[i]}/${t.expected()}`).join(", ")}`);
+      notes.push(
+        `gave up waiting after ${timeoutMs} ms: ${tables.map((t, i) => `${t.table} ${c[i]}/${t.expected()}`).join(", ")}`,
+      );
       break;
     }
     await sleep(250);
@@ -84,7 +98,11 @@ export async function verifyWithClickHouse(
   const ids: IdCheck[] = [];
   let unconfirmedStored = 0;
   for (const t of tables) {
-    const rows = await chQuery(target, `SELECT DISTINCT ${t.column} FROM ${t.table} WHERE ${startsWithSql(t.column, prefix)}`, 120_000);
+    const rows = await chQuery(
+      target,
+      `SELECT DISTINCT ${t.column} FROM ${t.table} WHERE ${startsWithSql(t.column, prefix)}`,
+      120_000,
+    );
     const found = new Set(rows.map((r) => r[0] ?? ""));
     const isCatalog = t.table === "catalog";
     const check: IdCheck = { table: t.table, expected: 0, found: found.size, missing: 0, unexpected: 0, examples: [] };
@@ -123,20 +141,40 @@ export async function verifyWithClickHouse(
     120_000,
   );
   const found = new Map<string, TitleTotals>(
-    rows.map(([id = "", views = "0", plays = "0", completions = "0", watch = "0"]) => [id, { views: Number(views), plays: Number(plays), completions: Number(completions), watch_time_ms: Number(watch) }]),
+    rows.map(([id = "", views = "0", plays = "0", completions = "0", watch = "0"]) => [
+      id,
+      { views: Number(views), plays: Number(plays), completions: Number(completions), watch_time_ms: Number(watch) },
+    ]),
   );
   const expected = truth.titles();
   const titleDiffs = diffTitles(expected, found);
-  if (unconfirmedStored > 0) notes.push(`${unconfirmedStored} events of failed requests were stored anyway (the broker stored them before the answer was lost); counted in the truth`);
+  if (unconfirmedStored > 0)
+    notes.push(
+      `${unconfirmedStored} events of failed requests were stored anyway (the broker stored them before the answer was lost); counted in the truth`,
+    );
   const ok = ids.every((c) => c.missing === 0 && c.unexpected === 0) && titleDiffs.length === 0;
-  return { ok, via: "clickhouse", ids, unconfirmedStored, titlesChecked: expected.size, titleDiffs, waitedMs: Math.round(performance.now() - t0), notes };
+  return {
+    ok,
+    via: "clickhouse",
+    ids,
+    unconfirmedStored,
+    titlesChecked: expected.size,
+    titleDiffs,
+    waitedMs: Math.round(performance.now() - t0),
+    notes,
+  };
 }
 
 /**
  * Compares per-title aggregates through the query API (GET /v1/videos/:id/stats with a read
  * key), polling until they match or `timeoutMs` passes. Ids cannot be checked this way.
  */
-export async function verifyWithApi(url: string, readKey: string, truth: GroundTruth, timeoutMs: number): Promise<Verification> {
+export async function verifyWithApi(
+  url: string,
+  readKey: string,
+  truth: GroundTruth,
+  timeoutMs: number,
+): Promise<Verification> {
   const t0 = performance.now();
   const expected = truth.titles();
   const ids = [...expected.keys()];
@@ -148,8 +186,12 @@ export async function verifyWithApi(url: string, readKey: string, truth: GroundT
       Array.from({ length: 8 }, async () => {
         for (let i = next++; i < ids.length; i = next++) {
           const id = ids[i] ?? "";
-          const res = await fetch(`${url}/v1/videos/${encodeURIComponent(id)}/stats`, { headers: { authorization: `Bearer ${readKey}` }, signal: AbortSignal.timeout(10_000) });
-          if (res.status !== 200) throw new Error(`GET /v1/videos/${id}/stats answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
+          const res = await fetch(`${url}/v1/videos/${encodeURIComponent(id)}/stats`, {
+            headers: { authorization: `Bearer ${readKey}` },
+            signal: AbortSignal.timeout(10_000),
+          });
+          if (res.status !== 200)
+            throw new Error(`GET /v1/videos/${id}/stats answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
           const b = (await res.json()) as TitleTotals;
           found.set(id, { views: b.views, plays: b.plays, completions: b.completions, watch_time_ms: b.watch_time_ms });
         }

@@ -18,7 +18,9 @@ describe("TrafficGenerator", () => {
     const invalid = events.map((e) => validate(e.body)).filter((v) => !v.ok);
     expect(invalid).toEqual([]);
     expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
-    expect(events.every((e) => e.id.startsWith("r1.v") && e.body.id === e.id && e.body.view_id === e.viewId)).toBe(true);
+    expect(events.every((e) => e.id.startsWith("r1.v") && e.body.id === e.id && e.body.view_id === e.viewId)).toBe(
+      true,
+    );
   });
 
   it("emits every lifecycle event type", () => {
@@ -35,7 +37,8 @@ describe("TrafficGenerator", () => {
         if (e.id !== `${view}.${i}`) problems.push(`${view}: event ${i} has id ${e.id}`);
         const terminal = e.type === "user.video.ended" || (e.type === "user.video.failed" && e.body.fatal === true);
         if (terminal && i !== list.length - 1) problems.push(`${view}: ${e.type} is not last`);
-        if (e.type === "user.video.completed" && list[i + 1] && list[i + 1]?.type !== "user.video.ended") problems.push(`${view}: completed not followed by ended`);
+        if (e.type === "user.video.completed" && list[i + 1] && list[i + 1]?.type !== "user.video.ended")
+          problems.push(`${view}: completed not followed by ended`);
       });
       const played = list.map((e) => e.playedMs).filter((p) => p > 0);
       if (played.some((p, i) => i > 0 && p < (played[i - 1] ?? 0))) problems.push(`${view}: played_ms went down`);

@@ -57,8 +57,21 @@ const DEVICES: readonly (readonly [Device, number])[] = [
   [{ type: "mobile", os: "ios", player: "avplayer" }, 0.15],
 ];
 const STARTUP_BASE: Record<string, number> = { tv: 1100, web: 650, mobile: 900 };
-const COUNTRIES = [["US", 0.3], ["BR", 0.12], ["DE", 0.1], ["GB", 0.1], ["IN", 0.1], ["JP", 0.08], ["FR", 0.08], ["MX", 0.07], ["NG", 0.05]] as const;
-const CDNS = [["cdn-a", 0.6], ["cdn-b", 0.4]] as const;
+const COUNTRIES = [
+  ["US", 0.3],
+  ["BR", 0.12],
+  ["DE", 0.1],
+  ["GB", 0.1],
+  ["IN", 0.1],
+  ["JP", 0.08],
+  ["FR", 0.08],
+  ["MX", 0.07],
+  ["NG", 0.05],
+] as const;
+const CDNS = [
+  ["cdn-a", 0.6],
+  ["cdn-b", 0.4],
+] as const;
 const ERRORS = ["MEDIA_ERR_DECODE", "MEDIA_ERR_NETWORK", "DRM_LICENSE_EXPIRED", "MANIFEST_LOAD_ERROR"];
 
 /**
@@ -84,7 +97,8 @@ export class TrafficGenerator {
   private readonly experiment: string;
 
   constructor(private readonly opts: TrafficOptions) {
-    if (!/^[A-Za-z0-9_-]{1,40}$/.test(opts.runId)) throw new Error(`runId must be 1-40 characters of A-Z a-z 0-9 _ -, got "${opts.runId}"`);
+    if (!/^[A-Za-z0-9_-]{1,40}$/.test(opts.runId))
+      throw new Error(`runId must be 1-40 characters of A-Z a-z 0-9 _ -, got "${opts.runId}"`);
     this.rng = createRng(opts.seed);
     this.titles = createCatalog(opts.runId, opts.titles, this.rng);
     this.popularity = createZipf(opts.titles, opts.zipf);
@@ -107,7 +121,14 @@ export class TrafficGenerator {
   catalogEvents(now: number): GeneratedEvent[] {
     return this.titles.map((t, rank) => {
       const body = encodingEvent(this.opts.runId, t, rank, now);
-      return { body, id: String(body.id), viewId: `${this.opts.runId}.c`, type: "video.encoding.completed", videoId: t.id, playedMs: 0 };
+      return {
+        body,
+        id: String(body.id),
+        viewId: `${this.opts.runId}.c`,
+        type: "video.encoding.completed",
+        videoId: t.id,
+        playedMs: 0,
+      };
     });
   }
 
@@ -119,7 +140,15 @@ export class TrafficGenerator {
     const viewId = `${this.opts.runId}.f${k}`;
     const videoId = `${this.opts.runId}.fresh${k}`;
     const id = `${viewId}.0`;
-    const body = { id, type: "user.video.play_requested", timestamp: new Date(now).toISOString(), user_id: `${this.opts.runId}.probe`, view_id: viewId, video_id: videoId, position_ms: 0 };
+    const body = {
+      id,
+      type: "user.video.play_requested",
+      timestamp: new Date(now).toISOString(),
+      user_id: `${this.opts.runId}.probe`,
+      view_id: viewId,
+      video_id: videoId,
+      position_ms: 0,
+    };
     return { body, id, viewId, type: "user.video.play_requested", videoId, playedMs: 0 };
   }
 
@@ -144,12 +173,18 @@ export class TrafficGenerator {
     const variant = rng() < 0.5 ? "control" : "fast-start";
     const base = STARTUP_BASE[device.type] ?? 800;
     const startup = Math.round(base * (variant === "fast-start" ? 0.75 : 1) * (0.5 + rng() * rng() * 3));
-    const target = rng() < 0.35 ? Number.POSITIVE_INFINITY : Math.max(10_000, Math.round(title.durationMs * rng() ** 1.5));
+    const target =
+      rng() < 0.35 ? Number.POSITIVE_INFINITY : Math.max(10_000, Math.round(title.durationMs * rng() ** 1.5));
     return {
       id: `${this.opts.runId}.v${index}`,
       user: `${this.opts.runId}.u${this.userRank(rng)}`,
       title,
-      ctx: { device, country: weighted(rng, COUNTRIES), cdn: weighted(rng, CDNS), experiment: { id: this.experiment, variant } },
+      ctx: {
+        device,
+        country: weighted(rng, COUNTRIES),
+        cdn: weighted(rng, CDNS),
+        experiment: { id: this.experiment, variant },
+      },
       seq: 0,
       nextAt: at,
       state: "start",
@@ -163,7 +198,16 @@ export class TrafficGenerator {
 
   private emit(v: View, type: string, now: number, fields: Record<string, unknown>): GeneratedEvent {
     const id = `${v.id}.${v.seq++}`;
-    const body = { id, type, timestamp: new Date(now).toISOString(), user_id: v.user, view_id: v.id, video_id: v.title.id, ...v.ctx, ...fields };
+    const body = {
+      id,
+      type,
+      timestamp: new Date(now).toISOString(),
+      user_id: v.user,
+      view_id: v.id,
+      video_id: v.title.id,
+      ...v.ctx,
+      ...fields,
+    };
     const playedMs = typeof fields.played_ms === "number" ? fields.played_ms : 0;
     return { body, id, viewId: v.id, type, videoId: v.title.id, playedMs };
   }
@@ -216,11 +260,19 @@ export class TrafficGenerator {
     const r = rng();
     if (r < 0.004) {
       v.state = "done";
-      return this.emit(v, "user.video.failed", now, { position_ms: v.position, error_code: ERRORS[intBetween(rng, 0, ERRORS.length - 1)], fatal: true });
+      return this.emit(v, "user.video.failed", now, {
+        position_ms: v.position,
+        error_code: ERRORS[intBetween(rng, 0, ERRORS.length - 1)],
+        fatal: true,
+      });
     }
     if (r < 0.012) {
       v.nextAt += 1000;
-      return this.emit(v, "user.video.failed", now, { position_ms: v.position, error_code: ERRORS[intBetween(rng, 0, ERRORS.length - 1)], fatal: false });
+      return this.emit(v, "user.video.failed", now, {
+        position_ms: v.position,
+        error_code: ERRORS[intBetween(rng, 0, ERRORS.length - 1)],
+        fatal: false,
+      });
     }
     if (r < 0.04) {
       v.state = "paused";
@@ -242,7 +294,10 @@ export class TrafficGenerator {
     v.nextAt += hb + stall;
     if (v.position >= v.title.durationMs) v.state = "completing";
     else if (v.played >= v.target) v.state = "ending";
-    const props = { bitrate_kbps: [1800, 3500, 6000, 12_000][intBetween(rng, 0, 3)] ?? 3500, dropped_frames: stall > 0 ? intBetween(rng, 1, 40) : 0 };
+    const props = {
+      bitrate_kbps: [1800, 3500, 6000, 12_000][intBetween(rng, 0, 3)] ?? 3500,
+      dropped_frames: stall > 0 ? intBetween(rng, 1, 40) : 0,
+    };
     return this.emit(v, "user.video.heartbeat", now, { ...this.counters(v), properties: props });
   }
 }

@@ -15,6 +15,7 @@ export async function lookupTitles(store: Store, ids: readonly string[]): Promis
     sql`SELECT video_id, argMax(title, version) AS title, argMax(duration_ms, version) AS duration_ms, argMax(genres, version) AS genres
       FROM ${store.db}.catalog WHERE has(${p.strs([...new Set(ids)])}, video_id) GROUP BY video_id`,
   );
-  for (const r of rows) out.set(r.video_id, { video_id: r.video_id, title: r.title, duration_ms: num(r.duration_ms), genres: r.genres });
+  for (const r of rows)
+    out.set(r.video_id, { video_id: r.video_id, title: r.title, duration_ms: num(r.duration_ms), genres: r.genres });
   return out;
 }

@@ -18,7 +18,10 @@ describe("subjectMatches", () => {
 
   it("maps each event type to the consumers that take it", () => {
     const takers = (type: string) => EVENT_TABLES.filter((t) => subjectMatches(t.filter, type)).map((t) => t.consumer);
-    expect([takers("user.video.played"), takers("video.encoding.completed")]).toEqual([["analytics", "recommendations"], ["content"]]);
+    expect([takers("user.video.played"), takers("video.encoding.completed")]).toEqual([
+      ["analytics", "recommendations"],
+      ["content"],
+    ]);
   });
 });
 
@@ -33,6 +36,8 @@ describe("parseWindowMinutes", () => {
   });
 
   it.each(["0", "1441", "-1", "1.5", "abc", "99999"])("rejects %j with a 400", (raw) => {
-    expect(() => parseWindowMinutes(raw)).toThrow(expect.objectContaining({ status: 400, code: "invalid_parameter" }) as Error);
+    expect(() => parseWindowMinutes(raw)).toThrow(
+      expect.objectContaining({ status: 400, code: "invalid_parameter" }) as Error,
+    );
   });
 });

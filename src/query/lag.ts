@@ -57,7 +57,11 @@ export interface LagReport {
 export function parseWindowMinutes(raw: string | undefined): number {
   if (raw === undefined || raw === "") return 5;
   if (!/^\d{1,4}$/.test(raw) || Number(raw) < 1 || Number(raw) > 1440) {
-    throw new ApiError(400, "invalid_parameter", `minutes: must be an integer between 1 and 1440, got "${raw.slice(0, 32)}"`);
+    throw new ApiError(
+      400,
+      "invalid_parameter",
+      `minutes: must be an integer between 1 and 1440, got "${raw.slice(0, 32)}"`,
+    );
   }
   return Number(raw);
 }
@@ -65,7 +69,13 @@ export function parseWindowMinutes(raw: string | undefined): number {
 async function freshnessOf(store: Store, consumer: string, since: number, windowMinutes: number): Promise<Freshness> {
   const q = FRESHNESS_SQL[consumer];
   if (!q) {
-    return { window_minutes: windowMinutes, samples: null, p50_seconds: null, p95_seconds: null, note: "this consumer's rows do not record when the edge received the event" };
+    return {
+      window_minutes: windowMinutes,
+      samples: null,
+      p50_seconds: null,
+      p95_seconds: null,
+      note: "this consumer's rows do not record when the edge received the event",
+    };
   }
   const [row] = await store.select<{ samples: unknown; q: (number | null)[] }>(q(store.db, since));
   const samples = row ? num(row.samples) : 0;
@@ -94,7 +104,9 @@ function backlogFields(b: ConsumerBacklog | undefined, now: number): Omit<Consum
     undelivered_messages: b.numPending,
     unacked_messages: b.numAckPending,
     oldest_unprocessed_age_seconds: b.oldest ? Math.max(0, now - b.oldest.storedAt) / 1000 : 0,
-    oldest_unprocessed: b.oldest ? { stream_seq: b.oldest.seq, subject: b.oldest.subject, stored_at: new Date(b.oldest.storedAt).toISOString() } : null,
+    oldest_unprocessed: b.oldest
+      ? { stream_seq: b.oldest.seq, subject: b.oldest.subject, stored_at: new Date(b.oldest.storedAt).toISOString() }
+      : null,
     dead_letters: b.deadLetters,
   };
 }
@@ -108,7 +120,11 @@ function backlogFields(b: ConsumerBacklog | undefined, now: number): Omit<Consum
  * @example
  * const report = await consumerLag({ store, backlog }, 5, Date.now());
  */
-export async function consumerLag(deps: { store: Store; backlog?: BacklogReader | undefined }, windowMinutes: number, now: number): Promise<LagReport> {
+export async function consumerLag(
+  deps: { store: Store; backlog?: BacklogReader | undefined },
+  windowMinutes: number,
+  now: number,
+): Promise<LagReport> {
   const since = now - windowMinutes * 60_000;
   const backlogRead = deps.backlog
     ? deps.backlog.read(LAG_CONSUMERS).then(
@@ -116,7 +132,10 @@ export async function consumerLag(deps: { store: Store; backlog?: BacklogReader 
         (err: unknown) => ({ list: undefined, error: err instanceof Error ? err.message : String(err) }),
       )
     : Promise.resolve({ list: undefined, error: "this process has no NATS connection" });
-  const [backlog, freshness] = await Promise.all([backlogRead, Promise.all(LAG_CONSUMERS.map((c) => freshnessOf(deps.store, c, since, windowMinutes)))]);
+  const [backlog, freshness] = await Promise.all([
+    backlogRead,
+    Promise.all(LAG_CONSUMERS.map((c) => freshnessOf(deps.store, c, since, windowMinutes))),
+  ]);
   return {
     as_of: new Date(now).toISOString(),
     window_minutes: windowMinutes,

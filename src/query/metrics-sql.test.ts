@@ -68,7 +68,11 @@ describe("toMetrics", () => {
   });
 
   it("reads plain numbers too", () => {
-    expect(toMetrics(row({ views: 2, plays: 2, completions: 2, startup_ms_p50: 100, startup_ms_p95: 300, watch_time_ms: 1000 }))).toEqual({
+    expect(
+      toMetrics(
+        row({ views: 2, plays: 2, completions: 2, startup_ms_p50: 100, startup_ms_p95: 300, watch_time_ms: 1000 }),
+      ),
+    ).toEqual({
       ...EMPTY,
       views: 2,
       plays: 2,
@@ -83,8 +87,16 @@ describe("toMetrics", () => {
   });
 
   it.each([
-    ["plays but no views in range: failure_rate null, completion_rate set", { plays: "2", completions: "1" }, { completion_rate: 0.5, failure_rate: null }],
-    ["views but no plays: percentiles and completion_rate null", { views: "3", failures: "3", startup_ms_p50: "0" }, { completion_rate: null, startup_ms_p50: null, failure_rate: 1 }],
+    [
+      "plays but no views in range: failure_rate null, completion_rate set",
+      { plays: "2", completions: "1" },
+      { completion_rate: 0.5, failure_rate: null },
+    ],
+    [
+      "views but no plays: percentiles and completion_rate null",
+      { views: "3", failures: "3", startup_ms_p50: "0" },
+      { completion_rate: null, startup_ms_p50: null, failure_rate: 1 },
+    ],
     ["only rebuffering: ratio 1", { rebuffer_ms: "500" }, { rebuffer_ratio: 1 }],
     ["no play time and no rebuffering: ratio null", { views: "1" }, { rebuffer_ratio: null }],
     ["rebuffer / (played + rebuffer)", { watch_time_ms: "3000", rebuffer_ms: "1000" }, { rebuffer_ratio: 0.25 }],

@@ -15,7 +15,8 @@ function invalid(fn: () => unknown): { status: number; code: string; message: st
   throw new Error("expected an ApiError");
 }
 const bad = (message: string) => ({ status: 400, code: "invalid_parameter", message });
-const timeError = (name: string, raw: string) => bad(`${name}: must be an ISO 8601 time (2026-01-02T03:04:05Z) or epoch milliseconds, got "${raw}"`);
+const timeError = (name: string, raw: string) =>
+  bad(`${name}: must be an ISO 8601 time (2026-01-02T03:04:05Z) or epoch milliseconds, got "${raw}"`);
 
 describe("parseTime", () => {
   it.each([
@@ -59,17 +60,29 @@ describe("parseTime", () => {
 describe("parseRange", () => {
   it.each([
     [{}, { from: NOW - DAY, to: NOW + DAY }],
-    [{ from: "", to: "" }, { from: NOW - DAY, to: NOW + DAY }],
+    [
+      { from: "", to: "" },
+      { from: NOW - DAY, to: NOW + DAY },
+    ],
     [{ from: "2026-01-01" }, { from: Date.UTC(2026, 0, 1), to: NOW + DAY }],
     [{ to: "2026-01-01T11:00:00Z" }, { from: NOW - DAY, to: Date.UTC(2026, 0, 1, 11) }],
-    [{ from: "1000", to: "1001" }, { from: 1000, to: 1001 }],
+    [
+      { from: "1000", to: "1001" },
+      { from: 1000, to: 1001 },
+    ],
   ])("parseRange(%j)", (q, expected) => {
     expect(parseRange(q, NOW)).toEqual(expected);
   });
 
   it.each([
-    [{ from: "2026-01-02", to: "2026-01-01" }, "from must be before to (from=2026-01-02T00:00:00.000Z, to=2026-01-01T00:00:00.000Z)"],
-    [{ from: "1000", to: "1000" }, "from must be before to (from=1970-01-01T00:00:01.000Z, to=1970-01-01T00:00:01.000Z)"],
+    [
+      { from: "2026-01-02", to: "2026-01-01" },
+      "from must be before to (from=2026-01-02T00:00:00.000Z, to=2026-01-01T00:00:00.000Z)",
+    ],
+    [
+      { from: "1000", to: "1000" },
+      "from must be before to (from=1970-01-01T00:00:01.000Z, to=1970-01-01T00:00:01.000Z)",
+    ],
     [{ to: "2025-12-01" }, "from must be before to (from=2025-12-31T12:00:00.000Z, to=2025-12-01T00:00:00.000Z)"],
   ])("rejects the empty range %j", (q, message) => {
     expect(invalid(() => parseRange(q, NOW))).toEqual(bad(message));
@@ -114,7 +127,9 @@ describe("parseEnum", () => {
   });
 
   it.each(["WATCH_TIME", "plays", "views "])("rejects %j", (raw) => {
-    expect(invalid(() => parseEnum("by", raw, by, "views"))).toEqual(bad(`by: must be one of views, watch_time, got "${raw}"`));
+    expect(invalid(() => parseEnum("by", raw, by, "views"))).toEqual(
+      bad(`by: must be one of views, watch_time, got "${raw}"`),
+    );
   });
 });
 
@@ -124,6 +139,8 @@ describe("parseId", () => {
   });
 
   it.each(["", "x".repeat(129), "a\nb", "nul\u0000", "del\u007f"])("rejects %j", (raw) => {
-    expect(invalid(() => parseId("video_id", raw))).toEqual(bad("video_id: must be 1-128 characters without control characters"));
+    expect(invalid(() => parseId("video_id", raw))).toEqual(
+      bad("video_id: must be 1-128 characters without control characters"),
+    );
   });
 });

@@ -15,7 +15,9 @@ export function parseTime(name: string, raw: string | undefined): number | undef
     const day = raw.slice(0, 10); // Date.parse rolls impossible days over (02-30 -> 03-02)
     if (!Number.isNaN(t) && new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) === day) return t;
   }
-  throw bad(`${name}: must be an ISO 8601 time (2026-01-02T03:04:05Z) or epoch milliseconds, got "${raw.slice(0, 64)}"`);
+  throw bad(
+    `${name}: must be an ISO 8601 time (2026-01-02T03:04:05Z) or epoch milliseconds, got "${raw.slice(0, 64)}"`,
+  );
 }
 
 export interface Range {
@@ -30,7 +32,8 @@ export interface Range {
 export function parseRange(q: { from?: string | undefined; to?: string | undefined }, now: number): Range {
   const to = parseTime("to", q.to) ?? now + DAY;
   const from = parseTime("from", q.from) ?? now - DAY;
-  if (from >= to) throw bad(`from must be before to (from=${new Date(from).toISOString()}, to=${new Date(to).toISOString()})`);
+  if (from >= to)
+    throw bad(`from must be before to (from=${new Date(from).toISOString()}, to=${new Date(to).toISOString()})`);
   return { from, to };
 }
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { cosineCandidates, WATCHED_MS } from "./recommendations.ts";
 
-const pairs = (rows: Record<string, readonly string[]>) => Object.entries(rows).flatMap(([user_id, titles]) => titles.map((video_id) => ({ user_id, video_id })));
+const pairs = (rows: Record<string, readonly string[]>) =>
+  Object.entries(rows).flatMap(([user_id, titles]) => titles.map((video_id) => ({ user_id, video_id })));
 
 describe("cosineCandidates", () => {
   /*
@@ -48,7 +49,9 @@ describe("cosineCandidates", () => {
   });
 
   it("falls back to the co-watch count when a title's user count is unknown (similarity 1)", () => {
-    expect(cosineCandidates(new Set(["A"]), pairs({ u1: ["A", "Z"] }), new Map())).toEqual([{ video_id: "Z", score: 1, because: "A" }]);
+    expect(cosineCandidates(new Set(["A"]), pairs({ u1: ["A", "Z"] }), new Map())).toEqual([
+      { video_id: "Z", score: 1, because: "A" },
+    ]);
   });
 
   it.each([

@@ -56,7 +56,11 @@ export interface Similar {
  * (ties: the smaller id). Titles the user already watched are not candidates (they belong to
  * continue_watching or are done). Pure, for tests.
  */
-export function cosineCandidates(watchedByUser: ReadonlySet<string>, pairs: readonly { user_id: string; video_id: string }[], counts: ReadonlyMap<string, number>): Similar[] {
+export function cosineCandidates(
+  watchedByUser: ReadonlySet<string>,
+  pairs: readonly { user_id: string; video_id: string }[],
+  counts: ReadonlyMap<string, number>,
+): Similar[] {
   const byUser = new Map<string, string[]>();
   for (const { user_id, video_id } of pairs) byUser.set(user_id, [...(byUser.get(user_id) ?? []), video_id]);
   const co = new Map<string, Map<string, number>>(); // candidate -> source -> count
@@ -118,8 +122,15 @@ export async function recommend(store: Store, userId: string, opts: RecommendOpt
   const mine = await userTitles(store, userId);
   const completed = new Set(mine.filter((t) => t.completed).map((t) => t.video_id));
   const watched = mine.filter((t) => t.completed || t.max_played >= WATCHED_MS).map((t) => t.video_id);
-  const [similar, trending] = await Promise.all([coWatch(store, watched), trendingScores(store, opts.asOf, opts.halfLifeHours, 200)]);
-  const catalog = await lookupTitles(store, [...mine.map((t) => t.video_id), ...similar.map((s) => s.video_id), ...trending.map((t) => t.video_id)]);
+  const [similar, trending] = await Promise.all([
+    coWatch(store, watched),
+    trendingScores(store, opts.asOf, opts.halfLifeHours, 200),
+  ]);
+  const catalog = await lookupTitles(store, [
+    ...mine.map((t) => t.video_id),
+    ...similar.map((s) => s.video_id),
+    ...trending.map((t) => t.video_id),
+  ]);
 
   const items: Recommendation[] = [];
   const taken = new Set<string>();
@@ -138,12 +149,25 @@ export async function recommend(store: Store, userId: string, opts: RecommendOpt
     .sort((a, b) => b.last_ts - a.last_ts || (a.video_id < b.video_id ? -1 : 1));
   for (const t of resumable) {
     const c = title(t.video_id);
-    if (c) add({ video_id: t.video_id, title: c.title, score: t.last_position / c.duration_ms, reason: "continue_watching" });
+    if (c)
+      add({
+        video_id: t.video_id,
+        title: c.title,
+        score: t.last_position / c.duration_ms,
+        reason: "continue_watching",
+      });
   }
   for (const s of similar) {
     const c = title(s.video_id);
     const src = title(s.because);
-    if (c) add({ video_id: s.video_id, title: c.title, score: s.score, reason: "because_you_watched", because: { video_id: s.because, title: src?.title ?? s.because } });
+    if (c)
+      add({
+        video_id: s.video_id,
+        title: c.title,
+        score: s.score,
+        reason: "because_you_watched",
+        because: { video_id: s.because, title: src?.title ?? s.because },
+      });
   }
   for (const t of trending) {
     const c = title(t.video_id);

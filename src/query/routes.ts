@@ -68,7 +68,10 @@ export function createQueryRoutes(deps: QueryDeps): Hono {
     const limit = parseLimit(c.req.query("limit"));
     const asOf = now();
     const scores = await trendingScores(store, asOf, deps.trendingHalfLifeHours, limit);
-    const titles = await lookupTitles(store, scores.map((s) => s.video_id));
+    const titles = await lookupTitles(
+      store,
+      scores.map((s) => s.video_id),
+    );
     return c.json({
       as_of: iso(asOf),
       half_life_hours: deps.trendingHalfLifeHours,

@@ -13,7 +13,12 @@ const HORIZON_HALF_LIVES = 10;
  * Exponentially decayed play count: each view that reached `played` contributes
  * 2^(-(asOf - t) / halfLife), t being the view's first `played` timestamp.
  */
-export async function trendingScores(store: Store, asOf: number, halfLifeHours: number, limit: number): Promise<TrendingScore[]> {
+export async function trendingScores(
+  store: Store,
+  asOf: number,
+  halfLifeHours: number,
+  limit: number,
+): Promise<TrendingScore[]> {
   const halfLifeMs = halfLifeHours * 3600_000;
   const since = Math.max(0, Math.floor(asOf - HORIZON_HALF_LIVES * halfLifeMs));
   const rows = await store.select<{ video_id: string; plays: unknown; score: unknown }>(

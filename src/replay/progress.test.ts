@@ -17,9 +17,18 @@ describe("formatDuration", () => {
 
 describe("formatProgress", () => {
   it.each([
-    [{ label: "replay analytics", done: 12_000, fraction: 0.4, elapsedMs: 4000 }, "replay analytics: 12,000 messages, 40.0%, 3,000 messages/s, ETA 6s"],
-    [{ label: "replay content", done: 10, fraction: 1, elapsedMs: 2000 }, "replay content: 10 messages, 100.0%, 5 messages/s"],
-    [{ label: "redriving", done: 300, fraction: undefined, elapsedMs: 1500, unit: "dead letters" }, "redriving: 300 dead letters, 200 dead letters/s"],
+    [
+      { label: "replay analytics", done: 12_000, fraction: 0.4, elapsedMs: 4000 },
+      "replay analytics: 12,000 messages, 40.0%, 3,000 messages/s, ETA 6s",
+    ],
+    [
+      { label: "replay content", done: 10, fraction: 1, elapsedMs: 2000 },
+      "replay content: 10 messages, 100.0%, 5 messages/s",
+    ],
+    [
+      { label: "redriving", done: 300, fraction: undefined, elapsedMs: 1500, unit: "dead letters" },
+      "redriving: 300 dead letters, 200 dead letters/s",
+    ],
     [{ label: "x", done: 0, fraction: 0, elapsedMs: 0 }, "x: 0 messages, 0.0%"],
   ])("%j", (state, line) => {
     expect(formatProgress(state)).toBe(line);
@@ -39,19 +48,32 @@ describe("createProgress", () => {
     p.update(150, 0.75);
     t = 2000;
     p.finish(200, 1);
-    expect(lines).toEqual(["replay: 100 messages, 50.0%, 100 messages/s, ETA 1s\n", "replay: 200 messages, 100.0%, 100 messages/s\n"]);
+    expect(lines).toEqual([
+      "replay: 100 messages, 50.0%, 100 messages/s, ETA 1s\n",
+      "replay: 200 messages, 100.0%, 100 messages/s\n",
+    ]);
   });
 
   it("rewrites the line in place on a terminal, and stays silent for short work when asked", () => {
     let t = 0;
     const lines: string[] = [];
-    const p = createProgress({ label: "purging", write: (s) => lines.push(s), now: () => t, tty: true, finalLine: false, unit: "dead letters" });
+    const p = createProgress({
+      label: "purging",
+      write: (s) => lines.push(s),
+      now: () => t,
+      tty: true,
+      finalLine: false,
+      unit: "dead letters",
+    });
     t = 200;
     p.finish(3);
     expect(lines).toEqual([]);
     t = 1200;
     p.update(10);
     p.finish(12);
-    expect(lines).toEqual(["\rpurging: 10 dead letters, 8 dead letters/s\x1b[K", "\rpurging: 12 dead letters, 10 dead letters/s\x1b[K\n"]);
+    expect(lines).toEqual([
+      "\rpurging: 10 dead letters, 8 dead letters/s\x1b[K",
+      "\rpurging: 12 dead letters, 10 dead letters/s\x1b[K\n",
+    ]);
   });
 });

@@ -25,7 +25,8 @@ export function formatProgress(p: ProgressState): string {
   if (p.fraction !== undefined) parts.push(`${(Math.min(1, p.fraction) * 100).toFixed(1)}%`);
   const seconds = p.elapsedMs / 1000;
   if (seconds > 0) parts.push(`${int.format(p.done / seconds)} ${unit}/s`);
-  if (p.fraction !== undefined && p.fraction > 0 && p.fraction < 1) parts.push(`ETA ${formatDuration((p.elapsedMs * (1 - p.fraction)) / p.fraction)}`);
+  if (p.fraction !== undefined && p.fraction > 0 && p.fraction < 1)
+    parts.push(`ETA ${formatDuration((p.elapsedMs * (1 - p.fraction)) / p.fraction)}`);
   return parts.join(", ");
 }
 
@@ -39,14 +40,28 @@ export interface Progress {
  * Prints a progress line at most every `intervalMs` (so short work prints only the final line
  * when `finalLine` is set). On a terminal the line is rewritten in place.
  */
-export function createProgress(opts: { label: string; write: (s: string) => void; tty?: boolean; intervalMs?: number; now?: () => number; unit?: string; finalLine?: boolean }): Progress {
+export function createProgress(opts: {
+  label: string;
+  write: (s: string) => void;
+  tty?: boolean;
+  intervalMs?: number;
+  now?: () => number;
+  unit?: string;
+  finalLine?: boolean;
+}): Progress {
   const now = opts.now ?? (() => performance.now());
   const start = now();
   const interval = opts.intervalMs ?? 1000;
   let last = start;
   let printed = false;
   const line = (done: number, fraction: number | undefined) =>
-    formatProgress({ label: opts.label, done, fraction, elapsedMs: now() - start, ...(opts.unit ? { unit: opts.unit } : {}) });
+    formatProgress({
+      label: opts.label,
+      done,
+      fraction,
+      elapsedMs: now() - start,
+      ...(opts.unit ? { unit: opts.unit } : {}),
+    });
   return {
     update(done, fraction) {
       const t = now();

@@ -15,8 +15,14 @@ describe("parsePosition", () => {
   it.each([
     ["0", "--from: stream sequences start at 1, got 0"],
     ["-1", `--from: must be a stream sequence (e.g. 1) or an ISO 8601 time (e.g. 2026-01-02T03:04:05Z), got "-1"`],
-    ["yesterday", `--from: must be a stream sequence (e.g. 1) or an ISO 8601 time (e.g. 2026-01-02T03:04:05Z), got "yesterday"`],
-    ["2026-13-45T00:00:00Z", `--from: must be a stream sequence (e.g. 1) or an ISO 8601 time (e.g. 2026-01-02T03:04:05Z), got "2026-13-45T00:00:00Z"`],
+    [
+      "yesterday",
+      `--from: must be a stream sequence (e.g. 1) or an ISO 8601 time (e.g. 2026-01-02T03:04:05Z), got "yesterday"`,
+    ],
+    [
+      "2026-13-45T00:00:00Z",
+      `--from: must be a stream sequence (e.g. 1) or an ISO 8601 time (e.g. 2026-01-02T03:04:05Z), got "2026-13-45T00:00:00Z"`,
+    ],
   ])("rejects %s", (raw, message) => {
     expect(() => parsePosition("--from", raw)).toThrow(message);
   });

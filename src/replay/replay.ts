@@ -21,7 +21,9 @@ export function parsePosition(name: string, raw: string): Position {
     const t = Date.parse(raw);
     if (!Number.isNaN(t)) return { time: new Date(t) };
   }
-  throw new ReplayError(`${name}: must be a stream sequence (e.g. 1) or an ISO 8601 time (e.g. 2026-01-02T03:04:05Z), got "${raw.slice(0, 64)}"`);
+  throw new ReplayError(
+    `${name}: must be a stream sequence (e.g. 1) or an ISO 8601 time (e.g. 2026-01-02T03:04:05Z), got "${raw.slice(0, 64)}"`,
+  );
 }
 
 export interface ReplayOptions<R> {
@@ -53,7 +55,13 @@ export interface ReplayReport {
 }
 
 function toInbound(m: JsMsg): InboundMessage {
-  return { subject: m.subject, data: m.data, header: (name) => m.headers?.get(name) || undefined, streamSeq: m.seq, deliveryCount: 1 };
+  return {
+    subject: m.subject,
+    data: m.data,
+    header: (name) => m.headers?.get(name) || undefined,
+    streamSeq: m.seq,
+    deliveryCount: 1,
+  };
 }
 
 function prepare<R>(handler: ConsumerHandler<R>, m: JsMsg): Outcome<R> {
@@ -103,9 +111,10 @@ export async function replay<R>(nc: NatsConnection, opts: ReplayOptions<R>): Pro
   const toTime = opts.to && "time" in opts.to ? opts.to.time.getTime() : undefined;
   if (info.state.messages === 0 || ("seq" in opts.from && opts.from.seq > endSeq)) return report(0, 0, null, null);
 
-  const start = "seq" in opts.from
-    ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: opts.from.seq }
-    : { deliver_policy: DeliverPolicy.StartTime, opt_start_time: opts.from.time.toISOString() };
+  const start =
+    "seq" in opts.from
+      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: opts.from.seq }
+      : { deliver_policy: DeliverPolicy.StartTime, opt_start_time: opts.from.time.toISOString() };
   const consumer = await jetstream(nc).consumers.get(opts.stream, { filter_subjects: opts.filter, ...start });
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const attempts = opts.writeAttempts ?? 5;
@@ -122,8 +131,14 @@ export async function replay<R>(nc: NatsConnection, opts: ReplayOptions<R>): Pro
         return;
       } catch (err: unknown) {
         if (attempt >= attempts) {
-          const resume = committed === null ? "the replay stored nothing yet" : `everything up to sequence ${committed} is stored: resume with --from ${committed + 1}`;
-          throw new ReplayError(`writing ${rows.length} rows failed ${attempts} times (${err instanceof Error ? err.message : String(err)}); ${resume}`, { cause: err });
+          const resume =
+            committed === null
+              ? "the replay stored nothing yet"
+              : `everything up to sequence ${committed} is stored: resume with --from ${committed + 1}`;
+          throw new ReplayError(
+            `writing ${rows.length} rows failed ${attempts} times (${err instanceof Error ? err.message : String(err)}); ${resume}`,
+            { cause: err },
+          );
         }
         await sleep(backoffMs(attempt));
       }
@@ -159,10 +174,14 @@ export async function replay<R>(nc: NatsConnection, opts: ReplayOptions<R>): Pro
       if (rows.length > 0) await write(rows);
       rowCount += rows.length;
       committed = lastSeq;
-      if (lastSeq !== null && firstSeq !== null) opts.onProgress?.(messages, (lastSeq - firstSeq + 1) / (endSeq - firstSeq + 1));
+      if (lastSeq !== null && firstSeq !== null)
+        opts.onProgress?.(messages, (lastSeq - firstSeq + 1) / (endSeq - firstSeq + 1));
       idle = got === 0 ? idle + 1 : 0;
       if (idle >= 3) pending = (await consumer.info(false)).num_pending;
-      if (idle >= 6) throw new ReplayError(`the stream stopped delivering with ${pending} messages pending; resume with --from ${(committed ?? 0) + 1}`);
+      if (idle >= 6)
+        throw new ReplayError(
+          `the stream stopped delivering with ${pending} messages pending; resume with --from ${(committed ?? 0) + 1}`,
+        );
     }
   } finally {
     await consumer.delete().catch(() => false);

@@ -66,7 +66,11 @@ describe("jsonEachRowChunks", () => {
   });
 
   it(`uses ${ROWS_PER_CHUNK} rows per chunk by default`, () => {
-    expect(jsonEachRowChunks(rowsOf(2 * ROWS_PER_CHUNK + 1)).map((c) => (c.match(/"id":/g) ?? []).length)).toEqual([ROWS_PER_CHUNK, ROWS_PER_CHUNK, 1]);
+    expect(jsonEachRowChunks(rowsOf(2 * ROWS_PER_CHUNK + 1)).map((c) => (c.match(/"id":/g) ?? []).length)).toEqual([
+      ROWS_PER_CHUNK,
+      ROWS_PER_CHUNK,
+      1,
+    ]);
   });
 
   // Each row's text must be exactly what the client wrote before: ClickHouse reads these bytes.

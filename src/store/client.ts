@@ -48,9 +48,11 @@ export const ROWS_PER_CHUNK = 1000;
  * jsonEachRowChunks([{ a: 1 }, { a: 2 }, { a: 3 }], 2); // ['{"a":1},{"a":2}\n', '{"a":3}\n']
  */
 export function jsonEachRowChunks(rows: readonly object[], rowsPerChunk = ROWS_PER_CHUNK): string[] {
-  if (!Number.isSafeInteger(rowsPerChunk) || rowsPerChunk < 1) throw new RangeError(`rowsPerChunk must be a positive integer, got ${rowsPerChunk}`);
+  if (!Number.isSafeInteger(rowsPerChunk) || rowsPerChunk < 1)
+    throw new RangeError(`rowsPerChunk must be a positive integer, got ${rowsPerChunk}`);
   const out: string[] = [];
-  for (let i = 0; i < rows.length; i += rowsPerChunk) out.push(`${JSON.stringify(rows.slice(i, i + rowsPerChunk)).slice(1, -1)}\n`);
+  for (let i = 0; i < rows.length; i += rowsPerChunk)
+    out.push(`${JSON.stringify(rows.slice(i, i + rowsPerChunk)).slice(1, -1)}\n`);
   return out;
 }
 

@@ -86,7 +86,9 @@ export async function migrate(store: Store, migrations: readonly Migration[] = M
   await store.command(
     sql`CREATE TABLE IF NOT EXISTS ${db}.schema_migrations (id UInt32, name String, applied_ms UInt64) ENGINE = ReplacingMergeTree() ORDER BY id`,
   );
-  const done = new Set((await store.select<{ id: number }>(sql`SELECT DISTINCT id FROM ${db}.schema_migrations`)).map((r) => Number(r.id)));
+  const done = new Set(
+    (await store.select<{ id: number }>(sql`SELECT DISTINCT id FROM ${db}.schema_migrations`)).map((r) => Number(r.id)),
+  );
   const applied: number[] = [];
   for (const m of migrations) {
     if (done.has(m.id)) continue;

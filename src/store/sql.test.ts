@@ -105,9 +105,12 @@ describe("ident", () => {
     expect(ident(name)).toEqual({ ident: name });
   });
 
-  it.each(["", "1abc", "a-b", "a b", "a;DROP TABLE x", "a.b.c", "`x`", "a.", ".a", "ä", "x'", "x--", "x\n"])("rejects %j", (name) => {
-    expect(() => ident(name)).toThrow(new SqlValueError(`not a safe identifier: ${name}`));
-  });
+  it.each(["", "1abc", "a-b", "a b", "a;DROP TABLE x", "a.b.c", "`x`", "a.", ".a", "ä", "x'", "x--", "x\n"])(
+    "rejects %j",
+    (name) => {
+      expect(() => ident(name)).toThrow(new SqlValueError(`not a safe identifier: ${name}`));
+    },
+  );
 });
 
 describe("render", () => {
@@ -144,10 +147,12 @@ describe("render", () => {
     const where = sql`video_id = ${p.str("vid'1")} AND ts_ms >= ${p.u64(1000)}`;
     const q = sql`SELECT count() FROM (SELECT * FROM ${db}.events WHERE ${where}) WHERE user_id IN ${p.strs(["u1"])} LIMIT ${p.u64(5)}`;
     expect(render(q, "inline")).toEqual({
-      query: "SELECT count() FROM (SELECT * FROM pp_test.events WHERE video_id = 'vid\\'1' AND ts_ms >= 1000) WHERE user_id IN ['u1'] LIMIT 5",
+      query:
+        "SELECT count() FROM (SELECT * FROM pp_test.events WHERE video_id = 'vid\\'1' AND ts_ms >= 1000) WHERE user_id IN ['u1'] LIMIT 5",
     });
     expect(render(q, "params")).toEqual({
-      query: "SELECT count() FROM (SELECT * FROM pp_test.events WHERE video_id = {p0:String} AND ts_ms >= {p1:UInt64}) WHERE user_id IN {p2:Array(String)} LIMIT {p3:UInt64}",
+      query:
+        "SELECT count() FROM (SELECT * FROM pp_test.events WHERE video_id = {p0:String} AND ts_ms >= {p1:UInt64}) WHERE user_id IN {p2:Array(String)} LIMIT {p3:UInt64}",
       query_params: { p0: "vid'1", p1: 1000, p2: ["u1"], p3: 5 },
     });
   });
@@ -160,7 +165,10 @@ describe("render", () => {
 
   it("renders the same fragment twice with fresh parameter names", () => {
     const frag = sql`x = ${p.u64(1)}`;
-    expect(render(sql`${frag} OR ${frag}`, "params")).toEqual({ query: "x = {p0:UInt64} OR x = {p1:UInt64}", query_params: { p0: 1, p1: 1 } });
+    expect(render(sql`${frag} OR ${frag}`, "params")).toEqual({
+      query: "x = {p0:UInt64} OR x = {p1:UInt64}",
+      query_params: { p0: 1, p1: 1 },
+    });
   });
 });
 
@@ -182,6 +190,9 @@ describe("join", () => {
 
   it("composes inside a larger query", () => {
     const cols = join([sql`a`, sql`b`]);
-    expect(render(sql`SELECT ${cols} FROM t WHERE k = ${p.str("v")}`, "params")).toEqual({ query: "SELECT a, b FROM t WHERE k = {p0:String}", query_params: { p0: "v" } });
+    expect(render(sql`SELECT ${cols} FROM t WHERE k = ${p.str("v")}`, "params")).toEqual({
+      query: "SELECT a, b FROM t WHERE k = {p0:String}",
+      query_params: { p0: "v" },
+    });
   });
 });

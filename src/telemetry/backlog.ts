@@ -110,7 +110,13 @@ export function lazyNatsConnection(url: string, name: string, timeoutMs = 2000):
     get() {
       if (closed) return Promise.resolve(undefined);
       if (nc && !nc.isClosed()) return Promise.resolve(nc);
-      pending ??= connect({ servers: url.split(","), name, timeout: timeoutMs, maxReconnectAttempts: -1, reconnectTimeWait: 1000 })
+      pending ??= connect({
+        servers: url.split(","),
+        name,
+        timeout: timeoutMs,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 1000,
+      })
         .then(
           (c) => {
             if (closed) {

@@ -41,7 +41,13 @@ function baseAttributes(target: DbTarget, operation: string): Attributes {
  * Times and traces one batch insert: a CLIENT span `INSERT <table>` (with the batch's
  * links and message count when the consume loop runs it), and the observer's counts.
  */
-export async function instrumentInsert(tel: StoreTelemetry, target: DbTarget, table: string, rows: number, run: () => Promise<void>): Promise<void> {
+export async function instrumentInsert(
+  tel: StoreTelemetry,
+  target: DbTarget,
+  table: string,
+  rows: number,
+  run: () => Promise<void>,
+): Promise<void> {
   const t0 = performance.now();
   const ctx = context.active();
   const batch = batchOf(ctx);
@@ -77,9 +83,17 @@ export async function instrumentInsert(tel: StoreTelemetry, target: DbTarget, ta
 }
 
 /** Traces one query: a CLIENT span `<operation> <database>` (the query text is not recorded: it may hold ids). */
-export async function instrumentQuery<T>(tel: StoreTelemetry, target: DbTarget, operation: string, run: () => Promise<T>): Promise<T> {
+export async function instrumentQuery<T>(
+  tel: StoreTelemetry,
+  target: DbTarget,
+  operation: string,
+  run: () => Promise<T>,
+): Promise<T> {
   if (!tel.tracer) return run();
-  const span = tel.tracer.startSpan(`${operation} ${target.database}`, { kind: SpanKind.CLIENT, attributes: baseAttributes(target, operation) });
+  const span = tel.tracer.startSpan(`${operation} ${target.database}`, {
+    kind: SpanKind.CLIENT,
+    attributes: baseAttributes(target, operation),
+  });
   try {
     const result = await run();
     if (Array.isArray(result)) span.setAttribute("db.response.returned_rows", result.length);

@@ -15,7 +15,9 @@ function build(tracing: boolean) {
   const seen: [string, string, number][] = [];
   const routes = new Hono();
   const keys = { write: new Set(["wk"]), read: new Set(["rk"]) };
-  routes.get("/v1/videos/:video_id/stats", requireKey(keys, "read"), (c) => c.json({ id: c.req.param("video_id"), trace: trace.getActiveSpan()?.spanContext().traceId ?? null }));
+  routes.get("/v1/videos/:video_id/stats", requireKey(keys, "read"), (c) =>
+    c.json({ id: c.req.param("video_id"), trace: trace.getActiveSpan()?.spanContext().traceId ?? null }),
+  );
   routes.post("/v1/events", () => {
     throw new ApiError(413, "too_large", "too large");
   });
@@ -26,14 +28,25 @@ function build(tracing: boolean) {
     routes: [routes],
     readiness: {},
     metrics: () => Promise.resolve(""),
-    middleware: [httpTelemetry({ tracer: tracing ? trace.getTracer("t") : undefined, observer: { onRequest: (m, r, s) => void seen.push([m, r, s]) } })],
+    middleware: [
+      httpTelemetry({
+        tracer: tracing ? trace.getTracer("t") : undefined,
+        observer: { onRequest: (m, r, s) => void seen.push([m, r, s]) },
+      }),
+    ],
   });
   return { app, seen };
 }
 
 describe("httpTelemetry", () => {
   beforeAll(() => {
-    telemetry = startTelemetry({ disabled: false, serviceName: "t", tracesEndpoint: "http://127.0.0.1:9/v1/traces", sampler: "parentbased_always_on", exporter });
+    telemetry = startTelemetry({
+      disabled: false,
+      serviceName: "t",
+      tracesEndpoint: "http://127.0.0.1:9/v1/traces",
+      sampler: "parentbased_always_on",
+      exporter,
+    });
   });
   afterAll(() => telemetry.shutdown());
   beforeEach(async () => {
@@ -67,7 +80,9 @@ describe("httpTelemetry", () => {
   it("continues the caller's traceparent in a SERVER span that is active in the handler", async () => {
     const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
     const { app } = build(true);
-    const res = await app.request("/v1/videos/m1/stats", { headers: { authorization: "Bearer rk", traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
+    const res = await app.request("/v1/videos/m1/stats", {
+      headers: { authorization: "Bearer rk", traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    });
     expect(await res.json()).toEqual({ id: "m1", trace: traceId });
     await telemetry.flush();
     const [span] = exporter.getFinishedSpans();

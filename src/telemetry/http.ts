@@ -55,7 +55,11 @@ export function httpTelemetry(opts: HttpTelemetryOptions): MiddlewareHandler {
       method,
       {
         kind: SpanKind.SERVER,
-        attributes: { "http.request.method": method, "url.path": c.req.path, "url.scheme": new URL(c.req.url).protocol.slice(0, -1) },
+        attributes: {
+          "http.request.method": method,
+          "url.path": c.req.path,
+          "url.scheme": new URL(c.req.url).protocol.slice(0, -1),
+        },
       },
       parent,
     );

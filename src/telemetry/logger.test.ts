@@ -6,26 +6,60 @@ import { createLogger } from "./logger.ts";
 
 function capture(level = "info") {
   const lines: Record<string, unknown>[] = [];
-  const logger = createLogger(level, { role: "test" }, { destination: { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) } });
+  const logger = createLogger(
+    level,
+    { role: "test" },
+    { destination: { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) } },
+  );
   return { logger, lines };
 }
 
 describe("createLogger", () => {
   let telemetry: Telemetry;
   beforeAll(() => {
-    telemetry = startTelemetry({ disabled: false, serviceName: "t", tracesEndpoint: "http://127.0.0.1:9/v1/traces", sampler: "always_on", exporter: new InMemorySpanExporter() });
+    telemetry = startTelemetry({
+      disabled: false,
+      serviceName: "t",
+      tracesEndpoint: "http://127.0.0.1:9/v1/traces",
+      sampler: "always_on",
+      exporter: new InMemorySpanExporter(),
+    });
   });
   afterAll(() => telemetry.shutdown());
 
   it.each([
     ["the auth header", { headers: { authorization: "Bearer wk_1" } }, { headers: { authorization: "[redacted]" } }],
-    ["a request's auth header and cookie", { req: { headers: { authorization: "Bearer wk_1", cookie: "s=1" } } }, { req: { headers: { authorization: "[redacted]", cookie: "[redacted]" } } }],
-    ["forwarded client IPs", { headers: { "x-forwarded-for": "203.0.113.7", "x-real-ip": "203.0.113.8" } }, { headers: { "x-forwarded-for": "[redacted]", "x-real-ip": "[redacted]" } }],
+    [
+      "a request's auth header and cookie",
+      { req: { headers: { authorization: "Bearer wk_1", cookie: "s=1" } } },
+      { req: { headers: { authorization: "[redacted]", cookie: "[redacted]" } } },
+    ],
+    [
+      "forwarded client IPs",
+      { headers: { "x-forwarded-for": "203.0.113.7", "x-real-ip": "203.0.113.8" } },
+      { headers: { "x-forwarded-for": "[redacted]", "x-real-ip": "[redacted]" } },
+    ],
     ["a key", { key: "wk_1" }, { key: "[redacted]" }],
-    ["nested keys", { config: { keys: ["wk_1"] }, client: { key: "rk_1" } }, { config: { keys: "[redacted]" }, client: { key: "[redacted]" } }],
-    ["IP fields", { ip: "203.0.113.7", req: { ip: "203.0.113.7", remoteAddress: "203.0.113.7" }, client_ip: "203.0.113.7" }, { ip: "[redacted]", req: { ip: "[redacted]", remoteAddress: "[redacted]" }, client_ip: "[redacted]" }],
-    ["passwords and tokens", { password: "p", token: "t", db: { password: "p" } }, { password: "[redacted]", token: "[redacted]", db: { password: "[redacted]" } }],
-    ["a ClickHouse URL with credentials", { clickhouse: { url: "http://u:p@ch:8123" } }, { clickhouse: { url: "[redacted]" } }],
+    [
+      "nested keys",
+      { config: { keys: ["wk_1"] }, client: { key: "rk_1" } },
+      { config: { keys: "[redacted]" }, client: { key: "[redacted]" } },
+    ],
+    [
+      "IP fields",
+      { ip: "203.0.113.7", req: { ip: "203.0.113.7", remoteAddress: "203.0.113.7" }, client_ip: "203.0.113.7" },
+      { ip: "[redacted]", req: { ip: "[redacted]", remoteAddress: "[redacted]" }, client_ip: "[redacted]" },
+    ],
+    [
+      "passwords and tokens",
+      { password: "p", token: "t", db: { password: "p" } },
+      { password: "[redacted]", token: "[redacted]", db: { password: "[redacted]" } },
+    ],
+    [
+      "a ClickHouse URL with credentials",
+      { clickhouse: { url: "http://u:p@ch:8123" } },
+      { clickhouse: { url: "[redacted]" } },
+    ],
   ])("redacts %s", (_what, fields, expected) => {
     const { logger, lines } = capture();
     logger.info(fields, "line");

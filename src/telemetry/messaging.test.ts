@@ -41,7 +41,13 @@ const id = (s: ReadableSpan | undefined) => s?.spanContext().spanId;
 
 describe("messaging spans", () => {
   beforeAll(() => {
-    telemetry = startTelemetry({ disabled: false, serviceName: "t", tracesEndpoint: "http://127.0.0.1:9/v1/traces", sampler: "parentbased_always_on", exporter });
+    telemetry = startTelemetry({
+      disabled: false,
+      serviceName: "t",
+      tracesEndpoint: "http://127.0.0.1:9/v1/traces",
+      sampler: "parentbased_always_on",
+      exporter,
+    });
   });
   afterAll(() => telemetry.shutdown());
   beforeEach(async () => {
@@ -52,7 +58,11 @@ describe("messaging spans", () => {
   it("writes the PRODUCER span's context into the message headers and ends it with the PubAck", async () => {
     const headers = new Headers();
     const publish = startPublishSpan(tracer(), "user.video.played", "e1", 42, headers);
-    expect(endPublishSpan(publish, { status: "stored", seq: 7, duplicate: false })).toEqual({ status: "stored", seq: 7, duplicate: false });
+    expect(endPublishSpan(publish, { status: "stored", seq: 7, duplicate: false })).toEqual({
+      status: "stored",
+      seq: 7,
+      duplicate: false,
+    });
     const sc = publish.spanContext();
     expect(headers.get("traceparent")).toBe(`00-${sc.traceId}-${sc.spanId}-01`);
     const [p] = await byName("send user.video.played");
@@ -96,7 +106,13 @@ describe("messaging spans", () => {
     for (const m of [m1, m2, m3]) bt.start(m);
     const inserted: [string, number, boolean][] = [];
     await bt.write([m1, m2], () =>
-      instrumentInsert({ tracer: tracer(), observer: { onInsert: (t, rows, _s, ok) => void inserted.push([t, rows, ok]) } }, target, "events", 2, () => Promise.resolve()),
+      instrumentInsert(
+        { tracer: tracer(), observer: { onInsert: (t, rows, _s, ok) => void inserted.push([t, rows, ok]) } },
+        target,
+        "events",
+        2,
+        () => Promise.resolve(),
+      ),
     );
     bt.settle(m1, "acked");
     bt.settle(m2, "acked");
@@ -104,7 +120,14 @@ describe("messaging spans", () => {
 
     const msgs = await byName("process user.video.played");
     const [s1, s2, s3] = [1, 2, 3].map((seq) => msgs.find((s) => s.attributes["playpulse.nats.stream_seq"] === seq));
-    expect([s1, s2].map((s) => [s?.kind, s?.spanContext().traceId, s?.parentSpanContext?.spanId, s?.parentSpanContext?.isRemote])).toEqual([
+    expect(
+      [s1, s2].map((s) => [
+        s?.kind,
+        s?.spanContext().traceId,
+        s?.parentSpanContext?.spanId,
+        s?.parentSpanContext?.isRemote,
+      ]),
+    ).toEqual([
       [SpanKind.CONSUMER, traceA, "1".repeat(16), true],
       [SpanKind.CONSUMER, traceB, "2".repeat(16), true],
     ]);
@@ -151,7 +174,9 @@ describe("messaging spans", () => {
     const bt = traceBatch(tracer(), "recommendations");
     bt.start(unsampled);
     bt.start(sampled);
-    await bt.write([unsampled, sampled], () => instrumentInsert({ tracer: tracer() }, target, "rec_events", 2, () => Promise.resolve()));
+    await bt.write([unsampled, sampled], () =>
+      instrumentInsert({ tracer: tracer() }, target, "rec_events", 2, () => Promise.resolve()),
+    );
     bt.settle(unsampled, "acked");
     bt.settle(sampled, "acked");
     const msgs = await byName("process user.video.played");
@@ -166,7 +191,13 @@ describe("messaging spans", () => {
     const failures: boolean[] = [];
     const err = new Error("Code: 241. Memory limit exceeded");
     await expect(
-      instrumentInsert({ tracer: tracer(), observer: { onInsert: (_t, _r, _s, ok) => void failures.push(ok) } }, target, "catalog", 3, () => Promise.reject(err)),
+      instrumentInsert(
+        { tracer: tracer(), observer: { onInsert: (_t, _r, _s, ok) => void failures.push(ok) } },
+        target,
+        "catalog",
+        3,
+        () => Promise.reject(err),
+      ),
     ).rejects.toBe(err);
     const [insert] = await byName("INSERT catalog");
     expect(insert?.status).toEqual({ code: SpanStatusCode.ERROR, message: err.message });

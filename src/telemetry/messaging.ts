@@ -1,4 +1,15 @@
-import { context, createContextKey, SpanKind, SpanStatusCode, trace, TraceFlags, type Context, type Link, type Span, type Tracer } from "@opentelemetry/api";
+import {
+  context,
+  createContextKey,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  TraceFlags,
+  type Context,
+  type Link,
+  type Span,
+  type Tracer,
+} from "@opentelemetry/api";
 import { extractFromHeaders, injectIntoHeaders, type HeaderCarrier } from "./propagation.ts";
 
 /**
@@ -25,7 +36,13 @@ export interface PublishResult {
  * request), and writes its context into the message headers: the `traceparent` consumers
  * read, and store as the row's `trace_id`.
  */
-export function startPublishSpan(tracer: Tracer, subject: string, msgId: string, bytes: number, headers: HeaderCarrier): Span {
+export function startPublishSpan(
+  tracer: Tracer,
+  subject: string,
+  msgId: string,
+  bytes: number,
+  headers: HeaderCarrier,
+): Span {
   const parent = context.active();
   const span = tracer.startSpan(
     `send ${subject}`,

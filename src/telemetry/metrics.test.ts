@@ -7,7 +7,15 @@ async function samples(render: () => Promise<string>, prefix: string): Promise<s
   return (await render()).split("\n").filter((l) => l.startsWith(prefix));
 }
 
-const batch = { consumer: "analytics", messages: 5, acked: 3, retried: 1, deadLettered: 1, redelivered: 2, freshnessSeconds: [0.2, 0.7, 3] };
+const batch = {
+  consumer: "analytics",
+  messages: 5,
+  acked: 3,
+  retried: 1,
+  deadLettered: 1,
+  redelivered: 2,
+  freshnessSeconds: [0.2, 0.7, 3],
+};
 
 describe("createMetrics", () => {
   it("starts the counters of its consumers and the ingest outcomes at 0", async () => {
@@ -34,8 +42,12 @@ describe("createMetrics", () => {
       'playpulse_ingest_events_total{outcome="duplicate"} 1',
       'playpulse_ingest_events_total{outcome="rejected"} 4',
     ]);
-    expect(await samples(m.render, "playpulse_ingest_request_events_count")).toEqual(["playpulse_ingest_request_events_count 2"]);
-    expect(await samples(m.render, "playpulse_ingest_request_events_sum")).toEqual(["playpulse_ingest_request_events_sum 7"]);
+    expect(await samples(m.render, "playpulse_ingest_request_events_count")).toEqual([
+      "playpulse_ingest_request_events_count 2",
+    ]);
+    expect(await samples(m.render, "playpulse_ingest_request_events_sum")).toEqual([
+      "playpulse_ingest_request_events_sum 7",
+    ]);
     expect(await samples(m.render, "playpulse_publish_duration_seconds_count")).toEqual([
       'playpulse_publish_duration_seconds_count{result="ok"} 1',
       'playpulse_publish_duration_seconds_count{result="failed"} 1',
@@ -99,7 +111,15 @@ describe("createMetrics", () => {
   });
 
   it("samples the backlog of its own consumers once per scrape, and drops the series when JetStream cannot answer", async () => {
-    const backlog: ConsumerBacklog = { consumer: "analytics", filterSubject: "user.>", numPending: 7, numAckPending: 2, ackFloorSeq: 10, oldest: { seq: 11, subject: "user.video.played", storedAt: Date.now() - 90_000 }, deadLetters: 3 };
+    const backlog: ConsumerBacklog = {
+      consumer: "analytics",
+      filterSubject: "user.>",
+      numPending: 7,
+      numAckPending: 2,
+      ackFloorSeq: 10,
+      oldest: { seq: 11, subject: "user.video.played", storedAt: Date.now() - 90_000 },
+      deadLetters: 3,
+    };
     let reads = 0;
     let fail = false;
     const reader: BacklogReader = {
@@ -118,12 +138,16 @@ describe("createMetrics", () => {
       'playpulse_consumer_ack_pending_messages{consumer="analytics"} 2',
       'playpulse_dead_letter_messages{consumer="analytics"} 3',
     ]);
-    const age = Number(lines.find((l) => l.startsWith("playpulse_consumer_oldest_unprocessed_age_seconds"))?.split(" ")[1]);
+    const age = Number(
+      lines.find((l) => l.startsWith("playpulse_consumer_oldest_unprocessed_age_seconds"))?.split(" ")[1],
+    );
     expect(age).toBeGreaterThanOrEqual(90);
     expect(age).toBeLessThan(120);
 
     fail = true;
-    expect((await samples(m.render, "playpulse_consumer_")).filter((l) => l.includes("pending") || l.includes("oldest"))).toEqual([]);
+    expect(
+      (await samples(m.render, "playpulse_consumer_")).filter((l) => l.includes("pending") || l.includes("oldest")),
+    ).toEqual([]);
     expect(reads).toBe(2);
   });
 
@@ -152,7 +176,11 @@ describe("deploy/grafana-dashboard.json", () => {
     const m = createMetrics();
     m.watchBacklog({ read: () => Promise.resolve([]) }, ["analytics"]);
     const exposed = new Set((await m.registry.getMetricsAsJSON()).map((metric) => metric.name));
-    const used = new Set([...dashboard.matchAll(/\b((?:playpulse|nodejs|process)_[a-z0-9_]+)/g)].map((x) => (x[1] ?? "").replace(/_(bucket|sum|count)$/, "")));
+    const used = new Set(
+      [...dashboard.matchAll(/\b((?:playpulse|nodejs|process)_[a-z0-9_]+)/g)].map((x) =>
+        (x[1] ?? "").replace(/_(bucket|sum|count)$/, ""),
+      ),
+    );
     expect([...used].filter((name) => !exposed.has(name))).toEqual([]);
     expect(used.size).toBeGreaterThan(15);
   });

@@ -184,7 +184,8 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
           ingestBatch.observe(body.accepted + body.duplicates + body.rejected);
         }
         if (status === 503) publishDuration.observe({ result: "failed" }, publishMs / 1000);
-        else if (body && body.accepted + body.duplicates > 0) publishDuration.observe({ result: "ok" }, publishMs / 1000);
+        else if (body && body.accepted + body.duplicates > 0)
+          publishDuration.observe({ result: "ok" }, publishMs / 1000);
       }),
     },
     store: {
@@ -239,12 +240,24 @@ function registerBacklogGauges(registry: Registry, backlog: BacklogSampler): voi
         }
       },
     });
-  gauge("playpulse_consumer_pending_messages", "Messages matching a consumer's filter not yet delivered to it (JetStream num_pending), sampled on scrape.", (b) => b.numPending);
-  gauge("playpulse_consumer_ack_pending_messages", "Messages delivered to a consumer and not yet acknowledged (num_ack_pending), sampled on scrape.", (b) => b.numAckPending);
+  gauge(
+    "playpulse_consumer_pending_messages",
+    "Messages matching a consumer's filter not yet delivered to it (JetStream num_pending), sampled on scrape.",
+    (b) => b.numPending,
+  );
+  gauge(
+    "playpulse_consumer_ack_pending_messages",
+    "Messages delivered to a consumer and not yet acknowledged (num_ack_pending), sampled on scrape.",
+    (b) => b.numAckPending,
+  );
   gauge(
     "playpulse_consumer_oldest_unprocessed_age_seconds",
     "Age of the oldest message a consumer has not yet processed (0 when it is caught up), sampled on scrape.",
     (b, now) => (b.oldest ? Math.max(0, now - b.oldest.storedAt) / 1000 : 0),
   );
-  gauge("playpulse_dead_letter_messages", "Messages of a consumer waiting in the dead-letter stream, sampled on scrape.", (b) => b.deadLetters);
+  gauge(
+    "playpulse_dead_letter_messages",
+    "Messages of a consumer waiting in the dead-letter stream, sampled on scrape.",
+    (b) => b.deadLetters,
+  );
 }

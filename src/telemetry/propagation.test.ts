@@ -1,7 +1,13 @@
 import { context, propagation, trace, type SpanContext } from "@opentelemetry/api";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clientTraceHeaders, extractFromHeaders, extractFromRequest, injectIntoHeaders, type HeaderCarrier } from "./propagation.ts";
+import {
+  clientTraceHeaders,
+  extractFromHeaders,
+  extractFromRequest,
+  injectIntoHeaders,
+  type HeaderCarrier,
+} from "./propagation.ts";
 
 class NatsHeaders implements HeaderCarrier {
   readonly map = new Map<string, string>();
@@ -31,9 +37,16 @@ describe("trace context in NATS headers", () => {
   });
 
   it("extracts an HTTP request's traceparent and tracestate", () => {
-    const ctx = extractFromRequest(new Headers({ traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00", tracestate: "vendor=1" }));
+    const ctx = extractFromRequest(
+      new Headers({ traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00", tracestate: "vendor=1" }),
+    );
     const got = trace.getSpanContext(ctx);
-    expect([got?.traceId, got?.spanId, got?.traceFlags, got?.traceState?.serialize()]).toEqual([sc.traceId, sc.spanId, 0, "vendor=1"]);
+    expect([got?.traceId, got?.spanId, got?.traceFlags, got?.traceState?.serialize()]).toEqual([
+      sc.traceId,
+      sc.spanId,
+      0,
+      "vendor=1",
+    ]);
   });
 });
 

@@ -31,7 +31,15 @@ export function expectedAggregates(events: Iterable<LoadEvent>): Map<string, Tit
   for (const e of events) {
     if (!e.type.startsWith("user.video.")) continue;
     const key = String(e.view_id);
-    const v = views.get(key) ?? { video: String(e.video_id), user: String(e.user_id), requested: false, played: false, completed: false, playedMs: 0, rebufferMs: 0 };
+    const v = views.get(key) ?? {
+      video: String(e.video_id),
+      user: String(e.user_id),
+      requested: false,
+      played: false,
+      completed: false,
+      playedMs: 0,
+      rebufferMs: 0,
+    };
     if (e.type === "user.video.play_requested") v.requested = true;
     if (e.type === "user.video.played") v.played = true;
     if (e.type === "user.video.completed") v.completed = true;
@@ -39,9 +47,20 @@ export function expectedAggregates(events: Iterable<LoadEvent>): Map<string, Tit
     v.rebufferMs = Math.max(v.rebufferMs, typeof e.rebuffer_ms === "number" ? e.rebuffer_ms : 0);
     views.set(key, v);
   }
-  const out = new Map<string, Omit<TitleAggregates, "rebuffer_ratio"> & { rebuffer_ms: number; viewers: Set<string> }>();
+  const out = new Map<
+    string,
+    Omit<TitleAggregates, "rebuffer_ratio"> & { rebuffer_ms: number; viewers: Set<string> }
+  >();
   for (const v of views.values()) {
-    const a = out.get(v.video) ?? { views: 0, plays: 0, completions: 0, unique_viewers: 0, watch_time_ms: 0, rebuffer_ms: 0, viewers: new Set<string>() };
+    const a = out.get(v.video) ?? {
+      views: 0,
+      plays: 0,
+      completions: 0,
+      unique_viewers: 0,
+      watch_time_ms: 0,
+      rebuffer_ms: 0,
+      viewers: new Set<string>(),
+    };
     if (v.requested) {
       a.views++;
       a.viewers.add(v.user);
@@ -60,15 +79,26 @@ export function expectedAggregates(events: Iterable<LoadEvent>): Map<string, Tit
   );
 }
 
-async function distinct(store: Store, column: "id" | "event_id", table: "events" | "rec_events" | "catalog"): Promise<Set<string>> {
-  const rows = await store.select<{ v: string }>(sql`SELECT DISTINCT ${ident(column)} AS v FROM ${store.db}.${ident(table)}`);
+async function distinct(
+  store: Store,
+  column: "id" | "event_id",
+  table: "events" | "rec_events" | "catalog",
+): Promise<Set<string>> {
+  const rows = await store.select<{ v: string }>(
+    sql`SELECT DISTINCT ${ident(column)} AS v FROM ${store.db}.${ident(table)}`,
+  );
   return new Set(rows.map((r) => r.v));
 }
 
 function diff(stored: Set<string>, expected: Set<string>) {
   const missing = [...expected].filter((id) => !stored.has(id));
   const extra = [...stored].filter((id) => !expected.has(id));
-  return { missing: missing.length, extra: extra.length, someMissing: missing.slice(0, 5), someExtra: extra.slice(0, 5) };
+  return {
+    missing: missing.length,
+    extra: extra.length,
+    someMissing: missing.slice(0, 5),
+    someExtra: extra.slice(0, 5),
+  };
 }
 
 export interface Settled {
@@ -90,7 +120,11 @@ export interface Settled {
  * 2. views, plays, completions, unique viewers and watch/rebuffer time per title, from the
  *    query API, equal the values computed from the confirmed events.
  */
-export async function expectExactlyOnceEffect(rig: Rig, confirmed: ReadonlyMap<string, LoadEvent>, timeoutMs = 90_000): Promise<Settled> {
+export async function expectExactlyOnceEffect(
+  rig: Rig,
+  confirmed: ReadonlyMap<string, LoadEvent>,
+  timeoutMs = 90_000,
+): Promise<Settled> {
   const t0 = Date.now();
   const all = [...confirmed.values()];
   const video = new Set(all.filter((e) => e.type.startsWith("user.video.")).map((e) => e.id));
@@ -106,7 +140,10 @@ export async function expectExactlyOnceEffect(rig: Rig, confirmed: ReadonlyMap<s
     async () => {
       const { lag } = await rig.lag.current();
       const s = await snapshot();
-      return lag.analytics + lag.recommendations + lag.content === 0 && Object.values(s).every((d) => d.missing === 0 && d.extra === 0);
+      return (
+        lag.analytics + lag.recommendations + lag.content === 0 &&
+        Object.values(s).every((d) => d.missing === 0 && d.extra === 0)
+      );
     },
     { timeoutMs, intervalMs: 500, what: "every confirmed event stored and no consumer lag" },
   ).catch(() => undefined);
@@ -138,11 +175,19 @@ export async function expectExactlyOnceEffect(rig: Rig, confirmed: ReadonlyMap<s
   }
   expect(Object.fromEntries(actual)).toEqual(Object.fromEntries(rig.gen.videoIds.map((id) => [id, expected.get(id)])));
 
-  const top = (await get(`/v1/videos/top?by=views&limit=100&from=${from}&to=${to}`)) as { items: { video_id: string; views: number; watch_time_ms: number; title: string | null }[] };
+  const top = (await get(`/v1/videos/top?by=views&limit=100&from=${from}&to=${to}`)) as {
+    items: { video_id: string; views: number; watch_time_ms: number; title: string | null }[];
+  };
   const byVideo = (items: { video_id: string; views: number; watch_time_ms: number }[]) =>
     Object.fromEntries(items.map((i) => [i.video_id, { views: i.views, watch_time_ms: i.watch_time_ms }]));
   expect(byVideo(top.items)).toEqual(
-    byVideo(rig.gen.videoIds.map((id) => ({ video_id: id, views: expected.get(id)?.views ?? 0, watch_time_ms: expected.get(id)?.watch_time_ms ?? 0 }))),
+    byVideo(
+      rig.gen.videoIds.map((id) => ({
+        video_id: id,
+        views: expected.get(id)?.views ?? 0,
+        watch_time_ms: expected.get(id)?.watch_time_ms ?? 0,
+      })),
+    ),
   );
   return { duplicateRows, drainSeconds, events: confirmed.size, redeliveries: (await rig.lag.current()).redeliveries };
 }
@@ -179,7 +224,11 @@ export type FaultPhase = (typeof FAULT_PHASES)[number] | "idle";
 export function phasesAtDeath(p: RoleProcess): Record<string, FaultPhase> {
   const out: Record<string, FaultPhase> = Object.fromEntries(CONSUMER_ROLES.map((c) => [c, "idle"]));
   for (const l of p.logs()) {
-    if (l.msg === "fault hook" && typeof l.consumer === "string" && (FAULT_PHASES as readonly unknown[]).includes(l.phase)) {
+    if (
+      l.msg === "fault hook" &&
+      typeof l.consumer === "string" &&
+      (FAULT_PHASES as readonly unknown[]).includes(l.phase)
+    ) {
       out[l.consumer] = l.phase as FaultPhase;
     }
   }

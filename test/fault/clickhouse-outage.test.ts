@@ -17,7 +17,11 @@ describe("fault: ClickHouse outage", () => {
     const from = consumer.lines().length;
     await rig.clickhouse.kill9();
     const downAt = Date.now();
-    await consumer.waitForLog((l) => l.msg === "batch write failed; backlog stays in JetStream", { from, timeoutMs: 30_000, what: "a failed batch write" });
+    await consumer.waitForLog((l) => l.msg === "batch write failed; backlog stays in JetStream", {
+      from,
+      timeoutMs: 30_000,
+      what: "a failed batch write",
+    });
     await holdFor(OUTAGE_MS - (Date.now() - downAt));
     const lastDownSample = rig.lag.samples.filter((s) => s.lag !== undefined).at(-1);
     const upFrom = Date.now();

@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { waitFor } from "../helpers/index.ts";
-import { expectCleanLoad, expectExactlyOnceEffect, holdFor, phasesAtDeath, report, seconds, startRig, type FaultPhase } from "./harness.ts";
+import {
+  expectCleanLoad,
+  expectExactlyOnceEffect,
+  holdFor,
+  phasesAtDeath,
+  report,
+  seconds,
+  startRig,
+  type FaultPhase,
+} from "./harness.ts";
 
 /**
  * How each kill is timed:
@@ -23,7 +32,14 @@ describe("fault: consumer crash", () => {
     await load.confirmedAtLeast(1000, 60_000);
     const steadyLag = rig.lag.peak(Date.now() - 3000);
 
-    const kills: { how: string; victim: string; phases: Record<string, FaultPhase>; peakLag: number; recoverySeconds: number; redeliveries: number }[] = [];
+    const kills: {
+      how: string;
+      victim: string;
+      phases: Record<string, FaultPhase>;
+      peakLag: number;
+      recoverySeconds: number;
+      redeliveries: number;
+    }[] = [];
     for (const [n, how] of KILLS.entries()) {
       const i = n % rig.consumers.length;
       const victim = rig.consumers[i];
@@ -31,11 +47,19 @@ describe("fault: consumer crash", () => {
       const before = await rig.lag.current();
       if (how === "stored") {
         const from = victim.lines().length;
-        await victim.waitForLog((l) => l.msg === "fault hook" && l.phase === "stored", { from, timeoutMs: 30_000, what: "a stored batch" });
+        await victim.waitForLog((l) => l.msg === "fault hook" && l.phase === "stored", {
+          from,
+          timeoutMs: 30_000,
+          what: "a stored batch",
+        });
       } else if (how === "writing") {
         rig.clickhouse.pause();
         // With ClickHouse stopped, a loop whose latest phase is "writing" stays inside its insert.
-        await waitFor(() => Object.values(phasesAtDeath(victim)).includes("writing"), { timeoutMs: 30_000, intervalMs: 10, what: `${victim.name} inside an insert` });
+        await waitFor(() => Object.values(phasesAtDeath(victim)).includes("writing"), {
+          timeoutMs: 30_000,
+          intervalMs: 10,
+          what: `${victim.name} inside an insert`,
+        });
       } else {
         await holdFor(200 + Math.floor(Math.random() * 1500));
       }

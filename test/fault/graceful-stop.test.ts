@@ -4,7 +4,13 @@ import { startNats, waitFor } from "../helpers/index.ts";
 import { spawnRole, type RoleProcess } from "../helpers/roles.ts";
 import { expectCleanLoad, expectExactlyOnceEffect, report, seconds, startRig } from "./harness.ts";
 
-const STOP_ORDER = ["http: stop accepting", "ingest: finish in-flight publishes", "consumers: flush batches and ack", "nats: drain and close", "clickhouse: close"];
+const STOP_ORDER = [
+  "http: stop accepting",
+  "ingest: finish in-flight publishes",
+  "consumers: flush batches and ack",
+  "nats: drain and close",
+  "clickhouse: close",
+];
 
 /** The report a process logged when it stopped: `{ clean, steps: [{ name, ok }] }`. */
 function stopReport(p: RoleProcess): { clean: boolean; steps: { name: string; ok: boolean }[] } | undefined {
@@ -27,7 +33,10 @@ describe("fault: graceful stop", () => {
     const stoppedAt = Date.now();
     expect(codes).toEqual(all.map(() => 0));
     for (const p of all) {
-      expect({ name: p.name, report: stopReport(p) }).toEqual({ name: p.name, report: { clean: true, steps: STOP_ORDER.map((name) => ({ name, ok: true })) } });
+      expect({ name: p.name, report: stopReport(p) }).toEqual({
+        name: p.name,
+        report: { clean: true, steps: STOP_ORDER.map((name) => ({ name, ok: true })) },
+      });
     }
     await rig.restartIngest();
     await Promise.all([rig.restartQuery(), rig.restartConsumer(0), rig.restartConsumer(1)]);
@@ -41,10 +50,17 @@ describe("fault: graceful stop", () => {
     expect(await second.stop("SIGTERM")).toBe(0);
     const from = first.lines().length;
     await rig.clickhouse.kill9();
-    await first.waitForLog((l) => l.msg === "batch write failed; backlog stays in JetStream", { from, timeoutMs: 30_000, what: "a failed batch write" });
+    await first.waitForLog((l) => l.msg === "batch write failed; backlog stays in JetStream", {
+      from,
+      timeoutMs: 30_000,
+      what: "a failed batch write",
+    });
     const redeliveriesBefore = (await rig.lag.current()).redeliveries;
     expect(await first.stop("SIGTERM")).toBe(1);
-    expect(stopReport(first)).toEqual({ clean: false, steps: STOP_ORDER.map((name) => ({ name, ok: name !== "consumers: flush batches and ack" })) });
+    expect(stopReport(first)).toEqual({
+      clean: false,
+      steps: STOP_ORDER.map((name) => ({ name, ok: name !== "consumers: flush batches and ack" })),
+    });
     await rig.clickhouse.restart();
     await rig.restartConsumer(0);
     await load.confirmedAtLeast(300, 60_000);
@@ -73,11 +89,25 @@ describe("fault: graceful stop", () => {
     const writeKey = "wk_keepalive";
     await using ingest = await spawnRole(["ingest"], {
       name: "ingest",
-      env: { NATS_URL: nats.url, PLAYPULSE_WRITE_KEYS: writeKey, PLAYPULSE_HTTP_HOST: "127.0.0.1", PLAYPULSE_HTTP_PORT: "0", OTEL_SDK_DISABLED: "true" },
+      env: {
+        NATS_URL: nats.url,
+        PLAYPULSE_WRITE_KEYS: writeKey,
+        PLAYPULSE_HTTP_HOST: "127.0.0.1",
+        PLAYPULSE_HTTP_PORT: "0",
+        OTEL_SDK_DISABLED: "true",
+      },
     });
     const http = rawHttp(connect(ingest.port, "127.0.0.1"));
     const event = (id: string) =>
-      JSON.stringify({ id, type: "user.video.paused", timestamp: new Date().toISOString(), user_id: "u", view_id: "v", video_id: "m", position_ms: 1 });
+      JSON.stringify({
+        id,
+        type: "user.video.paused",
+        timestamp: new Date().toISOString(),
+        user_id: "u",
+        view_id: "v",
+        video_id: "m",
+        position_ms: 1,
+      });
     const head = (body: string) =>
       `POST /v1/events HTTP/1.1\r\nHost: ingest\r\nContent-Type: application/json\r\nAuthorization: Bearer ${writeKey}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
 
@@ -91,7 +121,10 @@ describe("fault: graceful stop", () => {
     await ingest.waitForLog((l) => l.msg === "stopping", { from, timeoutMs: 10_000, what: '"stopping"' });
     http.write(b.slice(10));
     const rb = await http.response();
-    expect({ status: rb.status, body: JSON.parse(rb.body) as unknown }).toMatchObject({ status: 202, body: { accepted: 1 } });
+    expect({ status: rb.status, body: JSON.parse(rb.body) as unknown }).toMatchObject({
+      status: 202,
+      body: { accepted: 1 },
+    });
 
     // A request that arrives on the same connection after the stop began is still answered, but
     // closes the connection, so the stop does not wait on a client that keeps sending.
@@ -130,14 +163,19 @@ function rawHttp(socket: Socket) {
     const end = buffer.indexOf("\r\n\r\n");
     if (end < 0) return undefined;
     const [statusLine = "", ...lines] = buffer.slice(0, end).split("\r\n");
-    const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(":")).toLowerCase(), l.slice(l.indexOf(":") + 1).trim()]));
+    const headers = Object.fromEntries(
+      lines.map((l) => [l.slice(0, l.indexOf(":")).toLowerCase(), l.slice(l.indexOf(":") + 1).trim()]),
+    );
     const rest = buffer.slice(end + 4);
     let body: string;
     let used: number;
     if (headers["transfer-encoding"] === "chunked") {
       const done = rest.indexOf("0\r\n\r\n");
       if (done < 0) return undefined;
-      body = rest.slice(0, done).replace(/(^|\r\n)[0-9a-f]+\r\n/g, "").replace(/\r\n$/, "");
+      body = rest
+        .slice(0, done)
+        .replace(/(^|\r\n)[0-9a-f]+\r\n/g, "")
+        .replace(/\r\n$/, "");
       used = done + 5;
     } else {
       const length = Number(headers["content-length"] ?? 0);
@@ -154,7 +192,10 @@ function rawHttp(socket: Socket) {
     ended: () => ended,
     response(timeoutMs = 15_000): Promise<RawResponse> {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no complete response within ${timeoutMs} ms; have: ${buffer.slice(0, 300)}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`no complete response within ${timeoutMs} ms; have: ${buffer.slice(0, 300)}`)),
+          timeoutMs,
+        );
         const check = () => {
           const r = take();
           if (r) {

@@ -5,5 +5,14 @@
 export { startRig, CONSUMER_PROCESS_ROLES } from "./rig.ts";
 export type { Rig, RigOptions } from "./rig.ts";
 export type { LagMonitor, LagSample, ConsumerState } from "./lag.ts";
-export { expectExactlyOnceEffect, expectCleanLoad, expectedAggregates, report, seconds, holdFor, phasesAtDeath, FAULT_PHASES } from "./checks.ts";
+export {
+  expectExactlyOnceEffect,
+  expectCleanLoad,
+  expectedAggregates,
+  report,
+  seconds,
+  holdFor,
+  phasesAtDeath,
+  FAULT_PHASES,
+} from "./checks.ts";
 export type { Settled, TitleAggregates, FaultPhase } from "./checks.ts";

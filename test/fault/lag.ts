@@ -47,13 +47,21 @@ export interface LagMonitor {
  * (the catalog, sent first).
  */
 export async function startLagMonitor(url: string, contentEvents: number): Promise<LagMonitor> {
-  const nc: NatsConnection = await connect({ servers: url, maxReconnectAttempts: -1, reconnectTimeWait: 250, name: "fault-test-lag" });
+  const nc: NatsConnection = await connect({
+    servers: url,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 250,
+    name: "fault-test-lag",
+  });
   const jsm: JetStreamManager = await jetstreamManager(nc, { timeout: 2000 });
   const samples: LagSample[] = [];
   let closed = false;
 
   async function current(): Promise<ConsumerState> {
-    const [stream, ...infos] = await Promise.all([jsm.streams.info(STREAM), ...CONSUMER_ROLES.map((name) => jsm.consumers.info(STREAM, name))]);
+    const [stream, ...infos] = await Promise.all([
+      jsm.streams.info(STREAM),
+      ...CONSUMER_ROLES.map((name) => jsm.consumers.info(STREAM, name)),
+    ]);
     const lag = { analytics: 0, recommendations: 0, content: 0 };
     let floor = Number.POSITIVE_INFINITY;
     let redeliveries = 0;

@@ -14,17 +14,23 @@ describe("fault: NATS restart", () => {
     await rig.nats.stop();
     const downFrom = Date.now();
     // The outage lasts at least 5 s and until the clients got at least ten answers in it.
-    await waitFor(() => Date.now() - downFrom >= 5000 && load.responses.filter((r) => r.sentAt >= downFrom).length >= 10, {
-      timeoutMs: 60_000,
-      what: "ten answers while nats-server is down",
-    });
+    await waitFor(
+      () => Date.now() - downFrom >= 5000 && load.responses.filter((r) => r.sentAt >= downFrom).length >= 10,
+      {
+        timeoutMs: 60_000,
+        what: "ten answers while nats-server is down",
+      },
+    );
     const downTo = Date.now();
     await rig.nats.restart();
     const upAt = Date.now();
-    const firstAccepted = await waitFor(() => load.responses.find((r) => r.sentAt >= upAt && r.status === 202)?.answeredAt, {
-      timeoutMs: 60_000,
-      what: "a 202 after the restart",
-    });
+    const firstAccepted = await waitFor(
+      () => load.responses.find((r) => r.sentAt >= upAt && r.status === 202)?.answeredAt,
+      {
+        timeoutMs: 60_000,
+        what: "a 202 after the restart",
+      },
+    );
     await load.confirmedAtLeast(500, 60_000);
     const recoveredAt = await rig.lag.caughtUpAt((await rig.lag.current()).lastSeq, upAt, 60_000);
     await load.stop();
@@ -37,7 +43,9 @@ describe("fault: NATS restart", () => {
       new Set(["503 broker_unavailable retry-after=1"]),
     );
     // Anywhere in the run: every 503 carried Retry-After, and no other failure was answered.
-    const statuses = new Set(load.responses.map((r) => (r.status === 503 ? `503 retry-after=${r.retryAfter}` : String(r.status))));
+    const statuses = new Set(
+      load.responses.map((r) => (r.status === 503 ? `503 retry-after=${r.retryAfter}` : String(r.status))),
+    );
     expect(statuses).toEqual(new Set(["202", "503 retry-after=1"]));
     // The batches answered 503 were sent again and every one of their events confirmed.
     expect(load.stats().retries).toBeGreaterThanOrEqual(during.length);

@@ -1,7 +1,20 @@
 import { CONSUMER_ROLES } from "../../src/config.ts";
 import { createStore, type Store } from "../../src/store/index.ts";
-import { freePorts, startClickHouse, startNats, uniqueNamespace, type ClickHouseServerHandle, type NatsServerHandle } from "../helpers/index.ts";
-import { playGenerator, startLoad, type LoadClient, type LoadOptions, type PlayGenerator } from "../helpers/load-client.ts";
+import {
+  freePorts,
+  startClickHouse,
+  startNats,
+  uniqueNamespace,
+  type ClickHouseServerHandle,
+  type NatsServerHandle,
+} from "../helpers/index.ts";
+import {
+  playGenerator,
+  startLoad,
+  type LoadClient,
+  type LoadOptions,
+  type PlayGenerator,
+} from "../helpers/load-client.ts";
 import { spawnRole, type RoleProcess } from "../helpers/roles.ts";
 import { startLagMonitor, type LagMonitor } from "./lag.ts";
 
@@ -72,10 +85,14 @@ export async function startRig(opts: RigOptions): Promise<Rig> {
     procs.push(p);
     return p;
   };
-  const startIngest = async () => track(await spawnRole(["ingest"], { env: { ...env, PLAYPULSE_HTTP_PORT: String(ingestPort) }, name: "ingest" }));
-  const startQuery = async () => track(await spawnRole(["query"], { env: { ...env, PLAYPULSE_HTTP_PORT: String(queryPort) }, name: "query" }));
+  const startIngest = async () =>
+    track(await spawnRole(["ingest"], { env: { ...env, PLAYPULSE_HTTP_PORT: String(ingestPort) }, name: "ingest" }));
+  const startQuery = async () =>
+    track(await spawnRole(["query"], { env: { ...env, PLAYPULSE_HTTP_PORT: String(queryPort) }, name: "query" }));
   const startConsumer = async (i: number) =>
-    track(await spawnRole(CONSUMER_PROCESS_ROLES, { env: consumerEnv, name: `consumer-${String.fromCharCode(97 + i)}` }));
+    track(
+      await spawnRole(CONSUMER_PROCESS_ROLES, { env: consumerEnv, name: `consumer-${String.fromCharCode(97 + i)}` }),
+    );
 
   const gen = playGenerator(ns);
   const store = createStore({ url: clickhouse.url, database: "playpulse" });
@@ -96,7 +113,10 @@ export async function startRig(opts: RigOptions): Promise<Rig> {
   try {
     // Ingest first: it creates the stream and consumers the others attach to.
     ingest = await startIngest();
-    [query, ...consumers] = await Promise.all([startQuery(), ...Array.from({ length: opts.consumers }, (_, i) => startConsumer(i))]);
+    [query, ...consumers] = await Promise.all([
+      startQuery(),
+      ...Array.from({ length: opts.consumers }, (_, i) => startConsumer(i)),
+    ]);
     if (query === undefined) throw new Error("query did not start");
     lag = await startLagMonitor(nats.url, gen.videoIds.length);
   } catch (err: unknown) {

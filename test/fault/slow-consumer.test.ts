@@ -27,7 +27,11 @@ describe("fault: slow consumer", () => {
 
       // Freeze the consumer while it holds a stored but unacked batch, for more than three ack waits.
       const from = victim.lines().length;
-      await victim.waitForLog((l) => l.msg === "fault hook" && l.phase === "stored", { from, timeoutMs: 30_000, what: "a stored batch" });
+      await victim.waitForLog((l) => l.msg === "fault hook" && l.phase === "stored", {
+        from,
+        timeoutMs: 30_000,
+        what: "a stored batch",
+      });
       victim.pause();
       const pausedAt = Date.now();
       await holdFor(PAUSE_MS);
@@ -37,7 +41,11 @@ describe("fault: slow consumer", () => {
       const recoveredAt = await rig.lag.caughtUpAt((await rig.lag.current()).lastSeq, resumedAt, 60_000);
       // It is alive and working again: it stores and acks batches after the pause.
       const after = victim.lines().length;
-      await victim.waitForLog((l) => l.msg === "fault hook" && l.phase === "acked", { from: after, timeoutMs: 30_000, what: "a batch acked after SIGCONT" });
+      await victim.waitForLog((l) => l.msg === "fault hook" && l.phase === "acked", {
+        from: after,
+        timeoutMs: 30_000,
+        what: "a batch acked after SIGCONT",
+      });
       await load.confirmedAtLeast(300, 60_000);
       await load.stop();
       expectCleanLoad(load);

@@ -1,5 +1,19 @@
-export { startClickHouse, startNats, freePort, freePorts, isPortOpen, uniqueNamespace, waitFor } from "../../src/local/index.ts";
-export type { ClickHouseServerHandle, StartClickHouseOptions, NatsServerHandle, StartNatsOptions, WaitForOptions } from "../../src/local/index.ts";
+export {
+  startClickHouse,
+  startNats,
+  freePort,
+  freePorts,
+  isPortOpen,
+  uniqueNamespace,
+  waitFor,
+} from "../../src/local/index.ts";
+export type {
+  ClickHouseServerHandle,
+  StartClickHouseOptions,
+  NatsServerHandle,
+  StartNatsOptions,
+  WaitForOptions,
+} from "../../src/local/index.ts";
 export { useServers } from "./servers.ts";
 export type { Servers } from "./servers.ts";
 export { startPipeline } from "./pipeline.ts";

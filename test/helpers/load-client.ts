@@ -88,7 +88,15 @@ export function startLoad(opts: LoadOptions): LoadClient {
   const requestTimeoutMs = opts.requestTimeoutMs ?? 20_000;
   const confirmed = new Map<string, LoadEvent>();
   const responses: ResponseRecord[] = [];
-  const stats: LoadStats = { requests: 0, retries: 0, byStatus: {}, accepted: 0, duplicates: 0, rejected: [], abandoned: 0 };
+  const stats: LoadStats = {
+    requests: 0,
+    retries: 0,
+    byStatus: {},
+    accepted: 0,
+    duplicates: 0,
+    rejected: [],
+    abandoned: 0,
+  };
   let stopping = false;
   let deadline = Number.POSITIVE_INFINITY;
   const progress = new Set<() => void>();
@@ -122,7 +130,15 @@ export function startLoad(opts: LoadOptions): LoadClient {
     } catch (err: unknown) {
       const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : "";
       const error = `${err instanceof Error ? err.message : String(err)}${cause}`;
-      return { sentAt, answeredAt: Date.now(), status: 0, retryAfter: null, events: batch.length, error, body: undefined };
+      return {
+        sentAt,
+        answeredAt: Date.now(),
+        status: 0,
+        retryAfter: null,
+        events: batch.length,
+        error,
+        body: undefined,
+      };
     }
   }
 
@@ -154,7 +170,8 @@ export function startLoad(opts: LoadOptions): LoadClient {
         stats.abandoned++;
         return false;
       }
-      const waitMs = record.retryAfter !== null && /^\d+$/.test(record.retryAfter) ? Number(record.retryAfter) * 1000 : reconnectMs;
+      const waitMs =
+        record.retryAfter !== null && /^\d+$/.test(record.retryAfter) ? Number(record.retryAfter) * 1000 : reconnectMs;
       await delay(waitMs);
     }
   }
@@ -184,7 +201,11 @@ export function startLoad(opts: LoadOptions): LoadClient {
         };
         const timer = setTimeout(() => {
           progress.delete(check);
-          reject(new Error(`load: ${confirmed.size}/${target} events confirmed after ${timeoutMs} ms; last answers: ${JSON.stringify(responses.slice(-3))}`));
+          reject(
+            new Error(
+              `load: ${confirmed.size}/${target} events confirmed after ${timeoutMs} ms; last answers: ${JSON.stringify(responses.slice(-3))}`,
+            ),
+          );
         }, timeoutMs);
         progress.add(check);
       });
@@ -247,7 +268,13 @@ export function playGenerator(ns: string, opts: { videos?: number; users?: numbe
     }
     played += rand(30_000);
     const done = rand(3) === 0;
-    queue.push(ev(done ? "user.video.completed" : "user.video.ended", { position_ms: played, played_ms: played, rebuffer_ms: rebuffer }));
+    queue.push(
+      ev(done ? "user.video.completed" : "user.video.ended", {
+        position_ms: played,
+        played_ms: played,
+        rebuffer_ms: rebuffer,
+      }),
+    );
   }
 
   return {

@@ -17,7 +17,10 @@ export interface Pipeline extends AsyncDisposable {
   /** A ClickHouse client on this pipeline's database, for assertions. */
   store: Store;
   /** POST /v1/events with the write key; `body` is JSON-encoded unless it is a string. */
-  send(body: unknown, init?: { contentType?: string; key?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: unknown; headers: Headers }>;
+  send(
+    body: unknown,
+    init?: { contentType?: string; key?: string | null; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: unknown; headers: Headers }>;
   /** GET with the read key (or the one given; null for none). */
   get(path: string, key?: string | null): Promise<{ status: number; body: unknown }>;
   stop(): Promise<void>;
@@ -86,10 +89,17 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
     running,
     store,
     async send(body, init = {}) {
-      const headers: Record<string, string> = { "content-type": init.contentType ?? "application/json", ...init.headers };
+      const headers: Record<string, string> = {
+        "content-type": init.contentType ?? "application/json",
+        ...init.headers,
+      };
       const key = init.key === undefined ? writeKey : init.key;
       if (key !== null) headers.authorization = `Bearer ${key}`;
-      const res = await fetch(`${baseUrl}/v1/events`, { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) });
+      const res = await fetch(`${baseUrl}/v1/events`, {
+        method: "POST",
+        headers,
+        body: typeof body === "string" ? body : JSON.stringify(body),
+      });
       const text = await res.text();
       let parsed: unknown = text;
       try {
@@ -102,7 +112,7 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
     async get(path, key) {
       const k = key === undefined ? readKey : key;
       const res = await fetch(`${baseUrl}${path}`, { headers: k === null ? {} : { authorization: `Bearer ${k}` } });
-      return { status: res.status, body: (await res.json()) };
+      return { status: res.status, body: await res.json() };
     },
     stop,
     [Symbol.asyncDispose]: stop,

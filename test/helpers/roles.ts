@@ -36,7 +36,10 @@ export interface RoleProcess extends AsyncDisposable {
    * Resolves with the first line at index >= `from` for which `match` is true, as soon as it is
    * written; rejects after `timeoutMs`, or when the process exits first.
    */
-  waitForLog(match: (line: LogLine) => boolean, opts: { timeoutMs: number; from?: number; what: string }): Promise<LogLine>;
+  waitForLog(
+    match: (line: LogLine) => boolean,
+    opts: { timeoutMs: number; from?: number; what: string },
+  ): Promise<LogLine>;
   /** Resolves once the process has exited. */
   exited: Promise<ExitStatus>;
   /** Current status, undefined while it runs. */
@@ -144,7 +147,10 @@ export async function spawnRole(roles: readonly Role[], opts: SpawnRoleOptions):
 
   const tail = (n = 30) => raw.slice(-n).join("\n");
 
-  function waitForLog(match: (line: LogLine) => boolean, w: { timeoutMs: number; from?: number; what: string }): Promise<LogLine> {
+  function waitForLog(
+    match: (line: LogLine) => boolean,
+    w: { timeoutMs: number; from?: number; what: string },
+  ): Promise<LogLine> {
     const from = w.from ?? 0;
     for (let i = from; i < parsed.length; i++) {
       const line = parsed[i];
@@ -183,7 +189,10 @@ export async function spawnRole(roles: readonly Role[], opts: SpawnRoleOptions):
     }
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${name} still running ${timeoutMs} ms after ${signal}\n${tail()}`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`${name} still running ${timeoutMs} ms after ${signal}\n${tail()}`)),
+        timeoutMs,
+      );
     });
     try {
       return (await Promise.race([exited, late])).code;
@@ -206,7 +215,10 @@ export async function spawnRole(roles: readonly Role[], opts: SpawnRoleOptions):
 
   let started: LogLine;
   try {
-    started = await waitForLog((l) => l.msg === "playpulse started", { timeoutMs: opts.startTimeoutMs ?? 60_000, what: '"playpulse started"' });
+    started = await waitForLog((l) => l.msg === "playpulse started", {
+      timeoutMs: opts.startTimeoutMs ?? 60_000,
+      what: '"playpulse started"',
+    });
   } catch (err: unknown) {
     await kill9();
     throw err;

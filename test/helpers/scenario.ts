@@ -59,7 +59,12 @@ interface View {
 export const EXPERIMENT = "exp-startup";
 
 function view(viewId: string, userId: string, videoId: string, variant?: string): View {
-  return { view_id: viewId, user_id: userId, video_id: videoId, ...(variant ? { experiment: { id: EXPERIMENT, variant } } : {}) };
+  return {
+    view_id: viewId,
+    user_id: userId,
+    video_id: videoId,
+    ...(variant ? { experiment: { id: EXPERIMENT, variant } } : {}),
+  };
 }
 
 const V1 = view("V1", "u1", "m1", "a");
@@ -82,7 +87,13 @@ export function buildScenario(t0: number): Scenario {
   const at = (s: number) => new Date(t0 + s * 1000).toISOString();
 
   /** A play event of `v` at `t0 + s`; id `<view>.<type>.<s>` unless `id` is null (the edge assigns one). */
-  function ev(v: View, type: string, s: number, fields: Record<string, unknown> = {}, id: string | null = `${v.view_id}.${type}.${s}`): Record<string, unknown> {
+  function ev(
+    v: View,
+    type: string,
+    s: number,
+    fields: Record<string, unknown> = {},
+    id: string | null = `${v.view_id}.${type}.${s}`,
+  ): Record<string, unknown> {
     return {
       ...(id === null ? {} : { id }),
       type: `user.video.${type}`,
@@ -95,9 +106,28 @@ export function buildScenario(t0: number): Scenario {
       ...fields,
     };
   }
-  const hb = (played: number, rebuffer: number, position = played) => ({ played_ms: played, rebuffer_ms: rebuffer, position_ms: position });
-  function title(id: string, s: number, videoId: string, name: string, durationMs: number, genres: string[]): Record<string, unknown> {
-    return { id, type: "video.encoding.completed", timestamp: at(s), video_id: videoId, title: name, duration_ms: durationMs, genres };
+  const hb = (played: number, rebuffer: number, position = played) => ({
+    played_ms: played,
+    rebuffer_ms: rebuffer,
+    position_ms: position,
+  });
+  function title(
+    id: string,
+    s: number,
+    videoId: string,
+    name: string,
+    durationMs: number,
+    genres: string[],
+  ): Record<string, unknown> {
+    return {
+      id,
+      type: "video.encoding.completed",
+      timestamp: at(s),
+      video_id: videoId,
+      title: name,
+      duration_ms: durationMs,
+      genres,
+    };
   }
   const accepted = (body: Record<string, unknown>): ScenarioEvent => ({ body, status: "accepted" });
   const duplicate = (body: Record<string, unknown>): ScenarioEvent => ({ body, status: "duplicate" });
@@ -244,13 +274,19 @@ async function ids(p: Pipeline, query: ReturnType<typeof sql>): Promise<string[]
  * Waits until the three consumers have acked everything (so nothing more is coming) and
  * ClickHouse holds exactly the expected distinct ids in `events`, `rec_events` and `catalog`.
  */
-export async function waitUntilStored(p: Pipeline, js: JetStreamProbe, expected: { play: string[]; catalog: string[] }, timeoutMs = 45_000): Promise<void> {
+export async function waitUntilStored(
+  p: Pipeline,
+  js: JetStreamProbe,
+  expected: { play: string[]; catalog: string[] },
+  timeoutMs = 45_000,
+): Promise<void> {
   const db = p.store.db;
   // A background merge may fold the superseded m1 draft away (catalog is ReplacingMergeTree(version)).
   const catalogAfterMerge = expected.catalog.filter((id) => id !== "cat.m1.1");
   await waitFor(
     async () => {
-      if (!(await js.drained(p.config.stream.name))) throw new Error("consumers still have pending or unacked messages");
+      if (!(await js.drained(p.config.stream.name)))
+        throw new Error("consumers still have pending or unacked messages");
       const [events, rec, catalog] = await Promise.all([
         ids(p, sql`SELECT DISTINCT id FROM ${db}.events`),
         ids(p, sql`SELECT DISTINCT id FROM ${db}.rec_events`),
@@ -258,9 +294,12 @@ export async function waitUntilStored(p: Pipeline, js: JetStreamProbe, expected:
       ]);
       const same = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
       if (!same(events, expected.play) || !same(rec, expected.play)) {
-        throw new Error(`events holds ${events.length}, rec_events ${rec.length} of ${expected.play.length} play event ids`);
+        throw new Error(
+          `events holds ${events.length}, rec_events ${rec.length} of ${expected.play.length} play event ids`,
+        );
       }
-      if (!same(catalog, expected.catalog) && !same(catalog, catalogAfterMerge)) throw new Error(`catalog holds ${catalog.join(", ")}`);
+      if (!same(catalog, expected.catalog) && !same(catalog, catalogAfterMerge))
+        throw new Error(`catalog holds ${catalog.join(", ")}`);
       return true;
     },
     { timeoutMs, intervalMs: 200, what: "every accepted event in ClickHouse" },

@@ -12,14 +12,26 @@ const READ_ROUTES = [
   "/v1/users/u1/recommendations",
   "/v1/experiments/exp-1",
 ];
-const event = { id: "auth-1", type: "user.video.paused", timestamp: new Date(Date.now() - 60_000).toISOString(), user_id: "u1", view_id: "v1", video_id: "m1", position_ms: 0 };
+const event = {
+  id: "auth-1",
+  type: "user.video.paused",
+  timestamp: new Date(Date.now() - 60_000).toISOString(),
+  user_id: "u1",
+  view_id: "v1",
+  video_id: "m1",
+  position_ms: 0,
+};
 const err = (code: string, message: string) => ({ error: { code, message } });
 
 describe("auth", () => {
   let p: Pipeline;
 
   beforeAll(async () => {
-    p = await startPipeline({ natsUrl: inject("natsUrl"), clickhouseUrl: inject("clickhouseUrl"), roles: ["ingest", "query"] });
+    p = await startPipeline({
+      natsUrl: inject("natsUrl"),
+      clickhouseUrl: inject("clickhouseUrl"),
+      roles: ["ingest", "query"],
+    });
   });
   afterAll(async () => {
     await p?.stop();
@@ -28,7 +40,11 @@ describe("auth", () => {
   const request = async (method: "GET" | "POST", path: string, authorization: string | undefined) => {
     const headers: Record<string, string> = { "content-type": "application/json" };
     if (authorization !== undefined) headers["authorization"] = authorization;
-    const res = await fetch(`${p.baseUrl}${path}`, { method, headers, ...(method === "POST" ? { body: JSON.stringify(event) } : {}) });
+    const res = await fetch(`${p.baseUrl}${path}`, {
+      method,
+      headers,
+      ...(method === "POST" ? { body: JSON.stringify(event) } : {}),
+    });
     return { status: res.status, body: await res.json() };
   };
 
@@ -88,6 +104,9 @@ describe("auth", () => {
 
   it("health endpoints need no key", async () => {
     expect(await request("GET", "/healthz", undefined)).toEqual({ status: 200, body: { status: "ok" } });
-    expect(await request("GET", "/readyz", undefined)).toEqual({ status: 200, body: { status: "ready", checks: { nats: true, clickhouse: true } } });
+    expect(await request("GET", "/readyz", undefined)).toEqual({
+      status: 200,
+      body: { status: "ready", checks: { nats: true, clickhouse: true } },
+    });
   });
 });

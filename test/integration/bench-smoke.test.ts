@@ -14,14 +14,23 @@ import { RUNTIMES } from "../../src/edge/runtimes.ts";
 describe("npm run bench -- --quick (smoke)", () => {
   it("produces the whole table, every row measured", { timeout: 900_000 }, async () => {
     const json = join(mkdtempSync(join(tmpdir(), "playpulse-bench-")), "rows.json");
-    const child = startChild("bench", "npm", ["run", "--silent", "bench", "--", "--quick", "--json", json], childEnv({}));
+    const child = startChild(
+      "bench",
+      "npm",
+      ["run", "--silent", "bench", "--", "--quick", "--json", json],
+      childEnv({}),
+    );
     const code = await child.exited;
     const { rows } = JSON.parse(readFileSync(json, "utf8")) as { rows: BenchRow[] };
     expect(rows.filter((r) => r.error !== undefined).map((r) => `${r.id}: ${r.error}`)).toEqual([]);
     expect(code).toBe(0);
     expect(rows.map((r) => r.id)).toEqual(expectedRowIds(RUNTIMES));
     for (const r of rows) {
-      expect({ id: r.id, measured: (r.eventsPerSec ?? 0) > 0, procs: r.procs.length > 0 }).toEqual({ id: r.id, measured: true, procs: true });
+      expect({ id: r.id, measured: (r.eventsPerSec ?? 0) > 0, procs: r.procs.length > 0 }).toEqual({
+        id: r.id,
+        measured: true,
+        procs: true,
+      });
     }
     const table = child.stdout();
     expect(table).toContain("| measurement | events/s | p50 ms | p99 ms | vs tightest ceiling | vs naive |");

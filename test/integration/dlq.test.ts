@@ -22,7 +22,16 @@ import { openJetStream } from "../helpers/jetstream.ts";
 const HOUR = 3_600_000;
 const NOW = Date.now();
 const TS = new Date(NOW - HOUR).toISOString();
-const view = (id: string, type: string, extra: Record<string, unknown> = {}) => ({ id, type, timestamp: TS, user_id: "u1", view_id: `view-${id}`, video_id: "vid-dlq", position_ms: 0, ...extra });
+const view = (id: string, type: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  type,
+  timestamp: TS,
+  user_id: "u1",
+  view_id: `view-${id}`,
+  video_id: "vid-dlq",
+  position_ms: 0,
+  ...extra,
+});
 /** The engine's own JSON.parse message for `text` (its wording changes between Node versions). */
 const jsonError = (text: string): string => {
   try {
@@ -60,7 +69,9 @@ function cli(p: Pipeline, extra: { tty?: boolean; answer?: string } = {}) {
 const json = <T = Record<string, unknown>>(r: Run): T => JSON.parse(r.out) as T;
 
 async function ids(p: Pipeline, table: "events" | "rec_events"): Promise<string[]> {
-  const rows = await p.store.select<{ id: string }>(sql`SELECT DISTINCT id FROM ${{ ident: `${p.store.db.ident}.${table}` }} ORDER BY id`);
+  const rows = await p.store.select<{ id: string }>(
+    sql`SELECT DISTINCT id FROM ${{ ident: `${p.store.db.ident}.${table}` }} ORDER BY id`,
+  );
   return rows.map((r) => r.id);
 }
 
@@ -80,7 +91,11 @@ describe("dead letters: poison never blocks, list/show/purge", () => {
   const dlq = () => cli(p);
 
   beforeAll(async () => {
-    p = await startPipeline({ natsUrl: inject("natsUrl"), clickhouseUrl: inject("clickhouseUrl"), env: { PLAYPULSE_MAX_DELIVER: "3" } });
+    p = await startPipeline({
+      natsUrl: inject("natsUrl"),
+      clickhouseUrl: inject("clickhouseUrl"),
+      env: { PLAYPULSE_MAX_DELIVER: "3" },
+    });
     nc = await connect({ servers: inject("natsUrl") });
     const js = jetstream(nc);
     const subject = (type: string) => `${p.ns}.${type}`;
@@ -89,10 +104,22 @@ describe("dead letters: poison never blocks, list/show/purge", () => {
     expect((await p.send([view("good-1", "user.video.play_requested")])).status).toBe(202);
     // Published behind the edge's back: bytes that are not JSON, a version from the future, a broken catalog entry.
     await js.publish(subject("user.video.played"), "not json", { msgID: "junk-1" });
-    await js.publish(subject("user.video.heartbeat"), stored(view("hb-v9", "user.video.heartbeat", { schema_version: 9, played_ms: 1, stall_ms: 0 })), { msgID: "hb-v9" });
+    await js.publish(
+      subject("user.video.heartbeat"),
+      stored(view("hb-v9", "user.video.heartbeat", { schema_version: 9, played_ms: 1, stall_ms: 0 })),
+      { msgID: "hb-v9" },
+    );
     await js.publish(
       subject("video.encoding.completed"),
-      stored({ id: "cat-bad", type: "video.encoding.completed", timestamp: TS, video_id: "vid-dlq", title: "T", duration_ms: 1, genres: "drama" }),
+      stored({
+        id: "cat-bad",
+        type: "video.encoding.completed",
+        timestamp: TS,
+        video_id: "vid-dlq",
+        title: "T",
+        duration_ms: 1,
+        genres: "drama",
+      }),
       { msgID: "cat-bad" },
     );
     // Values ClickHouse cannot store: a time before its DateTime starts, a lone UTF-16 surrogate it
@@ -110,8 +137,18 @@ describe("dead letters: poison never blocks, list/show/purge", () => {
       rejected: 3,
       results: [
         { index: 0, id: "old-1969", status: "rejected", error: "timestamp: must not be before 1970-01-01T00:00:00Z" },
-        { index: 1, id: "surrogate-1", status: "rejected", error: "user_id: contains an unpaired UTF-16 surrogate (not valid Unicode)" },
-        { index: 2, id: "late-2106", status: "rejected", error: "timestamp: more than 24h in the future; check the client clock" },
+        {
+          index: 1,
+          id: "surrogate-1",
+          status: "rejected",
+          error: "user_id: contains an unpaired UTF-16 surrogate (not valid Unicode)",
+        },
+        {
+          index: 2,
+          id: "late-2106",
+          status: "rejected",
+          error: "timestamp: more than 24h in the future; check the client clock",
+        },
         { index: 3, id: "good-2", status: "accepted" },
       ],
     });
@@ -128,7 +165,9 @@ describe("dead letters: poison never blocks, list/show/purge", () => {
         const { state } = await jetstreamManagerInfo(nc, dlqStreamName(p.config.stream.name));
         if (events.join() === "good-1,good-2" && rec.join() === "good-1,good-2" && state.messages === 11) return true;
         // Thrown, so a timeout names what was seen last.
-        throw new Error(`events [${events.join()}], rec_events [${rec.join()}], ${state.messages} dead letters; consumers: ${await consumerStates(nc, p)}`);
+        throw new Error(
+          `events [${events.join()}], rec_events [${rec.join()}], ${state.messages} dead letters; consumers: ${await consumerStates(nc, p)}`,
+        );
       },
       { timeoutMs: 45_000, intervalMs: 200, what: "good events stored and 11 dead letters" },
     );
@@ -142,20 +181,28 @@ describe("dead letters: poison never blocks, list/show/purge", () => {
   });
 
   it("dead-letters each kind after its retries, with the consumer, subject, message id and attempts", () => {
-    const gaveUp = "gave up after 3 attempts: unknown_version: schema_version: user.video.heartbeat v9 is newer than this consumer knows (latest v2); deploy a consumer that knows it, then redrive";
+    const gaveUp =
+      "gave up after 3 attempts: unknown_version: schema_version: user.video.heartbeat v9 is newer than this consumer knows (latest v2); deploy a consumer that knows it, then redrive";
     const junk = `undecodable: body is not valid UTF-8 JSON: ${jsonError("not json")}`;
     // The consumers re-validate with the edge's validator: the first two are invalid before ClickHouse sees them.
     const invalid1969 = "invalid: timestamp: must not be before 1970-01-01T00:00:00Z";
     const invalidSurrogate = "invalid: user_id: contains an unpaired UTF-16 surrogate (not valid Unicode)";
     // Consumers have no future limit (they read old messages); the reader's own range check stops this one.
-    const invalid2106 = "invalid: timestamp: 2106-02-07T06:28:16Z is outside the storable range 1970-01-01T00:00:00Z to 2106-02-07T06:28:15Z";
+    const invalid2106 =
+      "invalid: timestamp: 2106-02-07T06:28:16Z is outside the storable range 1970-01-01T00:00:00Z to 2106-02-07T06:28:15Z";
     expect(entries.map((e) => [e.consumer, e.subject, e.msg_id, e.attempts, e.error])).toEqual([
       ["analytics", "user.video.heartbeat", "hb-v9", 3, gaveUp],
       ["analytics", "user.video.played", "junk-1", 1, junk],
       ["analytics", "user.video.paused", "late-2106", 1, invalid2106],
       ["analytics", "user.video.paused", "old-1969", 1, invalid1969],
       ["analytics", "user.video.paused", "surrogate-1", 1, invalidSurrogate],
-      ["content", "video.encoding.completed", "cat-bad", 1, "invalid: genres: must be an array of at most 16 strings of 1-64 characters, got a string"],
+      [
+        "content",
+        "video.encoding.completed",
+        "cat-bad",
+        1,
+        "invalid: genres: must be an array of at most 16 strings of 1-64 characters, got a string",
+      ],
       ["recommendations", "user.video.heartbeat", "hb-v9", 3, gaveUp],
       ["recommendations", "user.video.played", "junk-1", 1, junk],
       ["recommendations", "user.video.paused", "late-2106", 1, invalid2106],
@@ -173,15 +220,29 @@ describe("dead letters: poison never blocks, list/show/purge", () => {
     ]);
     expect(Object.values(all.by_error as Record<string, number>).sort()).toEqual([1, 2, 2, 2, 2, 2]);
 
-    const some = json<{ total: number; entries: Entry[] }>(await dlq()("list", "--consumer", "analytics", "--subject", "user.video.*", "--error", "invalid", "--json"));
-    expect([some.total, some.entries.map((e) => e.msg_id).sort()]).toEqual([3, ["late-2106", "old-1969", "surrogate-1"]]);
-    const surrogates = json<{ total: number; entries: Entry[] }>(await dlq()("list", "--error", "unpaired UTF-16 surrogate", "--json"));
-    expect([surrogates.total, surrogates.entries.map((e) => `${e.consumer}/${e.msg_id}`).sort()]).toEqual([2, ["analytics/surrogate-1", "recommendations/surrogate-1"]]);
+    const some = json<{ total: number; entries: Entry[] }>(
+      await dlq()("list", "--consumer", "analytics", "--subject", "user.video.*", "--error", "invalid", "--json"),
+    );
+    expect([some.total, some.entries.map((e) => e.msg_id).sort()]).toEqual([
+      3,
+      ["late-2106", "old-1969", "surrogate-1"],
+    ]);
+    const surrogates = json<{ total: number; entries: Entry[] }>(
+      await dlq()("list", "--error", "unpaired UTF-16 surrogate", "--json"),
+    );
+    expect([surrogates.total, surrogates.entries.map((e) => `${e.consumer}/${e.msg_id}`).sort()]).toEqual([
+      2,
+      ["analytics/surrogate-1", "recommendations/surrogate-1"],
+    ]);
 
     const text = await dlq()("list", "--consumer", "content");
     expect(text.code).toBe(0);
-    expect(text.out).toContain(`dead letters: 1 (stream ${dlqStreamName(p.config.stream.name)})\nby consumer:\n  1  content\n`);
-    expect(text.out).toMatch(/\n\d+\s+\S+Z\s+content\s+video\.encoding\.completed\s+1\s+cat-bad\s+invalid: genres: must be/);
+    expect(text.out).toContain(
+      `dead letters: 1 (stream ${dlqStreamName(p.config.stream.name)})\nby consumer:\n  1  content\n`,
+    );
+    expect(text.out).toMatch(
+      /\n\d+\s+\S+Z\s+content\s+video\.encoding\.completed\s+1\s+cat-bad\s+invalid: genres: must be/,
+    );
   });
 
   it("show prints the original payload, headers and error", async () => {
@@ -196,7 +257,13 @@ describe("dead letters: poison never blocks, list/show/purge", () => {
       original_subject: `${p.ns}.user.video.heartbeat`,
       msg_id: "hb-v9",
       attempts: 3,
-      payload: { encoding: "json", value: { ...view("hb-v9", "user.video.heartbeat", { schema_version: 9, played_ms: 1, stall_ms: 0 }), received_at: NOW } },
+      payload: {
+        encoding: "json",
+        value: {
+          ...view("hb-v9", "user.video.heartbeat", { schema_version: 9, played_ms: 1, stall_ms: 0 }),
+          received_at: NOW,
+        },
+      },
       headers: {
         "Playpulse-Dlq-Consumer": ["analytics"],
         "Playpulse-Dlq-Attempts": ["3"],
@@ -205,7 +272,11 @@ describe("dead letters: poison never blocks, list/show/purge", () => {
       },
     });
     const junk = entries.find((x) => x.consumer === "analytics" && x.msg_id === "junk-1");
-    expect(json(await dlq()("show", String(junk?.seq), "--json")).payload).toEqual({ encoding: "utf8", value: "not json", bytes: 8 });
+    expect(json(await dlq()("show", String(junk?.seq), "--json")).payload).toEqual({
+      encoding: "utf8",
+      value: "not json",
+      bytes: 8,
+    });
     // The payload is kept as published: the lone surrogate comes back from its JSON escape as it was sent.
     const surrogate = entries.find((x) => x.consumer === "recommendations" && x.msg_id === "surrogate-1");
     const sent = { ...view("surrogate-1", "user.video.paused", { user_id: "u\ud800" }), schema_version: 1 };
@@ -214,7 +285,11 @@ describe("dead letters: poison never blocks, list/show/purge", () => {
       value: { ...sent, received_at: NOW },
       bytes: encodeStoredEvent(sent as unknown as PlayEvent, NOW).byteLength,
     });
-    expect(await dlq()("show", "999999")).toEqual({ code: 1, out: "", err: `playpulse dlq: no dead letter 999999 in ${dlqStreamName(p.config.stream.name)}\n` });
+    expect(await dlq()("show", "999999")).toEqual({
+      code: 1,
+      out: "",
+      err: `playpulse dlq: no dead letter 999999 in ${dlqStreamName(p.config.stream.name)}\n`,
+    });
   });
 
   it("purge asks first, then removes exactly what matches", async () => {
@@ -229,14 +304,23 @@ describe("dead letters: poison never blocks, list/show/purge", () => {
       out: "",
       err: `Remove 5 dead letters matching ${p.ns}.dlq.recommendations.>? This cannot be undone. [y/N] not purged\n`,
     });
-    expect(await dlq()("purge")).toMatchObject({ code: 2, err: "playpulse dlq: purge needs a filter (--consumer, --subject, --error, --seq) or --all\n" });
-    expect(json(await cli(p, { tty: true, answer: "y" })("purge", "--consumer", "recommendations", "--json"))).toEqual({ purged: 5 });
+    expect(await dlq()("purge")).toMatchObject({
+      code: 2,
+      err: "playpulse dlq: purge needs a filter (--consumer, --subject, --error, --seq) or --all\n",
+    });
+    expect(json(await cli(p, { tty: true, answer: "y" })("purge", "--consumer", "recommendations", "--json"))).toEqual({
+      purged: 5,
+    });
     expect(json(await dlq()("purge", "--error", "undecodable", "--yes", "--json"))).toEqual({ purged: 1 });
     expect(json(await dlq()("list", "--json")).by_consumer).toEqual({ analytics: 4, content: 1 });
     expect(await dlq()("purge", "--all", "--yes")).toEqual({ code: 0, out: "purged: 5\n", err: "" });
     expect(json(await dlq()("list", "--json")).total).toBe(0);
     expect((await jetstreamManagerInfo(nc, stream)).state.messages).toBe(0);
-    expect(await dlq()("purge", "--all", "--yes")).toEqual({ code: 0, out: "nothing to purge: no dead letter matches\n", err: "" });
+    expect(await dlq()("purge", "--all", "--yes")).toEqual({
+      code: 0,
+      out: "nothing to purge: no dead letter matches\n",
+      err: "",
+    });
   });
 });
 
@@ -247,14 +331,24 @@ describe("dead letters: redrive after a fix (a rolling deploy)", () => {
    * the new analytics consumer is deployed, a redrive stores them, and nothing counts twice.
    */
   async function rollingDeploy(env: Record<string, string>) {
-    const p = await startPipeline({ natsUrl: inject("natsUrl"), clickhouseUrl: inject("clickhouseUrl"), roles: ["ingest", "recommendations", "content"], env: { PLAYPULSE_MAX_DELIVER: "3", ...env } });
+    const p = await startPipeline({
+      natsUrl: inject("natsUrl"),
+      clickhouseUrl: inject("clickhouseUrl"),
+      roles: ["ingest", "recommendations", "content"],
+      env: { PLAYPULSE_MAX_DELIVER: "3", ...env },
+    });
     const logger = createLogger("error");
     const bus = await connectBus(inject("natsUrl"), "old-analytics", logger);
     const subjects = subjectNames(p.ns);
     const old = startConsumeLoop({
       bus,
       stream: p.config.stream.name,
-      handler: createAnalyticsConsumer({ store: p.store, registry: schemaRegistry(V1_SCHEMAS), upcasters: [], poison: createDeadLetterSink(bus.nc, (c, s) => subjects.dlq(c, s)) }),
+      handler: createAnalyticsConsumer({
+        store: p.store,
+        registry: schemaRegistry(V1_SCHEMAS),
+        upcasters: [],
+        poison: createDeadLetterSink(bus.nc, (c, s) => subjects.dlq(c, s)),
+      }),
       logger,
       batchSize: 100,
       flushIntervalMs: 200,
@@ -272,18 +366,39 @@ describe("dead letters: redrive after a fix (a rolling deploy)", () => {
     expect((await p.send(events)).body).toMatchObject({ accepted: 6 });
     const dlqStream = dlqStreamName(p.config.stream.name);
     const probe = await openJetStream(inject("natsUrl"));
-    await waitFor(async () => (await probe.jsm.streams.info(dlqStream)).state.messages === 1 && (await probe.drained(p.config.stream.name, ["recommendations"])), {
-      timeoutMs: 45_000,
-      intervalMs: 200,
-      what: "the v2 heartbeat dead-lettered by the old analytics consumer",
-    });
+    await waitFor(
+      async () =>
+        (await probe.jsm.streams.info(dlqStream)).state.messages === 1 &&
+        (await probe.drained(p.config.stream.name, ["recommendations"])),
+      {
+        timeoutMs: 45_000,
+        intervalMs: 200,
+        what: "the v2 heartbeat dead-lettered by the old analytics consumer",
+      },
+    );
     await old.stop();
     await bus.close();
     // Deploy the new analytics consumer (every role of this process knows v2 now).
-    const next = await startPipeline({ natsUrl: inject("natsUrl"), clickhouseUrl: inject("clickhouseUrl"), roles: ["analytics"], ns: p.ns, env: p.env });
-    await waitFor(async () => (await ids(p, "events")).join() === "hb-b,pl-a,pl-b,rq-a,rq-b", { timeoutMs: 30_000, intervalMs: 200, what: "the other events in events" });
-    const api: Hono = createQueryRoutes({ store: p.store, keys: p.config.keys, trendingHalfLifeHours: 1, now: () => NOW });
-    const answer = async (path: string) => (await api.request(path, { headers: { authorization: `Bearer ${p.readKey}` } })).json();
+    const next = await startPipeline({
+      natsUrl: inject("natsUrl"),
+      clickhouseUrl: inject("clickhouseUrl"),
+      roles: ["analytics"],
+      ns: p.ns,
+      env: p.env,
+    });
+    await waitFor(async () => (await ids(p, "events")).join() === "hb-b,pl-a,pl-b,rq-a,rq-b", {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      what: "the other events in events",
+    });
+    const api: Hono = createQueryRoutes({
+      store: p.store,
+      keys: p.config.keys,
+      trendingHalfLifeHours: 1,
+      now: () => NOW,
+    });
+    const answer = async (path: string) =>
+      (await api.request(path, { headers: { authorization: `Bearer ${p.readKey}` } })).json();
     const range = `from=${encodeURIComponent(new Date(NOW - 2 * HOUR).toISOString())}&to=${encodeURIComponent(new Date(NOW).toISOString())}`;
     return {
       p,
@@ -305,28 +420,63 @@ describe("dead letters: redrive after a fix (a rolling deploy)", () => {
       const dlq = cli(d.p);
       const trendingBefore = await d.trending();
       // Before the redrive, view a lacks its heartbeat: watch time is view b's 20 s only.
-      expect(await d.stats()).toMatchObject({ views: 2, plays: 2, watch_time_ms: 20_000, rebuffer_ratio: 100 / 20_100 });
+      expect(await d.stats()).toMatchObject({
+        views: 2,
+        plays: 2,
+        watch_time_ms: 20_000,
+        rebuffer_ratio: 100 / 20_100,
+      });
 
       const [entry] = json<{ entries: Entry[] }>(await dlq("list", "--json")).entries;
-      const original = await d.probe.jsm.streams.getMessage(d.p.config.stream.name, { seq: (json(await dlq("show", String(entry?.seq), "--json")).original_seq as number) });
+      const original = await d.probe.jsm.streams.getMessage(d.p.config.stream.name, {
+        seq: json(await dlq("show", String(entry?.seq), "--json")).original_seq as number,
+      });
       const held = await dlq("redrive", "--consumer", "analytics", "--json");
       expect([held.code, json(held)]).toEqual([
         3,
-        { redriven: 0, already_redriven: 0, held_back: [{ seq: entry?.seq, msgId: "hb-a", until: new Date((original?.time.getTime() ?? 0) + 600_000).toISOString() }], failed: [] },
+        {
+          redriven: 0,
+          already_redriven: 0,
+          held_back: [
+            {
+              seq: entry?.seq,
+              msgId: "hb-a",
+              until: new Date((original?.time.getTime() ?? 0) + 600_000).toISOString(),
+            },
+          ],
+          failed: [],
+        },
       ]);
       expect(json(await dlq("list", "--json")).total).toBe(1);
 
       const sent = await dlq("redrive", "--consumer", "analytics", "--fresh-id");
-      expect(sent).toEqual({ code: 0, out: "redriven: 1\nalready redriven before (removed now): 0\nheld back: 0\nfailed: 0\n", err: "" });
+      expect(sent).toEqual({
+        code: 0,
+        out: "redriven: 1\nalready redriven before (removed now): 0\nheld back: 0\nfailed: 0\n",
+        err: "",
+      });
       expect(json(await dlq("list", "--json")).total).toBe(0);
-      await waitFor(async () => (await ids(d.p, "events")).includes("hb-a") && (await d.probe.drained(d.p.config.stream.name)), { timeoutMs: 30_000, intervalMs: 200, what: "hb-a stored" });
+      await waitFor(
+        async () => (await ids(d.p, "events")).includes("hb-a") && (await d.probe.drained(d.p.config.stream.name)),
+        { timeoutMs: 30_000, intervalMs: 200, what: "hb-a stored" },
+      );
 
       // Stored once by analytics now; recommendations stored it a second time and still counts it once.
-      expect(await d.stats()).toMatchObject({ views: 2, plays: 2, watch_time_ms: 60_000, rebuffer_ratio: 1000 / 61_000 });
+      expect(await d.stats()).toMatchObject({
+        views: 2,
+        plays: 2,
+        watch_time_ms: 60_000,
+        rebuffer_ratio: 1000 / 61_000,
+      });
       expect(await d.trending()).toEqual(trendingBefore);
-      const [redriven] = (await d.probe.messages(d.p.config.stream.name)).filter((m) => m.msgId === `hb-a:redrive:${entry?.seq}`);
+      const [redriven] = (await d.probe.messages(d.p.config.stream.name)).filter(
+        (m) => m.msgId === `hb-a:redrive:${entry?.seq}`,
+      );
       expect(redriven?.body).toMatchObject({ id: "hb-a", schema_version: 2, stall_ms: 900 });
-      expect(await dlq("redrive")).toMatchObject({ code: 0, out: "redriven: 0\nalready redriven before (removed now): 0\nheld back: 0\nfailed: 0\n" });
+      expect(await dlq("redrive")).toMatchObject({
+        code: 0,
+        out: "redriven: 0\nalready redriven before (removed now): 0\nheld back: 0\nfailed: 0\n",
+      });
     } finally {
       await d.stop();
     }
@@ -338,16 +488,23 @@ describe("dead letters: redrive after a fix (a rolling deploy)", () => {
       const dlq = cli(d.p);
       const [entry] = json<{ entries: Entry[] }>(await dlq("list", "--json")).entries;
       // The window is 1 s: poll until JetStream has forgotten the id (a held-back redrive changes nothing).
-      const r = await waitFor(async () => {
-        const run = await dlq("redrive", "--json");
-        return run.code === 0 ? json(run) : undefined;
-      }, { timeoutMs: 20_000, intervalMs: 250, what: "the redrive going through" });
+      const r = await waitFor(
+        async () => {
+          const run = await dlq("redrive", "--json");
+          return run.code === 0 ? json(run) : undefined;
+        },
+        { timeoutMs: 20_000, intervalMs: 250, what: "the redrive going through" },
+      );
       expect(r).toEqual({ redriven: 1, already_redriven: 0, held_back: [], failed: [] });
       const copies = (await d.probe.messages(d.p.config.stream.name)).filter((m) => m.body.id === "hb-a");
       expect(copies.map((m) => m.msgId)).toEqual(["hb-a", "hb-a"]);
       const last = await d.probe.jsm.streams.getMessage(d.p.config.stream.name, { seq: copies[1]?.seq ?? 0 });
       expect(last?.header.get("Playpulse-Redriven-From")).toBe(`${d.dlqStream}:${entry?.seq}`);
-      await waitFor(async () => (await ids(d.p, "events")).includes("hb-a"), { timeoutMs: 30_000, intervalMs: 200, what: "hb-a stored" });
+      await waitFor(async () => (await ids(d.p, "events")).includes("hb-a"), {
+        timeoutMs: 30_000,
+        intervalMs: 200,
+        what: "hb-a stored",
+      });
       expect(await d.stats()).toMatchObject({ views: 2, watch_time_ms: 60_000 });
     } finally {
       await d.stop();
@@ -365,7 +522,9 @@ async function consumerStates(nc: NatsConnection, p: Pipeline): Promise<string> 
   const parts: string[] = [];
   for (const name of ["analytics", "recommendations", "content"]) {
     const ci = await jsm.consumers.info(p.config.stream.name, name);
-    parts.push(`${name} pending=${ci.num_pending} ack_pending=${ci.num_ack_pending} redelivered=${ci.num_redelivered} waiting=${ci.num_waiting}`);
+    parts.push(
+      `${name} pending=${ci.num_pending} ack_pending=${ci.num_ack_pending} redelivered=${ci.num_redelivered} waiting=${ci.num_waiting}`,
+    );
   }
   return parts.join("; ");
 }

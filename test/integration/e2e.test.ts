@@ -7,7 +7,15 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startPipeline, type Pipeline } from "../helpers/index.ts";
 import { openJetStream, type JetStreamProbe } from "../helpers/jetstream.ts";
-import { acceptedIds, buildScenario, EXPERIMENT, sendScenario, waitUntilStored, type Scenario, type SentRequest } from "../helpers/scenario.ts";
+import {
+  acceptedIds,
+  buildScenario,
+  EXPERIMENT,
+  sendScenario,
+  waitUntilStored,
+  type Scenario,
+  type SentRequest,
+} from "../helpers/scenario.ts";
 
 const HOUR = 3_600_000;
 const HALF_LIFE_HOURS = 1;
@@ -36,7 +44,10 @@ const PLAYED_AT: Record<string, number[]> = {
 
 /** Σ 2^(-(asOf - t) / half-life) over the title's plays. */
 function decayed(videoId: string, asOf: number): number {
-  return (PLAYED_AT[videoId] ?? []).reduce((sum, s) => sum + 2 ** (-(asOf - (t0 + s * 1000)) / (HALF_LIFE_HOURS * HOUR)), 0);
+  return (PLAYED_AT[videoId] ?? []).reduce(
+    (sum, s) => sum + 2 ** (-(asOf - (t0 + s * 1000)) / (HALF_LIFE_HOURS * HOUR)),
+    0,
+  );
 }
 
 const NO_METRICS = {
@@ -189,7 +200,11 @@ describe("end to end: a scripted scenario over HTTP", () => {
 
   beforeAll(async () => {
     const natsUrl = inject("natsUrl");
-    p = await startPipeline({ natsUrl, clickhouseUrl: inject("clickhouseUrl"), env: { PLAYPULSE_TRENDING_HALF_LIFE_HOURS: String(HALF_LIFE_HOURS) } });
+    p = await startPipeline({
+      natsUrl,
+      clickhouseUrl: inject("clickhouseUrl"),
+      env: { PLAYPULSE_TRENDING_HALF_LIFE_HOURS: String(HALF_LIFE_HOURS) },
+    });
     js = await openJetStream(natsUrl);
     scenario = buildScenario(t0);
     sent = await sendScenario(p, scenario);
@@ -218,7 +233,9 @@ describe("end to end: a scripted scenario over HTTP", () => {
     }));
     expect(sent.map((s) => ({ name: s.request.name, status: s.status, body: s.body }))).toEqual(expected);
     // The V6 heartbeat sent twice without an id got two different server ids.
-    const generated = sent.flatMap((s) => (s.body as { results: { id: string }[] }).results.map((r) => r.id).filter((id) => UUID_V7.test(id)));
+    const generated = sent.flatMap((s) =>
+      (s.body as { results: { id: string }[] }).results.map((r) => r.id).filter((id) => UUID_V7.test(id)),
+    );
     expect(new Set(generated).size).toBe(2);
   });
 
@@ -256,7 +273,11 @@ describe("end to end: a scripted scenario over HTTP", () => {
   it("GET /v1/trending ranks by decayed play count: more plays or more recent plays win", async () => {
     const r = await p.get("/v1/trending");
     expect(r.status).toBe(200);
-    const body = r.body as { as_of: string; half_life_hours: number; items: { video_id: string; plays: number; score: number; title: string | null }[] };
+    const body = r.body as {
+      as_of: string;
+      half_life_hours: number;
+      items: { video_id: string; plays: number; score: number; title: string | null }[];
+    };
     const asOf = Date.parse(body.as_of);
     // Relative to 2^(s/3600) with s in seconds after t0 (the order does not depend on as_of):
     // m2 2^0.278 + 2^0.306 + 2^0.361 ≈ 3.73; m4 2^0.834 + 2^0.862 ≈ 3.60; m1 2^0.028 + 2^0.056 + 2^0.112 ≈ 3.14;
@@ -290,8 +311,20 @@ describe("end to end: a scripted scenario over HTTP", () => {
       expected: [
         { video_id: "m4", title: "Dune", score: 0.06666666666666667, reason: "continue_watching" },
         { video_id: "m1", title: "Arrival", score: 0.075, reason: "continue_watching" },
-        { video_id: "m3", title: "Coda", score: 0.5, reason: "because_you_watched", because: { video_id: "m4", title: "Dune" } },
-        { video_id: "m2", title: "Brick", score: 0.4082482904638631, reason: "because_you_watched", because: { video_id: "m4", title: "Dune" } },
+        {
+          video_id: "m3",
+          title: "Coda",
+          score: 0.5,
+          reason: "because_you_watched",
+          because: { video_id: "m4", title: "Dune" },
+        },
+        {
+          video_id: "m2",
+          title: "Brick",
+          score: 0.4082482904638631,
+          reason: "because_you_watched",
+          because: { video_id: "m4", title: "Dune" },
+        },
         { video_id: "m5", title: "Elio", reason: "trending" },
       ],
     },
@@ -303,7 +336,13 @@ describe("end to end: a scripted scenario over HTTP", () => {
       // m4~m2 = 1 / √(2 · 3) ≈ 0.408, m4~m3 = 1 / √(2 · 2) = 0.5, so because m3. Trending fills: m5.
       expected: [
         { video_id: "m2", title: "Brick", score: 0.0825, reason: "continue_watching" },
-        { video_id: "m4", title: "Dune", score: 0.5, reason: "because_you_watched", because: { video_id: "m3", title: "Coda" } },
+        {
+          video_id: "m4",
+          title: "Dune",
+          score: 0.5,
+          reason: "because_you_watched",
+          because: { video_id: "m3", title: "Coda" },
+        },
         { video_id: "m5", title: "Elio", reason: "trending" },
       ],
     },
@@ -327,7 +366,12 @@ describe("end to end: a scripted scenario over HTTP", () => {
     expect(body.user_id).toBe(user);
     // Exact scores for continue_watching and because_you_watched; a trending score depends on the moment the server
     // computed it, which lies between `before` and `after`.
-    expect(body.items).toEqual(expected.map((item) => ({ ...item, score: (item.score === undefined ? expect.any(Number) : expect.closeTo(item.score, 12)) as unknown })));
+    expect(body.items).toEqual(
+      expected.map((item) => ({
+        ...item,
+        score: (item.score === undefined ? expect.any(Number) : expect.closeTo(item.score, 12)) as unknown,
+      })),
+    );
     for (const item of body.items.filter((i) => i.reason === "trending")) {
       expect(item.score).toBeLessThanOrEqual(decayed(item.video_id, before) + 1e-12);
       expect(item.score).toBeGreaterThanOrEqual(decayed(item.video_id, after) - 1e-12);

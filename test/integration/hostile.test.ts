@@ -68,18 +68,27 @@ function expectRefusal(a: Answer, status: number, code: string): void {
 function expectResults(a: Answer, sent: readonly unknown[], expected: readonly (string | undefined)[]): void {
   const body = a.body as Results;
   const anyAccepted = expected.some((e) => e === undefined);
-  expect({ status: a.status, count: body.results?.length }).toEqual({ status: anyAccepted ? 202 : 400, count: sent.length });
+  expect({ status: a.status, count: body.results?.length }).toEqual({
+    status: anyAccepted ? 202 : 400,
+    count: sent.length,
+  });
   body.results.forEach((r, i) => {
     const want = expected[i];
     if (want === undefined) {
-      expect({ index: r.index, status: r.status, error: r.error }).toEqual({ index: i, status: "accepted", error: undefined });
+      expect({ index: r.index, status: r.status, error: r.error }).toEqual({
+        index: i,
+        status: "accepted",
+        error: undefined,
+      });
       if (typeof r.id !== "string") throw new Error(`accepted event ${i} without an id`);
       const ev = sent[i] as Sendable;
       (String(ev.type).startsWith("user.") ? accepted.video : accepted.content).add(r.id);
     } else {
       expect({ index: r.index, status: r.status }).toEqual({ index: i, status: "rejected" });
       // The reason names the field (or "event" for the whole item): "<path>: <what is wrong>".
-      expect(r.error, `event ${i}: ${JSON.stringify(sent[i]).slice(0, 200)}`).toMatch(new RegExp(`^${escapeRegExp(want)}[.\\[:].*\\S`, "s"));
+      expect(r.error, `event ${i}: ${JSON.stringify(sent[i]).slice(0, 200)}`).toMatch(
+        new RegExp(`^${escapeRegExp(want)}[.\\[:].*\\S`, "s"),
+      );
       if (r.id !== null) rejected.add(r.id);
     }
   });
@@ -91,7 +100,8 @@ function escapeRegExp(s: string): string {
 
 // ---------------------------------------------------------------- generators
 
-const text = (max: number) => fc.string({ unit: "grapheme", minLength: 1, maxLength: Math.min(max, 16) }).filter((s) => !LONE_SURROGATE.test(s));
+const text = (max: number) =>
+  fc.string({ unit: "grapheme", minLength: 1, maxLength: Math.min(max, 16) }).filter((s) => !LONE_SURROGATE.test(s));
 
 function arbValue(spec: FieldSpec): fc.Arbitrary<unknown> {
   switch (spec.kind) {
@@ -99,22 +109,35 @@ function arbValue(spec: FieldSpec): fc.Arbitrary<unknown> {
       const pattern = spec.pattern;
       if (pattern === undefined) return text(spec.max);
       const base = /\[\^/.test(pattern.source) ? text(spec.max) : fc.stringMatching(pattern);
-      return base.filter((s) => s.length >= 1 && s.length <= Math.min(spec.max, 24) && pattern.test(s) && !LONE_SURROGATE.test(s));
+      return base.filter(
+        (s) => s.length >= 1 && s.length <= Math.min(spec.max, 24) && pattern.test(s) && !LONE_SURROGATE.test(s),
+      );
     }
     case "int":
       return fc.integer({ min: spec.min, max: spec.max });
     case "bool":
       return fc.boolean();
     case "timestamp":
-      return fc.integer({ min: Date.now() - 2 * 24 * 3600_000, max: Date.now() - 1000 }).map((t) => new Date(t).toISOString());
+      return fc
+        .integer({ min: Date.now() - 2 * 24 * 3600_000, max: Date.now() - 1000 })
+        .map((t) => new Date(t).toISOString());
     case "strings":
       return fc.array(text(spec.maxLength), { maxLength: Math.min(spec.maxItems, 4) });
     case "object":
-      return fc.record(Object.fromEntries(Object.entries(spec.fields).map(([k, v]) => [k, arbValue(v)])), { requiredKeys: [...spec.required] });
+      return fc.record(Object.fromEntries(Object.entries(spec.fields).map(([k, v]) => [k, arbValue(v)])), {
+        requiredKeys: [...spec.required],
+      });
     case "flat":
       return fc.dictionary(
         fc.stringMatching(/^[a-z][a-z0-9_]{0,15}$/),
-        fc.oneof(text(spec.maxValueLength), fc.constant(""), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null)),
+        fc.oneof(
+          text(spec.maxValueLength),
+          fc.constant(""),
+          fc.integer(),
+          fc.double({ noNaN: true, noDefaultInfinity: true }),
+          fc.boolean(),
+          fc.constant(null),
+        ),
         { maxKeys: Math.min(spec.maxKeys, 4) },
       );
   }
@@ -123,9 +146,15 @@ function arbValue(spec: FieldSpec): fc.Arbitrary<unknown> {
 /** A valid event of `schema` (optional fields sometimes present), with a unique id. Build once: building is slow. */
 function buildEventArb(schema: EventSchema): fc.Arbitrary<Sendable> {
   const fields = { ...schema.required, ...schema.optional };
-  const version = schema.version === 1 ? fc.constantFrom<number | undefined>(undefined, 1) : fc.constant(schema.version);
+  const version =
+    schema.version === 1 ? fc.constantFrom<number | undefined>(undefined, 1) : fc.constant(schema.version);
   return fc
-    .tuple(fc.record(Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, arbValue(v)])), { requiredKeys: Object.keys(schema.required) }), version)
+    .tuple(
+      fc.record(Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, arbValue(v)])), {
+        requiredKeys: Object.keys(schema.required),
+      }),
+      version,
+    )
     .map(([body, v]) => ({ id: uid(), type: schema.type, ...(v === undefined ? {} : { schema_version: v }), ...body }));
 }
 
@@ -174,28 +203,47 @@ const arbMutated: fc.Arbitrary<Mutated> = fc.constantFrom(...SCHEMAS).chain((sch
     const without = (k: string) => Object.fromEntries(Object.entries(ev).filter(([key]) => key !== k));
     const options: fc.Arbitrary<Mutated>[] = [
       fc.constantFrom(...required).map(([k]) => ({ event: without(k), field: k })),
-      fc.constantFrom(...present).chain(([k, spec]) => wrongTypeFor(spec).map((v) => ({ event: { ...ev, [k]: v }, field: k }))),
-      arbUnknownKey.map((k) => ({ event: { ...ev, [k]: 1 }, field: k })),
-      fc.constantFrom("user.video.rewound", "video.deleted", "", "USER.VIDEO.PLAYED").map((t) => ({ event: { ...ev, type: t }, field: "type" })),
-      fc.constantFrom(0, 99, 1.5, "1").map((v) => ({ event: { ...ev, schema_version: v }, field: "schema_version" })),
-      fc.constantFrom("has space", "", "x".repeat(65), "ünïcode", "semi;colon").map((v) => ({ event: { ...ev, id: v }, field: "id" })),
       fc
-        .constantFrom(new Date(Date.now() + 3 * 24 * 3600_000).toISOString(), "2025-02-30T00:00:00Z", "1969-12-31T23:59:59Z", "2026-01-01", "yesterday")
+        .constantFrom(...present)
+        .chain(([k, spec]) => wrongTypeFor(spec).map((v) => ({ event: { ...ev, [k]: v }, field: k }))),
+      arbUnknownKey.map((k) => ({ event: { ...ev, [k]: 1 }, field: k })),
+      fc
+        .constantFrom("user.video.rewound", "video.deleted", "", "USER.VIDEO.PLAYED")
+        .map((t) => ({ event: { ...ev, type: t }, field: "type" })),
+      fc.constantFrom(0, 99, 1.5, "1").map((v) => ({ event: { ...ev, schema_version: v }, field: "schema_version" })),
+      fc
+        .constantFrom("has space", "", "x".repeat(65), "ünïcode", "semi;colon")
+        .map((v) => ({ event: { ...ev, id: v }, field: "id" })),
+      fc
+        .constantFrom(
+          new Date(Date.now() + 3 * 24 * 3600_000).toISOString(),
+          "2025-02-30T00:00:00Z",
+          "1969-12-31T23:59:59Z",
+          "2026-01-01",
+          "yesterday",
+        )
         .map((v) => ({ event: { ...ev, timestamp: v }, field: "timestamp" })),
       fc.constantFrom<unknown>(42, "event", null, [], [ev], true).map((v) => ({ event: v, field: "event" })),
     ];
     const ints = present.filter(([, spec]) => spec.kind === "int");
     if (ints.length > 0) {
       options.push(
-        fc.constantFrom(...ints).chain(([k, spec]) =>
-          fc.constantFrom(-1, spec.kind === "int" ? spec.max + 1 : 0, Number.MAX_SAFE_INTEGER).map((v) => ({ event: { ...ev, [k]: v }, field: k })),
-        ),
+        fc
+          .constantFrom(...ints)
+          .chain(([k, spec]) =>
+            fc
+              .constantFrom(-1, spec.kind === "int" ? spec.max + 1 : 0, Number.MAX_SAFE_INTEGER)
+              .map((v) => ({ event: { ...ev, [k]: v }, field: k })),
+          ),
       );
     }
     const strings = present.filter(([, spec]) => spec.kind === "string");
     if (strings.length > 0) {
       options.push(
-        fc.constantFrom(...strings).map(([k, spec]) => ({ event: { ...ev, [k]: "x".repeat(spec.kind === "string" ? spec.max + 1 : 1) }, field: k })),
+        fc.constantFrom(...strings).map(([k, spec]) => ({
+          event: { ...ev, [k]: "x".repeat(spec.kind === "string" ? spec.max + 1 : 1) },
+          field: k,
+        })),
       );
     }
     return fc.oneof(...options);
@@ -240,26 +288,51 @@ describe("hostile input at the edge", () => {
 
   it("accepts batches of valid events of every type and version, as JSON arrays and NDJSON", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(arbValidEvent, { minLength: 1, maxLength: 20 }), fc.boolean(), async (events, asNdjson) => {
-        const a = asNdjson ? await post(ndjson(events), "application/x-ndjson") : await post(JSON.stringify(events), "application/json");
-        expectResults(a, events, events.map(() => undefined));
-      }),
+      fc.asyncProperty(
+        fc.array(arbValidEvent, { minLength: 1, maxLength: 20 }),
+        fc.boolean(),
+        async (events, asNdjson) => {
+          const a = asNdjson
+            ? await post(ndjson(events), "application/x-ndjson")
+            : await post(JSON.stringify(events), "application/json");
+          expectResults(
+            a,
+            events,
+            events.map(() => undefined),
+          );
+        },
+      ),
       { numRuns: 300 },
     );
   }, 180_000);
 
   it("rejects each mutated event with the field at fault, and accepts the valid events around it", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.oneof(arbValidEvent.map((event) => ({ event, field: undefined })), arbMutated), { minLength: 1, maxLength: 12 }), async (items) => {
-        const events = items.map((i) => i.event);
-        expectResults(await post(JSON.stringify(events), "application/json"), events, items.map((i) => i.field));
-      }),
+      fc.asyncProperty(
+        fc.array(
+          fc.oneof(
+            arbValidEvent.map((event) => ({ event, field: undefined })),
+            arbMutated,
+          ),
+          { minLength: 1, maxLength: 12 },
+        ),
+        async (items) => {
+          const events = items.map((i) => i.event);
+          expectResults(
+            await post(JSON.stringify(events), "application/json"),
+            events,
+            items.map((i) => i.field),
+          );
+        },
+      ),
       { numRuns: 600 },
     );
   }, 180_000);
 
   it("survives deep nesting and huge strings", async () => {
-    const deepArray = fc.integer({ min: 1_000, max: 30_000 }).map((d) => ({ body: "[".repeat(d) + "]".repeat(d), field: "event" }));
+    const deepArray = fc
+      .integer({ min: 1_000, max: 30_000 })
+      .map((d) => ({ body: "[".repeat(d) + "]".repeat(d), field: "event" }));
     const deepProperties = fc.tuple(arbValidEvent, fc.integer({ min: 100, max: 5_000 })).map(([ev, d]) => ({
       body: JSON.stringify({ ...ev, properties: "@" }).replace('"@"', `{"a":${'{"a":'.repeat(d)}1${"}".repeat(d)}}`),
       field: "properties",
@@ -270,13 +343,18 @@ describe("hostile input at the edge", () => {
     }));
     const hugeString = fc
       .tuple(arbValidEvent, fc.integer({ min: 1_000, max: 60_000 }))
-      .chain(([ev, n]) => fc.constantFrom(...Object.keys(ev).filter((k) => typeof ev[k] === "string" && k !== "type")).map((k) => ({ body: JSON.stringify({ ...ev, [k]: "x".repeat(n) }), field: k })));
+      .chain(([ev, n]) =>
+        fc
+          .constantFrom(...Object.keys(ev).filter((k) => typeof ev[k] === "string" && k !== "type"))
+          .map((k) => ({ body: JSON.stringify({ ...ev, [k]: "x".repeat(n) }), field: k })),
+      );
     await fc.assert(
       fc.asyncProperty(fc.oneof(deepArray, deepProperties, deepUnknown, hugeString), async ({ body, field }) => {
         const a = await post(body, "application/json");
         if (Buffer.byteLength(body) > LIMITS.maxBodyBytes) return expectRefusal(a, 413, "payload_too_large");
         // Past some depth JSON.parse runs out of stack: that is a 400 invalid_json, not a crash.
-        if (typeof a.body === "object" && a.body !== null && "error" in a.body) return expectRefusal(a, 400, "invalid_json");
+        if (typeof a.body === "object" && a.body !== null && "error" in a.body)
+          return expectRefusal(a, 400, "invalid_json");
         // Every body here is one item (one object, or an array holding one array).
         expectResults(a, [body.slice(0, 200)], [field]);
       }),
@@ -287,7 +365,18 @@ describe("hostile input at the edge", () => {
   it("refuses other content types with 415, whatever the body", async () => {
     const accepted = ["application/json", "application/x-ndjson", "application/ndjson", "application/jsonl"];
     const contentType = fc.oneof(
-      fc.constantFrom("text/plain", "text/plain;charset=UTF-8", "application/xml", "multipart/form-data; boundary=x", "application/x-www-form-urlencoded", "application/jsonx", "application/json-seq", "json", "*/*", ""),
+      fc.constantFrom(
+        "text/plain",
+        "text/plain;charset=UTF-8",
+        "application/xml",
+        "multipart/form-data; boundary=x",
+        "application/x-www-form-urlencoded",
+        "application/jsonx",
+        "application/json-seq",
+        "json",
+        "*/*",
+        "",
+      ),
       fc.stringMatching(/^[a-z]{1,12}\/[a-z0-9.+-]{1,20}$/).filter((t) => !accepted.includes(t)),
     );
     await fc.assert(
@@ -301,7 +390,14 @@ describe("hostile input at the edge", () => {
   }, 120_000);
 
   it("refuses invalid UTF-8, random bytes and truncated JSON with a named reason", async () => {
-    const badUtf8 = fc.constantFrom([0xff], [0xc3, 0x28], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xe2, 0x82], [0x80]);
+    const badUtf8 = fc.constantFrom(
+      [0xff],
+      [0xc3, 0x28],
+      [0xed, 0xa0, 0x80],
+      [0xf4, 0x90, 0x80, 0x80],
+      [0xe2, 0x82],
+      [0x80],
+    );
     await fc.assert(
       fc.asyncProperty(arbValidEvent, badUtf8, async (ev, bad) => {
         const [before, after] = JSON.stringify([{ ...ev, zz: "@" }]).split("@");
@@ -311,35 +407,53 @@ describe("hostile input at the edge", () => {
       { numRuns: 150 },
     );
     await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 2048 }), fc.constantFrom("application/json", "application/x-ndjson"), async (bytes, type) => {
-        const a = await post(bytes, type);
-        expect(a.status, JSON.stringify(a.body)).toBeLessThan(500);
-        if (a.status === 202) throw new Error(`random bytes accepted: ${JSON.stringify(a.body)}`);
-        if (typeof a.body === "object" && a.body !== null && "results" in a.body) {
-          expectResults(a, (a.body as Results).results, (a.body as Results).results.map(() => "event"));
-        } else {
-          expect((a.body as { error: { code: string } }).error.code).toMatch(/^(bad_encoding|invalid_json|invalid_body|empty_batch)$/);
-        }
-      }),
+      fc.asyncProperty(
+        fc.uint8Array({ minLength: 1, maxLength: 2048 }),
+        fc.constantFrom("application/json", "application/x-ndjson"),
+        async (bytes, type) => {
+          const a = await post(bytes, type);
+          expect(a.status, JSON.stringify(a.body)).toBeLessThan(500);
+          if (a.status === 202) throw new Error(`random bytes accepted: ${JSON.stringify(a.body)}`);
+          if (typeof a.body === "object" && a.body !== null && "results" in a.body) {
+            expectResults(
+              a,
+              (a.body as Results).results,
+              (a.body as Results).results.map(() => "event"),
+            );
+          } else {
+            expect((a.body as { error: { code: string } }).error.code).toMatch(
+              /^(bad_encoding|invalid_json|invalid_body|empty_batch)$/,
+            );
+          }
+        },
+      ),
       { numRuns: 400 },
     );
     await fc.assert(
-      fc.asyncProperty(fc.array(arbValidEvent, { minLength: 1, maxLength: 8 }), fc.double({ min: 0, max: 1, noNaN: true }), async (events, at) => {
-        const body = JSON.stringify(events);
-        const cut = Math.max(1, Math.min(body.length - 1, Math.floor(at * body.length)));
-        expectRefusal(await post(body.slice(0, cut), "application/json"), 400, "invalid_json");
-      }),
+      fc.asyncProperty(
+        fc.array(arbValidEvent, { minLength: 1, maxLength: 8 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        async (events, at) => {
+          const body = JSON.stringify(events);
+          const cut = Math.max(1, Math.min(body.length - 1, Math.floor(at * body.length)));
+          expectRefusal(await post(body.slice(0, cut), "application/json"), 400, "invalid_json");
+        },
+      ),
       { numRuns: 300 },
     );
     await fc.assert(
-      fc.asyncProperty(fc.array(arbValidEvent, { minLength: 2, maxLength: 8 }), fc.double({ min: 0, max: 1, noNaN: true }), async (events, at) => {
-        // NDJSON cut inside its last line: the complete lines are accepted, the cut one is named.
-        const head = ndjson(events.slice(0, -1));
-        const last = JSON.stringify(events.at(-1));
-        const cut = Math.max(1, Math.min(last.length - 1, Math.floor(at * last.length)));
-        const expected = [...events.slice(0, -1).map(() => undefined), "event"];
-        expectResults(await post(`${head}\n${last.slice(0, cut)}`, "application/x-ndjson"), events, expected);
-      }),
+      fc.asyncProperty(
+        fc.array(arbValidEvent, { minLength: 2, maxLength: 8 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        async (events, at) => {
+          // NDJSON cut inside its last line: the complete lines are accepted, the cut one is named.
+          const head = ndjson(events.slice(0, -1));
+          const last = JSON.stringify(events.at(-1));
+          const cut = Math.max(1, Math.min(last.length - 1, Math.floor(at * last.length)));
+          const expected = [...events.slice(0, -1).map(() => undefined), "event"];
+          expectResults(await post(`${head}\n${last.slice(0, cut)}`, "application/x-ndjson"), events, expected);
+        },
+      ),
       { numRuns: 100 },
     );
   }, 180_000);
@@ -347,17 +461,27 @@ describe("hostile input at the edge", () => {
   it("refuses batches over the limits with 413 and events over the size limit by name", async () => {
     const tiny = fc.oneof(...SCHEMAS.filter((s) => s.type === "user.video.paused").map(arbEventOf));
     await fc.assert(
-      fc.asyncProperty(fc.array(tiny, { minLength: LIMITS.maxBatchEvents + 1, maxLength: 120 }), fc.boolean(), async (events, asNdjson) => {
-        const a = asNdjson ? await post(ndjson(events), "application/x-ndjson") : await post(JSON.stringify(events), "application/json");
-        expectRefusal(a, 413, "payload_too_large");
-      }),
+      fc.asyncProperty(
+        fc.array(tiny, { minLength: LIMITS.maxBatchEvents + 1, maxLength: 120 }),
+        fc.boolean(),
+        async (events, asNdjson) => {
+          const a = asNdjson
+            ? await post(ndjson(events), "application/x-ndjson")
+            : await post(JSON.stringify(events), "application/json");
+          expectRefusal(a, 413, "payload_too_large");
+        },
+      ),
       { numRuns: 100 },
     );
     await fc.assert(
-      fc.asyncProperty(arbValidEvent, fc.integer({ min: LIMITS.maxBodyBytes + 1, max: 4 * LIMITS.maxBodyBytes }), async (ev, size) => {
-        const body = JSON.stringify([{ ...ev, zz: "x".repeat(size) }]);
-        expectRefusal(await post(body, "application/json"), 413, "payload_too_large");
-      }),
+      fc.asyncProperty(
+        arbValidEvent,
+        fc.integer({ min: LIMITS.maxBodyBytes + 1, max: 4 * LIMITS.maxBodyBytes }),
+        async (ev, size) => {
+          const body = JSON.stringify([{ ...ev, zz: "x".repeat(size) }]);
+          expectRefusal(await post(body, "application/json"), 413, "payload_too_large");
+        },
+      ),
       { numRuns: 30 },
     );
     const bigProperties = Object.fromEntries(Array.from({ length: 32 }, (_, i) => [`p${i}`, "v".repeat(200)]));
@@ -366,7 +490,9 @@ describe("hostile input at the edge", () => {
         const big = { ...ev, properties: bigProperties };
         const a = await post(JSON.stringify([big]), "application/json");
         expectResults(a, [big], ["event"]);
-        expect((a.body as Results).results[0]?.error).toMatch(new RegExp(`^event: \\d+ bytes exceeds the limit of ${LIMITS.maxEventBytes} bytes per event$`));
+        expect((a.body as Results).results[0]?.error).toMatch(
+          new RegExp(`^event: \\d+ bytes exceeds the limit of ${LIMITS.maxEventBytes} bytes per event$`),
+        );
       }),
       { numRuns: 30 },
     );
@@ -376,7 +502,9 @@ describe("hostile input at the edge", () => {
     const body = JSON.stringify({ id: uid(), type: "user.video.paused", user_id: "slow" });
     let sent = 0;
     const outcome = await rawExchange(ingest.port, async (socket, answered) => {
-      socket.write(`POST /v1/events HTTP/1.1\r\nHost: edge\r\nContent-Type: application/json\r\nAuthorization: Bearer ${writeKey}\r\nContent-Length: ${body.length}\r\n\r\n`);
+      socket.write(
+        `POST /v1/events HTTP/1.1\r\nHost: edge\r\nContent-Type: application/json\r\nAuthorization: Bearer ${writeKey}\r\nContent-Length: ${body.length}\r\n\r\n`,
+      );
       for (; sent < body.length && !answered(); sent++) {
         socket.write(body[sent] ?? "");
         await new Promise((r) => setTimeout(r, 1000));
@@ -398,21 +526,29 @@ describe("hostile input at the edge", () => {
     socket.on("data", (chunk: string) => (received += chunk));
     socket.on("close", () => (closed = true));
     socket.on("error", () => undefined);
-    socket.write(`POST /v1/events HTTP/1.1\r\nHost: edge\r\nContent-Type: application/json\r\nAuthorization: Bearer ${writeKey}\r\nTransfer-Encoding: chunked\r\n\r\n`);
+    socket.write(
+      `POST /v1/events HTTP/1.1\r\nHost: edge\r\nContent-Type: application/json\r\nAuthorization: Bearer ${writeKey}\r\nTransfer-Encoding: chunked\r\n\r\n`,
+    );
     const chunk = `2000\r\n${"[".repeat(0x2000)}\r\n`;
     let sent = 0;
     while (sent < total && !closed) {
-      if (!socket.write(chunk)) await new Promise((resolve) => (socket.once("drain", resolve), socket.once("close", resolve)));
+      if (!socket.write(chunk))
+        await new Promise((resolve) => (socket.once("drain", resolve), socket.once("close", resolve)));
       sent += 0x2000;
     }
     socket.destroy();
     expect({ closed, cutOff: sent < total }).toEqual({ closed: true, cutOff: true });
-    expect({ status: /^HTTP\/1\.1 (\d{3})/.exec(received)?.[1], code: /"code":"([a-z_]+)"/.exec(received)?.[1] }).toEqual({ status: "413", code: "payload_too_large" });
+    expect({
+      status: /^HTTP\/1\.1 (\d{3})/.exec(received)?.[1],
+      code: /"code":"([a-z_]+)"/.exec(received)?.[1],
+    }).toEqual({ status: "413", code: "payload_too_large" });
   }, 60_000);
 
   it("refuses a declared Content-Length over the limit before reading the body", async () => {
     const outcome = await rawExchange(ingest.port, (socket) => {
-      socket.write(`POST /v1/events HTTP/1.1\r\nHost: edge\r\nContent-Type: application/json\r\nAuthorization: Bearer ${writeKey}\r\nContent-Length: ${100 * 1024 * 1024}\r\n\r\n[`);
+      socket.write(
+        `POST /v1/events HTTP/1.1\r\nHost: edge\r\nContent-Type: application/json\r\nAuthorization: Bearer ${writeKey}\r\nContent-Length: ${100 * 1024 * 1024}\r\n\r\n[`,
+      );
       return Promise.resolve();
     });
     expect({ status: outcome.status, code: outcome.code }).toEqual({ status: 413, code: "payload_too_large" });
@@ -426,8 +562,14 @@ describe("hostile input at the edge", () => {
     expect(ingest.logs().filter((l) => typeof l.level === "number" && l.level >= 50)).toEqual([]);
 
     const ids = async () => ({
-      video: new Set((await store.select<{ id: string }>(sql`SELECT DISTINCT id FROM ${store.db}.events`)).map((r) => r.id)),
-      content: new Set((await store.select<{ id: string }>(sql`SELECT DISTINCT event_id AS id FROM ${store.db}.catalog`)).map((r) => r.id)),
+      video: new Set(
+        (await store.select<{ id: string }>(sql`SELECT DISTINCT id FROM ${store.db}.events`)).map((r) => r.id),
+      ),
+      content: new Set(
+        (await store.select<{ id: string }>(sql`SELECT DISTINCT event_id AS id FROM ${store.db}.catalog`)).map(
+          (r) => r.id,
+        ),
+      ),
     });
     const same = (a: Set<string>, b: Set<string>) => a.size === b.size && [...a].every((x) => b.has(x));
     await waitFor(
@@ -438,7 +580,10 @@ describe("hostile input at the edge", () => {
       { timeoutMs: 60_000, intervalMs: 500, what: "ClickHouse to hold every accepted event" },
     ).catch(() => undefined);
     const stored = await ids();
-    const diff = (s: Set<string>, want: Set<string>) => ({ missing: [...want].filter((x) => !s.has(x)).slice(0, 5), extra: [...s].filter((x) => !want.has(x)).slice(0, 5) });
+    const diff = (s: Set<string>, want: Set<string>) => ({
+      missing: [...want].filter((x) => !s.has(x)).slice(0, 5),
+      extra: [...s].filter((x) => !want.has(x)).slice(0, 5),
+    });
     expect({ video: diff(stored.video, accepted.video), content: diff(stored.content, accepted.content) }).toEqual({
       video: { missing: [], extra: [] },
       content: { missing: [], extra: [] },
@@ -452,7 +597,10 @@ describe("hostile input at the edge", () => {
  * Opens a raw TCP connection, lets `drive` write to it, and resolves with the first HTTP answer
  * (status and error code), or status 0 when the server closed the connection without one.
  */
-function rawExchange(port: number, drive: (socket: Socket, answered: () => boolean) => Promise<void>): Promise<{ status: number; code: string | undefined }> {
+function rawExchange(
+  port: number,
+  drive: (socket: Socket, answered: () => boolean) => Promise<void>,
+): Promise<{ status: number; code: string | undefined }> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, "127.0.0.1");
     let received = "";

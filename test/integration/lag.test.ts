@@ -13,14 +13,38 @@ describe("GET /v1/lag", () => {
     await using edge = await startPipeline({ ...servers, roles: ["ingest"] });
     await using query = await startPipeline({ ...servers, ns: edge.ns, roles: ["query"] });
     const ns = edge.ns;
-    const view = (i: number, type: string) => ({ id: `${ns}-${i}`, type, timestamp: "2026-01-01T00:00:00Z", user_id: "u", view_id: "v", video_id: "m", position_ms: i });
-    const r = await edge.send([
-      view(1, "user.video.play_requested"),
-      view(2, "user.video.played"),
-      view(3, "user.video.paused"),
-      view(4, "user.video.ended"),
-      { id: `${ns}-5`, type: "video.encoding.completed", timestamp: "2026-01-01T00:00:00Z", video_id: "m", title: "T", duration_ms: 1, genres: [] },
-    ].map((e) => (e.type === "user.video.played" ? { ...e, startup_ms: 10 } : e.type === "user.video.ended" ? { ...e, played_ms: 1, rebuffer_ms: 0 } : e)));
+    const view = (i: number, type: string) => ({
+      id: `${ns}-${i}`,
+      type,
+      timestamp: "2026-01-01T00:00:00Z",
+      user_id: "u",
+      view_id: "v",
+      video_id: "m",
+      position_ms: i,
+    });
+    const r = await edge.send(
+      [
+        view(1, "user.video.play_requested"),
+        view(2, "user.video.played"),
+        view(3, "user.video.paused"),
+        view(4, "user.video.ended"),
+        {
+          id: `${ns}-5`,
+          type: "video.encoding.completed",
+          timestamp: "2026-01-01T00:00:00Z",
+          video_id: "m",
+          title: "T",
+          duration_ms: 1,
+          genres: [],
+        },
+      ].map((e) =>
+        e.type === "user.video.played"
+          ? { ...e, startup_ms: 10 }
+          : e.type === "user.video.ended"
+            ? { ...e, played_ms: 1, rebuffer_ms: 0 }
+            : e,
+      ),
+    );
     expect(r.body).toMatchObject({ accepted: 5, rejected: 0 });
 
     const before = await query.get("/v1/lag");
@@ -77,16 +101,31 @@ describe("GET /v1/lag", () => {
       async () => {
         const res = await query.get("/v1/lag?minutes=10");
         const body = res.body as LagReport;
-        const settled = body.consumers.every((c) => c.pending_messages === 0) && body.consumers[0]?.freshness.samples === 4 && body.consumers[1]?.freshness.samples === 4 && body.consumers[2]?.freshness.samples === 1;
+        const settled =
+          body.consumers.every((c) => c.pending_messages === 0) &&
+          body.consumers[0]?.freshness.samples === 4 &&
+          body.consumers[1]?.freshness.samples === 4 &&
+          body.consumers[2]?.freshness.samples === 1;
         return settled ? body : undefined;
       },
       { timeoutMs: 30_000, what: "every consumer caught up" },
     );
     const byName = Object.fromEntries(after.consumers.map((c) => [c.consumer, c])) as Record<string, ConsumerLag>;
     for (const name of ["analytics", "recommendations", "content"]) {
-      expect(byName[name], name).toMatchObject({ pending_messages: 0, undelivered_messages: 0, unacked_messages: 0, oldest_unprocessed_age_seconds: 0, oldest_unprocessed: null, dead_letters: 0 });
+      expect(byName[name], name).toMatchObject({
+        pending_messages: 0,
+        undelivered_messages: 0,
+        unacked_messages: 0,
+        oldest_unprocessed_age_seconds: 0,
+        oldest_unprocessed: null,
+        dead_letters: 0,
+      });
     }
-    for (const [name, samples] of [["analytics", 4], ["recommendations", 4], ["content", 1]] as const) {
+    for (const [name, samples] of [
+      ["analytics", 4],
+      ["recommendations", 4],
+      ["content", 1],
+    ] as const) {
       const f = byName[name]?.freshness;
       expect(f, name).toMatchObject({ window_minutes: 10, samples });
       expect(typeof f?.p50_seconds, name).toBe("number");
@@ -102,12 +141,22 @@ describe("GET /v1/lag", () => {
       clickhouseUrl: inject("clickhouseUrl"),
       roles: ["query"],
     });
-    expect(await query.get("/readyz")).toEqual({ status: 200, body: { status: "ready", checks: { clickhouse: true } } });
+    expect(await query.get("/readyz")).toEqual({
+      status: 200,
+      body: { status: "ready", checks: { clickhouse: true } },
+    });
     const res = await query.get("/v1/lag");
     expect(res.status).toBe(200);
     const body = res.body as LagReport;
     expect(body).toMatchObject({ backlog: "unavailable", backlog_error: "not connected to NATS" });
-    expect(body.consumers.map((c) => [c.consumer, c.pending_messages, c.oldest_unprocessed_age_seconds, c.freshness.samples])).toEqual([
+    expect(
+      body.consumers.map((c) => [
+        c.consumer,
+        c.pending_messages,
+        c.oldest_unprocessed_age_seconds,
+        c.freshness.samples,
+      ]),
+    ).toEqual([
       ["analytics", null, null, 0],
       ["recommendations", null, null, 0],
       ["content", null, null, 0],
@@ -120,7 +169,11 @@ describe("GET /v1/lag", () => {
     ["abc", 400],
     ["1", 200],
   ])("?minutes=%s answers %i", async (minutes, status) => {
-    await using query = await startPipeline({ natsUrl: "nats://127.0.0.1:1", clickhouseUrl: inject("clickhouseUrl"), roles: ["query"] });
+    await using query = await startPipeline({
+      natsUrl: "nats://127.0.0.1:1",
+      clickhouseUrl: inject("clickhouseUrl"),
+      roles: ["query"],
+    });
     const res = await query.get(`/v1/lag?minutes=${minutes}`);
     expect(res.status).toBe(status);
     if (status === 400) expect(res.body).toMatchObject({ error: { code: "invalid_parameter" } });

@@ -6,60 +6,141 @@ import { startPipeline } from "../helpers/index.ts";
 
 /** Runs `playpulse load` as a user would: a process of its own, reading its exit code and output. */
 async function playpulseLoad(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = startChild("playpulse load", process.execPath, ["--import", "tsx", "src/cli/main.ts", "load", ...args], childEnv({}));
+  const child = startChild(
+    "playpulse load",
+    process.execPath,
+    ["--import", "tsx", "src/cli/main.ts", "load", ...args],
+    childEnv({}),
+  );
   const code = await child.exited;
   return { code, stdout: child.stdout(), stderr: child.stderr() };
 }
 
 describe("playpulse load (smoke)", () => {
-  it("runs realistic traffic against a pipeline and verifies every accepted event in ClickHouse", { timeout: 120_000 }, async () => {
-    await using p = await startPipeline({ natsUrl: inject("natsUrl"), clickhouseUrl: inject("clickhouseUrl") });
-    const r = await playpulseLoad([
-      "--url", p.baseUrl, "--key", p.writeKey, "--read-key", p.readKey,
-      "--rate", "400", "--batch", "10", "--duration", "3s", "--titles", "40", "--viewers", "100", "--freshness", "500ms",
-      "--verify", "--clickhouse-url", inject("clickhouseUrl"), "--database", `pp_${p.ns}`, "--json", "--quiet",
-    ]);
-    expect(r.stderr).toBe("");
-    expect(r.code).toBe(0);
-    const s = JSON.parse(r.stdout) as LoadSummary;
-    const rows = await p.store.select<{ n: string }>(sql`SELECT uniqExact(id) AS n FROM ${p.store.db}.events`);
-    const inClickHouse = Number(rows[0]?.n);
-    // Exact: what the edge accepted is what ClickHouse holds, no more, no less.
-    expect(inClickHouse).toBe(s.events.distinct_accepted);
-    expect(s.events).toEqual({ sent: s.events.sent, accepted: s.events.sent, duplicates: 0, rejected: 0, unconfirmed: 0, distinct_accepted: s.events.sent });
-    expect(s.events.sent).toBeGreaterThan(0);
-    expect(s.catalog).toEqual({ titles: 40, accepted: 40 });
-    expect(s.verify).toMatchObject({
-      ok: true,
-      via: "clickhouse",
-      ids: [
-        { table: "events", expected: inClickHouse, found: inClickHouse, missing: 0, unexpected: 0, examples: [] },
-        { table: "rec_events", expected: inClickHouse, found: inClickHouse, missing: 0, unexpected: 0, examples: [] },
-        { table: "catalog", expected: 40, found: 40, missing: 0, unexpected: 0, examples: [] },
-      ],
-      titleDiffs: [],
-    });
-    expect(s.latency_ms.samples).toBe(s.requests.answered);
-    expect(s.freshness_ms?.via).toBe("query-api");
-    expect(s.freshness_ms?.timeouts).toBe(0);
-    expect(s.freshness_ms?.samples).toBeGreaterThan(0);
-  });
+  it(
+    "runs realistic traffic against a pipeline and verifies every accepted event in ClickHouse",
+    { timeout: 120_000 },
+    async () => {
+      await using p = await startPipeline({ natsUrl: inject("natsUrl"), clickhouseUrl: inject("clickhouseUrl") });
+      const r = await playpulseLoad([
+        "--url",
+        p.baseUrl,
+        "--key",
+        p.writeKey,
+        "--read-key",
+        p.readKey,
+        "--rate",
+        "400",
+        "--batch",
+        "10",
+        "--duration",
+        "3s",
+        "--titles",
+        "40",
+        "--viewers",
+        "100",
+        "--freshness",
+        "500ms",
+        "--verify",
+        "--clickhouse-url",
+        inject("clickhouseUrl"),
+        "--database",
+        `pp_${p.ns}`,
+        "--json",
+        "--quiet",
+      ]);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      const s = JSON.parse(r.stdout) as LoadSummary;
+      const rows = await p.store.select<{ n: string }>(sql`SELECT uniqExact(id) AS n FROM ${p.store.db}.events`);
+      const inClickHouse = Number(rows[0]?.n);
+      // Exact: what the edge accepted is what ClickHouse holds, no more, no less.
+      expect(inClickHouse).toBe(s.events.distinct_accepted);
+      expect(s.events).toEqual({
+        sent: s.events.sent,
+        accepted: s.events.sent,
+        duplicates: 0,
+        rejected: 0,
+        unconfirmed: 0,
+        distinct_accepted: s.events.sent,
+      });
+      expect(s.events.sent).toBeGreaterThan(0);
+      expect(s.catalog).toEqual({ titles: 40, accepted: 40 });
+      expect(s.verify).toMatchObject({
+        ok: true,
+        via: "clickhouse",
+        ids: [
+          { table: "events", expected: inClickHouse, found: inClickHouse, missing: 0, unexpected: 0, examples: [] },
+          { table: "rec_events", expected: inClickHouse, found: inClickHouse, missing: 0, unexpected: 0, examples: [] },
+          { table: "catalog", expected: 40, found: 40, missing: 0, unexpected: 0, examples: [] },
+        ],
+        titleDiffs: [],
+      });
+      expect(s.latency_ms.samples).toBe(s.requests.answered);
+      expect(s.freshness_ms?.via).toBe("query-api");
+      expect(s.freshness_ms?.timeouts).toBe(0);
+      expect(s.freshness_ms?.samples).toBeGreaterThan(0);
+    },
+  );
 
-  it("verifies per-title aggregates through the query API when it has only a read key", { timeout: 120_000 }, async () => {
-    await using p = await startPipeline({ natsUrl: inject("natsUrl"), clickhouseUrl: inject("clickhouseUrl") });
-    const r = await playpulseLoad([
-      "--url", p.baseUrl, "--key", p.writeKey, "--read-key", p.readKey, "--concurrency", "4", "--batch", "20", "--events", "600",
-      "--titles", "8", "--viewers", "40", "--freshness", "off", "--verify", "--json", "--quiet",
-    ]);
-    expect(r.code).toBe(0);
-    const s = JSON.parse(r.stdout) as LoadSummary;
-    expect(s.events.distinct_accepted).toBe(600);
-    expect(s.verify).toMatchObject({ ok: true, via: "query-api", ids: [], titleDiffs: [], notes: ["event ids not compared: that needs --clickhouse-url and --database"] });
-    expect(s.verify?.titlesChecked).toBeGreaterThan(0);
-  });
+  it(
+    "verifies per-title aggregates through the query API when it has only a read key",
+    { timeout: 120_000 },
+    async () => {
+      await using p = await startPipeline({ natsUrl: inject("natsUrl"), clickhouseUrl: inject("clickhouseUrl") });
+      const r = await playpulseLoad([
+        "--url",
+        p.baseUrl,
+        "--key",
+        p.writeKey,
+        "--read-key",
+        p.readKey,
+        "--concurrency",
+        "4",
+        "--batch",
+        "20",
+        "--events",
+        "600",
+        "--titles",
+        "8",
+        "--viewers",
+        "40",
+        "--freshness",
+        "off",
+        "--verify",
+        "--json",
+        "--quiet",
+      ]);
+      expect(r.code).toBe(0);
+      const s = JSON.parse(r.stdout) as LoadSummary;
+      expect(s.events.distinct_accepted).toBe(600);
+      expect(s.verify).toMatchObject({
+        ok: true,
+        via: "query-api",
+        ids: [],
+        titleDiffs: [],
+        notes: ["event ids not compared: that needs --clickhouse-url and --database"],
+      });
+      expect(s.verify?.titlesChecked).toBeGreaterThan(0);
+    },
+  );
 
   it("reports connection errors and exits 4 when nothing is accepted", { timeout: 60_000 }, async () => {
-    const r = await playpulseLoad(["--url", "http://127.0.0.1:9", "--key", "k", "--events", "3", "--retries", "1", "--no-catalog", "--concurrency", "1", "--json", "--quiet"]);
+    const r = await playpulseLoad([
+      "--url",
+      "http://127.0.0.1:9",
+      "--key",
+      "k",
+      "--events",
+      "3",
+      "--retries",
+      "1",
+      "--no-catalog",
+      "--concurrency",
+      "1",
+      "--json",
+      "--quiet",
+    ]);
     expect(r.code).toBe(4);
     const s = JSON.parse(r.stdout) as LoadSummary;
     expect(s.events).toMatchObject({ sent: 3, accepted: 0, unconfirmed: 3, distinct_accepted: 0 });
@@ -68,10 +149,36 @@ describe("playpulse load (smoke)", () => {
 
   it("exits 3 and names the missing events when they never reach ClickHouse", { timeout: 120_000 }, async () => {
     // Ingest and query only: nothing consumes, so every accepted event is missing.
-    await using p = await startPipeline({ natsUrl: inject("natsUrl"), clickhouseUrl: inject("clickhouseUrl"), roles: ["ingest", "query"] });
+    await using p = await startPipeline({
+      natsUrl: inject("natsUrl"),
+      clickhouseUrl: inject("clickhouseUrl"),
+      roles: ["ingest", "query"],
+    });
     const r = await playpulseLoad([
-      "--url", p.baseUrl, "--key", p.writeKey, "--concurrency", "2", "--events", "30", "--titles", "5", "--viewers", "10", "--no-catalog", "--freshness", "off",
-      "--verify", "--verify-timeout", "1s", "--clickhouse-url", inject("clickhouseUrl"), "--database", `pp_${p.ns}`, "--json", "--quiet",
+      "--url",
+      p.baseUrl,
+      "--key",
+      p.writeKey,
+      "--concurrency",
+      "2",
+      "--events",
+      "30",
+      "--titles",
+      "5",
+      "--viewers",
+      "10",
+      "--no-catalog",
+      "--freshness",
+      "off",
+      "--verify",
+      "--verify-timeout",
+      "1s",
+      "--clickhouse-url",
+      inject("clickhouseUrl"),
+      "--database",
+      `pp_${p.ns}`,
+      "--json",
+      "--quiet",
     ]);
     expect(r.code).toBe(3);
     const s = JSON.parse(r.stdout) as LoadSummary;

@@ -31,7 +31,14 @@ describe("logs", () => {
   let baseUrl: string;
 
   beforeAll(async () => {
-    telemetry = startTelemetry({ disabled: false, serviceName: "logs-test", tracesEndpoint: "http://127.0.0.1:9/unused", sampler: "always_on", exporter, scheduleDelayMs: 50 });
+    telemetry = startTelemetry({
+      disabled: false,
+      serviceName: "logs-test",
+      tracesEndpoint: "http://127.0.0.1:9/unused",
+      sampler: "always_on",
+      exporter,
+      scheduleDelayMs: 50,
+    });
     const config = loadConfig(
       {
         NATS_URL: inject("natsUrl"),
@@ -69,14 +76,40 @@ describe("logs", () => {
     const traceId = hex(16);
     const res = await fetch(`${baseUrl}/v1/events`, {
       method: "POST",
-      headers: { authorization: `Bearer ${writeKey}`, "content-type": "application/json", traceparent: `00-${traceId}-${hex(8)}-01`, "x-forwarded-for": "203.0.113.7" },
-      body: JSON.stringify({ id: `${ns}-1`, type: "user.video.paused", timestamp: "2026-01-01T00:00:00Z", user_id: "u", view_id: "v", video_id: "m", position_ms: 1 }),
+      headers: {
+        authorization: `Bearer ${writeKey}`,
+        "content-type": "application/json",
+        traceparent: `00-${traceId}-${hex(8)}-01`,
+        "x-forwarded-for": "203.0.113.7",
+      },
+      body: JSON.stringify({
+        id: `${ns}-1`,
+        type: "user.video.paused",
+        timestamp: "2026-01-01T00:00:00Z",
+        user_id: "u",
+        view_id: "v",
+        video_id: "m",
+        position_ms: 1,
+      }),
     });
     expect(res.status).toBe(202);
-    const line = await waitFor(() => Promise.resolve(lines.find((l) => l.msg === "request" && l.trace_id === traceId)), { timeoutMs: 10_000, what: "the request's log line" });
+    const line = await waitFor(
+      () => Promise.resolve(lines.find((l) => l.msg === "request" && l.trace_id === traceId)),
+      { timeoutMs: 10_000, what: "the request's log line" },
+    );
     await telemetry.flush();
-    const server = exporter.getFinishedSpans().find((s) => s.spanContext().traceId === traceId && s.kind === SpanKind.SERVER);
-    expect(line).toMatchObject({ level: 20, method: "POST", route: "/v1/events", status: 202, trace_id: traceId, span_id: server?.spanContext().spanId, trace_flags: "01" });
+    const server = exporter
+      .getFinishedSpans()
+      .find((s) => s.spanContext().traceId === traceId && s.kind === SpanKind.SERVER);
+    expect(line).toMatchObject({
+      level: 20,
+      method: "POST",
+      route: "/v1/events",
+      status: 202,
+      trace_id: traceId,
+      span_id: server?.spanContext().spanId,
+      trace_flags: "01",
+    });
   });
 
   it("writes the message's trace id on a consumer's dead-letter line", async () => {
@@ -89,13 +122,24 @@ describe("logs", () => {
     } finally {
       await nc.close();
     }
-    const line = await waitFor(() => Promise.resolve(lines.find((l) => l.msg === "message dead-lettered" && l.trace_id === traceId)), {
-      timeoutMs: 15_000,
-      what: "the dead-letter log line",
-    });
+    const line = await waitFor(
+      () => Promise.resolve(lines.find((l) => l.msg === "message dead-lettered" && l.trace_id === traceId)),
+      {
+        timeoutMs: 15_000,
+        what: "the dead-letter log line",
+      },
+    );
     await telemetry.flush();
-    const consumerSpan = exporter.getFinishedSpans().find((s) => s.spanContext().traceId === traceId && s.kind === SpanKind.CONSUMER);
-    expect(line).toMatchObject({ level: 40, consumer: "content", subject: `${ns}.video.encoding.completed`, trace_id: traceId, span_id: consumerSpan?.spanContext().spanId });
+    const consumerSpan = exporter
+      .getFinishedSpans()
+      .find((s) => s.spanContext().traceId === traceId && s.kind === SpanKind.CONSUMER);
+    expect(line).toMatchObject({
+      level: 40,
+      consumer: "content",
+      subject: `${ns}.video.encoding.completed`,
+      trace_id: traceId,
+      span_id: consumerSpan?.spanContext().spanId,
+    });
   });
 
   it("writes no trace id outside a span, and no key or client IP anywhere", () => {

@@ -28,10 +28,21 @@ const read = (path: string): string => readFileSync(join(root, path), "utf8");
 
 /** Every variable the app reads (src/config.ts); anything else in the manifests is a typo. */
 const appEnv = new Set([
-  "NATS_URL", "CLICKHOUSE_URL", "CLICKHOUSE_DATABASE", "PLAYPULSE_HTTP_PORT", "PLAYPULSE_WRITE_KEYS",
-  "PLAYPULSE_READ_KEYS", "PLAYPULSE_LOG_LEVEL", "PLAYPULSE_STREAM_MAX_BYTES", "PLAYPULSE_JAEGER_UI_URL",
-  "OTEL_SERVICE_NAME", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_TRACES_SAMPLER", "OTEL_TRACES_SAMPLER_ARG",
-  "OTEL_SDK_DISABLED", "PLAYPULSE_STREAM_REPLICAS",
+  "NATS_URL",
+  "CLICKHOUSE_URL",
+  "CLICKHOUSE_DATABASE",
+  "PLAYPULSE_HTTP_PORT",
+  "PLAYPULSE_WRITE_KEYS",
+  "PLAYPULSE_READ_KEYS",
+  "PLAYPULSE_LOG_LEVEL",
+  "PLAYPULSE_STREAM_MAX_BYTES",
+  "PLAYPULSE_JAEGER_UI_URL",
+  "OTEL_SERVICE_NAME",
+  "OTEL_EXPORTER_OTLP_ENDPOINT",
+  "OTEL_TRACES_SAMPLER",
+  "OTEL_TRACES_SAMPLER_ARG",
+  "OTEL_SDK_DISABLED",
+  "PLAYPULSE_STREAM_REPLICAS",
 ]);
 
 // ---- loading ---------------------------------------------------------------------
@@ -204,7 +215,10 @@ describe("k8s base", () => {
     const containerPorts = workloads[0]?.spec?.template.spec?.containers.flatMap((c) => c.ports ?? []) ?? [];
     for (const port of service.spec?.ports ?? []) {
       const target = port.targetPort ?? port.port;
-      expect(containerPorts.some((c) => c.name === target || c.containerPort === target), `${target}`).toBe(true);
+      expect(
+        containerPorts.some((c) => c.name === target || c.containerPort === target),
+        `${target}`,
+      ).toBe(true);
     }
   });
 
@@ -351,7 +365,9 @@ describe("deploy/compose.yaml", () => {
 
 describe("Dockerfile", () => {
   // One instruction per line: continuation lines joined.
-  const instructions = read("Dockerfile").replace(/\s*\\\n\s*/g, " ").split("\n");
+  const instructions = read("Dockerfile")
+    .replace(/\s*\\\n\s*/g, " ")
+    .split("\n");
   it.each([
     /^ARG NODE_IMAGE=node:20-bookworm-slim$/,
     /^FROM \$\{NODE_IMAGE\} AS build$/,

@@ -28,11 +28,32 @@ describe("/metrics after known traffic", () => {
     await using p = await startPipeline({ natsUrl: inject("natsUrl"), clickhouseUrl: inject("clickhouseUrl") });
     const video = `vid-${p.ns}`;
     const user = `user-${p.ns}`;
-    const played = (id: string) => ({ id, type: "user.video.played", timestamp: "2026-01-01T00:00:00Z", user_id: user, view_id: `v-${id}`, video_id: video, position_ms: 0, startup_ms: 100 });
-    const encoded = { id: `${p.ns}-c1`, type: "video.encoding.completed", timestamp: "2026-01-01T00:00:00Z", video_id: video, title: "T", duration_ms: 1000, genres: [] };
+    const played = (id: string) => ({
+      id,
+      type: "user.video.played",
+      timestamp: "2026-01-01T00:00:00Z",
+      user_id: user,
+      view_id: `v-${id}`,
+      video_id: video,
+      position_ms: 0,
+      startup_ms: 100,
+    });
+    const encoded = {
+      id: `${p.ns}-c1`,
+      type: "video.encoding.completed",
+      timestamp: "2026-01-01T00:00:00Z",
+      video_id: video,
+      title: "T",
+      duration_ms: 1000,
+      genres: [],
+    };
     const batch = [played(`${p.ns}-a1`), played(`${p.ns}-a2`), encoded];
 
-    expect((await p.send([...batch, { type: "user.video.played" }])).body).toMatchObject({ accepted: 3, duplicates: 0, rejected: 1 });
+    expect((await p.send([...batch, { type: "user.video.played" }])).body).toMatchObject({
+      accepted: 3,
+      duplicates: 0,
+      rejected: 1,
+    });
     expect((await p.send(batch)).body).toMatchObject({ accepted: 0, duplicates: 3, rejected: 0 });
     expect((await p.send(batch, { key: null })).status).toBe(401);
     expect((await p.send([{ type: "nope" }, { type: "user.video.played" }])).status).toBe(400);
@@ -53,15 +74,20 @@ describe("/metrics after known traffic", () => {
       const text = await res.text();
       return { text, m: parseMetrics(text) };
     };
-    const acked = (m: Map<string, number>, consumer: string) => m.get(key("playpulse_consumer_messages_total", { consumer, result: "acked" }));
-    const dead = (m: Map<string, number>, consumer: string) => m.get(key("playpulse_consumer_messages_total", { consumer, result: "dead_lettered" }));
+    const acked = (m: Map<string, number>, consumer: string) =>
+      m.get(key("playpulse_consumer_messages_total", { consumer, result: "acked" }));
+    const dead = (m: Map<string, number>, consumer: string) =>
+      m.get(key("playpulse_consumer_messages_total", { consumer, result: "dead_lettered" }));
     const { text, m } = await waitFor(
       async () => {
         const s = await scrape();
-        const done = acked(s.m, "analytics") === 2 && acked(s.m, "recommendations") === 2 && acked(s.m, "content") === 1;
+        const done =
+          acked(s.m, "analytics") === 2 && acked(s.m, "recommendations") === 2 && acked(s.m, "content") === 1;
         // The backlog gauges are sampled from JetStream on scrape: they catch up with the acks.
         const drained = ["analytics", "recommendations", "content"].every(
-          (consumer) => s.m.get(key("playpulse_consumer_ack_pending_messages", { consumer })) === 0 && s.m.get(key("playpulse_consumer_pending_messages", { consumer })) === 0,
+          (consumer) =>
+            s.m.get(key("playpulse_consumer_ack_pending_messages", { consumer })) === 0 &&
+            s.m.get(key("playpulse_consumer_pending_messages", { consumer })) === 0,
         );
         return done && drained && dead(s.m, "analytics") === 1 && dead(s.m, "recommendations") === 1 ? s : undefined;
       },
@@ -104,14 +130,19 @@ describe("/metrics after known traffic", () => {
       ["playpulse_dead_letter_messages", { consumer: "recommendations" }, 1],
       ["playpulse_dead_letter_messages", { consumer: "content" }, 0],
     ];
-    expect(expected.map(([name, labels]) => [key(name, labels), m.get(key(name, labels))])).toEqual(expected.map(([name, labels, v]) => [key(name, labels), v]));
+    expect(expected.map(([name, labels]) => [key(name, labels), m.get(key(name, labels))])).toEqual(
+      expected.map(([name, labels, v]) => [key(name, labels), v]),
+    );
 
     // Every insert was timed and counted once; none failed.
     for (const table of ["events", "rec_events", "catalog"]) {
       const ok = m.get(key("playpulse_clickhouse_insert_batches_total", { table, result: "ok" }));
       expect(ok, table).toBeGreaterThanOrEqual(1);
       expect(m.get(key("playpulse_clickhouse_insert_duration_seconds_count", { table })), table).toBe(ok);
-      expect(m.get(key("playpulse_clickhouse_insert_batches_total", { table, result: "error" })), table).toBeUndefined();
+      expect(
+        m.get(key("playpulse_clickhouse_insert_batches_total", { table, result: "error" })),
+        table,
+      ).toBeUndefined();
     }
     expect(m.has("process_cpu_user_seconds_total")).toBe(true);
     // No user or video id is ever a label value.

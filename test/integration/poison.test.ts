@@ -11,7 +11,13 @@
  * insert with its own error (Code 25), exactly as it did before the validator knew that rule.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { connectBus, dlqStreamName, startConsumeLoop, type BusConnection, type ConsumeLoop } from "../../src/bus/index.ts";
+import {
+  connectBus,
+  dlqStreamName,
+  startConsumeLoop,
+  type BusConnection,
+  type ConsumeLoop,
+} from "../../src/bus/index.ts";
 import { createAnalyticsConsumer, type EventRow } from "../../src/consumers/analytics/index.ts";
 import { clickhouseCode, createDeadLetterSink, readDeadLetters, type DeadLetter } from "../../src/dlq/index.ts";
 import { subjectNames } from "../../src/events/index.ts";
@@ -23,7 +29,15 @@ import { openJetStream, type JetStreamProbe } from "../helpers/jetstream.ts";
 const TS = new Date(Date.now() - 3_600_000).toISOString();
 /** Rows of this user are written so that ClickHouse refuses them. */
 const MARKED = "marked-user";
-const paused = (id: string, user_id = "u1") => ({ id, type: "user.video.paused", timestamp: TS, user_id, view_id: `view-${id}`, video_id: "vid-poison", position_ms: 0 });
+const paused = (id: string, user_id = "u1") => ({
+  id,
+  type: "user.video.paused",
+  timestamp: TS,
+  user_id,
+  view_id: `view-${id}`,
+  video_id: "vid-poison",
+  position_ms: 0,
+});
 
 interface InsertCall {
   ids: string[];
@@ -42,7 +56,11 @@ function refusingStore(store: Store, on: () => boolean) {
         await store.insert(table, sent);
         if (table === "events") calls.push({ ids: rows.map((r) => (r as EventRow).id), result: "stored" });
       } catch (err: unknown) {
-        if (table === "events") calls.push({ ids: rows.map((r) => (r as EventRow).id), result: err instanceof Error ? err.message : String(err) });
+        if (table === "events")
+          calls.push({
+            ids: rows.map((r) => (r as EventRow).id),
+            result: err instanceof Error ? err.message : String(err),
+          });
         throw err;
       }
     },
@@ -59,10 +77,13 @@ describe("poison rows: ClickHouse refuses one row of a batch", () => {
   let stub: ReturnType<typeof refusingStore>;
   const dlqStream = () => dlqStreamName(p.config.stream.name);
   const storedIds = async () =>
-    (await p.store.select<{ id: string }>(sql`SELECT id FROM ${{ ident: `${p.store.db.ident}.events` }} ORDER BY id`)).map((r) => r.id);
+    (
+      await p.store.select<{ id: string }>(sql`SELECT id FROM ${{ ident: `${p.store.db.ident}.events` }} ORDER BY id`)
+    ).map((r) => r.id);
   const deadLetters = async (): Promise<DeadLetter[]> => {
     const out: DeadLetter[] = [];
-    for await (const d of readDeadLetters(bus.nc, { stream: dlqStream(), prefix: subjectNames(p.ns).prefix })) out.push(d);
+    for await (const d of readDeadLetters(bus.nc, { stream: dlqStream(), prefix: subjectNames(p.ns).prefix }))
+      out.push(d);
     return out;
   };
   const analyticsInfo = () => probe.jsm.consumers.info(p.config.stream.name, "analytics");
@@ -73,7 +94,10 @@ describe("poison rows: ClickHouse refuses one row of a batch", () => {
     return startConsumeLoop({
       bus,
       stream: p.config.stream.name,
-      handler: createAnalyticsConsumer({ store: stub.store, poison: createDeadLetterSink(bus.nc, (c, s) => subjects.dlq(c, s)) }),
+      handler: createAnalyticsConsumer({
+        store: stub.store,
+        poison: createDeadLetterSink(bus.nc, (c, s) => subjects.dlq(c, s)),
+      }),
       logger,
       batchSize: 100,
       flushIntervalMs: 200,
@@ -84,7 +108,11 @@ describe("poison rows: ClickHouse refuses one row of a batch", () => {
 
   beforeAll(async () => {
     // Every role but analytics: the analytics consumer runs below, on the refusing store.
-    p = await startPipeline({ natsUrl: inject("natsUrl"), clickhouseUrl: inject("clickhouseUrl"), roles: ["ingest", "recommendations", "content"] });
+    p = await startPipeline({
+      natsUrl: inject("natsUrl"),
+      clickhouseUrl: inject("clickhouseUrl"),
+      roles: ["ingest", "recommendations", "content"],
+    });
     probe = await openJetStream(inject("natsUrl"));
     bus = await connectBus(inject("natsUrl"), "poison-test", createLogger("error"));
     stub = refusingStore(p.store, () => refusing);
@@ -93,11 +121,16 @@ describe("poison rows: ClickHouse refuses one row of a batch", () => {
     const events = Array.from({ length: 10 }, (_, i) => paused(`row-${i}`, i === 3 || i === 8 ? MARKED : "u1"));
     expect((await p.send(events)).body).toMatchObject({ accepted: 10, rejected: 0 });
     loop = startAnalytics();
-    await waitFor(async () => (await probe.jsm.streams.info(dlqStream())).state.messages === 2 && (await probe.drained(p.config.stream.name, ["analytics"])), {
-      timeoutMs: 45_000,
-      intervalMs: 200,
-      what: "the batch stored and its two poison rows dead-lettered",
-    });
+    await waitFor(
+      async () =>
+        (await probe.jsm.streams.info(dlqStream())).state.messages === 2 &&
+        (await probe.drained(p.config.stream.name, ["analytics"])),
+      {
+        timeoutMs: 45_000,
+        intervalMs: 200,
+        what: "the batch stored and its two poison rows dead-lettered",
+      },
+    );
   }, 90_000);
 
   afterAll(async () => {
@@ -147,9 +180,17 @@ describe("poison rows: ClickHouse refuses one row of a batch", () => {
 
   it("acks the batch: nothing is redelivered, and the recommendations consumer (on the plain store) keeps all ten", async () => {
     const info = await analyticsInfo();
-    expect([info.num_redelivered, info.num_pending, info.num_ack_pending, info.delivered.stream_seq]).toEqual([0, 0, 0, 10]);
-    await waitFor(() => probe.drained(p.config.stream.name, ["recommendations"]), { timeoutMs: 30_000, intervalMs: 200, what: "recommendations drained" });
-    const rec = await p.store.select<{ id: string }>(sql`SELECT id FROM ${{ ident: `${p.store.db.ident}.rec_events` }} ORDER BY id`);
+    expect([info.num_redelivered, info.num_pending, info.num_ack_pending, info.delivered.stream_seq]).toEqual([
+      0, 0, 0, 10,
+    ]);
+    await waitFor(() => probe.drained(p.config.stream.name, ["recommendations"]), {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      what: "recommendations drained",
+    });
+    const rec = await p.store.select<{ id: string }>(
+      sql`SELECT id FROM ${{ ident: `${p.store.db.ident}.rec_events` }} ORDER BY id`,
+    );
     expect(rec.map((x) => x.id)).toEqual(Array.from({ length: 10 }, (_, i) => `row-${i}`));
   });
 
@@ -160,17 +201,26 @@ describe("poison rows: ClickHouse refuses one row of a batch", () => {
     expect((await p.send(all.map((id) => paused(id, MARKED)))).body).toMatchObject({ accepted: 3, rejected: 0 });
     loop = startAnalytics();
     const fullAttempts = () => stub.calls.filter((c) => c.ids.join() === all.join());
-    await waitFor(() => fullAttempts().length >= 2, { timeoutMs: 30_000, intervalMs: 100, what: "the batch tried twice" });
+    await waitFor(() => fullAttempts().length >= 2, {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+      what: "the batch tried twice",
+    });
     expect(fullAttempts().every((c) => clickhouseCode(new Error(c.result)) === 25)).toBe(true);
     expect((await deadLetters()).map((d) => d.msgId)).toEqual(["row-3", "row-8"]);
     expect((await storedIds()).filter((id) => id.startsWith("all-"))).toEqual([]);
 
     refusing = false; // the cause is fixed (say, the column type put back)
-    await waitFor(async () => (await storedIds()).filter((id) => id.startsWith("all-")).join() === all.join() && (await probe.drained(p.config.stream.name, ["analytics"])), {
-      timeoutMs: 45_000,
-      intervalMs: 200,
-      what: "the retried batch stored",
-    });
+    await waitFor(
+      async () =>
+        (await storedIds()).filter((id) => id.startsWith("all-")).join() === all.join() &&
+        (await probe.drained(p.config.stream.name, ["analytics"])),
+      {
+        timeoutMs: 45_000,
+        intervalMs: 200,
+        what: "the retried batch stored",
+      },
+    );
     expect(await storedIds()).toEqual([...all, "row-0", "row-1", "row-2", "row-4", "row-5", "row-6", "row-7", "row-9"]);
     expect((await deadLetters()).map((d) => d.msgId)).toEqual(["row-3", "row-8"]);
     expect(fullAttempts().filter((c) => c.result === "stored")).toHaveLength(1);

@@ -11,7 +11,16 @@ import { sql } from "../../src/store/index.ts";
 import { startPipeline, waitFor } from "../helpers/index.ts";
 
 const TS = new Date(Date.now() - 3_600_000).toISOString();
-const ev = (id: string, extra: Record<string, unknown> = {}) => ({ id, type: "user.video.paused", timestamp: TS, user_id: "u1", view_id: "v1", video_id: "m1", position_ms: 0, ...extra });
+const ev = (id: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  type: "user.video.paused",
+  timestamp: TS,
+  user_id: "u1",
+  view_id: "v1",
+  video_id: "m1",
+  position_ms: 0,
+  ...extra,
+});
 
 interface Row {
   kind: string;
@@ -32,15 +41,28 @@ describe("quarantine", () => {
     await using p = await startPipeline({
       natsUrl: inject("natsUrl"),
       clickhouseUrl: inject("clickhouseUrl"),
-      env: { PLAYPULSE_QUARANTINE: "true", PLAYPULSE_QUARANTINE_MAX_PAYLOAD_BYTES: "256", PLAYPULSE_MAX_EVENT_BYTES: "512" },
+      env: {
+        PLAYPULSE_QUARANTINE: "true",
+        PLAYPULSE_QUARANTINE_MAX_PAYLOAD_BYTES: "256",
+        PLAYPULSE_MAX_EVENT_BYTES: "512",
+      },
     });
     const t0 = Date.now();
     const long = "x".repeat(300);
     const big = ev("q-big", { properties: { a: "y".repeat(200), b: "y".repeat(200) } });
 
-    const batch = await p.send([ev("q-ok-1"), ev("q-bad-1", { position_ms: -5 }), 42, ev("q-long", { cdn: long }), big]);
+    const batch = await p.send([
+      ev("q-ok-1"),
+      ev("q-bad-1", { position_ms: -5 }),
+      42,
+      ev("q-long", { cdn: long }),
+      big,
+    ]);
     expect(batch).toMatchObject({ status: 202, body: { accepted: 1, rejected: 4 } });
-    const nd = await p.send(`${JSON.stringify(ev("q-ok-2"))}\n{broken\n${JSON.stringify({ ...ev("q-type"), type: "user.video.teleported" })}\n`, { contentType: "application/x-ndjson" });
+    const nd = await p.send(
+      `${JSON.stringify(ev("q-ok-2"))}\n{broken\n${JSON.stringify({ ...ev("q-type"), type: "user.video.teleported" })}\n`,
+      { contentType: "application/x-ndjson" },
+    );
     expect(nd).toMatchObject({ status: 202, body: { accepted: 1, rejected: 2 } });
     expect((await p.send("[{", { contentType: "application/json" })).status).toBe(400);
     expect((await p.send("hello", { contentType: "text/plain" })).status).toBe(415);
@@ -64,7 +86,8 @@ describe("quarantine", () => {
     const bigJson = JSON.stringify(big);
     const longJson = JSON.stringify(ev("q-long", { cdn: long }));
     // JSON.parse's wording varies between Node versions, and the encoded size of an event includes its receive time.
-    const normal = (reason: string) => reason.replace(/(invalid JSON: |not valid JSON: ).*$/, "$1...").replace(/^event: \d+ bytes/, "event: N bytes");
+    const normal = (reason: string) =>
+      reason.replace(/(invalid JSON: |not valid JSON: ).*$/, "$1...").replace(/^event: \d+ bytes/, "event: N bytes");
     expect(rows.map(({ received_ms: _a, received: _b, ...r }) => ({ ...r, reason: normal(r.reason) }))).toEqual([
       {
         kind: "schema_violation",
@@ -77,7 +100,17 @@ describe("quarantine", () => {
         payload_bytes: String(JSON.stringify(ev("q-bad-1", { position_ms: -5 })).length),
         truncated: 0,
       },
-      { kind: "schema_violation", reason: "event: must be a JSON object, got a number", item_index: 2, event_id: "", event_type: "", content_type: "application/json", payload: "42", payload_bytes: "2", truncated: 0 },
+      {
+        kind: "schema_violation",
+        reason: "event: must be a JSON object, got a number",
+        item_index: 2,
+        event_id: "",
+        event_type: "",
+        content_type: "application/json",
+        payload: "42",
+        payload_bytes: "2",
+        truncated: 0,
+      },
       {
         kind: "schema_violation",
         reason: "cdn: must be 1-64 characters long, got 300",
@@ -135,7 +168,8 @@ describe("quarantine", () => {
       },
       {
         kind: "invalid_body",
-        reason: 'unsupported_media_type: Content-Type must be application/json or application/x-ndjson, got "text/plain"',
+        reason:
+          'unsupported_media_type: Content-Type must be application/json or application/x-ndjson, got "text/plain"',
         item_index: -1,
         event_id: "",
         event_type: "",
@@ -146,10 +180,16 @@ describe("quarantine", () => {
       },
     ]);
     // Only the accepted events reach the event tables.
-    await waitFor(async () => (await p.store.select<{ id: string }>(sql`SELECT DISTINCT id FROM ${p.store.db}.events ORDER BY id`)).map((r) => r.id).join() === "q-ok-1,q-ok-2", {
-      timeoutMs: 20_000,
-      what: "the accepted events stored",
-    });
+    await waitFor(
+      async () =>
+        (await p.store.select<{ id: string }>(sql`SELECT DISTINCT id FROM ${p.store.db}.events ORDER BY id`))
+          .map((r) => r.id)
+          .join() === "q-ok-1,q-ok-2",
+      {
+        timeoutMs: 20_000,
+        what: "the accepted events stored",
+      },
+    );
   });
 
   it("keeps nothing when PLAYPULSE_QUARANTINE is off", async () => {
@@ -158,7 +198,10 @@ describe("quarantine", () => {
     // An accepted event published after the rejection, on the same connection, is stored: anything the
     // edge had published for the rejection would be in the quarantine stream by then.
     expect((await p.send([ev("later")])).status).toBe(202);
-    await waitFor(async () => (await p.store.select(sql`SELECT id FROM ${p.store.db}.events`)).length === 1, { timeoutMs: 20_000, what: "the accepted event stored" });
+    await waitFor(async () => (await p.store.select(sql`SELECT id FROM ${p.store.db}.events`)).length === 1, {
+      timeoutMs: 20_000,
+      what: "the accepted event stored",
+    });
     const nc = await connect({ servers: inject("natsUrl") });
     try {
       const info = await (await jetstreamManager(nc)).streams.info(quarantineStreamName(p.config.stream.name));

@@ -27,7 +27,14 @@ describe("query parameters", () => {
     const natsUrl = inject("natsUrl");
     p = await startPipeline({ natsUrl, clickhouseUrl: inject("clickhouseUrl") });
     const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
-    const play = (id: string, videoId: string, viewId: string, type: string, minutesAgo: number, extra: Record<string, unknown> = {}) => ({
+    const play = (
+      id: string,
+      videoId: string,
+      viewId: string,
+      type: string,
+      minutesAgo: number,
+      extra: Record<string, unknown> = {},
+    ) => ({
       id,
       type: `user.video.${type}`,
       timestamp: at(minutesAgo),
@@ -39,7 +46,15 @@ describe("query parameters", () => {
       ...extra,
     });
     const events = [
-      { id: "q-cat", type: "video.encoding.completed", timestamp: at(60), video_id: QUOTED, title: `Say "hi" \\ 'bye'`, duration_ms: 100_000, genres: [`it's`] },
+      {
+        id: "q-cat",
+        type: "video.encoding.completed",
+        timestamp: at(60),
+        video_id: QUOTED,
+        title: `Say "hi" \\ 'bye'`,
+        duration_ms: 100_000,
+        genres: [`it's`],
+      },
       play("q-1", QUOTED, `view'1`, "play_requested", 30),
       play("q-2", QUOTED, `view'1`, "played", 29, { startup_ms: 250 }),
       play("q-3", QUOTED, `view'1`, "heartbeat", 28, { played_ms: 40_000, rebuffer_ms: 1000, position_ms: 40_000 }),
@@ -48,7 +63,11 @@ describe("query parameters", () => {
       play("s-1", SLASHED, "view/4", "play_requested", 25),
       play("s-2", SLASHED, "view/4", "played", 24, { startup_ms: 75 }),
     ];
-    const request: ScenarioRequest = { name: "quoted ids", format: "array", events: events.map((body) => ({ body, status: "accepted" })) };
+    const request: ScenarioRequest = {
+      name: "quoted ids",
+      format: "array",
+      events: events.map((body) => ({ body, status: "accepted" })),
+    };
     const r = await p.send(events);
     expect(r.status).toBe(202);
     await using js = await openJetStream(natsUrl);
@@ -71,9 +90,15 @@ describe("query parameters", () => {
       "/v1/videos/m1/stats?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z",
       bad("from must be before to (from=2026-01-02T00:00:00.000Z, to=2026-01-01T00:00:00.000Z)"),
     ],
-    ["/v1/videos/m1/stats?from=1767225600000&to=1767225600000", bad("from must be before to (from=2026-01-01T00:00:00.000Z, to=2026-01-01T00:00:00.000Z)")],
+    [
+      "/v1/videos/m1/stats?from=1767225600000&to=1767225600000",
+      bad("from must be before to (from=2026-01-01T00:00:00.000Z, to=2026-01-01T00:00:00.000Z)"),
+    ],
     ["/v1/videos/top?from=soon", bad(`from: ${TIME_HINT}, got "soon"`)],
-    ["/v1/videos/top?from=2026-01-02&to=2026-01-01", bad("from must be before to (from=2026-01-02T00:00:00.000Z, to=2026-01-01T00:00:00.000Z)")],
+    [
+      "/v1/videos/top?from=2026-01-02&to=2026-01-01",
+      bad("from must be before to (from=2026-01-02T00:00:00.000Z, to=2026-01-01T00:00:00.000Z)"),
+    ],
     [`/v1/experiments/e1?to=${"9".repeat(70)}`, bad(`to: ${TIME_HINT}, got "${"9".repeat(64)}"`)],
     ["/v1/videos/top?by=plays", bad('by: must be one of views, watch_time, got "plays"')],
     ["/v1/videos/top?by=VIEWS", bad('by: must be one of views, watch_time, got "VIEWS"')],
@@ -86,7 +111,10 @@ describe("query parameters", () => {
     [`/v1/users/u1/recommendations?limit=${"1".repeat(40)}`, bad(`limit: ${LIMIT_HINT}, got "${"1".repeat(32)}"`)],
     [`/v1/videos/${"v".repeat(129)}/stats`, bad("video_id: must be 1-128 characters without control characters")],
     ["/v1/videos/m%0A1/stats", bad("video_id: must be 1-128 characters without control characters")],
-    [`/v1/users/${"u".repeat(129)}/recommendations`, bad("user_id: must be 1-128 characters without control characters")],
+    [
+      `/v1/users/${"u".repeat(129)}/recommendations`,
+      bad("user_id: must be 1-128 characters without control characters"),
+    ],
     ["/v1/users/u%001/recommendations", bad("user_id: must be 1-128 characters without control characters")],
     ["/v1/experiments/e%7F1", bad("experiment_id: must be 1-128 characters without control characters")],
   ])("GET %s answers 400 with the reason", async (path, expected) => {
@@ -94,8 +122,18 @@ describe("query parameters", () => {
   });
 
   it.each([
-    ["an offset", "from=2026-01-01T02:00:00%2B02:00&to=2026-01-01T01:00:00.5Z", "2026-01-01T00:00:00.000Z", "2026-01-01T01:00:00.500Z"],
-    ["epoch milliseconds", "from=1767225600000&to=1767225600001", "2026-01-01T00:00:00.000Z", "2026-01-01T00:00:00.001Z"],
+    [
+      "an offset",
+      "from=2026-01-01T02:00:00%2B02:00&to=2026-01-01T01:00:00.5Z",
+      "2026-01-01T00:00:00.000Z",
+      "2026-01-01T01:00:00.500Z",
+    ],
+    [
+      "epoch milliseconds",
+      "from=1767225600000&to=1767225600001",
+      "2026-01-01T00:00:00.000Z",
+      "2026-01-01T00:00:00.001Z",
+    ],
     ["dates", "from=2026-01-01&to=2026-01-02", "2026-01-01T00:00:00.000Z", "2026-01-02T00:00:00.000Z"],
   ])("accepts times with %s", async (_, query, from, to) => {
     const r = await p.get(`/v1/videos/m1/stats?${query}`);
@@ -105,7 +143,15 @@ describe("query parameters", () => {
   it("reads the stats of ids with quotes and backslashes back exactly", async () => {
     expect(await p.get(`/v1/videos/${encodeURIComponent(QUOTED)}/stats`)).toMatchObject({
       status: 200,
-      body: { video_id: QUOTED, views: 1, plays: 1, unique_viewers: 1, watch_time_ms: 40_000, startup_ms_p50: 250, rebuffer_ratio: 1000 / 41_000 },
+      body: {
+        video_id: QUOTED,
+        views: 1,
+        plays: 1,
+        unique_viewers: 1,
+        watch_time_ms: 40_000,
+        startup_ms_p50: 250,
+        rebuffer_ratio: 1000 / 41_000,
+      },
     });
     expect(await p.get(`/v1/videos/${encodeURIComponent(NEIGHBOUR)}/stats`)).toMatchObject({
       status: 200,
@@ -125,7 +171,9 @@ describe("query parameters", () => {
         { video_id: QUOTED, title: `Say "hi" \\ 'bye'`, views: 1, watch_time_ms: 40_000 },
       ],
     });
-    const trending = (await p.get("/v1/trending")).body as { items: { video_id: string; plays: number; title: string | null }[] };
+    const trending = (await p.get("/v1/trending")).body as {
+      items: { video_id: string; plays: number; title: string | null }[];
+    };
     // One play each; SLASHED played five minutes later, so it decayed less.
     expect(trending.items.map(({ video_id, plays, title }) => ({ video_id, plays, title }))).toEqual([
       { video_id: SLASHED, plays: 1, title: null },
@@ -134,11 +182,17 @@ describe("query parameters", () => {
     // The user stopped at 40 000 of 100 000 ms: continue watching, score 0.4.
     expect(await p.get(`/v1/users/${encodeURIComponent(USER)}/recommendations`)).toEqual({
       status: 200,
-      body: { user_id: USER, items: [{ video_id: QUOTED, title: `Say "hi" \\ 'bye'`, score: 0.4, reason: "continue_watching" }] },
+      body: {
+        user_id: USER,
+        items: [{ video_id: QUOTED, title: `Say "hi" \\ 'bye'`, score: 0.4, reason: "continue_watching" }],
+      },
     });
     expect(await p.get(`/v1/experiments/${encodeURIComponent(EXPERIMENT)}`)).toMatchObject({
       status: 200,
-      body: { experiment_id: EXPERIMENT, variants: [{ variant: VARIANT, views: 4, plays: 2, unique_viewers: 1, watch_time_ms: 40_000 }] },
+      body: {
+        experiment_id: EXPERIMENT,
+        variants: [{ variant: VARIANT, views: 4, plays: 2, unique_viewers: 1, watch_time_ms: 40_000 }],
+      },
     });
   });
 });

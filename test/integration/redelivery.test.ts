@@ -83,7 +83,9 @@ describe("redelivery", () => {
     // No background merge may fold the second copies away while the answers are compared.
     for (const table of TABLES) await first.store.command(sql`SYSTEM STOP MERGES ${db}.${ident(table)}`);
     const counts = async (q: Pipeline): Promise<Record<Table, number>> => {
-      const rows = await Promise.all(TABLES.map((t) => q.store.select<{ n: string }>(sql`SELECT count() AS n FROM ${db}.${ident(t)}`)));
+      const rows = await Promise.all(
+        TABLES.map((t) => q.store.select<{ n: string }>(sql`SELECT count() AS n FROM ${db}.${ident(t)}`)),
+      );
       return { events: Number(rows[0]?.[0]?.n), rec_events: Number(rows[1]?.[0]?.n), catalog: Number(rows[2]?.[0]?.n) };
     };
 
@@ -100,11 +102,15 @@ describe("redelivery", () => {
     const second = await startPipeline({ natsUrl, clickhouseUrl, env, ns: first.ns });
     p = second;
     const twice = { events: 2 * once.events, rec_events: 2 * once.rec_events, catalog: 2 * once.catalog };
-    await waitFor(async () => (await js.drained(second.config.stream.name)) && JSON.stringify(await counts(second)) === JSON.stringify(twice), {
-      timeoutMs: 45_000,
-      intervalMs: 200,
-      what: `every row stored twice (${JSON.stringify(twice)})`,
-    });
+    await waitFor(
+      async () =>
+        (await js.drained(second.config.stream.name)) && JSON.stringify(await counts(second)) === JSON.stringify(twice),
+      {
+        timeoutMs: 45_000,
+        intervalMs: 200,
+        what: `every row stored twice (${JSON.stringify(twice)})`,
+      },
+    );
     const after = await answers(second);
     // Merges are stopped, so the answers above were computed over every row twice.
     expect(await counts(second)).toEqual(twice);
@@ -112,8 +118,12 @@ describe("redelivery", () => {
     for (const path of FIXED_PATHS) expect(after.fixed.get(path), path).toEqual(before.fixed.get(path));
 
     const elapsed = Date.parse(after.trending.as_of) - Date.parse(before.trending.as_of);
-    expect(after.trending.items.map(({ score: _, ...rest }) => rest)).toEqual(before.trending.items.map(({ score: _, ...rest }) => rest));
-    after.trending.items.forEach((item, i) => expect(item.score).toBeCloseTo((before.trending.items[i]?.score ?? NaN) * decay(elapsed), 9));
+    expect(after.trending.items.map(({ score: _, ...rest }) => rest)).toEqual(
+      before.trending.items.map(({ score: _, ...rest }) => rest),
+    );
+    after.trending.items.forEach((item, i) =>
+      expect(item.score).toBeCloseTo((before.trending.items[i]?.score ?? NaN) * decay(elapsed), 9),
+    );
 
     for (const user of USERS) {
       const was = before.recommendations.get(user);

@@ -40,7 +40,7 @@ async function answers(): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   for (const path of PATHS) {
     const res = await api.request(path, { headers: { authorization: `Bearer ${p.readKey}` } });
-    out[path] = { status: res.status, body: (await res.json()) };
+    out[path] = { status: res.status, body: await res.json() };
   }
   return out;
 }
@@ -55,7 +55,9 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
 const matching = (prefix: string) => stored.filter((m) => m.subject.startsWith(`${p.ns}.${prefix}`));
 
 async function distinctIds(table: string, column = "id"): Promise<string[]> {
-  const rows = await p.store.select<{ id: string }>(sql`SELECT DISTINCT ${{ ident: column }} AS id FROM ${{ ident: `${p.store.db.ident}.${table}` }} ORDER BY id`);
+  const rows = await p.store.select<{ id: string }>(
+    sql`SELECT DISTINCT ${{ ident: column }} AS id FROM ${{ ident: `${p.store.db.ident}.${table}` }} ORDER BY id`,
+  );
   return rows.map((r) => r.id);
 }
 
@@ -87,24 +89,47 @@ describe("playpulse replay", () => {
     expect([r.code, r.err.match(/^replay \w+: .*100\.0%.*$/gm)?.length]).toEqual([0, 3]);
     const expected = (consumer: string, prefix: string) => {
       const m = matching(prefix);
-      return { consumer, messages: m.length, rows: m.length, skipped: {}, firstSeq: m[0]?.seq, lastSeq: m.at(-1)?.seq, elapsedMs: "number" };
+      return {
+        consumer,
+        messages: m.length,
+        rows: m.length,
+        skipped: {},
+        firstSeq: m[0]?.seq,
+        lastSeq: m.at(-1)?.seq,
+        elapsedMs: "number",
+      };
     };
     const reports = (JSON.parse(r.out) as ReplayReport[]).map((x) => ({ ...x, elapsedMs: typeof x.elapsedMs }));
-    expect(reports).toEqual([expected("analytics", "user."), expected("recommendations", "user.video."), expected("content", "video.")]);
+    expect(reports).toEqual([
+      expected("analytics", "user."),
+      expected("recommendations", "user.video."),
+      expected("content", "video."),
+    ]);
     // Every event id now has a row written by the replay (a merge keeps the newest copy, so this holds after merges too).
-    const rewritten = await p.store.select<{ n: string }>(sql`SELECT uniqExactIf(id, stored_ms >= ${{ type: "UInt64", value: startedAt }}) AS n FROM ${p.store.db}.events`);
+    const rewritten = await p.store.select<{ n: string }>(
+      sql`SELECT uniqExactIf(id, stored_ms >= ${{ type: "UInt64", value: startedAt }}) AS n FROM ${p.store.db}.events`,
+    );
     expect(rewritten).toEqual([{ n: String(new Set(matching("user.").map((m) => m.msgId)).size) }]);
     expect(await answers()).toEqual(before);
   });
 
   it("after every table is dropped, creates them and restores identical answers", async () => {
-    for (const t of ["events", "rec_events", "catalog"]) await p.store.command(sql`DROP TABLE ${{ ident: `${p.store.db.ident}.${t}` }}`);
+    for (const t of ["events", "rec_events", "catalog"])
+      await p.store.command(sql`DROP TABLE ${{ ident: `${p.store.db.ident}.${t}` }}`);
     const broken = await api.request(PATHS[0] ?? "", { headers: { authorization: `Bearer ${p.readKey}` } });
-    expect([broken.status, ((await broken.json()) as { error: string }).error]).toEqual([500, expect.stringContaining(`Table ${p.store.db.ident}.events doesn't exist`)]);
+    expect([broken.status, ((await broken.json()) as { error: string }).error]).toEqual([
+      500,
+      expect.stringContaining(`Table ${p.store.db.ident}.events doesn't exist`),
+    ]);
 
     const r = await run(["--from", "1"]);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(new RegExp(`^analytics: ${matching("user.").length} messages \\(sequence \\d+ to \\d+\\), ${matching("user.").length} rows written in \\d+s$`, "m"));
+    expect(r.out).toMatch(
+      new RegExp(
+        `^analytics: ${matching("user.").length} messages \\(sequence \\d+ to \\d+\\), ${matching("user.").length} rows written in \\d+s$`,
+        "m",
+      ),
+    );
     expect(await answers()).toEqual(before);
   });
 
@@ -113,22 +138,29 @@ describe("playpulse replay", () => {
     const from = plays[10];
     const to = plays[20];
     if (!from || !to) throw new Error("the scenario has fewer than 21 play events");
-    const expected = [...new Set(plays.filter((m) => m.seq >= from.seq && m.seq <= to.seq).map((m) => m.msgId ?? ""))].sort();
+    const expected = [
+      ...new Set(plays.filter((m) => m.seq >= from.seq && m.seq <= to.seq).map((m) => m.msgId ?? "")),
+    ].sort();
 
     await p.store.command(sql`DROP TABLE ${p.store.db}.events`);
     const bySeq = await run(["--from", String(from.seq), "--to", String(to.seq), "--consumer", "analytics", "--json"]);
     expect(bySeq.code).toBe(0);
-    expect(JSON.parse(bySeq.out)).toMatchObject([{ consumer: "analytics", messages: 11, rows: 11, firstSeq: from.seq, lastSeq: to.seq }]);
+    expect(JSON.parse(bySeq.out)).toMatchObject([
+      { consumer: "analytics", messages: 11, rows: 11, firstSeq: from.seq, lastSeq: to.seq },
+    ]);
     expect(await distinctIds("events")).toEqual(expected);
 
-    const fromTime = (await js.jsm.streams.getMessage(p.config.stream.name, { seq: from.seq }))?.time.toISOString() ?? "";
+    const fromTime =
+      (await js.jsm.streams.getMessage(p.config.stream.name, { seq: from.seq }))?.time.toISOString() ?? "";
     await p.store.command(sql`DROP TABLE ${p.store.db}.events`);
     const byTime = await run(["--from", fromTime, "--to", String(to.seq), "--consumer", "analytics", "--json"]);
     expect(byTime.code).toBe(0);
     // Messages stored in the same millisecond as `from` come along too: the time is the stream's, not unique.
     const firstSeq = (JSON.parse(byTime.out) as [{ firstSeq: number }])[0].firstSeq;
     expect(firstSeq).toBeLessThanOrEqual(from.seq);
-    const expectedByTime = [...new Set(plays.filter((m) => m.seq >= firstSeq && m.seq <= to.seq).map((m) => m.msgId ?? ""))].sort();
+    const expectedByTime = [
+      ...new Set(plays.filter((m) => m.seq >= firstSeq && m.seq <= to.seq).map((m) => m.msgId ?? "")),
+    ].sort();
     expect(await distinctIds("events")).toEqual(expectedByTime);
 
     const toTime = (await js.jsm.streams.getMessage(p.config.stream.name, { seq: to.seq }))?.time.toISOString() ?? "";
@@ -138,10 +170,14 @@ describe("playpulse replay", () => {
     // Messages stored in the same millisecond as `to` come along too.
     const lastSeq = (JSON.parse(untilTime.out) as [{ lastSeq: number }])[0].lastSeq;
     expect(lastSeq).toBeGreaterThanOrEqual(to.seq);
-    const expectedUntil = [...new Set(plays.filter((m) => m.seq >= from.seq && m.seq <= lastSeq).map((m) => m.msgId ?? ""))].sort();
+    const expectedUntil = [
+      ...new Set(plays.filter((m) => m.seq >= from.seq && m.seq <= lastSeq).map((m) => m.msgId ?? "")),
+    ].sort();
     expect(await distinctIds("events")).toEqual(expectedUntil);
     for (const m of plays.filter((x) => x.seq > lastSeq).slice(0, 1)) {
-      expect((await js.jsm.streams.getMessage(p.config.stream.name, { seq: m.seq }))?.time.getTime()).toBeGreaterThan(Date.parse(toTime));
+      expect((await js.jsm.streams.getMessage(p.config.stream.name, { seq: m.seq }))?.time.getTime()).toBeGreaterThan(
+        Date.parse(toTime),
+      );
     }
 
     // Put the table back for good measure: a full replay restores every answer.
@@ -151,8 +187,14 @@ describe("playpulse replay", () => {
 
   it.each([
     [[], "--from is required: a stream sequence (1 = everything) or an ISO 8601 time"],
-    [["--from", "soon"], `--from: must be a stream sequence (e.g. 1) or an ISO 8601 time (e.g. 2026-01-02T03:04:05Z), got "soon"`],
-    [["--from", "1", "--consumer", "billing"], `--consumer: must be one of analytics, recommendations, content, got "billing"`],
+    [
+      ["--from", "soon"],
+      `--from: must be a stream sequence (e.g. 1) or an ISO 8601 time (e.g. 2026-01-02T03:04:05Z), got "soon"`,
+    ],
+    [
+      ["--from", "1", "--consumer", "billing"],
+      `--consumer: must be one of analytics, recommendations, content, got "billing"`,
+    ],
   ])("exits 2 on usage error %j", async (args, message) => {
     const r = await run(args);
     expect([r.code, r.out, r.err.split("\n")[0]]).toEqual([2, "", `playpulse replay: ${message}`]);

@@ -19,13 +19,57 @@ const b = { user_id: "ub", view_id: "vb", video_id: "vid-evo" };
 const EVENTS = [
   { id: "rq-a", type: "user.video.play_requested", timestamp: at(0), ...a, position_ms: 0 },
   { id: "pl-a", type: "user.video.played", timestamp: at(1), ...a, position_ms: 0, startup_ms: 800 },
-  { id: "hb-a1", type: "user.video.heartbeat", timestamp: at(31), ...a, position_ms: 30_000, played_ms: 30_000, rebuffer_ms: 500 },
-  { id: "hb-a2", type: "user.video.heartbeat", schema_version: 1, timestamp: at(52), ...a, position_ms: 50_000, played_ms: 50_000, rebuffer_ms: 700 },
-  { id: "co-a", type: "user.video.completed", timestamp: at(62), ...a, position_ms: 60_000, played_ms: 60_000, rebuffer_ms: 700 },
+  {
+    id: "hb-a1",
+    type: "user.video.heartbeat",
+    timestamp: at(31),
+    ...a,
+    position_ms: 30_000,
+    played_ms: 30_000,
+    rebuffer_ms: 500,
+  },
+  {
+    id: "hb-a2",
+    type: "user.video.heartbeat",
+    schema_version: 1,
+    timestamp: at(52),
+    ...a,
+    position_ms: 50_000,
+    played_ms: 50_000,
+    rebuffer_ms: 700,
+  },
+  {
+    id: "co-a",
+    type: "user.video.completed",
+    timestamp: at(62),
+    ...a,
+    position_ms: 60_000,
+    played_ms: 60_000,
+    rebuffer_ms: 700,
+  },
   { id: "rq-b", type: "user.video.play_requested", timestamp: at(100), ...b, position_ms: 0 },
   { id: "pl-b", type: "user.video.played", timestamp: at(101), ...b, position_ms: 0, startup_ms: 1200 },
-  { id: "hb-b", type: "user.video.heartbeat", schema_version: 2, timestamp: at(121), ...b, position_ms: 20_000, played_ms: 20_000, stall_ms: 300 },
-  { id: "fa-b", type: "user.video.failed", schema_version: 2, timestamp: at(127), ...b, position_ms: 25_000, error_code: "DRM", fatal: true, played_ms: 25_000 },
+  {
+    id: "hb-b",
+    type: "user.video.heartbeat",
+    schema_version: 2,
+    timestamp: at(121),
+    ...b,
+    position_ms: 20_000,
+    played_ms: 20_000,
+    stall_ms: 300,
+  },
+  {
+    id: "fa-b",
+    type: "user.video.failed",
+    schema_version: 2,
+    timestamp: at(127),
+    ...b,
+    position_ms: 25_000,
+    error_code: "DRM",
+    fatal: true,
+    played_ms: 25_000,
+  },
 ];
 
 let p: Pipeline;
@@ -35,11 +79,16 @@ beforeAll(async () => {
   p = await startPipeline({ natsUrl: inject("natsUrl"), clickhouseUrl: inject("clickhouseUrl") });
   js = await openJetStream(inject("natsUrl"));
   expect((await p.send(EVENTS)).body).toMatchObject({ accepted: 9, rejected: 0 });
-  await waitFor(async () => (await js.drained(p.config.stream.name)) && (await p.store.select(sql`SELECT DISTINCT id FROM ${p.store.db}.events`)).length === 9, {
-    timeoutMs: 30_000,
-    intervalMs: 200,
-    what: "9 events stored",
-  });
+  await waitFor(
+    async () =>
+      (await js.drained(p.config.stream.name)) &&
+      (await p.store.select(sql`SELECT DISTINCT id FROM ${p.store.db}.events`)).length === 9,
+    {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      what: "9 events stored",
+    },
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -57,14 +106,18 @@ describe("schema evolution", () => {
   });
 
   it("analytics stores v1 and v2 in the same columns, with the version each was sent with", async () => {
-    const rows = await p.store.select(sql`SELECT id, schema_version, played_ms, rebuffer_ms FROM ${p.store.db}.events WHERE type IN ('user.video.heartbeat', 'user.video.failed') ORDER BY id`);
+    const rows = await p.store.select(
+      sql`SELECT id, schema_version, played_ms, rebuffer_ms FROM ${p.store.db}.events WHERE type IN ('user.video.heartbeat', 'user.video.failed') ORDER BY id`,
+    );
     expect(rows).toEqual([
       { id: "fa-b", schema_version: 2, played_ms: "25000", rebuffer_ms: "0" },
       { id: "hb-a1", schema_version: 1, played_ms: "30000", rebuffer_ms: "500" },
       { id: "hb-a2", schema_version: 1, played_ms: "50000", rebuffer_ms: "700" },
       { id: "hb-b", schema_version: 2, played_ms: "20000", rebuffer_ms: "300" },
     ]);
-    const rec = await p.store.select(sql`SELECT id, played_ms FROM ${p.store.db}.rec_events WHERE view_id = 'vb' ORDER BY id`);
+    const rec = await p.store.select(
+      sql`SELECT id, played_ms FROM ${p.store.db}.rec_events WHERE view_id = 'vb' ORDER BY id`,
+    );
     expect(rec).toEqual([
       { id: "fa-b", played_ms: "25000" },
       { id: "hb-b", played_ms: "20000" },
@@ -102,13 +155,49 @@ describe("schema evolution", () => {
 
   const hb = { type: "user.video.heartbeat", timestamp: at(200), ...b, position_ms: 0, played_ms: 0 };
   it.each([
-    ["v2 with the v1 field name as well", { ...hb, id: "x1", schema_version: 2, stall_ms: 1, rebuffer_ms: 1 }, "rebuffer_ms: unknown field for user.video.heartbeat v2"],
-    ["v2 with the v1 field name only", { ...hb, id: "x2", schema_version: 2, rebuffer_ms: 1 }, "stall_ms: required field is missing"],
-    ["v1 with the v2 field name", { ...hb, id: "x3", rebuffer_ms: 1, stall_ms: 1 }, "stall_ms: unknown field for user.video.heartbeat v1"],
-    ["a version that does not exist", { ...hb, id: "x4", schema_version: 3, stall_ms: 1 }, "schema_version: user.video.heartbeat has versions 1, 2, got 3"],
-    ["v2 of a type that has only v1", { id: "x5", type: "user.video.paused", schema_version: 2, timestamp: at(200), ...b, position_ms: 0 }, "schema_version: user.video.paused has versions 1, got 2"],
-    ["played_ms on failed v1", { id: "x6", type: "user.video.failed", timestamp: at(200), ...b, position_ms: 0, error_code: "E", fatal: false, played_ms: 5 }, "played_ms: unknown field for user.video.failed v1"],
+    [
+      "v2 with the v1 field name as well",
+      { ...hb, id: "x1", schema_version: 2, stall_ms: 1, rebuffer_ms: 1 },
+      "rebuffer_ms: unknown field for user.video.heartbeat v2",
+    ],
+    [
+      "v2 with the v1 field name only",
+      { ...hb, id: "x2", schema_version: 2, rebuffer_ms: 1 },
+      "stall_ms: required field is missing",
+    ],
+    [
+      "v1 with the v2 field name",
+      { ...hb, id: "x3", rebuffer_ms: 1, stall_ms: 1 },
+      "stall_ms: unknown field for user.video.heartbeat v1",
+    ],
+    [
+      "a version that does not exist",
+      { ...hb, id: "x4", schema_version: 3, stall_ms: 1 },
+      "schema_version: user.video.heartbeat has versions 1, 2, got 3",
+    ],
+    [
+      "v2 of a type that has only v1",
+      { id: "x5", type: "user.video.paused", schema_version: 2, timestamp: at(200), ...b, position_ms: 0 },
+      "schema_version: user.video.paused has versions 1, got 2",
+    ],
+    [
+      "played_ms on failed v1",
+      {
+        id: "x6",
+        type: "user.video.failed",
+        timestamp: at(200),
+        ...b,
+        position_ms: 0,
+        error_code: "E",
+        fatal: false,
+        played_ms: 5,
+      },
+      "played_ms: unknown field for user.video.failed v1",
+    ],
   ])("the edge rejects %s", async (_name, body, error) => {
-    expect(await p.send([body])).toMatchObject({ status: 400, body: { accepted: 0, rejected: 1, results: [{ index: 0, id: body.id, status: "rejected", error }] } });
+    expect(await p.send([body])).toMatchObject({
+      status: 400,
+      body: { accepted: 0, rejected: 1, results: [{ index: 0, id: body.id, status: "rejected", error }] },
+    });
   });
 });

@@ -72,7 +72,9 @@ describe("store.insert against ClickHouse", () => {
   let tableNo = 0;
 
   const read = (t: string) =>
-    store.select<Row>(sql`SELECT id, s, tags, n, big, small, flag, f, toUnixTimestamp(ts) AS ts FROM ${{ ident: `${database}.${t}` }} ORDER BY id`);
+    store.select<Row>(
+      sql`SELECT id, s, tags, n, big, small, flag, f, toUnixTimestamp(ts) AS ts FROM ${{ ident: `${database}.${t}` }} ORDER BY id`,
+    );
   const refusal = async (p: Promise<unknown>): Promise<Error> => {
     const err: unknown = await p.then(
       () => undefined,
@@ -123,7 +125,9 @@ describe("store.insert against ClickHouse", () => {
 
   it(`stores a batch over several ${ROWS_PER_CHUNK}-row chunks whole, awkward rows on the chunk boundaries included`, async () => {
     const n = 2 * ROWS_PER_CHUNK + 501;
-    const rows = Array.from({ length: n }, (_, i) => row(`r${String(i).padStart(5, "0")}`, AWKWARD[i % AWKWARD.length]?.[1] ?? "", i));
+    const rows = Array.from({ length: n }, (_, i) =>
+      row(`r${String(i).padStart(5, "0")}`, AWKWARD[i % AWKWARD.length]?.[1] ?? "", i),
+    );
     await store.insert(table, rows);
     expect(await read(table)).toEqual(rows.map(readBack));
     expect(inserts).toEqual([[table, n, true]]);
@@ -144,18 +148,23 @@ describe("store.insert against ClickHouse", () => {
     ["text for a UInt64", { big: "many" }, 27, "Cannot parse input"],
     ["a negative UInt64", { n: -1 }, 72, "Unsigned type must not contain '-' symbol"],
     ["null for a String", { s: null }, 26, "Cannot parse JSON string"],
-  ])("refuses a batch holding %s with the server's code and reason, storing none of it", async (_name, bad, code, reason) => {
-    const rows = [row("a", "fine", 0), { ...row("b", "fine", 1), ...bad }, row("c", "fine", 2)];
-    const err = await refusal(store.insert(table, rows));
-    expect([clickhouseCode(err), isRowDataError(err)]).toEqual([code, true]);
-    expect(err.message).toMatch(new RegExp(`^Code: ${code}[,.] `));
-    expect(err.message).toContain(reason);
-    expect(await read(table)).toEqual([]);
-    expect(inserts).toEqual([[table, 3, false]]);
-  });
+  ])(
+    "refuses a batch holding %s with the server's code and reason, storing none of it",
+    async (_name, bad, code, reason) => {
+      const rows = [row("a", "fine", 0), { ...row("b", "fine", 1), ...bad }, row("c", "fine", 2)];
+      const err = await refusal(store.insert(table, rows));
+      expect([clickhouseCode(err), isRowDataError(err)]).toEqual([code, true]);
+      expect(err.message).toMatch(new RegExp(`^Code: ${code}[,.] `));
+      expect(err.message).toContain(reason);
+      expect(await read(table)).toEqual([]);
+      expect(inserts).toEqual([[table, 3, false]]);
+    },
+  );
 
   it("refuses a whole multi-chunk batch when one row in its last chunk is refused", async () => {
-    const rows = Array.from({ length: ROWS_PER_CHUNK + 10 }, (_, i) => row(`r${String(i).padStart(5, "0")}`, i === ROWS_PER_CHUNK + 5 ? "u\ud800" : "fine", i));
+    const rows = Array.from({ length: ROWS_PER_CHUNK + 10 }, (_, i) =>
+      row(`r${String(i).padStart(5, "0")}`, i === ROWS_PER_CHUNK + 5 ? "u\ud800" : "fine", i),
+    );
     const err = await refusal(store.insert(table, rows));
     expect(clickhouseCode(err)).toBe(25);
     expect(await read(table)).toEqual([]);
@@ -184,15 +193,18 @@ describe("store.insert against ClickHouse", () => {
   it("traces each insert as a CLIENT span INSERT <table>, with the error of a refused one", async () => {
     await store.insert(table, [row("a", "x"), row("b", "y")]);
     await refusal(store.insert(table, [row("c", "u\ud800")]));
-    const spans = exporter.getFinishedSpans().filter((s) => s.name.startsWith("INSERT")).map((s) => ({
-      name: s.name,
-      kind: s.kind,
-      rows: s.attributes["playpulse.db.rows"],
-      collection: s.attributes["db.collection.name"],
-      namespace: s.attributes["db.namespace"],
-      status: s.status.code,
-      error: s.status.message?.match(/^Code: \d+/)?.[0],
-    }));
+    const spans = exporter
+      .getFinishedSpans()
+      .filter((s) => s.name.startsWith("INSERT"))
+      .map((s) => ({
+        name: s.name,
+        kind: s.kind,
+        rows: s.attributes["playpulse.db.rows"],
+        collection: s.attributes["db.collection.name"],
+        namespace: s.attributes["db.namespace"],
+        status: s.status.code,
+        error: s.status.message?.match(/^Code: \d+/)?.[0],
+      }));
     const span = { name: `INSERT ${table}`, kind: SpanKind.CLIENT, collection: table, namespace: database };
     expect(spans).toEqual([
       { ...span, rows: 2, status: SpanStatusCode.UNSET, error: undefined },

@@ -225,7 +225,8 @@ describe("tracing: one trace from the HTTP request to every consumer's insert", 
     });
 
     const subjectOf = { [e1]: `${p.ns}.user.video.played`, [e2]: `${p.ns}.video.encoding.completed` };
-    const producer = (id: string) => spans.find((s) => s.kind === PRODUCER && s.attributes["messaging.message.id"] === id);
+    const producer = (id: string) =>
+      spans.find((s) => s.kind === PRODUCER && s.attributes["messaging.message.id"] === id);
     for (const id of [e1, e2]) {
       expect(producer(id)).toMatchObject({
         parentSpanId: server?.spanId,
@@ -239,7 +240,8 @@ describe("tracing: one trace from the HTTP request to every consumer's insert", 
       });
     }
 
-    const consumerSpan = (group: string) => spans.find((s) => s.kind === CONSUMER && s.attributes["messaging.consumer.group.name"] === group);
+    const consumerSpan = (group: string) =>
+      spans.find((s) => s.kind === CONSUMER && s.attributes["messaging.consumer.group.name"] === group);
     const tableOf = { analytics: "events", recommendations: "rec_events", content: "catalog" };
     for (const [group, id] of [
       ["analytics", e1],
@@ -302,14 +304,19 @@ describe("tracing: one trace from the HTTP request to every consumer's insert", 
     );
     const server = spans.find((s) => s.kind === SERVER);
     expect(server?.parentSpanId).toBeUndefined();
-    expect(spans.filter((s) => s.kind === PRODUCER).map((s) => [s.parentSpanId, s.attributes["messaging.message.id"]]).sort()).toEqual(
-      ids.map((id) => [server?.spanId, id]).sort(),
-    );
+    expect(
+      spans
+        .filter((s) => s.kind === PRODUCER)
+        .map((s) => [s.parentSpanId, s.attributes["messaging.message.id"]])
+        .sort(),
+    ).toEqual(ids.map((id) => [server?.spanId, id]).sort());
 
     // However the consumers batched the three messages, each insert links to exactly the
     // message spans of its batch, is a child of one of them, and counts them.
     for (const group of ["analytics", "recommendations"]) {
-      const messages = spans.filter((s) => s.kind === CONSUMER && s.attributes["messaging.consumer.group.name"] === group);
+      const messages = spans.filter(
+        (s) => s.kind === CONSUMER && s.attributes["messaging.consumer.group.name"] === group,
+      );
       const inserts = spans.filter((s) => s.kind === CLIENT && s.attributes["messaging.consumer.group.name"] === group);
       const linked = inserts.flatMap((s) => s.links.map((l) => l.spanId)).sort();
       expect(linked, group).toEqual(messages.map((m) => m.spanId).sort());
@@ -317,7 +324,12 @@ describe("tracing: one trace from the HTTP request to every consumer's insert", 
         expect(insert.attributes["messaging.batch.message_count"]).toBe(insert.links.length);
         expect(insert.links.map((l) => l.spanId)).toContain(insert.parentSpanId);
       }
-      expect(messages.map((m) => m.parentSpanId).sort(), group).toEqual(spans.filter((s) => s.kind === PRODUCER).map((s) => s.spanId).sort());
+      expect(messages.map((m) => m.parentSpanId).sort(), group).toEqual(
+        spans
+          .filter((s) => s.kind === PRODUCER)
+          .map((s) => s.spanId)
+          .sort(),
+      );
     }
   });
 
@@ -345,9 +357,33 @@ describe("tracing: one trace from the HTTP request to every consumer's insert", 
       processed_by: ["analytics", "recommendations"],
       waiting_for: [],
       consumers: [
-        { consumer: "analytics", table: "events", expected: true, stored: true, stored_at: storedAt, seconds_to_store: seconds, rows: 1 },
-        { consumer: "recommendations", table: "rec_events", expected: true, stored: true, stored_at: storedAt, seconds_to_store: seconds, rows: 1 },
-        { consumer: "content", table: "catalog", expected: false, stored: false, stored_at: null, seconds_to_store: null, rows: 0 },
+        {
+          consumer: "analytics",
+          table: "events",
+          expected: true,
+          stored: true,
+          stored_at: storedAt,
+          seconds_to_store: seconds,
+          rows: 1,
+        },
+        {
+          consumer: "recommendations",
+          table: "rec_events",
+          expected: true,
+          stored: true,
+          stored_at: storedAt,
+          seconds_to_store: seconds,
+          rows: 1,
+        },
+        {
+          consumer: "content",
+          table: "catalog",
+          expected: false,
+          stored: false,
+          stored_at: null,
+          seconds_to_store: null,
+          rows: 0,
+        },
       ],
     });
   });
@@ -363,7 +399,11 @@ describe("tracing: one trace from the HTTP request to every consumer's insert", 
   });
 
   it("with OTEL_SDK_DISABLED=true sends no span, yet stores the client's trace id", async () => {
-    await using off = await startPipeline({ natsUrl: inject("natsUrl"), clickhouseUrl: inject("clickhouseUrl"), roles: ["ingest", "analytics"] });
+    await using off = await startPipeline({
+      natsUrl: inject("natsUrl"),
+      clickhouseUrl: inject("clickhouseUrl"),
+      roles: ["ingest", "analytics"],
+    });
     const traceId = hex(16);
     const id = `${off.ns}-off`;
     const r = await off.send(played(id), { headers: { traceparent: `00-${traceId}-${hex(8)}-01` } });

@@ -27,7 +27,10 @@ export interface AnalyticsDeps {
  * startConsumeLoop({ handler: createAnalyticsConsumer({ store }), ... });
  */
 export function createAnalyticsConsumer(deps: AnalyticsDeps): ConsumerHandler<EventRow> {
-  const read = createEventReader({ ...(deps.registry ? { registry: deps.registry } : {}), ...(deps.upcasters ? { upcasters: deps.upcasters } : {}) });
+  const read = createEventReader({
+    ...(deps.registry ? { registry: deps.registry } : {}),
+    ...(deps.upcasters ? { upcasters: deps.upcasters } : {}),
+  });
   const now = deps.now ?? Date.now;
   const guard = poisonGuard<EventRow>("analytics", deps.poison);
   return {

@@ -26,7 +26,10 @@ export interface ContentDeps {
 
 /** The content consumer (`video.>`): `video.encoding.completed` adds or updates a catalog title. */
 export function createContentConsumer(deps: ContentDeps): ConsumerHandler<CatalogRow> {
-  const read = createEventReader({ ...(deps.registry ? { registry: deps.registry } : {}), ...(deps.upcasters ? { upcasters: deps.upcasters } : {}) });
+  const read = createEventReader({
+    ...(deps.registry ? { registry: deps.registry } : {}),
+    ...(deps.upcasters ? { upcasters: deps.upcasters } : {}),
+  });
   const now = deps.now ?? Date.now;
   const guard = poisonGuard<CatalogRow>("content", deps.poison);
   return {

@@ -3,7 +3,13 @@ import { encodeQuarantineRecord, type QuarantineRecord } from "../../events/inde
 import type { Store } from "../../store/index.ts";
 import { createQuarantineConsumer } from "./consumer.ts";
 
-const msg = (data: Uint8Array) => ({ subject: "quarantine.schema_violation", data, header: () => undefined, streamSeq: 1, deliveryCount: 1 });
+const msg = (data: Uint8Array) => ({
+  subject: "quarantine.schema_violation",
+  data,
+  header: () => undefined,
+  streamSeq: 1,
+  deliveryCount: 1,
+});
 
 describe("quarantine consumer", () => {
   it("turns unpaired surrogates echoed from bad input into U+FFFD, keeping valid pairs", () => {

@@ -1,5 +1,12 @@
 import type { OutboundMessage, PublishOutcome } from "../../bus/index.ts";
-import { bodyQuarantineRecord, encodeQuarantineRecord, itemQuarantineRecords, quarantineSubject, type QuarantineRecord, type QuarantineSink } from "../../events/index.ts";
+import {
+  bodyQuarantineRecord,
+  encodeQuarantineRecord,
+  itemQuarantineRecords,
+  quarantineSubject,
+  type QuarantineRecord,
+  type QuarantineSink,
+} from "../../events/index.ts";
 
 export interface QuarantineSinkDeps {
   /** The edge's pipelined JetStream publisher. */
@@ -21,11 +28,19 @@ export interface QuarantineSinkDeps {
 export function createQuarantineSink(deps: QuarantineSinkDeps): QuarantineSink {
   const send = (records: QuarantineRecord[]) => {
     if (records.length === 0) return;
-    const messages = records.map((r) => ({ subject: quarantineSubject(deps.prefix, r.kind), msgId: r.id, data: encodeQuarantineRecord(r) }));
+    const messages = records.map((r) => ({
+      subject: quarantineSubject(deps.prefix, r.kind),
+      msgId: r.id,
+      data: encodeQuarantineRecord(r),
+    }));
     void deps.publish(messages).then(
       (outcomes) => {
         const lost = outcomes.filter((o) => o.status === "failed");
-        if (lost.length > 0) deps.onError(new Error(`quarantine publish failed: ${lost[0]?.status === "failed" ? lost[0].message : ""}`), lost.length);
+        if (lost.length > 0)
+          deps.onError(
+            new Error(`quarantine publish failed: ${lost[0]?.status === "failed" ? lost[0].message : ""}`),
+            lost.length,
+          );
       },
       (err: unknown) => deps.onError(err, records.length),
     );

@@ -34,7 +34,10 @@ export interface RecommendationsDeps {
  * to the latest version of their type first.
  */
 export function createRecommendationsConsumer(deps: RecommendationsDeps): ConsumerHandler<RecRow> {
-  const read = createEventReader({ ...(deps.registry ? { registry: deps.registry } : {}), ...(deps.upcasters ? { upcasters: deps.upcasters } : {}) });
+  const read = createEventReader({
+    ...(deps.registry ? { registry: deps.registry } : {}),
+    ...(deps.upcasters ? { upcasters: deps.upcasters } : {}),
+  });
   const now = deps.now ?? Date.now;
   const guard = poisonGuard<RecRow>("recommendations", deps.poison);
   return {
