@@ -1,9 +1,10 @@
 import { defineConfig } from "vitest/config";
 
 /**
- * Three test projects, all run by `npm test`:
+ * Four test projects, all run by `npm test`:
  * - unit: next to the code, no servers;
  * - integration: against real nats-server and clickhouse-server (started once by the global setup);
+ * - browser: real headless Chromium (Debian's, through playwright-core) against real servers;
  * - fault: kills and restarts real servers and roles; each test starts its own.
  */
 export default defineConfig({
@@ -23,6 +24,16 @@ export default defineConfig({
           globalSetup: ["test/helpers/global-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          globalSetup: ["test/helpers/global-setup.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
         },
       },
       {

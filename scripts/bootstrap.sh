@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Installs what Playpulse needs to run and test: nats-server, clickhouse-server, node_modules.
-# Idempotent and quick when everything is there; used by `npm run up`, `npm test` and CI.
+# Installs what Playpulse needs to run and test: nats-server, clickhouse-server, node_modules;
+# with --test also chromium and ffmpeg (browser tests and their test videos).
+# Idempotent and quick when everything is there; used by `npm run up`, `npm test` (--test) and CI.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 server_packages=(nats-server clickhouse-server clickhouse-client)
+test_packages=(chromium ffmpeg)
+with_test_tools=false
+[[ "${1:-}" == "--test" ]] && with_test_tools=true
 
 log() { printf 'bootstrap: %s\n' "$*"; }
 die() { printf 'bootstrap: error: %s\n' "$*" >&2; exit 1; }
@@ -32,27 +36,38 @@ servers_present() {
   find_bin nats-server >/dev/null && find_bin clickhouse-server >/dev/null
 }
 
-install_servers() {
+test_tools_present() {
+  find_bin chromium >/dev/null && find_bin ffmpeg >/dev/null
+}
+
+apt_updated=false
+# apt_install <check-function> <package...>: installs the packages unless the check passes.
+apt_install() {
+  local check=$1
+  shift
   local -a as_root
   if [[ $(id -u) -eq 0 ]]; then
     as_root=()
   elif command -v sudo >/dev/null 2>&1; then
     as_root=(sudo)
   else
-    die "nats-server or clickhouse-server is missing, this is not root and sudo is not available; as root, run: apt-get update && apt-get install -y ${server_packages[*]}"
+    die "$* missing, this is not root and sudo is not available; as root, run: apt-get update && apt-get install -y $*"
   fi
   command -v apt-get >/dev/null 2>&1 ||
-    die "nats-server or clickhouse-server is missing and apt-get is not available; install ${server_packages[*]} with your package manager"
+    die "$* missing and apt-get is not available; install them with your package manager"
 
-  log "installing ${server_packages[*]} with apt-get"
-  ${as_root[@]+"${as_root[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  log "installing $* with apt-get"
+  if [[ $apt_updated == false ]]; then
+    ${as_root[@]+"${as_root[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    apt_updated=true
+  fi
   # clickhouse-server's postinst asks invoke-rc.d to start a service; in containers that is
   # denied, which can make apt-get fail although the binaries are installed. Judge by the binaries.
-  if ! ${as_root[@]+"${as_root[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${server_packages[@]}"; then
-    servers_present || die "apt-get install ${server_packages[*]} failed"
-    log "apt-get reported an error (likely the denied service start); the binaries are installed, continuing"
+  if ! ${as_root[@]+"${as_root[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"; then
+    "$check" || die "apt-get install $* failed"
+    log "apt-get reported an error (likely a denied service start); the binaries are installed, continuing"
   fi
-  servers_present || die "installed ${server_packages[*]} but nats-server or clickhouse-server is still not found"
+  "$check" || die "installed $* but a binary is still not found"
 }
 
 needs_npm_ci() {
@@ -62,7 +77,14 @@ needs_npm_ci() {
 if servers_present; then
   log "nats-server and clickhouse-server found"
 else
-  install_servers
+  apt_install servers_present "${server_packages[@]}"
+fi
+if [[ $with_test_tools == true ]]; then
+  if test_tools_present; then
+    log "chromium and ffmpeg found"
+  else
+    apt_install test_tools_present "${test_packages[@]}"
+  fi
 fi
 
 if needs_npm_ci; then

@@ -1,0 +1,2 @@
+export { serveAsset, LONG_CACHE, NO_CACHE } from "./static.ts";
+export type { StaticAsset } from "./static.ts";
