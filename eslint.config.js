@@ -1,6 +1,58 @@
 // @ts-check
 import tseslint from "typescript-eslint";
 
+/** Focused tests skip the rest; the environment is read by src/config.ts alone. */
+const focused = ["it", "describe", "test"].map((object) => ({
+  object,
+  property: "only",
+  message: "focused tests skip the rest",
+}));
+const envReads = ["process", "Deno", "Bun"].map((object) => ({
+  object,
+  property: "env",
+  message: "read the environment through src/config.ts (loadConfig, processEnv, systemPath), nowhere else",
+}));
+const envImport = {
+  name: "node:process",
+  importNames: ["env"],
+  message: "read the environment through src/config.ts, nowhere else",
+};
+
+/**
+ * The dependency direction, one entry per layer (README.md, "Layout", says it in prose):
+ * `events` imports nothing of ours; `bus` and `store` import only `events`, `telemetry` and the
+ * bottom utility `errors.ts`; `telemetry` never imports a layer above it; a consumer never imports
+ * another consumer; `ingest` never imports `store`. Files under src/<layer>/ import other layers
+ * as `../<layer>/…` (and `../../<layer>/…` one folder deeper), which is what the patterns match.
+ */
+const layers = [
+  {
+    files: ["src/events/**/*.ts"],
+    regex: "^\\.\\./",
+    message: "events is the contract at the bottom: it imports nothing of ours",
+  },
+  {
+    files: ["src/bus/**/*.ts", "src/store/**/*.ts"],
+    regex: "^\\.\\./(?!events/|telemetry/|errors\\.ts$)",
+    message: "bus and store import only events, telemetry and errors.ts",
+  },
+  {
+    files: ["src/telemetry/**/*.ts"],
+    regex: "^\\.\\./(bus|store|consumers|ingest|query|dlq|replay|cli|load|main\\.ts)(/|$)",
+    message: "telemetry sits below the layers it observes: it never imports them",
+  },
+  {
+    files: ["src/consumers/*/**/*.ts"],
+    regex: "^\\.\\./(?!\\.\\./)[^/]+/",
+    message: "a consumer never imports another consumer: share through bus, store or events",
+  },
+  {
+    files: ["src/ingest/**/*.ts"],
+    regex: "^(\\.\\./)+store/",
+    message: "ingest never imports store: accepted events reach the store through the bus",
+  },
+];
+
 export default tseslint.config(
   { ignores: ["dist/**", "node_modules/**", "coverage/**", ".playpulse/**"] },
   ...tseslint.configs.recommendedTypeChecked,
@@ -14,13 +66,17 @@ export default tseslint.config(
       "@typescript-eslint/no-explicit-any": "error",
       "@typescript-eslint/consistent-type-imports": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
-      "no-restricted-properties": [
-        "error",
-        { object: "it", property: "only", message: "focused tests skip the rest" },
-        { object: "describe", property: "only", message: "focused tests skip the rest" },
-        { object: "test", property: "only", message: "focused tests skip the rest" },
-      ],
+      "no-restricted-properties": ["error", ...focused, ...envReads],
+      "no-restricted-imports": ["error", { paths: [envImport] }],
     },
+  },
+  ...layers.map(({ files, regex, message }) => ({
+    files,
+    rules: { "no-restricted-imports": ["error", { paths: [envImport], patterns: [{ regex, message }] }] },
+  })),
+  {
+    files: ["src/config.ts"],
+    rules: { "no-restricted-properties": ["error", ...focused] },
   },
   {
     files: ["**/*.js"],

@@ -1,5 +1,5 @@
 import type { RuntimeName } from "../edge/runtimes.ts";
-import { freePort } from "../local/index.ts";
+import { freePort } from "../local-servers/index.ts";
 import {
   consumerLag,
   createNamespace,

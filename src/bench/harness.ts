@@ -2,7 +2,7 @@ import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { loadConfig, type Role } from "../config.ts";
 import { findRuntime, serveEntry, type Runtime, type RuntimeName } from "../edge/runtimes.ts";
-import { freePort, uniqueNamespace } from "../local/index.ts";
+import { freePort, uniqueNamespace } from "../local-servers/index.ts";
 import type { LoadSummary } from "../load/index.ts";
 import { provisionAll } from "../main.ts";
 import { createStore } from "../store/index.ts";

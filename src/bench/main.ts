@@ -11,7 +11,7 @@ import { cpus, release, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { findRuntime, REPO_ROOT, RUNTIMES, type RuntimeName } from "../edge/runtimes.ts";
-import { resolveBinary, startClickHouse, startNats } from "../local/index.ts";
+import { resolveBinary, startClickHouse, startNats } from "../local-servers/index.ts";
 import { connectHarness, type Harness } from "./harness.ts";
 import { measureConsumers, measureNaive, measurePipeline } from "./e2e.ts";
 import { measureBackends, measureBareHttp, measureIngest } from "./parts.ts";

@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig, processEnv, ROLES } from "../config.ts";
-import { startClickHouse, startNats, pickPort } from "../local/index.ts";
+import { startClickHouse, startNats, pickPort } from "../local-servers/index.ts";
 import { startRoles } from "../main.ts";
 import { createLogger } from "../telemetry/logger.ts";
 import { sendDemo } from "./demo.ts";

@@ -6,14 +6,14 @@ export {
   isPortOpen,
   uniqueNamespace,
   waitFor,
-} from "../../src/local/index.ts";
+} from "../../src/local-servers/index.ts";
 export type {
   ClickHouseServerHandle,
   StartClickHouseOptions,
   NatsServerHandle,
   StartNatsOptions,
   WaitForOptions,
-} from "../../src/local/index.ts";
+} from "../../src/local-servers/index.ts";
 export { useServers } from "./servers.ts";
 export type { Servers } from "./servers.ts";
 export { startPipeline } from "./pipeline.ts";

@@ -1,5 +1,5 @@
 import { loadConfig, ROLES, type Config, type Role } from "../../src/config.ts";
-import { uniqueNamespace } from "../../src/local/index.ts";
+import { uniqueNamespace } from "../../src/local-servers/index.ts";
 import { startRoles, type Running } from "../../src/main.ts";
 import { createStore, type Store } from "../../src/store/index.ts";
 import { createLogger } from "../../src/telemetry/logger.ts";

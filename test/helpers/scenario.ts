@@ -1,5 +1,5 @@
 import { sql } from "../../src/store/index.ts";
-import { waitFor } from "../../src/local/index.ts";
+import { waitFor } from "../../src/local-servers/index.ts";
 import type { Pipeline } from "./pipeline.ts";
 import type { JetStreamProbe } from "./jetstream.ts";
 

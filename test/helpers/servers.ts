@@ -1,5 +1,6 @@
-import { startClickHouse } from "../../src/local/index.ts";
-import { startNats } from "../../src/local/index.ts";
+import { processEnv } from "../../src/config.ts";
+import { startClickHouse } from "../../src/local-servers/index.ts";
+import { startNats } from "../../src/local-servers/index.ts";
 
 export interface Servers extends AsyncDisposable {
   natsUrl: string;
@@ -19,7 +20,7 @@ interface ServerRef extends AsyncDisposable {
  * await using servers = await useServers();
  * const nc = await connect({ servers: servers.natsUrl });
  */
-export async function useServers(env: NodeJS.ProcessEnv = process.env): Promise<Servers> {
+export async function useServers(env: Record<string, string | undefined> = processEnv()): Promise<Servers> {
   const givenNats = nonEmpty(env["NATS_URL"]);
   const givenClickHouse = nonEmpty(env["CLICKHOUSE_URL"]);
   const [nats, clickhouse] = await Promise.allSettled([
