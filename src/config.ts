@@ -70,6 +70,8 @@ const schema = z.object({
       .default(12),
   ),
   PLAYPULSE_JAEGER_UI_URL: z.string().default("http://localhost:16686"),
+  /** A view counts as concurrent while its latest event is at most this old (docs/metrics.md#concurrent-viewers). */
+  PLAYPULSE_CCV_WINDOW_SECONDS: int(25, 5, 300),
   OTEL_SDK_DISABLED: bool(false),
   OTEL_SERVICE_NAME: z.string().default("playpulse"),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().default("http://localhost:4318"),
@@ -125,6 +127,7 @@ export interface Config {
   trending: { halfLifeHours: number };
   quarantine: { enabled: boolean; maxPayloadBytes: number };
   jaegerUiUrl: string;
+  ccv: { windowSeconds: number };
   otel: {
     disabled: boolean;
     serviceName: string;
@@ -197,6 +200,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trending: { halfLifeHours: e.PLAYPULSE_TRENDING_HALF_LIFE_HOURS },
     quarantine: { enabled: e.PLAYPULSE_QUARANTINE, maxPayloadBytes: e.PLAYPULSE_QUARANTINE_MAX_PAYLOAD_BYTES },
     jaegerUiUrl: e.PLAYPULSE_JAEGER_UI_URL.replace(/\/+$/, ""),
+    ccv: { windowSeconds: e.PLAYPULSE_CCV_WINDOW_SECONDS },
     otel: {
       disabled: e.OTEL_SDK_DISABLED,
       serviceName: e.OTEL_SERVICE_NAME,

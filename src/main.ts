@@ -22,7 +22,7 @@ import { listenNode, type HttpServer } from "./http/node-server.ts";
 import { createIngestRoutes } from "./ingest/index.ts";
 import { createQueryRoutes } from "./query/index.ts";
 import { runShutdown, stopSequence, type ShutdownReport, type ShutdownStep } from "./shutdown.ts";
-import { createStore, migrate, type Store } from "./store/index.ts";
+import { createStore, ensureCcvTables, migrate, type Store } from "./store/index.ts";
 import { createBacklogReader, lazyNatsConnection } from "./telemetry/backlog.ts";
 import { httpTelemetry } from "./telemetry/http.ts";
 import { ingestObserver } from "./telemetry/ingest.ts";
@@ -68,6 +68,7 @@ export async function provisionAll(
   }
   if (deps.store) {
     const applied = await migrate(deps.store);
+    await ensureCcvTables(deps.store, config.ccv.windowSeconds);
     deps.logger.info({ database: config.clickhouse.database, applied }, "clickhouse migrated");
   }
 }
@@ -177,6 +178,7 @@ export async function startRoles(
         trendingHalfLifeHours: config.trending.halfLifeHours,
         jaegerUiUrl: config.jaegerUiUrl,
         backlog,
+        ccvWindowSeconds: config.ccv.windowSeconds,
       }),
     );
   }

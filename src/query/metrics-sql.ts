@@ -1,12 +1,13 @@
 import { sql, type Ident, type Sql } from "../store/index.ts";
 
 /**
- * One row per view: the view-level facts every QoE formula is built from. Max over
+ * One row per view: the view-level facts every QoE formula is built from (`extra`: more columns,
+ * each followed by a comma; `groupBy`: `view_id` and the keys of those columns). Max over
  * cumulative counters and "did any event of this type occur" flags make the result the same
  * whatever the arrival order and however many times an event was stored.
  */
-export function perViewSql(db: Ident, where: Sql): Sql {
-  return sql`SELECT view_id,
+export function perViewSql(db: Ident, where: Sql, extra: Sql = sql``, groupBy: Sql = sql`view_id`): Sql {
+  return sql`SELECT view_id,${extra}
       any(user_id) AS user_id,
       max(experiment_variant) AS variant,
       max(type = 'user.video.play_requested') AS requested,
@@ -19,7 +20,7 @@ export function perViewSql(db: Ident, where: Sql): Sql {
       minIf(startup_ms, type = 'user.video.played') AS startup_ms
     FROM ${db}.events
     WHERE ${where}
-    GROUP BY view_id`;
+    GROUP BY ${groupBy}`;
 }
 
 /** The aggregate columns over `perViewSql` rows. */

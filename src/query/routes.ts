@@ -10,6 +10,7 @@ import { lookupTitles } from "./catalog.ts";
 import { locateEvent } from "./event-lookup.ts";
 import { consumerLag, parseWindowMinutes } from "./lag.ts";
 import type { BacklogReader } from "../telemetry/backlog.ts";
+import { createReadRoutes } from "./read-routes.ts";
 
 export interface QueryDeps {
   store: Store;
@@ -20,6 +21,8 @@ export interface QueryDeps {
   jaegerUiUrl?: string;
   /** Consumer backlogs from JetStream, for `GET /v1/lag` (its backlog fields are null without). */
   backlog?: BacklogReader | undefined;
+  /** PLAYPULSE_CCV_WINDOW_SECONDS (25 by default), for `GET /v1/concurrency`. */
+  ccvWindowSeconds?: number;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -38,6 +41,7 @@ export function createQueryRoutes(deps: QueryDeps): Hono {
   app.use("/v1/trending", requireKey(deps.keys, "read"));
   app.use("/v1/users/*", requireKey(deps.keys, "read"));
   app.use("/v1/experiments/*", requireKey(deps.keys, "read"));
+  app.route("/", createReadRoutes({ store, keys: deps.keys, ccvWindowSeconds: deps.ccvWindowSeconds ?? 25, now }));
 
   app.get("/v1/events/:id", requireKey(deps.keys, "read"), async (c) => {
     const id = parseId("id", c.req.param("id"));

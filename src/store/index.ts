@@ -4,3 +4,4 @@ export { sql, p, ident, render, join, quoteString, SqlValueError } from "./sql.t
 export type { Sql, Param, Ident, Rendered, ParamType } from "./sql.ts";
 export { MIGRATIONS, migrate, applyStatement } from "./migrations.ts";
 export type { Migration } from "./migrations.ts";
+export { ensureCcvTables, presenceTable, CCV_BUCKET_SECONDS } from "./ccv-tables.ts";

@@ -59,7 +59,25 @@ export const MIGRATIONS: readonly Migration[] = [
       sql`ALTER TABLE ${db}.catalog ADD COLUMN received_ms UInt64`,
     ],
   },
+  {
+    id: 4,
+    name: "ccv_views: first frame and end of each view, for concurrent viewers",
+    // A materialized view on `events` keeps it current; the INSERT fills it from the rows stored
+    // before (both may write the same row: readers take min per view, so repeats change nothing).
+    statements: (db) => [
+      sql`CREATE TABLE IF NOT EXISTS ${db}.ccv_views (view_id String, video_id String, kind UInt8, ts_ms UInt64)
+        ENGINE = ReplacingMergeTree() ORDER BY (view_id, kind, ts_ms)`,
+      sql`CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.ccv_views_mv TO ${db}.ccv_views AS ${ccvViewsSelect(db)}`,
+      sql`INSERT INTO ${db}.ccv_views ${ccvViewsSelect(db)}`,
+    ],
+  },
 ];
+
+/** kind 1: the view showed its first frame at ts_ms (`played`); kind 2: it ended or completed at ts_ms. */
+function ccvViewsSelect(db: Ident): Sql {
+  return sql`SELECT view_id, video_id, toUInt8(if(type = 'user.video.played', 1, 2)) AS kind, ts_ms FROM ${db}.events
+    WHERE type IN ('user.video.played', 'user.video.ended', 'user.video.completed')`;
+}
 
 /** A column added by a concurrent run of the same migration is not an error. */
 function alreadyApplied(err: unknown): boolean {

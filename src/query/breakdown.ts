@@ -1,0 +1,99 @@
+import { ApiError } from "../http/errors.ts";
+import { p, sql, type Sql, type Store } from "../store/index.ts";
+import { dimensionColumn, type Dimension } from "./dimensions.ts";
+import { METRIC_COLUMNS, perViewSql, toMetrics, type MetricRow, type Metrics } from "./metrics-sql.ts";
+import type { Range } from "./params.ts";
+
+/** Every metric a breakdown can be sorted by: the keys of `Metrics`. */
+export const METRIC_KEYS = [
+  "views",
+  "plays",
+  "unique_viewers",
+  "watch_time_ms",
+  "completions",
+  "completion_rate",
+  "startup_ms_p50",
+  "startup_ms_p95",
+  "rebuffer_ratio",
+  "exits_before_start",
+  "failures",
+  "failure_rate",
+] as const satisfies readonly (keyof Metrics)[];
+
+export type MetricKey = (typeof METRIC_KEYS)[number];
+
+export function parseMetric(name: string, raw: string | undefined, def?: MetricKey): MetricKey {
+  if ((raw === undefined || raw === "") && def !== undefined) return def;
+  if (raw !== undefined && (METRIC_KEYS as readonly string[]).includes(raw)) return raw as MetricKey;
+  throw new ApiError(400, "invalid_parameter", `${name}: must be one of ${METRIC_KEYS.join(", ")}, got "${raw ?? ""}"`);
+}
+
+export interface BreakdownRow extends Metrics {
+  /** The view's value of the dimension; null for views whose events never carry it. */
+  value: string | null;
+}
+
+export interface BreakdownQuery {
+  range: Range;
+  dimension: Dimension;
+  videoId?: string | undefined;
+  sort: MetricKey;
+  order: "asc" | "desc";
+  limit: number;
+}
+
+/** The event filter shared by breakdowns, series and the overview. */
+export function eventFilter(range: Range, videoId: string | undefined): Sql {
+  const time = sql`ts_ms >= ${p.u64(range.from)} AND ts_ms < ${p.u64(range.to)}`;
+  return videoId === undefined ? time : sql`video_id = ${p.str(videoId)} AND ${time}`;
+}
+
+/**
+ * The per-view rows with the view's value of `dimension`: the largest non-empty value its events
+ * carry ('' when none does), so order and repeats do not change it.
+ */
+export function perViewWithDimension(store: Store, where: Sql, dimension: Dimension): Sql {
+  return perViewSql(store.db, where, sql` max(${dimensionColumn(dimension)}) AS dim,`);
+}
+
+/** Sorts rows by a metric, nulls last, ties by value (nulls last). */
+export function sortRows<T extends Metrics & { value: string | null }>(
+  rows: T[],
+  by: MetricKey,
+  order: "asc" | "desc",
+) {
+  const sign = order === "asc" ? 1 : -1;
+  return [...rows].sort((a, b) => {
+    const x = a[by];
+    const y = b[by];
+    if (x !== y) {
+      if (x === null) return 1;
+      if (y === null) return -1;
+      return sign * (x - y);
+    }
+    if (a.value === b.value) return 0;
+    if (a.value === null) return 1;
+    if (b.value === null) return -1;
+    return a.value < b.value ? -1 : 1;
+  });
+}
+
+/**
+ * Every metric of the stats endpoint per value of a dimension, plus the same over all views
+ * (`total`), so a reader can judge each row against the whole.
+ *
+ * @example
+ * const b = await breakdown(store, { range, dimension: "cdn", sort: "failure_rate", order: "desc", limit: 10 });
+ */
+export async function breakdown(
+  store: Store,
+  q: BreakdownQuery,
+): Promise<{ total: Metrics; groups: number; rows: BreakdownRow[] }> {
+  const perView = perViewWithDimension(store, eventFilter(q.range, q.videoId), q.dimension);
+  const [rows, [total]] = await Promise.all([
+    store.select<MetricRow & { dim: string }>(sql`SELECT dim, ${METRIC_COLUMNS} FROM (${perView}) GROUP BY dim`),
+    store.select<MetricRow>(sql`SELECT ${METRIC_COLUMNS} FROM (${perView})`),
+  ]);
+  const groups = rows.map((r) => ({ value: r.dim === "" ? null : r.dim, ...toMetrics(r) }));
+  return { total: toMetrics(total), groups: groups.length, rows: sortRows(groups, q.sort, q.order).slice(0, q.limit) };
+}

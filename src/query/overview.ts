@@ -1,0 +1,38 @@
+import { sql, type Store } from "../store/index.ts";
+import { eventFilter } from "./breakdown.ts";
+import { METRIC_COLUMNS, perViewSql, toMetrics, type MetricRow, type Metrics } from "./metrics-sql.ts";
+import type { Range } from "./params.ts";
+
+export interface Overview {
+  from: string;
+  to: string;
+  metrics: Metrics;
+  /** The same metrics over the period of the same length just before `from`. */
+  previous: { from: string; to: string; metrics: Metrics };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+async function allTitles(store: Store, range: Range): Promise<Metrics> {
+  const rows = await store.select<MetricRow>(
+    sql`SELECT ${METRIC_COLUMNS} FROM (${perViewSql(store.db, eventFilter(range, undefined))})`,
+  );
+  return toMetrics(rows[0]);
+}
+
+/**
+ * The headline numbers over every title, with the previous period for comparison.
+ *
+ * @example
+ * const o = await overview(store, { from: Date.now() - 3_600_000, to: Date.now() });
+ */
+export async function overview(store: Store, range: Range): Promise<Overview> {
+  const before = { from: range.from - (range.to - range.from), to: range.from };
+  const [now, prev] = await Promise.all([allTitles(store, range), allTitles(store, before)]);
+  return {
+    from: iso(range.from),
+    to: iso(range.to),
+    metrics: now,
+    previous: { from: iso(before.from), to: iso(before.to), metrics: prev },
+  };
+}

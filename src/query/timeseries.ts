@@ -1,0 +1,50 @@
+import { num, p, sql, type Store } from "../store/index.ts";
+import { eventFilter, type MetricKey } from "./breakdown.ts";
+import { dimensionColumn, type Dimension } from "./dimensions.ts";
+import { METRIC_COLUMNS, perViewSql, toMetrics, type MetricRow } from "./metrics-sql.ts";
+import type { Range } from "./params.ts";
+
+export interface SeriesQuery {
+  range: Range;
+  metric: MetricKey;
+  stepMs: number;
+  videoId?: string | undefined;
+  /** Only views whose value of `dimension` is `value` (null: views without it). */
+  filter?: { dimension: Dimension; value: string | null } | undefined;
+}
+
+export interface SeriesPoint {
+  t: string;
+  value: number | null;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * A metric per step: the point at t is the metric over the events of [t, t + step) inside the
+ * range, exactly as the stats endpoint computes it for that interval. Steps are aligned to the
+ * epoch; a step with no events has count 0 and ratio null.
+ *
+ * @example
+ * const plays = await timeseries(store, { range, metric: "plays", stepMs: 60_000 });
+ */
+export async function timeseries(store: Store, q: SeriesQuery): Promise<SeriesPoint[]> {
+  const step = p.u64(q.stepMs);
+  const dim = q.filter ? sql` max(${dimensionColumn(q.filter.dimension)}) AS dim,` : sql``;
+  const perView = perViewSql(
+    store.db,
+    eventFilter(q.range, q.videoId),
+    sql` intDiv(ts_ms, ${step}) AS b,${dim}`,
+    sql`b, view_id`,
+  );
+  const having = q.filter ? sql`WHERE dim = ${p.str(q.filter.value ?? "")}` : sql``;
+  const rows = await store.select<MetricRow & { b: unknown }>(
+    sql`SELECT b, ${METRIC_COLUMNS} FROM (${perView}) ${having} GROUP BY b ORDER BY b`,
+  );
+  const byBucket = new Map(rows.map((r) => [num(r.b), r]));
+  const points: SeriesPoint[] = [];
+  for (let b = Math.floor(q.range.from / q.stepMs); b * q.stepMs < q.range.to; b++) {
+    points.push({ t: iso(b * q.stepMs), value: toMetrics(byBucket.get(b))[q.metric] });
+  }
+  return points;
+}
