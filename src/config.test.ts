@@ -19,7 +19,7 @@ describe("loadConfig: defaults", () => {
     expect(c.natsUrl).toBe("nats://127.0.0.1:4222");
     expect(c.clickhouse).toEqual({ url: "http://127.0.0.1:8123", database: "playpulse" });
     expect(c.http).toEqual({ host: "0.0.0.0", port: 8080 });
-    expect(c.keys).toEqual({ write: new Set(), read: new Set() });
+    expect(c.keys).toEqual({ write: new Set(), read: new Set(), publishable: new Map() });
     expect(c.logLevel).toBe("info");
     expect(c.stream).toEqual({
       name: "PLAYPULSE",
@@ -96,7 +96,7 @@ describe("loadConfig: defaults", () => {
     expect(c.natsUrl).toBe("nats://a:4222,nats://b:4222");
     expect(c.clickhouse).toEqual({ url: "https://ch.example:8443", database: "pp_prod" });
     expect(c.http).toEqual({ host: "127.0.0.1", port: 0 });
-    expect(c.keys).toEqual({ write: new Set(["wk_a", "wk_b"]), read: new Set(["rk_a"]) });
+    expect(c.keys).toEqual({ write: new Set(["wk_a", "wk_b"]), read: new Set(["rk_a"]), publishable: new Map() });
     expect(c.logLevel).toBe("warn");
     expect(c.stream).toEqual({
       name: "PP_T1",
@@ -203,12 +203,52 @@ describe("loadConfig: problems", () => {
   it.each<[readonly Role[]]>([[["analytics", "recommendations", "content"]], [[]]])(
     "roles %j need no keys",
     (roles) => {
-      expect(loadConfig({}, roles).keys).toEqual({ write: new Set(), read: new Set() });
+      expect(loadConfig({}, roles).keys).toEqual({ write: new Set(), read: new Set(), publishable: new Map() });
     },
   );
 
   it("accepts every role with one write and one read key", () => {
-    expect(loadConfig(KEYS, ROLES).keys).toEqual({ write: new Set(["wk_1"]), read: new Set(["rk_1"]) });
+    expect(loadConfig(KEYS, ROLES).keys).toEqual({
+      write: new Set(["wk_1"]),
+      read: new Set(["rk_1"]),
+      publishable: new Map(),
+    });
+  });
+
+  it("reads publishable keys with their allowed origins", () => {
+    const env = {
+      PLAYPULSE_PUBLISHABLE_KEYS: " pk_a=https://a.example|http://localhost:3000 , pk_b=https://b.example:8443",
+    };
+    expect(loadConfig(env).keys.publishable).toEqual(
+      new Map([
+        ["pk_a", new Set(["https://a.example", "http://localhost:3000"])],
+        ["pk_b", new Set(["https://b.example:8443"])],
+      ]),
+    );
+  });
+
+  it.each([
+    ["pk_a", ["PLAYPULSE_PUBLISHABLE_KEYS: key pk_a needs its allowed origins: pk_a=https://site.example"]],
+    [
+      "pk_a=https://a.example/",
+      [
+        'PLAYPULSE_PUBLISHABLE_KEYS: "https://a.example/" is not an origin such as https://site.example (scheme, host, optional port; no path)',
+      ],
+    ],
+    [
+      "pk_a=ftp://a.example|*",
+      [
+        'PLAYPULSE_PUBLISHABLE_KEYS: "ftp://a.example", "*" is not an origin such as https://site.example (scheme, host, optional port; no path)',
+      ],
+    ],
+    ["pk_a=https://a.example,pk_a=https://b.example", ["PLAYPULSE_PUBLISHABLE_KEYS: key pk_a is listed twice"]],
+    ["p k=https://a.example", ["PLAYPULSE_PUBLISHABLE_KEYS: key names may hold A-Z a-z 0-9 _ . : - only (entry 1)"]],
+    [
+      "wk_1=https://a.example",
+      ["PLAYPULSE_PUBLISHABLE_KEYS must not share keys with PLAYPULSE_WRITE_KEYS or PLAYPULSE_READ_KEYS"],
+    ],
+  ])("rejects PLAYPULSE_PUBLISHABLE_KEYS=%j", (value, expected) => {
+    expect(problems({ ...KEYS, PLAYPULSE_PUBLISHABLE_KEYS: value }, ROLES)).toEqual(expected);
   });
 
   it.each([

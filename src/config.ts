@@ -37,6 +37,8 @@ const schema = z.object({
   PLAYPULSE_HTTP_PORT: int(8080, 0, 65535),
   PLAYPULSE_WRITE_KEYS: list,
   PLAYPULSE_READ_KEYS: list,
+  /** `pk_1=https://a.example|https://b.example,pk_2=...`: publishable keys and the origins each is valid from. */
+  PLAYPULSE_PUBLISHABLE_KEYS: z.string().optional(),
   PLAYPULSE_LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   PLAYPULSE_STREAM: z.string().regex(name).default("PLAYPULSE"),
   PLAYPULSE_SUBJECT_PREFIX: z
@@ -105,7 +107,11 @@ export interface Config {
   natsUrl: string;
   clickhouse: { url: string; database: string };
   http: { host: string; port: number };
-  keys: { write: ReadonlySet<string>; read: ReadonlySet<string> };
+  keys: {
+    write: ReadonlySet<string>;
+    read: ReadonlySet<string>;
+    publishable: ReadonlyMap<string, ReadonlySet<string>>;
+  };
   logLevel: string;
   stream: {
     name: string;
@@ -166,6 +172,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const both = writeKeys.filter((k) => readKeys.includes(k));
   if (both.length > 0) problems.push("PLAYPULSE_WRITE_KEYS and PLAYPULSE_READ_KEYS must not share keys");
+  const publishable = parsePublishableKeys(env.PLAYPULSE_PUBLISHABLE_KEYS ?? "", problems);
+  if ([...publishable.keys()].some((k) => writeKeys.includes(k) || readKeys.includes(k))) {
+    problems.push("PLAYPULSE_PUBLISHABLE_KEYS must not share keys with PLAYPULSE_WRITE_KEYS or PLAYPULSE_READ_KEYS");
+  }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
 
@@ -174,7 +184,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     natsUrl: e.NATS_URL,
     clickhouse: { url: e.CLICKHOUSE_URL, database: e.CLICKHOUSE_DATABASE },
     http: { host: e.PLAYPULSE_HTTP_HOST, port: e.PLAYPULSE_HTTP_PORT },
-    keys: { write: new Set(e.PLAYPULSE_WRITE_KEYS), read: new Set(e.PLAYPULSE_READ_KEYS) },
+    keys: { write: new Set(e.PLAYPULSE_WRITE_KEYS), read: new Set(e.PLAYPULSE_READ_KEYS), publishable },
     logLevel: e.PLAYPULSE_LOG_LEVEL,
     stream: {
       name: e.PLAYPULSE_STREAM,
@@ -215,6 +225,54 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       linkCountLimit: e.OTEL_SPAN_LINK_COUNT_LIMIT,
     },
   };
+}
+
+/** True for `scheme://host[:port]` with http or https and nothing after it: what browsers send as `Origin`. */
+function isOrigin(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return (u.protocol === "http:" || u.protocol === "https:") && u.origin === s;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `PLAYPULSE_PUBLISHABLE_KEYS`: comma-separated `key=origin|origin...` entries. Each origin is exactly
+ * what a browser sends in `Origin` (`https://shop.example`, `http://localhost:3000`: no path, no
+ * trailing slash). Problems are appended to `problems`.
+ */
+function parsePublishableKeys(raw: string, problems: string[]): Map<string, ReadonlySet<string>> {
+  const keys = new Map<string, ReadonlySet<string>>();
+  const where = "PLAYPULSE_PUBLISHABLE_KEYS";
+  for (const entry of raw.split(",").map((e) => e.trim())) {
+    if (entry === "") continue;
+    const eq = entry.indexOf("=");
+    const key = eq < 0 ? entry : entry.slice(0, eq).trim();
+    const origins =
+      eq < 0
+        ? []
+        : entry
+            .slice(eq + 1)
+            .split("|")
+            .map((o) => o.trim())
+            .filter((o) => o !== "");
+    if (!/^[A-Za-z0-9_.:-]+$/.test(key)) {
+      problems.push(`${where}: key names may hold A-Z a-z 0-9 _ . : - only (entry ${keys.size + 1})`);
+      continue;
+    }
+    if (origins.length === 0)
+      problems.push(`${where}: key ${key} needs its allowed origins: ${key}=https://site.example`);
+    const bad = origins.filter((o) => !isOrigin(o));
+    if (bad.length > 0) {
+      problems.push(
+        `${where}: ${bad.map((o) => JSON.stringify(o)).join(", ")} is not an origin such as https://site.example (scheme, host, optional port; no path)`,
+      );
+    }
+    if (keys.has(key)) problems.push(`${where}: key ${key} is listed twice`);
+    keys.set(key, new Set(origins));
+  }
+  return keys;
 }
 
 /** The process environment, for commands that layer their own settings over it (`playpulse up`). */

@@ -522,6 +522,15 @@ describe("parseItems", () => {
     ],
     ["application/ndjson", '{"id":"a"}', [{ value: { id: "a" } }]],
     ["application/jsonl; charset=utf-8", '[1]\n"x"', [{ value: [1] }, { value: "x" }]],
+    ["text/plain", '{"id":"a"}', [{ value: { id: "a" } }]],
+    ["text/plain;charset=UTF-8", '[{"id":"a"},{"id":"b"}]', [{ value: { id: "a" } }, { value: { id: "b" } }]],
+    ["text/plain", '{"id":"a"}\n{"id":"b"}\n', [{ value: { id: "a" } }, { value: { id: "b" } }]],
+    ["text/plain", '{\n  "id": "pretty"\n}', [{ value: { id: "pretty" } }]],
+    [
+      "text/plain",
+      '{"id":"a"}\n{"id":',
+      [{ value: { id: "a" } }, { parseError: expect.stringMatching(/^event: invalid JSON: /) as unknown as string }],
+    ],
   ])("%s: %j", (contentType, body, expected) => {
     expect(parseItems(enc(body), contentType, limits)).toEqual(expected);
   });
@@ -552,32 +561,32 @@ describe("parseItems", () => {
 
   it.each([
     [
-      "text/plain",
+      "text/csv",
       '{"id":"a"}',
       415,
       "unsupported_media_type",
-      'Content-Type must be application/json or application/x-ndjson, got "text/plain"',
+      'Content-Type must be application/json, application/x-ndjson or text/plain (holding JSON or NDJSON), got "text/csv"',
     ],
     [
       undefined,
       '{"id":"a"}',
       415,
       "unsupported_media_type",
-      'Content-Type must be application/json or application/x-ndjson, got "none"',
+      'Content-Type must be application/json, application/x-ndjson or text/plain (holding JSON or NDJSON), got "none"',
     ],
     [
       "",
       '{"id":"a"}',
       415,
       "unsupported_media_type",
-      'Content-Type must be application/json or application/x-ndjson, got "none"',
+      'Content-Type must be application/json, application/x-ndjson or text/plain (holding JSON or NDJSON), got "none"',
     ],
     [
       "application/x-www-form-urlencoded",
       "a=1",
       415,
       "unsupported_media_type",
-      'Content-Type must be application/json or application/x-ndjson, got "application/x-www-form-urlencoded"',
+      'Content-Type must be application/json, application/x-ndjson or text/plain (holding JSON or NDJSON), got "application/x-www-form-urlencoded"',
     ],
     ["application/json", "[]", 400, "empty_batch", "the request holds no events"],
     ["application/x-ndjson", "", 400, "empty_batch", "the request holds no events"],

@@ -14,7 +14,7 @@ export type Item = { value: unknown } | { parseError: string };
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-function tooLarge(limits: BodyLimits, detail: string): ApiError {
+export function tooLarge(limits: BodyLimits, detail: string): ApiError {
   return new ApiError(
     413,
     "payload_too_large",
@@ -181,27 +181,39 @@ function jsonError(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+const MEDIA_TYPES = "application/json, application/x-ndjson or text/plain (holding JSON or NDJSON)";
+
+/** How a body's items are laid out: `text/plain` (what `sendBeacon` sends) is JSON when it parses as one value. */
+function layout(mime: string, text: string): "json" | "ndjson" {
+  if (mime === "application/json") return "json";
+  if (mime === "application/x-ndjson" || mime === "application/ndjson" || mime === "application/jsonl") return "ndjson";
+  if (mime === "text/plain") {
+    try {
+      JSON.parse(text);
+      return "json";
+    } catch {
+      return "ndjson";
+    }
+  }
+  throw new ApiError(415, "unsupported_media_type", `Content-Type must be ${MEDIA_TYPES}, got "${mime || "none"}"`);
+}
+
 /**
  * Splits a body into items by content type: a JSON object (one event), a JSON array (a
- * batch) or NDJSON (one event a line; blank lines are not events). Whole-body problems
+ * batch) or NDJSON (one event a line; blank lines are not events). A `text/plain` body is
+ * read as JSON when the whole of it is one JSON value, else as NDJSON. Whole-body problems
  * throw an ApiError; a bad NDJSON line is a per-item parse error.
  */
 export function parseItems(bytes: Uint8Array, contentType: string | undefined, limits: BodyLimits): Item[] {
   const mime = (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
-  const ndjson = mime === "application/x-ndjson" || mime === "application/ndjson" || mime === "application/jsonl";
-  if (!ndjson && mime !== "application/json") {
-    throw new ApiError(
-      415,
-      "unsupported_media_type",
-      `Content-Type must be application/json or application/x-ndjson, got "${mime || "none"}"`,
-    );
-  }
+  if (mime !== "text/plain") layout(mime, "");
   let text: string;
   try {
     text = utf8.decode(bytes);
   } catch {
     throw new ApiError(400, "bad_encoding", "the request body is not valid UTF-8");
   }
+  const ndjson = layout(mime, text) === "ndjson";
   let items: Item[];
   if (ndjson) {
     items = [];

@@ -1,5 +1,6 @@
 import { encodeStoredEvent, type PlayEvent, type Validation } from "../events/index.ts";
 import type { Item } from "./body.ts";
+import { withServerContext, type ServerContext } from "./context.ts";
 
 export type EventStatus = "accepted" | "duplicate" | "rejected";
 
@@ -30,12 +31,13 @@ export interface Plan {
 
 /**
  * Validates and encodes every item of a request. Pure: no I/O. An id seen earlier in the
- * same request is a duplicate without a publish; everything else valid is to be published.
+ * same request is a duplicate without a publish; everything else valid is to be published,
+ * with the server's `context` added (see withServerContext).
  */
 export function planBatch(
   items: readonly Item[],
   validate: (input: unknown) => Validation,
-  opts: { maxEventBytes: number; receivedAt: number },
+  opts: { maxEventBytes: number; receivedAt: number; context?: ServerContext },
 ): Plan {
   const results: EventResult[] = [];
   const publish: PlannedPublish[] = [];
@@ -55,7 +57,8 @@ export function planBatch(
       results.push({ index, id, status: "duplicate" });
       return;
     }
-    const data = encodeStoredEvent(v.event, opts.receivedAt);
+    const event = opts.context ? withServerContext(v.event, opts.context) : v.event;
+    const data = encodeStoredEvent(event, opts.receivedAt);
     if (data.byteLength > opts.maxEventBytes) {
       results.push({
         index,
@@ -67,7 +70,7 @@ export function planBatch(
     }
     seen.add(id);
     results.push({ index, id, status: "accepted" });
-    publish.push({ index, event: v.event, data });
+    publish.push({ index, event, data });
   });
   return { results, publish };
 }

@@ -7,9 +7,12 @@ import {
   type SubjectNames,
 } from "../events/index.ts";
 import type { Publisher } from "../bus/index.ts";
-import { requireKey, type Keys } from "../http/auth.ts";
+import { allowedOrigins, requireSender, type Keys } from "../http/auth.ts";
 import { ApiError } from "../http/errors.ts";
 import { parseItems, readBody, requestBody, type BodyLimits, type Item } from "./body.ts";
+import { deviceClass } from "./context.ts";
+import { ingestCors } from "./cors.ts";
+import { contentCoding, inflate } from "./encoding.ts";
 import { planBatch, summarize, type IngestResponse } from "./plan.ts";
 
 export type IngestLimits = BodyLimits;
@@ -35,7 +38,9 @@ export interface IngestDeps {
 }
 
 /**
- * `POST /v1/events`: one event, a JSON array or NDJSON. Answers 202 only after JetStream
+ * `POST /v1/events`: one event, a JSON array or NDJSON (also as `text/plain`, as `sendBeacon` sends
+ * it), optionally gzip or deflate encoded; from servers with a write key, from web pages with a
+ * publishable key (CORS, see cors.ts). Answers 202 only after JetStream
  * stored (or recognised as duplicate) every accepted event; 400 when every event was
  * rejected; 503 with Retry-After, claiming nothing, when the broker cannot store them.
  *
@@ -48,9 +53,12 @@ export function createIngestRoutes(deps: IngestDeps): Hono {
   const validate = createValidator({ ...(deps.registry ? { registry: deps.registry } : {}), now });
   const app = new Hono();
 
-  app.post("/v1/events", requireKey(deps.keys, "write"), async (c) => {
+  app.use("/v1/events", ingestCors({ origins: allowedOrigins(deps.keys) }));
+  app.post("/v1/events", requireSender(deps.keys), async (c) => {
+    const coding = contentCoding(c.req.header("content-encoding"));
     // On Node this reads the IncomingMessage itself; see requestBody.
-    const bytes = await readBody(requestBody(c.req.raw, c.env), deps.limits);
+    const raw = await readBody(requestBody(c.req.raw, c.env), deps.limits);
+    const bytes = await inflate(raw, coding, deps.limits);
     const receivedAt = now();
     let items: Item[];
     try {
@@ -60,7 +68,8 @@ export function createIngestRoutes(deps: IngestDeps): Hono {
         deps.quarantine?.body(bytes, err.code, err.message, c.req.header("content-type") ?? "", receivedAt);
       throw err;
     }
-    const plan = planBatch(items, validate, { maxEventBytes: deps.limits.maxEventBytes, receivedAt });
+    const context = { deviceType: deviceClass(c.req.header("user-agent")) };
+    const plan = planBatch(items, validate, { maxEventBytes: deps.limits.maxEventBytes, receivedAt, context });
     deps.quarantine?.items(bytes, items, plan.results, c.req.header("content-type") ?? "", receivedAt);
     const extra = deps.messageHeaders?.(c.req.raw);
     const t0 = performance.now();

@@ -504,13 +504,13 @@ describe("ingest contract", () => {
         err("payload_too_large", `more than 5 events in one request; ${LIMITS}`),
       ],
       [
-        "text/plain",
+        "text/csv",
         () => JSON.stringify(paused("t")),
-        "text/plain",
+        "text/csv",
         415,
         err(
           "unsupported_media_type",
-          'Content-Type must be application/json or application/x-ndjson, got "text/plain"',
+          'Content-Type must be application/json, application/x-ndjson or text/plain (holding JSON or NDJSON), got "text/csv"',
         ),
       ],
       [
@@ -520,7 +520,7 @@ describe("ingest contract", () => {
         415,
         err(
           "unsupported_media_type",
-          'Content-Type must be application/json or application/x-ndjson, got "application/xml"',
+          'Content-Type must be application/json, application/x-ndjson or text/plain (holding JSON or NDJSON), got "application/xml"',
         ),
       ],
       [
@@ -571,7 +571,7 @@ describe("ingest contract", () => {
         status: 415,
         body: err(
           "unsupported_media_type",
-          'Content-Type must be application/json or application/x-ndjson, got "none"',
+          'Content-Type must be application/json, application/x-ndjson or text/plain (holding JSON or NDJSON), got "none"',
         ),
       });
     });

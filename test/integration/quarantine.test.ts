@@ -65,7 +65,7 @@ describe("quarantine", () => {
     );
     expect(nd).toMatchObject({ status: 202, body: { accepted: 1, rejected: 2 } });
     expect((await p.send("[{", { contentType: "application/json" })).status).toBe(400);
-    expect((await p.send("hello", { contentType: "text/plain" })).status).toBe(415);
+    expect((await p.send("hello", { contentType: "text/csv" })).status).toBe(415);
     const t1 = Date.now();
 
     const rows = await waitFor(
@@ -169,11 +169,11 @@ describe("quarantine", () => {
       {
         kind: "invalid_body",
         reason:
-          'unsupported_media_type: Content-Type must be application/json or application/x-ndjson, got "text/plain"',
+          'unsupported_media_type: Content-Type must be application/json, application/x-ndjson or text/plain (holding JSON or NDJSON), got "text/csv"',
         item_index: -1,
         event_id: "",
         event_type: "",
-        content_type: "text/plain",
+        content_type: "text/csv",
         payload: "hello",
         payload_bytes: "5",
         truncated: 0,
