@@ -36,7 +36,7 @@ describe("browser-safe ingestion on real servers", () => {
     await p?.stop();
   });
 
-  const post = (query: string, headers: Record<string, string>, body: BodyInit) =>
+  const post = (query: string, headers: Record<string, string>, body: string | Uint8Array) =>
     fetch(`${p.baseUrl}/v1/events${query}`, { method: "POST", headers, body });
 
   it("stores beacons and gzip bodies, adds the device class, and stores nothing from a disallowed origin", async () => {
