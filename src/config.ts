@@ -1,10 +1,9 @@
 import { z } from "zod";
+import { CONSUMER_NAMES, type ConsumerName } from "./consumers/registry.ts";
 
-/** The roles a process can run. */
-export const ROLES = ["ingest", "query", "analytics", "recommendations", "content"] as const;
-export type Role = (typeof ROLES)[number];
-export const CONSUMER_ROLES = ["analytics", "recommendations", "content"] as const satisfies readonly Role[];
-export type ConsumerRole = (typeof CONSUMER_ROLES)[number];
+/** The roles a process can run: ingest, query, and one per consumer of the registry. */
+export const ROLES: readonly Role[] = ["ingest", "query", ...CONSUMER_NAMES];
+export type Role = "ingest" | "query" | ConsumerName;
 
 const list = z
   .string()
@@ -52,6 +51,8 @@ const schema = z.object({
   PLAYPULSE_MAX_EVENT_BYTES: int(32 * 1024, 256, 1024 * 1024),
   PLAYPULSE_MAX_BODY_BYTES: int(1024 * 1024, 1024, 16 * 1024 * 1024),
   PLAYPULSE_MAX_BATCH_EVENTS: int(1000, 1, 10_000),
+  /** How long a request body may take to arrive before the edge answers 408. */
+  PLAYPULSE_BODY_TIMEOUT_MS: int(10_000, 100, 600_000),
   PLAYPULSE_PUBLISH_TIMEOUT_MS: int(5000, 100, 60_000),
   PLAYPULSE_RETRY_AFTER_SECONDS: int(2, 1, 300),
   PLAYPULSE_BATCH_SIZE: int(5000, 1, 100_000),
@@ -61,6 +62,9 @@ const schema = z.object({
   /** Keep rejected-at-the-edge input in the ClickHouse `quarantine` table (via the quarantine stream). */
   PLAYPULSE_QUARANTINE: bool(false),
   PLAYPULSE_QUARANTINE_MAX_PAYLOAD_BYTES: int(8192, 256, 1024 * 1024),
+  /** Size limit of the quarantine stream (it drops its oldest records when full). Default: stream max ÷ 8, at least 1 MiB. */
+  PLAYPULSE_QUARANTINE_MAX_BYTES: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1024).optional()),
+  PLAYPULSE_QUARANTINE_MAX_AGE_HOURS: int(7 * 24, 1, 24 * 365),
   /** Test-only fault hook (docs/reliability.md): hold acks this long after each stored batch. 0 = off. */
   PLAYPULSE_FAULT_DELAY_AFTER_WRITE_MS: int(0, 0, 60_000),
   PLAYPULSE_TRENDING_HALF_LIFE_HOURS: z.preprocess(
@@ -122,16 +126,20 @@ export interface Config {
     duplicateWindowMs: number;
   };
   limits: { maxEventBytes: number; maxBodyBytes: number; maxBatchEvents: number };
+  /** The edge's request handling beyond the size limits. */
+  ingest: { bodyTimeoutMs: number };
   publish: { timeoutMs: number; retryAfterSeconds: number };
   consumers: {
     batchSize: number;
     flushIntervalMs: number;
     ackWaitMs: number;
+    /** The durables' `max_ack_pending`: room for two batches in hand and two more. */
+    maxAckPending: number;
     maxDeliver: number;
     faultDelayAfterWriteMs: number;
   };
   trending: { halfLifeHours: number };
-  quarantine: { enabled: boolean; maxPayloadBytes: number };
+  quarantine: { enabled: boolean; maxPayloadBytes: number; maxBytes: number; maxAgeMs: number };
   jaegerUiUrl: string;
   ccv: { windowSeconds: number };
   otel: {
@@ -199,16 +207,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxBodyBytes: e.PLAYPULSE_MAX_BODY_BYTES,
       maxBatchEvents: e.PLAYPULSE_MAX_BATCH_EVENTS,
     },
+    ingest: { bodyTimeoutMs: e.PLAYPULSE_BODY_TIMEOUT_MS },
     publish: { timeoutMs: e.PLAYPULSE_PUBLISH_TIMEOUT_MS, retryAfterSeconds: e.PLAYPULSE_RETRY_AFTER_SECONDS },
     consumers: {
       batchSize: e.PLAYPULSE_BATCH_SIZE,
       flushIntervalMs: e.PLAYPULSE_FLUSH_INTERVAL_MS,
       ackWaitMs: e.PLAYPULSE_ACK_WAIT_SECONDS * 1000,
+      maxAckPending: Math.max(1000, e.PLAYPULSE_BATCH_SIZE * 4),
       maxDeliver: e.PLAYPULSE_MAX_DELIVER,
       faultDelayAfterWriteMs: e.PLAYPULSE_FAULT_DELAY_AFTER_WRITE_MS,
     },
     trending: { halfLifeHours: e.PLAYPULSE_TRENDING_HALF_LIFE_HOURS },
-    quarantine: { enabled: e.PLAYPULSE_QUARANTINE, maxPayloadBytes: e.PLAYPULSE_QUARANTINE_MAX_PAYLOAD_BYTES },
+    quarantine: {
+      enabled: e.PLAYPULSE_QUARANTINE,
+      maxPayloadBytes: e.PLAYPULSE_QUARANTINE_MAX_PAYLOAD_BYTES,
+      maxBytes: e.PLAYPULSE_QUARANTINE_MAX_BYTES ?? Math.max(1024 * 1024, Math.floor(e.PLAYPULSE_STREAM_MAX_BYTES / 8)),
+      maxAgeMs: e.PLAYPULSE_QUARANTINE_MAX_AGE_HOURS * 3600_000,
+    },
     jaegerUiUrl: e.PLAYPULSE_JAEGER_UI_URL.replace(/\/+$/, ""),
     ccv: { windowSeconds: e.PLAYPULSE_CCV_WINDOW_SECONDS },
     otel: {

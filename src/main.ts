@@ -1,35 +1,26 @@
 import type { Hono } from "hono";
 import {
-  backoffMs,
   connectBus,
-  createPublisher,
+  createBacklogReader,
   dlqStreamName,
-  provisionBus,
-  startConsumeLoop,
-  type BusConnection,
-  type ConsumeLoop,
-  type ConsumerHandler,
+  lazyNatsConnection,
+  type LazyConnection,
 } from "./bus/index.ts";
-import { CONSUMER_ROLES, type Config, type ConsumerRole, type Role } from "./config.ts";
-import { createAnalyticsConsumer } from "./consumers/analytics/index.ts";
-import { createContentConsumer } from "./consumers/content/index.ts";
-import { createRecommendationsConsumer } from "./consumers/recommendations/index.ts";
-import { createQuarantineConsumer, createQuarantineSink, provisionQuarantine } from "./consumers/quarantine/index.ts";
-import { createDeadLetterSink, type PoisonSink } from "./dlq/index.ts";
-import { quarantineStreamName, subjectNames } from "./events/index.ts";
+import type { Config, Role } from "./config.ts";
+import { CONSUMER_NAMES, type ConsumerName } from "./consumers/registry.ts";
+import { subjectNames } from "./events/index.ts";
 import { createHttpApp, type ReadinessProbe } from "./http/app.ts";
 import { listenNode, type HttpServer } from "./http/node-server.ts";
-import { createIngestRoutes } from "./ingest/index.ts";
-import { createQueryRoutes } from "./query/index.ts";
-import { runShutdown, stopSequence, type ShutdownReport, type ShutdownStep } from "./shutdown.ts";
-import { createStore, ensureCcvTables, migrate, type Store } from "./store/index.ts";
-import { createBacklogReader, lazyNatsConnection } from "./telemetry/backlog.ts";
+import { provisionUntilDone, startConsumers, startIngest, startQuery, type RoleContext } from "./roles/index.ts";
+import type { StartedRole } from "./roles/index.ts";
+import { runShutdown, stopSequence, type ShutdownReport, type StopParts } from "./shutdown.ts";
+import { createStore } from "./store/index.ts";
 import { httpTelemetry } from "./telemetry/http.ts";
-import { ingestObserver } from "./telemetry/ingest.ts";
 import type { Logger } from "./telemetry/logger.ts";
 import { createMetrics } from "./telemetry/metrics.ts";
-import { clientTraceHeaders } from "./telemetry/propagation.ts";
 import { tracerFor } from "./telemetry/tracing.ts";
+
+export { provisionAll } from "./roles/index.ts";
 
 /** Opens the HTTP port for an app: `listenNode` (default), `listenBun` or `listenDeno`. */
 export type Listen = (app: Hono, host: string, port: number) => Promise<HttpServer>;
@@ -42,56 +33,82 @@ export interface Running {
   stop(): Promise<ShutdownReport>;
 }
 
+/** The HTTP port could not be opened (most often: in use). What the process started is stopped again. */
+export class ListenError extends Error {
+  override name = "ListenError";
+}
+
 const needsBus = (roles: readonly Role[]) => roles.some((r) => r !== "query");
 const needsStore = (roles: readonly Role[]) => roles.some((r) => r !== "ingest");
 
-/** Creates the streams, consumers and tables. Idempotent; `serve` runs it at start. */
-export async function provisionAll(
-  config: Config,
-  deps: { bus?: BusConnection; store?: Store; logger: Logger },
-): Promise<void> {
+/** Clients and telemetry every role of the process shares, built once. */
+function buildContext(config: Config, roles: readonly Role[], logger: Logger, ownConsumers: readonly ConsumerName[]) {
   const subjects = subjectNames(config.stream.subjectPrefix);
-  if (deps.bus) {
-    await provisionBus(deps.bus.nc, subjects, config.stream, {
-      ackWaitMs: config.consumers.ackWaitMs,
-      maxAckPending: Math.max(1000, config.consumers.batchSize * 4),
-    });
-    await provisionQuarantine(deps.bus.nc, {
-      name: config.stream.name,
-      prefix: subjects.prefix,
-      maxBytes: Math.max(1024 * 1024, Math.floor(config.stream.maxBytes / 8)),
-      maxAgeMs: 7 * 24 * 3600_000,
-      replicas: config.stream.replicas,
-      ackWaitMs: config.consumers.ackWaitMs,
-    });
-    deps.logger.info({ stream: config.stream.name, dlq: dlqStreamName(config.stream.name) }, "jetstream provisioned");
-  }
-  if (deps.store) {
-    const applied = await migrate(deps.store);
-    await ensureCcvTables(deps.store, config.ccv.windowSeconds);
-    deps.logger.info({ database: config.clickhouse.database, applied }, "clickhouse migrated");
-  }
+  // Telemetry: undefined tracer when OTEL_SDK_DISABLED (no span work at all); one metrics registry per process.
+  const tracer = tracerFor(!config.otel.disabled);
+  const metrics = createMetrics({ consumers: ownConsumers });
+  const store = needsStore(roles)
+    ? createStore({
+        url: config.clickhouse.url,
+        database: config.clickhouse.database,
+        telemetry: { tracer, observer: metrics.store },
+      })
+    : undefined;
+  return { subjects, tracer, metrics, store };
 }
 
-/** `poison`: where rows ClickHouse refuses go (the dead-letter queue), so they never block a batch. */
-function consumerHandler(role: ConsumerRole, store: Store, poison?: PoisonSink): ConsumerHandler<object> {
-  const deps = { store, ...(poison ? { poison } : {}) };
-  switch (role) {
-    case "analytics":
-      return createAnalyticsConsumer(deps);
-    case "recommendations":
-      return createRecommendationsConsumer(deps);
-    case "content":
-      return createContentConsumer(deps);
+/** Consumer backlogs for /metrics and GET /v1/lag. The query role alone connects to NATS lazily: it starts and is ready without it. */
+function backlogOf(config: Config, roles: readonly Role[], ctx: Pick<RoleContext, "bus" | "subjects">) {
+  const { bus, subjects } = ctx;
+  const lazy: LazyConnection | undefined =
+    !bus && roles.includes("query") ? lazyNatsConnection(config.natsUrl, "playpulse:query") : undefined;
+  const backlog =
+    bus || lazy
+      ? createBacklogReader({
+          connection: async () => (bus ? bus.nc : lazy?.get()),
+          stream: config.stream.name,
+          dlqStream: dlqStreamName(config.stream.name),
+          dlqFilter: (consumer) => subjects.dlq(consumer, `${subjects.prefix}>`),
+          consumers: CONSUMER_NAMES,
+        })
+      : undefined;
+  return { backlog, lazy };
+}
+
+/** Starts each asked-for role on the shared context. */
+function startEach(ctx: RoleContext, roles: readonly Role[], ownConsumers: readonly ConsumerName[]): StartedRole[] {
+  const { bus, store } = ctx;
+  const started: StartedRole[] = [];
+  if (bus && roles.includes("ingest")) started.push(startIngest(ctx, bus));
+  if (store && roles.includes("query")) started.push(startQuery(ctx, store));
+  if (bus && store && ownConsumers.length > 0) started.push(startConsumers(ctx, { bus, store }, ownConsumers));
+  return started;
+}
+
+/**
+ * Readiness of the process: every role's checks. Ingest needs NATS only: in a process that also
+ * ingests, a ClickHouse outage is reported but never takes the edge out of service (queries
+ * meanwhile answer 503).
+ */
+function readinessOf(started: readonly StartedRole[], roles: readonly Role[]) {
+  const readiness: Record<string, ReadinessProbe> = Object.fromEntries(
+    started.flatMap((s) => Object.entries(s.readiness)),
+  );
+  const informational: Record<string, ReadinessProbe> = {};
+  if (roles.includes("ingest") && readiness.clickhouse) {
+    informational.clickhouse = readiness.clickhouse;
+    delete readiness.clickhouse;
   }
+  return { readiness, informational };
 }
 
 /**
  * The composition root: builds clients from config, starts the asked-for roles in this
- * process, and returns the ordered stop.
+ * process, opens the HTTP port and returns the ordered stop. When the port cannot be opened,
+ * everything started is stopped again and a `ListenError` is thrown.
  *
  * @example
- * const running = await startRoles(loadConfig(undefined, ["ingest"]), ["ingest"], logger);
+ * const running = await startRoles(loadConfig(env, ["ingest"]), ["ingest"], logger);
  * process.once("SIGTERM", () => void running.stop());
  */
 export async function startRoles(
@@ -100,148 +117,38 @@ export async function startRoles(
   logger: Logger,
   listen: Listen = listenNode,
 ): Promise<Running> {
-  const subjects = subjectNames(config.stream.subjectPrefix);
-  // Telemetry: undefined tracer when OTEL_SDK_DISABLED (no span work at all); one metrics registry per process.
-  const tracer = tracerFor(!config.otel.disabled);
-  const ownConsumers = CONSUMER_ROLES.filter((r) => roles.includes(r));
-  const metrics = createMetrics({ consumers: ownConsumers });
+  const ownConsumers = CONSUMER_NAMES.filter((r) => roles.includes(r));
+  const shared = buildContext(config, roles, logger, ownConsumers);
   const bus = needsBus(roles) ? await connectBus(config.natsUrl, `playpulse:${roles.join("+")}`, logger) : undefined;
-  const storeTelemetry = { tracer, observer: metrics.store };
-  const store = needsStore(roles)
-    ? createStore({ url: config.clickhouse.url, database: config.clickhouse.database, telemetry: storeTelemetry })
-    : undefined;
-  // A role may start before its servers (Kubernetes starts everything at once): keep trying.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await provisionAll(config, { ...(bus ? { bus } : {}), ...(store ? { store } : {}), logger });
-      break;
-    } catch (err: unknown) {
-      const delay = backoffMs(attempt, 500, 10_000);
-      logger.warn({ err, attempt, retryInMs: delay }, "provisioning failed (is ClickHouse/NATS reachable?); retrying");
-      await new Promise((r) => setTimeout(r, delay));
-    }
-  }
-
-  const routes: Hono[] = [];
-  const readiness: Record<string, ReadinessProbe> = {};
-  if (bus) readiness.nats = () => Promise.resolve(bus.isConnected());
-  // Ingest needs NATS only: in a process that also ingests, a ClickHouse outage is reported but
-  // never takes the edge out of service (queries meanwhile answer 503).
-  const informational: Record<string, ReadinessProbe> = {};
-  if (store) (roles.includes("ingest") ? informational : readiness).clickhouse = () => store.ping();
-
-  // Consumer backlogs for /metrics and GET /v1/lag. The query role alone connects to NATS lazily: it starts and is ready without it.
-  const lagNats = !bus && roles.includes("query") ? lazyNatsConnection(config.natsUrl, "playpulse:query") : undefined;
-  const backlog =
-    bus || lagNats
-      ? createBacklogReader({
-          connection: async () => (bus ? bus.nc : lagNats?.get()),
-          stream: config.stream.name,
-          dlqStream: dlqStreamName(config.stream.name),
-          dlqFilter: (consumer) => subjects.dlq(consumer, `${subjects.prefix}>`),
-          consumers: CONSUMER_ROLES,
-        })
-      : undefined;
-  if (backlog) metrics.watchBacklog(backlog, ownConsumers);
-
-  const publisher =
-    bus && roles.includes("ingest") ? createPublisher(bus, { timeoutMs: config.publish.timeoutMs, tracer }) : undefined;
-  if (publisher) {
-    routes.push(
-      createIngestRoutes({
-        publisher,
-        keys: config.keys,
-        limits: { ...config.limits, bodyTimeoutMs: 10_000 },
-        subjects,
-        retryAfterSeconds: config.publish.retryAfterSeconds,
-        observer: ingestObserver(metrics, tracer !== undefined),
-        // With tracing off, a client's traceparent still reaches the stored rows.
-        ...(tracer ? {} : { messageHeaders: clientTraceHeaders }),
-        ...(config.quarantine.enabled
-          ? {
-              quarantine: createQuarantineSink({
-                publish: (messages) => publisher.publish(messages),
-                prefix: subjects.prefix,
-                maxPayloadBytes: config.quarantine.maxPayloadBytes,
-                onError: (err, lost) => logger.warn({ err, lost }, "quarantine records not stored"),
-              }),
-            }
-          : {}),
-      }),
-    );
-  }
-  if (store && roles.includes("query")) {
-    routes.push(
-      createQueryRoutes({
-        store,
-        keys: config.keys,
-        trendingHalfLifeHours: config.trending.halfLifeHours,
-        jaegerUiUrl: config.jaegerUiUrl,
-        backlog,
-        ccvWindowSeconds: config.ccv.windowSeconds,
-      }),
-    );
-  }
-
-  const loops: { role: ConsumerRole; loop: ConsumeLoop }[] = [];
-  if (bus && store) {
-    for (const role of CONSUMER_ROLES.filter((r) => roles.includes(r))) {
-      const loop = startConsumeLoop({
-        bus,
-        stream: config.stream.name,
-        handler: consumerHandler(
-          role,
-          store,
-          createDeadLetterSink(bus.nc, (consumer, subject) => subjects.dlq(consumer, subject)),
-        ),
-        logger: logger.child({ consumer: role }),
-        batchSize: config.consumers.batchSize,
-        flushIntervalMs: config.consumers.flushIntervalMs,
-        maxDeliver: config.consumers.maxDeliver,
-        faultDelayAfterWriteMs: config.consumers.faultDelayAfterWriteMs,
-        dlqSubject: (subject) => subjects.dlq(role, subject),
-        tracer,
-        onBatch: (stats) => metrics.onBatch(stats),
-      });
-      loop.done.catch((err: unknown) => logger.error({ err, consumer: role }, "consume loop stopped"));
-      loops.push({ role, loop });
-    }
-    // Rejected-at-the-edge records (PLAYPULSE_QUARANTINE) -> the quarantine table, run by the analytics role.
-    if (roles.includes("analytics")) {
-      const loop = startConsumeLoop({
-        bus,
-        stream: quarantineStreamName(config.stream.name),
-        handler: createQuarantineConsumer({ store }),
-        logger: logger.child({ consumer: "quarantine" }),
-        batchSize: config.consumers.batchSize,
-        flushIntervalMs: config.consumers.flushIntervalMs,
-        maxDeliver: config.consumers.maxDeliver,
-        dlqSubject: (subject) => subjects.dlq("quarantine", subject),
-        onBatch: (stats) => metrics.onBatch(stats),
-      });
-      loop.done.catch((err: unknown) => logger.error({ err, consumer: "quarantine" }, "consume loop stopped"));
-      loops.push({ role: "analytics", loop });
-    }
-  }
+  await provisionUntilDone(config, { bus, store: shared.store, logger });
+  const { backlog, lazy } = backlogOf(config, roles, { bus, subjects: shared.subjects });
+  if (backlog) shared.metrics.watchBacklog(backlog, ownConsumers);
+  const ctx: RoleContext = { config, logger, bus, backlog, ...shared };
+  const started = startEach(ctx, roles, ownConsumers);
 
   const app = createHttpApp({
-    routes,
-    readiness,
-    informational,
-    metrics: () => metrics.render(),
-    middleware: [httpTelemetry({ tracer, observer: metrics.http, logger })],
+    routes: started.flatMap((s) => s.routes),
+    ...readinessOf(started, roles),
+    metrics: () => ctx.metrics.render(),
+    middleware: [httpTelemetry({ tracer: ctx.tracer, observer: ctx.metrics.http, logger })],
     onUnexpectedError: (err, path) => logger.error({ err, path }, "unhandled error in request"),
   });
-  const http: HttpServer = await listen(app, config.http.host, config.http.port);
+  const parts: Omit<StopParts, "http"> = {
+    publisher: started.find((s) => s.stop.publisher)?.stop.publisher,
+    consumers: started.flatMap((s) => s.stop.consumers ?? []),
+    bus: bus ?? lazy,
+    store: ctx.store,
+  };
+  const http = await listen(app, config.http.host, config.http.port).catch(async (err: unknown) => {
+    await runShutdown(stopSequence({ ...parts, http: { close: () => Promise.resolve() } }));
+    const where = `${config.http.host}:${config.http.port}`;
+    throw new ListenError(`cannot listen on ${where}: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
+  });
   logger.info({ roles, port: http.port }, "playpulse started");
 
-  const steps: ShutdownStep[] = stopSequence({
-    http,
-    publisher,
-    consumers: loops.map(({ loop }) => loop),
-    bus: bus ?? lagNats,
-    store,
-  });
+  const steps = stopSequence({ ...parts, http });
   return {
     port: http.port,
     roles,

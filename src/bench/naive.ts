@@ -12,8 +12,9 @@ import { jetstream } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { Hono } from "hono";
 import type { ConsumerHandler } from "../bus/index.ts";
-import { createAnalyticsConsumer } from "../consumers/analytics/index.ts";
-import { createRecommendationsConsumer } from "../consumers/recommendations/index.ts";
+import { analytics } from "../consumers/analytics/index.ts";
+import { recommendations } from "../consumers/recommendations/index.ts";
+import { createTableConsumer } from "../consumers/table-consumer.ts";
 import { createValidator, encodeStoredEvent, subjectNames } from "../events/index.ts";
 import { listenNode } from "../http/node-server.ts";
 import { createStore } from "../store/index.ts";
@@ -96,8 +97,8 @@ async function consumer(a: ConsumerArgs): Promise<void> {
   process.once("SIGTERM", () => (stopping = true));
   process.stdout.write("consuming\n");
   await Promise.all([
-    loop(createAnalyticsConsumer({ store }) as ConsumerHandler<object>),
-    loop(createRecommendationsConsumer({ store }) as ConsumerHandler<object>),
+    loop(createTableConsumer(analytics, { store }) as ConsumerHandler<object>),
+    loop(createTableConsumer(recommendations, { store }) as ConsumerHandler<object>),
   ]);
   await nc.drain();
   await store.close();

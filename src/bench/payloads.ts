@@ -1,6 +1,7 @@
 import type { InboundMessage } from "../bus/index.ts";
-import { createAnalyticsConsumer } from "../consumers/analytics/index.ts";
-import { createRecommendationsConsumer } from "../consumers/recommendations/index.ts";
+import { analytics as analyticsDef } from "../consumers/analytics/index.ts";
+import { recommendations } from "../consumers/recommendations/index.ts";
+import { createTableConsumer } from "../consumers/table-consumer.ts";
 import { createValidator, encodeStoredEvent, subjectNames } from "../events/index.ts";
 import type { Store } from "../store/index.ts";
 import { TrafficGenerator } from "../load/index.ts";
@@ -38,8 +39,8 @@ export function makePayloads(n: number, prefix: string, runId = "bench"): Payloa
   const gen = new TrafficGenerator({ runId, seed: 7, titles: 1000, zipf: 1, viewers: 2000, heartbeatMs: 30_000 });
   const validate = createValidator();
   const subjects = subjectNames(prefix);
-  const analytics = createAnalyticsConsumer({ store: unusedStore });
-  const recs = createRecommendationsConsumer({ store: unusedStore });
+  const analytics = createTableConsumer(analyticsDef, { store: unusedStore });
+  const recs = createTableConsumer(recommendations, { store: unusedStore });
   const messages: Payload[] = [];
   const eventRows: object[] = [];
   const recRows: object[] = [];

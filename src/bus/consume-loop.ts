@@ -5,7 +5,7 @@ import type { Logger } from "../telemetry/logger.ts";
 import { traceBatch } from "../telemetry/messaging.ts";
 import type { BusConnection } from "./connect.ts";
 import { createBatcher } from "./batcher.ts";
-import { backoffMs, type ConsumerHandler, type InboundMessage, type Outcome } from "./outcomes.ts";
+import { jitteredBackoffMs, type ConsumerHandler, type InboundMessage, type Outcome } from "./outcomes.ts";
 
 export interface ConsumeLoopOptions<R> {
   bus: BusConnection;
@@ -152,7 +152,7 @@ export function startConsumeLoop<R>(opts: ConsumeLoopOptions<R>): ConsumeLoop {
         for (const r of outcome.rows) rows.push(r);
         okMsgs.push(m);
       } else if (outcome.kind === "retry" && m.info.deliveryCount < opts.maxDeliver) {
-        m.nak(outcome.delayMs);
+        m.nak(Math.round(Math.random() * outcome.delayMs));
         stats.retried++;
         bt?.settle(m, "retried");
       } else {
@@ -165,6 +165,7 @@ export function startConsumeLoop<R>(opts: ConsumeLoopOptions<R>): ConsumeLoop {
     }
 
     let stored = true;
+    let delay = 0;
     if (rows.length > 0) {
       const t0 = performance.now();
       try {
@@ -176,7 +177,7 @@ export function startConsumeLoop<R>(opts: ConsumeLoopOptions<R>): ConsumeLoop {
       } catch (err: unknown) {
         stored = false;
         failures++;
-        const delay = backoffMs(failures);
+        delay = jitteredBackoffMs(failures);
         logger.warn(
           { err, consumer: handler.name, rows: rows.length, retryInMs: delay },
           "batch write failed; backlog stays in JetStream",
@@ -209,7 +210,7 @@ export function startConsumeLoop<R>(opts: ConsumeLoopOptions<R>): ConsumeLoop {
         else warn();
         bt?.settle(m, "dead_lettered", reason);
       } else {
-        m.nak(backoffMs(m.info.deliveryCount));
+        m.nak(jitteredBackoffMs(m.info.deliveryCount));
         bt?.settle(m, "retried", "dead-letter publish failed");
       }
     }
@@ -217,7 +218,7 @@ export function startConsumeLoop<R>(opts: ConsumeLoopOptions<R>): ConsumeLoop {
     if (stored && rows.length > 0) faultHook("acked", rows.length);
     processed += batch.length;
     opts.onBatch?.(stats);
-    if (!stored) await pause(backoffMs(failures));
+    if (!stored) await pause(delay);
     return stored;
   }
 

@@ -1,10 +1,12 @@
 export { connectBus } from "./connect.ts";
 export type { BusConnection } from "./connect.ts";
-export { provisionBus, dlqStreamName, CONSUMER_FILTERS } from "./provision.ts";
-export type { StreamSettings, ConsumerSettings, ConsumerName } from "./provision.ts";
+export { provisionBus, dlqStreamName } from "./provision.ts";
+export type { StreamSettings, ConsumerSettings, DurableConsumer } from "./provision.ts";
 export { createPublisher, outcomeOf } from "./publisher.ts";
 export type { Publisher, OutboundMessage, PublishOutcome, FailureReason } from "./publisher.ts";
-export { ok, retry, deadLetter, backoffMs } from "./outcomes.ts";
+export { ok, retry, deadLetter, backoffMs, jitteredBackoffMs } from "./outcomes.ts";
 export type { Outcome, InboundMessage, ConsumerHandler } from "./outcomes.ts";
 export { startConsumeLoop } from "./consume-loop.ts";
 export type { ConsumeLoop, ConsumeLoopOptions, BatchStats } from "./consume-loop.ts";
+export { createBacklogReader, lazyNatsConnection, BacklogUnavailableError } from "./backlog.ts";
+export type { BacklogReader, BacklogOptions, ConsumerBacklog, LazyConnection } from "./backlog.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffMs, deadLetter, ok, retry } from "./outcomes.ts";
+import { backoffMs, deadLetter, jitteredBackoffMs, ok, retry } from "./outcomes.ts";
 
 describe("backoffMs", () => {
   it.each([
@@ -24,6 +24,27 @@ describe("backoffMs", () => {
     [5, 100, 1000, 1000],
   ])("attempt %d with base %d and cap %d waits %d ms", (attempt, base, cap, ms) => {
     expect(backoffMs(attempt, base, cap)).toBe(ms);
+  });
+});
+
+describe("jitteredBackoffMs (full jitter)", () => {
+  it.each([
+    [1, 0, 0],
+    [1, 0.5, 250],
+    [1, 0.999, 500],
+    [3, 0.25, 500],
+    [8, 0.5, 15_000],
+  ])("attempt %d with random() = %d waits %d ms", (attempt, r, ms) => {
+    expect(jitteredBackoffMs(attempt, 500, 30_000, () => r)).toBe(ms);
+  });
+
+  it("spreads 1000 draws over the whole range up to the exponential backoff", () => {
+    const waits = Array.from({ length: 1000 }, () => jitteredBackoffMs(4));
+    expect(Math.min(...waits)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...waits)).toBeLessThanOrEqual(4000);
+    // Uniform on [0, 4000]: each quarter holds about 250 draws; none is empty.
+    const quarters = [0, 1, 2, 3].map((q) => waits.filter((w) => w >= q * 1000 && w < (q + 1) * 1000).length);
+    expect(quarters.every((n) => n > 150)).toBe(true);
   });
 });
 

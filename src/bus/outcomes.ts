@@ -27,7 +27,20 @@ export interface ConsumerHandler<R> {
   write(rows: R[]): Promise<void>;
 }
 
-/** Exponential backoff with a cap: 0.5 s, 1 s, 2 s ... 30 s. */
+/** Exponential backoff with a cap: 0.5 s, 1 s, 2 s ... 30 s. The ceiling of `jitteredBackoffMs`. */
 export function backoffMs(attempt: number, baseMs = 500, capMs = 30_000): number {
   return Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
+}
+
+/**
+ * Full jitter: a wait drawn uniformly between 0 and `backoffMs(attempt)`, so processes that
+ * failed together (every pod after an outage) do not retry together. Every retry waits this.
+ */
+export function jitteredBackoffMs(
+  attempt: number,
+  baseMs = 500,
+  capMs = 30_000,
+  random: () => number = Math.random,
+): number {
+  return Math.round(random() * backoffMs(attempt, baseMs, capMs));
 }

@@ -21,10 +21,15 @@ export interface StreamSettings {
 export interface ConsumerSettings {
   ackWaitMs: number;
   maxAckPending: number;
+  /** The durables to create or update (the consumer registry's entries). */
+  durables: readonly DurableConsumer[];
 }
 
-export const CONSUMER_FILTERS = ["analytics", "recommendations", "content"] as const;
-export type ConsumerName = (typeof CONSUMER_FILTERS)[number];
+/** A durable consumer to provision: its name and its subject filter without the deployment prefix. */
+export interface DurableConsumer {
+  name: string;
+  subject: string;
+}
 
 export function dlqStreamName(stream: string): string {
   return `${stream}_DLQ`;
@@ -43,8 +48,8 @@ async function ensureStream(jsm: JetStreamManager, cfg: Partial<StreamConfig> & 
 }
 
 /**
- * Creates or updates the event stream, the dead-letter stream and the three durable pull
- * consumers. Safe to run any number of times, from any number of processes.
+ * Creates or updates the event stream, the dead-letter stream and one durable pull consumer
+ * per entry of `consumers.durables`. Safe to run any number of times, from any number of processes.
  */
 export async function provisionBus(
   nc: NatsConnection,
@@ -74,10 +79,10 @@ export async function provisionBus(
     duplicate_window: nanos(stream.duplicateWindowMs),
     num_replicas: stream.replicas,
   });
-  for (const name of CONSUMER_FILTERS) {
+  for (const { name, subject } of consumers.durables) {
     const config = {
       durable_name: name,
-      filter_subject: subjects.filters[name],
+      filter_subject: subjects.filter(subject),
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
       ack_wait: nanos(consumers.ackWaitMs),

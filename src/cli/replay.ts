@@ -1,11 +1,8 @@
 import { parseArgs } from "node:util";
-import type { ConsumerHandler } from "../bus/index.ts";
 import { connectBus } from "../bus/index.ts";
-import { CONSUMER_ROLES, loadConfig, type ConsumerRole } from "../config.ts";
-import { createAnalyticsConsumer } from "../consumers/analytics/index.ts";
-import { createContentConsumer } from "../consumers/content/index.ts";
-import { createRecommendationsConsumer } from "../consumers/recommendations/index.ts";
-import type { PoisonSink } from "../dlq/index.ts";
+import { loadConfig } from "../config.ts";
+import { CONSUMER_NAMES, consumerNamed, type ConsumerName } from "../consumers/registry.ts";
+import { createTableConsumer } from "../consumers/table-consumer.ts";
 import { subjectNames } from "../events/index.ts";
 import {
   createProgress,
@@ -17,7 +14,7 @@ import {
   type Position,
   type ReplayReport,
 } from "../replay/index.ts";
-import { createStore, type Store } from "../store/index.ts";
+import { createStore } from "../store/index.ts";
 import { cliLogger, resolveIo, type CommandIo } from "./dlq.ts";
 
 export const REPLAY_HELP = `usage: playpulse replay --from <time|seq> [--to <time|seq>] [--consumer NAME] [options]
@@ -51,17 +48,6 @@ examples:
   playpulse replay --from 1
   playpulse replay --from 2026-01-02T00:00:00Z --consumer analytics`;
 
-function handlerFor(role: ConsumerRole, store: Store, poison: PoisonSink): ConsumerHandler<object> {
-  switch (role) {
-    case "analytics":
-      return createAnalyticsConsumer({ store, poison });
-    case "recommendations":
-      return createRecommendationsConsumer({ store, poison });
-    case "content":
-      return createContentConsumer({ store, poison });
-  }
-}
-
 function reportText(r: ReplayReport): string {
   const lines = [
     `${r.consumer}: ${r.messages} messages${r.firstSeq === null ? "" : ` (sequence ${r.firstSeq} to ${r.lastSeq})`}, ${r.rows} rows written in ${formatDuration(r.elapsedMs)}`,
@@ -81,7 +67,7 @@ export async function replayCommand(args: readonly string[], ioIn: CommandIo = {
   const io = resolveIo(ioIn);
   let from: Position;
   let to: Position | undefined;
-  let roles: ConsumerRole[];
+  let roles: ConsumerName[];
   let batchSize: number | undefined;
   let json: boolean;
   try {
@@ -101,10 +87,10 @@ export async function replayCommand(args: readonly string[], ioIn: CommandIo = {
     from = parsePosition("--from", values.from);
     to = values.to === undefined ? undefined : parsePosition("--to", values.to);
     const named = values.consumer ?? [];
-    const unknown = named.filter((c) => !(CONSUMER_ROLES as readonly string[]).includes(c));
+    const unknown = named.filter((c) => !(CONSUMER_NAMES as readonly string[]).includes(c));
     if (unknown.length > 0)
-      throw new ReplayError(`--consumer: must be one of ${CONSUMER_ROLES.join(", ")}, got "${unknown.join(", ")}"`);
-    roles = named.length === 0 ? [...CONSUMER_ROLES] : CONSUMER_ROLES.filter((r) => named.includes(r));
+      throw new ReplayError(`--consumer: must be one of ${CONSUMER_NAMES.join(", ")}, got "${unknown.join(", ")}"`);
+    roles = named.length === 0 ? [...CONSUMER_NAMES] : CONSUMER_NAMES.filter((r) => named.includes(r));
     if (values["batch-size"] !== undefined) {
       if (!/^\d{1,6}$/.test(values["batch-size"]) || Number(values["batch-size"]) < 1)
         throw new ReplayError(`--batch-size: must be a positive integer, got "${values["batch-size"]}"`);
@@ -127,8 +113,8 @@ export async function replayCommand(args: readonly string[], ioIn: CommandIo = {
       const progress = createProgress({ label: `replay ${role}`, write: io.err, tty: io.tty });
       const report = await replay(bus.nc, {
         stream: config.stream.name,
-        filter: subjects.filters[role],
-        handler: (poison) => handlerFor(role, store, poison),
+        filter: subjects.filter(consumerNamed(role).subject),
+        handler: (poison) => createTableConsumer(consumerNamed(role), { store, poison }),
         from,
         to,
         batchSize: batchSize ?? config.consumers.batchSize,

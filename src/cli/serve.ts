@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig, ROLES, type Role } from "../config.ts";
-import { startRoles, type Listen } from "../main.ts";
+import { CONSUMERS } from "../consumers/registry.ts";
+import { ListenError, startRoles, type Listen } from "../main.ts";
 import { createLogger } from "../telemetry/logger.ts";
 import { startTracing } from "./telemetry.ts";
 
@@ -8,13 +9,12 @@ export const SERVE_HELP = `usage: playpulse serve <role...>
 Runs one or more roles in this process. Roles:
   ingest            POST /v1/events -> JetStream (needs NATS)
   query             the read API over ClickHouse (needs ClickHouse)
-  analytics         consumer of user.>       -> events table
-  recommendations   consumer of user.video.* -> rec_events table
-  content           consumer of video.>      -> catalog table
+${CONSUMERS.map((c) => `  ${c.name.padEnd(18)}consumer of ${c.subject.padEnd(13)}-> ${c.table} table`).join("\n")}
 Every role serves /healthz, /readyz and /metrics on PLAYPULSE_HTTP_PORT (default 8080).
 Streams, consumers and tables are created or updated at start (same as "playpulse migrate").
 SIGTERM or SIGINT stops gracefully: stop accepting, finish publishes, flush batches, ack, close.
-The exit code is 1 when a final flush failed (the broker will redeliver those messages).
+The exit code is 1 when a final flush failed (the broker will redeliver those messages), and
+when the HTTP port cannot be opened (what was started is stopped first).
 
 example:
   PLAYPULSE_WRITE_KEYS=wk_dev PLAYPULSE_READ_KEYS=rk_dev playpulse serve ingest query analytics`;
@@ -55,10 +55,18 @@ export async function serveCommand(args: readonly string[], opts: ServeOptions =
     ...(opts.runtime ? { runtime: opts.runtime } : {}),
   });
   const telemetry = opts.tracing === false ? undefined : startTracing(config, roles, logger);
-  const running = await startRoles(config, roles, logger, opts.listen).catch(async (err: unknown) => {
+  let running;
+  try {
+    running = await startRoles(config, roles, logger, opts.listen);
+  } catch (err: unknown) {
     await telemetry?.shutdown();
-    throw err;
-  });
+    if (!(err instanceof ListenError)) throw err;
+    logger.error({ err }, "cannot open the HTTP port; stopped");
+    process.stderr.write(
+      `playpulse serve: ${err.message}\n(another process holds the port? set PLAYPULSE_HTTP_PORT to a free one)\n`,
+    );
+    return 1;
+  }
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once("SIGTERM", () => resolve("SIGTERM"));
     process.once("SIGINT", () => resolve("SIGINT"));

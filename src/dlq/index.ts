@@ -5,7 +5,7 @@ export type { PoisonSink, PoisonRow, RowOrigin } from "./poison.ts";
 export { createDeadLetterSink } from "./sink.ts";
 export { toDeadLetter, payloadView } from "./entries.ts";
 export type { DeadLetter } from "./entries.ts";
-export { readDeadLetters, dlqFilterSubject, subjectMatches, DlqError } from "./read.ts";
+export { readDeadLetters, dlqFilterSubject, DlqError } from "./read.ts";
 export type { DlqFilter, ReadOptions } from "./read.ts";
 export { createSummary } from "./summary.ts";
 export type { DlqSummary } from "./summary.ts";

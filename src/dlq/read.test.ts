@@ -1,7 +1,8 @@
 import { headers } from "@nats-io/transport-node";
 import { describe, expect, it } from "vitest";
 import { toDeadLetter } from "./entries.ts";
-import { dlqFilterSubject, subjectMatches } from "./read.ts";
+import { subjectMatches } from "../events/index.ts";
+import { dlqFilterSubject } from "./read.ts";
 import { createSummary } from "./summary.ts";
 
 describe("dlqFilterSubject", () => {

@@ -1,5 +1,6 @@
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { subjectMatches } from "../events/index.ts";
 import { toDeadLetter, type DeadLetter } from "./entries.ts";
 
 /** Which dead letters a command works on. `subject` is an event type and may hold NATS wildcards. */
@@ -84,17 +85,6 @@ export async function* readDeadLetters(nc: NatsConnection, opts: ReadOptions): A
   } finally {
     await consumer.delete().catch(() => false);
   }
-}
-
-/** NATS subject matching: `*` matches one token, a final `>` one or more. */
-export function subjectMatches(pattern: string, subject: string): boolean {
-  const p = pattern.split(".");
-  const s = subject.split(".");
-  for (let i = 0; i < p.length; i++) {
-    if (p[i] === ">") return s.length > i;
-    if (i >= s.length || (p[i] !== "*" && p[i] !== s[i])) return false;
-  }
-  return p.length === s.length;
 }
 
 function matches(d: DeadLetter, subject: string, filter: DlqFilter): boolean {

@@ -9,7 +9,7 @@ import type { PoisonSink } from "./poison.ts";
  * JetStream to store them. A failed publish throws, so the loop naks the batch and retries it.
  *
  * @example
- * createAnalyticsConsumer({ store, poison: createDeadLetterSink(bus.nc, (c, s) => subjects.dlq(c, s)) });
+ * createTableConsumer(analytics, { store, poison: createDeadLetterSink(bus.nc, (c, s) => subjects.dlq(c, s)) });
  */
 export function createDeadLetterSink(
   nc: NatsConnection,

@@ -10,7 +10,7 @@ export type {
   DeviceContext,
   ExperimentContext,
 } from "./types.ts";
-export { subjectNames } from "./subjects.ts";
+export { subjectNames, subjectMatches } from "./subjects.ts";
 export type { SubjectNames } from "./subjects.ts";
 export { uuidv7 } from "./uuidv7.ts";
 export { MAX_MS, describeSpec } from "./fields.ts";

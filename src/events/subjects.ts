@@ -9,8 +9,8 @@ export interface SubjectNames {
   forType(type: EventType): string;
   /** The event type of a subject, or undefined when the subject is not ours. */
   typeOf(subject: string): string | undefined;
-  /** Wildcard filters of the three consumers. */
-  filters: { analytics: string; recommendations: string; content: string };
+  /** A consumer's subject filter in this deployment: its registry subject (`user.>`) with the prefix. */
+  filter(subject: string): string;
   streamSubjects: string[];
   dlq(consumer: string, originalSubject: string): string;
   dlqWildcard: string;
@@ -22,13 +22,20 @@ export function subjectNames(prefix = ""): SubjectNames {
     prefix: p,
     forType: (type) => `${p}${type}`,
     typeOf: (subject) => (subject.startsWith(p) ? subject.slice(p.length) : undefined),
-    filters: {
-      analytics: `${p}user.>`,
-      recommendations: `${p}user.video.*`,
-      content: `${p}video.>`,
-    },
+    filter: (subject) => `${p}${subject}`,
     streamSubjects: [`${p}user.>`, `${p}video.>`],
     dlq: (consumer, originalSubject) => `${p}dlq.${consumer}.${originalSubject.slice(p.length)}`,
     dlqWildcard: `${p}dlq.>`,
   };
+}
+
+/** NATS subject matching: `*` is one token, `>` one or more trailing tokens. */
+export function subjectMatches(filter: string, subject: string): boolean {
+  const f = filter.split(".");
+  const s = subject.split(".");
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === ">") return s.length > i;
+    if (i >= s.length || (f[i] !== "*" && f[i] !== s[i])) return false;
+  }
+  return f.length === s.length;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { EVENT_TABLES, subjectMatches } from "./event-lookup.ts";
+import { CONSUMERS } from "../consumers/registry.ts";
+import { subjectMatches } from "../events/index.ts";
 import { parseWindowMinutes } from "./lag.ts";
 
 describe("subjectMatches", () => {
@@ -17,7 +18,7 @@ describe("subjectMatches", () => {
   });
 
   it("maps each event type to the consumers that take it", () => {
-    const takers = (type: string) => EVENT_TABLES.filter((t) => subjectMatches(t.filter, type)).map((t) => t.consumer);
+    const takers = (type: string) => CONSUMERS.filter((t) => subjectMatches(t.subject, type)).map((t) => t.name);
     expect([takers("user.video.played"), takers("video.encoding.completed")]).toEqual([
       ["analytics", "recommendations"],
       ["content"],

@@ -1,13 +1,7 @@
-import { subjectNames } from "../events/index.ts";
+import { subjectMatches } from "../events/index.ts";
 import { ApiError } from "../http/errors.ts";
 import { ident, num, p, sql, type Store } from "../store/index.ts";
-
-/** Where each consumer stores an event, and which event types (subject filter, no prefix) it takes. */
-export const EVENT_TABLES = [
-  { consumer: "analytics", table: "events", idColumn: "id", filter: subjectNames().filters.analytics },
-  { consumer: "recommendations", table: "rec_events", idColumn: "id", filter: subjectNames().filters.recommendations },
-  { consumer: "content", table: "catalog", idColumn: "event_id", filter: subjectNames().filters.content },
-] as const;
+import type { ConsumerTable } from "./consumer-tables.ts";
 
 export interface ConsumerLocation {
   consumer: string;
@@ -36,17 +30,6 @@ export interface EventLocation {
   consumers: ConsumerLocation[];
 }
 
-/** NATS subject matching: `*` is one token, `>` one or more trailing tokens. */
-export function subjectMatches(filter: string, subject: string): boolean {
-  const f = filter.split(".");
-  const s = subject.split(".");
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === ">") return s.length > i;
-    if (i >= s.length || (f[i] !== "*" && f[i] !== s[i])) return false;
-  }
-  return f.length === s.length;
-}
-
 interface Found {
   rows: unknown;
   type: string;
@@ -55,11 +38,11 @@ interface Found {
   trace_id: string;
 }
 
-async function findIn(store: Store, table: string, idColumn: string, id: string): Promise<Found> {
-  const t = ident(`${store.db.ident}.${table}`);
-  const col = ident(idColumn);
-  const type = table === "catalog" ? sql`''` : sql`any(type)`;
-  const received = table === "events" ? sql`min(received_ms)` : sql`toUInt64(0)`;
+async function findIn(store: Store, c: ConsumerTable, id: string): Promise<Found> {
+  const t = ident(`${store.db.ident}.${c.table}`);
+  const col = ident(c.idColumn);
+  const type = c.typeColumn ? sql`any(type)` : sql`''`;
+  const received = c.acceptedAt ? sql`min(received_ms)` : sql`toUInt64(0)`;
   const rows = await store.select<Found>(
     sql`SELECT count() AS rows, ${type} AS type, ${received} AS received_ms, min(stored_ms) AS stored_ms, any(trace_id) AS trace_id
       FROM ${t} PREWHERE ${col} = ${p.str(id)}`,
@@ -74,11 +57,16 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * and its trace. Throws a 404 `ApiError` with the possible reasons when no table has it.
  *
  * @example
- * const where = await locateEvent(store, "0190...", "http://localhost:16686");
+ * const where = await locateEvent(store, CONSUMERS, "0190...", "http://localhost:16686");
  */
-export async function locateEvent(store: Store, id: string, jaegerUiUrl: string): Promise<EventLocation> {
-  const found = await Promise.all(EVENT_TABLES.map((t) => findIn(store, t.table, t.idColumn, id)));
-  const hits = EVENT_TABLES.map((t, i) => ({ ...t, f: found[i] as Found })).filter((h) => num(h.f.rows) > 0);
+export async function locateEvent(
+  store: Store,
+  tables: readonly ConsumerTable[],
+  id: string,
+  jaegerUiUrl: string,
+): Promise<EventLocation> {
+  const found = await Promise.all(tables.map((t) => findIn(store, t, id)));
+  const hits = tables.map((t, i) => ({ ...t, f: found[i] as Found })).filter((h) => num(h.f.rows) > 0);
   if (hits.length === 0) {
     throw new ApiError(
       404,
@@ -87,16 +75,16 @@ export async function locateEvent(store: Store, id: string, jaegerUiUrl: string)
     );
   }
   const type = hits.find((h) => h.f.type !== "")?.f.type ?? null;
-  const analytics = hits.find((h) => h.consumer === "analytics");
-  const receivedMs = analytics ? num(analytics.f.received_ms) : null;
+  const accepted = hits.find((h) => h.acceptedAt);
+  const receivedMs = accepted ? num(accepted.f.received_ms) : null;
   const traceId = hits.find((h) => h.f.trace_id !== "")?.f.trace_id ?? null;
-  const consumers = EVENT_TABLES.map((t): ConsumerLocation => {
-    const hit = hits.find((h) => h.consumer === t.consumer);
-    // Without a type only the catalog had the event, and only content takes video.* events.
-    const expected = type === null ? t.consumer === "content" : subjectMatches(t.filter, type);
+  const consumers = tables.map((t): ConsumerLocation => {
+    const hit = hits.find((h) => h.name === t.name);
+    // Without a type only tables without a type column had the event: they take it (video.*), the others do not.
+    const expected = type === null ? !t.typeColumn : subjectMatches(t.subject, type);
     const storedMs = hit ? num(hit.f.stored_ms) : null;
     return {
-      consumer: t.consumer,
+      consumer: t.name,
       table: t.table,
       expected,
       stored: hit !== undefined,

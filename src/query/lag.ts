@@ -1,25 +1,15 @@
 import { ApiError } from "../http/errors.ts";
-import { num, p, sql, type Ident, type Sql, type Store } from "../store/index.ts";
-import type { BacklogReader, ConsumerBacklog } from "../telemetry/backlog.ts";
-
-export const LAG_CONSUMERS = ["analytics", "recommendations", "content"] as const;
+import { ident, num, p, sql, type Ident, type Sql, type Store } from "../store/index.ts";
+import type { BacklogReader, ConsumerBacklog } from "../telemetry/consumer-backlog.ts";
+import type { ConsumerTable } from "./consumer-tables.ts";
 
 /**
- * Event-to-stored time (`stored_ms - received_ms`) of the rows each consumer stored since
- * `since`. The analytics rows keep `received_ms`; recommendations rows are joined to them by
- * event id; catalog rows do not record when the edge received the event, so content has none.
+ * Event-to-stored time (`stored_ms - received_ms`) of the rows a consumer stored since `since`.
+ * Every consumer table keeps both columns; rows without `received_ms` (0) do not count.
  */
-const FRESHNESS_SQL: Record<string, ((db: Ident, since: number) => Sql) | undefined> = {
-  analytics: (db, since) =>
-    sql`SELECT count() AS samples, quantiles(0.5, 0.95)(toInt64(stored_ms) - toInt64(received_ms)) AS q
-      FROM ${db}.events WHERE stored_ms >= ${p.u64(since)}`,
-  recommendations: (db, since) =>
-    sql`SELECT count() AS samples, quantiles(0.5, 0.95)(toInt64(stored_ms) - toInt64(received_ms)) AS q
-      FROM ${db}.rec_events WHERE stored_ms >= ${p.u64(since)} AND received_ms > 0`,
-  content: (db, since) =>
-    sql`SELECT count() AS samples, quantiles(0.5, 0.95)(toInt64(stored_ms) - toInt64(received_ms)) AS q
-      FROM ${db}.catalog WHERE stored_ms >= ${p.u64(since)} AND received_ms > 0`,
-};
+const freshnessSql = (db: Ident, table: string, since: number): Sql =>
+  sql`SELECT count() AS samples, quantiles(0.5, 0.95)(toInt64(stored_ms) - toInt64(received_ms)) AS q
+    FROM ${ident(`${db.ident}.${table}`)} WHERE stored_ms >= ${p.u64(since)} AND received_ms > 0`;
 
 export interface Freshness {
   window_minutes: number;
@@ -27,7 +17,6 @@ export interface Freshness {
   samples: number | null;
   p50_seconds: number | null;
   p95_seconds: number | null;
-  note?: string;
 }
 
 export interface ConsumerLag {
@@ -66,18 +55,8 @@ export function parseWindowMinutes(raw: string | undefined): number {
   return Number(raw);
 }
 
-async function freshnessOf(store: Store, consumer: string, since: number, windowMinutes: number): Promise<Freshness> {
-  const q = FRESHNESS_SQL[consumer];
-  if (!q) {
-    return {
-      window_minutes: windowMinutes,
-      samples: null,
-      p50_seconds: null,
-      p95_seconds: null,
-      note: "this consumer's rows do not record when the edge received the event",
-    };
-  }
-  const [row] = await store.select<{ samples: unknown; q: (number | null)[] }>(q(store.db, since));
+async function freshnessOf(store: Store, table: string, since: number, windowMinutes: number): Promise<Freshness> {
+  const [row] = await store.select<{ samples: unknown; q: (number | null)[] }>(freshnessSql(store.db, table, since));
   const samples = row ? num(row.samples) : 0;
   const at = (i: number) => {
     const v = samples > 0 ? row?.q[i] : null;
@@ -118,30 +97,31 @@ function backlogFields(b: ConsumerBacklog | undefined, now: number): Omit<Consum
  * backlog fields are null and `backlog` says "unavailable"; the freshness still answers.
  *
  * @example
- * const report = await consumerLag({ store, backlog }, 5, Date.now());
+ * const report = await consumerLag({ store, consumers: CONSUMERS, backlog }, 5, Date.now());
  */
 export async function consumerLag(
-  deps: { store: Store; backlog?: BacklogReader | undefined },
+  deps: { store: Store; consumers: readonly ConsumerTable[]; backlog?: BacklogReader | undefined },
   windowMinutes: number,
   now: number,
 ): Promise<LagReport> {
   const since = now - windowMinutes * 60_000;
+  const names = deps.consumers.map((c) => c.name);
   const backlogRead = deps.backlog
-    ? deps.backlog.read(LAG_CONSUMERS).then(
+    ? deps.backlog.read(names).then(
         (list) => ({ list, error: undefined }),
         (err: unknown) => ({ list: undefined, error: err instanceof Error ? err.message : String(err) }),
       )
     : Promise.resolve({ list: undefined, error: "this process has no NATS connection" });
   const [backlog, freshness] = await Promise.all([
     backlogRead,
-    Promise.all(LAG_CONSUMERS.map((c) => freshnessOf(deps.store, c, since, windowMinutes))),
+    Promise.all(deps.consumers.map((c) => freshnessOf(deps.store, c.table, since, windowMinutes))),
   ]);
   return {
     as_of: new Date(now).toISOString(),
     window_minutes: windowMinutes,
     backlog: backlog.list ? "ok" : "unavailable",
     ...(backlog.error !== undefined ? { backlog_error: backlog.error } : {}),
-    consumers: LAG_CONSUMERS.map((consumer, i) => ({
+    consumers: names.map((consumer, i) => ({
       consumer,
       ...backlogFields(
         backlog.list?.find((b) => b.consumer === consumer),

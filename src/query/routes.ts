@@ -9,13 +9,16 @@ import { trendingScores } from "./trending.ts";
 import { lookupTitles } from "./catalog.ts";
 import { locateEvent } from "./event-lookup.ts";
 import { consumerLag, parseWindowMinutes } from "./lag.ts";
-import type { BacklogReader } from "../telemetry/backlog.ts";
+import type { BacklogReader } from "../telemetry/consumer-backlog.ts";
+import type { ConsumerTable } from "./consumer-tables.ts";
 import { createReadRoutes } from "./read-routes.ts";
 
 export interface QueryDeps {
   store: Store;
   keys: Keys;
   trendingHalfLifeHours: number;
+  /** The consumers whose tables `GET /v1/events/:id` and `GET /v1/lag` read (the consumer registry). */
+  consumers: readonly ConsumerTable[];
   now?: () => number;
   /** Base URL of Jaeger's UI, for the trace links of `GET /v1/events/:id`. */
   jaegerUiUrl?: string;
@@ -31,7 +34,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * The read API over ClickHouse. Every route needs a read key.
  *
  * @example
- * app.route("/", createQueryRoutes({ store, keys, trendingHalfLifeHours: 12 }));
+ * app.route("/", createQueryRoutes({ store, keys, trendingHalfLifeHours: 12, consumers: CONSUMERS }));
  */
 export function createQueryRoutes(deps: QueryDeps): Hono {
   const { store } = deps;
@@ -45,12 +48,12 @@ export function createQueryRoutes(deps: QueryDeps): Hono {
 
   app.get("/v1/events/:id", requireKey(deps.keys, "read"), async (c) => {
     const id = parseId("id", c.req.param("id"));
-    return c.json(await locateEvent(store, id, deps.jaegerUiUrl ?? "http://localhost:16686"));
+    return c.json(await locateEvent(store, deps.consumers, id, deps.jaegerUiUrl ?? "http://localhost:16686"));
   });
 
   app.get("/v1/lag", requireKey(deps.keys, "read"), async (c) => {
     const minutes = parseWindowMinutes(c.req.query("minutes"));
-    return c.json(await consumerLag({ store, backlog: deps.backlog }, minutes, now()));
+    return c.json(await consumerLag({ store, consumers: deps.consumers, backlog: deps.backlog }, minutes, now()));
   });
 
   app.get("/v1/videos/top", async (c) => {

@@ -80,7 +80,7 @@ function prepare<R>(handler: ConsumerHandler<R>, m: JsMsg): Outcome<R> {
  * data changes no number. Rows of a batch are written before the next batch is read.
  *
  * @example
- * const report = await replay(nc, { stream: "PLAYPULSE", filter: "user.>", handler: (poison) => createAnalyticsConsumer({ store, poison }), from: { seq: 1 }, batchSize: 5000 });
+ * const report = await replay(nc, { stream: "PLAYPULSE", filter: "user.>", handler: (poison) => createTableConsumer(analytics, { store, poison }), from: { seq: 1 }, batchSize: 5000 });
  */
 export async function replay<R>(nc: NatsConnection, opts: ReplayOptions<R>): Promise<ReplayReport> {
   const t0 = performance.now();

@@ -13,5 +13,4 @@ export { createMetrics } from "./metrics.ts";
 export { ingestObserver } from "./ingest.ts";
 export type { IngestReport } from "./ingest.ts";
 export type { Metrics, MetricsOptions, ConsumerBatch, IngestCounts } from "./metrics.ts";
-export { createBacklogReader, lazyNatsConnection, BacklogUnavailableError } from "./backlog.ts";
-export type { BacklogReader, BacklogOptions, ConsumerBacklog, LazyConnection } from "./backlog.ts";
+export type { BacklogReader, ConsumerBacklog } from "./consumer-backlog.ts";

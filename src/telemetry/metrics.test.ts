@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { BacklogReader, ConsumerBacklog } from "./backlog.ts";
+import type { BacklogReader, ConsumerBacklog } from "./consumer-backlog.ts";
 import { createMetrics } from "./metrics.ts";
 
 /** The sample lines (no HELP/TYPE) of the metrics whose name starts with `prefix`. */

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { BacklogReader, ConsumerBacklog } from "./backlog.ts";
+import type { BacklogReader, ConsumerBacklog } from "./consumer-backlog.ts";
 import type { StoreObserver } from "./db.ts";
 import type { HttpObserver } from "./http.ts";
 

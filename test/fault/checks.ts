@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { CONSUMER_ROLES } from "../../src/config.ts";
+import { CONSUMER_NAMES } from "../../src/consumers/registry.ts";
 import { ident, sql, type Store } from "../../src/store/index.ts";
 import { waitFor } from "../helpers/index.ts";
 import type { LoadClient, LoadEvent } from "../helpers/load-client.ts";
@@ -222,7 +222,7 @@ export type FaultPhase = (typeof FAULT_PHASES)[number] | "idle";
  * after the insert and before the ack, "acked"/"idle" = between batches.
  */
 export function phasesAtDeath(p: RoleProcess): Record<string, FaultPhase> {
-  const out: Record<string, FaultPhase> = Object.fromEntries(CONSUMER_ROLES.map((c) => [c, "idle"]));
+  const out: Record<string, FaultPhase> = Object.fromEntries(CONSUMER_NAMES.map((c) => [c, "idle"]));
   for (const l of p.logs()) {
     if (
       l.msg === "fault hook" &&

@@ -1,6 +1,6 @@
 import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { CONSUMER_ROLES, type ConsumerRole } from "../../src/config.ts";
+import { CONSUMER_NAMES, type ConsumerName } from "../../src/consumers/registry.ts";
 import { waitFor } from "../helpers/index.ts";
 
 /** A rig's servers serve nothing else, so the stream keeps its default name. */
@@ -14,13 +14,13 @@ const STREAM = "PLAYPULSE";
  */
 export interface LagSample {
   t: number;
-  lag: Record<ConsumerRole, number> | undefined;
+  lag: Record<ConsumerName, number> | undefined;
   floor: number | undefined;
   redeliveries: number | undefined;
 }
 
 export interface ConsumerState {
-  lag: Record<ConsumerRole, number>;
+  lag: Record<ConsumerName, number>;
   floor: number;
   redeliveries: number;
   /** The stream's last sequence: every event confirmed so far is at or below it. */
@@ -60,13 +60,13 @@ export async function startLagMonitor(url: string, contentEvents: number): Promi
   async function current(): Promise<ConsumerState> {
     const [stream, ...infos] = await Promise.all([
       jsm.streams.info(STREAM),
-      ...CONSUMER_ROLES.map((name) => jsm.consumers.info(STREAM, name)),
+      ...CONSUMER_NAMES.map((name) => jsm.consumers.info(STREAM, name)),
     ]);
     const lag = { analytics: 0, recommendations: 0, content: 0 };
     let floor = Number.POSITIVE_INFINITY;
     let redeliveries = 0;
     infos.forEach((info, i) => {
-      const name = CONSUMER_ROLES[i];
+      const name = CONSUMER_NAMES[i];
       if (name === undefined || info === undefined) return;
       lag[name] = info.num_pending + info.num_ack_pending;
       if (name === "content") return;

@@ -1,4 +1,4 @@
-import { CONSUMER_ROLES } from "../../src/config.ts";
+import { CONSUMER_NAMES } from "../../src/consumers/registry.ts";
 import { createStore, type Store } from "../../src/store/index.ts";
 import {
   freePorts,
@@ -19,7 +19,7 @@ import { spawnRole, type RoleProcess } from "../helpers/roles.ts";
 import { startLagMonitor, type LagMonitor } from "./lag.ts";
 
 /** Every consumer process of a rig runs the three consumers, so killing one hits all three. */
-export const CONSUMER_PROCESS_ROLES = [...CONSUMER_ROLES];
+export const CONSUMER_PROCESS_ROLES = [...CONSUMER_NAMES];
 
 export interface RigOptions {
   /** Consumer processes to start (each runs analytics, recommendations and content). */

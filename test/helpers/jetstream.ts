@@ -1,6 +1,6 @@
 import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
-import { CONSUMER_FILTERS } from "../../src/bus/index.ts";
+import { CONSUMER_NAMES } from "../../src/consumers/registry.ts";
 
 /** One message as the stream stored it. */
 export interface StoredMessage {
@@ -51,12 +51,12 @@ export async function openJetStream(natsUrl: string): Promise<JetStreamProbe> {
     return out;
   }
 
-  async function drained(stream: string, consumers: readonly string[] = CONSUMER_FILTERS): Promise<boolean> {
+  async function drained(stream: string, consumers: readonly string[] = CONSUMER_NAMES): Promise<boolean> {
     const infos = await Promise.all(consumers.map((name) => jsm.consumers.info(stream, name)));
     return infos.every((i) => i.num_pending === 0 && i.num_ack_pending === 0);
   }
 
-  async function deleteConsumers(stream: string, consumers: readonly string[] = CONSUMER_FILTERS): Promise<void> {
+  async function deleteConsumers(stream: string, consumers: readonly string[] = CONSUMER_NAMES): Promise<void> {
     for (const name of consumers) await jsm.consumers.delete(stream, name);
   }
 

@@ -10,9 +10,11 @@ import type { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startConsumeLoop, dlqStreamName, connectBus } from "../../src/bus/index.ts";
 import { dlqCommand } from "../../src/cli/dlq.ts";
-import { createAnalyticsConsumer } from "../../src/consumers/analytics/index.ts";
+import { analytics } from "../../src/consumers/analytics/index.ts";
+import { createTableConsumer } from "../../src/consumers/table-consumer.ts";
 import { createDeadLetterSink } from "../../src/dlq/index.ts";
 import { encodeStoredEvent, schemaRegistry, subjectNames, V1_SCHEMAS, type PlayEvent } from "../../src/events/index.ts";
+import { CONSUMERS } from "../../src/consumers/registry.ts";
 import { createQueryRoutes } from "../../src/query/index.ts";
 import { sql } from "../../src/store/index.ts";
 import { createLogger } from "../../src/telemetry/logger.ts";
@@ -343,7 +345,7 @@ describe("dead letters: redrive after a fix (a rolling deploy)", () => {
     const old = startConsumeLoop({
       bus,
       stream: p.config.stream.name,
-      handler: createAnalyticsConsumer({
+      handler: createTableConsumer(analytics, {
         store: p.store,
         registry: schemaRegistry(V1_SCHEMAS),
         upcasters: [],
@@ -395,6 +397,7 @@ describe("dead letters: redrive after a fix (a rolling deploy)", () => {
       store: p.store,
       keys: p.config.keys,
       trendingHalfLifeHours: 1,
+      consumers: CONSUMERS,
       now: () => NOW,
     });
     const answer = async (path: string) =>

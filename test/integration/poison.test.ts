@@ -18,7 +18,8 @@ import {
   type BusConnection,
   type ConsumeLoop,
 } from "../../src/bus/index.ts";
-import { createAnalyticsConsumer, type EventRow } from "../../src/consumers/analytics/index.ts";
+import { analytics, type EventRow } from "../../src/consumers/analytics/index.ts";
+import { createTableConsumer } from "../../src/consumers/table-consumer.ts";
 import { clickhouseCode, createDeadLetterSink, readDeadLetters, type DeadLetter } from "../../src/dlq/index.ts";
 import { subjectNames } from "../../src/events/index.ts";
 import { sql, type Store } from "../../src/store/index.ts";
@@ -94,7 +95,7 @@ describe("poison rows: ClickHouse refuses one row of a batch", () => {
     return startConsumeLoop({
       bus,
       stream: p.config.stream.name,
-      handler: createAnalyticsConsumer({
+      handler: createTableConsumer(analytics, {
         store: stub.store,
         poison: createDeadLetterSink(bus.nc, (c, s) => subjects.dlq(c, s)),
       }),

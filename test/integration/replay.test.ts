@@ -8,6 +8,7 @@
 import type { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { replayCommand } from "../../src/cli/replay.ts";
+import { CONSUMERS } from "../../src/consumers/registry.ts";
 import { createQueryRoutes } from "../../src/query/index.ts";
 import type { ReplayReport } from "../../src/replay/index.ts";
 import { sql } from "../../src/store/index.ts";
@@ -64,7 +65,13 @@ async function distinctIds(table: string, column = "id"): Promise<string[]> {
 beforeAll(async () => {
   p = await startPipeline({ natsUrl: inject("natsUrl"), clickhouseUrl: inject("clickhouseUrl") });
   js = await openJetStream(inject("natsUrl"));
-  api = createQueryRoutes({ store: p.store, keys: p.config.keys, trendingHalfLifeHours: 1, now: () => NOW });
+  api = createQueryRoutes({
+    store: p.store,
+    keys: p.config.keys,
+    trendingHalfLifeHours: 1,
+    consumers: CONSUMERS,
+    now: () => NOW,
+  });
   api.onError((err, c) => c.json({ error: err.message }, 500));
   const sent = await sendScenario(p, buildScenario(t0));
   await waitUntilStored(p, js, acceptedIds(sent));

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { InboundMessage, Outcome } from "../../bus/index.ts";
 import type { Store } from "../../store/index.ts";
-import { createAnalyticsConsumer, type EventRow } from "./index.ts";
+import { createTableConsumer } from "../table-consumer.ts";
+import { analytics, type EventRow } from "./index.ts";
 
 const RECEIVED = 1_767_268_800_123;
 const TS = "2026-01-01T12:00:00.000Z";
@@ -22,7 +23,7 @@ const msg = (body: unknown, deliveryCount = 1): InboundMessage => ({
   deliveryCount,
 });
 const store = {} as Store;
-const consumer = createAnalyticsConsumer({ store });
+const consumer = createTableConsumer(analytics, { store });
 /** The engine's own JSON.parse message (its wording changes between Node versions). */
 const jsonError = (text: string) => {
   try {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { InboundMessage } from "../../bus/index.ts";
 import type { Store } from "../../store/index.ts";
-import { createContentConsumer } from "./index.ts";
+import { createTableConsumer } from "../table-consumer.ts";
+import { content } from "./index.ts";
 
 const msg = (body: unknown): InboundMessage => ({
   subject: "s",
@@ -10,7 +11,7 @@ const msg = (body: unknown): InboundMessage => ({
   streamSeq: 1,
   deliveryCount: 1,
 });
-const consumer = createContentConsumer({ store: {} as Store });
+const consumer = createTableConsumer(content, { store: {} as Store });
 
 describe("content consumer", () => {
   it("turns video.encoding.completed into a catalog row versioned by its timestamp", () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { InboundMessage } from "../../bus/index.ts";
 import type { Store } from "../../store/index.ts";
-import { createRecommendationsConsumer } from "./index.ts";
+import { createTableConsumer } from "../table-consumer.ts";
+import { recommendations } from "./index.ts";
 
 const base = {
   id: "e1",
@@ -19,7 +20,7 @@ const msg = (body: unknown): InboundMessage => ({
   streamSeq: 1,
   deliveryCount: 1,
 });
-const consumer = createRecommendationsConsumer({ store: {} as Store });
+const consumer = createTableConsumer(recommendations, { store: {} as Store });
 
 describe("recommendations consumer", () => {
   it.each([

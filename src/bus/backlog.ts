@@ -1,26 +1,8 @@
 import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import type { BacklogReader, ConsumerBacklog } from "../telemetry/consumer-backlog.ts";
 
-/** Where a durable consumer stands in the stream: what is left to do, and how old the oldest of it is. */
-export interface ConsumerBacklog {
-  consumer: string;
-  filterSubject: string;
-  /** Matching messages not yet delivered to the consumer (`num_pending`). */
-  numPending: number;
-  /** Delivered, not yet acknowledged (`num_ack_pending`). */
-  numAckPending: number;
-  /** The consumer's ack floor: every message up to this stream sequence is done. */
-  ackFloorSeq: number;
-  /** The first unprocessed message: the first one matching the filter after the ack floor. */
-  oldest: { seq: number; subject: string; storedAt: number } | null;
-  /** Messages of this consumer in the dead-letter stream. */
-  deadLetters: number;
-}
-
-export interface BacklogReader {
-  /** The backlog of each named consumer (all of the reader's consumers by default). */
-  read(consumers?: readonly string[]): Promise<ConsumerBacklog[]>;
-}
+export type { BacklogReader, ConsumerBacklog } from "../telemetry/consumer-backlog.ts";
 
 export interface BacklogOptions {
   /** The NATS connection, or undefined while there is none. */

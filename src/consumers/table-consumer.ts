@@ -1,0 +1,63 @@
+import { ok, type ConsumerHandler } from "../bus/index.ts";
+import { poisonGuard, readFailureOutcome, type PoisonSink } from "../dlq/index.ts";
+import {
+  createEventReader,
+  isVideoEvent,
+  traceIdOf,
+  type CurrentEvent,
+  type SchemaRegistry,
+  type Upcaster,
+} from "../events/index.ts";
+import type { Store } from "../store/index.ts";
+import type { ConsumerDefinition, StoredRow, TakenEvent, Takes } from "./definition.ts";
+
+export interface TableConsumerDeps {
+  store: Store;
+  now?: () => number;
+  /** The schemas and upcasters this consumer knows (the registry's by default). */
+  registry?: SchemaRegistry;
+  upcasters?: readonly Upcaster[];
+  /** Where rows ClickHouse refuses go (the dead-letter queue); without it a refused batch is retried. */
+  poison?: PoisonSink;
+}
+
+/**
+ * Turns a registry entry into the handler the consume loop and replay run: reads the message
+ * (decode, validate, upcast), maps the event with the entry's `toRows`, and writes a batch of
+ * rows to the entry's table with `stored_ms` set. What cannot be read becomes a retry or a dead
+ * letter by failure kind (src/dlq/policy.ts); an event of a kind the entry does not take is invalid.
+ *
+ * @example
+ * startConsumeLoop({ handler: createTableConsumer(analytics, { store }), ... });
+ */
+export function createTableConsumer<N extends string, T extends Takes, R extends StoredRow>(
+  def: ConsumerDefinition<N, T, R>,
+  deps: TableConsumerDeps,
+): ConsumerHandler<R> {
+  const read = createEventReader({
+    ...(deps.registry ? { registry: deps.registry } : {}),
+    ...(deps.upcasters ? { upcasters: deps.upcasters } : {}),
+  });
+  const now = deps.now ?? Date.now;
+  const guard = poisonGuard<R>(def.name, deps.poison);
+  const takes = (e: CurrentEvent) => isVideoEvent(e) === (def.takes === "video");
+  return {
+    name: def.name,
+    prepare(msg) {
+      const r = read(msg.data);
+      if (!r.ok) return readFailureOutcome(r.kind, r.error, msg);
+      if (!takes(r.event)) return readFailureOutcome("invalid", `${def.name} does not handle ${r.event.type}`, msg);
+      const ctx = {
+        sourceVersion: r.sourceVersion,
+        traceId: traceIdOf(msg.header("traceparent")),
+        streamSeq: msg.streamSeq,
+      };
+      return ok(def.toRows(r.event as TakenEvent<T>, ctx).map((row) => guard.track(row, msg)));
+    },
+    async write(rows) {
+      const storedMs = now();
+      for (const r of rows) r.stored_ms = storedMs;
+      await guard.write(rows, (rs) => deps.store.insert(def.table, rs));
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import { startConsumeLoop, type BusConnection, type ConsumeLoop, type ConsumerHandler } from "../bus/index.ts";
+import { createQuarantineConsumer } from "../consumers/quarantine/index.ts";
+import type { AnyConsumerDefinition } from "../consumers/definition.ts";
+import { CONSUMERS, type ConsumerName } from "../consumers/registry.ts";
+import { createTableConsumer } from "../consumers/table-consumer.ts";
+import { createDeadLetterSink } from "../dlq/index.ts";
+import { quarantineStreamName } from "../events/index.ts";
+import type { Store } from "../store/index.ts";
+import type { RoleContext, StartedRole } from "./context.ts";
+
+/**
+ * The consumer roles of this process: one consume loop per named registry entry, plus the
+ * quarantine consumer with the analytics role. Ready when NATS and ClickHouse answer; the stop
+ * step flushes every loop's batch and acks it.
+ *
+ * @example
+ * const consumers = startConsumers(ctx, { bus, store }, ["analytics"]);
+ */
+export function startConsumers(
+  ctx: RoleContext,
+  clients: { bus: BusConnection; store: Store },
+  names: readonly ConsumerName[],
+): StartedRole {
+  const { config, subjects, logger } = ctx;
+  const { bus, store } = clients;
+  const poison = createDeadLetterSink(bus.nc, (consumer, subject) => subjects.dlq(consumer, subject));
+  const start = (stream: string, handler: ConsumerHandler<object>, traced: boolean): ConsumeLoop => {
+    const loop = startConsumeLoop({
+      bus,
+      stream,
+      handler,
+      logger,
+      batchSize: config.consumers.batchSize,
+      flushIntervalMs: config.consumers.flushIntervalMs,
+      maxDeliver: config.consumers.maxDeliver,
+      dlqSubject: (subject) => subjects.dlq(handler.name, subject),
+      onBatch: (stats) => ctx.metrics.onBatch(stats),
+      ...(traced ? { tracer: ctx.tracer, faultDelayAfterWriteMs: config.consumers.faultDelayAfterWriteMs } : {}),
+    });
+    loop.done.catch((err: unknown) => logger.error({ err, consumer: handler.name }, "consume loop stopped"));
+    return loop;
+  };
+  const entries: readonly AnyConsumerDefinition[] = CONSUMERS;
+  const loops = entries
+    .filter((c) => (names as readonly string[]).includes(c.name))
+    .map((c) => start(config.stream.name, createTableConsumer(c, { store, poison }), true));
+  // Rejected-at-the-edge records (PLAYPULSE_QUARANTINE) -> the quarantine table, run by the analytics role.
+  if (names.includes("analytics")) {
+    loops.push(start(quarantineStreamName(config.stream.name), createQuarantineConsumer({ store }), false));
+  }
+  return {
+    routes: [],
+    readiness: { nats: () => Promise.resolve(bus.isConnected()), clickhouse: () => store.ping() },
+    stop: { consumers: loops },
+  };
+}

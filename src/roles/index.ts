@@ -1,0 +1,5 @@
+export type { RoleContext, StartedRole } from "./context.ts";
+export { startIngest } from "./ingest.ts";
+export { startQuery } from "./query.ts";
+export { startConsumers } from "./consumers.ts";
+export { provisionAll, provisionUntilDone } from "./provision.ts";

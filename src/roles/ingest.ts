@@ -1,0 +1,43 @@
+import { createPublisher, type BusConnection, type Publisher } from "../bus/index.ts";
+import { createQuarantineSink } from "../consumers/quarantine/index.ts";
+import { createIngestRoutes } from "../ingest/index.ts";
+import { ingestObserver } from "../telemetry/ingest.ts";
+import { clientTraceHeaders } from "../telemetry/propagation.ts";
+import type { RoleContext, StartedRole } from "./context.ts";
+
+/** The quarantine sink of the edge (PLAYPULSE_QUARANTINE): rejected input goes to the quarantine stream. */
+function quarantineOf(ctx: RoleContext, publisher: Publisher) {
+  if (!ctx.config.quarantine.enabled) return {};
+  const quarantine = createQuarantineSink({
+    publish: (messages) => publisher.publish(messages),
+    prefix: ctx.subjects.prefix,
+    maxPayloadBytes: ctx.config.quarantine.maxPayloadBytes,
+    onError: (err, lost) => ctx.logger.warn({ err, lost }, "quarantine records not stored"),
+  });
+  return { quarantine };
+}
+
+/**
+ * The ingest role: `POST /v1/events` -> JetStream. It needs NATS only (a ClickHouse outage never
+ * takes the edge out of service); its stop step finishes the publishes in flight.
+ *
+ * @example
+ * const ingest = startIngest(ctx, bus);
+ * routes.push(...ingest.routes);
+ */
+export function startIngest(ctx: RoleContext, bus: BusConnection): StartedRole {
+  const { config, tracer } = ctx;
+  const publisher = createPublisher(bus, { timeoutMs: config.publish.timeoutMs, tracer });
+  const routes = createIngestRoutes({
+    publisher,
+    keys: config.keys,
+    limits: { ...config.limits, bodyTimeoutMs: config.ingest.bodyTimeoutMs },
+    subjects: ctx.subjects,
+    retryAfterSeconds: config.publish.retryAfterSeconds,
+    observer: ingestObserver(ctx.metrics, tracer !== undefined),
+    // With tracing off, a client's traceparent still reaches the stored rows.
+    ...(tracer ? {} : { messageHeaders: clientTraceHeaders }),
+    ...quarantineOf(ctx, publisher),
+  });
+  return { routes: [routes], readiness: { nats: () => Promise.resolve(bus.isConnected()) }, stop: { publisher } };
+}

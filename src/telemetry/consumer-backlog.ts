@@ -1,0 +1,25 @@
+/**
+ * The shape of consumer lag that `/metrics` and `GET /v1/lag` report. src/bus/backlog.ts reads it
+ * from JetStream; telemetry only describes it, so it needs no JetStream client.
+ */
+
+/** Where a durable consumer stands in the stream: what is left to do, and how old the oldest of it is. */
+export interface ConsumerBacklog {
+  consumer: string;
+  filterSubject: string;
+  /** Matching messages not yet delivered to the consumer (`num_pending`). */
+  numPending: number;
+  /** Delivered, not yet acknowledged (`num_ack_pending`). */
+  numAckPending: number;
+  /** The consumer's ack floor: every message up to this stream sequence is done. */
+  ackFloorSeq: number;
+  /** The first unprocessed message: the first one matching the filter after the ack floor. */
+  oldest: { seq: number; subject: string; storedAt: number } | null;
+  /** Messages of this consumer in the dead-letter stream. */
+  deadLetters: number;
+}
+
+export interface BacklogReader {
+  /** The backlog of each named consumer (all of the reader's consumers by default). */
+  read(consumers?: readonly string[]): Promise<ConsumerBacklog[]>;
+}
