@@ -54,7 +54,7 @@ const layers = [
 ];
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "coverage/**", ".playpulse/**"] },
+  { ignores: ["dist/**", "dist-bench/**", "node_modules/**", "coverage/**", ".playpulse/**"] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {

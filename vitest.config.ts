@@ -13,7 +13,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["src/**/*.test.ts"],
+          include: ["src/**/*.test.ts", "test/bench/**/*.test.ts"],
           testTimeout: 10_000,
         },
       },

@@ -1,16 +1,17 @@
 import {
   formatSummary,
-  parseLoadArgs,
   progressLine,
   runLoad,
   summarize,
-  UsageError,
   verifyWithApi,
   verifyWithClickHouse,
   type LoadOptions,
   type LoadSummary,
   type Verification,
 } from "../load/index.ts";
+import { parseLoadArgs } from "./load-args.ts";
+import { createStatusLine } from "./progress.ts";
+import { isUsageError, usageFailure } from "./usage.ts";
 
 export const LOAD_HELP = `usage: playpulse load --key WRITE_KEY [options]
 
@@ -81,19 +82,7 @@ example:
 
 function progressWriter(opts: LoadOptions): ((line: string, final?: boolean) => void) | undefined {
   if (opts.progress === "off") return undefined;
-  const tty = process.stderr.isTTY;
-  let lastPrint = 0;
-  return (line, final = false) => {
-    if (tty) {
-      process.stderr.write(final ? "\r\x1b[K" : `\r\x1b[K${line}`);
-      return;
-    }
-    const now = performance.now();
-    if (!final && now - lastPrint >= 5000) {
-      lastPrint = now;
-      process.stderr.write(`${line}\n`);
-    }
-  };
+  return createStatusLine({ write: (s) => void process.stderr.write(s), tty: process.stderr.isTTY });
 }
 
 export async function loadCommand(args: readonly string[]): Promise<number> {
@@ -101,13 +90,7 @@ export async function loadCommand(args: readonly string[]): Promise<number> {
   try {
     opts = parseLoadArgs(args);
   } catch (err: unknown) {
-    if (
-      err instanceof UsageError ||
-      (err instanceof Error && "code" in err && String(err.code).startsWith("ERR_PARSE_ARGS"))
-    ) {
-      process.stderr.write(`playpulse load: ${err.message}\nRun "playpulse load --help" for the options.\n`);
-      return 2;
-    }
+    if (isUsageError(err)) return usageFailure((s) => void process.stderr.write(s), "load", err);
     throw err;
   }
   const write = progressWriter(opts);

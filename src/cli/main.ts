@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 import { ConfigError } from "../config.ts";
-import { DLQ_HELP, dlqCommand } from "./dlq.ts";
+import { DLQ_HELP, dlqCommand } from "./dlq/index.ts";
 import { LOAD_HELP, loadCommand } from "./load.ts";
 import { MIGRATE_HELP, migrateCommand } from "./migrate.ts";
 import { REPLAY_HELP, replayCommand } from "./replay.ts";
 import { SCHEMA_HELP, schemaCommand } from "./schema.ts";
 import { SERVE_HELP, serveCommand } from "./serve.ts";
 import { UP_HELP, upCommand } from "./up.ts";
+import { packageVersion } from "./version.ts";
 
 const HELP = `playpulse: real-time analytics and recommendations for video streaming
 
@@ -21,6 +22,7 @@ commands:
   replay --from POS  rebuild ClickHouse tables from the JetStream stream (idempotent)
   schema <command>   event schema versions: check compatibility, list
   help [command]     show help for a command
+  --version          print the installed version
 
 Configuration comes from the environment; see docs/operations.md for every variable.
 Run "playpulse <command> --help" for details.`;
@@ -40,6 +42,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === undefined || command === "help" || command === "--help" || command === "-h") {
     const topic = rest[0];
     process.stdout.write(`${(topic && HELPS[topic]) || HELP}\n`);
+    return 0;
+  }
+  if (command === "--version" || command === "-v" || command === "version") {
+    process.stdout.write(`playpulse ${packageVersion()}\n`);
     return 0;
   }
   if (rest.includes("--help") || rest.includes("-h")) {

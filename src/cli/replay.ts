@@ -4,18 +4,10 @@ import { loadConfig } from "../config.ts";
 import { CONSUMER_NAMES, consumerNamed, type ConsumerName } from "../consumers/registry.ts";
 import { createTableConsumer } from "../consumers/table-consumer.ts";
 import { subjectNames } from "../events/index.ts";
-import {
-  createProgress,
-  ensureTables,
-  formatDuration,
-  parsePosition,
-  replay,
-  ReplayError,
-  type Position,
-  type ReplayReport,
-} from "../replay/index.ts";
+import { ensureTables, parsePosition, replay, ReplayError, type Position, type ReplayReport } from "../replay/index.ts";
 import { createStore } from "../store/index.ts";
-import { cliLogger, resolveIo, type CommandIo } from "./dlq.ts";
+import { cliLogger, resolveIo, type CommandIo } from "./io.ts";
+import { createProgress, formatDuration } from "./progress.ts";
 
 export const REPLAY_HELP = `usage: playpulse replay --from <time|seq> [--to <time|seq>] [--consumer NAME] [options]
 

@@ -7,7 +7,7 @@ import {
   type EventSchema,
   type Upcaster,
 } from "../events/index.ts";
-import { resolveIo, type CommandIo } from "./dlq.ts";
+import { resolveIo, type CommandIo } from "./io.ts";
 
 export const SCHEMA_HELP = `usage: playpulse schema <check|list> [--json]
 

@@ -8,7 +8,6 @@ export { GroundTruth } from "./truth.ts";
 export type { TitleTotals } from "./truth.ts";
 export { HttpConnection, HttpClientError } from "./http-client.ts";
 export type { HttpResponse } from "./http-client.ts";
-export { parseLoadArgs, parseDuration, parseCount, UsageError } from "./options.ts";
 export type { LoadOptions, LoadMode } from "./options.ts";
 export { runLoad } from "./runner.ts";
 export type { RunResult, RunHooks } from "./runner.ts";

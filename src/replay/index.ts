@@ -1,5 +1,3 @@
 export { replay, parsePosition, ReplayError } from "./replay.ts";
 export type { Position, ReplayOptions, ReplayReport } from "./replay.ts";
 export { ensureTables } from "./tables.ts";
-export { createProgress, formatProgress, formatDuration } from "./progress.ts";
-export type { Progress, ProgressState } from "./progress.ts";

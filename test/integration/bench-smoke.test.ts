@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { childEnv, startChild } from "../../src/bench/procs.ts";
-import { expectedRowIds, type BenchRow } from "../../src/bench/table.ts";
+import { childEnv, startChild } from "../bench/procs.ts";
+import { expectedRowIds, type BenchRow } from "../bench/table.ts";
 import { RUNTIMES } from "../../src/edge/runtimes.ts";
 
 /**

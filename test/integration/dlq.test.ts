@@ -9,7 +9,7 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startConsumeLoop, dlqStreamName, connectBus } from "../../src/bus/index.ts";
-import { dlqCommand } from "../../src/cli/dlq.ts";
+import { dlqCommand } from "../../src/cli/dlq/index.ts";
 import { analytics } from "../../src/consumers/analytics/index.ts";
 import { createTableConsumer } from "../../src/consumers/table-consumer.ts";
 import { createDeadLetterSink } from "../../src/dlq/index.ts";

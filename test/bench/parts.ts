@@ -1,6 +1,6 @@
-import type { RuntimeName } from "../edge/runtimes.ts";
-import { freePort } from "../local-servers/index.ts";
-import { Histogram } from "../load/index.ts";
+import type { RuntimeName } from "../../src/edge/runtimes.ts";
+import { freePort } from "../../src/local-servers/index.ts";
+import { Histogram } from "../../src/load/index.ts";
 import type { CeilingResult } from "./ceilings.ts";
 import {
   createNamespace,
@@ -70,7 +70,7 @@ export async function measureBareHttp(h: Harness, rt: RuntimeName): Promise<Benc
       h,
       `bare-${rt}`,
       rt,
-      "src/bench/bare-server.ts",
+      "test/bench/bare-server.ts",
       [String(port)],
       `http://127.0.0.1:${port}/readyz`,
     );
@@ -104,7 +104,7 @@ export async function runWorker(
   const child = startChild(
     `worker-${task.kind}`,
     node.command,
-    [...runArgs(h, node, "src/bench/worker.ts"), JSON.stringify(task)],
+    [...runArgs(h, node, "test/bench/worker.ts"), JSON.stringify(task)],
     childEnv({}),
   );
   const w = new ProcWatch({ worker: child.pid, ...h.serverPids });

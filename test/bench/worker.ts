@@ -1,6 +1,6 @@
 /**
  * A ceiling measurement in a process of its own, so its CPU and memory are its own:
- * `node --import tsx src/bench/worker.ts '<json task>'`. It prepares the payloads, prints
+ * `node --import tsx test/bench/worker.ts '<json task>'`. It prepares the payloads, prints
  * "ready", then measures and prints one JSON line with the result.
  */
 import {

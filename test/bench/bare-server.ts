@@ -2,13 +2,13 @@
  * The HTTP ceiling: a Hono app on the same runtime and adapter as the ingest edge that reads
  * the body the way the edge does (readBody within the edge's default limits), parses every
  * event (one JSON value, or a JSON array) and answers 202, with no validation, no broker and
- * no store. Run: `<runtime> src/bench/bare-server.ts <port>`.
+ * no store. Run: `<runtime> test/bench/bare-server.ts <port>`.
  */
 import { Hono } from "hono";
-import { isBun, listenBun } from "../http/bun-server.ts";
-import { isDeno, listenDeno } from "../http/deno-server.ts";
-import { listenNode } from "../http/node-server.ts";
-import { readBody, requestBody, type BodyLimits } from "../ingest/index.ts";
+import { isBun, listenBun } from "../../src/http/bun-server.ts";
+import { isDeno, listenDeno } from "../../src/http/deno-server.ts";
+import { listenNode } from "../../src/http/node-server.ts";
+import { readBody, requestBody, type BodyLimits } from "../../src/ingest/index.ts";
 
 const port = Number(process.argv[2] ?? "0");
 /** The edge's default limits (src/config.ts, src/main.ts). */

@@ -1,7 +1,7 @@
 import { createClient } from "@clickhouse/client";
 import { jetstream } from "@nats-io/jetstream";
 import { connect, createInbox, headers as natsHeaders, type Msg, type NatsConnection } from "@nats-io/transport-node";
-import { Histogram, type HistogramSnapshot } from "../load/index.ts";
+import { Histogram, type HistogramSnapshot } from "../../src/load/index.ts";
 import type { Payloads } from "./payloads.ts";
 
 export interface CeilingResult {

@@ -1,12 +1,12 @@
 import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { loadConfig, type Role } from "../config.ts";
-import { findRuntime, serveEntry, type Runtime, type RuntimeName } from "../edge/runtimes.ts";
-import { freePort, uniqueNamespace } from "../local-servers/index.ts";
-import type { LoadSummary } from "../load/index.ts";
-import { provisionAll } from "../main.ts";
-import { createStore } from "../store/index.ts";
-import { createLogger } from "../telemetry/logger.ts";
+import { loadConfig, type Role } from "../../src/config.ts";
+import { findRuntime, serveEntry, type Runtime, type RuntimeName } from "../../src/edge/runtimes.ts";
+import { freePort, uniqueNamespace } from "../../src/local-servers/index.ts";
+import type { LoadSummary } from "../../src/load/index.ts";
+import { provisionAll } from "../../src/main.ts";
+import { createStore } from "../../src/store/index.ts";
+import { createLogger } from "../../src/telemetry/logger.ts";
 import { childEnv, ProcWatch, startChild, waitReady, type Child, type ProcUsage } from "./procs.ts";
 
 export interface Harness {
@@ -27,8 +27,17 @@ export interface Harness {
 
 /** Arguments that run one of this repo's TypeScript files on a runtime (Node: tsx, or the build in dist/). */
 export function runArgs(h: Pick<Harness, "compiled">, rt: Runtime, file: string): string[] {
-  if (rt.name === "node" && h.compiled) return [file.replace(/^src\//, "dist/").replace(/\.ts$/, ".js")];
+  if (rt.name === "node" && h.compiled) return [compiledPath(file)];
   return rt.runTs(file);
+}
+
+/**
+ * Where the tsc build of a source file is: the product's in dist/ (tsconfig.build.json, what the
+ * image ships), the benchmark's own scripts in dist-bench/ (test/bench/tsconfig.json).
+ */
+export function compiledPath(file: string): string {
+  const js = file.replace(/\.ts$/, ".js");
+  return js.startsWith("src/") ? js.replace(/^src\//, "dist/") : `dist-bench/${js}`;
 }
 
 export const WRITE_KEY = "wk_bench";

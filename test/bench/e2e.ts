@@ -1,5 +1,5 @@
-import type { RuntimeName } from "../edge/runtimes.ts";
-import { freePort } from "../local-servers/index.ts";
+import type { RuntimeName } from "../../src/edge/runtimes.ts";
+import { freePort } from "../../src/local-servers/index.ts";
 import {
   consumerLag,
   createNamespace,
@@ -291,7 +291,7 @@ export async function measureNaive(h: Harness): Promise<BenchRow[]> {
       h,
       "naive-edge",
       "node",
-      "src/bench/naive.ts",
+      "test/bench/naive.ts",
       ["edge", JSON.stringify({ natsUrl: h.natsUrl, prefix: n.ns, port, key: WRITE_KEY })],
       `http://127.0.0.1:${port}/readyz`,
     );
@@ -300,7 +300,7 @@ export async function measureNaive(h: Harness): Promise<BenchRow[]> {
       h,
       "naive-consumer",
       "node",
-      "src/bench/naive.ts",
+      "test/bench/naive.ts",
       [
         "consumer",
         JSON.stringify({ natsUrl: h.natsUrl, stream: n.stream, clickhouseUrl: h.clickhouseUrl, database: n.database }),

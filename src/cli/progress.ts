@@ -76,3 +76,34 @@ export function createProgress(opts: {
     },
   };
 }
+
+/**
+ * A status line that is rewritten on every call on a terminal, and printed at most every
+ * `intervalMs` (default 5 s) elsewhere, so logs of a long run stay short. `final` clears the
+ * terminal line and prints nothing elsewhere (`playpulse load`'s live line).
+ *
+ * @example
+ * const status = createStatusLine({ write: (s) => process.stderr.write(s), tty: process.stderr.isTTY });
+ * status("[3s] 5,000 events/s"); status("", true);
+ */
+export function createStatusLine(opts: {
+  write: (s: string) => void;
+  tty: boolean;
+  intervalMs?: number;
+  now?: () => number;
+}): (line: string, final?: boolean) => void {
+  const now = opts.now ?? (() => performance.now());
+  const interval = opts.intervalMs ?? 5000;
+  let lastPrint = 0;
+  return (line, final = false) => {
+    if (opts.tty) {
+      opts.write(final ? "\r\x1b[K" : `\r\x1b[K${line}`);
+      return;
+    }
+    const t = now();
+    if (!final && t - lastPrint >= interval) {
+      lastPrint = t;
+      opts.write(`${line}\n`);
+    }
+  };
+}

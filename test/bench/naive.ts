@@ -5,19 +5,19 @@
  * - edge: awaits one `js.publish` per event before answering 202;
  * - consumer: `consume()` and, per message, one ClickHouse INSERT of one row, then the ack.
  *
- * `node --import tsx src/bench/naive.ts edge '{"natsUrl":…,"prefix":…,"port":…,"key":…}'`
- * `node --import tsx src/bench/naive.ts consumer '{"natsUrl":…,"stream":…,"clickhouseUrl":…,"database":…}'`
+ * `node --import tsx test/bench/naive.ts edge '{"natsUrl":…,"prefix":…,"port":…,"key":…}'`
+ * `node --import tsx test/bench/naive.ts consumer '{"natsUrl":…,"stream":…,"clickhouseUrl":…,"database":…}'`
  */
 import { jetstream } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { Hono } from "hono";
-import type { ConsumerHandler } from "../bus/index.ts";
-import { analytics } from "../consumers/analytics/index.ts";
-import { recommendations } from "../consumers/recommendations/index.ts";
-import { createTableConsumer } from "../consumers/table-consumer.ts";
-import { createValidator, encodeStoredEvent, subjectNames } from "../events/index.ts";
-import { listenNode } from "../http/node-server.ts";
-import { createStore } from "../store/index.ts";
+import type { ConsumerHandler } from "../../src/bus/index.ts";
+import { analytics } from "../../src/consumers/analytics/index.ts";
+import { recommendations } from "../../src/consumers/recommendations/index.ts";
+import { createTableConsumer } from "../../src/consumers/table-consumer.ts";
+import { createValidator, encodeStoredEvent, subjectNames } from "../../src/events/index.ts";
+import { listenNode } from "../../src/http/node-server.ts";
+import { createStore } from "../../src/store/index.ts";
 
 interface EdgeArgs {
   natsUrl: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createProgress, formatDuration, formatProgress } from "./progress.ts";
+import { createProgress, createStatusLine, formatDuration, formatProgress } from "./progress.ts";
 
 describe("formatDuration", () => {
   it.each([
@@ -75,5 +75,29 @@ describe("createProgress", () => {
       "\rpurging: 10 dead letters, 8 dead letters/s\x1b[K",
       "\rpurging: 12 dead letters, 10 dead letters/s\x1b[K\n",
     ]);
+  });
+});
+
+describe("createStatusLine", () => {
+  it("rewrites the line on a terminal and clears it at the end", () => {
+    const out: string[] = [];
+    const status = createStatusLine({ write: (s) => out.push(s), tty: true });
+    status("a");
+    status("b");
+    status("", true);
+    expect(out).toEqual(["\r\x1b[Ka", "\r\x1b[Kb", "\r\x1b[K"]);
+  });
+
+  it("prints at most one line per interval elsewhere, and nothing at the end", () => {
+    let t = 10_000;
+    const out: string[] = [];
+    const status = createStatusLine({ write: (s) => out.push(s), tty: false, intervalMs: 5000, now: () => t });
+    status("first");
+    t = 12_000;
+    status("too soon");
+    t = 15_000;
+    status("second");
+    status("", true);
+    expect(out).toEqual(["first\n", "second\n"]);
   });
 });

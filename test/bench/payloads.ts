@@ -1,10 +1,10 @@
-import type { InboundMessage } from "../bus/index.ts";
-import { analytics as analyticsDef } from "../consumers/analytics/index.ts";
-import { recommendations } from "../consumers/recommendations/index.ts";
-import { createTableConsumer } from "../consumers/table-consumer.ts";
-import { createValidator, encodeStoredEvent, subjectNames } from "../events/index.ts";
-import type { Store } from "../store/index.ts";
-import { TrafficGenerator } from "../load/index.ts";
+import type { InboundMessage } from "../../src/bus/index.ts";
+import { analytics as analyticsDef } from "../../src/consumers/analytics/index.ts";
+import { recommendations } from "../../src/consumers/recommendations/index.ts";
+import { createTableConsumer } from "../../src/consumers/table-consumer.ts";
+import { createValidator, encodeStoredEvent, subjectNames } from "../../src/events/index.ts";
+import type { Store } from "../../src/store/index.ts";
+import { TrafficGenerator } from "../../src/load/index.ts";
 
 /** One generated event as each stage of the pipeline sees it. */
 export interface Payload {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseCount, parseDuration, parseLoadArgs } from "./options.ts";
+import { parseCount, parseDuration, parseLoadArgs } from "./load-args.ts";
 
 describe("parseLoadArgs", () => {
   it("has defaults that stop by themselves", () => {

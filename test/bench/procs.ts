@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { systemPath } from "../config.ts";
-import { REPO_ROOT } from "../edge/runtimes.ts";
+import { systemPath } from "../../src/config.ts";
+import { REPO_ROOT } from "../../src/edge/runtimes.ts";
 
 /** Clock ticks per second of /proc/<pid>/stat times; 100 on every Linux this runs on. */
 const CLK_TCK = 100;
