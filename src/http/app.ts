@@ -1,5 +1,5 @@
 import { Hono, type MiddlewareHandler } from "hono";
-import { DependencyUnavailableError } from "../errors.ts";
+import { DependencyUnavailableError, SqlValueError } from "../errors.ts";
 import { ApiError, errorBody } from "./errors.ts";
 
 export type ReadinessProbe = () => Promise<boolean>;
@@ -56,6 +56,9 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
     if (err instanceof ApiError) {
       for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
       return c.json(errorBody(err.code, err.message), err.status);
+    }
+    if (err instanceof SqlValueError) {
+      return c.json(errorBody("invalid_parameter", `a value cannot be used in the query: ${err.message}`), 400);
     }
     if (err instanceof DependencyUnavailableError) {
       c.header("Retry-After", "5");

@@ -52,6 +52,20 @@ describe("parseTime", () => {
     expect(invalid(() => parseTime("to", raw))).toEqual(timeError("to", raw));
   });
 
+  it.each(["1969-12-31", "1969-12-31T23:59:59.999Z", "1970-01-01T00:30:00+01:00", "0001-01-01"])(
+    "rejects %j: before 1970, which a UInt64 cannot hold",
+    (raw) => {
+      expect(invalid(() => parseTime("from", raw))).toEqual(
+        bad(`from: must be 1970-01-01T00:00:00Z or later (times are stored as milliseconds since then), got "${raw}"`),
+      );
+    },
+  );
+
+  it("accepts 1970-01-01 itself", () => {
+    expect(parseTime("from", "1970-01-01T00:00:00Z")).toBe(0);
+    expect(parseTime("from", "1970-01-01T01:00:00+01:00")).toBe(0);
+  });
+
   it("cuts a long value in the message", () => {
     expect(invalid(() => parseTime("from", "x".repeat(100)))).toEqual(timeError("from", "x".repeat(64)));
   });

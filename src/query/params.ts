@@ -6,18 +6,28 @@ function bad(message: string): ApiError {
   return new ApiError(400, "invalid_parameter", message);
 }
 
-/** An ISO 8601 time or epoch milliseconds. */
+/** An ISO 8601 time or epoch milliseconds, not before 1970 (times are stored as unsigned milliseconds). */
 export function parseTime(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined || raw === "") return undefined;
   if (/^\d{1,15}$/.test(raw)) return Number(raw);
+  const t = parseIsoTime(raw);
+  if (t !== undefined && t < 0)
+    throw bad(
+      `${name}: must be 1970-01-01T00:00:00Z or later (times are stored as milliseconds since then), got "${raw}"`,
+    );
+  if (t !== undefined) return t;
+  throw bad(
+    `${name}: must be an ISO 8601 time (2026-01-02T03:04:05Z) or epoch milliseconds, got "${raw.slice(0, 64)}"`,
+  );
+}
+
+function parseIsoTime(raw: string): number | undefined {
   if (/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/.test(raw)) {
     const t = Date.parse(raw);
     const day = raw.slice(0, 10); // Date.parse rolls impossible days over (02-30 -> 03-02)
     if (!Number.isNaN(t) && new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) === day) return t;
   }
-  throw bad(
-    `${name}: must be an ISO 8601 time (2026-01-02T03:04:05Z) or epoch milliseconds, got "${raw.slice(0, 64)}"`,
-  );
+  return undefined;
 }
 
 export interface Range {

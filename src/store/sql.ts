@@ -4,6 +4,8 @@
  * (`{name:Type}`, ClickHouse ≥ 19.15) gets real parameters instead. Both renderings of the
  * same query are covered by unit tests.
  */
+import { SqlValueError } from "../errors.ts";
+
 export type ParamType = "String" | "UInt64" | "Int64" | "Float64" | "Array(String)";
 
 export interface Param {
@@ -23,9 +25,7 @@ export interface Sql {
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
 
-export class SqlValueError extends Error {
-  override name = "SqlValueError";
-}
+export { SqlValueError };
 
 export const p = {
   str: (value: string): Param => ({ type: "String", value }),

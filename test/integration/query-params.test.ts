@@ -9,6 +9,7 @@ import { acceptedIds, waitUntilStored, type ScenarioRequest } from "../helpers/s
 
 const bad = (message: string) => ({ status: 400, body: { error: { code: "invalid_parameter", message } } });
 const TIME_HINT = "must be an ISO 8601 time (2026-01-02T03:04:05Z) or epoch milliseconds";
+const BEFORE_1970 = "must be 1970-01-01T00:00:00Z or later (times are stored as milliseconds since then)";
 const LIMIT_HINT = "must be an integer between 1 and 100";
 
 // Ids a naive quoting would break: quote, double quote, backslash (and a neighbour that differs
@@ -100,6 +101,12 @@ describe("query parameters", () => {
       bad("from must be before to (from=2026-01-02T00:00:00.000Z, to=2026-01-01T00:00:00.000Z)"),
     ],
     [`/v1/experiments/e1?to=${"9".repeat(70)}`, bad(`to: ${TIME_HINT}, got "${"9".repeat(64)}"`)],
+    ["/v1/videos/x/stats?from=1969-12-31", bad(`from: ${BEFORE_1970}, got "1969-12-31"`)],
+    ["/v1/videos/top?from=1969-12-31T23:59:59Z", bad(`from: ${BEFORE_1970}, got "1969-12-31T23:59:59Z"`)],
+    ["/v1/experiments/e1?from=1969-12-31", bad(`from: ${BEFORE_1970}, got "1969-12-31"`)],
+    ["/v1/experiments/e1?to=1969-12-31", bad(`to: ${BEFORE_1970}, got "1969-12-31"`)],
+    // A default span that reaches back before 1970: the query refuses the value, the answer is a 400.
+    ["/v1/concurrency?to=1970-01-01T00:30:00Z", bad("a value cannot be used in the query: not a UInt64: -1800")],
     ["/v1/videos/top?by=plays", bad('by: must be one of views, watch_time, got "plays"')],
     ["/v1/videos/top?by=VIEWS", bad('by: must be one of views, watch_time, got "VIEWS"')],
     ["/v1/videos/top?limit=0", bad(`limit: ${LIMIT_HINT}, got "0"`)],
