@@ -1,6 +1,7 @@
 import { createPublisher, type BusConnection, type Publisher } from "../bus/index.ts";
 import { createQuarantineSink } from "../consumers/quarantine/index.ts";
 import { createIngestRoutes } from "../ingest/index.ts";
+import { createSdkRoutes, loadHlsJs, loadPlayerSdk } from "../sdk/index.ts";
 import { ingestObserver } from "../telemetry/ingest.ts";
 import { clientTraceHeaders } from "../telemetry/propagation.ts";
 import type { RoleContext, StartedRole } from "./context.ts";
@@ -39,5 +40,11 @@ export function startIngest(ctx: RoleContext, bus: BusConnection): StartedRole {
     ...(tracer ? {} : { messageHeaders: clientTraceHeaders }),
     ...quarantineOf(ctx, publisher),
   });
-  return { routes: [routes], readiness: { nats: () => Promise.resolve(bus.isConnected()) }, stop: { publisher } };
+  // The player SDK and its example pages (docs/player-sdk.md); the edge ingests without them.
+  const sdk = createSdkRoutes({
+    files: loadPlayerSdk(),
+    hlsJs: loadHlsJs(),
+    onLoadError: (err) => ctx.logger.warn({ err }, "player SDK not served; run npm run build"),
+  });
+  return { routes: [routes, sdk], readiness: { nats: () => Promise.resolve(bus.isConnected()) }, stop: { publisher } };
 }
