@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -33,7 +33,8 @@ options:
 
 environment: PLAYPULSE_WRITE_KEYS and PLAYPULSE_READ_KEYS are used when set (comma-separated;
 the first of each is printed and used for the demo); a key that is not set is generated once
-and kept in DIR/keys.json. Every other variable of "playpulse serve" applies too.`;
+and kept in DIR/keys.json. PLAYPULSE_PUBLISHABLE_KEYS too; when not set, one publishable key,
+valid from the API's own origin (the example page), is derived from the write key. Every other variable of "playpulse serve" applies too.`;
 
 interface Keys {
   write: string;
@@ -97,14 +98,28 @@ function firstKey(keys: ReadonlySet<string>): string {
   return [...keys][0] ?? "";
 }
 
+/**
+ * PLAYPULSE_PUBLISHABLE_KEYS when set; else one publishable key, valid from the edge's own origin
+ * (its example page), derived from the write key so that it is stable and nothing is stored.
+ */
+function upPublishableKeys(env: Record<string, string | undefined>, writeKeys: string, port: string): string {
+  const set = given(env.PLAYPULSE_PUBLISHABLE_KEYS);
+  if (set !== undefined) return set;
+  const key = `pk_${createHash("sha256").update(`playpulse-up:${writeKeys}`).digest("hex").slice(0, 24)}`;
+  return `${key}=http://127.0.0.1:${port}|http://localhost:${port}`;
+}
+
 function printRunning(config: Config, base: string, natsUrl: string, clickhouseUrl: string): void {
   const write = firstKey(config.keys.write);
   const read = firstKey(config.keys.read);
+  const publishable = [...config.keys.publishable.keys()][0] ?? "";
   say(`
 Playpulse is running.
   API          ${base}
   write key    ${write}
   read key     ${read}
+  publishable  ${publishable}   (send-only key for web pages; docs/player-sdk.md)
+  example page ${base}/sdk/v1/example?key=${publishable}
   NATS         ${natsUrl}
   ClickHouse   ${clickhouseUrl}
 
@@ -166,6 +181,7 @@ export async function upCommand(args: readonly string[], env?: Record<string, st
       PLAYPULSE_HTTP_PORT: settings.port,
       PLAYPULSE_WRITE_KEYS: settings.writeKeys,
       PLAYPULSE_READ_KEYS: settings.readKeys,
+      PLAYPULSE_PUBLISHABLE_KEYS: upPublishableKeys(baseEnv, settings.writeKeys, settings.port),
       PLAYPULSE_LOG_LEVEL: baseEnv.PLAYPULSE_LOG_LEVEL ?? "warn",
       // Tracing is off unless asked for (OTEL_SDK_DISABLED=false with a Jaeger on OTEL_EXPORTER_OTLP_ENDPOINT).
       OTEL_SDK_DISABLED: baseEnv.OTEL_SDK_DISABLED ?? "true",

@@ -67,4 +67,17 @@ describe("player SDK builds and routes", () => {
       true,
     ]);
   });
+
+  it("answers 503 with what to do when the SDK cannot be loaded, and says so once", async () => {
+    const errors: unknown[] = [];
+    const app = createSdkRoutes({ files: Promise.reject(new Error("no esbuild")), onLoadError: (e) => errors.push(e) });
+    const res = await app.request("/sdk/v1/player.mjs");
+    expect({ status: res.status, body: await res.json() }).toEqual({
+      status: 503,
+      body: {
+        error: { code: "sdk_unavailable", message: "the player SDK is not built on this edge; run npm run build" },
+      },
+    });
+    expect(errors).toEqual([new Error("no esbuild")]);
+  });
 });
