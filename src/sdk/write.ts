@@ -2,4 +2,4 @@
 import { writePlayerSdk } from "./assets.ts";
 
 const written = await writePlayerSdk(process.argv[2] ?? "dist/sdk/v1");
-process.stdout.write(`player SDK: ${written.join(", ")}\n`);
+process.stderr.write(`player SDK: ${written.join(", ")}\n`);
