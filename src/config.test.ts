@@ -34,13 +34,12 @@ describe("loadConfig: defaults", () => {
     expect(c.consumers).toMatchObject({ batchSize: 5000, flushIntervalMs: 1000, ackWaitMs: 60_000, maxDeliver: 20 });
     expect(c.trending).toEqual({ halfLifeHours: 12 });
     expect(c.jaegerUiUrl).toBe("http://localhost:16686");
-    expect(c.otel).toMatchObject({
+    expect(c.otel).toEqual({
       disabled: false,
       serviceName: "playpulse",
-      tracesEndpoint: "http://localhost:4318/v1/traces",
-      sampler: "parentbased_always_on",
+      exporterName: "otlp",
+      protocol: "http/protobuf",
     });
-    expect(c.otel.samplerArg).toBeUndefined();
   });
 
   it("treats an empty value as unset", () => {
@@ -111,19 +110,33 @@ describe("loadConfig: defaults", () => {
     expect(c.consumers).toMatchObject({ batchSize: 100, flushIntervalMs: 250, ackWaitMs: 30_000, maxDeliver: 5 });
     expect(c.trending).toEqual({ halfLifeHours: 1.5 });
     expect(c.jaegerUiUrl).toBe("http://jaeger:16686");
-    expect(c.otel).toMatchObject({
-      disabled: true,
-      serviceName: "pp",
-      tracesEndpoint: "http://collector:4318/v1/traces",
-      sampler: "traceidratio",
-      samplerArg: "0.1",
-    });
+    expect(c.otel).toEqual({ disabled: true, serviceName: "pp", exporterName: "otlp", protocol: "http/protobuf" });
   });
 
-  it("prefers an explicit traces endpoint", () => {
-    expect(loadConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://x:4318/custom" }).otel.tracesEndpoint).toBe(
-      "http://x:4318/custom",
-    );
+  it.each([
+    [{ OTEL_EXPORTER_OTLP_PROTOCOL: "http/json" }, "http/json"],
+    [{ OTEL_EXPORTER_OTLP_PROTOCOL: "grpc", OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: "http/json" }, "http/json"],
+    [{ OTEL_EXPORTER_OTLP_PROTOCOL: "" }, "http/protobuf"],
+  ])("takes the OTLP protocol of %j: %s", (env, expected) => {
+    expect(loadConfig(env).otel.protocol).toBe(expected);
+  });
+
+  it("reports bad OpenTelemetry values with the others", () => {
+    expect(
+      problems({
+        OTEL_TRACES_EXPORTER: "jaeger",
+        OTEL_EXPORTER_OTLP_PROTOCOL: "http",
+        OTEL_EXPORTER_OTLP_ENDPOINT: "not a url",
+        OTEL_TRACES_SAMPLER: "sometimes",
+        OTEL_TRACES_SAMPLER_ARG: "2",
+      }),
+    ).toEqual([
+      'OTEL_TRACES_EXPORTER: Invalid option: expected one of "otlp"|"console"|"none"',
+      'OTEL_EXPORTER_OTLP_PROTOCOL: Invalid option: expected one of "http/protobuf"|"http/json"|"grpc"',
+      "OTEL_EXPORTER_OTLP_ENDPOINT: Invalid URL",
+      'OTEL_TRACES_SAMPLER: Invalid option: expected one of "always_on"|"always_off"|"traceidratio"|"parentbased_always_on"|"parentbased_always_off"|"parentbased_traceidratio"',
+      "OTEL_TRACES_SAMPLER_ARG: must be a ratio between 0 and 1",
+    ]);
   });
 
   it.each([

@@ -24,6 +24,7 @@ const bool = (def: boolean) =>
     .optional()
     .transform((v) => (v === undefined || v === "" ? def : v === "true" || v === "1"));
 const name = /^[A-Za-z0-9_-]+$/;
+const OTLP_PROTOCOLS = ["http/protobuf", "http/json", "grpc"] as const;
 
 const schema = z.object({
   NATS_URL: z.string().default("nats://127.0.0.1:4222"),
@@ -80,18 +81,29 @@ const schema = z.object({
   PLAYPULSE_CCV_WINDOW_SECONDS: int(25, 5, 300),
   OTEL_SDK_DISABLED: bool(false),
   OTEL_SERVICE_NAME: z.string().default("playpulse"),
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().default("http://localhost:4318"),
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().optional(),
-  OTEL_TRACES_SAMPLER: z
-    .enum([
-      "always_on",
-      "always_off",
-      "traceidratio",
-      "parentbased_always_on",
-      "parentbased_always_off",
-      "parentbased_traceidratio",
-    ])
-    .default("parentbased_always_on"),
+  /*
+   * The OpenTelemetry SDK reads the standard OTEL_* variables itself (src/instrumentation.ts):
+   * endpoints, headers, sampler, propagators, resource attributes and detectors. The ones below
+   * are checked here so a bad value stops the start with the others, not later in the SDK.
+   */
+  OTEL_TRACES_EXPORTER: z.preprocess(unsetIfEmpty, z.enum(["otlp", "console", "none"]).default("otlp")),
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.preprocess(unsetIfEmpty, z.enum(OTLP_PROTOCOLS).default("http/protobuf")),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: z.preprocess(unsetIfEmpty, z.enum(OTLP_PROTOCOLS).optional()),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess(unsetIfEmpty, z.url().optional()),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.preprocess(unsetIfEmpty, z.url().optional()),
+  OTEL_TRACES_SAMPLER: z.preprocess(
+    unsetIfEmpty,
+    z
+      .enum([
+        "always_on",
+        "always_off",
+        "traceidratio",
+        "parentbased_always_on",
+        "parentbased_always_off",
+        "parentbased_traceidratio",
+      ])
+      .optional(),
+  ),
   /** The ratio of the *traceidratio samplers, 0..1 (default 1). */
   OTEL_TRACES_SAMPLER_ARG: z
     .string()
@@ -145,9 +157,8 @@ export interface Config {
   otel: {
     disabled: boolean;
     serviceName: string;
-    tracesEndpoint: string;
-    sampler: string;
-    samplerArg: string | undefined;
+    exporterName: "otlp" | "console" | "none";
+    protocol: (typeof OTLP_PROTOCOLS)[number];
   };
   /** Span export and limits of the OpenTelemetry SDK (src/instrumentation.ts). */
   otelSdk: { scheduleDelayMs: number; maxQueueSize: number; maxExportBatchSize: number; linkCountLimit: number };
@@ -187,7 +198,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
 
-  const base = e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, "");
   return {
     natsUrl: e.NATS_URL,
     clickhouse: { url: e.CLICKHOUSE_URL, database: e.CLICKHOUSE_DATABASE },
@@ -229,9 +239,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     otel: {
       disabled: e.OTEL_SDK_DISABLED,
       serviceName: e.OTEL_SERVICE_NAME,
-      tracesEndpoint: e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? `${base}/v1/traces`,
-      sampler: e.OTEL_TRACES_SAMPLER,
-      samplerArg: e.OTEL_TRACES_SAMPLER_ARG,
+      exporterName: e.OTEL_TRACES_EXPORTER,
+      protocol: e.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? e.OTEL_EXPORTER_OTLP_PROTOCOL,
     },
     otelSdk: {
       scheduleDelayMs: e.OTEL_BSP_SCHEDULE_DELAY,

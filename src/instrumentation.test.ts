@@ -1,31 +1,27 @@
-import { trace } from "@opentelemetry/api";
+import { context, propagation, trace } from "@opentelemetry/api";
 import { InMemorySpanExporter } from "@opentelemetry/sdk-trace-base";
-import { describe, expect, it } from "vitest";
-import { samplerFor, startTelemetry } from "./instrumentation.ts";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { OTLPTraceExporter as Grpc } from "@opentelemetry/exporter-trace-otlp-grpc";
+import { OTLPTraceExporter as Http } from "@opentelemetry/exporter-trace-otlp-http";
+import { OTLPTraceExporter as Proto } from "@opentelemetry/exporter-trace-otlp-proto";
+import { exporterFor, startTelemetry } from "./instrumentation.ts";
 
-describe("samplerFor", () => {
+const EXPORTERS = { grpc: Grpc, http: Http, proto: Proto };
+
+describe("exporterFor", () => {
   it.each([
-    ["always_on", undefined, "AlwaysOnSampler"],
-    ["always_off", undefined, "AlwaysOffSampler"],
-    ["traceidratio", "0.25", "TraceIdRatioBased{0.25}"],
-    ["traceidratio", undefined, "TraceIdRatioBased{1}"],
-    [
-      "parentbased_always_on",
-      undefined,
-      "ParentBased{root=AlwaysOnSampler, remoteParentSampled=AlwaysOnSampler, remoteParentNotSampled=AlwaysOffSampler, localParentSampled=AlwaysOnSampler, localParentNotSampled=AlwaysOffSampler}",
-    ],
-    [
-      "parentbased_always_off",
-      undefined,
-      "ParentBased{root=AlwaysOffSampler, remoteParentSampled=AlwaysOnSampler, remoteParentNotSampled=AlwaysOffSampler, localParentSampled=AlwaysOnSampler, localParentNotSampled=AlwaysOffSampler}",
-    ],
-    [
-      "parentbased_traceidratio",
-      "0.1",
-      "ParentBased{root=TraceIdRatioBased{0.1}, remoteParentSampled=AlwaysOnSampler, remoteParentNotSampled=AlwaysOffSampler, localParentSampled=AlwaysOnSampler, localParentNotSampled=AlwaysOffSampler}",
-    ],
-  ])("%s (arg %s) is %s", (name, arg, expected) => {
-    expect(samplerFor(name, arg).toString()).toBe(expected);
+    ["otlp", "http/protobuf", "OTLPTraceExporter", "proto"],
+    ["otlp", "http/json", "OTLPTraceExporter", "http"],
+    ["otlp", "grpc", "OTLPTraceExporter", "grpc"],
+    ["console", "http/protobuf", "ConsoleSpanExporter", undefined],
+  ] as const)("%s over %s is %s", (name, protocol, className, module) => {
+    const exporter = exporterFor(name, protocol);
+    expect(exporter?.constructor.name).toBe(className);
+    if (module) expect(exporter?.constructor).toBe(EXPORTERS[module]);
+  });
+
+  it("is undefined for none", () => {
+    expect(exporterFor("none", "http/protobuf")).toBeUndefined();
   });
 });
 
@@ -35,7 +31,6 @@ describe("startTelemetry", () => {
       disabled: true,
       serviceName: "t",
       tracesEndpoint: "http://127.0.0.1:9/v1/traces",
-      sampler: "always_on",
     });
     expect(t.enabled).toBe(false);
     const span = trace.getTracer("t").startSpan("x");
@@ -50,7 +45,6 @@ describe("startTelemetry", () => {
       disabled: false,
       serviceName: "playpulse-test",
       tracesEndpoint: "http://127.0.0.1:9/v1/traces",
-      sampler: "always_on",
       exporter,
       attributes: { "playpulse.roles": "ingest" },
     });
@@ -64,5 +58,63 @@ describe("startTelemetry", () => {
     ]).toEqual(["work", "playpulse-test", "ingest"]);
     await t.shutdown();
     expect(trace.getTracer("t").startSpan("after").isRecording()).toBe(false);
+  });
+
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it("reads the standard variables: resource attributes, sampler and propagators", async () => {
+    vi.stubEnv("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment.name=staging,team=video");
+    vi.stubEnv("OTEL_TRACES_SAMPLER", "always_off");
+    vi.stubEnv("OTEL_PROPAGATORS", "b3");
+    const exporter = new InMemorySpanExporter();
+    const t = startTelemetry({ disabled: false, serviceName: "pp", exporter });
+    const span = trace.getTracer("t").startSpan("sampled-out");
+    expect(span.isRecording()).toBe(false);
+    const carrier: Record<string, string> = {};
+    propagation.inject(trace.setSpan(context.active(), span), carrier);
+    expect(Object.keys(carrier)).toEqual(["b3"]);
+    span.end();
+    await t.shutdown();
+
+    vi.stubEnv("OTEL_TRACES_SAMPLER", "always_on");
+    // A shut-down exporter drops what it is given: the second start gets its own.
+    const exporter2 = new InMemorySpanExporter();
+    const t2 = startTelemetry({ disabled: false, serviceName: "pp", exporter: exporter2 });
+    trace.getTracer("t").startSpan("kept").end();
+    await t2.flush();
+    expect(exporter2.getFinishedSpans().map((s) => s.name)).toEqual(["kept"]);
+    const attributes = exporter2.getFinishedSpans()[0]?.resource.attributes ?? {};
+    expect({
+      env: attributes["deployment.environment.name"],
+      team: attributes.team,
+      service: attributes["service.name"],
+      sdk: attributes["telemetry.sdk.name"],
+    }).toEqual({ env: "staging", team: "video", service: "pp", sdk: "opentelemetry" });
+    await t2.shutdown();
+  });
+
+  it("registers the W3C trace context propagator by default", async () => {
+    const t = startTelemetry({ disabled: false, serviceName: "pp", exporter: new InMemorySpanExporter() });
+    const span = trace.getTracer("t").startSpan("root");
+    const carrier: Record<string, string> = {};
+    propagation.inject(trace.setSpan(context.active(), span), carrier);
+    const { traceId, spanId } = span.spanContext();
+    expect(carrier).toEqual({ traceparent: `00-${traceId}-${spanId}-01` });
+    span.end();
+    await t.shutdown();
+  });
+
+  it("with OTEL_TRACES_EXPORTER=none records nothing but still propagates a caller's context", async () => {
+    const t = startTelemetry({ disabled: false, serviceName: "pp", exporterName: "none" });
+    const parent = propagation.extract(context.active(), {
+      traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+    });
+    const carrier: Record<string, string> = {};
+    propagation.inject(parent, carrier);
+    expect(carrier).toEqual({ traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" });
+    expect(trace.getTracer("t").startSpan("x").isRecording()).toBe(false);
+    await t.shutdown();
   });
 });

@@ -1,10 +1,11 @@
-import { ConfigError, loadConfig, ROLES, type Role } from "../config.ts";
+import { ConfigError, loadConfig, ROLES, type Config, type Role } from "../config.ts";
 import { CONSUMERS } from "../consumers/registry.ts";
 import { ListenError, startRoles, type Listen } from "../main.ts";
 import { createLogger } from "../telemetry/logger.ts";
+import { serveOnRuntime, takeRuntimeFlag } from "./serve-runtime.ts";
 import { startTracing } from "./telemetry.ts";
 
-export const SERVE_HELP = `usage: playpulse serve <role...>
+export const SERVE_HELP = `usage: playpulse serve [--runtime node|bun|deno] <role...>
 
 Runs one or more roles in this process. Roles:
   ingest            POST /v1/events -> JetStream (needs NATS)
@@ -16,8 +17,14 @@ SIGTERM or SIGINT stops gracefully: stop accepting, finish publishes, flush batc
 The exit code is 1 when a final flush failed (the broker will redeliver those messages), and
 when the HTTP port cannot be opened (what was started is stopped first).
 
-example:
-  PLAYPULSE_WRITE_KEYS=wk_dev PLAYPULSE_READ_KEYS=rk_dev playpulse serve ingest query analytics`;
+--runtime bun|deno runs the roles on Bun (Bun.serve) or Deno (Deno.serve, with --allow-net,
+--allow-env, --allow-read of the app's directory and --allow-sys=hostname only), found under
+node_modules or on PATH; node (the default) runs them in this process. Traces, logs, metrics and
+behaviour are the same on all three.
+
+examples:
+  PLAYPULSE_WRITE_KEYS=wk_dev PLAYPULSE_READ_KEYS=rk_dev playpulse serve ingest query analytics
+  PLAYPULSE_WRITE_KEYS=wk_dev PLAYPULSE_READ_KEYS=rk_dev playpulse serve --runtime bun ingest query`;
 
 export function parseRoles(args: readonly string[]): Role[] {
   const roles = args.flatMap((a) => a.split(",")).filter((a) => a.length > 0);
@@ -29,17 +36,18 @@ export function parseRoles(args: readonly string[]): Role[] {
 
 export interface ServeOptions {
   env?: Record<string, string | undefined>;
-  /** The HTTP adapter: Node's by default; Bun.serve or Deno.serve from src/edge. */
-  listen?: Listen;
-  /** Names the runtime in log lines (Bun, Deno). */
+  /** The HTTP adapter for the configuration: Node's by default; Bun.serve or Deno.serve from their entry points (src/http/). */
+  listen?: (config: Config) => Listen;
+  /** Names the runtime in log lines and on the trace resource (bun, deno). */
   runtime?: string;
-  /** The OpenTelemetry Node SDK; off for the Bun and Deno entry points. */
-  tracing?: boolean;
 }
 
 /** Runs until SIGTERM/SIGINT; resolves with the exit code. */
 export async function serveCommand(args: readonly string[], opts: ServeOptions = {}): Promise<number> {
-  const roles = parseRoles(args);
+  const flag = takeRuntimeFlag(args);
+  const roles = parseRoles(flag.rest);
+  const here = opts.runtime ?? "node";
+  if (flag.runtime !== undefined && flag.runtime !== here) return serveOnRuntime(flag.runtime, roles);
   let config;
   try {
     config = loadConfig(opts.env, roles);
@@ -54,16 +62,18 @@ export async function serveCommand(args: readonly string[], opts: ServeOptions =
     roles: roles.join(","),
     ...(opts.runtime ? { runtime: opts.runtime } : {}),
   });
-  const telemetry = opts.tracing === false ? undefined : startTracing(config, roles, logger);
+  const telemetry = startTracing(config, roles, logger, here);
   let running;
   try {
-    running = await startRoles(config, roles, logger, opts.listen);
+    running = await startRoles(config, roles, logger, opts.listen?.(config));
   } catch (err: unknown) {
-    await telemetry?.shutdown();
+    await telemetry.shutdown();
     if (!(err instanceof ListenError)) throw err;
     logger.error({ err }, "cannot open the HTTP port; stopped");
     process.stderr.write(
-      `playpulse serve: ${err.message}\n(another process holds the port? set PLAYPULSE_HTTP_PORT to a free one)\n`,
+      `playpulse serve: ${err.message}
+(another process holds the port? set PLAYPULSE_HTTP_PORT to a free one)
+`,
     );
     return 1;
   }
@@ -73,6 +83,6 @@ export async function serveCommand(args: readonly string[], opts: ServeOptions =
   });
   logger.info({ signal }, "stopping");
   const report = await running.stop();
-  await telemetry?.shutdown();
+  await telemetry.shutdown();
   return report.clean ? 0 : 1;
 }

@@ -536,17 +536,9 @@ describe("parseItems", () => {
   });
 
   it("turns a bad NDJSON line into a per-item parse error and keeps the others", () => {
-    const message = (text: string) => {
-      try {
-        JSON.parse(text);
-      } catch (err: unknown) {
-        return (err as Error).message;
-      }
-      return "parsed";
-    };
     expect(parseItems(enc('{"id":"a"}\n{"id":\n{"id":"c"}'), "application/x-ndjson", limits)).toEqual([
       { value: { id: "a" } },
-      { parseError: `event: invalid JSON: ${message('{"id":')}` },
+      { parseError: "event: invalid JSON: unexpected end of input" },
       { value: { id: "c" } },
     ]);
   });
@@ -625,21 +617,15 @@ describe("parseItems", () => {
   });
 
   it.each([
-    ["", "application/json"],
-    ["{", "application/json"],
-    ['{"a":1}{"b":2}', "application/json"],
-    ['{"a":1}\n{"b":2}', "application/json"],
-  ])("rejects the whole body %j as invalid JSON", (body, contentType) => {
-    let message = "";
-    try {
-      JSON.parse(body);
-    } catch (err: unknown) {
-      message = (err as Error).message;
-    }
+    ["", "application/json", "unexpected end of input"],
+    ["{", "application/json", "unexpected end of input"],
+    ['{"a":1}{"b":2}', "application/json", 'unexpected character "{" at position 7'],
+    ['{"a":1}\n{"b":2}', "application/json", 'unexpected character "{" at position 8'],
+  ])("rejects the whole body %j as invalid JSON: %s", (body, contentType, reason) => {
     expect(thrown(() => parseItems(enc(body), contentType, limits))).toEqual({
       status: 400,
       code: "invalid_json",
-      message: `the body is not valid JSON: ${message}`,
+      message: `the body is not valid JSON: ${reason}`,
       headers: {},
     });
   });

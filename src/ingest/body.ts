@@ -1,4 +1,5 @@
 import { ApiError } from "../http/errors.ts";
+import { jsonSyntaxError } from "./json-syntax.ts";
 
 export interface BodyLimits {
   maxBodyBytes: number;
@@ -177,8 +178,9 @@ async function collect(
   return out;
 }
 
-function jsonError(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+/** The same words on every runtime (JSON.parse's own message is the engine's). */
+function jsonError(text: string): string {
+  return jsonSyntaxError(text) ?? "not valid JSON";
 }
 
 const MEDIA_TYPES = "application/json, application/x-ndjson or text/plain (holding JSON or NDJSON)";
@@ -223,16 +225,16 @@ export function parseItems(bytes: Uint8Array, contentType: string | undefined, l
         throw tooLarge(limits, `more than ${limits.maxBatchEvents} events in one request`);
       try {
         items.push({ value: JSON.parse(line) as unknown });
-      } catch (err: unknown) {
-        items.push({ parseError: `event: invalid JSON: ${jsonError(err)}` });
+      } catch {
+        items.push({ parseError: `event: invalid JSON: ${jsonError(line)}` });
       }
     }
   } else {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
-    } catch (err: unknown) {
-      throw new ApiError(400, "invalid_json", `the body is not valid JSON: ${jsonError(err)}`);
+    } catch {
+      throw new ApiError(400, "invalid_json", `the body is not valid JSON: ${jsonError(text)}`);
     }
     if (Array.isArray(parsed)) {
       if (parsed.length > limits.maxBatchEvents) throw tooLarge(limits, `${parsed.length} events in one request`);

@@ -44,7 +44,6 @@ describe("httpTelemetry", () => {
       disabled: false,
       serviceName: "t",
       tracesEndpoint: "http://127.0.0.1:9/v1/traces",
-      sampler: "parentbased_always_on",
       exporter,
     });
   });

@@ -21,7 +21,6 @@ describe("createLogger", () => {
       disabled: false,
       serviceName: "t",
       tracesEndpoint: "http://127.0.0.1:9/v1/traces",
-      sampler: "always_on",
       exporter: new InMemorySpanExporter(),
     });
   });

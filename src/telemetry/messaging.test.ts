@@ -45,7 +45,6 @@ describe("messaging spans", () => {
       disabled: false,
       serviceName: "t",
       tracesEndpoint: "http://127.0.0.1:9/v1/traces",
-      sampler: "parentbased_always_on",
       exporter,
     });
   });

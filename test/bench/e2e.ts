@@ -1,4 +1,4 @@
-import type { RuntimeName } from "../../src/edge/runtimes.ts";
+import type { RuntimeName } from "../../src/http/runtimes.ts";
 import { freePort } from "../../src/local-servers/index.ts";
 import {
   consumerLag,

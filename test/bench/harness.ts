@@ -1,7 +1,7 @@
 import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { loadConfig, type Role } from "../../src/config.ts";
-import { findRuntime, serveEntry, type Runtime, type RuntimeName } from "../../src/edge/runtimes.ts";
+import { findRuntime, serveEntry, type Runtime, type RuntimeName } from "../../src/http/runtimes.ts";
 import { freePort, uniqueNamespace } from "../../src/local-servers/index.ts";
 import type { LoadSummary } from "../../src/load/index.ts";
 import { provisionAll } from "../../src/main.ts";

@@ -10,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import { cpus, release, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { findRuntime, REPO_ROOT, RUNTIMES, type RuntimeName } from "../../src/edge/runtimes.ts";
+import { findRuntime, REPO_ROOT, RUNTIMES, type RuntimeName } from "../../src/http/runtimes.ts";
 import { resolveBinary, startClickHouse, startNats } from "../../src/local-servers/index.ts";
 import { connectHarness, type Harness } from "./harness.ts";
 import { measureConsumers, measureNaive, measurePipeline } from "./e2e.ts";

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { systemPath } from "../../src/config.ts";
-import { REPO_ROOT } from "../../src/edge/runtimes.ts";
+import { REPO_ROOT } from "../../src/http/runtimes.ts";
 
 /** Clock ticks per second of /proc/<pid>/stat times; 100 on every Linux this runs on. */
 const CLK_TCK = 100;

@@ -1,4 +1,4 @@
-import type { RuntimeName } from "../../src/edge/runtimes.ts";
+import type { RuntimeName } from "../../src/http/runtimes.ts";
 import type { ProcUsage } from "./procs.ts";
 
 export type RowGroup = "ceiling" | "ingest" | "pipeline" | "baseline";

@@ -3,6 +3,8 @@ import { uniqueNamespace } from "../../src/local-servers/index.ts";
 import { startRoles, type Running } from "../../src/main.ts";
 import { createStore, type Store } from "../../src/store/index.ts";
 import { createLogger } from "../../src/telemetry/logger.ts";
+import { EDGE_ROLES, edgeRuntime } from "./edge-runtime.ts";
+import { spawnRole, type RoleProcess } from "./roles.ts";
 
 export interface Pipeline extends AsyncDisposable {
   /** `http://127.0.0.1:<port>` of the roles' HTTP server. */
@@ -13,7 +15,10 @@ export interface Pipeline extends AsyncDisposable {
   ns: string;
   config: Config;
   env: Record<string, string>;
-  running: Running;
+  /** The roles run in this process: all of them, or only the consumers when the edge runs on Bun or Deno. */
+  running: Running | undefined;
+  /** The edge's own process when it runs on Bun or Deno (`edgeRuntime()`). */
+  edge: RoleProcess | undefined;
   /** A ClickHouse client on this pipeline's database, for assertions. */
   store: Store;
   /** POST /v1/events with the write key; `body` is JSON-encoded unless it is a string. */
@@ -38,7 +43,9 @@ export interface PipelineOptions {
 
 /**
  * Starts the given roles (all by default) in this process against real servers, isolated
- * by a unique namespace, on a free HTTP port.
+ * by a unique namespace, on a free HTTP port. In the integration-bun and integration-deno test
+ * projects the edge roles (ingest, query) run in a Bun or Deno process instead, and `baseUrl` is
+ * theirs; the consumers stay in this process.
  *
  * @example
  * await using p = await startPipeline({ natsUrl: inject("natsUrl"), clickhouseUrl: inject("clickhouseUrl") });
@@ -67,16 +74,26 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
   const roles = opts.roles ?? ROLES;
   const config = loadConfig(env, roles);
   const logger = createLogger(config.logLevel, { test: ns });
-  const running = await startRoles(config, roles, logger);
-  const baseUrl = `http://127.0.0.1:${running.port}`;
+  const runtime = edgeRuntime();
+  const edgeRoles = runtime === "node" ? [] : roles.filter((r) => EDGE_ROLES.includes(r));
+  const localRoles = roles.filter((r) => !edgeRoles.includes(r));
+  // spawnRole waits for the "playpulse started" info line. One after the other: each provisions the stream, consumers and tables it needs.
+  const edge =
+    edgeRoles.length > 0
+      ? await spawnRole(edgeRoles, { env: { ...env, PLAYPULSE_LOG_LEVEL: "info" }, runtime, name: `${runtime}-edge` })
+      : undefined;
+  const running = localRoles.length > 0 ? await startRoles(config, localRoles, logger) : undefined;
+  const baseUrl = edge?.baseUrl ?? `http://127.0.0.1:${running?.port}`;
   const store = createStore({ url: opts.clickhouseUrl, database: `pp_${ns}` });
   let stopped = false;
 
   async function stop(): Promise<void> {
     if (stopped) return;
     stopped = true;
-    await running.stop();
+    const code = await edge?.stop("SIGTERM", 20_000);
+    await running?.stop();
     await store.close();
+    if (code !== undefined && code !== 0) throw new Error(`${runtime} edge exited ${code}\n${edge?.tail()}`);
   }
 
   return {
@@ -87,6 +104,7 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
     config,
     env,
     running,
+    edge,
     store,
     async send(body, init = {}) {
       const headers: Record<string, string> = {

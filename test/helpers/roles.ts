@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { systemPath, type Role } from "../../src/config.ts";
+import { findRuntime, serveArgs, type RuntimeName } from "../../src/http/runtimes.ts";
 
 /** The repository root: `src/cli/main.ts` is resolved from here and `tsx` from its node_modules. */
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -66,6 +67,8 @@ export interface SpawnRoleOptions {
   name?: string;
   /** How long to wait for "playpulse started". */
   startTimeoutMs?: number;
+  /** The runtime of the process (node unless told): Bun and Deno as `playpulse serve --runtime` runs them. */
+  runtime?: RuntimeName;
 }
 
 const children = new Set<ChildProcess>();
@@ -91,8 +94,17 @@ function parseLine(line: string): LogLine {
   return { msg: line };
 }
 
+function commandFor(runtime: RuntimeName, roles: readonly Role[]): { command: string; args: string[]; env: object } {
+  if (runtime === "node")
+    return { command: process.execPath, args: ["--import", "tsx", "src/cli/main.ts", "serve", ...roles], env: {} };
+  const rt = findRuntime(runtime);
+  if (!rt) throw new Error(`${runtime} is not installed under node_modules; run npm ci`);
+  return { command: rt.command, args: serveArgs(rt, roles), env: rt.env };
+}
+
 /**
- * Runs `playpulse serve <roles...>` as its own OS process (`node --import tsx src/cli/main.ts`),
+ * Runs `playpulse serve <roles...>` as its own OS process (`node --import tsx src/cli/main.ts`,
+ * or Bun or Deno with `runtime`),
  * so a test can SIGKILL, SIGTERM, SIGSTOP and SIGCONT it like an orchestrator would. Resolves
  * once the process logged "playpulse started"; its output is kept in memory line by line.
  *
@@ -104,9 +116,10 @@ function parseLine(line: string): LogLine {
 export async function spawnRole(roles: readonly Role[], opts: SpawnRoleOptions): Promise<RoleProcess> {
   installExitHook();
   const name = opts.name ?? roles.join("+");
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "serve", ...roles], {
+  const how = commandFor(opts.runtime ?? "node", roles);
+  const child = spawn(how.command, how.args, {
     cwd: REPO_ROOT,
-    env: { PATH: systemPath(), ...opts.env },
+    env: { PATH: systemPath(), ...how.env, ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.add(child);

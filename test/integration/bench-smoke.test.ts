@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { childEnv, startChild } from "../bench/procs.ts";
 import { expectedRowIds, type BenchRow } from "../bench/table.ts";
-import { RUNTIMES } from "../../src/edge/runtimes.ts";
+import { RUNTIMES } from "../../src/http/runtimes.ts";
 
 /**
  * `npm run bench -- --quick` end to end: it starts its own nats-server and clickhouse-server,

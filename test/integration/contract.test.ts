@@ -40,14 +40,6 @@ function encoded(id: string, extra: Record<string, unknown> = {}): Record<string
 }
 const without = (o: Record<string, unknown>, key: string) =>
   Object.fromEntries(Object.entries(o).filter(([k]) => k !== key));
-const jsonError = (text: string): string => {
-  try {
-    JSON.parse(text);
-  } catch (err: unknown) {
-    return (err as Error).message;
-  }
-  throw new Error(`${text} is valid JSON`);
-};
 const ndjson = (events: unknown[]) => events.map((e) => JSON.stringify(e)).join("\n") + "\n";
 
 const accepted = (index: number, id: string) => ({ index, id, status: "accepted" });
@@ -352,7 +344,7 @@ describe("ingest contract", () => {
       expect(r.body).toEqual({ accepted: 0, duplicates: 0, rejected: 1, results: [rejected(0, id, error)] });
     });
 
-    it("a bad NDJSON line is rejected on its own, with the parser's reason", async () => {
+    it("a bad NDJSON line is rejected on its own, with a reason that is the same on every runtime", async () => {
       const [a, b] = [uid("nd"), uid("nd")];
       const bad = '{"id": "x", "type": ';
       const r = await p.send(`${JSON.stringify(paused(a))}\n${bad}\n${JSON.stringify(paused(b))}\n`, {
@@ -363,7 +355,7 @@ describe("ingest contract", () => {
         accepted: 2,
         duplicates: 0,
         rejected: 1,
-        results: [accepted(0, a), rejected(1, null, `event: invalid JSON: ${jsonError(bad)}`), accepted(2, b)],
+        results: [accepted(0, a), rejected(1, null, "event: invalid JSON: unexpected end of input"), accepted(2, b)],
       });
     });
   });
@@ -528,14 +520,14 @@ describe("ingest contract", () => {
         () => '{"type": "user.video.paused",',
         "application/json",
         400,
-        err("invalid_json", `the body is not valid JSON: ${jsonError('{"type": "user.video.paused",')}`),
+        err("invalid_json", "the body is not valid JSON: unexpected end of input"),
       ],
       [
         "an empty body",
         () => "",
         "application/json",
         400,
-        err("invalid_json", `the body is not valid JSON: ${jsonError("")}`),
+        err("invalid_json", "the body is not valid JSON: unexpected end of input"),
       ],
       [
         "a JSON string",

@@ -35,7 +35,6 @@ describe("logs", () => {
       disabled: false,
       serviceName: "logs-test",
       tracesEndpoint: "http://127.0.0.1:9/unused",
-      sampler: "always_on",
       exporter,
       scheduleDelayMs: 50,
     });

@@ -1,6 +1,6 @@
 import { describe, expect, inject, it } from "vitest";
 import { childEnv, startChild, waitReady, type Child } from "../bench/procs.ts";
-import { findRuntime, serveEntry, type RuntimeName } from "../../src/edge/runtimes.ts";
+import { findRuntime, serveEntry, type RuntimeName } from "../../src/http/runtimes.ts";
 import { GroundTruth, TrafficGenerator, type GeneratedEvent } from "../../src/load/index.ts";
 import { createStore, sql } from "../../src/store/index.ts";
 import { freePort, uniqueNamespace, waitFor } from "../helpers/index.ts";

@@ -121,13 +121,20 @@ describe("tracing: one trace from the HTTP request to every consumer's insert", 
       disabled: false,
       serviceName: "playpulse-test",
       tracesEndpoint: receiver.url,
-      sampler: "parentbased_always_on",
+      protocol: "http/json",
       scheduleDelayMs: 100,
     });
     p = await startPipeline({
       natsUrl: inject("natsUrl"),
       clickhouseUrl: inject("clickhouseUrl"),
-      env: { OTEL_SDK_DISABLED: "false", PLAYPULSE_JAEGER_UI_URL: `${JAEGER}/` },
+      env: {
+        OTEL_SDK_DISABLED: "false",
+        PLAYPULSE_JAEGER_UI_URL: `${JAEGER}/`,
+        // For an edge on Bun or Deno (its own process, its own SDK): the same receiver.
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+        OTEL_BSP_SCHEDULE_DELAY: "100",
+      },
     });
   });
 

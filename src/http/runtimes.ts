@@ -1,13 +1,24 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 
 export const RUNTIMES = ["node", "bun", "deno"] as const;
 export type RuntimeName = (typeof RUNTIMES)[number];
 
-/** The repository root (where package.json and node_modules are). */
+/** The repository root (where package.json and node_modules are), from src/http or dist/http. */
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+/** `.ts` when this runs from src/, `.js` from the compiled dist/. */
+const EXT = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
+
+/**
+ * Deno's permissions for `serve`: the network (listen, NATS, ClickHouse, the OTLP collector),
+ * the environment (the configuration), reading the app's own files (code and node_modules)
+ * and the host name (log lines carry it). Nothing else: no writes, no subprocesses, no FFI.
+ */
+export function denoServePermissions(root = REPO_ROOT): string[] {
+  return ["--no-prompt", "--allow-net", "--allow-env", `--allow-read=${root}`, "--allow-sys=hostname"];
+}
 
 export interface Runtime {
   name: RuntimeName;
@@ -48,12 +59,13 @@ function versionOf(command: string, args: string[]): string | undefined {
 
 /**
  * Finds a runtime: Node is this process's; Bun and Deno come from node_modules (devDependencies
- * `bun` and `@deno/linux-x64-glibc`). Undefined when not installed or not runnable here.
+ * `bun` and `@deno/linux-x64-glibc`), else from `path` (a `PATH` value). Undefined when not
+ * installed or not runnable here.
  *
  * @example
  * const bun = findRuntime("bun"); // { command: ".../node_modules/@oven/bun-linux-x64/bin/bun", version: "1.4.4", ... }
  */
-export function findRuntime(name: RuntimeName, root = REPO_ROOT): Runtime | undefined {
+export function findRuntime(name: RuntimeName, root = REPO_ROOT, path = ""): Runtime | undefined {
   if (name === "node") {
     return {
       name,
@@ -63,8 +75,11 @@ export function findRuntime(name: RuntimeName, root = REPO_ROOT): Runtime | unde
       env: {},
     };
   }
-  for (const rel of CANDIDATES[name]) {
-    const command = join(root, rel);
+  const onPath = path
+    .split(delimiter)
+    .filter((dir) => dir !== "")
+    .map((dir) => join(dir, name));
+  for (const command of [...CANDIDATES[name].map((rel) => join(root, rel)), ...onPath]) {
     // The bun.exe placeholder that the postinstall would replace is a tiny text file.
     if (!existsSync(command) || statSync(command).size < 1_000_000) continue;
     const raw = versionOf(command, ["--version"]);
@@ -88,8 +103,28 @@ export function serveEntry(name: RuntimeName): string[] {
     case "node":
       return ["src/cli/main.ts", "serve"];
     case "bun":
-      return ["src/edge/bun.ts"];
+      return ["src/http/bun-main.ts"];
     case "deno":
-      return ["src/edge/deno.ts"];
+      return ["src/http/deno-main.ts"];
+  }
+}
+
+/**
+ * The arguments that run `playpulse serve <role...>` on a runtime: from src/ (TypeScript) or
+ * dist/ (compiled), whichever this module was loaded from; Deno with the least permissions.
+ *
+ * @example
+ * const rt = findRuntime("deno");
+ * spawn(rt.command, serveArgs(rt, ["ingest", "query"]), { env: { ...process.env, ...rt.env } });
+ */
+export function serveArgs(rt: Runtime, roles: readonly string[], root = REPO_ROOT): string[] {
+  const dir = EXT === ".ts" ? "src" : "dist";
+  switch (rt.name) {
+    case "node":
+      return [...(EXT === ".ts" ? ["--import", "tsx"] : []), join(root, dir, "cli", `main${EXT}`), "serve", ...roles];
+    case "bun":
+      return [join(root, dir, "http", `bun-main${EXT}`), ...roles];
+    case "deno":
+      return ["run", "--no-lock", ...denoServePermissions(root), join(root, dir, "http", `deno-main${EXT}`), ...roles];
   }
 }
