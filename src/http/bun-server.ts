@@ -40,6 +40,9 @@ export function listenBun(
     fetch: (req) => app.fetch(req),
     hostname: host,
     port,
+    // Bun closes a connection idle for 10 s by default, the same time as the body timeout: a
+    // slow body must get its 408 from the route, not a closed socket (seconds; Node has no such limit).
+    idleTimeout: 60,
     // The ingest route enforces its own limit; Bun's default (128 MiB) is only the outer bound.
     ...(opts.maxBodyBytes !== undefined ? { maxRequestBodySize: opts.maxBodyBytes + 1024 } : {}),
   });
