@@ -1,16 +1,19 @@
-import { jetstream, type JsMsg } from "@nats-io/jetstream";
-import { headers as natsHeaders } from "@nats-io/transport-node";
+import { jetstream, type Consumer, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream";
 import type { Tracer } from "@opentelemetry/api";
 import type { Logger } from "../telemetry/logger.ts";
-import { traceBatch } from "../telemetry/messaging.ts";
+import { createBatchProcessor, type BatchResult, type BatchStats } from "./batch.ts";
+import { createBatcher, type Batcher } from "./batcher.ts";
 import type { BusConnection } from "./connect.ts";
-import { createBatcher } from "./batcher.ts";
-import { jitteredBackoffMs, type ConsumerHandler, type InboundMessage, type Outcome } from "./outcomes.ts";
+import { createDeadLetterPublisher } from "./dead-letters.ts";
+import type { ConsumerHandler } from "./outcomes.ts";
+
+export type { BatchStats } from "./batch.ts";
 
 export interface ConsumeLoopOptions<R> {
   bus: BusConnection;
   stream: string;
   handler: ConsumerHandler<R>;
+  /** The loop logs through `logger.child({ consumer: handler.name })`: pass a logger without `consumer`. */
   logger: Logger;
   batchSize: number;
   flushIntervalMs: number;
@@ -29,20 +32,6 @@ export interface ConsumeLoopOptions<R> {
   faultDelayAfterWriteMs?: number;
 }
 
-export interface BatchStats {
-  consumer: string;
-  messages: number;
-  rows: number;
-  acked: number;
-  retried: number;
-  deadLettered: number;
-  redelivered: number;
-  writeMs: number;
-  writeFailed: boolean;
-  /** Set when `onBatch` is given: per stored message, seconds from JetStream storing it to its rows being stored. */
-  freshnessSeconds?: number[];
-}
-
 export interface ConsumeLoop {
   /** Resolves when the loop has stopped. `clean` is false when the last batch could not be stored. */
   done: Promise<{ clean: boolean }>;
@@ -51,249 +40,145 @@ export interface ConsumeLoop {
   processed(): number;
 }
 
-function toInbound(m: JsMsg): InboundMessage {
+/** A wait that `stop()` cuts short. */
+function createPauser(stopping: () => boolean) {
+  let wake: (() => void) | undefined;
   return {
-    subject: m.subject,
-    data: m.data,
-    header: (name) => m.headers?.get(name) || undefined,
-    streamSeq: m.seq,
-    deliveryCount: m.info.deliveryCount,
+    pause: (ms: number) =>
+      new Promise<void>((resolve) => {
+        if (stopping()) return resolve(); // stop() may have come while no pause was pending to wake
+        const t = setTimeout(resolve, ms);
+        wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      }),
+    wake: () => wake?.(),
   };
 }
 
-function safePrepare<R>(handler: ConsumerHandler<R>, msg: InboundMessage): Outcome<R> {
+/** Logs the subscription's status changes that an operator needs to see; ends with the subscription. */
+async function watchStatus(messages: ConsumerMessages, logger: Logger): Promise<void> {
+  const worth = new Set(["consumer_deleted", "consumer_not_found", "stream_not_found", "heartbeats_missed"]);
   try {
-    return handler.prepare(msg);
+    for await (const s of messages.status()) if (worth.has(s.type)) logger.warn({ status: s }, "consumer status");
+  } catch {
+    // the iterator ends with the subscription
+  }
+}
+
+/** What the loop's steps share: whether it is stopping, what it has processed, and its parts. */
+interface Loop {
+  stopping: boolean;
+  processed: number;
+  logger: Logger;
+  batcher: Batcher<JsMsg>;
+  pauser: ReturnType<typeof createPauser>;
+  processBatch: (batch: JsMsg[]) => Promise<BatchResult>;
+}
+
+/** Opens the subscription; undefined (after a pause) when the server refused it. */
+async function subscribe(loop: Loop, consumer: Consumer, batchSize: number): Promise<ConsumerMessages | undefined> {
+  try {
+    // Room for the batch being written and the next one; max_ack_pending bounds it on the server.
+    const max_messages = Math.max(100, batchSize * 2);
+    return await consumer.consume({ max_messages, expires: 30_000, callback: (m) => loop.batcher.push(m) });
   } catch (err: unknown) {
-    return { kind: "dead-letter", reason: `handler threw: ${err instanceof Error ? err.message : String(err)}` };
+    loop.logger.warn({ err }, "consume failed; retrying");
+    await loop.pauser.pause(1000);
+    return undefined;
+  }
+}
+
+/** Processes batches until the subscription ends or the loop stops; false when the last write failed. */
+async function drain(loop: Loop, messages: ConsumerMessages): Promise<boolean> {
+  let ended = false;
+  const onEnded = (err: unknown) => {
+    ended = true;
+    if (err && !loop.stopping) loop.logger.warn({ err }, "subscription ended; resubscribing");
+    loop.batcher.wake();
+  };
+  messages.closed().then(onEnded, onEnded);
+  let clean = true;
+  for (;;) {
+    const batch = await loop.batcher.next(() => loop.stopping || ended);
+    if (batch.length === 0) return clean;
+    const result = await loop.processBatch(batch);
+    loop.processed += batch.length;
+    clean = result.stored;
+    if (!result.stored) await loop.pauser.pause(result.retryInMs);
   }
 }
 
 /**
  * The one consume loop. Messages stream in over one pull subscription; a batch closes at
- * `batchSize` messages or when its oldest has waited `flushIntervalMs`. The loop asks the
- * handler for each message's outcome, writes the rows of the batch in one call, and only then
- * acks; the next batch fills while one is written. A failed write naks the batch and everything
- * else in hand with backoff (the messages stay in JetStream); dead letters are published to the
- * DLQ stream before the original is acked, so nothing is dropped on the floor.
+ * `batchSize` messages or when its oldest has waited `flushIntervalMs`. Each batch goes through
+ * `createBatchProcessor` (outcomes, one write, acks, dead letters); the next batch fills while
+ * one is written. A failed write naks the batch and everything else in hand with jittered
+ * backoff (the messages stay in JetStream), and the loop pauses as long.
+ *
+ * One long-lived subscription (`consume`), not a fetch per batch: nats.js drops the messages that
+ * reach a fetch it has already given up on (missed heartbeats while the event loop was busy), and
+ * those then wait out ack_wait on the server. It also lets a batch close on a timer shorter than
+ * the 1 s minimum of a fetch's expiry, which sets freshness.
+ *
+ * @example
+ * const loop = startConsumeLoop({ bus, stream: "PLAYPULSE", handler, logger, batchSize: 5000, flushIntervalMs: 1000, maxDeliver: 20, dlqSubject });
+ * await loop.stop();
  */
 export function startConsumeLoop<R>(opts: ConsumeLoopOptions<R>): ConsumeLoop {
-  const { bus, handler, logger } = opts;
-  const js = jetstream(bus.nc);
-  let stopping = false;
-  let processed = 0;
-  let wake: (() => void) | undefined;
-  let failures = 0;
-  let stopMessages: (() => Promise<void | Error>) | undefined;
-  const faultDelay = opts.faultDelayAfterWriteMs ?? 0;
-  const faultHook = (phase: string, rows: number) => {
-    if (faultDelay > 0) logger.info({ consumer: handler.name, phase, rows }, "fault hook");
-  };
-
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (stopping) return resolve(); // stop() may have come while no pause was pending to wake
-      const t = setTimeout(resolve, ms);
-      wake = () => {
-        clearTimeout(t);
-        resolve();
-      };
-    });
-
-  // Messages in hand that no batch has taken yet.
+  const { bus, handler } = opts;
+  const logger = opts.logger.child({ consumer: handler.name });
   const batcher = createBatcher<JsMsg>({ maxItems: opts.batchSize, maxWaitMs: opts.flushIntervalMs });
-  /** A write failed: hand back what waits in the buffer too, so none of it outlives ack_wait in here. */
-  function releaseBuffer(delayMs: number): void {
-    for (const m of batcher.takeAll()) m.nak(delayMs);
-  }
+  const pauser = createPauser(() => loop.stopping);
+  const loop: Loop = {
+    stopping: false,
+    processed: 0,
+    logger,
+    batcher,
+    pauser,
+    processBatch: createBatchProcessor<R>({
+      handler,
+      logger,
+      maxDeliver: opts.maxDeliver,
+      deadLetter: createDeadLetterPublisher(bus.nc, handler.name, opts.dlqSubject),
+      tracer: opts.tracer,
+      releaseInHand: (delayMs) => batcher.takeAll().forEach((m) => m.nak(delayMs)),
+      flush: () => bus.nc.flush().catch(() => undefined),
+      faultDelayMs: opts.faultDelayAfterWriteMs ?? 0,
+      pause: pauser.pause,
+      onBatch: opts.onBatch,
+    }),
+  };
+  let closeSubscription: (() => Promise<void | Error>) | undefined;
 
-  async function deadLetterMsg(m: JsMsg, reason: string): Promise<boolean> {
-    const h = natsHeaders();
-    if (m.headers) for (const [k, vs] of m.headers) for (const v of vs) if (k !== "Nats-Msg-Id") h.append(k, v);
-    h.set("Playpulse-Dlq-Consumer", handler.name);
-    h.set("Playpulse-Dlq-Error", reason.slice(0, 1000).replace(/[\r\n]+/g, " "));
-    h.set("Playpulse-Dlq-Attempts", String(m.info.deliveryCount));
-    h.set("Playpulse-Dlq-Subject", m.subject);
-    h.set("Playpulse-Dlq-Stream-Seq", String(m.seq));
-    h.set("Playpulse-Dlq-Time", new Date().toISOString());
-    const originalId = m.headers?.get("Nats-Msg-Id");
-    if (originalId) h.set("Playpulse-Dlq-Msg-Id", originalId);
-    try {
-      await js.publish(opts.dlqSubject(m.subject), m.data, { headers: h, msgID: `${handler.name}:${m.seq}` });
-      return true;
-    } catch (err: unknown) {
-      logger.error({ err, subject: m.subject }, "dead-letter publish failed; message will be redelivered");
-      return false;
-    }
-  }
-
-  /** Returns false when the batch's rows could not be stored. */
-  async function processBatch(batch: JsMsg[]): Promise<boolean> {
-    const rows: R[] = [];
-    const okMsgs: JsMsg[] = [];
-    const stats: BatchStats = {
-      consumer: handler.name,
-      messages: batch.length,
-      rows: 0,
-      acked: 0,
-      retried: 0,
-      deadLettered: 0,
-      redelivered: 0,
-      writeMs: 0,
-      writeFailed: false,
-    };
-    const dead: { m: JsMsg; reason: string }[] = [];
-    const bt = opts.tracer ? traceBatch<JsMsg>(opts.tracer, handler.name) : undefined;
-    for (const m of batch) {
-      if (m.info.deliveryCount > 1) stats.redelivered++;
-      bt?.start(m);
-      const outcome = safePrepare(handler, toInbound(m));
-      if (outcome.kind === "ok") {
-        for (const r of outcome.rows) rows.push(r);
-        okMsgs.push(m);
-      } else if (outcome.kind === "retry" && m.info.deliveryCount < opts.maxDeliver) {
-        m.nak(Math.round(Math.random() * outcome.delayMs));
-        stats.retried++;
-        bt?.settle(m, "retried");
-      } else {
-        const reason =
-          outcome.kind === "retry"
-            ? `gave up after ${m.info.deliveryCount} attempts: ${outcome.reason}`
-            : outcome.reason;
-        dead.push({ m, reason });
-      }
-    }
-
-    let stored = true;
-    let delay = 0;
-    if (rows.length > 0) {
-      const t0 = performance.now();
-      try {
-        faultHook("writing", rows.length);
-        await (bt ? bt.write(okMsgs, () => handler.write(rows)) : handler.write(rows));
-        failures = 0;
-        faultHook("stored", rows.length);
-        if (faultDelay > 0) await pause(faultDelay);
-      } catch (err: unknown) {
-        stored = false;
-        failures++;
-        delay = jitteredBackoffMs(failures);
-        logger.warn(
-          { err, consumer: handler.name, rows: rows.length, retryInMs: delay },
-          "batch write failed; backlog stays in JetStream",
-        );
-        for (const m of okMsgs) m.nak(delay);
-        releaseBuffer(delay);
-        if (bt) for (const m of okMsgs) bt.settle(m, "retried", "batch write failed");
-        stats.retried += okMsgs.length;
-        stats.writeFailed = true;
-      }
-      stats.writeMs = performance.now() - t0;
-      stats.rows = rows.length;
-    }
-    if (stored) {
-      for (const m of okMsgs) m.ack();
-      if (bt) for (const m of okMsgs) bt.settle(m, "acked");
-      stats.acked += okMsgs.length;
-      if (opts.onBatch) {
-        const now = Date.now();
-        stats.freshnessSeconds = okMsgs.map((m) => (now - m.info.timestampNanos / 1e6) / 1000);
-      }
-    }
-    for (const { m, reason } of dead) {
-      if (await deadLetterMsg(m, reason)) {
-        m.ack();
-        stats.deadLettered++;
-        const warn = () =>
-          logger.warn({ consumer: handler.name, subject: m.subject, seq: m.seq, reason }, "message dead-lettered");
-        if (bt) bt.within(m, warn);
-        else warn();
-        bt?.settle(m, "dead_lettered", reason);
-      } else {
-        m.nak(jitteredBackoffMs(m.info.deliveryCount));
-        bt?.settle(m, "retried", "dead-letter publish failed");
-      }
-    }
-    await bus.nc.flush().catch(() => undefined);
-    if (stored && rows.length > 0) faultHook("acked", rows.length);
-    processed += batch.length;
-    opts.onBatch?.(stats);
-    if (!stored) await pause(delay);
-    return stored;
-  }
-
-  /**
-   * One long-lived pull subscription (`consume`), not a fetch per batch: nats.js drops the
-   * messages that reach a fetch it has already given up on (missed heartbeats while the event
-   * loop was busy), and those then wait out ack_wait on the server. It also lets a batch close
-   * on a timer shorter than the 1 s minimum of a fetch's expiry, which sets freshness.
-   */
   async function run(): Promise<{ clean: boolean }> {
-    const consumer = await js.consumers.get(opts.stream, handler.name);
+    const consumer = await jetstream(bus.nc).consumers.get(opts.stream, handler.name);
     let clean = true;
-    while (!stopping) {
-      let ended = false;
-      let messages: Awaited<ReturnType<typeof consumer.consume>>;
-      try {
-        messages = await consumer.consume({
-          // Room for the batch being written and the next one; max_ack_pending bounds it on the server.
-          max_messages: Math.max(100, opts.batchSize * 2),
-          expires: 30_000,
-          callback: (m) => batcher.push(m),
-        });
-      } catch (err: unknown) {
-        logger.warn({ err, consumer: handler.name }, "consume failed; retrying");
-        await pause(1000);
-        continue;
-      }
-      stopMessages = () => messages.close();
-      if (stopping) await stopMessages(); // stop() came while subscribing
-      void watchStatus(messages);
-      const onEnded = (err: unknown) => {
-        ended = true;
-        if (err && !stopping) logger.warn({ err, consumer: handler.name }, "subscription ended; resubscribing");
-        batcher.wake();
-      };
-      messages.closed().then(onEnded, onEnded);
-      for (;;) {
-        const batch = await batcher.next(() => stopping || ended);
-        if (batch.length === 0) break;
-        clean = await processBatch(batch);
-      }
-      stopMessages = undefined;
-      if (!stopping) await pause(1000);
+    while (!loop.stopping) {
+      const messages = await subscribe(loop, consumer, opts.batchSize);
+      if (!messages) continue;
+      closeSubscription = () => messages.close();
+      if (loop.stopping) await closeSubscription(); // stop() came while subscribing
+      void watchStatus(messages, logger);
+      clean = await drain(loop, messages);
+      closeSubscription = undefined;
+      if (!loop.stopping) await pauser.pause(1000);
     }
     return { clean };
-  }
-
-  async function watchStatus(messages: { status(): AsyncIterable<{ type: string }> }): Promise<void> {
-    try {
-      for await (const s of messages.status()) {
-        if (
-          s.type === "consumer_deleted" ||
-          s.type === "consumer_not_found" ||
-          s.type === "stream_not_found" ||
-          s.type === "heartbeats_missed"
-        ) {
-          logger.warn({ consumer: handler.name, status: s }, "consumer status");
-        }
-      }
-    } catch {
-      // the iterator ends with the subscription
-    }
   }
 
   const done = run();
   return {
     done,
     async stop() {
-      stopping = true;
-      wake?.();
+      loop.stopping = true;
+      pauser.wake();
       // Unsubscribe; the batcher then writes and acks what is in hand and the loop ends.
-      await stopMessages?.().catch(() => undefined);
+      await closeSubscription?.().catch(() => undefined);
       batcher.wake();
       return done;
     },
-    processed: () => processed,
+    processed: () => loop.processed,
   };
 }

@@ -17,14 +17,28 @@ export interface InboundMessage {
   deliveryCount: number;
 }
 
+/** The rows of one message, kept together from `prepare` to `write`. */
+export interface MessageRows<R> {
+  msg: InboundMessage;
+  rows: R[];
+}
+
+/** A message whose rows the store refused for their values (poison): it is dead-lettered, the rest is stored. */
+export interface Refused<G> {
+  item: G;
+  reason: string;
+}
+
 /**
- * A consumer is two functions: `prepare` maps one message to rows (pure), `write` stores the
- * rows of a whole batch and throws when the store is unavailable.
+ * A consumer is two functions: `prepare` maps one message to rows (pure); `write` stores the
+ * rows of a whole batch, grouped by message. `write` resolves with the messages whose rows the
+ * store refused for their values (everything else is stored), and throws when the store is
+ * unavailable (nothing is stored; the loop retries the batch).
  */
 export interface ConsumerHandler<R> {
   name: string;
   prepare(msg: InboundMessage): Outcome<R>;
-  write(rows: R[]): Promise<void>;
+  write<G extends MessageRows<R>>(batch: readonly G[]): Promise<Refused<G>[]>;
 }
 
 /** Exponential backoff with a cap: 0.5 s, 1 s, 2 s ... 30 s. The ceiling of `jitteredBackoffMs`. */
@@ -42,5 +56,10 @@ export function jitteredBackoffMs(
   capMs = 30_000,
   random: () => number = Math.random,
 ): number {
-  return Math.round(random() * backoffMs(attempt, baseMs, capMs));
+  return fullJitter(backoffMs(attempt, baseMs, capMs), random);
+}
+
+/** A wait drawn uniformly between 0 and `ceilingMs`. */
+export function fullJitter(ceilingMs: number, random: () => number = Math.random): number {
+  return Math.round(random() * ceilingMs);
 }

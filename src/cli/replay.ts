@@ -106,7 +106,7 @@ export async function replayCommand(args: readonly string[], ioIn: CommandIo = {
       const report = await replay(bus.nc, {
         stream: config.stream.name,
         filter: subjects.filter(consumerNamed(role).subject),
-        handler: (poison) => createTableConsumer(consumerNamed(role), { store, poison }),
+        handler: createTableConsumer(consumerNamed(role), { store }),
         from,
         to,
         batchSize: batchSize ?? config.consumers.batchSize,

@@ -1,5 +1,4 @@
 import { ok, type ConsumerHandler } from "../bus/index.ts";
-import { poisonGuard, readFailureOutcome, type PoisonSink } from "../dlq/index.ts";
 import {
   createEventReader,
   isVideoEvent,
@@ -8,8 +7,9 @@ import {
   type SchemaRegistry,
   type Upcaster,
 } from "../events/index.ts";
-import type { Store } from "../store/index.ts";
+import { insertGroups, type Store } from "../store/index.ts";
 import type { ConsumerDefinition, StoredRow, TakenEvent, Takes } from "./definition.ts";
+import { readFailureOutcome } from "./read-failure.ts";
 
 export interface TableConsumerDeps {
   store: Store;
@@ -17,15 +17,15 @@ export interface TableConsumerDeps {
   /** The schemas and upcasters this consumer knows (the registry's by default). */
   registry?: SchemaRegistry;
   upcasters?: readonly Upcaster[];
-  /** Where rows ClickHouse refuses go (the dead-letter queue); without it a refused batch is retried. */
-  poison?: PoisonSink;
 }
 
 /**
  * Turns a registry entry into the handler the consume loop and replay run: reads the message
  * (decode, validate, upcast), maps the event with the entry's `toRows`, and writes a batch of
- * rows to the entry's table with `stored_ms` set. What cannot be read becomes a retry or a dead
- * letter by failure kind (src/dlq/policy.ts); an event of a kind the entry does not take is invalid.
+ * rows, grouped by message, to the entry's table with `stored_ms` set; a message whose rows
+ * ClickHouse refuses for their values comes back as refused (the loop dead-letters it). What
+ * cannot be read becomes a retry or a dead letter by failure kind (./read-failure.ts); an event
+ * of a kind the entry does not take is invalid.
  *
  * @example
  * startConsumeLoop({ handler: createTableConsumer(analytics, { store }), ... });
@@ -39,7 +39,6 @@ export function createTableConsumer<N extends string, T extends Takes, R extends
     ...(deps.upcasters ? { upcasters: deps.upcasters } : {}),
   });
   const now = deps.now ?? Date.now;
-  const guard = poisonGuard<R>(def.name, deps.poison);
   const takes = (e: CurrentEvent) => isVideoEvent(e) === (def.takes === "video");
   return {
     name: def.name,
@@ -52,12 +51,12 @@ export function createTableConsumer<N extends string, T extends Takes, R extends
         traceId: traceIdOf(msg.header("traceparent")),
         streamSeq: msg.streamSeq,
       };
-      return ok(def.toRows(r.event as TakenEvent<T>, ctx).map((row) => guard.track(row, msg)));
+      return ok(def.toRows(r.event as TakenEvent<T>, ctx));
     },
-    async write(rows) {
+    async write(batch) {
       const storedMs = now();
-      for (const r of rows) r.stored_ms = storedMs;
-      await guard.write(rows, (rs) => deps.store.insert(def.table, rs));
+      for (const { rows } of batch) for (const r of rows) r.stored_ms = storedMs;
+      return insertGroups(deps.store, def.table, batch);
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { MsgHdrs } from "@nats-io/transport-node";
-import { DLQ_HEADERS } from "./headers.ts";
+import { DLQ_HEADERS } from "../bus/index.ts";
 
 /** One dead letter, as `playpulse dlq` shows it. */
 export interface DeadLetter {

@@ -1,8 +1,4 @@
-export { DLQ_HEADERS, REDRIVEN_FROM_HEADER } from "./headers.ts";
-export { readFailureOutcome } from "./policy.ts";
-export { poisonGuard, insertIsolatingPoison, isRowDataError, clickhouseCode } from "./poison.ts";
-export type { PoisonSink, PoisonRow, RowOrigin } from "./poison.ts";
-export { createDeadLetterSink } from "./sink.ts";
+export { REDRIVEN_FROM_HEADER } from "./headers.ts";
 export { toDeadLetter, payloadView } from "./entries.ts";
 export type { DeadLetter } from "./entries.ts";
 export { readDeadLetters, dlqFilterSubject, DlqError } from "./read.ts";

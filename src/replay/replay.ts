@@ -1,7 +1,6 @@
-import { DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from "@nats-io/jetstream";
+import { DeliverPolicy, jetstream, jetstreamManager, type Consumer, type JsMsg } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { backoffMs, type ConsumerHandler, type InboundMessage, type Outcome } from "../bus/index.ts";
-import type { PoisonSink } from "../dlq/index.ts";
+import { jitteredBackoffMs, prepareMessage, toInbound, type ConsumerHandler, type MessageRows } from "../bus/index.ts";
 
 /** Where a replay starts or ends: a stream sequence, or the time JetStream stored the message. */
 export type Position = { seq: number } | { time: Date };
@@ -28,10 +27,10 @@ export function parsePosition(name: string, raw: string): Position {
 
 export interface ReplayOptions<R> {
   stream: string;
-  /** The subject filter of the consumer being replayed (SubjectNames.filters[consumer]). */
+  /** The subject filter of the consumer being replayed (its registry subject with the deployment prefix). */
   filter: string;
-  /** Builds the consumer's handler; rows it refuses go to the given sink and are reported as skipped. */
-  handler: (poison: PoisonSink) => ConsumerHandler<R>;
+  /** The consumer's handler, as the consume loop runs it; rows it refuses are reported as skipped. */
+  handler: ConsumerHandler<R>;
   from: Position;
   /** Inclusive. Default: the last message stored when the replay starts. */
   to?: Position | undefined;
@@ -54,129 +53,139 @@ export interface ReplayReport {
   elapsedMs: number;
 }
 
-function toInbound(m: JsMsg): InboundMessage {
+/** Where the range ends, or undefined when it is empty. */
+async function rangeEnd(nc: NatsConnection, opts: ReplayOptions<unknown>): Promise<Range | undefined> {
+  const info = await (await jetstreamManager(nc)).streams.info(opts.stream).catch((err: unknown) => {
+    throw new ReplayError(`stream ${opts.stream} not found`, { cause: err });
+  });
+  const endSeq = Math.min(info.state.last_seq, opts.to && "seq" in opts.to ? opts.to.seq : Number.POSITIVE_INFINITY);
+  const toTime = opts.to && "time" in opts.to ? opts.to.time.getTime() : undefined;
+  if (info.state.messages === 0 || ("seq" in opts.from && opts.from.seq > endSeq)) return undefined;
+  return { endSeq, toTime };
+}
+
+/** An ordered (ephemeral, unacknowledged) consumer over the range, filtered like the durable one. */
+function openRange(nc: NatsConnection, opts: ReplayOptions<unknown>): Promise<Consumer> {
+  const start =
+    "seq" in opts.from
+      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: opts.from.seq }
+      : { deliver_policy: DeliverPolicy.StartTime, opt_start_time: opts.from.time.toISOString() };
+  return jetstream(nc).consumers.get(opts.stream, { filter_subjects: opts.filter, ...start });
+}
+
+/** Counts what a replay reads, writes and skips, and reports it. */
+function createTally(consumer: string) {
+  const t0 = performance.now();
+  const t = { messages: 0, rows: 0, firstSeq: null as number | null, lastSeq: null as number | null };
+  const skipped: Record<string, number> = {};
   return {
-    subject: m.subject,
-    data: m.data,
-    header: (name) => m.headers?.get(name) || undefined,
-    streamSeq: m.seq,
-    deliveryCount: 1,
+    t,
+    skip(reason: string) {
+      const k = reason.slice(0, 200);
+      skipped[k] = (skipped[k] ?? 0) + 1;
+    },
+    read(m: JsMsg) {
+      t.firstSeq ??= m.seq;
+      t.lastSeq = m.seq;
+      t.messages++;
+    },
+    report: (): ReplayReport => ({ consumer, ...t, skipped, elapsedMs: Math.round(performance.now() - t0) }),
   };
 }
 
-function prepare<R>(handler: ConsumerHandler<R>, m: JsMsg): Outcome<R> {
-  try {
-    return handler.prepare(toInbound(m));
-  } catch (err: unknown) {
-    return { kind: "dead-letter", reason: `handler threw: ${err instanceof Error ? err.message : String(err)}` };
+interface Range {
+  endSeq: number;
+  toTime: number | undefined;
+}
+type Tally = ReturnType<typeof createTally>;
+
+/** Writes a batch, retrying with jittered backoff; a message whose rows ClickHouse refuses is skipped. */
+async function writeBatch<R>(
+  opts: ReplayOptions<R>,
+  tally: Tally,
+  batch: MessageRows<R>[],
+  committed: number | null,
+): Promise<void> {
+  const attempts = opts.writeAttempts ?? 5;
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      for (const r of await opts.handler.write(batch)) tally.skip(r.reason);
+      return;
+    } catch (err: unknown) {
+      if (attempt >= attempts) {
+        const resume =
+          committed === null
+            ? "the replay stored nothing yet"
+            : `everything up to sequence ${committed} is stored: resume with --from ${committed + 1}`;
+        const rows = batch.reduce((n, g) => n + g.rows.length, 0);
+        throw new ReplayError(
+          `writing ${rows} rows failed ${attempts} times (${err instanceof Error ? err.message : String(err)}); ${resume}`,
+          { cause: err },
+        );
+      }
+      await sleep(jitteredBackoffMs(attempt));
+    }
   }
+}
+
+/** Reads one fetch of the range and prepares it, as the consume loop does; `stop` once past the range. */
+async function readBatch<R>(consumer: Consumer, opts: ReplayOptions<R>, tally: Tally, range: Range, pending: number) {
+  const fetched = await consumer.fetch({ max_messages: Math.min(opts.batchSize, pending), expires: 5000 });
+  const batch: MessageRows<R>[] = [];
+  let got = 0;
+  let stop = false;
+  for await (const m of fetched) {
+    got++;
+    pending = m.info.pending;
+    if (m.seq > range.endSeq || (range.toTime !== undefined && m.time.getTime() > range.toTime)) {
+      stop = true;
+      break;
+    }
+    tally.read(m);
+    const msg = toInbound(m, 1);
+    const outcome = prepareMessage(opts.handler, msg);
+    if (outcome.kind === "ok") batch.push({ msg, rows: outcome.rows });
+    else tally.skip(outcome.reason);
+    if (m.seq >= range.endSeq) {
+      stop = true;
+      break;
+    }
+  }
+  return { batch, got, pending, stop };
 }
 
 /**
  * Rebuilds a consumer's ClickHouse rows from the JetStream stream: reads the range with an
  * ordered (ephemeral, unacknowledged) consumer filtered like the durable one, runs the same
- * `prepare` and `write` in batches, and leaves the durable consumer alone. Idempotent: every
- * table is keyed by the event id and every aggregate is duplicate-safe, so replaying over live
- * data changes no number. Rows of a batch are written before the next batch is read.
+ * prepare path (`prepareMessage`) and `write` as the consume loop, in batches, and leaves the
+ * durable consumer alone. Idempotent: every table is keyed by the event id and every aggregate
+ * is duplicate-safe, so replaying over live data changes no number. Rows of a batch are written
+ * before the next batch is read.
  *
  * @example
- * const report = await replay(nc, { stream: "PLAYPULSE", filter: "user.>", handler: (poison) => createTableConsumer(analytics, { store, poison }), from: { seq: 1 }, batchSize: 5000 });
+ * const report = await replay(nc, { stream: "PLAYPULSE", filter: "user.>", handler: createTableConsumer(analytics, { store }), from: { seq: 1 }, batchSize: 5000 });
  */
 export async function replay<R>(nc: NatsConnection, opts: ReplayOptions<R>): Promise<ReplayReport> {
-  const t0 = performance.now();
-  const skipped: Record<string, number> = {};
-  const skip = (reason: string) => {
-    const k = reason.slice(0, 200);
-    skipped[k] = (skipped[k] ?? 0) + 1;
-  };
-  const handler = opts.handler(async (_consumer, rows) => {
-    for (const r of rows) skip(`poison row: ${r.error}`);
-    return Promise.resolve();
-  });
-  const report = (messages: number, rows: number, firstSeq: number | null, lastSeq: number | null): ReplayReport => ({
-    consumer: handler.name,
-    messages,
-    rows,
-    skipped,
-    firstSeq,
-    lastSeq,
-    elapsedMs: Math.round(performance.now() - t0),
-  });
-
-  const jsm = await jetstreamManager(nc);
-  const info = await jsm.streams.info(opts.stream).catch((err: unknown) => {
-    throw new ReplayError(`stream ${opts.stream} not found`, { cause: err });
-  });
-  const endSeq = Math.min(info.state.last_seq, opts.to && "seq" in opts.to ? opts.to.seq : Number.POSITIVE_INFINITY);
-  const toTime = opts.to && "time" in opts.to ? opts.to.time.getTime() : undefined;
-  if (info.state.messages === 0 || ("seq" in opts.from && opts.from.seq > endSeq)) return report(0, 0, null, null);
-
-  const start =
-    "seq" in opts.from
-      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: opts.from.seq }
-      : { deliver_policy: DeliverPolicy.StartTime, opt_start_time: opts.from.time.toISOString() };
-  const consumer = await jetstream(nc).consumers.get(opts.stream, { filter_subjects: opts.filter, ...start });
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const attempts = opts.writeAttempts ?? 5;
-  let messages = 0;
-  let rowCount = 0;
-  let firstSeq: number | null = null;
-  let lastSeq: number | null = null;
+  const tally = createTally(opts.handler.name);
+  const range = await rangeEnd(nc, opts);
+  if (!range) return tally.report();
+  const consumer = await openRange(nc, opts);
   let committed: number | null = null;
-
-  async function write(rows: R[]): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await handler.write(rows);
-        return;
-      } catch (err: unknown) {
-        if (attempt >= attempts) {
-          const resume =
-            committed === null
-              ? "the replay stored nothing yet"
-              : `everything up to sequence ${committed} is stored: resume with --from ${committed + 1}`;
-          throw new ReplayError(
-            `writing ${rows.length} rows failed ${attempts} times (${err instanceof Error ? err.message : String(err)}); ${resume}`,
-            { cause: err },
-          );
-        }
-        await sleep(backoffMs(attempt));
-      }
-    }
-  }
-
   try {
     let pending = (await consumer.info(true)).num_pending;
     let idle = 0;
     let stop = false;
     while (pending > 0 && !stop) {
-      const batch = await consumer.fetch({ max_messages: Math.min(opts.batchSize, pending), expires: 5000 });
-      const rows: R[] = [];
-      let got = 0;
-      for await (const m of batch) {
-        got++;
-        pending = m.info.pending;
-        if (m.seq > endSeq || (toTime !== undefined && m.time.getTime() > toTime)) {
-          stop = true;
-          break;
-        }
-        firstSeq ??= m.seq;
-        lastSeq = m.seq;
-        messages++;
-        const outcome = prepare(handler, m);
-        if (outcome.kind === "ok") for (const r of outcome.rows) rows.push(r);
-        else skip(outcome.reason);
-        if (m.seq >= endSeq) {
-          stop = true;
-          break;
-        }
-      }
-      if (rows.length > 0) await write(rows);
-      rowCount += rows.length;
+      const read = await readBatch(consumer, opts, tally, range, pending);
+      ({ pending, stop } = read);
+      if (read.batch.length > 0) await writeBatch(opts, tally, read.batch, committed);
+      tally.t.rows += read.batch.reduce((n, g) => n + g.rows.length, 0);
+      const { firstSeq, lastSeq } = tally.t;
       committed = lastSeq;
       if (lastSeq !== null && firstSeq !== null)
-        opts.onProgress?.(messages, (lastSeq - firstSeq + 1) / (endSeq - firstSeq + 1));
-      idle = got === 0 ? idle + 1 : 0;
+        opts.onProgress?.(tally.t.messages, (lastSeq - firstSeq + 1) / (range.endSeq - firstSeq + 1));
+      idle = read.got === 0 ? idle + 1 : 0;
       if (idle >= 3) pending = (await consumer.info(false)).num_pending;
       if (idle >= 6)
         throw new ReplayError(
@@ -186,5 +195,5 @@ export async function replay<R>(nc: NatsConnection, opts: ReplayOptions<R>): Pro
   } finally {
     await consumer.delete().catch(() => false);
   }
-  return report(messages, rowCount, firstSeq, lastSeq);
+  return tally.report();
 }

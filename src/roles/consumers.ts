@@ -3,7 +3,6 @@ import { createQuarantineConsumer } from "../consumers/quarantine/index.ts";
 import type { AnyConsumerDefinition } from "../consumers/definition.ts";
 import { CONSUMERS, type ConsumerName } from "../consumers/registry.ts";
 import { createTableConsumer } from "../consumers/table-consumer.ts";
-import { createDeadLetterSink } from "../dlq/index.ts";
 import { quarantineStreamName } from "../events/index.ts";
 import type { Store } from "../store/index.ts";
 import type { RoleContext, StartedRole } from "./context.ts";
@@ -23,7 +22,6 @@ export function startConsumers(
 ): StartedRole {
   const { config, subjects, logger } = ctx;
   const { bus, store } = clients;
-  const poison = createDeadLetterSink(bus.nc, (consumer, subject) => subjects.dlq(consumer, subject));
   const start = (stream: string, handler: ConsumerHandler<object>, traced: boolean): ConsumeLoop => {
     const loop = startConsumeLoop({
       bus,
@@ -43,7 +41,7 @@ export function startConsumers(
   const entries: readonly AnyConsumerDefinition[] = CONSUMERS;
   const loops = entries
     .filter((c) => (names as readonly string[]).includes(c.name))
-    .map((c) => start(config.stream.name, createTableConsumer(c, { store, poison }), true));
+    .map((c) => start(config.stream.name, createTableConsumer(c, { store }), true));
   // Rejected-at-the-edge records (PLAYPULSE_QUARANTINE) -> the quarantine table, run by the analytics role.
   if (names.includes("analytics")) {
     loops.push(start(quarantineStreamName(config.stream.name), createQuarantineConsumer({ store }), false));

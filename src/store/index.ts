@@ -5,3 +5,4 @@ export type { Sql, Param, Ident, Rendered, ParamType } from "./sql.ts";
 export { MIGRATIONS, migrate, applyStatement } from "./migrations.ts";
 export type { Migration } from "./migrations.ts";
 export { ensureCcvTables, presenceTable, CCV_BUCKET_SECONDS } from "./ccv-tables.ts";
+export { insertGroups, insertIsolatingPoison, isRowDataError, clickhouseCode } from "./poison.ts";

@@ -79,15 +79,16 @@ async function consumer(a: ConsumerArgs): Promise<void> {
     process.once("SIGTERM", () => void messages.close());
     for await (const m of messages) {
       if (stopping) break;
-      const outcome = handler.prepare({
+      const msg = {
         subject: m.subject,
         data: m.data,
         header: () => undefined,
         streamSeq: m.seq,
         deliveryCount: m.info.deliveryCount,
-      });
+      };
+      const outcome = handler.prepare(msg);
       try {
-        if (outcome.kind === "ok") await handler.write(outcome.rows);
+        if (outcome.kind === "ok") await handler.write([{ msg, rows: outcome.rows }]);
         m.ack();
       } catch {
         m.nak(500);

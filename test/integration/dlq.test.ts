@@ -12,7 +12,6 @@ import { startConsumeLoop, dlqStreamName, connectBus } from "../../src/bus/index
 import { dlqCommand } from "../../src/cli/dlq/index.ts";
 import { analytics } from "../../src/consumers/analytics/index.ts";
 import { createTableConsumer } from "../../src/consumers/table-consumer.ts";
-import { createDeadLetterSink } from "../../src/dlq/index.ts";
 import { encodeStoredEvent, schemaRegistry, subjectNames, V1_SCHEMAS, type PlayEvent } from "../../src/events/index.ts";
 import { CONSUMERS } from "../../src/consumers/registry.ts";
 import { createQueryRoutes } from "../../src/query/index.ts";
@@ -349,7 +348,6 @@ describe("dead letters: redrive after a fix (a rolling deploy)", () => {
         store: p.store,
         registry: schemaRegistry(V1_SCHEMAS),
         upcasters: [],
-        poison: createDeadLetterSink(bus.nc, (c, s) => subjects.dlq(c, s)),
       }),
       logger,
       batchSize: 100,

@@ -20,7 +20,8 @@ import {
 } from "../../src/bus/index.ts";
 import { analytics, type EventRow } from "../../src/consumers/analytics/index.ts";
 import { createTableConsumer } from "../../src/consumers/table-consumer.ts";
-import { clickhouseCode, createDeadLetterSink, readDeadLetters, type DeadLetter } from "../../src/dlq/index.ts";
+import { readDeadLetters, type DeadLetter } from "../../src/dlq/index.ts";
+import { clickhouseCode } from "../../src/store/index.ts";
 import { subjectNames } from "../../src/events/index.ts";
 import { sql, type Store } from "../../src/store/index.ts";
 import { createLogger } from "../../src/telemetry/logger.ts";
@@ -97,7 +98,6 @@ describe("poison rows: ClickHouse refuses one row of a batch", () => {
       stream: p.config.stream.name,
       handler: createTableConsumer(analytics, {
         store: stub.store,
-        poison: createDeadLetterSink(bus.nc, (c, s) => subjects.dlq(c, s)),
       }),
       logger,
       batchSize: 100,

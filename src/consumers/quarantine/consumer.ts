@@ -1,6 +1,6 @@
 import { deadLetter, ok, type ConsumerHandler } from "../../bus/index.ts";
 import { decodeQuarantineRecord, toWellFormed as wf } from "../../events/index.ts";
-import type { Store } from "../../store/index.ts";
+import { insertGroups, type Store } from "../../store/index.ts";
 
 /** One row of `quarantine`. */
 export interface QuarantineRow {
@@ -53,10 +53,10 @@ export function createQuarantineConsumer(deps: { store: Store; now?: () => numbe
         },
       ]);
     },
-    async write(rows) {
+    async write(batch) {
       const storedMs = now();
-      for (const r of rows) r.stored_ms = storedMs;
-      await deps.store.insert("quarantine", rows);
+      for (const { rows } of batch) for (const r of rows) r.stored_ms = storedMs;
+      return insertGroups(deps.store, "quarantine", batch);
     },
   };
 }

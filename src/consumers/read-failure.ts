@@ -2,7 +2,8 @@ import { backoffMs, deadLetter, retry, type InboundMessage, type Outcome } from 
 import type { ReadFailureKind } from "../events/index.ts";
 
 /**
- * What a consumer does with a message it cannot read, by failure kind (docs/operations-dlq.md):
+ * What a consumer does with a message it cannot read, by failure kind (docs/operations-dlq.md).
+ * The retry delay is a ceiling: the consume loop waits a random share of it (full jitter).
  *
  * | kind              | outcome                                                        |
  * |-------------------|----------------------------------------------------------------|

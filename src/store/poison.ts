@@ -1,22 +1,4 @@
-import type { InboundMessage } from "../bus/index.ts";
-import { KEPT_HEADERS } from "./headers.ts";
-
-/** Where a row came from, kept so that a row ClickHouse refuses can be dead-lettered as its message. */
-export interface RowOrigin {
-  subject: string;
-  data: Uint8Array;
-  streamSeq: number;
-  deliveryCount: number;
-  headers: Record<string, string>;
-}
-
-export interface PoisonRow {
-  origin: RowOrigin;
-  error: string;
-}
-
-/** Receives the rows of a batch that ClickHouse refused one by one; throws when it cannot keep them. */
-export type PoisonSink = (consumer: string, rows: readonly PoisonRow[]) => Promise<void>;
+import type { Store } from "./client.ts";
 
 /**
  * ClickHouse error codes caused by the values of a row rather than by the server, the table or
@@ -81,45 +63,25 @@ export async function insertIsolatingPoison<R>(
   }
 }
 
-function originOf(msg: InboundMessage): RowOrigin {
-  const headers: Record<string, string> = {};
-  for (const name of KEPT_HEADERS) {
-    const v = msg.header(name);
-    if (v !== undefined) headers[name] = v;
-  }
-  return { subject: msg.subject, data: msg.data, streamSeq: msg.streamSeq, deliveryCount: msg.deliveryCount, headers };
-}
-
 /**
- * Remembers each row's message, and writes batches so that a poison row goes to the dead-letter
- * queue as its message instead of failing the batch forever. Without a sink, a refused batch
- * throws as before.
+ * Inserts the rows of a batch, grouped by the message they came from, into `table` in one call.
+ * When ClickHouse refuses the batch for a row's values, bisects it by group and returns the
+ * groups refused alone (poison) with the server's reason; every other group is stored. Throws
+ * when nothing could be stored (the server is down, or every group fails alone).
  *
  * @example
- * const guard = poisonGuard<EventRow>("analytics", deps.poison);
- * prepare: return ok([guard.track(row, msg)]);
- * write:   await guard.write(rows, (rs) => store.insert("events", rs));
+ * const refused = await insertGroups(store, "events", [{ msg, rows: [row] }]);
  */
-export function poisonGuard<R extends object>(consumer: string, sink: PoisonSink | undefined) {
-  // The message itself is kept; its headers are read only for a row that is refused.
-  const origins = new WeakMap<R, InboundMessage>();
-  return {
-    track(row: R, msg: InboundMessage): R {
-      origins.set(row, msg);
-      return row;
-    },
-    async write(rows: readonly R[], insert: (rows: readonly R[]) => Promise<void>): Promise<void> {
-      if (!sink) return insert(rows);
-      const poison = await insertIsolatingPoison(rows, insert);
-      if (poison.length === 0) return;
-      const out: PoisonRow[] = [];
-      for (const p of poison) {
-        const msg = origins.get(p.row);
-        const origin = msg && originOf(msg);
-        if (!origin) throw new Error(`${consumer}: a refused row has no message to dead-letter: ${p.error}`);
-        out.push({ origin, error: p.error });
-      }
-      await sink(consumer, out);
-    },
-  };
+export async function insertGroups<G extends { rows: readonly object[] }>(
+  store: Pick<Store, "insert">,
+  table: string,
+  groups: readonly G[],
+): Promise<{ item: G; reason: string }[]> {
+  const poison = await insertIsolatingPoison(groups, (part) =>
+    store.insert(
+      table,
+      part.flatMap((g) => g.rows),
+    ),
+  );
+  return poison.map((p) => ({ item: p.row, reason: `poison row: ClickHouse refused it: ${p.error}` }));
 }

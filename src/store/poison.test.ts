@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { InboundMessage } from "../bus/index.ts";
-import { clickhouseCode, insertIsolatingPoison, isRowDataError, poisonGuard, type PoisonRow } from "./poison.ts";
+import { clickhouseCode, insertGroups, insertIsolatingPoison, isRowDataError } from "./poison.ts";
 
 /** The text ClickHouse 18.16 answers for a negative value in a UInt64 column. */
 const DATA_ERROR_18 =
@@ -110,58 +109,34 @@ describe("insertIsolatingPoison", () => {
   });
 });
 
-describe("poisonGuard", () => {
-  const msg = (seq: number): InboundMessage => ({
-    subject: "user.video.played",
-    data: new Uint8Array([seq]),
-    header: (name) => ({ "Nats-Msg-Id": `e${seq}`, traceparent: "00-aa-bb-01", other: "x" })[name],
-    streamSeq: seq,
-    deliveryCount: 2,
+describe("insertGroups", () => {
+  /** One message's rows; `bad` rows make the fake store refuse any insert holding them. */
+  const group = (seq: number, ...ids: [number, boolean][]) => ({
+    seq,
+    rows: ids.map(([id, bad]) => ({ id, ...(bad ? { bad: true } : {}) })),
+  });
+  const store = (s: ReturnType<typeof fakeStore>) => ({
+    insert: (_t: string, rs: readonly object[]) => s.insert(rs as Row[]),
   });
 
-  it("hands each poison row's message to the sink with its kept headers", async () => {
-    const got: PoisonRow[] = [];
-    const guard = poisonGuard<Row>("analytics", (consumer, rs) => {
-      expect(consumer).toBe("analytics");
-      got.push(...rs);
-      return Promise.resolve();
-    });
-    const batch = [
-      guard.track({ id: 1 }, msg(11)),
-      guard.track({ id: 2, bad: true }, msg(12)),
-      guard.track({ id: 3 }, msg(13)),
-    ];
+  it("stores every other message's rows and returns the refused messages with the server's reason", async () => {
     const s = fakeStore();
-    await guard.write(batch, (r) => s.insert(r));
-    expect(s.stored.sort()).toEqual([1, 3]);
-    expect(got).toEqual([
-      {
-        origin: {
-          subject: "user.video.played",
-          data: new Uint8Array([12]),
-          streamSeq: 12,
-          deliveryCount: 2,
-          headers: { "Nats-Msg-Id": "e12", traceparent: "00-aa-bb-01" },
-        },
-        error: DATA_ERROR_18,
-      },
-    ]);
+    const batch = [group(11, [1, false]), group(12, [2, true], [3, false]), group(13, [4, false], [5, false])];
+    const refused = await insertGroups(store(s), "events", batch);
+    expect(refused).toEqual([{ item: batch[1], reason: `poison row: ClickHouse refused it: ${DATA_ERROR_18}` }]);
+    expect(s.stored.sort()).toEqual([1, 4, 5]);
   });
 
-  it("without a sink, throws the refusal as before (the loop naks the batch)", async () => {
-    const guard = poisonGuard<Row>("analytics", undefined);
+  it("stores a clean batch in one insert and refuses nothing", async () => {
     const s = fakeStore();
-    await expect(
-      guard.write([guard.track({ id: 1, bad: true }, msg(1)), guard.track({ id: 2 }, msg(2))], (r) => s.insert(r)),
-    ).rejects.toThrow(DATA_ERROR_18);
+    expect(await insertGroups(store(s), "events", [group(1, [1, false]), group(2, [2, false])])).toEqual([]);
     expect(s.calls).toEqual([[1, 2]]);
   });
 
-  it("fails the batch when the sink cannot keep the poison rows", async () => {
-    const guard = poisonGuard<Row>("analytics", () => Promise.reject(new Error("no JetStream")));
+  it("throws the refusal when every message fails alone (the cause is not in the rows)", async () => {
     const s = fakeStore();
-    await expect(
-      guard.write([guard.track({ id: 1, bad: true }, msg(1)), guard.track({ id: 2 }, msg(2))], (r) => s.insert(r)),
-    ).rejects.toThrow("no JetStream");
+    await expect(insertGroups(store(s), "events", [group(1, [1, true]), group(2, [2, true])])).rejects.toThrow(
+      DATA_ERROR_18,
+    );
   });
 });
