@@ -27,7 +27,7 @@ async function allTitles(store: Store, range: Range): Promise<Metrics> {
  * const o = await overview(store, { from: Date.now() - 3_600_000, to: Date.now() });
  */
 export async function overview(store: Store, range: Range): Promise<Overview> {
-  const before = { from: range.from - (range.to - range.from), to: range.from };
+  const before = { from: Math.max(0, range.from - (range.to - range.from)), to: range.from };
   const [now, prev] = await Promise.all([allTitles(store, range), allTitles(store, before)]);
   return {
     from: iso(range.from),

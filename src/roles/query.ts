@@ -1,4 +1,5 @@
 import { CONSUMERS } from "../consumers/registry.ts";
+import { createDashboardRoutes } from "../dashboard/index.ts";
 import { createQueryRoutes } from "../query/index.ts";
 import type { Store } from "../store/index.ts";
 import type { RoleContext, StartedRole } from "./context.ts";
@@ -20,5 +21,5 @@ export function startQuery(ctx: RoleContext, store: Store): StartedRole {
     backlog: ctx.backlog,
     ccvWindowSeconds: ctx.config.ccv.windowSeconds,
   });
-  return { routes: [routes], readiness: { clickhouse: () => store.ping() }, stop: {} };
+  return { routes: [routes, createDashboardRoutes()], readiness: { clickhouse: () => store.ping() }, stop: {} };
 }

@@ -106,3 +106,120 @@ export function scriptedEvents(ns: string, t0: number): ScriptedEvent[] {
     })),
   );
 }
+
+/** Catalog titles for the workload; m1's title is markup that must be shown as text. */
+export const XSS_TITLE = "<script>alert(1)</script>";
+export function catalogEvents(ns: string, t0: number): ScriptedEvent[] {
+  const titles: [string, string][] = [
+    ["m1", XSS_TITLE],
+    ["m2", "Harbor Lights"],
+    ["m3", "Coastlines"],
+  ];
+  return titles.map(([video_id, title], i) => ({
+    id: `${ns}-cat-${video_id}`,
+    type: "video.encoding.completed",
+    timestamp: new Date(t0 - 3_600_000 + i).toISOString(),
+    video_id,
+    title,
+    duration_ms: 1_800_000,
+    genres: ["drama"],
+  }));
+}
+
+export const FAILING_CDN = "cdn-edge";
+
+/**
+ * 40 views starting 20 s apart from `t0`: 20 on cdn-a (1 fatal failure), 10 on cdn-b (none) and
+ * 10 on cdn-edge (6 fatal failures: 60 %, against 7 / 40 = 17.5 % overall). The others play,
+ * send one heartbeat and end.
+ */
+export function cdnEvents(ns: string, t0: number): ScriptedEvent[] {
+  const countries = ["DE", "US", "BR", "JP"];
+  const devices = [
+    { type: "tv", os: "tizen", player: "shaka" },
+    { type: "web", os: "windows", player: "hls.js" },
+    { type: "mobile", os: "ios", player: "avplayer" },
+  ];
+  const out: ScriptedEvent[] = [];
+  for (let i = 0; i < 40; i++) {
+    const cdn = i < 20 ? "cdn-a" : i < 30 ? "cdn-b" : FAILING_CDN;
+    const fails = i === 0 || (i >= 30 && i < 36);
+    const start = t0 + i * 20_000;
+    const base = {
+      user_id: `${ns}-cu${i % 25}`,
+      view_id: `${ns}-cv${i}`,
+      video_id: `m${1 + (i % 3)}`,
+      position_ms: 0,
+      cdn,
+      country: countries[i % countries.length],
+      device: devices[i % devices.length],
+    };
+    const ev = (k: number, type: string, s: number, extra: Record<string, unknown> = {}) =>
+      out.push({
+        id: `${ns}-cv${i}-${k}`,
+        type: `user.video.${type}`,
+        timestamp: new Date(start + s * 1000).toISOString(),
+        ...base,
+        ...extra,
+      });
+    ev(0, "play_requested", 0);
+    if (fails) {
+      ev(1, "failed", 2, { error_code: "MEDIA_ERR_NETWORK", fatal: true });
+      ev(2, "ended", 3, { played_ms: 0, rebuffer_ms: 0 });
+      continue;
+    }
+    ev(1, "played", 1, { startup_ms: 600 + 37 * i });
+    ev(2, "heartbeat", 11, { played_ms: 10_000, rebuffer_ms: i % 4 === 0 ? 800 : 0 });
+    ev(3, i % 5 === 0 ? "completed" : "ended", 61, { played_ms: 60_000, rebuffer_ms: i % 4 === 0 ? 800 : 0 });
+  }
+  return out;
+}
+
+/** A view playing now: requested, first frame, one heartbeat, all in the last few seconds. */
+export function liveViewEvents(ns: string, view: string, now: number, cdn = "cdn-a"): ScriptedEvent[] {
+  const base = {
+    user_id: `${ns}-live-${view}`,
+    view_id: `${ns}-live-${view}`,
+    video_id: "m2",
+    position_ms: 0,
+    cdn,
+    country: "DE",
+  };
+  return [
+    {
+      id: `${ns}-live-${view}-0`,
+      type: "user.video.play_requested",
+      timestamp: new Date(now - 3000).toISOString(),
+      ...base,
+    },
+    {
+      id: `${ns}-live-${view}-1`,
+      type: "user.video.played",
+      timestamp: new Date(now - 2000).toISOString(),
+      startup_ms: 1000,
+      ...base,
+    },
+    {
+      id: `${ns}-live-${view}-2`,
+      type: "user.video.heartbeat",
+      timestamp: new Date(now).toISOString(),
+      played_ms: 1000,
+      rebuffer_ms: 0,
+      ...base,
+    },
+  ];
+}
+
+export function liveEndEvent(ns: string, view: string, now: number): ScriptedEvent {
+  return {
+    id: `${ns}-live-${view}-end`,
+    type: "user.video.ended",
+    timestamp: new Date(now).toISOString(),
+    user_id: `${ns}-live-${view}`,
+    view_id: `${ns}-live-${view}`,
+    video_id: "m2",
+    position_ms: 0,
+    played_ms: 5000,
+    rebuffer_ms: 0,
+  };
+}
