@@ -1,7 +1,7 @@
 /** `npm run build` step: writes the dashboard's bundle to the given folder (dist/dashboard/assets). */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { argv } from "node:process";
+import { argv, stderr } from "node:process";
 import { buildDashboardAssets } from "./assets.ts";
 
 const dir = argv[2] ?? "dist/dashboard/assets";
@@ -9,4 +9,4 @@ const { js, css } = await buildDashboardAssets();
 await mkdir(dir, { recursive: true });
 await writeFile(join(dir, "app.js"), js);
 await writeFile(join(dir, "app.css"), css);
-console.log(`dashboard: ${dir}/app.js (${js.byteLength} bytes), app.css (${css.byteLength} bytes)`);
+stderr.write(`dashboard: ${dir}/app.js (${js.byteLength} bytes), app.css (${css.byteLength} bytes)\n`);
