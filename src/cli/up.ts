@@ -13,6 +13,7 @@ import {
 import { startRoles, type Running } from "../main.ts";
 import { createLogger } from "../telemetry/logger.ts";
 import { sendDemo } from "./demo.ts";
+import { startLiveDemo, type LiveDemo } from "./demo-live.ts";
 import { startTracing } from "./telemetry.ts";
 
 export const UP_HELP = `usage: playpulse up [--data-dir DIR] [--port N] [--no-demo]
@@ -21,7 +22,8 @@ Runs the whole pipeline on this machine:
   1. starts nats-server (JetStream) and clickhouse-server with data under DIR (default .playpulse/);
   2. creates the streams, consumers and tables;
   3. starts every role (ingest, query, analytics, recommendations, content) in this process;
-  4. sends a little demo traffic (unless --no-demo) and prints the URLs and keys to use.
+  4. sends a little demo traffic and keeps 4 views playing (unless --no-demo), and prints
+     the dashboard URL, the API URL and the keys to use.
 Ctrl-C stops everything cleanly. Data and keys persist in DIR between runs.
 
 options:
@@ -115,6 +117,7 @@ function printRunning(config: Config, base: string, natsUrl: string, clickhouseU
   const publishable = [...config.keys.publishable.keys()][0] ?? "";
   say(`
 Playpulse is running.
+  dashboard    ${base}/   (asks for the read key below)
   API          ${base}
   write key    ${write}
   read key     ${read}
@@ -204,10 +207,15 @@ export async function upCommand(args: readonly string[], env?: Record<string, st
       `  demo: ${demo.sent} events sent, ${demo.accepted} accepted, ${demo.duplicates} duplicates, ${demo.rejected} rejected`,
     );
   }
+  // A few views keep playing while up runs, so the dashboard's live line moves on first open.
+  const live: LiveDemo | undefined = values["no-demo"]
+    ? undefined
+    : startLiveDemo(base, firstKey(config.keys.write), 4);
   printRunning(config, base, servers.nats.url, servers.clickhouse.url);
   await new Promise<void>((done) => {
     process.once("SIGINT", () => done());
     process.once("SIGTERM", () => done());
   });
+  await live?.stop();
   return stopAll(running, () => telemetry.shutdown(), servers);
 }
