@@ -1,3 +1,4 @@
+import { wsconnect } from "@nats-io/nats-core";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "../telemetry/logger.ts";
 
@@ -10,20 +11,52 @@ export interface BusConnection {
   close(): Promise<void>;
 }
 
+const WS = /^wss?:\/\//i;
+
 /**
- * Connects to NATS, reconnecting forever, and tracks connection state so the edge can
- * answer 503 at once while the broker is away instead of buffering publishes.
+ * How to reach the servers of a `NATS_URL`: raw TCP (`nats://`, `tls://`, `host:port`) or
+ * WebSocket (`ws://`, `wss://`: nats-server's websocket listener, for edge platforms that cannot
+ * open TCP). One kind per URL list.
+ *
+ * @example
+ * natsTransport("wss://nats.example.com:443"); // { kind: "websocket", servers: ["wss://nats.example.com:443"] }
+ */
+export function natsTransport(url: string): { kind: "tcp" | "websocket"; servers: string[] } {
+  const servers = url
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  const ws = servers.filter((s) => WS.test(s)).length;
+  if (ws > 0 && ws < servers.length) {
+    throw new Error(`NATS_URL mixes ws:// or wss:// with other servers (${url}); use one kind`);
+  }
+  return { kind: ws > 0 ? "websocket" : "tcp", servers };
+}
+
+/**
+ * Connects to NATS, over TCP or WebSocket as the URL says, reconnecting forever, and tracks
+ * connection state so the edge can answer 503 at once while the broker is away instead of
+ * buffering publishes. WebSocket needs a global `WebSocket`: Bun, Deno, Node 22+ (or Node 20
+ * with `--experimental-websocket`).
  */
 export async function connectBus(url: string, name: string, logger: Logger): Promise<BusConnection> {
-  const nc = await connect({
-    servers: url.split(","),
+  const { kind, servers } = natsTransport(url);
+  const opts = {
+    servers,
     name,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     waitOnFirstConnect: true,
     pingInterval: 5_000,
     maxPingOut: 2,
-  });
+  };
+  if (kind === "websocket" && typeof (globalThis as { WebSocket?: unknown }).WebSocket !== "function") {
+    throw new Error(
+      "NATS_URL is ws:// or wss://, but this runtime has no WebSocket: run the edge on Bun or Deno, " +
+        "on Node 22+, or on Node 20 with --experimental-websocket",
+    );
+  }
+  const nc = kind === "websocket" ? await wsconnect(opts) : await connect(opts);
   let connected = true;
   const listeners: (() => void)[] = [];
   const watch = (async () => {
