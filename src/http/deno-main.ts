@@ -10,9 +10,10 @@
  * npm packages from node_modules).
  */
 import { serveCommand } from "../cli/serve.ts";
+import { serveArgsOf } from "./runtimes.ts";
 import { listenDeno } from "./deno-server.ts";
 
-serveCommand(process.argv.slice(2), { listen: () => listenDeno, runtime: "deno" }).then(
+serveCommand(serveArgsOf(process.argv.slice(2)), { listen: () => listenDeno, runtime: "deno" }).then(
   (code) => process.exit(code),
   (err: unknown) => {
     process.stderr.write(`playpulse (deno): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

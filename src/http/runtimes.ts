@@ -128,3 +128,14 @@ export function serveArgs(rt: Runtime, roles: readonly string[], root = REPO_ROO
       return ["run", "--no-lock", ...denoServePermissions(root), join(root, dir, "http", `deno-main${EXT}`), ...roles];
   }
 }
+
+/**
+ * The arguments of a Bun or Deno entry point: `<role...>`, or `serve <role...>` as the Node image
+ * takes them, so an image or a manifest switches runtime without changing its arguments.
+ *
+ * @example
+ * serveArgsOf(["serve", "ingest", "query"]); // ["ingest", "query"]
+ */
+export function serveArgsOf(argv: readonly string[]): string[] {
+  return argv[0] === "serve" ? argv.slice(1) : [...argv];
+}

@@ -368,6 +368,14 @@ describe("Dockerfile", () => {
   const instructions = read("Dockerfile")
     .replace(/\s*\\\n\s*/g, " ")
     .split("\n");
+  /** The [start, end) line range of one build stage, from its FROM to the next. */
+  const range = (name: string): [number, number] => {
+    const start = instructions.findIndex((l) => new RegExp(`^FROM \\S+ AS ${name}$`).test(l));
+    const end = instructions.findIndex((l, i) => i > start && l.startsWith("FROM "));
+    return start === -1 ? [0, 0] : [start, end === -1 ? instructions.length : end];
+  };
+  const stage = (name: string): string[] =>
+    instructions.slice(...range(name)).filter((l) => l !== "" && !l.startsWith("#"));
   it.each([
     /^ARG NODE_IMAGE=node:20-bookworm-slim$/,
     /^FROM \$\{NODE_IMAGE\} AS build$/,
@@ -379,7 +387,37 @@ describe("Dockerfile", () => {
     /^HEALTHCHECK .*CMD \["node", "-e", ".*fetch\(.*\/healthz/,
     /^ENTRYPOINT \["node", "dist\/cli\/main\.js"\]$/,
     /^CMD \["serve", "ingest", "query"\]$/,
-  ])("has an instruction matching %s", (pattern) => {
-    expect(instructions.filter((line) => pattern.test(line))).toHaveLength(1);
+  ])("has an instruction matching %s (outside the Bun and Deno stages)", (pattern) => {
+    const edge = [range("bun"), range("deno")];
+    const node = instructions.filter((_, i) => !edge.some(([start, end]) => i >= start && i < end));
+    expect(node.filter((line) => pattern.test(line))).toHaveLength(1);
+  });
+
+  it("builds the edge on Bun and on Deno from the same compiled code, pinned, with the same arguments", () => {
+    expect(instructions).toContain("ARG BUN_IMAGE=oven/bun:1.4.4-slim");
+    expect(instructions).toContain("ARG DENO_IMAGE=denoland/deno:debian-2.9.6");
+    for (const [name, from, entry] of [
+      ["bun", "${BUN_IMAGE}", '["bun", "dist/http/bun-main.js"]'],
+      [
+        "deno",
+        "${DENO_IMAGE}",
+        '["deno", "run", "--no-lock", "--no-prompt", "--allow-net", "--allow-env", "--allow-read=/app", "--allow-sys=hostname", "dist/http/deno-main.js"]',
+      ],
+    ] as const) {
+      const lines = stage(name);
+      expect(lines[0], name).toBe(`FROM ${from} AS ${name}`);
+      expect(lines, name).toEqual(
+        expect.arrayContaining([
+          "COPY --from=build /app/dist ./dist",
+          "COPY --from=build /app/node_modules ./node_modules",
+          "USER 10001:10001",
+          "EXPOSE 8080",
+          `ENTRYPOINT ${entry}`,
+          'CMD ["serve", "ingest", "query"]',
+        ]),
+      );
+    }
+    // The default target (the last stage) stays the Node image.
+    expect(instructions.filter((l) => l.startsWith("FROM ")).at(-1)).toBe("FROM ${NODE_IMAGE} AS runtime");
   });
 });
