@@ -1,7 +1,6 @@
 import { headers } from "@nats-io/transport-node";
 import { describe, expect, it } from "vitest";
 import { toDeadLetter } from "./entries.ts";
-import { subjectMatches } from "../events/index.ts";
 import { dlqFilterSubject } from "./read.ts";
 import { createSummary } from "./summary.ts";
 
@@ -23,19 +22,6 @@ describe("dlqFilterSubject", () => {
     [{ subject: "user.>.x" }, `--subject: not a subject (tokens of A-Z a-z 0-9 _ -, wildcards * and >): "user.>.x"`],
   ])("rejects %j", (filter, message) => {
     expect(() => dlqFilterSubject("", filter)).toThrow(message);
-  });
-});
-
-describe("subjectMatches", () => {
-  it.each([
-    ["dlq.*.>", "dlq.analytics.user.video.played", true],
-    ["dlq.analytics.>", "dlq.content.video.encoding.completed", false],
-    ["dlq.*.user.video.*", "dlq.recommendations.user.video.played", true],
-    ["dlq.*.user.video.*", "dlq.recommendations.user.video", false],
-    ["dlq.a.x", "dlq.a.x", true],
-    ["dlq.a.>", "dlq.a", false],
-  ])("%s matches %s: %s", (pattern, subject, result) => {
-    expect(subjectMatches(pattern, subject)).toBe(result);
   });
 });
 

@@ -1,4 +1,4 @@
-export { VIDEO_EVENT_TYPES, CONTENT_EVENT_TYPES, EVENT_TYPES, isVideoEvent } from "./types.ts";
+export { VIDEO_EVENT_TYPES, CONTENT_EVENT_TYPES, isVideoEvent } from "./types.ts";
 export type {
   VideoEventType,
   ContentEventType,
@@ -19,8 +19,7 @@ export { V1_SCHEMAS, V2_SCHEMAS, SCHEMAS, ENVELOPE_FIELDS, schemaRegistry } from
 export type { EventSchema, SchemaRegistry } from "./schemas.ts";
 export { createValidator, toWellFormed } from "./validate.ts";
 export type { Validation, ValidatorOptions } from "./validate.ts";
-export { encodeStoredEvent, decodeStoredEvent, traceIdOf } from "./codec.ts";
-export type { Decoded } from "./codec.ts";
+export { encodeStoredEvent, traceIdOf } from "./codec.ts";
 export { UPCASTERS, applyUpcaster, upcastBody, upcasterFor } from "./upcasters.ts";
 export type { Upcaster } from "./upcasters.ts";
 export { createEventReader } from "./reader.ts";

@@ -17,8 +17,6 @@ export type VideoEventType = (typeof VIDEO_EVENT_TYPES)[number];
 export type ContentEventType = (typeof CONTENT_EVENT_TYPES)[number];
 export type EventType = VideoEventType | ContentEventType;
 
-export const EVENT_TYPES: readonly EventType[] = [...VIDEO_EVENT_TYPES, ...CONTENT_EVENT_TYPES];
-
 export interface DeviceContext {
   type?: string;
   os?: string;

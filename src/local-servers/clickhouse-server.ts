@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createManagedProcess, makeTempDir, removeDir, resolveBinary } from "./managed-process.ts";
+import { serverControls, type ServerControls } from "./server-handle.ts";
 import { uniqueNamespace } from "./names.ts";
 import { freePorts } from "./ports.ts";
 import { waitFor } from "./wait.ts";
@@ -12,21 +13,11 @@ export interface StartClickHouseOptions {
   httpPort?: number;
 }
 
-export interface ClickHouseServerHandle extends AsyncDisposable {
+export interface ClickHouseServerHandle extends ServerControls {
   /** `http://127.0.0.1:<httpPort>`, user `default`, no password. */
   url: string;
   httpPort: number;
   dataDir: string;
-  pid(): number | undefined;
-  /** Sends `signal` (SIGTERM unless told) and waits for the exit. */
-  stop(signal?: NodeJS.Signals): Promise<void>;
-  kill9(): Promise<void>;
-  /** SIGSTOP: the process holds its sockets but answers nothing. */
-  pause(): void;
-  /** SIGCONT */
-  resume(): void;
-  /** Stops (if running) and starts again on the same ports and data dir. */
-  restart(): Promise<void>;
 }
 
 /**
@@ -65,30 +56,11 @@ export async function startClickHouse(opts: StartClickHouseOptions = {}): Promis
     });
     await proc.start();
 
-    async function restart(): Promise<void> {
-      await proc.stop();
-      await proc.start();
-    }
-
-    async function dispose(): Promise<void> {
-      try {
-        await proc.stop();
-      } finally {
-        await removeDir(runDir);
-      }
-    }
-
     return {
       url,
       httpPort,
       dataDir,
-      pid: proc.pid,
-      stop: proc.stop,
-      kill9: proc.kill9,
-      pause: proc.pause,
-      resume: proc.resume,
-      restart,
-      [Symbol.asyncDispose]: dispose,
+      ...serverControls(proc, runDir),
     };
   } catch (error: unknown) {
     await removeDir(runDir);

@@ -1,6 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createManagedProcess, makeTempDir, removeDir, resolveBinary } from "./managed-process.ts";
+import { serverControls, type ServerControls } from "./server-handle.ts";
 import { uniqueNamespace } from "./names.ts";
 import { freePorts } from "./ports.ts";
 import { waitFor } from "./wait.ts";
@@ -14,7 +15,7 @@ export interface StartNatsOptions {
   config?: string;
 }
 
-export interface NatsServerHandle extends AsyncDisposable {
+export interface NatsServerHandle extends ServerControls {
   /** `nats://127.0.0.1:<port>` */
   url: string;
   port: number;
@@ -22,16 +23,6 @@ export interface NatsServerHandle extends AsyncDisposable {
   monitorPort: number;
   /** As passed with -sd; nats-server keeps its data in `<storeDir>/jetstream`. */
   storeDir: string;
-  pid(): number | undefined;
-  /** Sends `signal` (SIGTERM unless told) and waits for the exit. */
-  stop(signal?: NodeJS.Signals): Promise<void>;
-  kill9(): Promise<void>;
-  /** SIGSTOP: the process holds its sockets but answers nothing. */
-  pause(): void;
-  /** SIGCONT */
-  resume(): void;
-  /** Stops (if running) and starts again on the same ports and store dir. */
-  restart(): Promise<void>;
 }
 
 /**
@@ -74,31 +65,12 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
     });
     await proc.start();
 
-    async function restart(): Promise<void> {
-      await proc.stop();
-      await proc.start();
-    }
-
-    async function dispose(): Promise<void> {
-      try {
-        await proc.stop();
-      } finally {
-        await removeDir(runDir);
-      }
-    }
-
     return {
       url: `nats://127.0.0.1:${port}`,
       port,
       monitorPort,
       storeDir,
-      pid: proc.pid,
-      stop: proc.stop,
-      kill9: proc.kill9,
-      pause: proc.pause,
-      resume: proc.resume,
-      restart,
-      [Symbol.asyncDispose]: dispose,
+      ...serverControls(proc, runDir),
     };
   } catch (error: unknown) {
     await removeDir(runDir);

@@ -14,7 +14,7 @@ import {
   type Namespace,
 } from "./harness.ts";
 import { closedArgs, failedRow, rowFromLoad, runWorker } from "./parts.ts";
-import { ProcWatch, type Child } from "./procs.ts";
+import { ProcWatch, type Child } from "../helpers/processes.ts";
 import type { BenchRow } from "./table.ts";
 
 const PLAY_CONSUMERS = ["analytics", "recommendations"] as const;

@@ -3,11 +3,12 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { loadConfig, type Role } from "../../src/config.ts";
 import { findRuntime, serveEntry, type Runtime, type RuntimeName } from "../../src/http/runtimes.ts";
 import { freePort, uniqueNamespace } from "../../src/local-servers/index.ts";
+import { namespaceEnv } from "../helpers/namespace.ts";
 import type { LoadSummary } from "../../src/load/index.ts";
 import { provisionAll } from "../../src/main.ts";
 import { createStore } from "../../src/store/index.ts";
 import { createLogger } from "../../src/telemetry/logger.ts";
-import { childEnv, ProcWatch, startChild, waitReady, type Child, type ProcUsage } from "./procs.ts";
+import { childEnv, ProcWatch, startChild, waitReady, type Child, type ProcUsage } from "../helpers/processes.ts";
 
 export interface Harness {
   natsUrl: string;
@@ -53,19 +54,13 @@ export interface Namespace {
 
 export async function createNamespace(h: Harness, prefix = "bench"): Promise<Namespace> {
   const ns = uniqueNamespace(prefix);
-  const env: Record<string, string> = {
-    NATS_URL: h.natsUrl,
-    CLICKHOUSE_URL: h.clickhouseUrl,
-    CLICKHOUSE_DATABASE: `pp_${ns}`,
-    PLAYPULSE_STREAM: `PP_${ns}`,
-    PLAYPULSE_SUBJECT_PREFIX: ns,
-    PLAYPULSE_HTTP_HOST: "127.0.0.1",
+  const env = namespaceEnv(ns, h, {
     PLAYPULSE_WRITE_KEYS: WRITE_KEY,
     PLAYPULSE_READ_KEYS: READ_KEY,
     PLAYPULSE_LOG_LEVEL: "warn",
     PLAYPULSE_STREAM_MAX_BYTES: String(4 * 1024 ** 3),
     OTEL_SDK_DISABLED: "true",
-  };
+  });
   const config = loadConfig(env);
   const logger = createLogger("warn");
   const bus = { nc: h.nc, isConnected: () => true, onDisconnect: () => undefined, close: () => Promise.resolve() };

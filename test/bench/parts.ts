@@ -14,7 +14,7 @@ import {
   type Harness,
   type LoadRun,
 } from "./harness.ts";
-import { childEnv, ProcWatch, startChild } from "./procs.ts";
+import { childEnv, ProcWatch, startChild } from "../helpers/processes.ts";
 import { BATCHES, type BenchRow, type RowGroup } from "./table.ts";
 import type { WorkerTask } from "./worker.ts";
 

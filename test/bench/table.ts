@@ -1,5 +1,5 @@
 import type { RuntimeName } from "../../src/http/runtimes.ts";
-import type { ProcUsage } from "./procs.ts";
+import type { ProcUsage } from "../helpers/processes.ts";
 
 export type RowGroup = "ceiling" | "ingest" | "pipeline" | "baseline";
 

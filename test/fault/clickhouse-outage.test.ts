@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { backoffMs } from "../../src/bus/index.ts";
-import { expectCleanLoad, expectExactlyOnceEffect, holdFor, report, seconds, startRig } from "./harness.ts";
+import { expectCleanLoad, expectExactlyOnceEffect, holdFor, report, seconds, startRig } from "../helpers/index.ts";
 
 const OUTAGE_MS = 20_000;
 

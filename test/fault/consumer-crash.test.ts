@@ -9,7 +9,7 @@ import {
   seconds,
   startRig,
   type FaultPhase,
-} from "./harness.ts";
+} from "../helpers/index.ts";
 
 /**
  * How each kill is timed:

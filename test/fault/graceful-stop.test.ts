@@ -2,7 +2,7 @@ import { connect, type Socket } from "node:net";
 import { describe, expect, it } from "vitest";
 import { startNats, waitFor } from "../helpers/index.ts";
 import { spawnRole, type RoleProcess } from "../helpers/roles.ts";
-import { expectCleanLoad, expectExactlyOnceEffect, report, seconds, startRig } from "./harness.ts";
+import { expectCleanLoad, expectExactlyOnceEffect, report, seconds, startRig } from "../helpers/index.ts";
 
 const STOP_ORDER = [
   "http: stop accepting",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { waitFor } from "../helpers/index.ts";
-import { expectCleanLoad, expectExactlyOnceEffect, report, seconds, startRig } from "./harness.ts";
+import { expectCleanLoad, expectExactlyOnceEffect, report, seconds, startRig } from "../helpers/index.ts";
 
 describe("fault: NATS restart", () => {
   it("answers 503 with Retry-After (never 202) while nats-server is down; retried events are stored exactly once", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { expectCleanLoad, expectExactlyOnceEffect, holdFor, report, seconds, startRig } from "./harness.ts";
+import { expectCleanLoad, expectExactlyOnceEffect, holdFor, report, seconds, startRig } from "../helpers/index.ts";
 
 const ACK_WAIT_SECONDS = 3;
 const PAUSE_MS = 10_000;

@@ -14,7 +14,28 @@ export type {
   StartNatsOptions,
   WaitForOptions,
 } from "../../src/local-servers/index.ts";
+export { namespaceEnv } from "./namespace.ts";
+export type { ServerUrls } from "./namespace.ts";
 export { useServers } from "./servers.ts";
 export type { Servers } from "./servers.ts";
 export { startPipeline } from "./pipeline.ts";
 export type { Pipeline, PipelineOptions } from "./pipeline.ts";
+// One toolkit for every test project. The fault tests' rig: real servers and every role as its
+// own OS process, the consumer lag monitor, and the checks and figures every fault test ends with.
+export { startRig, CONSUMER_PROCESS_ROLES } from "./rig.ts";
+export type { Rig, RigOptions } from "./rig.ts";
+export type { LagMonitor, LagSample, ConsumerState } from "./lag-monitor.ts";
+export {
+  expectExactlyOnceEffect,
+  expectCleanLoad,
+  expectedAggregates,
+  report,
+  seconds,
+  holdFor,
+  phasesAtDeath,
+  FAULT_PHASES,
+} from "./fault-checks.ts";
+export type { Settled, TitleAggregates, FaultPhase } from "./fault-checks.ts";
+// Child processes (playpulse load, bench scripts, runtimes): start, wait until ready, watch CPU and memory.
+export { childEnv, startChild, waitReady, ProcWatch } from "./processes.ts";
+export type { Child, ProcUsage } from "./processes.ts";

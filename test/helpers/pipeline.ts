@@ -1,5 +1,6 @@
 import { loadConfig, ROLES, type Config, type Role } from "../../src/config.ts";
 import { uniqueNamespace } from "../../src/local-servers/index.ts";
+import { namespaceEnv } from "./namespace.ts";
 import { startRoles, type Running } from "../../src/main.ts";
 import { createStore, type Store } from "../../src/store/index.ts";
 import { createLogger } from "../../src/telemetry/logger.ts";
@@ -55,13 +56,7 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
   const ns = opts.ns ?? uniqueNamespace("t");
   const writeKey = `wk_${ns}`;
   const readKey = `rk_${ns}`;
-  const env: Record<string, string> = {
-    NATS_URL: opts.natsUrl,
-    CLICKHOUSE_URL: opts.clickhouseUrl,
-    CLICKHOUSE_DATABASE: `pp_${ns}`,
-    PLAYPULSE_STREAM: `PP_${ns}`,
-    PLAYPULSE_SUBJECT_PREFIX: ns,
-    PLAYPULSE_HTTP_HOST: "127.0.0.1",
+  const env = namespaceEnv(ns, opts, {
     PLAYPULSE_HTTP_PORT: "0",
     PLAYPULSE_WRITE_KEYS: writeKey,
     PLAYPULSE_READ_KEYS: readKey,
@@ -70,7 +65,7 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
     PLAYPULSE_FLUSH_INTERVAL_MS: "200",
     OTEL_SDK_DISABLED: "true",
     ...opts.env,
-  };
+  });
   const roles = opts.roles ?? ROLES;
   const config = loadConfig(env, roles);
   const logger = createLogger(config.logLevel, { test: ns });

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { childEnv, startChild } from "../bench/procs.ts";
+import { childEnv, startChild } from "../helpers/processes.ts";
 import { expectedRowIds, type BenchRow } from "../bench/table.ts";
 import { RUNTIMES } from "../../src/http/runtimes.ts";
 

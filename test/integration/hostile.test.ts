@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { schemaRegistry, type EventSchema, type FieldSpec } from "../../src/events/index.ts";
 import { createStore, sql, type Store } from "../../src/store/index.ts";
-import { uniqueNamespace, waitFor } from "../helpers/index.ts";
+import { namespaceEnv, uniqueNamespace, waitFor } from "../helpers/index.ts";
 import { edgeRuntime } from "../helpers/edge-runtime.ts";
 import { spawnRole, type RoleProcess } from "../helpers/roles.ts";
 
@@ -262,23 +262,21 @@ describe("hostile input at the edge", () => {
     ingest = await spawnRole(["ingest", "analytics", "content"], {
       name: "edge",
       runtime: edgeRuntime(),
-      env: {
-        NATS_URL: inject("natsUrl"),
-        CLICKHOUSE_URL: inject("clickhouseUrl"),
-        CLICKHOUSE_DATABASE: `pp_${ns}`,
-        PLAYPULSE_STREAM: `PP_${ns}`,
-        PLAYPULSE_SUBJECT_PREFIX: ns,
-        PLAYPULSE_HTTP_HOST: "127.0.0.1",
-        PLAYPULSE_HTTP_PORT: "0",
-        PLAYPULSE_WRITE_KEYS: writeKey,
-        PLAYPULSE_LOG_LEVEL: "info",
-        PLAYPULSE_STREAM_MAX_BYTES: String(256 * 1024 * 1024),
-        PLAYPULSE_FLUSH_INTERVAL_MS: "200",
-        PLAYPULSE_MAX_BODY_BYTES: String(LIMITS.maxBodyBytes),
-        PLAYPULSE_MAX_BATCH_EVENTS: String(LIMITS.maxBatchEvents),
-        PLAYPULSE_MAX_EVENT_BYTES: String(LIMITS.maxEventBytes),
-        OTEL_SDK_DISABLED: "true",
-      },
+      env: namespaceEnv(
+        ns,
+        { natsUrl: inject("natsUrl"), clickhouseUrl: inject("clickhouseUrl") },
+        {
+          PLAYPULSE_HTTP_PORT: "0",
+          PLAYPULSE_WRITE_KEYS: writeKey,
+          PLAYPULSE_LOG_LEVEL: "info",
+          PLAYPULSE_STREAM_MAX_BYTES: String(256 * 1024 * 1024),
+          PLAYPULSE_FLUSH_INTERVAL_MS: "200",
+          PLAYPULSE_MAX_BODY_BYTES: String(LIMITS.maxBodyBytes),
+          PLAYPULSE_MAX_BATCH_EVENTS: String(LIMITS.maxBatchEvents),
+          PLAYPULSE_MAX_EVENT_BYTES: String(LIMITS.maxEventBytes),
+          OTEL_SDK_DISABLED: "true",
+        },
+      ),
     });
     store = createStore({ url: inject("clickhouseUrl"), database: `pp_${ns}` });
   }, 60_000);

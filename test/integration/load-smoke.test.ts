@@ -1,5 +1,5 @@
 import { describe, expect, inject, it } from "vitest";
-import { childEnv, startChild } from "../bench/procs.ts";
+import { childEnv, startChild } from "../helpers/processes.ts";
 import type { LoadSummary } from "../../src/load/index.ts";
 import { sql } from "../../src/store/index.ts";
 import { startPipeline } from "../helpers/index.ts";

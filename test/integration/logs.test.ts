@@ -8,7 +8,7 @@ import { loadConfig, ROLES } from "../../src/config.ts";
 import { startTelemetry, type Telemetry } from "../../src/instrumentation.ts";
 import { startRoles, type Running } from "../../src/main.ts";
 import { createLogger } from "../../src/telemetry/logger.ts";
-import { uniqueNamespace, waitFor } from "../helpers/index.ts";
+import { namespaceEnv, uniqueNamespace, waitFor } from "../helpers/index.ts";
 
 /**
  * Log lines of the real pipeline, captured through the logger's destination: inside a span
@@ -39,20 +39,18 @@ describe("logs", () => {
       scheduleDelayMs: 50,
     });
     const config = loadConfig(
-      {
-        NATS_URL: inject("natsUrl"),
-        CLICKHOUSE_URL: inject("clickhouseUrl"),
-        CLICKHOUSE_DATABASE: `pp_${ns}`,
-        PLAYPULSE_STREAM: `PP_${ns}`,
-        PLAYPULSE_SUBJECT_PREFIX: ns,
-        PLAYPULSE_HTTP_HOST: "127.0.0.1",
-        PLAYPULSE_HTTP_PORT: "0",
-        PLAYPULSE_WRITE_KEYS: writeKey,
-        PLAYPULSE_READ_KEYS: readKey,
-        PLAYPULSE_LOG_LEVEL: "debug",
-        PLAYPULSE_FLUSH_INTERVAL_MS: "200",
-        PLAYPULSE_STREAM_MAX_BYTES: String(64 * 1024 * 1024),
-      },
+      namespaceEnv(
+        ns,
+        { natsUrl: inject("natsUrl"), clickhouseUrl: inject("clickhouseUrl") },
+        {
+          PLAYPULSE_HTTP_PORT: "0",
+          PLAYPULSE_WRITE_KEYS: writeKey,
+          PLAYPULSE_READ_KEYS: readKey,
+          PLAYPULSE_LOG_LEVEL: "debug",
+          PLAYPULSE_FLUSH_INTERVAL_MS: "200",
+          PLAYPULSE_STREAM_MAX_BYTES: String(64 * 1024 * 1024),
+        },
+      ),
       ROLES,
     );
     const destination = {

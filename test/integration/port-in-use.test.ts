@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from "node:net";
 import { describe, expect, inject, it } from "vitest";
-import { freePort, uniqueNamespace } from "../helpers/index.ts";
+import { freePort, namespaceEnv, uniqueNamespace } from "../helpers/index.ts";
 import { spawnRole } from "../helpers/roles.ts";
 
 const listen = (port: number) =>
@@ -21,16 +21,11 @@ describe("a role whose HTTP port is taken", () => {
     const taken = await listen(port);
     try {
       const ns = uniqueNamespace();
-      const env = {
-        NATS_URL: inject("natsUrl"),
-        CLICKHOUSE_URL: inject("clickhouseUrl"),
-        CLICKHOUSE_DATABASE: `pp_${ns}`,
-        PLAYPULSE_STREAM: `PP_${ns}`,
-        PLAYPULSE_SUBJECT_PREFIX: ns,
-        PLAYPULSE_HTTP_HOST: "127.0.0.1",
-        PLAYPULSE_HTTP_PORT: String(port),
-        OTEL_SDK_DISABLED: "true",
-      };
+      const env = namespaceEnv(
+        ns,
+        { natsUrl: inject("natsUrl"), clickhouseUrl: inject("clickhouseUrl") },
+        { PLAYPULSE_HTTP_PORT: String(port), OTEL_SDK_DISABLED: "true" },
+      );
       const failure = await spawnRole(["analytics"], { env, startTimeoutMs: 60_000 }).then(
         () => new Error("the role started on a port that was taken"),
         (err: unknown) => err,

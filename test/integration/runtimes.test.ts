@@ -1,9 +1,9 @@
 import { describe, expect, inject, it } from "vitest";
-import { childEnv, startChild, waitReady, type Child } from "../bench/procs.ts";
+import { childEnv, startChild, waitReady, type Child } from "../helpers/processes.ts";
 import { findRuntime, serveEntry, type RuntimeName } from "../../src/http/runtimes.ts";
 import { GroundTruth, TrafficGenerator, type GeneratedEvent } from "../../src/load/index.ts";
 import { createStore, sql } from "../../src/store/index.ts";
-import { freePort, uniqueNamespace, waitFor } from "../helpers/index.ts";
+import { freePort, namespaceEnv, uniqueNamespace, waitFor } from "../helpers/index.ts";
 
 /**
  * The end-to-end contract on each runtime, every role a process of its own: events sent over
@@ -47,20 +47,18 @@ describe.each(RUNTIME_CASES)("runtime $runtime", ({ runtime, consumers }) => {
     { timeout: 180_000 },
     async () => {
       const ns = uniqueNamespace("rt");
-      const env = {
-        NATS_URL: inject("natsUrl"),
-        CLICKHOUSE_URL: inject("clickhouseUrl"),
-        CLICKHOUSE_DATABASE: `pp_${ns}`,
-        PLAYPULSE_STREAM: `PP_${ns}`,
-        PLAYPULSE_SUBJECT_PREFIX: ns,
-        PLAYPULSE_HTTP_HOST: "127.0.0.1",
-        PLAYPULSE_WRITE_KEYS: `wk_${ns}`,
-        PLAYPULSE_READ_KEYS: `rk_${ns}`,
-        PLAYPULSE_LOG_LEVEL: "warn",
-        PLAYPULSE_FLUSH_INTERVAL_MS: "200",
-        PLAYPULSE_STREAM_MAX_BYTES: String(256 * 1024 * 1024),
-        OTEL_SDK_DISABLED: "true",
-      };
+      const env = namespaceEnv(
+        ns,
+        { natsUrl: inject("natsUrl"), clickhouseUrl: inject("clickhouseUrl") },
+        {
+          PLAYPULSE_WRITE_KEYS: `wk_${ns}`,
+          PLAYPULSE_READ_KEYS: `rk_${ns}`,
+          PLAYPULSE_LOG_LEVEL: "warn",
+          PLAYPULSE_FLUSH_INTERVAL_MS: "200",
+          PLAYPULSE_STREAM_MAX_BYTES: String(256 * 1024 * 1024),
+          OTEL_SDK_DISABLED: "true",
+        },
+      );
       const children: Child[] = [];
       const store = createStore({ url: inject("clickhouseUrl"), database: `pp_${ns}` });
       try {

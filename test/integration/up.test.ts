@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { childEnv, startChild } from "../bench/procs.ts";
+import { childEnv, startChild } from "../helpers/processes.ts";
 import { freePort, waitFor } from "../helpers/index.ts";
 
 /**

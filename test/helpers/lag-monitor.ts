@@ -1,7 +1,7 @@
 import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { CONSUMER_NAMES, type ConsumerName } from "../../src/consumers/registry.ts";
-import { waitFor } from "../helpers/index.ts";
+import { waitFor } from "../../src/local-servers/index.ts";
 
 /** A rig's servers serve nothing else, so the stream keeps its default name. */
 const STREAM = "PLAYPULSE";

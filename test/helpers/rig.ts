@@ -7,16 +7,10 @@ import {
   uniqueNamespace,
   type ClickHouseServerHandle,
   type NatsServerHandle,
-} from "../helpers/index.ts";
-import {
-  playGenerator,
-  startLoad,
-  type LoadClient,
-  type LoadOptions,
-  type PlayGenerator,
-} from "../helpers/load-client.ts";
-import { spawnRole, type RoleProcess } from "../helpers/roles.ts";
-import { startLagMonitor, type LagMonitor } from "./lag.ts";
+} from "../../src/local-servers/index.ts";
+import { playGenerator, startLoad, type LoadClient, type LoadOptions, type PlayGenerator } from "./load-client.ts";
+import { spawnRole, type RoleProcess } from "./roles.ts";
+import { startLagMonitor, type LagMonitor } from "./lag-monitor.ts";
 
 /** Every consumer process of a rig runs the three consumers, so killing one hits all three. */
 export const CONSUMER_PROCESS_ROLES = [...CONSUMER_NAMES];

@@ -1,9 +1,9 @@
 import { expect } from "vitest";
 import { CONSUMER_NAMES } from "../../src/consumers/registry.ts";
 import { ident, sql, type Store } from "../../src/store/index.ts";
-import { waitFor } from "../helpers/index.ts";
-import type { LoadClient, LoadEvent } from "../helpers/load-client.ts";
-import type { RoleProcess } from "../helpers/roles.ts";
+import { waitFor } from "../../src/local-servers/index.ts";
+import type { LoadClient, LoadEvent } from "./load-client.ts";
+import type { RoleProcess } from "./roles.ts";
 import type { Rig } from "./rig.ts";
 
 /** The aggregates the query API must report per title, computed from the confirmed events alone. */
