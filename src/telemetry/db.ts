@@ -1,3 +1,18 @@
+import {
+  ATTR_DB_COLLECTION_NAME,
+  ATTR_DB_NAMESPACE,
+  ATTR_DB_OPERATION_NAME,
+  ATTR_DB_SYSTEM_NAME,
+  ATTR_ERROR_TYPE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+} from "@opentelemetry/semantic-conventions";
+import {
+  ATTR_DB_RESPONSE_RETURNED_ROWS,
+  ATTR_MESSAGING_BATCH_MESSAGE_COUNT,
+  ATTR_MESSAGING_CONSUMER_GROUP_NAME,
+  ATTR_MESSAGING_SYSTEM,
+} from "./semconv.ts";
 import { context, SpanKind, SpanStatusCode, type Attributes, type Span, type Tracer } from "@opentelemetry/api";
 import { batchOf, MESSAGING_SYSTEM } from "./messaging.ts";
 
@@ -29,11 +44,11 @@ export function dbTarget(url: string, database: string): DbTarget {
 
 function baseAttributes(target: DbTarget, operation: string): Attributes {
   return {
-    "db.system.name": "clickhouse",
-    "db.namespace": target.database,
-    "db.operation.name": operation,
-    "server.address": target.address,
-    "server.port": target.port,
+    [ATTR_DB_SYSTEM_NAME]: "clickhouse",
+    [ATTR_DB_NAMESPACE]: target.database,
+    [ATTR_DB_OPERATION_NAME]: operation,
+    [ATTR_SERVER_ADDRESS]: target.address,
+    [ATTR_SERVER_PORT]: target.port,
   };
 }
 
@@ -57,13 +72,13 @@ export async function instrumentInsert(
       kind: SpanKind.CLIENT,
       attributes: {
         ...baseAttributes(target, "INSERT"),
-        "db.collection.name": table,
+        [ATTR_DB_COLLECTION_NAME]: table,
         "playpulse.db.rows": rows,
         ...(batch
           ? {
-              "messaging.system": MESSAGING_SYSTEM,
-              "messaging.consumer.group.name": batch.consumer,
-              "messaging.batch.message_count": batch.messageCount,
+              [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM,
+              [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: batch.consumer,
+              [ATTR_MESSAGING_BATCH_MESSAGE_COUNT]: batch.messageCount,
             }
           : {}),
       },
@@ -96,7 +111,7 @@ export async function instrumentQuery<T>(
   });
   try {
     const result = await run();
-    if (Array.isArray(result)) span.setAttribute("db.response.returned_rows", result.length);
+    if (Array.isArray(result)) span.setAttribute(ATTR_DB_RESPONSE_RETURNED_ROWS, result.length);
     span.end();
     return result;
   } catch (err: unknown) {
@@ -109,7 +124,7 @@ function endWithError(span: Span, err: unknown): void {
   if (span.isRecording()) {
     const e = err instanceof Error ? err : new Error(String(err));
     span.recordException(e);
-    span.setAttribute("error.type", e.name);
+    span.setAttribute(ATTR_ERROR_TYPE, e.name);
     span.setStatus({ code: SpanStatusCode.ERROR, message: e.message });
   }
   span.end();

@@ -1,3 +1,11 @@
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+  ATTR_URL_PATH,
+  ATTR_URL_SCHEME,
+} from "@opentelemetry/semantic-conventions";
 import { context, SpanKind, SpanStatusCode, trace, type Tracer } from "@opentelemetry/api";
 import type { Context as HonoContext, MiddlewareHandler } from "hono";
 import type { Logger } from "./logger.ts";
@@ -56,9 +64,9 @@ export function httpTelemetry(opts: HttpTelemetryOptions): MiddlewareHandler {
       {
         kind: SpanKind.SERVER,
         attributes: {
-          "http.request.method": method,
-          "url.path": c.req.path,
-          "url.scheme": new URL(c.req.url).protocol.slice(0, -1),
+          [ATTR_HTTP_REQUEST_METHOD]: method,
+          [ATTR_URL_PATH]: c.req.path,
+          [ATTR_URL_SCHEME]: new URL(c.req.url).protocol.slice(0, -1),
         },
       },
       parent,
@@ -70,10 +78,10 @@ export function httpTelemetry(opts: HttpTelemetryOptions): MiddlewareHandler {
         const { route, status } = finish(c, t0);
         if (span.isRecording()) {
           span.updateName(`${method} ${route}`);
-          span.setAttribute("http.route", route);
-          span.setAttribute("http.response.status_code", status);
+          span.setAttribute(ATTR_HTTP_ROUTE, route);
+          span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
           if (status >= 500) {
-            span.setAttribute("error.type", String(status));
+            span.setAttribute(ATTR_ERROR_TYPE, String(status));
             if (c.error) span.recordException(c.error);
             span.setStatus({ code: SpanStatusCode.ERROR });
           }

@@ -1,3 +1,4 @@
+import { ATTR_MESSAGING_BATCH_MESSAGE_COUNT } from "./semconv.ts";
 import { trace } from "@opentelemetry/api";
 import type { IngestCounts, Metrics } from "./metrics.ts";
 
@@ -21,7 +22,7 @@ export function ingestObserver(metrics: Pick<Metrics, "ingest"> | undefined, tra
           "playpulse.ingest.accepted": body.accepted,
           "playpulse.ingest.duplicates": body.duplicates,
           "playpulse.ingest.rejected": body.rejected,
-          "messaging.batch.message_count": body.accepted + body.duplicates,
+          [ATTR_MESSAGING_BATCH_MESSAGE_COUNT]: body.accepted + body.duplicates,
         });
       }
     },

@@ -1,3 +1,14 @@
+import { ATTR_ERROR_TYPE } from "@opentelemetry/semantic-conventions";
+import {
+  ATTR_MESSAGING_CONSUMER_GROUP_NAME,
+  ATTR_MESSAGING_DESTINATION_NAME,
+  ATTR_MESSAGING_DESTINATION_SUBSCRIPTION_NAME,
+  ATTR_MESSAGING_MESSAGE_BODY_SIZE,
+  ATTR_MESSAGING_MESSAGE_ID,
+  ATTR_MESSAGING_OPERATION_NAME,
+  ATTR_MESSAGING_OPERATION_TYPE,
+  ATTR_MESSAGING_SYSTEM,
+} from "./semconv.ts";
 import {
   context,
   createContextKey,
@@ -49,12 +60,12 @@ export function startPublishSpan(
     {
       kind: SpanKind.PRODUCER,
       attributes: {
-        "messaging.system": MESSAGING_SYSTEM,
-        "messaging.operation.type": "send",
-        "messaging.operation.name": "publish",
-        "messaging.destination.name": subject,
-        "messaging.message.id": msgId,
-        "messaging.message.body.size": bytes,
+        [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM,
+        [ATTR_MESSAGING_OPERATION_TYPE]: "send",
+        [ATTR_MESSAGING_OPERATION_NAME]: "publish",
+        [ATTR_MESSAGING_DESTINATION_NAME]: subject,
+        [ATTR_MESSAGING_MESSAGE_ID]: msgId,
+        [ATTR_MESSAGING_MESSAGE_BODY_SIZE]: bytes,
       },
     },
     parent,
@@ -70,7 +81,7 @@ export function endPublishSpan<T extends PublishResult>(span: Span, result: T): 
       span.setAttribute("playpulse.nats.stream_seq", result.seq ?? 0);
       span.setAttribute("playpulse.publish.duplicate", result.duplicate === true);
     } else {
-      span.setAttribute("error.type", result.reason ?? "failed");
+      span.setAttribute(ATTR_ERROR_TYPE, result.reason ?? "failed");
       span.setStatus({ code: SpanStatusCode.ERROR, message: result.message ?? "publish failed" });
     }
   }
@@ -136,14 +147,14 @@ export function traceBatch<M extends ConsumedMessage>(tracer: Tracer, consumer: 
         {
           kind: SpanKind.CONSUMER,
           attributes: {
-            "messaging.system": MESSAGING_SYSTEM,
-            "messaging.operation.type": "process",
-            "messaging.operation.name": "process",
-            "messaging.destination.name": m.subject,
-            "messaging.consumer.group.name": consumer,
-            "messaging.destination.subscription.name": consumer,
-            "messaging.message.id": m.headers?.get("Nats-Msg-Id") ?? "",
-            "messaging.message.body.size": m.data.byteLength,
+            [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM,
+            [ATTR_MESSAGING_OPERATION_TYPE]: "process",
+            [ATTR_MESSAGING_OPERATION_NAME]: "process",
+            [ATTR_MESSAGING_DESTINATION_NAME]: m.subject,
+            [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: consumer,
+            [ATTR_MESSAGING_DESTINATION_SUBSCRIPTION_NAME]: consumer,
+            [ATTR_MESSAGING_MESSAGE_ID]: m.headers?.get("Nats-Msg-Id") ?? "",
+            [ATTR_MESSAGING_MESSAGE_BODY_SIZE]: m.data.byteLength,
             "playpulse.nats.stream_seq": m.seq,
             "playpulse.nats.delivery_count": m.info.deliveryCount,
           },
