@@ -1,7 +1,7 @@
 export { connectBus } from "./connect.ts";
 export type { BusConnection } from "./connect.ts";
 export { provisionBus, dlqStreamName } from "./provision.ts";
-export type { StreamSettings, ConsumerSettings, DurableConsumer } from "./provision.ts";
+export type { StreamSettings, ConsumerSettings, DurableConsumer, BusSubjects } from "./provision.ts";
 export { createPublisher, outcomeOf } from "./publisher.ts";
 export type { Publisher, OutboundMessage, PublishOutcome, FailureReason } from "./publisher.ts";
 export { ok, retry, deadLetter, backoffMs, jitteredBackoffMs, fullJitter } from "./outcomes.ts";

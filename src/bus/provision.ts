@@ -25,6 +25,13 @@ export interface ConsumerSettings {
   durables: readonly DurableConsumer[];
 }
 
+/**
+ * The subjects provisioning needs: the stream's subjects, a durable's filter in this deployment
+ * and the dead-letter wildcard. Playpulse passes its `SubjectNames`; another application on the
+ * same bus (examples/shop) passes its own.
+ */
+export type BusSubjects = Pick<SubjectNames, "streamSubjects" | "filter" | "dlqWildcard">;
+
 /** A durable consumer to provision: its name and its subject filter without the deployment prefix. */
 export interface DurableConsumer {
   name: string;
@@ -53,7 +60,7 @@ async function ensureStream(jsm: JetStreamManager, cfg: Partial<StreamConfig> & 
  */
 export async function provisionBus(
   nc: NatsConnection,
-  subjects: SubjectNames,
+  subjects: BusSubjects,
   stream: StreamSettings,
   consumers: ConsumerSettings,
 ): Promise<void> {
