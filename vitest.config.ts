@@ -36,14 +36,14 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["src/**/*.test.ts", "test/bench/**/*.test.ts"],
+          include: ["src/**/*.test.ts", "test/bench/**/*.test.ts", "examples/*/*.test.ts"],
           testTimeout: 10_000,
         },
       },
       {
         test: {
           name: "integration",
-          include: ["test/integration/**/*.test.ts"],
+          include: ["test/integration/**/*.test.ts", "examples/*/test/*.test.ts"],
           globalSetup: ["test/helpers/global-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
@@ -64,7 +64,7 @@ export default defineConfig({
       {
         test: {
           name: "fault",
-          include: ["test/fault/**/*.test.ts"],
+          include: ["test/fault/**/*.test.ts", "examples/*/test/fault/*.test.ts"],
           testTimeout: 240_000,
           hookTimeout: 60_000,
           fileParallelism: false,

@@ -6,6 +6,7 @@ import {
   startConsumeLoop,
   type BusConnection,
   type ConsumeLoop,
+  type DurableConsumer,
   type Publisher,
 } from "../../src/bus/index.ts";
 import { listenNode, type HttpServer } from "../../src/http/node-server.ts";
@@ -28,9 +29,16 @@ const SERVICES = {
 };
 export type ServiceName = keyof typeof SERVICES;
 export const SERVICE_NAMES = Object.keys(SERVICES) as ServiceName[];
-const DURABLES = [orderService, paymentService, inventoryService, notificationService].flatMap((s) =>
-  s.durables.map((d) => ({ name: d.name, subject: d.tree })),
+/** Every durable of the four services: five, as the order service listens on two trees. */
+export const DURABLE_NAMES = [orderService, paymentService, inventoryService, notificationService].flatMap((s) =>
+  s.durables.map((d) => d.name),
 );
+const DURABLES: readonly DurableConsumer[] = [
+  orderService,
+  paymentService,
+  inventoryService,
+  notificationService,
+].flatMap((s) => s.durables.map((d) => ({ name: d.name, subject: d.tree })));
 
 export interface ShopOptions {
   natsUrl: string;
