@@ -10,7 +10,6 @@ import { openJetStream, type JetStreamProbe } from "../../../test/helpers/jetstr
 import { finalStates } from "../demo.ts";
 import { encodeEvent, shopEvent, shopSubjects, type EventType, type OrderSpec } from "../events.ts";
 import type { Stock } from "../inventory-service.ts";
-import type { OrderRecord } from "../order-service.ts";
 import type { Account } from "../payment-service.ts";
 import { DURABLE_NAMES, SERVICE_NAMES, startShop, type Shop } from "../shop.ts";
 import { readJson, seedState } from "../state.ts";
