@@ -5,7 +5,7 @@ import type { Publisher } from "../../src/bus/index.ts";
 import { httpTelemetry, type Logger } from "../../src/telemetry/index.ts";
 import { encodeEvent, msgIdOf, orderSpec, shopEvent, type ShopSubjects } from "./events.ts";
 import type { OrderRecord } from "./order-service.ts";
-import { compareAndSet, readJson, type ShopState } from "./state.ts";
+import { createOrRead, readJson, type ShopState } from "./state.ts";
 
 export interface ShopHttpDeps {
   state: ShopState;
@@ -43,10 +43,7 @@ export function createShopApp(deps: ShopHttpDeps): Hono {
       return c.json({ error: "invalid order", reason }, 400);
     }
     const order = { ...parsed.data, id: parsed.data.id ?? randomUUID() };
-    const stored = await compareAndSet<OrderRecord, never>(state.orders, order.id, (rec) =>
-      rec ? { emit: [] } : { next: { order, status: "pending" }, emit: [] },
-    );
-    const rec = stored.next ?? (await readJson<OrderRecord>(state.orders, order.id));
+    const rec = await createOrRead<OrderRecord>(state.orders, order.id, { order, status: "pending" });
     if (rec && !sameOrder(rec.order, order))
       return c.json({ error: "conflict", reason: `order id ${order.id} is taken by another order` }, 409);
     const created = shopEvent("order.created", order);

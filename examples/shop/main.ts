@@ -14,9 +14,10 @@ Usage:
   npx tsx examples/shop/main.ts demo [--orders N]
       Starts a nats-server, the four services and HTTP, sends N orders (default 12),
       prints their final states, and stops.
-  npx tsx examples/shop/main.ts serve --nats URL [--services LIST] [--port N] [--ns NAME]
+  npx tsx examples/shop/main.ts serve --nats URL [--services LIST] [--port N] [--ns NAME] [--seed]
       Runs services (default all: ${SERVICE_NAMES.join(",")}) against a running nats-server;
-      --port serves POST /orders and GET /orders/:id. Stops on SIGINT/SIGTERM.
+      --port serves POST /orders and GET /orders/:id; --seed writes the demo's accounts
+      (alice, bob) and stock (mug, poster) first. Stops on SIGINT/SIGTERM.
 
 Options:
   --otlp URL        export traces to this OTLP/HTTP endpoint (http://localhost:4318/v1/traces)
@@ -34,6 +35,7 @@ const options = {
   otlp: { type: "string" },
   "ack-wait-ms": { type: "string" },
   "log-level": { type: "string" },
+  seed: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -87,6 +89,7 @@ async function main(): Promise<void> {
         tracer,
         ackWaitMs,
       });
+      if (values.seed) await seedState(shop.state, DEMO_SEED);
       await new Promise<void>((resolve) => {
         process.once("SIGINT", resolve);
         process.once("SIGTERM", resolve);

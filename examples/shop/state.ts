@@ -30,16 +30,27 @@ export async function openState(nc: NatsConnection, ns = ""): Promise<ShopState>
   return { orders, accounts, stock, notices };
 }
 
+/** JetStream's "wrong last sequence": someone else wrote the key since we read it. */
+const WRONG_LAST_SEQUENCE = 10071;
+const isConflict = (err: unknown) =>
+  err instanceof JetStreamApiError && (err.code === WRONG_LAST_SEQUENCE || /wrong last sequence/.test(err.message));
+
+/** Creates `key` with `value` unless it exists; either way returns what the key now holds. */
+export async function createOrRead<T>(kv: KV, key: string, value: T): Promise<T | undefined> {
+  try {
+    await kv.create(key, JSON.stringify(value));
+    return value;
+  } catch (err: unknown) {
+    if (!isConflict(err)) throw err;
+    return readJson<T>(kv, key);
+  }
+}
+
 /** A service's decision on one event: the key's new value (undefined: unchanged) and what to tell the others. */
 export interface Decision<T, E> {
   next?: T | undefined;
   emit: E[];
 }
-
-/** JetStream's "wrong last sequence": someone else wrote the key since we read it. */
-const WRONG_LAST_SEQUENCE = 10071;
-const isConflict = (err: unknown) =>
-  err instanceof JetStreamApiError && (err.code === WRONG_LAST_SEQUENCE || /wrong last sequence/.test(err.message));
 
 export async function readJson<T>(kv: KV, key: string): Promise<T | undefined> {
   const entry = await kv.get(key);
