@@ -70,8 +70,7 @@ async function main(): Promise<void> {
   const telemetry = startTelemetry({
     disabled: values.otlp === undefined,
     serviceName: "shop",
-    tracesEndpoint: values.otlp ?? "",
-    sampler: "parentbased_always_on",
+    tracesEndpoint: values.otlp,
   });
   const tracer = tracerFor(telemetry.enabled);
   const logger = createLogger(values["log-level"] ?? (command === "demo" ? "warn" : "info"), { service: "shop" });

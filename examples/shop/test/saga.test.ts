@@ -32,7 +32,6 @@ beforeAll(async () => {
     disabled: false,
     serviceName: "shop-test",
     tracesEndpoint: "http://127.0.0.1:9/v1/traces",
-    sampler: "parentbased_always_on",
     scheduleDelayMs: 100,
     exporter,
   });
