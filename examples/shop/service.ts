@@ -1,5 +1,13 @@
 import { context } from "@opentelemetry/api";
-import { deadLetter, ok, type ConsumerHandler, type InboundMessage, type Publisher } from "../../src/bus/index.ts";
+import {
+  deadLetter,
+  ok,
+  type ConsumerHandler,
+  type InboundMessage,
+  type MessageRows,
+  type Publisher,
+  type Refused,
+} from "../../src/bus/index.ts";
 import { extractFromHeaders, type HeaderCarrier, type Logger } from "../../src/telemetry/index.ts";
 import { decodeEvent, encodeEvent, msgIdOf, type ShopEvent, type ShopSubjects } from "./events.ts";
 import { compareAndSet, type Decision, type ShopState } from "./state.ts";
@@ -13,12 +21,6 @@ export interface Service<T> {
   decide(current: T | undefined, e: ShopEvent): Decision<T, ShopEvent>;
 }
 
-/** A message the handler will act on: the event and the trace context it was published in. */
-export interface Step {
-  event: ShopEvent;
-  trace: Record<string, string>;
-}
-
 export interface ServiceDeps {
   state: ShopState;
   publisher: Publisher;
@@ -29,22 +31,17 @@ export interface ServiceDeps {
 const TRACE_HEADERS = ["traceparent", "tracestate"];
 
 /** The W3C trace headers of `msg`, as a carrier for `extractFromHeaders`. */
-function traceOf(msg: InboundMessage): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of TRACE_HEADERS) {
-    const v = msg.header(name);
-    if (v !== undefined) out[name] = v;
-  }
-  return out;
-}
-
-function carrier(h: Record<string, string>): HeaderCarrier {
-  return { get: (k) => h[k] ?? "", set: () => undefined, keys: () => Object.keys(h) };
+function traceOf(msg: InboundMessage): HeaderCarrier {
+  return {
+    get: (k) => msg.header(k) ?? "",
+    set: () => undefined,
+    keys: () => TRACE_HEADERS.filter((k) => msg.header(k) !== undefined),
+  };
 }
 
 /**
  * The consume loop's handler for one durable of `service`. `prepare` is pure: it decodes the
- * message (a bad one is dead-lettered) and keeps its trace context. `write` applies each step
+ * message (a bad one is dead-lettered). `write` gets each event with its message and applies it
  * with a compare-and-set on the service's bucket, then publishes what the step emits, in the
  * trace of the message that caused it, so an order keeps one trace across the four services.
  * It throws if a publish fails: the loop naks the batch and the redelivery emits again.
@@ -53,23 +50,27 @@ function carrier(h: Record<string, string>): HeaderCarrier {
  * const handler = createServiceHandler(paymentService, "payment", { state, publisher, subjects, logger });
  * startConsumeLoop({ bus, stream, handler, ... });
  */
-export function createServiceHandler<T>(service: Service<T>, name: string, deps: ServiceDeps): ConsumerHandler<Step> {
+export function createServiceHandler<T>(
+  service: Service<T>,
+  name: string,
+  deps: ServiceDeps,
+): ConsumerHandler<ShopEvent> {
   const { state, publisher, subjects, logger } = deps;
   const kv = state[service.bucket];
 
   function prepare(msg: InboundMessage) {
     const decoded = decodeEvent(msg.data);
-    if ("error" in decoded) return deadLetter<Step>(decoded.error);
-    if (service.keyOf(decoded.event) === undefined) return ok<Step>([]);
-    return ok<Step>([{ event: decoded.event, trace: traceOf(msg) }]);
+    if ("error" in decoded) return deadLetter<ShopEvent>(decoded.error);
+    return ok(service.keyOf(decoded.event) === undefined ? [] : [decoded.event]);
   }
 
-  async function apply(step: Step): Promise<Promise<void>[]> {
-    const key = service.keyOf(step.event) ?? "";
-    const decision = await compareAndSet(kv, key, (current: T | undefined) => service.decide(current, step.event));
-    const { order } = step.event;
-    if (decision.next !== undefined) logger.info({ service: name, order: order.id, on: step.event.type, key }, "step");
-    const parent = extractFromHeaders(carrier(step.trace));
+  /** Applies one event and starts publishing what it emits, in the trace of the message it came in. */
+  async function apply(event: ShopEvent, msg: InboundMessage): Promise<Promise<void>[]> {
+    const key = service.keyOf(event) ?? "";
+    const decision = await compareAndSet(kv, key, (current: T | undefined) => service.decide(current, event));
+    const { order } = event;
+    if (decision.next !== undefined) logger.info({ service: name, order: order.id, on: event.type, key }, "step");
+    const parent = extractFromHeaders(traceOf(msg));
     return decision.emit.map((e) =>
       context.with(parent, async () => {
         const [outcome] = await publisher.publish([
@@ -81,16 +82,20 @@ export function createServiceHandler<T>(service: Service<T>, name: string, deps:
     );
   }
 
-  async function write(steps: Step[]): Promise<void> {
-    // One step after another (steps of one batch often share a key: one product, one customer);
-    // their publishes are pipelined, and all of them must be stored before the batch is acked.
+  /**
+   * One event after another (events of one batch often share a key: one product, one customer);
+   * their publishes are pipelined, and all must be stored before the batch is acked. Nothing is
+   * refused: a bad message was dead-lettered by `prepare`.
+   */
+  async function write<G extends MessageRows<ShopEvent>>(batch: readonly G[]): Promise<Refused<G>[]> {
     const publishes: Promise<void>[] = [];
     try {
-      for (const step of steps) publishes.push(...(await apply(step)));
+      for (const { msg, rows } of batch) for (const event of rows) publishes.push(...(await apply(event, msg)));
     } finally {
       const failed = (await Promise.allSettled(publishes)).find((r) => r.status === "rejected");
       if (failed) throw failed.reason;
     }
+    return [];
   }
 
   return { name, prepare, write };
