@@ -33,6 +33,8 @@ interface View {
   rebufferMs: number;
   /** The playhead at the last sample while playing; null while not accumulating. */
   lastPos: number | null;
+  /** The playhead last seen outside a seek: where a seek starts from. */
+  lastSeen: number;
   stallSince: number | null;
   paused: boolean;
   completed: boolean;
@@ -79,6 +81,7 @@ export function createTracker(media: MediaLike, opts: AttachOptions, transport: 
   function sample(): void {
     if (!view) return;
     const now = pos();
+    if (!media.seeking) view.lastSeen = now;
     if (view.lastPos !== null && !media.seeking) {
       const step = now - view.lastPos;
       if (step > 0 && step <= MAX_STEP_MS) view.playedMs += step;
@@ -104,6 +107,7 @@ export function createTracker(media: MediaLike, opts: AttachOptions, transport: 
       playedMs: 0,
       rebufferMs: 0,
       lastPos: null,
+      lastSeen: pos(),
       stallSince: null,
       paused: false,
       completed: false,
@@ -167,7 +171,7 @@ export function createTracker(media: MediaLike, opts: AttachOptions, transport: 
     seeking: () => {
       if (!view) return;
       stopStall();
-      if (view.seekFrom === null) view.seekFrom = view.lastPos ?? pos();
+      if (view.seekFrom === null) view.seekFrom = view.lastPos ?? view.lastSeen;
       view.lastPos = null;
     },
     seeked: () => {
@@ -175,6 +179,7 @@ export function createTracker(media: MediaLike, opts: AttachOptions, transport: 
       const from = view.seekFrom;
       view.seekFrom = null;
       emit("user.video.seeked", { from_ms: from, to_ms: pos() });
+      view.lastSeen = pos();
       if (!view.paused) view.lastPos = pos();
     },
     ended: () => {
