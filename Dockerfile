@@ -23,6 +23,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+# Only src/ is built: the benchmark (test/bench, its own tsconfig) never reaches dist/ or the image.
 COPY src ./src
 RUN npm run build \
     && npm prune --omit=dev --no-audit --no-fund

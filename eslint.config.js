@@ -53,6 +53,27 @@ const layers = [
   },
 ];
 
+/**
+ * The rules that keep the architecture: the environment read in one place, and the layers'
+ * dependency direction. Exported for test/lint/boundaries.test.ts, which lints snippets with them.
+ */
+export const boundaries = [
+  {
+    rules: {
+      "no-restricted-properties": ["error", ...focused, ...envReads],
+      "no-restricted-imports": ["error", { paths: [envImport] }],
+    },
+  },
+  ...layers.map(({ files, regex, message }) => ({
+    files,
+    rules: { "no-restricted-imports": ["error", { paths: [envImport], patterns: [{ regex, message }] }] },
+  })),
+  {
+    files: ["src/config.ts"],
+    rules: { "no-restricted-properties": ["error", ...focused] },
+  },
+];
+
 export default tseslint.config(
   { ignores: ["dist/**", "dist-bench/**", "node_modules/**", "coverage/**", ".playpulse/**"] },
   ...tseslint.configs.recommendedTypeChecked,
@@ -66,18 +87,9 @@ export default tseslint.config(
       "@typescript-eslint/no-explicit-any": "error",
       "@typescript-eslint/consistent-type-imports": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
-      "no-restricted-properties": ["error", ...focused, ...envReads],
-      "no-restricted-imports": ["error", { paths: [envImport] }],
     },
   },
-  ...layers.map(({ files, regex, message }) => ({
-    files,
-    rules: { "no-restricted-imports": ["error", { paths: [envImport], patterns: [{ regex, message }] }] },
-  })),
-  {
-    files: ["src/config.ts"],
-    rules: { "no-restricted-properties": ["error", ...focused] },
-  },
+  ...boundaries,
   {
     files: ["**/*.js"],
     ...tseslint.configs.disableTypeChecked,

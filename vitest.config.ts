@@ -36,7 +36,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["src/**/*.test.ts", "test/bench/**/*.test.ts", "examples/*/*.test.ts"],
+          include: ["src/**/*.test.ts", "test/bench/**/*.test.ts", "test/lint/**/*.test.ts", "examples/*/*.test.ts"],
           testTimeout: 10_000,
         },
       },

@@ -1,5 +1,4 @@
 import type { RuntimeName } from "../../src/http/runtimes.ts";
-import { freePort } from "../../src/local-servers/index.ts";
 import {
   consumerLag,
   createNamespace,
@@ -7,23 +6,22 @@ import {
   READ_KEY,
   runLoadgen,
   startRoles,
-  startScript,
   WRITE_KEY,
   type Harness,
   type LoadRun,
   type Namespace,
 } from "./harness.ts";
-import { closedArgs, failedRow, rowFromLoad, runWorker } from "./parts.ts";
-import { ProcWatch, type Child } from "../helpers/processes.ts";
+import { closedArgs, failedRow, rowFromLoad } from "./parts.ts";
+import type { Child } from "../helpers/processes.ts";
 import type { BenchRow } from "./table.ts";
 
-const PLAY_CONSUMERS = ["analytics", "recommendations"] as const;
+export const PLAY_CONSUMERS = ["analytics", "recommendations"] as const;
 
 /**
  * The consumer roles as production deploys them (k8s/: one Deployment each): one Node process
  * per consumer, so analytics and recommendations can run on different cores.
  */
-async function startConsumers(
+export async function startConsumers(
   h: Harness,
   n: Namespace,
 ): Promise<{ children: Child[]; watch: Record<string, number | undefined> }> {
@@ -140,7 +138,7 @@ interface Sustained {
  * what the consumers drain; an open-model run at 90 % of the lower of the two confirms that
  * the lag stays flat (lowering by 20 % and trying again in full mode if it grew).
  */
-async function sustainable(
+export async function sustainable(
   h: Harness,
   n: Namespace,
   url: string,
@@ -280,104 +278,3 @@ export async function measurePipeline(h: Harness, rt: RuntimeName): Promise<Benc
 }
 
 /** The naive baseline: its edge alone at saturation, and end to end at its sustainable rate. */
-export async function measureNaive(h: Harness): Promise<BenchRow[]> {
-  const ingestLabel = "naive baseline: edge awaiting one js.publish per event, 1 event/request, saturated";
-  const e2eLabel = "naive baseline end to end (one INSERT per message), 1 event/request, max sustainable";
-  const n = await createNamespace(h, "naive");
-  const children: Child[] = [];
-  try {
-    const port = await freePort();
-    const edge = await startScript(
-      h,
-      "naive-edge",
-      "node",
-      "test/bench/naive.ts",
-      ["edge", JSON.stringify({ natsUrl: h.natsUrl, prefix: n.ns, port, key: WRITE_KEY })],
-      `http://127.0.0.1:${port}/readyz`,
-    );
-    children.push(edge);
-    const consumer = await startScript(
-      h,
-      "naive-consumer",
-      "node",
-      "test/bench/naive.ts",
-      [
-        "consumer",
-        JSON.stringify({ natsUrl: h.natsUrl, stream: n.stream, clickhouseUrl: h.clickhouseUrl, database: n.database }),
-      ],
-      undefined,
-    );
-    children.push(consumer);
-    h.log("  naive baseline");
-    const s = await sustainable(
-      h,
-      n,
-      `http://127.0.0.1:${port}`,
-      1,
-      { "naive-edge": edge.pid, "naive-consumer": consumer.pid },
-      "baseline.naive.e2e",
-      e2eLabel,
-      ["--no-catalog"],
-    );
-    return [
-      rowFromLoad("baseline.naive.ingest", "baseline", ingestLabel, s.probe.run, "closed model, consumer running"),
-      s.row,
-    ];
-  } catch (err: unknown) {
-    return [
-      failedRow("baseline.naive.ingest", "baseline", ingestLabel, err),
-      failedRow("baseline.naive.e2e", "baseline", e2eLabel, err),
-    ];
-  } finally {
-    for (const c of children) await c.stop(5000);
-    await dropNamespace(h, n);
-  }
-}
-
-/**
- * The consumer roles alone: a backlog of `n` events is published first, then the three
- * consumers (a Node process each, default settings) start; the figure is events per second from
- * the first processed event until both play consumers have no lag left.
- */
-export async function measureConsumers(h: Harness): Promise<BenchRow> {
-  const n = h.quick ? 20_000 : 200_000;
-  const label = `consumers alone (node, one process each, batch 5,000): drain a backlog of ${n.toLocaleString("en-US")} events into events and rec_events`;
-  const ns = await createNamespace(h, "drain");
-  let children: Child[] = [];
-  try {
-    h.log("  consumers alone, draining a backlog");
-    await runWorker(h, { kind: "js-fill", natsUrl: h.natsUrl, prefix: ns.ns, payloads: n });
-    const started = await startConsumers(h, ns);
-    children = started.children;
-    const w = new ProcWatch({ ...started.watch, ...h.serverPids });
-    const deadline = Date.now() + (h.quick ? 120_000 : 600_000);
-    let t0: number | undefined;
-    for (;;) {
-      const lag = await consumerLag(h, ns.stream, PLAY_CONSUMERS);
-      const max = Math.max(...Object.values(lag));
-      if (t0 === undefined && max < n) {
-        t0 = performance.now();
-        w.start();
-      }
-      if (max === 0) break;
-      if (Date.now() > deadline) throw new Error(`backlog not drained in time: lag ${JSON.stringify(lag)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const secs = (performance.now() - (t0 ?? performance.now())) / 1000;
-    return {
-      id: "consumers.drain",
-      group: "pipeline",
-      label,
-      eventsPerSec: Math.round(n / Math.max(0.001, secs)),
-      p50Ms: null,
-      p99Ms: null,
-      procs: w.stop(),
-      note: `${n.toLocaleString("en-US")} events in ${secs.toFixed(1)} s; the slower of analytics and recommendations`,
-    };
-  } catch (err: unknown) {
-    return failedRow("consumers.drain", "pipeline", label, err);
-  } finally {
-    for (const c of children) await c.stop();
-    await dropNamespace(h, ns);
-  }
-}
