@@ -1,6 +1,6 @@
 export { connectBus } from "./connect.ts";
 export type { BusConnection } from "./connect.ts";
-export { provisionBus, dlqStreamName } from "./provision.ts";
+export { provisionBus, dlqStreamName, ensureStream } from "./provision.ts";
 export type { StreamSettings, ConsumerSettings, DurableConsumer, BusSubjects } from "./provision.ts";
 export { createPublisher, outcomeOf } from "./publisher.ts";
 export type { Publisher, OutboundMessage, PublishOutcome, FailureReason } from "./publisher.ts";

@@ -42,7 +42,11 @@ export function dlqStreamName(stream: string): string {
   return `${stream}_DLQ`;
 }
 
-async function ensureStream(jsm: JetStreamManager, cfg: Partial<StreamConfig> & { name: string }): Promise<void> {
+/** Creates the stream, or updates it to `cfg` when it exists. */
+export async function ensureStream(
+  jsm: JetStreamManager,
+  cfg: Partial<StreamConfig> & { name: string },
+): Promise<void> {
   const exists = await jsm.streams.info(cfg.name).then(
     () => true,
     (err: unknown) => {

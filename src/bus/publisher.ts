@@ -61,6 +61,31 @@ export function outcomeOf(data: Uint8Array, hdrs: MsgHdrs | undefined): PublishO
   return { status: "stored", seq: body.seq, duplicate: body.duplicate === true };
 }
 
+/** Fails the publishes whose deadline passed, every 100 ms (or `timeoutMs`, when shorter). */
+function sweepTimeouts(
+  pending: ReadonlyMap<string, Pending>,
+  timeoutMs: number,
+  settle: (token: string, outcome: PublishOutcome) => void,
+): ReturnType<typeof setInterval> {
+  const timeout: PublishOutcome = {
+    status: "failed",
+    reason: "timeout",
+    message: `no JetStream answer within ${timeoutMs} ms`,
+  };
+  const sweeper = setInterval(
+    () => {
+      const now = Date.now();
+      for (const [token, p] of pending) {
+        if (p.deadline > now) break; // insertion order is deadline order
+        settle(token, { ...timeout });
+      }
+    },
+    Math.min(100, timeoutMs),
+  );
+  sweeper.unref();
+  return sweeper;
+}
+
 /**
  * A pipelined JetStream publisher. Every message is a core publish with its own reply
  * subject under one shared inbox subscription, so thousands of PubAcks can be in flight
@@ -102,21 +127,7 @@ export function createPublisher(
   };
   bus.onDisconnect(() => failAll("unavailable", "connection to NATS lost before JetStream answered"));
 
-  const sweeper = setInterval(
-    () => {
-      const now = Date.now();
-      for (const [token, p] of pending) {
-        if (p.deadline > now) break; // insertion order is deadline order
-        settle(token, {
-          status: "failed",
-          reason: "timeout",
-          message: `no JetStream answer within ${opts.timeoutMs} ms`,
-        });
-      }
-    },
-    Math.min(100, opts.timeoutMs),
-  );
-  sweeper.unref();
+  const sweeper = sweepTimeouts(pending, opts.timeoutMs, settle);
 
   function publish(messages: readonly OutboundMessage[]): Promise<PublishOutcome[]> {
     if (!bus.isConnected()) {

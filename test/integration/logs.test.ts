@@ -5,6 +5,7 @@ import { SpanKind } from "@opentelemetry/api";
 import { InMemorySpanExporter } from "@opentelemetry/sdk-trace-base";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { loadConfig, ROLES } from "../../src/config.ts";
+import { CONSUMER_NAMES } from "../../src/consumers/registry.ts";
 import { startTelemetry, type Telemetry } from "../../src/instrumentation.ts";
 import { startRoles, type Running } from "../../src/main.ts";
 import { createLogger } from "../../src/telemetry/logger.ts";
@@ -137,6 +138,13 @@ describe("logs", () => {
       trace_id: traceId,
       span_id: consumerSpan?.spanContext().spanId,
     });
+  });
+
+  it("names the consumer once on a consumer's line (one `consumer` key, from the loop's child logger)", () => {
+    const deadLettered = raw.filter((text) => text.includes('"msg":"message dead-lettered"'));
+    expect(deadLettered.length).toBeGreaterThan(0);
+    for (const text of deadLettered) expect(text.match(/"consumer":/g)).toEqual(['"consumer":']);
+    for (const text of deadLettered) expect(CONSUMER_NAMES).toContain((JSON.parse(text) as Line).consumer);
   });
 
   it("writes no trace id outside a span, and no key or client IP anywhere", () => {

@@ -1,4 +1,5 @@
 import type { StoredEvent, VideoEvent } from "../../events/index.ts";
+import { playRowBase } from "../play-row.ts";
 
 /** One row of `events`: the analytics consumer's whole view of a play event. */
 export interface EventRow {
@@ -34,19 +35,9 @@ export interface EventRow {
 }
 
 export function toEventRow(e: StoredEvent & VideoEvent, traceId: string, streamSeq: number): EventRow {
-  const tsMs = Date.parse(e.timestamp);
   return {
-    id: e.id,
-    type: e.type,
+    ...playRowBase(e),
     schema_version: e.schema_version,
-    ts: Math.floor(tsMs / 1000),
-    ts_ms: tsMs,
-    received_ms: e.received_at,
-    stored_ms: 0,
-    user_id: e.user_id,
-    view_id: e.view_id,
-    video_id: e.video_id,
-    position_ms: e.position_ms,
     duration_ms: e.duration_ms ?? 0,
     startup_ms: e.startup_ms ?? 0,
     played_ms: e.played_ms ?? 0,

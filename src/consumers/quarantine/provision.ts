@@ -6,6 +6,7 @@ import {
   RetentionPolicy,
   StorageType,
 } from "@nats-io/jetstream";
+import { ensureStream } from "../../bus/index.ts";
 import { nanos, type NatsConnection } from "@nats-io/transport-node";
 import { quarantineStreamName, quarantineWildcard } from "../../events/index.ts";
 
@@ -27,7 +28,7 @@ export interface QuarantineStreamSettings {
 export async function provisionQuarantine(nc: NatsConnection, s: QuarantineStreamSettings): Promise<void> {
   const jsm = await jetstreamManager(nc, { timeout: 10_000 });
   const name = quarantineStreamName(s.name);
-  const cfg = {
+  await ensureStream(jsm, {
     name,
     subjects: [quarantineWildcard(s.prefix)],
     storage: StorageType.File,
@@ -36,16 +37,7 @@ export async function provisionQuarantine(nc: NatsConnection, s: QuarantineStrea
     max_bytes: s.maxBytes,
     max_age: nanos(s.maxAgeMs),
     num_replicas: s.replicas,
-  };
-  const exists = await jsm.streams.info(name).then(
-    () => true,
-    (err: unknown) => {
-      if (err instanceof Error && /not found/i.test(err.message)) return false;
-      throw err;
-    },
-  );
-  if (exists) await jsm.streams.update(name, cfg);
-  else await jsm.streams.add(cfg);
+  });
   const consumer = await jsm.consumers.info(name, "quarantine").catch(() => undefined);
   if (consumer === undefined) {
     await jsm.consumers.add(name, {

@@ -1,4 +1,5 @@
 import type { ConsumerDefinition } from "../definition.ts";
+import { playRowBase } from "../play-row.ts";
 
 /** One row of `rec_events`: what the recommender needs of a play event. */
 export interface RecRow {
@@ -30,19 +31,9 @@ export const recommendations: ConsumerDefinition<"recommendations", "video", Rec
   typeColumn: true,
   acceptedAt: false,
   toRows(e, ctx) {
-    const tsMs = Date.parse(e.timestamp);
     return [
       {
-        id: e.id,
-        type: e.type,
-        ts: Math.floor(tsMs / 1000),
-        ts_ms: tsMs,
-        received_ms: e.received_at,
-        stored_ms: 0,
-        user_id: e.user_id,
-        view_id: e.view_id,
-        video_id: e.video_id,
-        position_ms: e.position_ms,
+        ...playRowBase(e),
         played_ms: e.played_ms ?? 0,
         duration_ms: e.duration_ms ?? 0,
         trace_id: ctx.traceId,
