@@ -63,5 +63,15 @@ export function createShopApp(deps: ShopHttpDeps): Hono {
     const rec = orderSpec.shape.id.safeParse(id).success ? await readJson<OrderRecord>(state.orders, id) : undefined;
     return rec ? c.json(rec) : c.json({ error: "not found", reason: `no order ${id}` }, 404);
   });
+  // The order state lives in NATS KV: when it cannot be read or written, the client retries later
+  // with the same id, as for a publish the bus did not store.
+  app.onError((err, c) => {
+    deps.logger.warn({ err, path: c.req.path }, "order state unavailable");
+    c.header("Retry-After", "1");
+    return c.json(
+      { error: "unavailable", reason: "the order state could not be read or written; retry with the same id" },
+      503,
+    );
+  });
   return app;
 }
