@@ -168,6 +168,11 @@ async function collect(
   } finally {
     clearTimeout(timer);
   }
+  return concat(chunks, size);
+}
+
+/** The chunks as one array of `size` bytes (the chunk itself when there is only one). */
+export function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
   if (chunks.length === 1 && chunks[0]) return chunks[0];
   const out = new Uint8Array(size);
   let off = 0;

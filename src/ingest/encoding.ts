@@ -1,5 +1,5 @@
 import { ApiError } from "../http/errors.ts";
-import { tooLarge, type BodyLimits } from "./body.ts";
+import { concat, tooLarge, type BodyLimits } from "./body.ts";
 
 /** The `Content-Encoding` values `POST /v1/events` reads. */
 export const ACCEPTED_ENCODINGS = ["gzip", "deflate", "identity"] as const;
@@ -59,11 +59,5 @@ export async function inflate(bytes: Uint8Array, coding: ContentCoding, limits: 
     if (err instanceof ApiError) throw err;
     throw new ApiError(400, "bad_encoding", `the body is not valid ${coding} data`, {}, { cause: err });
   }
-  const out = new Uint8Array(size);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.byteLength;
-  }
-  return out;
+  return concat(chunks, size);
 }

@@ -1,19 +1,9 @@
 import type { StoredEvent, VideoEvent } from "../../events/index.ts";
-import { playRowBase } from "../play-row.ts";
+import { playRowBase, type PlayRowBase } from "../play-row.ts";
 
 /** One row of `events`: the analytics consumer's whole view of a play event. */
-export interface EventRow {
-  id: string;
-  type: string;
+export interface EventRow extends PlayRowBase {
   schema_version: number;
-  ts: number;
-  ts_ms: number;
-  received_ms: number;
-  stored_ms: number;
-  user_id: string;
-  view_id: string;
-  video_id: string;
-  position_ms: number;
   duration_ms: number;
   startup_ms: number;
   played_ms: number;

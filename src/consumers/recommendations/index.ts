@@ -1,18 +1,8 @@
 import type { ConsumerDefinition } from "../definition.ts";
-import { playRowBase } from "../play-row.ts";
+import { playRowBase, type PlayRowBase } from "../play-row.ts";
 
 /** One row of `rec_events`: what the recommender needs of a play event. */
-export interface RecRow {
-  id: string;
-  type: string;
-  ts: number;
-  ts_ms: number;
-  received_ms: number;
-  stored_ms: number;
-  user_id: string;
-  view_id: string;
-  video_id: string;
-  position_ms: number;
+export interface RecRow extends PlayRowBase {
   played_ms: number;
   duration_ms: number;
   trace_id: string;
