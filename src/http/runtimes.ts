@@ -115,7 +115,7 @@ export function serveEntry(name: RuntimeName): string[] {
  *
  * @example
  * const rt = findRuntime("deno");
- * spawn(rt.command, serveArgs(rt, ["ingest", "query"]), { env: { ...process.env, ...rt.env } });
+ * spawn(rt.command, serveArgs(rt, ["ingest", "query"]), { env: { ...processEnv(), ...rt.env } });
  */
 export function serveArgs(rt: Runtime, roles: readonly string[], root = REPO_ROOT): string[] {
   const dir = EXT === ".ts" ? "src" : "dist";
