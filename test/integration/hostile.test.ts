@@ -546,10 +546,16 @@ describe("hostile input at the edge", () => {
     // Bun.serve and Deno.serve answer the same 413, but read the rest of the upload before the
     // connection is free again: a known difference, listed in docs/deploy.md, not yet fixed.
     if (edgeRuntime() === "node") expect({ closed, cutOff: sent < total }).toEqual({ closed: true, cutOff: true });
-    expect({
+    const answer = {
       status: /^HTTP\/1\.1 (\d{3})/.exec(received)?.[1],
       code: /"code":"([a-z_]+)"/.exec(received)?.[1],
-    }).toEqual({ status: "413", code: "payload_too_large" });
+    };
+    const refused = { status: "413", code: "payload_too_large" };
+    // Bun.serve sometimes resets the connection while the client is still sending, and the reset
+    // discards the 413 before the client reads it (docs/deploy.md, an open difference): never a
+    // 2xx or a 5xx, but possibly no answer at all.
+    if (edgeRuntime() === "bun") expect([refused, { status: undefined, code: undefined }]).toContainEqual(answer);
+    else expect(answer).toEqual(refused);
   }, 60_000);
 
   it("refuses a declared Content-Length over the limit before reading the body", async () => {
