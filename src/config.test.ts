@@ -33,7 +33,7 @@ describe("loadConfig: defaults", () => {
     expect(c.publish).toEqual({ timeoutMs: 5000, retryAfterSeconds: 2 });
     expect(c.consumers).toMatchObject({ batchSize: 5000, flushIntervalMs: 1000, ackWaitMs: 60_000, maxDeliver: 20 });
     expect(c.trending).toEqual({ halfLifeHours: 12 });
-    expect(c.jaegerUiUrl).toBe("http://localhost:16686");
+    expect(c.jaegerUiUrl).toBeUndefined();
     expect(c.otel).toEqual({
       disabled: false,
       serviceName: "playpulse",

@@ -76,7 +76,8 @@ const schema = z.object({
       .max(24 * 365)
       .default(12),
   ),
-  PLAYPULSE_JAEGER_UI_URL: z.string().default("http://localhost:16686"),
+  /** Jaeger's UI; when set, the event lookup links each trace id to it (unset: the id alone). */
+  PLAYPULSE_JAEGER_UI_URL: z.preprocess(unsetIfEmpty, z.string().url().optional()),
   /** A view counts as concurrent while its latest event is at most this old (docs/metrics.md#concurrent-viewers). */
   PLAYPULSE_CCV_WINDOW_SECONDS: int(25, 5, 300),
   OTEL_SDK_DISABLED: bool(false),
@@ -152,7 +153,8 @@ export interface Config {
   };
   trending: { halfLifeHours: number };
   quarantine: { enabled: boolean; maxPayloadBytes: number; maxBytes: number; maxAgeMs: number };
-  jaegerUiUrl: string;
+  /** Jaeger UI base URL without a trailing slash; undefined: no trace links. */
+  jaegerUiUrl: string | undefined;
   ccv: { windowSeconds: number };
   otel: {
     disabled: boolean;
@@ -234,7 +236,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxBytes: e.PLAYPULSE_QUARANTINE_MAX_BYTES ?? Math.max(1024 * 1024, Math.floor(e.PLAYPULSE_STREAM_MAX_BYTES / 8)),
       maxAgeMs: e.PLAYPULSE_QUARANTINE_MAX_AGE_HOURS * 3600_000,
     },
-    jaegerUiUrl: e.PLAYPULSE_JAEGER_UI_URL.replace(/\/+$/, ""),
+    jaegerUiUrl: e.PLAYPULSE_JAEGER_UI_URL?.replace(/\/+$/, ""),
     ccv: { windowSeconds: e.PLAYPULSE_CCV_WINDOW_SECONDS },
     otel: {
       disabled: e.OTEL_SDK_DISABLED,

@@ -2,7 +2,7 @@ import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { BacklogReader, ConsumerBacklog } from "../telemetry/consumer-backlog.ts";
 
-export type { BacklogReader, ConsumerBacklog } from "../telemetry/consumer-backlog.ts";
+export type { BacklogReader, ConsumerBacklog, StreamSize } from "../telemetry/consumer-backlog.ts";
 
 export interface BacklogOptions {
   /** The NATS connection, or undefined while there is none. */
@@ -22,7 +22,8 @@ export class BacklogUnavailableError extends Error {
 /**
  * Reads consumer lag from JetStream: `num_pending + num_ack_pending` from consumer info, the
  * age of the first unprocessed message (the stream message matching the consumer's filter at
- * or after its ack floor + 1, fetched with `next_by_subj`), and the dead letters per consumer.
+ * or after its ack floor + 1, fetched with `next_by_subj`), the dead letters per consumer, and
+ * the stream's size (messages and bytes).
  * Used by `/metrics` (sampled on scrape) and `GET /v1/lag`.
  *
  * @example
@@ -69,6 +70,10 @@ export function createBacklogReader(opts: BacklogOptions): BacklogReader {
     async read(consumers = opts.consumers) {
       const jsm = await manager();
       return Promise.all(consumers.map((c) => readOne(jsm, c)));
+    },
+    async streamSize() {
+      const { state } = await (await manager()).streams.info(opts.stream);
+      return { stream: opts.stream, messages: state.messages, bytes: state.bytes };
     },
   };
 }

@@ -12,4 +12,4 @@ export type { DeadLetterPublisher, DeadLetterSource } from "./dead-letters.ts";
 export { startConsumeLoop } from "./consume-loop.ts";
 export type { ConsumeLoop, ConsumeLoopOptions, BatchStats } from "./consume-loop.ts";
 export { createBacklogReader, lazyNatsConnection, BacklogUnavailableError } from "./backlog.ts";
-export type { BacklogReader, BacklogOptions, ConsumerBacklog, LazyConnection } from "./backlog.ts";
+export type { BacklogReader, BacklogOptions, ConsumerBacklog, LazyConnection, StreamSize } from "./backlog.ts";

@@ -22,7 +22,7 @@ export interface EventLocation {
   /** When the edge received the event (its `received_at`, as the analytics row keeps it). */
   accepted_at: string | null;
   trace_id: string | null;
-  /** The trace in Jaeger's UI: `<PLAYPULSE_JAEGER_UI_URL>/trace/<trace_id>`. */
+  /** The trace in Jaeger's UI, `<PLAYPULSE_JAEGER_UI_URL>/trace/<trace_id>`; null when that is unset. */
   trace_url: string | null;
   processed_by: string[];
   /** Consumers that take this type and have not stored it (yet). */
@@ -57,13 +57,13 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * and its trace. Throws a 404 `ApiError` with the possible reasons when no table has it.
  *
  * @example
- * const where = await locateEvent(store, CONSUMERS, "0190...", "http://localhost:16686");
+ * const where = await locateEvent(store, CONSUMERS, "0190...", "http://localhost:16686"); // or undefined: no link
  */
 export async function locateEvent(
   store: Store,
   tables: readonly ConsumerTable[],
   id: string,
-  jaegerUiUrl: string,
+  jaegerUiUrl: string | undefined,
 ): Promise<EventLocation> {
   const found = await Promise.all(tables.map((t) => findIn(store, t, id)));
   const hits = tables.map((t, i) => ({ ...t, f: found[i] as Found })).filter((h) => num(h.f.rows) > 0);
@@ -98,7 +98,7 @@ export async function locateEvent(
     type,
     accepted_at: receivedMs === null ? null : iso(receivedMs),
     trace_id: traceId,
-    trace_url: traceId === null ? null : `${jaegerUiUrl}/trace/${traceId}`,
+    trace_url: traceId === null || jaegerUiUrl === undefined ? null : `${jaegerUiUrl}/trace/${traceId}`,
     processed_by: consumers.filter((c) => c.stored).map((c) => c.consumer),
     waiting_for: consumers.filter((c) => c.expected && !c.stored).map((c) => c.consumer),
     consumers,

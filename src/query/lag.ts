@@ -1,6 +1,6 @@
 import { ApiError } from "../http/errors.ts";
 import { ident, num, p, sql, type Ident, type Sql, type Store } from "../store/index.ts";
-import type { BacklogReader, ConsumerBacklog } from "../telemetry/consumer-backlog.ts";
+import type { BacklogReader, ConsumerBacklog, StreamSize } from "../telemetry/consumer-backlog.ts";
 import type { ConsumerTable } from "./consumer-tables.ts";
 
 /**
@@ -39,6 +39,8 @@ export interface LagReport {
   /** "unavailable" when NATS could not be asked; the backlog fields are then null. */
   backlog: "ok" | "unavailable";
   backlog_error?: string;
+  /** What the event stream holds now: messages and bytes (null when NATS could not be asked). */
+  stream: StreamSize | null;
   consumers: ConsumerLag[];
 }
 
@@ -93,7 +95,7 @@ function backlogFields(b: ConsumerBacklog | undefined, now: number): Omit<Consum
 /**
  * Each consumer's lag: its backlog in JetStream (pending messages, the age of the oldest
  * unprocessed event, dead letters) and how fast its rows were stored lately (p50/p95 of
- * event-to-stored time over the window, from ClickHouse). Without a NATS connection the
+ * event-to-stored time over the window, from ClickHouse); beside them, the stream's size. Without a NATS connection the
  * backlog fields are null and `backlog` says "unavailable"; the freshness still answers.
  *
  * @example
@@ -112,8 +114,10 @@ export async function consumerLag(
         (err: unknown) => ({ list: undefined, error: err instanceof Error ? err.message : String(err) }),
       )
     : Promise.resolve({ list: undefined, error: "this process has no NATS connection" });
-  const [backlog, freshness] = await Promise.all([
+  const sizeRead = deps.backlog?.streamSize ? deps.backlog.streamSize().catch(() => null) : Promise.resolve(null);
+  const [backlog, stream, freshness] = await Promise.all([
     backlogRead,
+    sizeRead,
     Promise.all(deps.consumers.map((c) => freshnessOf(deps.store, c.table, since, windowMinutes))),
   ]);
   return {
@@ -121,6 +125,7 @@ export async function consumerLag(
     window_minutes: windowMinutes,
     backlog: backlog.list ? "ok" : "unavailable",
     ...(backlog.error !== undefined ? { backlog_error: backlog.error } : {}),
+    stream,
     consumers: names.map((consumer, i) => ({
       consumer,
       ...backlogFields(

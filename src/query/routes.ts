@@ -20,8 +20,8 @@ export interface QueryDeps {
   /** The consumers whose tables `GET /v1/events/:id` and `GET /v1/lag` read (the consumer registry). */
   consumers: readonly ConsumerTable[];
   now?: () => number;
-  /** Base URL of Jaeger's UI, for the trace links of `GET /v1/events/:id`. */
-  jaegerUiUrl?: string;
+  /** Base URL of Jaeger's UI, for the trace links of `GET /v1/events/:id` (none when undefined). */
+  jaegerUiUrl?: string | undefined;
   /** Consumer backlogs from JetStream, for `GET /v1/lag` (its backlog fields are null without). */
   backlog?: BacklogReader | undefined;
   /** PLAYPULSE_CCV_WINDOW_SECONDS (25 by default), for `GET /v1/concurrency`. */
@@ -48,7 +48,7 @@ export function createQueryRoutes(deps: QueryDeps): Hono {
 
   app.get("/v1/events/:id", requireKey(deps.keys, "read"), async (c) => {
     const id = parseId("id", c.req.param("id"));
-    return c.json(await locateEvent(store, deps.consumers, id, deps.jaegerUiUrl ?? "http://localhost:16686"));
+    return c.json(await locateEvent(store, deps.consumers, id, deps.jaegerUiUrl));
   });
 
   app.get("/v1/lag", requireKey(deps.keys, "read"), async (c) => {

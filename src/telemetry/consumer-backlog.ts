@@ -19,7 +19,16 @@ export interface ConsumerBacklog {
   deadLetters: number;
 }
 
+/** How much the event stream holds now (JetStream's stream state). */
+export interface StreamSize {
+  stream: string;
+  messages: number;
+  bytes: number;
+}
+
 export interface BacklogReader {
   /** The backlog of each named consumer (all of the reader's consumers by default). */
   read(consumers?: readonly string[]): Promise<ConsumerBacklog[]>;
+  /** The event stream's size; readers that cannot tell leave it out. */
+  streamSize?(): Promise<StreamSize>;
 }

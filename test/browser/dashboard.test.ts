@@ -4,9 +4,12 @@
  * with what the API answers for the same range; it records every request the page makes.
  */
 import { mkdir } from "node:fs/promises";
+import { jetstream } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { METRICS, show } from "../../src/dashboard/client/format.ts";
+import { bytesText, METRICS, show } from "../../src/dashboard/client/format.ts";
+import type { LagReport } from "../../src/query/index.ts";
 import type { MetricName } from "../../src/dashboard/client/types.ts";
 import { launchChromium, type BrowserHandle } from "../helpers/browser.ts";
 import {
@@ -165,13 +168,80 @@ describe("dashboard in Chromium", () => {
     await shoot("title");
   });
 
-  it("shows the pipeline's health per consumer", async () => {
+  async function lag(): Promise<LagReport> {
+    return (await p.get("/v1/lag")).body as LagReport;
+  }
+
+  it("shows the pipeline's health: per consumer, the stream's size, dead letters waiting", async () => {
     await page.goto(`${p.baseUrl}/dashboard#/health`);
     await page.locator("#lag-table tbody tr").first().waitFor();
     const names = await page.locator("#lag-table tbody th").allTextContents();
     expect(names).toEqual(["analytics", "recommendations", "content"]);
     expect(await page.locator("#dead-letters .value").textContent()).toBe("0");
+    expect(await page.locator("#freshness-banner").count()).toBe(0);
+    const streamShown = async () => {
+      const s = (await lag()).stream;
+      if (!s) return false;
+      const value = await page.locator("#stream-size .value").textContent();
+      const sub = await page.locator("#stream-size .sub").textContent();
+      return (
+        value === `${s.messages.toLocaleString("en-US")} messages` &&
+        sub === `${bytesText(s.bytes)} in ${p.config.stream.name}` &&
+        s
+      );
+    };
+    const size = await waitFor(streamShown, { timeoutMs: 12_000, what: "the stream's size as the API gives it" });
+    expect(size.bytes).toBeGreaterThan(size.messages * 100); // every message is a JSON event of 100+ bytes
+
+    // One message no consumer can decode, published straight to the stream: analytics and
+    // recommendations (both take user.video.*) dead-letter it, and the page counts 2 waiting.
+    const nc = await connect({ servers: inject("natsUrl") });
+    try {
+      await jetstream(nc).publish(`${p.config.stream.subjectPrefix}.user.video.played`, "not json");
+    } finally {
+      await nc.close();
+    }
+    await waitFor(async () => (await lag()).consumers.map((c) => c.dead_letters).join() === "1,1,0", {
+      timeoutMs: 20_000,
+      what: "the poison message dead-lettered by analytics and recommendations",
+    });
+    await waitFor(async () => (await page.locator("#dead-letters .value").textContent()) === "2", {
+      timeoutMs: 12_000,
+      what: "2 dead letters on the page",
+    });
     await shoot("health");
+  });
+
+  it("raises the red banner when a consumer's freshness p95 passes 10 s", async () => {
+    // What a consumer 12 s behind writes: rows stored 12 s after the edge received them. 500 of
+    // them outnumber the test's own rows (stored in well under a second) 5 to 1, so p95 is 12 s.
+    const now = Date.now();
+    const rows = Array.from({ length: 500 }, (_, i) => ({
+      id: `${p.ns}-slow-${i}`,
+      type: "user.video.heartbeat",
+      ts: "2020-01-01 00:00:00",
+      ts_ms: 1_577_836_800_000,
+      stored_ms: now,
+      received_ms: now - 12_000,
+      user_id: `${p.ns}-slow`,
+      view_id: `${p.ns}-slow`,
+      video_id: "slow",
+    }));
+    await p.store.insert("rec_events", rows);
+    const api = await lag();
+    expect(api.consumers.map((c) => [c.consumer, (c.freshness.p95_seconds ?? 0) > 10])).toEqual([
+      ["analytics", false],
+      ["recommendations", true],
+      ["content", false],
+    ]);
+    const banner = page.locator("#freshness-banner");
+    await banner.waitFor({ timeout: 12_000 });
+    expect(await banner.getAttribute("role")).toBe("alert");
+    expect(await banner.textContent()).toBe(
+      `Freshness p95 over 10 s: recommendations ${api.consumers[1]?.freshness.p95_seconds} s. ` +
+        "Events take too long to reach ClickHouse: check the consumers' logs and ClickHouse.",
+    );
+    expect(await page.locator("#lag-table tbody tr.outlier th").allTextContents()).toEqual(["recommendations"]);
   });
 
   it("finds an event accepted seconds earlier, with its journey", async () => {
@@ -192,8 +262,34 @@ describe("dashboard in Chromium", () => {
     for (let i = 0; i < (await jrows.count()); i++)
       journey.push((await jrows.nth(i).locator("th, td").allTextContents()).slice(0, 3));
     expect(journey).toContainEqual(["analytics", "events", "yes"]);
-    expect(await page.locator("#event-trace").textContent()).toBe(`${traceId} open in Jaeger`);
-    expect(await page.locator("#event-trace a").getAttribute("href")).toBe(`http://localhost:16686/trace/${traceId}`);
+    // PLAYPULSE_JAEGER_UI_URL is not set for this pipeline: the trace id, and no link.
+    expect(await page.locator("#event-trace").textContent()).toBe(traceId);
+    expect(await page.locator("#event-trace a").count()).toBe(0);
+
+    // A second query role on the same namespace with PLAYPULSE_JAEGER_UI_URL set links the trace.
+    await using withJaeger = await startPipeline({
+      natsUrl: inject("natsUrl"),
+      clickhouseUrl: inject("clickhouseUrl"),
+      ns: p.ns,
+      roles: ["query"],
+      env: { PLAYPULSE_JAEGER_UI_URL: "http://jaeger.example:16686/" },
+    });
+    const other = await chrome.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const seen: string[] = [];
+    other.on("request", (r) => seen.push(r.url()));
+    try {
+      await other.goto(`${withJaeger.baseUrl}/dashboard#/lookup?event=${encodeURIComponent(ev.id)}`);
+      await other.fill("#read-key", withJaeger.readKey); // another origin: the key is asked for again
+      await other.click("#key-form button[type=submit]");
+      await other.locator("#event-trace a").waitFor({ timeout: 15_000 });
+      expect(await other.locator("#event-trace").textContent()).toBe(`${traceId} open in Jaeger`);
+      expect(await other.locator("#event-trace a").getAttribute("href")).toBe(
+        `http://jaeger.example:16686/trace/${traceId}`,
+      );
+      expect(seen.filter((u) => new URL(u).origin !== new URL(withJaeger.baseUrl).origin)).toEqual([]);
+    } finally {
+      await other.close();
+    }
   });
 
   it("works at phone width", async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, inject, it } from "vitest";
 import type { ConsumerLag, LagReport } from "../../src/query/index.ts";
 import { startPipeline, waitFor } from "../helpers/index.ts";
+import { openJetStream } from "../helpers/jetstream.ts";
 
 /**
  * GET /v1/lag: exact backlogs while the consumers are stopped, then nothing pending and the
@@ -53,10 +54,15 @@ describe("GET /v1/lag", () => {
     const age = expect.any(Number) as unknown;
     const at = expect.stringMatching(/^\d{4}-/) as unknown;
     const none = { window_minutes: 5, samples: 0, p50_seconds: null, p95_seconds: null };
+    await using js = await openJetStream(servers.natsUrl);
+    const { state } = await js.jsm.streams.info(edge.config.stream.name);
+    expect(state.messages).toBe(5);
     expect(report).toEqual({
       as_of: at,
       window_minutes: 5,
       backlog: "ok",
+      // The stream's size as JetStream states it to another client: the 5 messages and their bytes.
+      stream: { stream: edge.config.stream.name, messages: 5, bytes: state.bytes },
       consumers: [
         {
           consumer: "analytics",
@@ -148,7 +154,7 @@ describe("GET /v1/lag", () => {
     const res = await query.get("/v1/lag");
     expect(res.status).toBe(200);
     const body = res.body as LagReport;
-    expect(body).toMatchObject({ backlog: "unavailable", backlog_error: "not connected to NATS" });
+    expect(body).toMatchObject({ backlog: "unavailable", backlog_error: "not connected to NATS", stream: null });
     expect(
       body.consumers.map((c) => [
         c.consumer,

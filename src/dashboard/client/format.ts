@@ -61,4 +61,16 @@ export function isOutlier(metric: MetricName, row: Metrics, total: Metrics): boo
   return t > 0 && v <= (t / 3) * (1 + eps);
 }
 
+/** Bytes in binary units: "812 B", "3.4 KiB", "1.21 GiB". */
+export function bytesText(v: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let x = v;
+  let i = 0;
+  while (x >= 1024 && i < units.length - 1) {
+    x /= 1024;
+    i++;
+  }
+  return i === 0 ? `${x} B` : `${x.toFixed(x < 10 ? 2 : 1)} ${units[i] ?? "B"}`;
+}
+
 export const isoShort = (iso: string) => iso.replace("T", " ").replace(/\.\d+Z$/, " UTC");

@@ -69,6 +69,7 @@ export interface Lag {
   as_of: string;
   backlog: "ok" | "unavailable";
   backlog_error?: string;
+  stream: { stream: string; messages: number; bytes: number } | null;
   consumers: ConsumerLag[];
 }
 

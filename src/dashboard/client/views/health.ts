@@ -1,5 +1,6 @@
 import { api } from "../api.ts";
 import { fill, h, note } from "../dom.ts";
+import { bytesText } from "../format.ts";
 import type { Lag } from "../types.ts";
 import type { ViewContext } from "./view.ts";
 
@@ -7,7 +8,7 @@ const FRESHNESS_LIMIT_S = 10;
 const n = (v: number | null | undefined, unit = "") =>
   v === null || v === undefined ? "—" : `${v.toLocaleString("en-US")}${unit}`;
 
-/** Per consumer: backlog, oldest unprocessed event, dead letters, freshness; a red banner past 10 s p95. */
+/** Stream size, dead letters, and per consumer: backlog, oldest unprocessed event, freshness; a red banner past 10 s p95. */
 export function healthView(root: HTMLElement, _route: unknown, ctx: ViewContext): () => void {
   const banner = h("div");
   const body = h("div", {}, note("info", "Loading…"));
@@ -15,7 +16,7 @@ export function healthView(root: HTMLElement, _route: unknown, ctx: ViewContext)
   return ctx.every(5000, async () => {
     const lag = await api<Lag>("/v1/lag");
     const slow = lag.consumers.filter((c) => (c.freshness.p95_seconds ?? 0) > FRESHNESS_LIMIT_S);
-    const dead = lag.consumers.reduce((s, c) => s + (c.dead_letters ?? 0), 0);
+    const dead = lag.backlog === "ok" ? lag.consumers.reduce((s, c) => s + (c.dead_letters ?? 0), 0) : null;
     fill(
       banner,
       slow.length > 0 &&
@@ -38,8 +39,15 @@ export function healthView(root: HTMLElement, _route: unknown, ctx: ViewContext)
           "div",
           { class: "tile", id: "dead-letters" },
           h("h3", {}, "Dead letters waiting"),
-          h("p", { class: "value" }, String(dead)),
-          h("p", { class: "sub" }, dead > 0 ? "inspect with playpulse dlq list" : "none"),
+          h("p", { class: "value" }, n(dead)),
+          h("p", { class: "sub" }, dead === null ? "unknown" : dead > 0 ? "inspect with playpulse dlq list" : "none"),
+        ),
+        h(
+          "div",
+          { class: "tile", id: "stream-size" },
+          h("h3", {}, "Stream size"),
+          h("p", { class: "value" }, lag.stream ? n(lag.stream.messages, " messages") : "—"),
+          h("p", { class: "sub" }, lag.stream ? `${bytesText(lag.stream.bytes)} in ${lag.stream.stream}` : "unknown"),
         ),
       ),
       h(
