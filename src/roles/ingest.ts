@@ -1,6 +1,7 @@
 import { createPublisher, type BusConnection, type Publisher } from "../bus/index.ts";
 import { createQuarantineSink } from "../consumers/quarantine/index.ts";
 import { createIngestRoutes } from "../ingest/index.ts";
+import { createKvViewStore, createSegmentRoutes, segmentMetrics } from "../integrations/segment/index.ts";
 import { createSdkRoutes, loadHlsJs, loadPlayerSdk } from "../sdk/index.ts";
 import { ingestObserver } from "../telemetry/ingest.ts";
 import { clientTraceHeaders } from "../telemetry/propagation.ts";
@@ -40,11 +41,26 @@ export function startIngest(ctx: RoleContext, bus: BusConnection): StartedRole {
     ...(tracer ? {} : { messageHeaders: clientTraceHeaders }),
     ...quarantineOf(ctx, publisher),
   });
+  // Segment's HTTP Tracking API (docs/integrations/segment.md): view state in a KV bucket beside the stream.
+  const segment = createSegmentRoutes({
+    publisher,
+    keys: config.keys,
+    limits: { ...config.limits, bodyTimeoutMs: config.ingest.bodyTimeoutMs },
+    views: createKvViewStore(bus, { bucket: `${config.stream.name}_SEGMENT_VIEWS`, ttlMs: config.stream.maxAgeMs }),
+    subjects: ctx.subjects,
+    retryAfterSeconds: config.publish.retryAfterSeconds,
+    observer: segmentMetrics(ctx.metrics.registry),
+    ...(tracer ? {} : { messageHeaders: clientTraceHeaders }),
+  });
   // The player SDK and its example pages (docs/player-sdk.md); the edge ingests without them.
   const sdk = createSdkRoutes({
     files: loadPlayerSdk(),
     hlsJs: loadHlsJs(),
     onLoadError: (err) => ctx.logger.warn({ err }, "player SDK not served; run npm run build"),
   });
-  return { routes: [routes, sdk], readiness: { nats: () => Promise.resolve(bus.isConnected()) }, stop: { publisher } };
+  return {
+    routes: [routes, segment, sdk],
+    readiness: { nats: () => Promise.resolve(bus.isConnected()) },
+    stop: { publisher },
+  };
 }
