@@ -69,9 +69,7 @@ describe("Segment API with the real @segment/analytics-node", () => {
     const got = await waitFor(
       async () => {
         const s = await stats(p, video, start);
-        return s.views === 3 && s.completions === 2 && s.watch_time_ms !== null && s.watch_time_ms >= truthWatch - 1000
-          ? s
-          : undefined;
+        return s.views === 3 && s.completions === 2 && (s.watch_time_ms ?? 0) >= truthWatch - 1000 ? s : undefined;
       },
       { timeoutMs: 30_000, what: "the three sessions in the stats" },
     );
