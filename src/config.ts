@@ -80,6 +80,8 @@ const schema = z.object({
   PLAYPULSE_JAEGER_UI_URL: z.preprocess(unsetIfEmpty, z.string().url().optional()),
   /** A view counts as concurrent while its latest event is at most this old (docs/metrics.md#concurrent-viewers). */
   PLAYPULSE_CCV_WINDOW_SECONDS: int(25, 5, 300),
+  /** Experiment definitions as a JSON array (docs/experiments.md); each is checked when the query role starts. */
+  PLAYPULSE_EXPERIMENTS: z.string().optional(),
   OTEL_SDK_DISABLED: bool(false),
   OTEL_SERVICE_NAME: z.string().default("playpulse"),
   /*
@@ -156,6 +158,8 @@ export interface Config {
   /** Jaeger UI base URL without a trailing slash; undefined: no trace links. */
   jaegerUiUrl: string | undefined;
   ccv: { windowSeconds: number };
+  /** PLAYPULSE_EXPERIMENTS, parsed as JSON; src/experiments checks each definition. */
+  experiments: unknown[];
   otel: {
     disabled: boolean;
     serviceName: string;
@@ -197,6 +201,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if ([...publishable.keys()].some((k) => writeKeys.includes(k) || readKeys.includes(k))) {
     problems.push("PLAYPULSE_PUBLISHABLE_KEYS must not share keys with PLAYPULSE_WRITE_KEYS or PLAYPULSE_READ_KEYS");
   }
+  const experiments = parseJsonArray("PLAYPULSE_EXPERIMENTS", env.PLAYPULSE_EXPERIMENTS, problems);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
 
@@ -238,6 +243,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     jaegerUiUrl: e.PLAYPULSE_JAEGER_UI_URL?.replace(/\/+$/, ""),
     ccv: { windowSeconds: e.PLAYPULSE_CCV_WINDOW_SECONDS },
+    experiments,
     otel: {
       disabled: e.OTEL_SDK_DISABLED,
       serviceName: e.OTEL_SERVICE_NAME,
@@ -251,6 +257,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       linkCountLimit: e.OTEL_SPAN_LINK_COUNT_LIMIT,
     },
   };
+}
+
+/** A JSON array from one variable (empty when unset). */
+function parseJsonArray(name: string, raw: string | undefined, problems: string[]): unknown[] {
+  if (raw === undefined || raw.trim() === "") return [];
+  try {
+    const v: unknown = JSON.parse(raw);
+    if (Array.isArray(v)) return v as unknown[];
+  } catch {
+    // reported below
+  }
+  problems.push(`${name}: must be a JSON array of experiment definitions (docs/experiments.md)`);
+  return [];
 }
 
 /** True for `scheme://host[:port]` with http or https and nothing after it: what browsers send as `Origin`. */

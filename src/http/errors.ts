@@ -2,7 +2,7 @@
 export class ApiError extends Error {
   override name = "ApiError";
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 408 | 413 | 415 | 503,
+    readonly status: 400 | 401 | 403 | 404 | 408 | 409 | 413 | 415 | 503,
     readonly code: string,
     message: string,
     readonly headers: Record<string, string> = {},

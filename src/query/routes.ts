@@ -3,7 +3,7 @@ import { requireKey, type Keys } from "../http/auth.ts";
 import type { Store } from "../store/index.ts";
 import { parseEnum, parseId, parseLimit, parseRange } from "./params.ts";
 import { recommend } from "./recommendations.ts";
-import { experimentStats, videoStats } from "./stats.ts";
+import { videoStats } from "./stats.ts";
 import { topVideos } from "./top.ts";
 import { trendingScores } from "./trending.ts";
 import { lookupTitles } from "./catalog.ts";
@@ -43,7 +43,6 @@ export function createQueryRoutes(deps: QueryDeps): Hono {
   app.use("/v1/videos/*", requireKey(deps.keys, "read"));
   app.use("/v1/trending", requireKey(deps.keys, "read"));
   app.use("/v1/users/*", requireKey(deps.keys, "read"));
-  app.use("/v1/experiments/*", requireKey(deps.keys, "read"));
   app.route("/", createReadRoutes({ store, keys: deps.keys, ccvWindowSeconds: deps.ccvWindowSeconds ?? 25, now }));
 
   app.get("/v1/events/:id", requireKey(deps.keys, "read"), async (c) => {
@@ -91,13 +90,6 @@ export function createQueryRoutes(deps: QueryDeps): Hono {
     const limit = parseLimit(c.req.query("limit"));
     const items = await recommend(store, userId, { limit, asOf: now(), halfLifeHours: deps.trendingHalfLifeHours });
     return c.json({ user_id: userId, items });
-  });
-
-  app.get("/v1/experiments/:experiment_id", async (c) => {
-    const experimentId = parseId("experiment_id", c.req.param("experiment_id"));
-    const range = parseRange(c.req.query(), now());
-    const variants = await experimentStats(store, experimentId, range);
-    return c.json({ experiment_id: experimentId, from: iso(range.from), to: iso(range.to), variants });
   });
 
   return app;

@@ -1,8 +1,25 @@
 import { CONSUMERS } from "../consumers/registry.ts";
 import { createDashboardRoutes } from "../dashboard/index.ts";
+import {
+  createDefinitions,
+  createExperimentRoutes,
+  DefinitionError,
+  parseConfigDefinitions,
+} from "../experiments/index.ts";
 import { createQueryRoutes } from "../query/index.ts";
 import type { Store } from "../store/index.ts";
 import type { RoleContext, StartedRole } from "./context.ts";
+import { ConfigError } from "../config.ts";
+
+/** PLAYPULSE_EXPERIMENTS checked: a bad definition stops start-up like any other configuration problem. */
+function configuredExperiments(raw: readonly unknown[]) {
+  try {
+    return parseConfigDefinitions(raw);
+  } catch (err) {
+    if (err instanceof DefinitionError) throw new ConfigError(err.problems);
+    throw err;
+  }
+}
 
 /**
  * The query role: the read API over ClickHouse. It is ready when ClickHouse answers; NATS is
@@ -21,5 +38,11 @@ export function startQuery(ctx: RoleContext, store: Store): StartedRole {
     backlog: ctx.backlog,
     ccvWindowSeconds: ctx.config.ccv.windowSeconds,
   });
-  return { routes: [routes, createDashboardRoutes()], readiness: { clickhouse: () => store.ping() }, stop: {} };
+  const definitions = createDefinitions(store, configuredExperiments(ctx.config.experiments));
+  const experiments = createExperimentRoutes({ store, keys: ctx.config.keys, definitions });
+  return {
+    routes: [routes, experiments, createDashboardRoutes()],
+    readiness: { clickhouse: () => store.ping() },
+    stop: {},
+  };
 }

@@ -71,6 +71,15 @@ export const MIGRATIONS: readonly Migration[] = [
       sql`INSERT INTO ${db}.ccv_views ${ccvViewsSelect(db)}`,
     ],
   },
+  {
+    id: 10,
+    name: "experiments: definitions made by POST /v1/experiments",
+    // One row per definition; an id is written once (the API refuses another definition for it).
+    statements: (db) => [
+      sql`CREATE TABLE IF NOT EXISTS ${db}.experiments (id String, definition String, created_ms UInt64)
+        ENGINE = ReplacingMergeTree(created_ms) ORDER BY id`,
+    ],
+  },
 ];
 
 /** kind 1: the view showed its first frame at ts_ms (`played`); kind 2: it ended or completed at ts_ms. */

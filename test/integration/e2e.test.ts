@@ -421,9 +421,25 @@ describe("end to end: a scripted scenario over HTTP", () => {
             failure_rate: 0.5, // 1 / 2
           },
         ],
+        warnings: [`no definition for "${EXPERIMENT}": POST /v1/experiments to get a verdict (docs/experiments.md)`],
+        definition: null,
+        verdict: null,
       },
     });
     const none = await p.get(`/v1/experiments/no-such-experiment?${range}`);
-    expect(none).toEqual({ status: 200, body: { experiment_id: "no-such-experiment", from, to, variants: [] } });
+    expect(none).toEqual({
+      status: 200,
+      body: {
+        experiment_id: "no-such-experiment",
+        from,
+        to,
+        variants: [],
+        warnings: [
+          'no definition for "no-such-experiment": POST /v1/experiments to get a verdict (docs/experiments.md)',
+        ],
+        definition: null,
+        verdict: null,
+      },
+    });
   });
 });

@@ -1,0 +1,101 @@
+import { z } from "zod";
+import { METRIC_NAMES, type MetricName } from "./metrics.ts";
+
+/** An experiment: its arms and weights (the first arm is the control), what decides it, what must not get worse. */
+export interface ExperimentDefinition {
+  id: string;
+  variants: { name: string; weight: number }[];
+  primary_metric: MetricName;
+  guardrails: MetricName[];
+  /** Epoch milliseconds: views before it are not counted. */
+  started_at: number;
+  /** Views (all arms) at which the sequential interval is tuned to be narrowest. */
+  planned_views: number;
+  /** "config" (PLAYPULSE_EXPERIMENTS) or "api" (POST /v1/experiments). */
+  source: "config" | "api";
+}
+
+const text = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[^\u0000-\u001f\u007f]*$/, "no control characters");
+const metric = z.enum(METRIC_NAMES);
+const time = z.union([
+  z.number().int().nonnegative(),
+  z
+    .string()
+    .refine((s) => !Number.isNaN(Date.parse(s)), "an ISO 8601 time such as 2026-01-02T03:04:05Z")
+    .transform((s) => Date.parse(s)),
+]);
+
+const schema = z
+  .object({
+    id: text,
+    variants: z
+      .array(z.object({ name: text, weight: z.number().positive().finite() }).strict())
+      .min(2)
+      .max(20),
+    primary_metric: metric,
+    guardrails: z.array(metric).max(METRIC_NAMES.length).default([]),
+    started_at: time,
+    planned_views: z.number().int().min(100).max(1e9).default(20_000),
+  })
+  .strict()
+  .refine((d) => new Set(d.variants.map((v) => v.name)).size === d.variants.length, {
+    message: "variant names must be unique",
+    path: ["variants"],
+  });
+
+/** Thrown with every problem of a definition at once. */
+export class DefinitionError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join("; "));
+    this.name = "DefinitionError";
+  }
+}
+
+/**
+ * Checks a definition from the API or config and fills defaults (guardrails [], planned_views 20,000).
+ * Throws a `DefinitionError` listing every problem.
+ *
+ * @example
+ * parseDefinition({ id: "exp_abr", variants: [{ name: "control", weight: 1 }, { name: "fast", weight: 1 }],
+ *   primary_metric: "completion_rate", started_at: "2026-01-01T00:00:00Z" }, "api");
+ */
+export function parseDefinition(input: unknown, source: ExperimentDefinition["source"]): ExperimentDefinition {
+  const r = schema.safeParse(input);
+  if (!r.success) {
+    throw new DefinitionError(r.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`));
+  }
+  return { ...r.data, source };
+}
+
+/** The JSON form of a definition (started_at as ISO 8601). */
+export function definitionJson(d: ExperimentDefinition) {
+  return { ...d, started_at: new Date(d.started_at).toISOString() };
+}
+
+/**
+ * The definitions of PLAYPULSE_EXPERIMENTS (a JSON array), every problem reported at once.
+ *
+ * @example
+ * const defs = parseConfigDefinitions(config.experiments);
+ */
+export function parseConfigDefinitions(raw: readonly unknown[]): ExperimentDefinition[] {
+  const problems: string[] = [];
+  const out: ExperimentDefinition[] = [];
+  raw.forEach((item, i) => {
+    try {
+      out.push(parseDefinition(item, "config"));
+    } catch (err) {
+      if (!(err instanceof DefinitionError)) throw err;
+      problems.push(...err.problems.map((p) => `PLAYPULSE_EXPERIMENTS[${i}].${p}`));
+    }
+  });
+  const ids = out.map((d) => d.id);
+  const dup = ids.filter((id, i) => ids.indexOf(id) !== i);
+  if (dup.length > 0) problems.push(`PLAYPULSE_EXPERIMENTS: duplicate ids ${[...new Set(dup)].join(", ")}`);
+  if (problems.length > 0) throw new DefinitionError(problems);
+  return out;
+}
