@@ -19,7 +19,7 @@ describe("loadConfig: defaults", () => {
     expect(c.natsUrl).toBe("nats://127.0.0.1:4222");
     expect(c.clickhouse).toEqual({ url: "http://127.0.0.1:8123", database: "playpulse" });
     expect(c.http).toEqual({ host: "0.0.0.0", port: 8080 });
-    expect(c.keys).toEqual({ write: new Set(), read: new Set(), publishable: new Map() });
+    expect(c.keys).toEqual({ write: new Set(), read: new Set(), publishable: new Map(), scoped: [] });
     expect(c.logLevel).toBe("info");
     expect(c.stream).toEqual({
       name: "PLAYPULSE",
@@ -95,7 +95,12 @@ describe("loadConfig: defaults", () => {
     expect(c.natsUrl).toBe("nats://a:4222,nats://b:4222");
     expect(c.clickhouse).toEqual({ url: "https://ch.example:8443", database: "pp_prod" });
     expect(c.http).toEqual({ host: "127.0.0.1", port: 0 });
-    expect(c.keys).toEqual({ write: new Set(["wk_a", "wk_b"]), read: new Set(["rk_a"]), publishable: new Map() });
+    expect(c.keys).toEqual({
+      write: new Set(["wk_a", "wk_b"]),
+      read: new Set(["rk_a"]),
+      publishable: new Map(),
+      scoped: [],
+    });
     expect(c.logLevel).toBe("warn");
     expect(c.stream).toEqual({
       name: "PP_T1",
@@ -174,8 +179,8 @@ describe("loadConfig: problems", () => {
       "PLAYPULSE_BATCH_SIZE: Invalid input: expected int, received number",
       "PLAYPULSE_TRENDING_HALF_LIFE_HOURS: Too small: expected number to be >0",
       'OTEL_SDK_DISABLED: Invalid option: expected one of "0"|"1"|"true"|"false"|""',
-      "PLAYPULSE_WRITE_KEYS: the ingest role needs at least one write key (comma-separated)",
-      "PLAYPULSE_READ_KEYS: the query role needs at least one read key (comma-separated)",
+      "PLAYPULSE_WRITE_KEYS: the ingest role needs at least one write key (comma-separated), or a PLAYPULSE_KEYS key with events:write",
+      "PLAYPULSE_READ_KEYS: the query role needs at least one read key (comma-separated), or a PLAYPULSE_KEYS key with stats:read",
     ]);
   });
 
@@ -183,30 +188,40 @@ describe("loadConfig: problems", () => {
     expect(() => loadConfig({ PLAYPULSE_HTTP_PORT: "-1" }, ["ingest"])).toThrow(
       new ConfigError([
         "PLAYPULSE_HTTP_PORT: Too small: expected number to be >=0",
-        "PLAYPULSE_WRITE_KEYS: the ingest role needs at least one write key (comma-separated)",
+        "PLAYPULSE_WRITE_KEYS: the ingest role needs at least one write key (comma-separated), or a PLAYPULSE_KEYS key with events:write",
       ]),
     );
     expect(new ConfigError(["a", "b"]).message).toBe("invalid configuration:\n  - a\n  - b");
   });
 
   it.each<[readonly Role[], Record<string, string>, string[]]>([
-    [["ingest"], {}, ["PLAYPULSE_WRITE_KEYS: the ingest role needs at least one write key (comma-separated)"]],
+    [
+      ["ingest"],
+      {},
+      [
+        "PLAYPULSE_WRITE_KEYS: the ingest role needs at least one write key (comma-separated), or a PLAYPULSE_KEYS key with events:write",
+      ],
+    ],
     [
       ["ingest"],
       { PLAYPULSE_WRITE_KEYS: " , ," },
-      ["PLAYPULSE_WRITE_KEYS: the ingest role needs at least one write key (comma-separated)"],
+      [
+        "PLAYPULSE_WRITE_KEYS: the ingest role needs at least one write key (comma-separated), or a PLAYPULSE_KEYS key with events:write",
+      ],
     ],
     [
       ["query"],
       { PLAYPULSE_WRITE_KEYS: "wk_1" },
-      ["PLAYPULSE_READ_KEYS: the query role needs at least one read key (comma-separated)"],
+      [
+        "PLAYPULSE_READ_KEYS: the query role needs at least one read key (comma-separated), or a PLAYPULSE_KEYS key with stats:read",
+      ],
     ],
     [
       ["ingest", "query"],
       {},
       [
-        "PLAYPULSE_WRITE_KEYS: the ingest role needs at least one write key (comma-separated)",
-        "PLAYPULSE_READ_KEYS: the query role needs at least one read key (comma-separated)",
+        "PLAYPULSE_WRITE_KEYS: the ingest role needs at least one write key (comma-separated), or a PLAYPULSE_KEYS key with events:write",
+        "PLAYPULSE_READ_KEYS: the query role needs at least one read key (comma-separated), or a PLAYPULSE_KEYS key with stats:read",
       ],
     ],
   ])("roles %j with %j need keys", (roles, env, expected) => {
@@ -216,7 +231,12 @@ describe("loadConfig: problems", () => {
   it.each<[readonly Role[]]>([[["analytics", "recommendations", "content"]], [[]]])(
     "roles %j need no keys",
     (roles) => {
-      expect(loadConfig({}, roles).keys).toEqual({ write: new Set(), read: new Set(), publishable: new Map() });
+      expect(loadConfig({}, roles).keys).toEqual({
+        write: new Set(),
+        read: new Set(),
+        publishable: new Map(),
+        scoped: [],
+      });
     },
   );
 
@@ -225,7 +245,20 @@ describe("loadConfig: problems", () => {
       write: new Set(["wk_1"]),
       read: new Set(["rk_1"]),
       publishable: new Map(),
+      scoped: [],
     });
+  });
+
+  it("accepts scoped keys instead of the shorthand lists, and reports bad lines with the rest", () => {
+    const line = (source: string, scopes: string, c: string) => `${source} ${scopes} sha256:${c.repeat(64)}`;
+    const env = { PLAYPULSE_KEYS: `${line("web", "events:write", "a")}\n${line("dash", "stats:read", "b")}` };
+    expect(loadConfig(env, ["ingest", "query"]).keys.scoped.map((k) => [k.source, [...k.scopes]])).toEqual([
+      ["web", ["events:write"]],
+      ["dash", ["stats:read"]],
+    ]);
+    expect(() => loadConfig({ ...KEYS, PLAYPULSE_KEYS: "web events:write wk_plain" }, ROLES)).toThrow(
+      'PLAYPULSE_KEYS entry 1: the third field must be sha256:<64 hex digits> (the hash line of "playpulse keys create"; never the key itself)',
+    );
   });
 
   it("reads publishable keys with their allowed origins", () => {

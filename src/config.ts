@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CONSUMER_NAMES, type ConsumerName } from "./consumers/registry.ts";
+import { isOrigin, parseKeys, type KeyEntry, type Scope } from "./keys/index.ts";
 
 /** The roles a process can run: ingest, query, and one per consumer of the registry. */
 export const ROLES: readonly Role[] = ["ingest", "query", ...CONSUMER_NAMES];
@@ -39,6 +40,8 @@ const schema = z.object({
   PLAYPULSE_READ_KEYS: list,
   /** `pk_1=https://a.example|https://b.example,pk_2=...`: publishable keys and the origins each is valid from. */
   PLAYPULSE_PUBLISHABLE_KEYS: z.string().optional(),
+  /** Scoped keys as SHA-256 hash lines (`playpulse keys create`), one per line or `;`-separated. */
+  PLAYPULSE_KEYS: z.string().optional(),
   PLAYPULSE_LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   PLAYPULSE_STREAM: z.string().regex(name).default("PLAYPULSE"),
   PLAYPULSE_SUBJECT_PREFIX: z
@@ -130,6 +133,8 @@ export interface Config {
     write: ReadonlySet<string>;
     read: ReadonlySet<string>;
     publishable: ReadonlyMap<string, ReadonlySet<string>>;
+    /** PLAYPULSE_KEYS: keys with a source and scopes, as hashes (docs/security.md#keys). */
+    scoped: readonly KeyEntry[];
   };
   logLevel: string;
   stream: {
@@ -189,11 +194,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // The key checks read the raw lists, so they are reported together with any schema problem.
   const writeKeys = list.parse(env.PLAYPULSE_WRITE_KEYS);
   const readKeys = list.parse(env.PLAYPULSE_READ_KEYS);
-  if (roles.includes("ingest") && writeKeys.length === 0) {
-    problems.push("PLAYPULSE_WRITE_KEYS: the ingest role needs at least one write key (comma-separated)");
+  const scoped = parseKeys(env.PLAYPULSE_KEYS ?? "", problems);
+  const scopedWith = (...scopes: Scope[]) => scoped.some((k) => scopes.some((s) => k.scopes.has(s)));
+  if (roles.includes("ingest") && writeKeys.length === 0 && !scopedWith("events:write", "catalog", "publishable")) {
+    problems.push(
+      "PLAYPULSE_WRITE_KEYS: the ingest role needs at least one write key (comma-separated), or a PLAYPULSE_KEYS key with events:write",
+    );
   }
-  if (roles.includes("query") && readKeys.length === 0) {
-    problems.push("PLAYPULSE_READ_KEYS: the query role needs at least one read key (comma-separated)");
+  if (roles.includes("query") && readKeys.length === 0 && !scopedWith("stats:read")) {
+    problems.push(
+      "PLAYPULSE_READ_KEYS: the query role needs at least one read key (comma-separated), or a PLAYPULSE_KEYS key with stats:read",
+    );
   }
   const both = writeKeys.filter((k) => readKeys.includes(k));
   if (both.length > 0) problems.push("PLAYPULSE_WRITE_KEYS and PLAYPULSE_READ_KEYS must not share keys");
@@ -209,7 +220,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     natsUrl: e.NATS_URL,
     clickhouse: { url: e.CLICKHOUSE_URL, database: e.CLICKHOUSE_DATABASE },
     http: { host: e.PLAYPULSE_HTTP_HOST, port: e.PLAYPULSE_HTTP_PORT },
-    keys: { write: new Set(e.PLAYPULSE_WRITE_KEYS), read: new Set(e.PLAYPULSE_READ_KEYS), publishable },
+    keys: { write: new Set(e.PLAYPULSE_WRITE_KEYS), read: new Set(e.PLAYPULSE_READ_KEYS), publishable, scoped },
     logLevel: e.PLAYPULSE_LOG_LEVEL,
     stream: {
       name: e.PLAYPULSE_STREAM,
@@ -270,16 +281,6 @@ function parseJsonArray(name: string, raw: string | undefined, problems: string[
   }
   problems.push(`${name}: must be a JSON array of experiment definitions (docs/experiments.md)`);
   return [];
-}
-
-/** True for `scheme://host[:port]` with http or https and nothing after it: what browsers send as `Origin`. */
-function isOrigin(s: string): boolean {
-  try {
-    const u = new URL(s);
-    return (u.protocol === "http:" || u.protocol === "https:") && u.origin === s;
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { ConfigError } from "../config.ts";
 import { DLQ_HELP, dlqCommand } from "./dlq/index.ts";
+import { KEYS_HELP, keysCommand } from "./keys.ts";
 import { LOAD_HELP, loadCommand } from "./load.ts";
 import { MIGRATE_HELP, migrateCommand } from "./migrate.ts";
 import { REPLAY_HELP, replayCommand } from "./replay.ts";
@@ -21,6 +22,7 @@ commands:
   dlq <command>      dead letters: list, show, redrive, purge
   replay --from POS  rebuild ClickHouse tables from the JetStream stream (idempotent)
   schema <command>   event schema versions: check compatibility, list
+  keys create        a new scoped key (printed once) and its hash line for PLAYPULSE_KEYS
   help [command]     show help for a command
   --version          print the installed version
 
@@ -35,6 +37,7 @@ const HELPS: Record<string, string> = {
   dlq: DLQ_HELP,
   replay: REPLAY_HELP,
   schema: SCHEMA_HELP,
+  keys: KEYS_HELP,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -70,6 +73,8 @@ async function main(argv: string[]): Promise<number> {
       return replayCommand(rest);
     case "schema":
       return schemaCommand(rest);
+    case "keys":
+      return keysCommand(rest);
     default:
       process.stderr.write(`unknown command "${command}"\n\n${HELP}\n`);
       return 2;

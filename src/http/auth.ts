@@ -1,55 +1,52 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import { createMiddleware } from "hono/factory";
+import {
+  keyRing as ringOf,
+  scopeForEventType,
+  shorthandEntries,
+  type KeyEntry,
+  type KeyRing,
+  type Scope,
+} from "../keys/index.ts";
 import { ApiError } from "./errors.ts";
 
+/**
+ * The configured keys: scoped keys (PLAYPULSE_KEYS, hashes only) and the shorthand lists
+ * (PLAYPULSE_WRITE_KEYS, PLAYPULSE_READ_KEYS, PLAYPULSE_PUBLISHABLE_KEYS), which keep working.
+ */
 export interface Keys {
   write: ReadonlySet<string>;
   read: ReadonlySet<string>;
   /** Publishable keys (safe inside a web page: send-only) and the origins each is valid from. */
   publishable?: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Keys with a source and scopes, configured by their SHA-256 (docs/security.md#keys). */
+  scoped?: readonly KeyEntry[];
 }
 
-export type KeyKind = "write" | "read" | "publishable";
-
-export interface FoundKey {
-  kind: KeyKind;
-  /** The allowed origins of a publishable key; empty for the others. */
-  origins: ReadonlySet<string>;
+/** The Hono variable that carries the source label of the request's key (logs, metrics, traces). */
+export interface AuthVariables {
+  keySource: string;
+  keyEntry: KeyEntry;
 }
 
-/** Finds which key a presented string is, in time that does not depend on how much of it matches. */
-export type KeyRing = (candidate: string) => FoundKey | undefined;
+export type { KeyRing };
 
-const digest = (s: string): Buffer => createHash("sha256").update(s, "utf8").digest();
-const NO_ORIGINS: ReadonlySet<string> = new Set();
+/** Every configured key as an entry: the scoped ones and the shorthand lists. */
+export function keyEntries(keys: Keys): KeyEntry[] {
+  return [
+    ...shorthandEntries({ write: keys.write, read: keys.read, publishable: keys.publishable ?? [] }),
+    ...(keys.scoped ?? []),
+  ];
+}
 
 /**
- * A constant-time key lookup. Every known key is stored as its SHA-256 digest and the presented
- * key is hashed once and compared with each of them by `timingSafeEqual`, without stopping at a
- * match: the time taken depends on the number of keys only, never on the presented string.
+ * A constant-time lookup over every configured key (see src/keys/ring.ts).
  *
  * @example
  * const find = keyRing({ write: new Set(["wk_1"]), read: new Set(["rk_1"]) });
- * find("wk_1")?.kind; // "write"
+ * find("wk_1")?.scopes.has("events:write"); // true
  */
 export function keyRing(keys: Keys): KeyRing {
-  const entries: { hash: Buffer; found: FoundKey }[] = [
-    ...[...keys.write].map((k) => ({ hash: digest(k), found: { kind: "write" as const, origins: NO_ORIGINS } })),
-    ...[...keys.read].map((k) => ({ hash: digest(k), found: { kind: "read" as const, origins: NO_ORIGINS } })),
-    ...[...(keys.publishable ?? new Map<string, ReadonlySet<string>>())].map(([k, origins]) => ({
-      hash: digest(k),
-      found: { kind: "publishable" as const, origins },
-    })),
-  ];
-  return function find(candidate) {
-    const hash = digest(candidate);
-    let result: FoundKey | undefined;
-    for (const e of entries) {
-      // No early exit: every key is compared whatever matched before.
-      if (timingSafeEqual(hash, e.hash)) result = e.found;
-    }
-    return result;
-  };
+  return ringOf(keyEntries(keys));
 }
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
@@ -62,49 +59,72 @@ function bearer(header: string | undefined, need: string): string | undefined {
   return m[1];
 }
 
+const LEGACY: Record<string, Scope> = { read: "stats:read", write: "events:write" };
+const NOUN: Record<Scope, string> = {
+  "stats:read": "read",
+  "events:write": "write",
+  admin: "admin",
+  catalog: "catalog",
+  publishable: "publishable",
+};
+
+/** Answers 401 (missing or unknown key) or 403 (known key without `scope`); returns the key when allowed. */
+export function checkScope(find: KeyRing, header: string | undefined, scope: Scope): KeyEntry {
+  const noun = NOUN[scope];
+  const key = bearer(header, noun);
+  if (key === undefined)
+    throw new ApiError(401, "unauthorized", `missing "Authorization: Bearer <${noun} key>" header`);
+  const found = find(key);
+  if (!found) throw new ApiError(401, "unauthorized", `unknown ${noun} key`);
+  if (found.scopes.has(scope)) return found;
+  throw new ApiError(
+    403,
+    "forbidden",
+    `this key (source ${JSON.stringify(found.source)}, scopes ${[...found.scopes].join(",")}) lacks the ${scope} scope this route needs`,
+  );
+}
+
 /**
- * `Authorization: Bearer <key>` for the read routes. Missing or unknown keys answer 401; a known key of
- * another kind answers 403.
+ * `Authorization: Bearer <key>` with a scope. Missing or unknown keys answer 401; a known key
+ * without the scope answers 403. `"read"` and `"write"` are the shorthand of `stats:read` and
+ * `events:write`. The key's source is set as the `keySource` variable for logs and metrics.
  *
  * @example
  * app.use("/v1/videos/*", requireKey(keys, "read"));
+ * app.post("/v1/experiments", requireKey(keys, "admin"), handler);
  */
-export function requireKey(keys: Keys, need: "write" | "read") {
+export function requireKey(keys: Keys, need: Scope | "write" | "read") {
   const find = keyRing(keys);
-  return createMiddleware(async (c, next) => {
-    const key = bearer(c.req.header("authorization"), need);
-    if (key === undefined)
-      throw new ApiError(401, "unauthorized", `missing "Authorization: Bearer <${need} key>" header`);
-    const found = find(key);
-    if (found?.kind === need) return next();
-    if (found) throw new ApiError(403, "forbidden", wrongKind(found.kind, need));
-    throw new ApiError(401, "unauthorized", `unknown ${need} key`);
+  const scope = LEGACY[need] ?? (need as Scope);
+  return createMiddleware<{ Variables: AuthVariables }>(async (c, next) => {
+    const found = checkScope(find, c.req.header("authorization"), scope);
+    c.set("keySource", found.source);
+    c.set("keyEntry", found);
+    return next();
   });
 }
 
-function wrongKind(kind: KeyKind, need: "write" | "read"): string {
-  if (need === "read") return `this is a ${kind} key; reading needs a read key`;
-  return "this is a read key; sending events needs a write key";
-}
-
 /**
- * Who may send events: a write key in `Authorization: Bearer` from anywhere (servers), or a
- * publishable key, in the header or in `?key=` (what `navigator.sendBeacon` can send), from one of
- * its allowed origins only. The outcome is thrown as a 401/403 ApiError, or returned when allowed.
+ * Who may send events: a key with `events:write` or `catalog` in `Authorization: Bearer` from
+ * anywhere (servers), or a publishable key, in the header or in `?key=` (what
+ * `navigator.sendBeacon` can send), from one of its allowed origins only (exact match). Which
+ * event types the key may send is checked per event (`mayPublish`). Throws a 401/403 ApiError,
+ * or returns the key when allowed.
  */
 export function checkSender(
   find: KeyRing,
   header: string | undefined,
   queryKey: string | undefined,
   origin: string | undefined,
-): void {
+): KeyEntry {
   const fromHeader = bearer(header, "write");
   const key = fromHeader ?? queryKey;
   if (key === undefined || key === "") {
     throw new ApiError(401, "unauthorized", 'missing "Authorization: Bearer <write key>" header');
   }
   const found = find(key);
-  if (fromHeader === undefined && found?.kind !== "publishable") {
+  const publishable = found?.scopes.has("publishable") === true;
+  if (fromHeader === undefined && !publishable) {
     throw new ApiError(
       401,
       "unauthorized",
@@ -114,8 +134,14 @@ export function checkSender(
     );
   }
   if (!found) throw new ApiError(401, "unauthorized", "unknown write key");
-  if (found.kind === "write") return;
-  if (found.kind === "read") throw new ApiError(403, "forbidden", wrongKind("read", "write"));
+  if (!publishable) {
+    if (found.scopes.has("events:write") || found.scopes.has("catalog")) return found;
+    throw new ApiError(
+      403,
+      "forbidden",
+      `this key (source ${JSON.stringify(found.source)}) has neither events:write nor catalog; sending events needs a write key`,
+    );
+  }
   if (origin === undefined) {
     throw new ApiError(
       403,
@@ -126,6 +152,18 @@ export function checkSender(
   if (!found.origins.has(origin)) {
     throw new ApiError(403, "forbidden", `origin ${JSON.stringify(origin)} is not allowed for this publishable key`);
   }
+  return found;
+}
+
+/**
+ * Whether `key` may send an event of `type`: play events (`user.*`) need `events:write` (or a
+ * publishable key), catalog events (`video.*`) need `catalog`. Undefined when allowed, else the reason.
+ */
+export function mayPublish(key: KeyEntry, type: string): string | undefined {
+  const need = scopeForEventType(type);
+  if (key.scopes.has(need)) return undefined;
+  if (need === "events:write" && key.scopes.has("publishable")) return undefined;
+  return `forbidden: ${type} needs a key with the ${need} scope (source ${JSON.stringify(key.source)} has ${[...key.scopes].join(",")})`;
 }
 
 /**
@@ -136,8 +174,10 @@ export function checkSender(
  */
 export function requireSender(keys: Keys) {
   const find = keyRing(keys);
-  return createMiddleware(async (c, next) => {
-    checkSender(find, c.req.header("authorization"), c.req.query("key"), c.req.header("origin"));
+  return createMiddleware<{ Variables: AuthVariables }>(async (c, next) => {
+    const found = checkSender(find, c.req.header("authorization"), c.req.query("key"), c.req.header("origin"));
+    c.set("keySource", found.source);
+    c.set("keyEntry", found);
     return next();
   });
 }
@@ -145,6 +185,6 @@ export function requireSender(keys: Keys) {
 /** Every origin some publishable key is valid from: the CORS allow-list. */
 export function allowedOrigins(keys: Keys): ReadonlySet<string> {
   const all = new Set<string>();
-  for (const origins of keys.publishable?.values() ?? []) for (const o of origins) all.add(o);
+  for (const e of keyEntries(keys)) if (e.scopes.has("publishable")) for (const o of e.origins) all.add(o);
   return all;
 }

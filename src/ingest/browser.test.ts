@@ -200,7 +200,7 @@ describe("POST /v1/events from browsers and servers", () => {
         ],
       },
     });
-    expect(published.map((m) => m.msgId)).toEqual(["b1"]);
+    expect(published.map((m) => m.msgId)).toEqual(["publishable:b1"]);
   });
 });
 

@@ -1,4 +1,4 @@
-export { createIngestRoutes } from "./routes.ts";
+export { createIngestRoutes, dedupId } from "./routes.ts";
 export type { IngestDeps, IngestLimits, IngestObserver } from "./routes.ts";
 export { planBatch, summarize } from "./plan.ts";
 export type { EventResult, EventStatus, IngestResponse, Plan } from "./plan.ts";

@@ -37,7 +37,13 @@ export interface Plan {
 export function planBatch(
   items: readonly Item[],
   validate: (input: unknown) => Validation,
-  opts: { maxEventBytes: number; receivedAt: number; context?: ServerContext },
+  opts: {
+    maxEventBytes: number;
+    receivedAt: number;
+    context?: ServerContext;
+    /** Whether the sender's key may send this event type: undefined when it may, else the reason. */
+    allow?: (type: string) => string | undefined;
+  },
 ): Plan {
   const results: EventResult[] = [];
   const publish: PlannedPublish[] = [];
@@ -53,6 +59,11 @@ export function planBatch(
       return;
     }
     const id = v.event.id;
+    const forbidden = opts.allow?.(v.event.type);
+    if (forbidden !== undefined) {
+      results.push({ index, id, status: "rejected", error: forbidden });
+      return;
+    }
     if (seen.has(id)) {
       results.push({ index, id, status: "duplicate" });
       return;

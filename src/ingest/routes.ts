@@ -7,7 +7,7 @@ import {
   type SubjectNames,
 } from "../events/index.ts";
 import type { Publisher } from "../bus/index.ts";
-import { allowedOrigins, requireSender, type Keys } from "../http/auth.ts";
+import { allowedOrigins, mayPublish, requireSender, type Keys } from "../http/auth.ts";
 import { ApiError } from "../http/errors.ts";
 import { parseItems, readBody, requestBody, type BodyLimits, type Item } from "./body.ts";
 import { deviceClass } from "./context.ts";
@@ -16,6 +16,9 @@ import { contentCoding, inflate } from "./encoding.ts";
 import { planBatch, summarize, type IngestResponse } from "./plan.ts";
 
 export type IngestLimits = BodyLimits;
+
+/** The `Nats-Msg-Id` of an event: its id, scoped by the source of the key that sent it. */
+export const dedupId = (source: string, eventId: string): string => `${source}:${eventId}`;
 
 export interface IngestObserver {
   /** Called once per request with its answer; for metrics. */
@@ -69,14 +72,21 @@ export function createIngestRoutes(deps: IngestDeps): Hono {
       throw err;
     }
     const context = { deviceType: deviceClass(c.req.header("user-agent")) };
-    const plan = planBatch(items, validate, { maxEventBytes: deps.limits.maxEventBytes, receivedAt, context });
+    const key = c.get("keyEntry");
+    const plan = planBatch(items, validate, {
+      maxEventBytes: deps.limits.maxEventBytes,
+      receivedAt,
+      context,
+      allow: (type) => mayPublish(key, type),
+    });
     deps.quarantine?.items(bytes, items, plan.results, c.req.header("content-type") ?? "", receivedAt);
     const extra = deps.messageHeaders?.(c.req.raw);
     const t0 = performance.now();
     const outcomes = await deps.publisher.publish(
       plan.publish.map((p) => ({
         subject: subjects.forType(p.event.type),
-        msgId: p.event.id,
+        // Deduplication is per source: another source's guess of an id cannot drop this event.
+        msgId: dedupId(key.source, p.event.id),
         data: p.data,
         ...(extra ? { headers: extra } : {}),
       })),

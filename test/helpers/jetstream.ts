@@ -6,8 +6,10 @@ import { CONSUMER_NAMES } from "../../src/consumers/registry.ts";
 export interface StoredMessage {
   seq: number;
   subject: string;
-  /** The `Nats-Msg-Id` header: the event id the edge published under. */
+  /** The event id the edge published under: `Nats-Msg-Id` without its `<source>:` dedup scope. */
   msgId: string | undefined;
+  /** The `Nats-Msg-Id` header as stored: `<source>:<event id>` for what the edge published. */
+  dedupId: string | undefined;
   body: Record<string, unknown>;
 }
 
@@ -41,10 +43,12 @@ export async function openJetStream(natsUrl: string): Promise<JetStreamProbe> {
     for (let seq = state.first_seq; seq <= state.last_seq; seq++) {
       const m = await jsm.streams.getMessage(stream, { seq });
       if (m === null) continue;
+      const dedupId = m.header.get("Nats-Msg-Id") || undefined;
       out.push({
         seq: m.seq,
         subject: m.subject,
-        msgId: m.header.get("Nats-Msg-Id") || undefined,
+        msgId: dedupId?.replace(/^[a-z0-9][a-z0-9_.-]{0,39}:/, ""),
+        dedupId,
         body: JSON.parse(decoder.decode(m.data)) as Record<string, unknown>,
       });
     }

@@ -75,7 +75,14 @@ describe("auth", () => {
     ["bearer-without-key", 401, err("unauthorized", 'the Authorization header must be "Bearer <write key>"')],
     ["two-tokens", 401, err("unauthorized", 'the Authorization header must be "Bearer <write key>"')],
     ["unknown", 401, err("unauthorized", "unknown write key")],
-    ["read", 403, err("forbidden", "this is a read key; sending events needs a write key")],
+    [
+      "read",
+      403,
+      err(
+        "forbidden",
+        'this key (source "read") has neither events:write nor catalog; sending events needs a write key',
+      ),
+    ],
   ])("POST /v1/events with %s key answers %i", async (h, status, body) => {
     expect(await request("POST", "/v1/events", header(h))).toEqual({ status, body });
   });
@@ -92,7 +99,15 @@ describe("auth", () => {
     [path, "none", 401, err("unauthorized", 'missing "Authorization: Bearer <read key>" header')] as const,
     [path, "basic", 401, err("unauthorized", 'the Authorization header must be "Bearer <read key>"')] as const,
     [path, "unknown", 401, err("unauthorized", "unknown read key")] as const,
-    [path, "write", 403, err("forbidden", "this is a write key; reading needs a read key")] as const,
+    [
+      path,
+      "write",
+      403,
+      err(
+        "forbidden",
+        'this key (source "write", scopes events:write,catalog) lacks the stats:read scope this route needs',
+      ),
+    ] as const,
   ]);
   it.each(readCases)("GET %s with %s key answers %i", async (path, h, status, body) => {
     expect(await request("GET", path, header(h))).toEqual({ status, body });

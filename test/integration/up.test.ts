@@ -29,7 +29,9 @@ describe("playpulse up with PLAYPULSE_HTTP_PORT, PLAYPULSE_WRITE_KEYS and PLAYPU
         what: `playpulse up to start (stderr: ${child.stderr().slice(-500)})`,
       });
       const base = `http://127.0.0.1:${port}`;
-      expect(child.stdout()).toContain(`  API          ${base}\n  write key    wk_given\n  read key     rk_given\n`);
+      expect(child.stdout()).toContain(
+        `  API          ${base}\n  write key    wk_given   (source "write": events:write, catalog)\n  read key     rk_given   (source "read": stats:read)\n`,
+      );
       const event = {
         id: "up-env-1",
         type: "user.video.play_requested",
