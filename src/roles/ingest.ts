@@ -1,6 +1,7 @@
 import { createPublisher, type BusConnection, type Publisher } from "../bus/index.ts";
 import { createQuarantineSink } from "../consumers/quarantine/index.ts";
 import { createIngestRoutes } from "../ingest/index.ts";
+import { createCloudEventsRoutes } from "../integrations/cloudevents/index.ts";
 import { createKvViewStore, createSegmentRoutes, segmentMetrics } from "../integrations/segment/index.ts";
 import { createSdkRoutes, loadHlsJs, loadPlayerSdk } from "../sdk/index.ts";
 import { ingestObserver } from "../telemetry/ingest.ts";
@@ -52,6 +53,15 @@ export function startIngest(ctx: RoleContext, bus: BusConnection): StartedRole {
     observer: segmentMetrics(ctx.metrics.registry),
     ...(tracer ? {} : { messageHeaders: clientTraceHeaders }),
   });
+  // CloudEvents 1.0 on POST /v1/events (docs/integrations/cloudevents.md): mounted first, it passes other requests on.
+  const cloudEvents = createCloudEventsRoutes({
+    publisher,
+    keys: config.keys,
+    limits: { ...config.limits, bodyTimeoutMs: config.ingest.bodyTimeoutMs },
+    subjects: ctx.subjects,
+    retryAfterSeconds: config.publish.retryAfterSeconds,
+    ...(tracer ? {} : { messageHeaders: clientTraceHeaders }),
+  });
   // The player SDK and its example pages (docs/player-sdk.md); the edge ingests without them.
   const sdk = createSdkRoutes({
     files: loadPlayerSdk(),
@@ -59,7 +69,7 @@ export function startIngest(ctx: RoleContext, bus: BusConnection): StartedRole {
     onLoadError: (err) => ctx.logger.warn({ err }, "player SDK not served; run npm run build"),
   });
   return {
-    routes: [routes, segment, sdk],
+    routes: [cloudEvents, routes, segment, sdk],
     readiness: { nats: () => Promise.resolve(bus.isConnected()) },
     stop: { publisher },
   };
