@@ -137,7 +137,7 @@ describe("CloudEvents 1.0 with the real cloudevents SDK", () => {
         headers: { ...headers, ...(key ? { authorization: `Bearer ${key}` } : {}) },
         body,
       });
-      return { status: res.status, body: (await res.json()) as unknown };
+      return { status: res.status, body: await res.json() };
     };
     const structured = {
       specversion: "2.0",
