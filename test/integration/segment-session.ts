@@ -16,7 +16,7 @@ export interface SpecEvent {
   event: string;
   timestamp: Date;
   messageId: string;
-  properties: Record<string, unknown>;
+  properties: Record<string, string | number>;
 }
 
 export interface SessionTruth {
@@ -55,7 +55,7 @@ export function scriptedSession(o: SessionOptions): { events: SpecEvent[]; truth
   let sinceBeat = 0;
   const truth: SessionTruth = { startup_ms: o.startupMs, played_ms: 0, stall_ms: 0, completed: false };
   const position = (ms: number) => (o.rounding === "floor" ? Math.floor(ms / 1000) : ms / 1000);
-  const emit = (event: string, extra: Record<string, unknown> = {}) =>
+  const emit = (event: string, extra: Record<string, string | number> = {}) =>
     events.push({
       event,
       timestamp: new Date(o.start.getTime() + Math.round(wall)),
