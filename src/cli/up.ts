@@ -25,7 +25,8 @@ Runs the whole pipeline on this machine:
   3. starts every role (ingest, query, analytics, recommendations, content) in this process;
   4. sends a little demo traffic and keeps 4 views playing (unless --no-demo), and prints
      the dashboard URL, the API URL and the keys to use.
-Ctrl-C stops everything cleanly. Data and keys persist in DIR between runs.
+Ctrl-C (SIGINT), SIGTERM and SIGHUP stop everything cleanly, the servers too, also during start-up.
+Data and keys persist in DIR between runs.
 
 options:
   --data-dir DIR   where NATS, ClickHouse and the generated keys live (default .playpulse)
@@ -105,17 +106,6 @@ export async function upSettings(opts: {
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-async function startServers(dataDir: string): Promise<{ nats: NatsServerHandle; clickhouse: ClickHouseServerHandle }> {
-  say(`playpulse up: data in ${dataDir}`);
-  say("  starting nats-server (JetStream) ...");
-  const nats = await startNats({ storeDir: join(dataDir, "nats"), port: await pickPort(4222) });
-  say(`  nats-server ready at ${nats.url}`);
-  say("  starting clickhouse-server ...");
-  const clickhouse = await startClickHouse({ dataDir: join(dataDir, "clickhouse"), httpPort: await pickPort(8123) });
-  say(`  clickhouse-server ready at ${clickhouse.url}`);
-  return { nats, clickhouse };
-}
-
 function firstKey(keys: ReadonlySet<string>): string {
   return [...keys][0] ?? "";
 }
@@ -167,34 +157,100 @@ Try (numbers appear about a second after events are accepted):
 Ctrl-C stops everything.`);
 }
 
-async function stopAll(
-  running: Running,
-  stopTracing: () => Promise<void>,
-  servers: Awaited<ReturnType<typeof startServers>>,
-) {
-  say("\nstopping: roles ...");
-  const report = await running.stop();
-  await stopTracing();
-  say("stopping: clickhouse-server, nats-server ...");
-  await servers.clickhouse.stop();
-  await servers.nats.stop();
-  say(
-    report.clean
-      ? "stopped cleanly."
-      : `stopped; some steps failed: ${JSON.stringify(report.steps.filter((s) => !s.ok))}`,
-  );
-  return report.clean ? 0 : 1;
+/** The signals that stop `up`: Ctrl-C, `kill`/`timeout`/a service manager, and a closed terminal. */
+export const STOP_SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
+export interface StopRequest {
+  /** Resolves with the first stop signal. */
+  requested: Promise<NodeJS.Signals>;
+  /** The first stop signal, once one came. */
+  received: () => NodeJS.Signals | undefined;
+  dispose: () => void;
 }
 
-export async function upCommand(args: readonly string[], env?: Record<string, string | undefined>): Promise<number> {
-  const { values } = parseArgs({
-    args: [...args],
-    options: { "data-dir": { type: "string" }, port: { type: "string" }, "no-demo": { type: "boolean" } },
-    strict: true,
-  });
-  const dataDir = resolve(values["data-dir"] ?? ".playpulse");
-  await mkdir(dataDir, { recursive: true });
-  const baseEnv = env ?? processEnv();
+/**
+ * Listens for SIGINT, SIGTERM and SIGHUP from the first line of `up` on, so that a signal during
+ * start-up, or the same signal twice (`timeout` signals the whole process group and `tsx`/`npx`
+ * relay it again), never kills the process before it has stopped the servers it started: the
+ * servers run in their own process group and would be left behind, owned by init.
+ *
+ * @example
+ * const stop = listenForStop(process);
+ * await stop.requested; // "SIGTERM"
+ * stop.dispose();
+ */
+export function listenForStop(proc: Pick<NodeJS.Process, "on" | "off"> = process): StopRequest {
+  let first: NodeJS.Signals | undefined;
+  let resolve: (signal: NodeJS.Signals) => void = () => {};
+  const requested = new Promise<NodeJS.Signals>((done) => (resolve = done));
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (first !== undefined) {
+      say(`(${signal}: already stopping; the servers are stopped before up exits)`);
+      return;
+    }
+    first = signal;
+    resolve(signal);
+  };
+  for (const signal of STOP_SIGNALS) proc.on(signal, onSignal);
+  return {
+    requested,
+    received: () => first,
+    dispose: () => STOP_SIGNALS.forEach((signal) => proc.off(signal, onSignal)),
+  };
+}
+
+/** Stop steps pushed as things start, run last-first: whatever started is stopped, whenever `up` stops. */
+class Started {
+  private readonly steps: { name: string; stop: () => Promise<unknown> }[] = [];
+  push(name: string, stop: () => Promise<unknown>): void {
+    this.steps.push({ name, stop });
+  }
+  async stopAll(): Promise<string[]> {
+    const failed: string[] = [];
+    for (const step of this.steps.reverse()) {
+      say(`stopping: ${step.name} ...`);
+      await step.stop().catch((error: unknown) => failed.push(`${step.name}: ${String(error)}`));
+    }
+    this.steps.length = 0;
+    return failed;
+  }
+}
+
+function upEnv(baseEnv: Record<string, string | undefined>, settings: UpSettings, servers: Servers, admin?: string) {
+  return {
+    ...baseEnv,
+    NATS_URL: servers.nats.url,
+    CLICKHOUSE_URL: servers.clickhouse.url,
+    PLAYPULSE_HTTP_HOST: "127.0.0.1",
+    PLAYPULSE_HTTP_PORT: settings.port,
+    PLAYPULSE_WRITE_KEYS: settings.writeKeys,
+    PLAYPULSE_READ_KEYS: settings.readKeys,
+    PLAYPULSE_PUBLISHABLE_KEYS: upPublishableKeys(baseEnv, settings.writeKeys, settings.port),
+    PLAYPULSE_KEYS: upScopedKeys(baseEnv, admin),
+    PLAYPULSE_LOG_LEVEL: baseEnv.PLAYPULSE_LOG_LEVEL ?? "warn",
+    // Tracing is off unless asked for (OTEL_SDK_DISABLED=false with a Jaeger on OTEL_EXPORTER_OTLP_ENDPOINT).
+    OTEL_SDK_DISABLED: baseEnv.OTEL_SDK_DISABLED ?? "true",
+  };
+}
+
+async function sendDemoTraffic(base: string, writeKey: string): Promise<LiveDemo> {
+  say("  sending demo traffic ...");
+  const demo = await sendDemo(base, writeKey);
+  say(
+    `  demo: ${demo.sent} events sent, ${demo.accepted} accepted, ${demo.duplicates} duplicates, ${demo.rejected} rejected`,
+  );
+  // A few views keep playing while up runs, so the dashboard's live line moves on first open.
+  return startLiveDemo(base, writeKey, 4);
+}
+
+/** Starts servers, roles and the demo, pushing a stop step for each; returns early when a stop signal came. */
+async function startAll(
+  values: { port?: string | undefined; "no-demo"?: boolean | undefined },
+  dataDir: string,
+  baseEnv: Record<string, string | undefined>,
+  stop: StopRequest,
+  started: Started,
+): Promise<void> {
   const settings = await upSettings({
     env: baseEnv,
     portFlag: values.port,
@@ -204,49 +260,61 @@ export async function upCommand(args: readonly string[], env?: Record<string, st
   // Keys the environment manages itself (both lists given) are used as they are: nothing is generated.
   const managed = given(baseEnv.PLAYPULSE_WRITE_KEYS) !== undefined && given(baseEnv.PLAYPULSE_READ_KEYS) !== undefined;
   const admin = managed ? undefined : await storedAdminKey(dataDir);
-  const servers = await startServers(dataDir);
-  const config = loadConfig(
-    {
-      ...baseEnv,
-      NATS_URL: servers.nats.url,
-      CLICKHOUSE_URL: servers.clickhouse.url,
-      PLAYPULSE_HTTP_HOST: "127.0.0.1",
-      PLAYPULSE_HTTP_PORT: settings.port,
-      PLAYPULSE_WRITE_KEYS: settings.writeKeys,
-      PLAYPULSE_READ_KEYS: settings.readKeys,
-      PLAYPULSE_PUBLISHABLE_KEYS: upPublishableKeys(baseEnv, settings.writeKeys, settings.port),
-      PLAYPULSE_KEYS: upScopedKeys(baseEnv, admin),
-      PLAYPULSE_LOG_LEVEL: baseEnv.PLAYPULSE_LOG_LEVEL ?? "warn",
-      // Tracing is off unless asked for (OTEL_SDK_DISABLED=false with a Jaeger on OTEL_EXPORTER_OTLP_ENDPOINT).
-      OTEL_SDK_DISABLED: baseEnv.OTEL_SDK_DISABLED ?? "true",
-    },
-    ROLES,
-  );
+  say(`playpulse up: data in ${dataDir}`);
+  say("  starting nats-server (JetStream) ...");
+  const nats = await startNats({ storeDir: join(dataDir, "nats"), port: await pickPort(4222) });
+  started.push("nats-server", () => nats.stop());
+  say(`  nats-server ready at ${nats.url}`);
+  if (stop.received()) return;
+  say("  starting clickhouse-server ...");
+  const clickhouse = await startClickHouse({ dataDir: join(dataDir, "clickhouse"), httpPort: await pickPort(8123) });
+  started.push("clickhouse-server", () => clickhouse.stop());
+  say(`  clickhouse-server ready at ${clickhouse.url}`);
+  if (stop.received()) return;
+  const config = loadConfig(upEnv(baseEnv, settings, { nats, clickhouse }, admin), ROLES);
   const logger = createLogger(config.logLevel, { roles: "all" });
   say("  creating streams, consumers and tables; starting every role ...");
   const telemetry = startTracing(config, ROLES, logger);
-  const running = await startRoles(config, ROLES, logger).catch(async (err: unknown) => {
-    await telemetry.shutdown();
-    await Promise.allSettled([servers.clickhouse.stop(), servers.nats.stop()]);
-    throw err;
-  });
+  started.push("tracing", () => telemetry.shutdown());
+  const running = await startRoles(config, ROLES, logger);
+  started.push("roles", () => stopRoles(running));
+  if (stop.received()) return;
   const base = `http://127.0.0.1:${running.port}`;
   if (!values["no-demo"]) {
-    say("  sending demo traffic ...");
-    const demo = await sendDemo(base, firstKey(config.keys.write));
-    say(
-      `  demo: ${demo.sent} events sent, ${demo.accepted} accepted, ${demo.duplicates} duplicates, ${demo.rejected} rejected`,
-    );
+    const live = await sendDemoTraffic(base, firstKey(config.keys.write));
+    started.push("demo traffic", () => live.stop());
   }
-  // A few views keep playing while up runs, so the dashboard's live line moves on first open.
-  const live: LiveDemo | undefined = values["no-demo"]
-    ? undefined
-    : startLiveDemo(base, firstKey(config.keys.write), 4);
-  printRunning(config, base, servers.nats.url, servers.clickhouse.url, admin);
-  await new Promise<void>((done) => {
-    process.once("SIGINT", () => done());
-    process.once("SIGTERM", () => done());
-  });
-  await live?.stop();
-  return stopAll(running, () => telemetry.shutdown(), servers);
+  printRunning(config, base, nats.url, clickhouse.url, admin);
+}
+
+async function stopRoles(running: Running): Promise<void> {
+  const report = await running.stop();
+  if (!report.clean) throw new Error(`some steps failed: ${JSON.stringify(report.steps.filter((s) => !s.ok))}`);
+}
+
+type Servers = { nats: NatsServerHandle; clickhouse: ClickHouseServerHandle };
+type UpSettings = Awaited<ReturnType<typeof upSettings>>;
+
+export async function upCommand(args: readonly string[], env?: Record<string, string | undefined>): Promise<number> {
+  const stop = listenForStop();
+  const started = new Started();
+  try {
+    const { values } = parseArgs({
+      args: [...args],
+      options: { "data-dir": { type: "string" }, port: { type: "string" }, "no-demo": { type: "boolean" } },
+      strict: true,
+    });
+    const dataDir = resolve(values["data-dir"] ?? ".playpulse");
+    await mkdir(dataDir, { recursive: true });
+    await startAll(values, dataDir, env ?? processEnv(), stop, started);
+    const signal = await stop.requested;
+    say(`\n${signal}: stopping`);
+  } finally {
+    // Also when start-up failed: nothing started is left running.
+    const failed = await started.stopAll();
+    say(failed.length === 0 ? "stopped cleanly." : `stopped; some steps failed:\n  ${failed.join("\n  ")}`);
+    stop.dispose();
+    if (failed.length > 0) process.exitCode = 1;
+  }
+  return process.exitCode === 1 ? 1 : 0;
 }

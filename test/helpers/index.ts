@@ -37,5 +37,5 @@ export {
 } from "./fault-checks.ts";
 export type { Settled, TitleAggregates, FaultPhase } from "./fault-checks.ts";
 // Child processes (playpulse load, bench scripts, runtimes): start, wait until ready, watch CPU and memory.
-export { childEnv, startChild, waitReady, ProcWatch } from "./processes.ts";
+export { childEnv, pidsMentioning, startChild, waitReady, ProcWatch } from "./processes.ts";
 export type { Child, ProcUsage } from "./processes.ts";

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { systemPath } from "../../src/config.ts";
 import { REPO_ROOT } from "../../src/http/runtimes.ts";
@@ -149,4 +149,19 @@ export class ProcWatch {
     }
     return out;
   }
+}
+
+/** Pids of the processes whose command line contains `text` (from /proc), this process excluded. */
+export function pidsMentioning(text: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").includes(text)) pids.push(pid);
+    } catch {
+      // exited while we looked
+    }
+  }
+  return pids;
 }
