@@ -27,6 +27,12 @@ const envImport = {
  */
 const layers = [
   {
+    files: ["src/config.ts"],
+    regex: "^\\./(?!keys/|errors\\.ts$)",
+    message:
+      "config is read by every layer: it imports only keys/ and errors.ts, utilities below every layer (roles are listed in src/roles/names.ts)",
+  },
+  {
     files: ["src/events/**/*.ts"],
     regex: "^\\.\\./",
     message: "events is the contract at the bottom: it imports nothing of ours",

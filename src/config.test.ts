@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, ROLES, type Role } from "./config.ts";
+import { ConfigError, loadConfig } from "./config.ts";
+import { ROLES, type Role } from "./roles/index.ts";
 
 function problems(env: Record<string, string | undefined>, roles: readonly Role[] = []): string[] {
   try {

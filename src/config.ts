@@ -1,10 +1,5 @@
 import { z } from "zod";
-import { CONSUMER_NAMES, type ConsumerName } from "./consumers/registry.ts";
 import { isOrigin, parseKeys, type KeyEntry, type Scope } from "./keys/index.ts";
-
-/** The roles a process can run: ingest, query, and one per consumer of the registry. */
-export const ROLES: readonly Role[] = ["ingest", "query", ...CONSUMER_NAMES];
-export type Role = "ingest" | "query" | ConsumerName;
 
 const list = z
   .string()
@@ -183,12 +178,17 @@ export class ConfigError extends Error {
 }
 
 /**
- * The one reader of the environment. Every problem is reported at once.
+ * The one reader of the environment. Every problem is reported at once. `roles` names the roles
+ * the caller will run (src/roles/names.ts lists them; config imports no layer above it): a
+ * process with `ingest` needs write keys, one with `query` read keys.
  *
  * @example
  * const config = loadConfig({ PLAYPULSE_WRITE_KEYS: "wk_1", PLAYPULSE_READ_KEYS: "rk_1" });
  */
-export function loadConfig(env: Record<string, string | undefined> = process.env, roles: readonly Role[] = []): Config {
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  roles: readonly string[] = [],
+): Config {
   const parsed = schema.safeParse(env);
   const problems: string[] = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
   // The key checks read the raw lists, so they are reported together with any schema problem.

@@ -6,13 +6,13 @@ import {
   lazyNatsConnection,
   type LazyConnection,
 } from "./bus/index.ts";
-import type { Config, Role } from "./config.ts";
+import type { Config } from "./config.ts";
 import { CONSUMER_NAMES, type ConsumerName } from "./consumers/registry.ts";
 import { subjectNames } from "./events/index.ts";
 import { createHttpApp, type ReadinessProbe } from "./http/app.ts";
 import { listenNode, type HttpServer } from "./http/node-server.ts";
 import { provisionUntilDone, startConsumers, startIngest, startQuery, type RoleContext } from "./roles/index.ts";
-import type { StartedRole } from "./roles/index.ts";
+import type { Role, StartedRole } from "./roles/index.ts";
 import { runShutdown, stopSequence, type ShutdownReport, type StopParts } from "./shutdown.ts";
 import { createStore } from "./store/index.ts";
 import { httpTelemetry } from "./telemetry/http.ts";

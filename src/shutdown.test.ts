@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { runShutdown, type ShutdownStep } from "./shutdown.ts";
+import { runShutdown, type ShutdownReport, type ShutdownStep } from "./shutdown.ts";
+
+/** The report without its timings, after checking each is a whole number of milliseconds. */
+function untimed(report: ShutdownReport) {
+  for (const s of report.steps) expect(Number.isInteger(s.ms) && s.ms >= 0).toBe(true);
+  return { ...report, steps: report.steps.map(({ ms: _ms, ...rest }) => rest) };
+}
 
 /** Steps that record when they start and finish, so the test sees the order and that none overlap. */
 function recorder() {
@@ -28,7 +34,7 @@ describe("runShutdown", () => {
     ];
     const report = await runShutdown(names.map((n) => step(n, () => true)));
     expect(log).toEqual(names.flatMap((n) => [`start ${n}`, `end ${n}`]));
-    expect(report).toEqual({ clean: true, steps: names.map((name) => ({ name, ok: true })) });
+    expect(untimed(report)).toEqual({ clean: true, steps: names.map((name) => ({ name, ok: true })) });
   });
 
   it("marks the stop unclean when a step throws, and still runs the later steps", async () => {
@@ -45,7 +51,7 @@ describe("runShutdown", () => {
       step("c"),
     ]);
     expect(log).toEqual(["start a", "end a", "start b", "start c", "end c"]);
-    expect(report).toEqual({
+    expect(untimed(report)).toEqual({
       clean: false,
       steps: [
         { name: "a", ok: true },
@@ -66,7 +72,7 @@ describe("runShutdown", () => {
       "start clickhouse",
       "end clickhouse",
     ]);
-    expect(report).toEqual({
+    expect(untimed(report)).toEqual({
       clean: false,
       steps: [
         { name: "consumers", ok: false },
@@ -83,7 +89,7 @@ describe("runShutdown", () => {
       { name: "y", run: () => Promise.reject("two") },
       { name: "z", run: () => Promise.resolve() },
     ]);
-    expect(report).toEqual({
+    expect(untimed(report)).toEqual({
       clean: false,
       steps: [
         { name: "x", ok: false, error: "one" },
@@ -94,6 +100,18 @@ describe("runShutdown", () => {
   });
 
   it("is clean with no steps", async () => {
-    expect(await runShutdown([])).toEqual({ clean: true, steps: [] });
+    expect(untimed(await runShutdown([]))).toEqual({ clean: true, steps: [] });
+  });
+});
+
+describe("runShutdown timings", () => {
+  it("reports how long each step took, so a slow stop names its slow step", async () => {
+    const report = await runShutdown([
+      { name: "slow", run: () => new Promise<void>((resolve) => setTimeout(resolve, 60)) },
+      { name: "quick", run: () => Promise.resolve() },
+    ]);
+    const [slow, quick] = report.steps;
+    expect(slow?.ms).toBeGreaterThanOrEqual(55); // timers may fire a little early
+    expect(quick?.ms).toBeLessThan(slow?.ms ?? 0);
   });
 });

@@ -5,7 +5,8 @@ export interface ShutdownStep {
 
 export interface ShutdownReport {
   clean: boolean;
-  steps: { name: string; ok: boolean; error?: string }[];
+  /** Each step in order; `ms` is how long it took, so a slow stop names its slow step in the log. */
+  steps: { name: string; ok: boolean; ms: number; error?: string }[];
 }
 
 /**
@@ -19,14 +20,17 @@ export interface ShutdownReport {
 export async function runShutdown(steps: readonly ShutdownStep[]): Promise<ShutdownReport> {
   const report: ShutdownReport = { clean: true, steps: [] };
   for (const step of steps) {
+    const started = performance.now();
+    const ms = () => Math.round(performance.now() - started);
     try {
       const result = await step.run();
       const ok = result !== false;
-      report.steps.push({ name: step.name, ok });
+      report.steps.push({ name: step.name, ok, ms: ms() });
       if (!ok) report.clean = false;
     } catch (err: unknown) {
       report.clean = false;
-      report.steps.push({ name: step.name, ok: false, error: err instanceof Error ? err.message : String(err) });
+      const error = err instanceof Error ? err.message : String(err);
+      report.steps.push({ name: step.name, ok: false, ms: ms(), error });
     }
   }
   return report;

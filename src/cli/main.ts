@@ -9,14 +9,16 @@ import { SCHEMA_HELP, schemaCommand } from "./schema.ts";
 import { SERVE_HELP, serveCommand } from "./serve.ts";
 import { UP_HELP, upCommand } from "./up.ts";
 import { packageVersion } from "./version.ts";
+import { ROLES } from "../roles/index.ts";
 
+/** The top-level help; the roles come from the consumer registry, so a new consumer shows up here by itself. */
 const HELP = `playpulse: real-time analytics and recommendations for video streaming
 
 usage: playpulse <command> [options]
 
 commands:
   up                 run everything locally: NATS, ClickHouse, every role, demo traffic
-  serve <role...>    run roles: ingest, query, analytics, recommendations, content
+  serve <role...>    run roles: ${ROLES.join(", ")}
   migrate            create/update streams, consumers and tables (idempotent)
   load               send realistic traffic, report throughput/latency/freshness, --verify
   dlq <command>      dead letters: list, show, redrive, purge

@@ -1,6 +1,7 @@
-import { ConfigError, loadConfig, ROLES, type Config, type Role } from "../config.ts";
+import { ConfigError, loadConfig, type Config } from "../config.ts";
 import { CONSUMERS } from "../consumers/registry.ts";
 import { ListenError, startRoles, type Listen } from "../main.ts";
+import { ROLES, type Role } from "../roles/index.ts";
 import { createLogger } from "../telemetry/logger.ts";
 import { serveOnRuntime, takeRuntimeFlag } from "./serve-runtime.ts";
 import { startTracing } from "./telemetry.ts";
@@ -62,7 +63,7 @@ export async function serveCommand(args: readonly string[], opts: ServeOptions =
     roles: roles.join(","),
     ...(opts.runtime ? { runtime: opts.runtime } : {}),
   });
-  const telemetry = startTracing(config, roles, logger, here);
+  const telemetry = await startTracing(config, roles, logger, here);
   let running;
   try {
     running = await startRoles(config, roles, logger, opts.listen?.(config));

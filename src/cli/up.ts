@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { loadConfig, processEnv, ROLES, type Config } from "../config.ts";
+import { loadConfig, processEnv, type Config } from "../config.ts";
 import {
   pickPort,
   startClickHouse,
@@ -12,6 +12,7 @@ import {
 } from "../local-servers/index.ts";
 import { sha256Hex } from "../keys/index.ts";
 import { startRoles, type Running } from "../main.ts";
+import { ROLES } from "../roles/index.ts";
 import { createLogger } from "../telemetry/logger.ts";
 import { sendDemo } from "./demo.ts";
 import { startLiveDemo, type LiveDemo } from "./demo-live.ts";
@@ -22,7 +23,7 @@ export const UP_HELP = `usage: playpulse up [--data-dir DIR] [--port N] [--no-de
 Runs the whole pipeline on this machine:
   1. starts nats-server (JetStream) and clickhouse-server with data under DIR (default .playpulse/);
   2. creates the streams, consumers and tables;
-  3. starts every role (ingest, query, analytics, recommendations, content) in this process;
+  3. starts every role (${ROLES.join(", ")}) in this process;
   4. sends a little demo traffic and keeps 4 views playing (unless --no-demo), and prints
      the dashboard URL, the API URL and the keys to use.
 Ctrl-C (SIGINT), SIGTERM and SIGHUP stop everything cleanly, the servers too, also during start-up.
@@ -274,7 +275,7 @@ async function startAll(
   const config = loadConfig(upEnv(baseEnv, settings, { nats, clickhouse }, admin), ROLES);
   const logger = createLogger(config.logLevel, { roles: "all" });
   say("  creating streams, consumers and tables; starting every role ...");
-  const telemetry = startTracing(config, ROLES, logger);
+  const telemetry = await startTracing(config, ROLES, logger);
   started.push("tracing", () => telemetry.shutdown());
   const running = await startRoles(config, ROLES, logger);
   started.push("roles", () => stopRoles(running));

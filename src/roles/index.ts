@@ -3,3 +3,5 @@ export { startIngest } from "./ingest.ts";
 export { startQuery } from "./query.ts";
 export { startConsumers } from "./consumers.ts";
 export { provisionAll, provisionUntilDone } from "./provision.ts";
+export { ROLES } from "./names.ts";
+export type { Role } from "./names.ts";

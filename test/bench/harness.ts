@@ -1,6 +1,7 @@
 import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { loadConfig, type Role } from "../../src/config.ts";
+import { loadConfig } from "../../src/config.ts";
+import type { Role } from "../../src/roles/index.ts";
 import { findRuntime, serveEntry, type Runtime, type RuntimeName } from "../../src/http/runtimes.ts";
 import { freePort, uniqueNamespace } from "../../src/local-servers/index.ts";
 import { namespaceEnv } from "../helpers/namespace.ts";

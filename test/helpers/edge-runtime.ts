@@ -1,5 +1,5 @@
 import { inject } from "vitest";
-import type { Role } from "../../src/config.ts";
+import type { Role } from "../../src/roles/index.ts";
 import type { RuntimeName } from "../../src/http/runtimes.ts";
 
 declare module "vitest" {

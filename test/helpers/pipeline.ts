@@ -1,4 +1,5 @@
-import { loadConfig, ROLES, type Config, type Role } from "../../src/config.ts";
+import { loadConfig, type Config } from "../../src/config.ts";
+import { ROLES, type Role } from "../../src/roles/index.ts";
 import { uniqueNamespace } from "../../src/local-servers/index.ts";
 import { namespaceEnv } from "./namespace.ts";
 import { startRoles, type Running } from "../../src/main.ts";

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { systemPath, type Role } from "../../src/config.ts";
+import { systemPath } from "../../src/config.ts";
+import type { Role } from "../../src/roles/index.ts";
 import { findRuntime, serveArgs, type RuntimeName } from "../../src/http/runtimes.ts";
 
 /** The repository root: `src/cli/main.ts` is resolved from here and `tsx` from its node_modules. */

@@ -24,6 +24,11 @@ const layer = (spec: string, why: string) =>
 describe("layer boundaries", () => {
   it.each([
     ["src/events/types.ts", "../bus/index.ts", "events is the contract at the bottom: it imports nothing of ours"],
+    [
+      "src/config.ts",
+      "./consumers/registry.ts",
+      "config is read by every layer: it imports only keys/ and errors.ts, utilities below every layer (roles are listed in src/roles/names.ts)",
+    ],
     ["src/bus/publisher.ts", "../ingest/index.ts", "bus and store import only events, telemetry and errors.ts"],
     ["src/store/client.ts", "../query/index.ts", "bus and store import only events, telemetry and errors.ts"],
     [
@@ -47,6 +52,7 @@ describe("layer boundaries", () => {
 
   it.each([
     ["src/events/types.ts", "./fields.ts"],
+    ["src/config.ts", "./keys/index.ts"],
     ["src/bus/publisher.ts", "../events/index.ts"],
     ["src/bus/publisher.ts", "../telemetry/messaging.ts"],
     ["src/store/client.ts", "../errors.ts"],
