@@ -29,6 +29,8 @@ describe("loadConfig: defaults", () => {
       maxAgeMs: 7 * 24 * 3600_000,
       replicas: 1,
       duplicateWindowMs: 600_000,
+      region: "",
+      sourceRegions: [],
     });
     expect(c.limits).toEqual({ maxEventBytes: 32 * 1024, maxBodyBytes: 1024 * 1024, maxBatchEvents: 1000 });
     expect(c.publish).toEqual({ timeoutMs: 5000, retryAfterSeconds: 2 });
@@ -110,6 +112,8 @@ describe("loadConfig: defaults", () => {
       maxAgeMs: 24 * 3600_000,
       replicas: 3,
       duplicateWindowMs: 120_000,
+      region: "",
+      sourceRegions: [],
     });
     expect(c.limits).toEqual({ maxEventBytes: 4096, maxBodyBytes: 65_536, maxBatchEvents: 50 });
     expect(c.publish).toEqual({ timeoutMs: 1000, retryAfterSeconds: 5 });
@@ -152,6 +156,23 @@ describe("loadConfig: defaults", () => {
     ["0", false],
   ])("reads OTEL_SDK_DISABLED=%s as %s", (raw, expected) => {
     expect(loadConfig({ OTEL_SDK_DISABLED: raw }).otel.disabled).toBe(expected);
+  });
+});
+
+describe("loadConfig: regions (docs/regions.md)", () => {
+  it("reads this deployment's region and the regions the analytics stream sources, once each", () => {
+    const c = loadConfig({ PLAYPULSE_REGION: "eu-west", PLAYPULSE_SOURCE_REGIONS: "eu-west, us-east,eu-west" });
+    expect([c.stream.region, c.stream.sourceRegions]).toEqual(["eu-west", ["eu-west", "us-east"]]);
+  });
+
+  const rule = "a region is lower-case letters, digits and '-', starting with a letter (not dlq or quarantine)";
+  it.each([
+    [{ PLAYPULSE_REGION: "EU" }, [`PLAYPULSE_REGION: ${rule}`]],
+    [{ PLAYPULSE_REGION: "dlq" }, [`PLAYPULSE_REGION: ${rule}`]],
+    [{ PLAYPULSE_SOURCE_REGIONS: "eu,us.east" }, [`PLAYPULSE_SOURCE_REGIONS.1: ${rule}`]],
+    [{ PLAYPULSE_SOURCE_REGIONS: "quarantine" }, [`PLAYPULSE_SOURCE_REGIONS.0: ${rule}`]],
+  ])("refuses a region name that is no JetStream domain or collides with a stream: %j", (env, expected) => {
+    expect(problems(env, [])).toEqual(expected);
   });
 });
 

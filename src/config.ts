@@ -20,6 +20,9 @@ const bool = (def: boolean) =>
     .optional()
     .transform((v) => (v === undefined || v === "" ? def : v === "true" || v === "1"));
 const name = /^[A-Za-z0-9_-]+$/;
+/** A region name: also its JetStream domain and (upper-cased) its regional stream's suffix. */
+const REGION = /^(?!dlq$|quarantine$)([a-z][a-z0-9-]{0,31})?$/;
+const REGION_RULE = "a region is lower-case letters, digits and '-', starting with a letter (not dlq or quarantine)";
 const OTLP_PROTOCOLS = ["http/protobuf", "http/json", "grpc"] as const;
 
 const schema = z.object({
@@ -47,6 +50,10 @@ const schema = z.object({
   PLAYPULSE_STREAM_MAX_AGE_HOURS: int(7 * 24, 1, 24 * 365),
   PLAYPULSE_STREAM_REPLICAS: int(1, 1, 5),
   PLAYPULSE_DUPLICATE_WINDOW_SECONDS: int(600, 1, 24 * 3600),
+  /** This deployment's region (docs/regions.md): stamped on every event by the edge; the regional stream's suffix. */
+  PLAYPULSE_REGION: z.string().regex(REGION, REGION_RULE).default(""),
+  /** Set in the analytics region only: the regions whose streams the aggregate stream sources. */
+  PLAYPULSE_SOURCE_REGIONS: list.pipe(z.array(z.string().regex(REGION, REGION_RULE))),
   PLAYPULSE_MAX_EVENT_BYTES: int(32 * 1024, 256, 1024 * 1024),
   PLAYPULSE_MAX_BODY_BYTES: int(1024 * 1024, 1024, 16 * 1024 * 1024),
   PLAYPULSE_MAX_BATCH_EVENTS: int(1000, 1, 10_000),
@@ -139,6 +146,10 @@ export interface Config {
     maxAgeMs: number;
     replicas: number;
     duplicateWindowMs: number;
+    /** PLAYPULSE_REGION, "" when the deployment has no regions. */
+    region: string;
+    /** PLAYPULSE_SOURCE_REGIONS: non-empty in the analytics region, whose stream sources theirs. */
+    sourceRegions: readonly string[];
   };
   limits: { maxEventBytes: number; maxBodyBytes: number; maxBatchEvents: number };
   /** The edge's request handling beyond the size limits. */
@@ -229,6 +240,8 @@ export function loadConfig(
       maxAgeMs: e.PLAYPULSE_STREAM_MAX_AGE_HOURS * 3600_000,
       replicas: e.PLAYPULSE_STREAM_REPLICAS,
       duplicateWindowMs: e.PLAYPULSE_DUPLICATE_WINDOW_SECONDS * 1000,
+      region: e.PLAYPULSE_REGION,
+      sourceRegions: [...new Set(e.PLAYPULSE_SOURCE_REGIONS)],
     },
     limits: {
       maxEventBytes: e.PLAYPULSE_MAX_EVENT_BYTES,

@@ -4,6 +4,7 @@ import {
   createBacklogReader,
   dlqStreamName,
   lazyNatsConnection,
+  regionOfSource,
   type LazyConnection,
 } from "./bus/index.ts";
 import type { Config } from "./config.ts";
@@ -70,6 +71,7 @@ function backlogOf(config: Config, roles: readonly Role[], ctx: Pick<RoleContext
           dlqStream: dlqStreamName(config.stream.name),
           dlqFilter: (consumer) => subjects.dlq(consumer, `${subjects.prefix}>`),
           consumers: CONSUMER_NAMES,
+          regionOf: (source) => regionOfSource(config.stream, source),
         })
       : undefined;
   return { backlog, lazy };

@@ -1,8 +1,8 @@
 import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import type { BacklogReader, ConsumerBacklog } from "../telemetry/consumer-backlog.ts";
+import type { BacklogReader, ConsumerBacklog, SourceLag } from "../telemetry/consumer-backlog.ts";
 
-export type { BacklogReader, ConsumerBacklog, StreamSize } from "../telemetry/consumer-backlog.ts";
+export type { BacklogReader, ConsumerBacklog, StreamSize, SourceLag } from "../telemetry/consumer-backlog.ts";
 
 export interface BacklogOptions {
   /** The NATS connection, or undefined while there is none. */
@@ -12,6 +12,8 @@ export interface BacklogOptions {
   /** Subject filter of a consumer's dead letters in the DLQ stream. */
   dlqFilter: (consumer: string) => string;
   consumers: readonly string[];
+  /** The region of a source stream of `stream` (docs/regions.md); undefined when none is. */
+  regionOf?: (sourceStream: string) => string | undefined;
   timeoutMs?: number;
 }
 
@@ -74,6 +76,16 @@ export function createBacklogReader(opts: BacklogOptions): BacklogReader {
     async streamSize() {
       const { state } = await (await manager()).streams.info(opts.stream);
       return { stream: opts.stream, messages: state.messages, bytes: state.bytes };
+    },
+    async sources(): Promise<SourceLag[]> {
+      const info = await (await manager()).streams.info(opts.stream);
+      return (info.sources ?? []).map((s) => ({
+        region: opts.regionOf?.(s.name) ?? "",
+        stream: s.name,
+        lag: s.lag,
+        activeMs: s.active < 0 ? null : Math.round(s.active / 1e6),
+        error: s.error?.description ?? null,
+      }));
     },
   };
 }

@@ -12,4 +12,13 @@ export type { DeadLetterPublisher, DeadLetterSource } from "./dead-letters.ts";
 export { startConsumeLoop } from "./consume-loop.ts";
 export type { ConsumeLoop, ConsumeLoopOptions, BatchStats } from "./consume-loop.ts";
 export { createBacklogReader, lazyNatsConnection, BacklogUnavailableError } from "./backlog.ts";
-export type { BacklogReader, BacklogOptions, ConsumerBacklog, LazyConnection, StreamSize } from "./backlog.ts";
+export type {
+  BacklogReader,
+  BacklogOptions,
+  ConsumerBacklog,
+  LazyConnection,
+  StreamSize,
+  SourceLag,
+} from "./backlog.ts";
+export { regionalStreamName, domainApi, aggregateSources, streamLayout, regionOfSource } from "./regions.ts";
+export type { RegionSettings, StreamLayout } from "./regions.ts";

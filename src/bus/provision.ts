@@ -9,6 +9,7 @@ import {
 import type { JetStreamManager, StreamConfig } from "@nats-io/jetstream";
 import { nanos, type NatsConnection } from "@nats-io/transport-node";
 import type { SubjectNames } from "../events/index.ts";
+import { streamLayout } from "./regions.ts";
 
 export interface StreamSettings {
   name: string;
@@ -16,6 +17,9 @@ export interface StreamSettings {
   maxAgeMs: number;
   replicas: number;
   duplicateWindowMs: number;
+  /** PLAYPULSE_REGION ("" for none) and PLAYPULSE_SOURCE_REGIONS: which streams live here (./regions.ts). */
+  region?: string;
+  sourceRegions?: readonly string[];
 }
 
 export interface ConsumerSettings {
@@ -58,9 +62,24 @@ export async function ensureStream(
   else await jsm.streams.add(cfg);
 }
 
+/** The settings every event stream shares, regional or aggregate. */
+function eventStreamConfig(stream: StreamSettings): Partial<StreamConfig> {
+  return {
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.New,
+    max_bytes: stream.maxBytes,
+    max_age: nanos(stream.maxAgeMs),
+    duplicate_window: nanos(stream.duplicateWindowMs),
+    num_replicas: stream.replicas,
+  };
+}
+
 /**
- * Creates or updates the event stream, the dead-letter stream and one durable pull consumer
- * per entry of `consumers.durables`. Safe to run any number of times, from any number of processes.
+ * Creates or updates the event streams, the dead-letter stream and one durable pull consumer
+ * per entry of `consumers.durables`. With regions (docs/regions.md) a region gets its regional
+ * stream only, and the analytics region the aggregate stream sourcing every region's, with the
+ * DLQ and durables on it. Safe to run any number of times, from any number of processes.
  */
 export async function provisionBus(
   nc: NatsConnection,
@@ -69,16 +88,20 @@ export async function provisionBus(
   consumers: ConsumerSettings,
 ): Promise<void> {
   const jsm = await jetstreamManager(nc, { timeout: 10_000 });
-  await ensureStream(jsm, {
+  const layout = streamLayout({
     name: stream.name,
-    subjects: subjects.streamSubjects,
-    storage: StorageType.File,
-    retention: RetentionPolicy.Limits,
-    discard: DiscardPolicy.New,
-    max_bytes: stream.maxBytes,
-    max_age: nanos(stream.maxAgeMs),
-    duplicate_window: nanos(stream.duplicateWindowMs),
-    num_replicas: stream.replicas,
+    region: stream.region ?? "",
+    sourceRegions: stream.sourceRegions ?? [],
+  });
+  for (const name of layout.regional) {
+    await ensureStream(jsm, { ...eventStreamConfig(stream), name, subjects: subjects.streamSubjects });
+  }
+  if (layout.consumed === undefined) return;
+  const { sources } = layout.consumed;
+  await ensureStream(jsm, {
+    ...eventStreamConfig(stream),
+    name: stream.name,
+    ...(sources ? { sources } : { subjects: subjects.streamSubjects }),
   });
   await ensureStream(jsm, {
     name: dlqStreamName(stream.name),

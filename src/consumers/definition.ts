@@ -7,6 +7,8 @@ export interface RowContext {
   /** The trace id of the message's `traceparent`, "" without one. */
   traceId: string;
   streamSeq: number;
+  /** The region whose edge accepted the event (its `Playpulse-Region` header), "" without regions. */
+  region: string;
 }
 
 /** Which kind of event a consumer takes: play events (`user.*`) or catalog events (`video.*`). */
@@ -39,7 +41,7 @@ export interface ConsumerDefinition<
   idColumn: string;
   /** Whether `table` has a `type` column. */
   typeColumn: boolean;
-  /** Whether this table's `received_ms` is the edge's acceptance time that GET /v1/events/:id reports. */
+  /** Whether this table's `received_ms` is the edge's acceptance time that GET /v1/events/:id reports (with its `region`). */
   acceptedAt: boolean;
   /** The pure mapping: one event to its rows (`stored_ms` 0, set when the batch is written). */
   toRows(event: TakenEvent<T>, ctx: RowContext): R[];

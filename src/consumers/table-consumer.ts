@@ -2,6 +2,7 @@ import { ok, type ConsumerHandler } from "../bus/index.ts";
 import {
   createEventReader,
   isVideoEvent,
+  REGION_HEADER,
   traceIdOf,
   type CurrentEvent,
   type SchemaRegistry,
@@ -50,6 +51,7 @@ export function createTableConsumer<N extends string, T extends Takes, R extends
         sourceVersion: r.sourceVersion,
         traceId: traceIdOf(msg.header("traceparent")),
         streamSeq: msg.streamSeq,
+        region: msg.header(REGION_HEADER) ?? "",
       };
       return ok(def.toRows(r.event as TakenEvent<T>, ctx));
     },

@@ -11,6 +11,7 @@ export type {
   ExperimentContext,
 } from "./types.ts";
 export { subjectNames, subjectMatches } from "./subjects.ts";
+export { REGION_HEADER } from "./region.ts";
 export type { SubjectNames } from "./subjects.ts";
 export { uuidv7 } from "./uuidv7.ts";
 export { MAX_MS, describeSpec } from "./fields.ts";

@@ -9,6 +9,8 @@ export const DIMENSIONS = {
   "device.os": "device_os",
   "device.player": "device_player",
   experiment_variant: "experiment_variant",
+  /** The region whose edge accepted the event (docs/regions.md). */
+  region: "region",
 } as const;
 
 export type Dimension = keyof typeof DIMENSIONS;

@@ -21,6 +21,8 @@ export interface EventLocation {
   type: string | null;
   /** When the edge received the event (its `received_at`, as the analytics row keeps it). */
   accepted_at: string | null;
+  /** The region whose edge accepted it (docs/regions.md); null without regions or before the analytics row is stored. */
+  accepted_in_region: string | null;
   trace_id: string | null;
   /** The trace in Jaeger's UI, `<PLAYPULSE_JAEGER_UI_URL>/trace/<trace_id>`; null when that is unset. */
   trace_url: string | null;
@@ -33,9 +35,10 @@ export interface EventLocation {
 interface Found {
   rows: unknown;
   type: string;
-  received_ms: unknown;
+  first_received_ms: unknown;
   stored_ms: unknown;
   trace_id: string;
+  accepted_region: string;
 }
 
 async function findIn(store: Store, c: ConsumerTable, id: string): Promise<Found> {
@@ -43,11 +46,14 @@ async function findIn(store: Store, c: ConsumerTable, id: string): Promise<Found
   const col = ident(c.idColumn);
   const type = c.typeColumn ? sql`any(type)` : sql`''`;
   const received = c.acceptedAt ? sql`min(received_ms)` : sql`toUInt64(0)`;
+  // Accepted in two regions (a retry across regions after the duplicate window): the first to receive it.
+  // The inner columns must not be aliases of this SELECT (ClickHouse would nest aggregates).
+  const region = c.acceptedAt ? sql`argMin(region, received_ms)` : sql`''`;
   const rows = await store.select<Found>(
-    sql`SELECT count() AS rows, ${type} AS type, ${received} AS received_ms, min(stored_ms) AS stored_ms, any(trace_id) AS trace_id
+    sql`SELECT count() AS rows, ${type} AS type, ${received} AS first_received_ms, min(stored_ms) AS stored_ms, any(trace_id) AS trace_id, ${region} AS accepted_region
       FROM ${t} PREWHERE ${col} = ${p.str(id)}`,
   );
-  return rows[0] ?? { rows: 0, type: "", received_ms: 0, stored_ms: 0, trace_id: "" };
+  return rows[0] ?? { rows: 0, type: "", first_received_ms: 0, stored_ms: 0, trace_id: "", accepted_region: "" };
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -76,7 +82,7 @@ export async function locateEvent(
   }
   const type = hits.find((h) => h.f.type !== "")?.f.type ?? null;
   const accepted = hits.find((h) => h.acceptedAt);
-  const receivedMs = accepted ? num(accepted.f.received_ms) : null;
+  const receivedMs = accepted ? num(accepted.f.first_received_ms) : null;
   const traceId = hits.find((h) => h.f.trace_id !== "")?.f.trace_id ?? null;
   const consumers = tables.map((t): ConsumerLocation => {
     const hit = hits.find((h) => h.name === t.name);
@@ -97,6 +103,7 @@ export async function locateEvent(
     id,
     type,
     accepted_at: receivedMs === null ? null : iso(receivedMs),
+    accepted_in_region: accepted && accepted.f.accepted_region !== "" ? accepted.f.accepted_region : null,
     trace_id: traceId,
     trace_url: traceId === null || jaegerUiUrl === undefined ? null : `${jaegerUiUrl}/trace/${traceId}`,
     processed_by: consumers.filter((c) => c.stored).map((c) => c.consumer),

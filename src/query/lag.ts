@@ -1,6 +1,6 @@
 import { ApiError } from "../http/errors.ts";
 import { ident, num, p, sql, type Ident, type Sql, type Store } from "../store/index.ts";
-import type { BacklogReader, ConsumerBacklog, StreamSize } from "../telemetry/consumer-backlog.ts";
+import type { BacklogReader, ConsumerBacklog, StreamSize, SourceLag } from "../telemetry/consumer-backlog.ts";
 import type { ConsumerTable } from "./consumer-tables.ts";
 
 /**
@@ -33,6 +33,17 @@ export interface ConsumerLag {
   freshness: Freshness;
 }
 
+/** How far the analytics region's stream is behind one region's stream (docs/regions.md). */
+export interface RegionLag {
+  region: string;
+  stream: string;
+  /** Messages of the region's stream not yet copied, as of the last word from it. */
+  lag_messages: number;
+  /** Since the analytics region last heard from this region's stream; grows while the link is cut. */
+  last_active_seconds_ago: number | null;
+  error: string | null;
+}
+
 export interface LagReport {
   as_of: string;
   window_minutes: number;
@@ -42,6 +53,8 @@ export interface LagReport {
   /** What the event stream holds now: messages and bytes (null when NATS could not be asked). */
   stream: StreamSize | null;
   consumers: ConsumerLag[];
+  /** Each region's sourcing lag; [] when the stream sources no region, null when NATS could not be asked. */
+  regions: RegionLag[] | null;
 }
 
 /** `?minutes=`: the freshness window, 1 to 1440 minutes, 5 by default. */
@@ -92,10 +105,21 @@ function backlogFields(b: ConsumerBacklog | undefined, now: number): Omit<Consum
   };
 }
 
+function regionLag(s: SourceLag): RegionLag {
+  return {
+    region: s.region,
+    stream: s.stream,
+    lag_messages: s.lag,
+    last_active_seconds_ago: s.activeMs === null ? null : s.activeMs / 1000,
+    error: s.error,
+  };
+}
+
 /**
  * Each consumer's lag: its backlog in JetStream (pending messages, the age of the oldest
  * unprocessed event, dead letters) and how fast its rows were stored lately (p50/p95 of
- * event-to-stored time over the window, from ClickHouse); beside them, the stream's size. Without a NATS connection the
+ * event-to-stored time over the window, from ClickHouse); beside them, the stream's size and,
+ * with regions, each region's sourcing lag (docs/regions.md). Without a NATS connection the
  * backlog fields are null and `backlog` says "unavailable"; the freshness still answers.
  *
  * @example
@@ -115,9 +139,16 @@ export async function consumerLag(
       )
     : Promise.resolve({ list: undefined, error: "this process has no NATS connection" });
   const sizeRead = deps.backlog?.streamSize ? deps.backlog.streamSize().catch(() => null) : Promise.resolve(null);
-  const [backlog, stream, freshness] = await Promise.all([
+  const sourcesRead = deps.backlog?.sources
+    ? deps.backlog.sources().then(
+        (list) => list.map(regionLag),
+        () => null,
+      )
+    : Promise.resolve(null);
+  const [backlog, stream, regions, freshness] = await Promise.all([
     backlogRead,
     sizeRead,
+    sourcesRead,
     Promise.all(deps.consumers.map((c) => freshnessOf(deps.store, c.table, since, windowMinutes))),
   ]);
   return {
@@ -134,5 +165,6 @@ export async function consumerLag(
       ),
       freshness: freshness[i] as Freshness,
     })),
+    regions,
   };
 }

@@ -1,5 +1,6 @@
 import { createPublisher, type BusConnection, type Publisher } from "../bus/index.ts";
 import { createQuarantineSink } from "../consumers/quarantine/index.ts";
+import { REGION_HEADER } from "../events/index.ts";
 import { createIngestRoutes } from "../ingest/index.ts";
 import { createCloudEventsRoutes } from "../integrations/cloudevents/index.ts";
 import { createKvViewStore, createSegmentRoutes, segmentMetrics } from "../integrations/segment/index.ts";
@@ -21,6 +22,16 @@ function quarantineOf(ctx: RoleContext, publisher: Publisher) {
 }
 
 /**
+ * The headers the edge adds to each message: the region that accepted it (docs/regions.md) and,
+ * with tracing off, the client's traceparent (so it still reaches the stored rows).
+ */
+function messageHeadersOf(region: string, tracing: boolean) {
+  const trace = tracing ? undefined : clientTraceHeaders;
+  if (region === "") return trace ? { messageHeaders: trace } : {};
+  return { messageHeaders: (req: Request) => ({ ...trace?.(req), [REGION_HEADER]: region }) };
+}
+
+/**
  * The ingest role: `POST /v1/events` -> JetStream. It needs NATS only (a ClickHouse outage never
  * takes the edge out of service); its stop step finishes the publishes in flight.
  *
@@ -38,8 +49,7 @@ export function startIngest(ctx: RoleContext, bus: BusConnection): StartedRole {
     subjects: ctx.subjects,
     retryAfterSeconds: config.publish.retryAfterSeconds,
     observer: ingestObserver(ctx.metrics, tracer !== undefined),
-    // With tracing off, a client's traceparent still reaches the stored rows.
-    ...(tracer ? {} : { messageHeaders: clientTraceHeaders }),
+    ...messageHeadersOf(config.stream.region, tracer !== undefined),
     ...quarantineOf(ctx, publisher),
   });
   // Segment's HTTP Tracking API (docs/integrations/segment.md): view state in a KV bucket beside the stream.

@@ -80,6 +80,12 @@ export const MIGRATIONS: readonly Migration[] = [
         ENGINE = ReplacingMergeTree(created_ms) ORDER BY id`,
     ],
   },
+  {
+    id: 30,
+    name: "region on events: the region whose edge accepted the event (docs/regions.md)",
+    // Rows stored before it (and without regions) read "". ClickHouse 18.16 and current: plain ADD COLUMN.
+    statements: (db) => [sql`ALTER TABLE ${db}.events ADD COLUMN region String`],
+  },
 ];
 
 /** kind 1: the view showed its first frame at ts_ms (`played`); kind 2: it ended or completed at ts_ms. */

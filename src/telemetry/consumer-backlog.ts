@@ -26,9 +26,23 @@ export interface StreamSize {
   bytes: number;
 }
 
+/** How far the consumed (aggregate) stream is behind one region's stream: its stream info's `sources` (docs/regions.md). */
+export interface SourceLag {
+  /** The region, from the source's stream name ("" for a stream no configured region has). */
+  region: string;
+  stream: string;
+  /** Messages of the region's stream not yet copied, as of the last word from it (not updated while the link is cut). */
+  lag: number;
+  /** Milliseconds since the aggregate last heard from the region's stream; null when never. Grows while the link is cut. */
+  activeMs: number | null;
+  error: string | null;
+}
+
 export interface BacklogReader {
   /** The backlog of each named consumer (all of the reader's consumers by default). */
   read(consumers?: readonly string[]): Promise<ConsumerBacklog[]>;
   /** The event stream's size; readers that cannot tell leave it out. */
   streamSize?(): Promise<StreamSize>;
+  /** The sourcing lag of each region the consumed stream sources; empty when it sources nothing. */
+  sources?(): Promise<SourceLag[]>;
 }

@@ -13,4 +13,4 @@ export { createMetrics } from "./metrics.ts";
 export { ingestObserver } from "./ingest.ts";
 export type { IngestReport } from "./ingest.ts";
 export type { Metrics, MetricsOptions, ConsumerBatch, IngestCounts } from "./metrics.ts";
-export type { BacklogReader, ConsumerBacklog } from "./consumer-backlog.ts";
+export type { BacklogReader, ConsumerBacklog, SourceLag } from "./consumer-backlog.ts";

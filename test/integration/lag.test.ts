@@ -99,6 +99,8 @@ describe("GET /v1/lag", () => {
           freshness: none,
         },
       ],
+      // A single-region deployment: the stream sources no region (docs/regions.md).
+      regions: [],
     });
     for (const c of report.consumers) expect(c.oldest_unprocessed_age_seconds, c.consumer).toBeGreaterThanOrEqual(0);
 

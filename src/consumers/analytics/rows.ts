@@ -22,9 +22,11 @@ export interface EventRow extends PlayRowBase {
   properties: string;
   trace_id: string;
   stream_seq: number;
+  /** The region whose edge accepted the event (docs/regions.md); "" without regions. */
+  region: string;
 }
 
-export function toEventRow(e: StoredEvent & VideoEvent, traceId: string, streamSeq: number): EventRow {
+export function toEventRow(e: StoredEvent & VideoEvent, traceId: string, streamSeq: number, region = ""): EventRow {
   return {
     ...playRowBase(e),
     schema_version: e.schema_version,
@@ -46,5 +48,6 @@ export function toEventRow(e: StoredEvent & VideoEvent, traceId: string, streamS
     properties: e.properties ? JSON.stringify(e.properties) : "",
     trace_id: traceId,
     stream_seq: streamSeq,
+    region,
   };
 }
