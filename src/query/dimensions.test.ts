@@ -29,7 +29,7 @@ describe("parseStep", () => {
 });
 
 describe("parseDimension", () => {
-  it.each(["cdn", "country", "device.type", "device.os", "device.player", "experiment_variant"])("%s", (d) =>
+  it.each(["cdn", "country", "device.type", "device.os", "device.player", "experiment_variant", "region"])("%s", (d) =>
     expect(parseDimension(d)).toBe(d),
   );
   it.each([
