@@ -20,5 +20,12 @@ export type {
   StreamSize,
   SourceLag,
 } from "./backlog.ts";
-export { regionalStreamName, domainApi, aggregateSources, streamLayout, regionOfSource } from "./regions.ts";
+export {
+  AGGREGATE_DUPLICATE_WINDOW_MS,
+  regionalStreamName,
+  domainApi,
+  aggregateSources,
+  streamLayout,
+  regionOfSource,
+} from "./regions.ts";
 export type { RegionSettings, StreamLayout } from "./regions.ts";

@@ -9,7 +9,7 @@ import {
 import type { JetStreamManager, StreamConfig } from "@nats-io/jetstream";
 import { nanos, type NatsConnection } from "@nats-io/transport-node";
 import type { SubjectNames } from "../events/index.ts";
-import { streamLayout } from "./regions.ts";
+import { AGGREGATE_DUPLICATE_WINDOW_MS, streamLayout } from "./regions.ts";
 
 export interface StreamSettings {
   name: string;
@@ -101,7 +101,9 @@ export async function provisionBus(
   await ensureStream(jsm, {
     ...eventStreamConfig(stream),
     name: stream.name,
-    ...(sources ? { sources } : { subjects: subjects.streamSubjects }),
+    ...(sources
+      ? { sources, duplicate_window: nanos(AGGREGATE_DUPLICATE_WINDOW_MS) }
+      : { subjects: subjects.streamSubjects }),
   });
   await ensureStream(jsm, {
     name: dlqStreamName(stream.name),

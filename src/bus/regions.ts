@@ -14,6 +14,15 @@ export interface RegionSettings {
   sourceRegions: readonly string[];
 }
 
+/**
+ * The aggregate stream's duplicate window: the smallest nats-server accepts, dedup in effect off.
+ * On nats-server 2.9.10 a sourced message dropped as a duplicate makes the stream recreate that
+ * source's consumer at the same message, over and over while the id is in the window: the source
+ * stalls (nats-io/nats-server#4459). Dedup happens in each region (its own window) and, across
+ * regions, in ClickHouse, where every figure counts an event id once (docs/regions.md).
+ */
+export const AGGREGATE_DUPLICATE_WINDOW_MS = 100;
+
 /** What one process provisions: regional streams that take the edge's subjects, and the consumed stream. */
 export interface StreamLayout {
   /** Streams holding the event subjects in this JetStream (none in an analytics region without an edge). */

@@ -17,7 +17,7 @@ export { locateEvent } from "./event-lookup.ts";
 export type { EventLocation, ConsumerLocation } from "./event-lookup.ts";
 export { consumerLag, parseWindowMinutes } from "./lag.ts";
 export type { ConsumerTable } from "./consumer-tables.ts";
-export type { LagReport, ConsumerLag, Freshness } from "./lag.ts";
+export type { LagReport, ConsumerLag, Freshness, RegionLag } from "./lag.ts";
 export { createReadRoutes, parseRecentRange } from "./read-routes.ts";
 export type { ReadRoutesDeps } from "./read-routes.ts";
 export { concurrency } from "./concurrency.ts";

@@ -39,3 +39,6 @@ export type { Settled, TitleAggregates, FaultPhase } from "./fault-checks.ts";
 // Child processes (playpulse load, bench scripts, runtimes): start, wait until ready, watch CPU and memory.
 export { childEnv, pidsMentioning, startChild, waitReady, ProcWatch } from "./processes.ts";
 export type { Child, ProcUsage } from "./processes.ts";
+// Regions (docs/regions.md): an analytics nats-server and one per region, linked through relays a test can cut.
+export { startRegionTopology, startRegionDeployment, regionDenyList } from "./regions.ts";
+export type { RegionTopology, RegionServer, RegionDeployment, Relay } from "./regions.ts";
