@@ -1,8 +1,9 @@
 import { ApiError } from "../http/errors.ts";
-import { p, sql, type Sql, type Store } from "../store/index.ts";
+import { FACT_RESOLUTIONS_MS, p, sql, type Sql, type Store } from "../store/index.ts";
 import { dimensionColumn, type Dimension } from "./dimensions.ts";
 import { METRIC_COLUMNS, perViewSql, toMetrics, type MetricRow, type Metrics } from "./metrics-sql.ts";
 import type { Range } from "./params.ts";
+import { factDimension, factsWhere, perViewFactsSql } from "./view-facts.ts";
 
 /** Every metric a breakdown can be sorted by: the keys of `Metrics`. */
 export const METRIC_KEYS = [
@@ -49,11 +50,21 @@ export function eventFilter(range: Range, videoId: string | undefined): Sql {
 }
 
 /**
- * The per-view rows with the view's value of `dimension`: the largest non-empty value its events
- * carry ('' when none does), so order and repeats do not change it.
+ * The per-view rows of a range with the view's value of `dimension`: the largest non-empty value
+ * its events carry ('' when none does), so order and repeats do not change it. Read from
+ * `view_facts` when it keeps the dimension, from `events` otherwise; the rows are the same.
  */
-export function perViewWithDimension(store: Store, where: Sql, dimension: Dimension): Sql {
-  return perViewSql(store.db, where, sql` max(${dimensionColumn(dimension)}) AS dim,`);
+export function perViewWithDimension(
+  store: Store,
+  range: Range,
+  videoId: string | undefined,
+  dimension: Dimension,
+): Sql {
+  const column = dimensionColumn(dimension);
+  const fact = factDimension(column.ident);
+  return fact
+    ? perViewFactsSql(store.db, factsWhere(range, videoId, FACT_RESOLUTIONS_MS), sql` ${fact} AS dim,`)
+    : perViewSql(store.db, eventFilter(range, videoId), sql` max(${column}) AS dim,`);
 }
 
 /** Sorts rows by a metric, nulls last, ties by value (nulls last). */
@@ -89,7 +100,7 @@ export async function breakdown(
   store: Store,
   q: BreakdownQuery,
 ): Promise<{ total: Metrics; groups: number; rows: BreakdownRow[] }> {
-  const perView = perViewWithDimension(store, eventFilter(q.range, q.videoId), q.dimension);
+  const perView = perViewWithDimension(store, q.range, q.videoId, q.dimension);
   const [rows, [total]] = await Promise.all([
     store.select<MetricRow & { dim: string }>(sql`SELECT dim, ${METRIC_COLUMNS} FROM (${perView}) GROUP BY dim`),
     store.select<MetricRow>(sql`SELECT ${METRIC_COLUMNS} FROM (${perView})`),

@@ -1,7 +1,7 @@
-import { sql, type Store } from "../store/index.ts";
-import { eventFilter } from "./breakdown.ts";
-import { METRIC_COLUMNS, perViewSql, toMetrics, type MetricRow, type Metrics } from "./metrics-sql.ts";
+import { FACT_RESOLUTIONS_MS, sql, type Store } from "../store/index.ts";
+import { METRIC_COLUMNS, toMetrics, type MetricRow, type Metrics } from "./metrics-sql.ts";
 import type { Range } from "./params.ts";
+import { factsWhere, perViewFactsSql } from "./view-facts.ts";
 
 export interface Overview {
   from: string;
@@ -15,13 +15,14 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 async function allTitles(store: Store, range: Range): Promise<Metrics> {
   const rows = await store.select<MetricRow>(
-    sql`SELECT ${METRIC_COLUMNS} FROM (${perViewSql(store.db, eventFilter(range, undefined))})`,
+    sql`SELECT ${METRIC_COLUMNS} FROM (${perViewFactsSql(store.db, factsWhere(range, undefined, FACT_RESOLUTIONS_MS))})`,
   );
   return toMetrics(rows[0]);
 }
 
 /**
- * The headline numbers over every title, with the previous period for comparison.
+ * The headline numbers over every title, with the previous period for comparison. Reads the
+ * per-view facts (`view_facts`), never the events.
  *
  * @example
  * const o = await overview(store, { from: Date.now() - 3_600_000, to: Date.now() });

@@ -1,8 +1,9 @@
-import { num, p, sql, type Store } from "../store/index.ts";
+import { num, p, sql, type Sql, type Store } from "../store/index.ts";
 import { eventFilter, type MetricKey } from "./breakdown.ts";
 import { dimensionColumn, type Dimension } from "./dimensions.ts";
 import { METRIC_COLUMNS, perViewSql, toMetrics, type MetricRow } from "./metrics-sql.ts";
 import type { Range } from "./params.ts";
+import { factDimension, factsWhere, perViewFactsSql, resolutionsFor } from "./view-facts.ts";
 
 export interface SeriesQuery {
   range: Range;
@@ -21,6 +22,23 @@ export interface SeriesPoint {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
+ * One row per (step, view): from `view_facts` at the resolutions that fit in a step (their
+ * buckets never straddle one), or from `events` when the filter's dimension is not kept there.
+ */
+function perStepView(store: Store, q: SeriesQuery): Sql {
+  const step = p.u64(q.stepMs);
+  const column = q.filter ? dimensionColumn(q.filter.dimension) : undefined;
+  const fact = column ? factDimension(column.ident) : undefined;
+  if (column && !fact) {
+    const where = eventFilter(q.range, q.videoId);
+    return perViewSql(store.db, where, sql` intDiv(ts_ms, ${step}) AS b, max(${column}) AS dim,`, sql`b, view_id`);
+  }
+  const dim = fact ? sql` ${fact} AS dim,` : sql``;
+  const where = factsWhere(q.range, q.videoId, resolutionsFor(q.stepMs));
+  return perViewFactsSql(store.db, where, sql` intDiv(bucket, ${step}) AS b,${dim}`, sql`b, view_id`);
+}
+
+/**
  * A metric per step: the point at t is the metric over the events of [t, t + step) inside the
  * range, exactly as the stats endpoint computes it for that interval. Steps are aligned to the
  * epoch; a step with no events has count 0 and ratio null.
@@ -29,14 +47,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * const plays = await timeseries(store, { range, metric: "plays", stepMs: 60_000 });
  */
 export async function timeseries(store: Store, q: SeriesQuery): Promise<SeriesPoint[]> {
-  const step = p.u64(q.stepMs);
-  const dim = q.filter ? sql` max(${dimensionColumn(q.filter.dimension)}) AS dim,` : sql``;
-  const perView = perViewSql(
-    store.db,
-    eventFilter(q.range, q.videoId),
-    sql` intDiv(ts_ms, ${step}) AS b,${dim}`,
-    sql`b, view_id`,
-  );
+  const perView = perStepView(store, q);
   const having = q.filter ? sql`WHERE dim = ${p.str(q.filter.value ?? "")}` : sql``;
   const rows = await store.select<MetricRow & { b: unknown }>(
     sql`SELECT b, ${METRIC_COLUMNS} FROM (${perView}) ${having} GROUP BY b ORDER BY b`,

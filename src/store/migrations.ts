@@ -1,4 +1,5 @@
 import type { Store } from "./client.ts";
+import { ccvTimesSelect, ccvTimesTable, viewFactsSelect, viewFactsTable } from "./rollups.ts";
 import { sql, type Ident, type Sql } from "./sql.ts";
 
 export interface Migration {
@@ -69,6 +70,26 @@ export const MIGRATIONS: readonly Migration[] = [
         ENGINE = ReplacingMergeTree() ORDER BY (view_id, kind, ts_ms)`,
       sql`CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.ccv_views_mv TO ${db}.ccv_views AS ${ccvViewsSelect(db)}`,
       sql`INSERT INTO ${db}.ccv_views ${ccvViewsSelect(db)}`,
+    ],
+  },
+  {
+    id: 5,
+    name: "view_facts: per-view facts per hour, minute and millisecond, for the dashboard's reads",
+    // Same pattern as migration 4: the view keeps it current, the INSERT fills in what was stored
+    // before; a row written by both merges to the same maxima and minima (src/store/rollups.ts).
+    statements: (db) => [
+      viewFactsTable(db),
+      sql`CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.view_facts_mv TO ${db}.view_facts AS ${viewFactsSelect(db)}`,
+      sql`INSERT INTO ${db}.view_facts ${viewFactsSelect(db)}`,
+    ],
+  },
+  {
+    id: 6,
+    name: "ccv_times: each view's event timestamps per hour, for concurrent viewers",
+    statements: (db) => [
+      ccvTimesTable(db),
+      sql`CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.ccv_times_mv TO ${db}.ccv_times AS ${ccvTimesSelect(db)}`,
+      sql`INSERT INTO ${db}.ccv_times ${ccvTimesSelect(db)}`,
     ],
   },
   {

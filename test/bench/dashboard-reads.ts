@@ -1,22 +1,31 @@
 /**
  * Dashboard reads at scale: 100,000 views over 24 hours (heartbeats every 10 s, 30 s to 4 min of
- * play each) written straight into `events` (the materialized views fill the CCV tables on the
- * way), then `/v1/overview`, `/v1/breakdown` and a 24 h `/v1/concurrency` timed through the
- * query routes. Independent of `npm run bench`:
+ * play each) written straight into `events` (the materialized views fill `view_facts`,
+ * `ccv_times` and `ccv_views` on the way), then `/v1/overview`, `/v1/breakdown` and a 24 h
+ * `/v1/concurrency` timed through the query routes. Prints the load average before and after,
+ * since the machine may be shared. Independent of `npm run bench`:
  *
- *   npx tsx --tsconfig test/bench/tsconfig.json test/bench/dashboard-reads.ts [--views 100000] [--clickhouse URL]
+ *   npx tsx --tsconfig test/bench/tsconfig.json test/bench/dashboard-reads.ts [--views 100000] [--clickhouse URL] [--merged]
+ *
+ * --merged first runs OPTIMIZE TABLE … FINAL on the rollups, for the figure after background merges.
  *
  * Without --clickhouse it starts its own clickhouse-server on a free port. Results: docs/benchmarks.md.
  */
+import { loadavg } from "node:os";
 import { argv } from "node:process";
 import { parseArgs } from "node:util";
 import { startClickHouse, uniqueNamespace } from "../../src/local-servers/index.ts";
 import { createReadRoutes } from "../../src/query/index.ts";
-import { createStore, ensureCcvTables, migrate } from "../../src/store/index.ts";
+import { createStore, ensureCcvTables, ident, migrate, sql } from "../../src/store/index.ts";
 
 const { values } = parseArgs({
   args: argv.slice(2),
-  options: { views: { type: "string" }, clickhouse: { type: "string" }, runs: { type: "string" } },
+  options: {
+    views: { type: "string" },
+    clickhouse: { type: "string" },
+    runs: { type: "string" },
+    merged: { type: "boolean" },
+  },
 });
 const VIEWS = Number(values.views ?? 100_000);
 const RUNS = Number(values.runs ?? 5);
@@ -97,6 +106,10 @@ async function main(): Promise<void> {
     await store.insert("events", batch);
     rows += batch.length;
     const insertS = (performance.now() - t0) / 1000;
+    if (values.merged) {
+      for (const t of ["view_facts", "ccv_times", "ccv_views"])
+        await store.command(sql`OPTIMIZE TABLE ${ident(`${store.db.ident}.${t}`)} FINAL`);
+    }
     const app = createReadRoutes({
       store,
       keys: { write: new Set(), read: new Set(["rk"]) } as never,
@@ -111,7 +124,12 @@ async function main(): Promise<void> {
       `/v1/concurrency?step=1m&${range}`,
       `/v1/timeseries?metric=plays&step=5m&${range}`,
     ];
-    console.log(`${VIEWS} views, ${rows} events inserted in ${insertS.toFixed(1)} s (with the CCV materialized views)`);
+    const load = () =>
+      loadavg()
+        .map((l) => l.toFixed(2))
+        .join(", ");
+    console.log(`${VIEWS} views, ${rows} events inserted in ${insertS.toFixed(1)} s (with the materialized views)`);
+    console.log(`load average before the reads: ${load()}`);
     console.log("| request | median ms | max ms |\n|---|---|---|");
     for (const path of paths) {
       const times: number[] = [];
@@ -128,6 +146,7 @@ async function main(): Promise<void> {
         `| \`${path.replace(/[?&]from=[^&]*&to=[^&]*/, "")}\` | ${med.toFixed(0)} | ${(times.at(-1) ?? 0).toFixed(0)} |`,
       );
     }
+    console.log(`load average after the reads: ${load()}`);
   } finally {
     await store.close();
     await server?.stop();

@@ -257,11 +257,18 @@ describe("dashboard in Chromium", () => {
       timeoutMs: 15_000,
       what: "the event's type on the page",
     });
-    const journey: string[][] = [];
-    const jrows = page.locator("#journey tbody tr");
-    for (let i = 0; i < (await jrows.count()); i++)
-      journey.push((await jrows.nth(i).locator("th, td").allTextContents()).slice(0, 3));
-    expect(journey).toContainEqual(["analytics", "events", "yes"]);
+    // Each consumer stores it on its own; the page looks again every 5 s until both have.
+    const journey = async () => {
+      const rows: string[] = [];
+      const jrows = page.locator("#journey tbody tr");
+      for (let i = 0; i < (await jrows.count()); i++)
+        rows.push((await jrows.nth(i).locator("th, td").allTextContents()).slice(0, 3).join(" "));
+      return rows;
+    };
+    await waitFor(async () => (await journey()).join() === "analytics events yes,recommendations rec_events yes", {
+      timeoutMs: 15_000,
+      what: "both consumers' rows stored, on the page",
+    });
     // PLAYPULSE_JAEGER_UI_URL is not set for this pipeline: the trace id, and no link.
     expect(await page.locator("#event-trace").textContent()).toBe(traceId);
     expect(await page.locator("#event-trace a").count()).toBe(0);
@@ -300,6 +307,113 @@ describe("dashboard in Chromium", () => {
     expect(Number(overflow)).toBeLessThanOrEqual(0);
     await page.screenshot({ path: `${SHOTS}/overview-phone.png`, fullPage: true });
     await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  /** A new tab (its own sessionStorage) whose requests must all stay on `base`'s origin. */
+  async function freshTab(base: string, path: string, key: string): Promise<Page> {
+    const tab = await chrome.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    tab.setDefaultTimeout(15_000);
+    tab.on("request", (r) => offOrigin.push(...(new URL(r.url()).origin === new URL(base).origin ? [] : [r.url()])));
+    await tab.goto(`${base}${path}`);
+    await tab.fill("#read-key", key);
+    await tab.click("#key-form button[type=submit]");
+    await tab.locator("main[data-view]").waitFor();
+    return tab;
+  }
+  const offOrigin: string[] = [];
+
+  it("carries the time range in the URL, so a view can be shared, and never the key", async () => {
+    await page.goto(`${p.baseUrl}/dashboard#/overview`);
+    await page.selectOption("#range", "1h");
+    await waitFor(async () => page.url().endsWith("#/overview?range=1h"), { timeoutMs: 5000, what: "range=1h" });
+    await page.getByText("Plays per minute, last hour").first().waitFor();
+    await page.click("nav >> text=Breakdown");
+    await waitFor(async () => page.url().endsWith("#/breakdown?range=1h"), { timeoutMs: 5000, what: "kept" });
+    await page.selectOption("#range", "custom");
+    await page.fill("#range-from", "2026-01-02T03:04");
+    await page.fill("#range-to", "2026-01-02T05:06");
+    await page.click(".range button[type=submit]");
+    const custom = "#/breakdown?range=custom&from=2026-01-02T03%3A04%3A00Z&to=2026-01-02T05%3A06%3A00Z";
+    await waitFor(async () => page.url().endsWith(custom), { timeoutMs: 5000, what: "the custom range in the URL" });
+
+    const shared = page.url();
+    expect(shared).not.toContain(p.readKey);
+    const tab = await freshTab(p.baseUrl, shared.slice(p.baseUrl.length), p.readKey); // asks for the key first
+    try {
+      expect(await tab.locator("#range").inputValue()).toBe("custom");
+      expect(await tab.locator("#range-from").inputValue()).toBe("2026-01-02T03:04");
+      expect(tab.url()).toBe(shared);
+    } finally {
+      await tab.close();
+    }
+  });
+
+  it("is keyboard reachable, with labelled charts and a light/dark toggle", async () => {
+    await page.emulateMedia({ colorScheme: "light" });
+    await page.goto(`${p.baseUrl}/dashboard#/overview?range=1h`); // a preset: no date fields to tab through
+    await page.locator("#plays-chart canvas").waitFor();
+    const reached: string[] = [];
+    await page.locator("body").focus();
+    for (let i = 0; i < 12; i++) {
+      await page.keyboard.press("Tab");
+      reached.push(await page.evaluate("document.activeElement.id || document.activeElement.textContent"));
+    }
+    expect(reached.slice(0, 10)).toEqual([
+      "Playpulse",
+      ...["Overview", "Breakdown", "Titles", "Experiments", "Health", "Event lookup"],
+      "range",
+      "theme",
+      "forget-key",
+    ]);
+    const figures = await page
+      .locator("figure.chart")
+      .evaluateAll((fs) =>
+        fs.map((f) => [
+          f.getAttribute("role"),
+          f.getAttribute("aria-label"),
+          f.querySelector("figcaption")?.textContent,
+        ]),
+      );
+    expect(figures.length).toBe(2);
+    for (const [role, label, caption] of figures) expect([role, label]).toEqual(["img", caption]);
+
+    const background = () => page.evaluate("getComputedStyle(document.body).backgroundColor");
+    const light = await background();
+    await page.focus("#theme");
+    await page.keyboard.press("Enter");
+    await waitFor(async () => (await page.evaluate("document.documentElement.dataset.theme")) === "dark", {
+      timeoutMs: 5000,
+      what: "dark mode on Enter",
+    });
+    expect(await background()).not.toBe(light);
+    await page.focus("#theme");
+    await page.keyboard.press("Enter");
+    await waitFor(async () => (await background()) === light, { timeoutMs: 5000, what: "light again" });
+    await page.evaluate("localStorage.removeItem('playpulse.theme')"); // back to following the system
+  });
+
+  it("says what to do when there are no events yet", async () => {
+    await using empty = await startPipeline({
+      natsUrl: inject("natsUrl"),
+      clickhouseUrl: inject("clickhouseUrl"),
+      roles: ["query"],
+    });
+    const tab = await freshTab(empty.baseUrl, "/dashboard#/overview", empty.readKey);
+    try {
+      const note = tab.locator("#main .note-empty").first();
+      await note.waitFor();
+      expect(await note.textContent()).toBe(
+        "No events yet in this range: run playpulse load or open the example page (/sdk/v1/example, its link is " +
+          "printed by playpulse up), or pick a longer range above.",
+      );
+      await tab.goto(`${empty.baseUrl}/dashboard#/breakdown`);
+      await tab.getByText("No views in this range: run playpulse load or pick a longer range.").waitFor();
+      await tab.goto(`${empty.baseUrl}/dashboard#/titles`);
+      await tab.getByText("No views in this range: run playpulse load or pick a longer range.").first().waitFor();
+    } finally {
+      await tab.close();
+    }
+    expect(offOrigin).toEqual([]);
   });
 
   it("made no request off the origin", () => {

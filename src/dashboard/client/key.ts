@@ -15,8 +15,7 @@ export function keyProblem(err: unknown): string {
 /** Asks for a read key once; it is kept in this tab's sessionStorage, never in a URL. */
 export function keyForm(root: HTMLElement, problem: string | undefined, onKey: () => void): void {
   const input = h("input", {
-    id: "read-key",
-    name: "key",
+    id: "read-key", // no name: even a form submitted without this script sends no key
     type: "password",
     autocomplete: "off",
     required: true,

@@ -90,7 +90,11 @@ export function overviewView(root: HTMLElement, route: Route, ctx: ViewContext):
           "empty",
           "No events yet in this range: run ",
           code("playpulse load"),
-          " or open the example page, or pick a longer range above.",
+          " or open the example page (",
+          code("/sdk/v1/example"),
+          ", its link is printed by ",
+          code("playpulse up"),
+          "), or pick a longer range above.",
         ),
     );
   }

@@ -1,0 +1,79 @@
+import { sql, type Ident, type Sql } from "./sql.ts";
+
+/**
+ * The resolutions of `view_facts`, coarsest first: an hour, a minute, a millisecond. A read
+ * covers its range with whole hours, then whole minutes at the edges, then single milliseconds
+ * (src/query/view-facts.ts), so the answer is exact for any `from` and `to`.
+ */
+export const FACT_RESOLUTIONS_MS = [3_600_000, 60_000, 1] as const;
+
+/**
+ * The dimension columns `view_facts` keeps (as `max_<column>` states): a breakdown or a filtered
+ * series on any other column reads `events`.
+ */
+export const FACT_DIMENSION_COLUMNS = [
+  "cdn",
+  "country",
+  "device_type",
+  "device_os",
+  "device_player",
+  "experiment_variant",
+] as const;
+
+/**
+ * One row per (resolution, bucket, view): the view-level facts of its events in that bucket, as
+ * aggregate states that only take maxima and minima, so a repeated or reordered event changes
+ * nothing and merging two buckets gives the facts of both (docs/metrics.md#per-view-facts).
+ */
+export function viewFactsTable(db: Ident): Sql {
+  return sql`CREATE TABLE IF NOT EXISTS ${db}.view_facts (
+      res UInt32, bucket UInt64, video_id String, view_id String, user_id String,
+      is_requested AggregateFunction(max, UInt8), is_played AggregateFunction(max, UInt8),
+      is_completed AggregateFunction(max, UInt8), is_ended AggregateFunction(max, UInt8),
+      is_failed AggregateFunction(max, UInt8),
+      max_played_ms AggregateFunction(max, UInt64), max_rebuffer_ms AggregateFunction(max, UInt64),
+      min_startup_ms AggregateFunction(minIf, UInt64, UInt8),
+      max_cdn AggregateFunction(max, String), max_country AggregateFunction(max, String),
+      max_device_type AggregateFunction(max, String), max_device_os AggregateFunction(max, String),
+      max_device_player AggregateFunction(max, String), max_experiment_variant AggregateFunction(max, String)
+    ) ENGINE = AggregatingMergeTree()
+    PARTITION BY toYYYYMM(toDateTime(intDiv(bucket, 1000)))
+    ORDER BY (res, bucket, video_id, view_id, user_id)`;
+}
+
+/** Each event once per resolution, folded per (resolution, bucket, view) within the insert. */
+export function viewFactsSelect(db: Ident): Sql {
+  return sql`SELECT arrayJoin([toUInt32(3600000), toUInt32(60000), toUInt32(1)]) AS res,
+      intDiv(ts_ms, res) * res AS bucket, video_id, view_id, user_id,
+      maxState(toUInt8(type = 'user.video.play_requested')) AS is_requested,
+      maxState(toUInt8(type = 'user.video.played')) AS is_played,
+      maxState(toUInt8(type = 'user.video.completed')) AS is_completed,
+      maxState(toUInt8(type = 'user.video.ended')) AS is_ended,
+      maxState(toUInt8(type = 'user.video.failed' AND fatal = 1)) AS is_failed,
+      maxState(played_ms) AS max_played_ms, maxState(rebuffer_ms) AS max_rebuffer_ms,
+      minIfState(startup_ms, toUInt8(type = 'user.video.played')) AS min_startup_ms,
+      maxState(cdn) AS max_cdn, maxState(country) AS max_country, maxState(device_type) AS max_device_type,
+      maxState(device_os) AS max_device_os, maxState(device_player) AS max_device_player,
+      maxState(experiment_variant) AS max_experiment_variant
+    FROM ${db}.events
+    GROUP BY res, bucket, video_id, view_id, user_id`;
+}
+
+/**
+ * The timestamps of each view's events per hour (a set: a repeat adds nothing), for concurrent
+ * viewers: a view's presence is the union of [ts, ts + window] over its events.
+ */
+export function ccvTimesTable(db: Ident): Sql {
+  return sql`CREATE TABLE IF NOT EXISTS ${db}.ccv_times (
+      hour UInt32, video_id String, view_id String, times AggregateFunction(groupUniqArray, UInt64)
+    ) ENGINE = AggregatingMergeTree()
+    PARTITION BY toYYYYMM(toDateTime(hour))
+    ORDER BY (hour, video_id, view_id)`;
+}
+
+export function ccvTimesSelect(db: Ident): Sql {
+  return sql`SELECT toUInt32(intDiv(ts_ms, 3600000) * 3600) AS hour, video_id, view_id,
+      groupUniqArrayState(ts_ms) AS times
+    FROM ${db}.events
+    GROUP BY hour, video_id, view_id`;
+}
