@@ -51,9 +51,15 @@ function stepsSql(store: Store, windowMs: number, first: number, last: number, v
   const times = sql`${db}.ccv_times WHERE hour >= ${p.u64(Math.max(0, h1))} AND hour <= ${p.u64(h2)}${video}`;
   const b = p.u64(BUCKET_MS);
   const up = p.u64(BUCKET_MS - 1);
-  return sql`SELECT tupleElement(m, 1) AS k, sum(tupleElement(m, 2)) AS delta FROM (
-      SELECT arrayJoin([(s1, toInt64(1)), (e1 + 1, toInt64(-1))]) AS m FROM (
-        SELECT greatest(s, lo) AS s1, least(e, hi) AS e1 FROM (
+  return sql`SELECT sumMap(ks, ds) AS steps FROM (
+      SELECT arrayFilter((s, e) -> s <= e, s1, e1) AS ss, arrayFilter((e, s) -> s <= e, e1, s1) AS ee,
+        arrayConcat(ss, arrayMap(e -> e + 1, ee)) AS ks,
+        arrayConcat(arrayResize(emptyArrayInt64(), length(ss), toInt64(1)),
+          arrayResize(emptyArrayInt64(), length(ee), toInt64(-1))) AS ds
+      FROM (
+        SELECT arrayMap((s, l) -> greatest(s, l), starts, arrayResize(emptyArrayInt64(), length(starts), lo)) AS s1,
+          arrayMap((e, h) -> least(e, h), stops, arrayResize(emptyArrayInt64(), length(stops), hi)) AS e1
+        FROM (
           SELECT arrayFilter((x, pz) -> x > pz + 1, a, arrayPushFront(arrayPopBack(z), toInt64(-2))) AS starts,
             arrayFilter((y, na) -> na > y + 1, z, arrayPushBack(arrayPopFront(a), toInt64(9223372036854775807))) AS stops,
             lo, hi
@@ -63,25 +69,26 @@ function stepsSql(store: Store, windowMs: number, first: number, last: number, v
               greatest(${i64(first)}, intDiv(toInt64(first_ms) + ${up}, ${b})) AS lo,
               least(${i64(last)}, if(ends = 0, ${i64(last)}, intDiv(toInt64(end_ms) + ${up}, ${b}) - 1)) AS hi
             FROM (
-              SELECT view_id, arraySort(groupUniqArrayMerge(times)) AS t FROM ${times} GROUP BY view_id
+              SELECT view_id, arraySort(groupArrayMerge(times)) AS t FROM ${times} GROUP BY view_id
             ) ALL INNER JOIN (
               SELECT view_id, minIf(ts_ms, kind = 1) AS first_ms, countIf(kind = 2) AS ends, minIf(ts_ms, kind = 2) AS end_ms
               FROM ${db}.ccv_views WHERE view_id IN (SELECT view_id FROM ${times})
               GROUP BY view_id HAVING countIf(kind = 1) > 0
             ) USING view_id
           )
-        ) ARRAY JOIN starts AS s, stops AS e WHERE s1 <= e1
+        )
       )
-    ) GROUP BY k ORDER BY k`;
+    )`;
 }
 
 /** Concurrent viewers at each 5 s bucket first..last (an array indexed from `first`). */
 async function ccvPerBucket(store: Store, q: ConcurrencyQuery, first: number, last: number): Promise<number[]> {
   if (first > last) return [];
-  const rows = await store.select<{ k: unknown; delta: unknown }>(
+  const [row] = await store.select<{ steps: [unknown[], unknown[]] }>(
     stepsSql(store, q.windowSeconds * 1000, first, last, q.videoId),
   );
-  const steps = new Map(rows.map((r) => [num(r.k), num(r.delta)]));
+  const [keys = [], deltas = []] = row?.steps ?? [];
+  const steps = new Map(keys.map((k, i) => [num(k), num(deltas[i])]));
   const out: number[] = [];
   let running = 0;
   for (let k = first; k <= last; k++) out.push((running += steps.get(k) ?? 0));

@@ -65,7 +65,7 @@ export function viewFactsSelect(db: Ident): Sql {
  */
 export function ccvTimesTable(db: Ident): Sql {
   return sql`CREATE TABLE IF NOT EXISTS ${db}.ccv_times (
-      hour UInt32, video_id String, view_id String, times AggregateFunction(groupUniqArray, UInt64)
+      hour UInt32, video_id String, view_id String, times AggregateFunction(groupArray, UInt64)
     ) ENGINE = AggregatingMergeTree()
     PARTITION BY toYYYYMM(toDateTime(hour))
     ORDER BY (hour, video_id, view_id)`;
@@ -73,7 +73,7 @@ export function ccvTimesTable(db: Ident): Sql {
 
 export function ccvTimesSelect(db: Ident): Sql {
   return sql`SELECT toUInt32(intDiv(ts_ms, 3600000) * 3600) AS hour, video_id, view_id,
-      groupUniqArrayState(ts_ms) AS times
+      groupArrayState(ts_ms) AS times
     FROM ${db}.events
     GROUP BY hour, video_id, view_id`;
 }

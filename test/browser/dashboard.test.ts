@@ -325,16 +325,25 @@ describe("dashboard in Chromium", () => {
   it("carries the time range in the URL, so a view can be shared, and never the key", async () => {
     await page.goto(`${p.baseUrl}/dashboard#/overview`);
     await page.selectOption("#range", "1h");
-    await waitFor(async () => page.url().endsWith("#/overview?range=1h"), { timeoutMs: 5000, what: "range=1h" });
+    await waitFor(() => Promise.resolve(page.url().endsWith("#/overview?range=1h")), {
+      timeoutMs: 5000,
+      what: "range=1h",
+    });
     await page.getByText("Plays per minute, last hour").first().waitFor();
     await page.click("nav >> text=Breakdown");
-    await waitFor(async () => page.url().endsWith("#/breakdown?range=1h"), { timeoutMs: 5000, what: "kept" });
+    await waitFor(() => Promise.resolve(page.url().endsWith("#/breakdown?range=1h")), {
+      timeoutMs: 5000,
+      what: "kept",
+    });
     await page.selectOption("#range", "custom");
     await page.fill("#range-from", "2026-01-02T03:04");
     await page.fill("#range-to", "2026-01-02T05:06");
     await page.click(".range button[type=submit]");
     const custom = "#/breakdown?range=custom&from=2026-01-02T03%3A04%3A00Z&to=2026-01-02T05%3A06%3A00Z";
-    await waitFor(async () => page.url().endsWith(custom), { timeoutMs: 5000, what: "the custom range in the URL" });
+    await waitFor(() => Promise.resolve(page.url().endsWith(custom)), {
+      timeoutMs: 5000,
+      what: "the custom range in the URL",
+    });
 
     const shared = page.url();
     expect(shared).not.toContain(p.readKey);
@@ -365,15 +374,16 @@ describe("dashboard in Chromium", () => {
       "theme",
       "forget-key",
     ]);
-    const figures = await page
-      .locator("figure.chart")
-      .evaluateAll((fs) =>
-        fs.map((f) => [
-          f.getAttribute("role"),
-          f.getAttribute("aria-label"),
-          f.querySelector("figcaption")?.textContent,
-        ]),
-      );
+    const figures: [string | null, string | null, string | null][] = [];
+    const figs = page.locator("figure.chart");
+    for (let i = 0; i < (await figs.count()); i++) {
+      const f = figs.nth(i);
+      figures.push([
+        await f.getAttribute("role"),
+        await f.getAttribute("aria-label"),
+        await f.locator("figcaption").textContent(),
+      ]);
+    }
     expect(figures.length).toBe(2);
     for (const [role, label, caption] of figures) expect([role, label]).toEqual(["img", caption]);
 
