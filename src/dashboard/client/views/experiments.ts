@@ -3,6 +3,7 @@ import { code, fill, h, note } from "../dom.ts";
 import { METRICS, show } from "../format.ts";
 import { rangeOf, rangeQuery, setParam, type Route } from "../route.ts";
 import type { MetricName, Variant } from "../types.ts";
+import { drawExperimentList, drawVerdict } from "./experiment-verdict.ts";
 import type { ViewContext } from "./view.ts";
 
 const COLS: MetricName[] = [
@@ -33,7 +34,8 @@ export function experimentsView(root: HTMLElement, route: Route, ctx: ViewContex
     setParam("experiment", input.value.trim());
   });
   const body = h("div");
-  fill(root, h("h2", {}, "Experiments"), form, body);
+  const verdict = h("div", { id: "experiment-verdict" });
+  fill(root, h("h2", {}, "Experiments"), form, verdict, body);
   if (!id) {
     fill(
       body,
@@ -44,9 +46,10 @@ export function experimentsView(root: HTMLElement, route: Route, ctx: ViewContex
         ".",
       ),
     );
-    return () => undefined;
+    return ctx.every(30_000, () => drawExperimentList(verdict, route));
   }
   return ctx.every(30_000, async () => {
+    await drawVerdict(verdict, id, route);
     const r = await api<{ variants: Variant[] }>(`/v1/experiments/${encodeURIComponent(id)}${qs(rangeQuery(range))}`);
     fill(
       body,
