@@ -122,7 +122,9 @@ describe("experiments panel in Chromium", () => {
     await page.goto(`${p.baseUrl}/dashboard#/experiments`);
     const rows = page.locator("#experiment-list tbody tr");
     await rows.first().waitFor();
-    expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-experiment")))).toEqual([GOOD, SRM]);
+    const ids: (string | null)[] = [];
+    for (let i = 0; i < (await rows.count()); i++) ids.push(await rows.nth(i).getAttribute("data-experiment"));
+    expect(ids).toEqual([GOOD, SRM]);
     const srmRow = page.locator(`#experiment-list tr[data-experiment="${SRM}"]`);
     expect(await srmRow.locator("td").nth(1).textContent()).toBe("600");
     expect(await srmRow.locator("td").nth(3).textContent()).toBe("SRM: results are not trustworthy");
