@@ -27,11 +27,29 @@ const OTLP_PROTOCOLS = ["http/protobuf", "http/json", "grpc"] as const;
 
 const schema = z.object({
   NATS_URL: z.string().default("nats://127.0.0.1:4222"),
+  /** NATS credentials, at most one kind: a creds file (JWT + nkey), an nkey seed file, or user and password. */
+  NATS_CREDS: z.preprocess(unsetIfEmpty, z.string().optional()),
+  NATS_NKEY: z.preprocess(unsetIfEmpty, z.string().optional()),
+  NATS_USER: z.preprocess(unsetIfEmpty, z.string().optional()),
+  NATS_PASSWORD: z.preprocess(unsetIfEmpty, z.string().optional()),
   CLICKHOUSE_URL: z.url().default("http://127.0.0.1:8123"),
   CLICKHOUSE_DATABASE: z
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
     .default("playpulse"),
+  /** ClickHouse user and password; they replace any given in CLICKHOUSE_URL. */
+  CLICKHOUSE_USER: z.preprocess(unsetIfEmpty, z.string().optional()),
+  CLICKHOUSE_PASSWORD: z.preprocess(unsetIfEmpty, z.string().optional()),
+  /** A ClickHouse cluster name (remote_servers): migrations run ON CLUSTER with Replicated* engines. */
+  PLAYPULSE_CLICKHOUSE_CLUSTER: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_-]*$/)
+      .optional(),
+  ),
+  /** Create streams, durables and tables at start (false: only `playpulse migrate` does; roles wait for them). */
+  PLAYPULSE_PROVISION: bool(true),
   PLAYPULSE_HTTP_HOST: z.string().default("0.0.0.0"),
   PLAYPULSE_HTTP_PORT: int(8080, 0, 65535),
   PLAYPULSE_WRITE_KEYS: list,
@@ -129,7 +147,11 @@ const schema = z.object({
 
 export interface Config {
   natsUrl: string;
-  clickhouse: { url: string; database: string };
+  natsAuth: NatsAuth;
+  /** `url` carries CLICKHOUSE_USER and CLICKHOUSE_PASSWORD when they are set. */
+  clickhouse: { url: string; database: string; cluster: string | undefined };
+  /** False: the roles wait for what `playpulse migrate` creates instead of creating it. */
+  provision: boolean;
   http: { host: string; port: number };
   keys: {
     write: ReadonlySet<string>;
@@ -224,12 +246,20 @@ export function loadConfig(
     problems.push("PLAYPULSE_PUBLISHABLE_KEYS must not share keys with PLAYPULSE_WRITE_KEYS or PLAYPULSE_READ_KEYS");
   }
   const experiments = parseJsonArray("PLAYPULSE_EXPERIMENTS", env.PLAYPULSE_EXPERIMENTS, problems);
+  problems.push(...placeholderProblems(env));
+  const natsAuth = natsAuthOf(env, problems);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
 
   return {
     natsUrl: e.NATS_URL,
-    clickhouse: { url: e.CLICKHOUSE_URL, database: e.CLICKHOUSE_DATABASE },
+    natsAuth,
+    clickhouse: {
+      url: withCredentials(e.CLICKHOUSE_URL, e.CLICKHOUSE_USER, e.CLICKHOUSE_PASSWORD),
+      database: e.CLICKHOUSE_DATABASE,
+      cluster: e.PLAYPULSE_CLICKHOUSE_CLUSTER,
+    },
+    provision: e.PLAYPULSE_PROVISION,
     http: { host: e.PLAYPULSE_HTTP_HOST, port: e.PLAYPULSE_HTTP_PORT },
     keys: { write: new Set(e.PLAYPULSE_WRITE_KEYS), read: new Set(e.PLAYPULSE_READ_KEYS), publishable, scoped },
     logLevel: e.PLAYPULSE_LOG_LEVEL,
@@ -332,6 +362,78 @@ function parsePublishableKeys(raw: string, problems: string[]): Map<string, Read
     keys.set(key, new Set(origins));
   }
   return keys;
+}
+
+// ---- credentials: NATS and ClickHouse users, placeholder secrets ----
+
+/**
+ * How the process authenticates to NATS (NATS_CREDS, NATS_NKEY, or NATS_USER and NATS_PASSWORD).
+ * The same shape as `NatsAuth` in src/bus/connect.ts, which takes it (config imports no layer).
+ */
+export type NatsAuth =
+  | { kind: "none" }
+  | { kind: "creds"; file: string }
+  | { kind: "nkey"; seedFile: string }
+  | { kind: "password"; user: string; password: string };
+
+/**
+ * Values shipped as examples that must never run anywhere: `replace-me-…` and friends. Every
+ * credential and key variable is checked, and a URL's password too.
+ */
+const PLACEHOLDER = /^(replace[-_]?me.*|change[-_]?me.*|changeit|placeholder|secret|password|todo|xxx+)$/i;
+const SECRET_VARIABLES = [
+  "PLAYPULSE_WRITE_KEYS",
+  "PLAYPULSE_READ_KEYS",
+  "PLAYPULSE_PUBLISHABLE_KEYS",
+  "NATS_PASSWORD",
+  "CLICKHOUSE_PASSWORD",
+] as const;
+
+function placeholderProblems(env: Record<string, string | undefined>): string[] {
+  const values = (name: string): string[] => {
+    const raw = env[name] ?? "";
+    if (name === "PLAYPULSE_PUBLISHABLE_KEYS") return raw.split(",").map((e) => e.split("=")[0]?.trim() ?? "");
+    return name.endsWith("_KEYS") ? raw.split(",").map((k) => k.trim()) : [raw];
+  };
+  const found: string[] = SECRET_VARIABLES.filter((name) => values(name).some((v) => PLACEHOLDER.test(v.trim())));
+  const urlPassword = urlPasswordOf(env.CLICKHOUSE_URL);
+  if (urlPassword !== undefined && PLACEHOLDER.test(urlPassword)) found.push("CLICKHOUSE_URL");
+  return found.map(
+    (name) =>
+      `${name}: holds a placeholder value shipped as an example (such as replace-me-…); ` +
+      "set a real secret (e.g. openssl rand -hex 32), see docs/deploy.md#secrets",
+  );
+}
+
+function urlPasswordOf(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    const password = decodeURIComponent(new URL(url).password);
+    return password === "" ? undefined : password;
+  } catch {
+    return undefined;
+  }
+}
+
+function withCredentials(url: string, user: string | undefined, password: string | undefined): string {
+  if (user === undefined && password === undefined) return url;
+  const u = new URL(url);
+  if (user !== undefined) u.username = encodeURIComponent(user);
+  if (password !== undefined) u.password = encodeURIComponent(password);
+  return u.toString().replace(/\/$/, url.endsWith("/") ? "/" : "");
+}
+
+function natsAuthOf(env: Record<string, string | undefined>, problems: string[]): NatsAuth {
+  const set = (name: string) => (env[name] ?? "") !== "";
+  const kinds = [set("NATS_CREDS"), set("NATS_NKEY"), set("NATS_USER") || set("NATS_PASSWORD")].filter(Boolean);
+  if (kinds.length > 1) {
+    problems.push("NATS_CREDS, NATS_NKEY and NATS_USER/NATS_PASSWORD: give one kind of NATS credentials, not several");
+  }
+  if (set("NATS_USER") !== set("NATS_PASSWORD")) problems.push("NATS_USER and NATS_PASSWORD: give both or neither");
+  if (set("NATS_CREDS")) return { kind: "creds", file: env.NATS_CREDS ?? "" };
+  if (set("NATS_NKEY")) return { kind: "nkey", seedFile: env.NATS_NKEY ?? "" };
+  if (set("NATS_USER")) return { kind: "password", user: env.NATS_USER ?? "", password: env.NATS_PASSWORD ?? "" };
+  return { kind: "none" };
 }
 
 /** The process environment, for commands that layer their own settings over it (`playpulse up`). */

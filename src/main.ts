@@ -4,6 +4,7 @@ import {
   createBacklogReader,
   dlqStreamName,
   lazyNatsConnection,
+  natsAuthenticator,
   regionOfSource,
   type LazyConnection,
 } from "./bus/index.ts";
@@ -52,6 +53,7 @@ function buildContext(config: Config, roles: readonly Role[], logger: Logger, ow
     ? createStore({
         url: config.clickhouse.url,
         database: config.clickhouse.database,
+        cluster: config.clickhouse.cluster,
         telemetry: { tracer, observer: metrics.store },
       })
     : undefined;
@@ -62,7 +64,9 @@ function buildContext(config: Config, roles: readonly Role[], logger: Logger, ow
 function backlogOf(config: Config, roles: readonly Role[], ctx: Pick<RoleContext, "bus" | "subjects">) {
   const { bus, subjects } = ctx;
   const lazy: LazyConnection | undefined =
-    !bus && roles.includes("query") ? lazyNatsConnection(config.natsUrl, "playpulse:query") : undefined;
+    !bus && roles.includes("query")
+      ? lazyNatsConnection(config.natsUrl, "playpulse:query", 2000, natsAuthenticator(config.natsAuth))
+      : undefined;
   const backlog =
     bus || lazy
       ? createBacklogReader({
@@ -121,8 +125,10 @@ export async function startRoles(
 ): Promise<Running> {
   const ownConsumers = CONSUMER_NAMES.filter((r) => roles.includes(r));
   const shared = buildContext(config, roles, logger, ownConsumers);
-  const bus = needsBus(roles) ? await connectBus(config.natsUrl, `playpulse:${roles.join("+")}`, logger) : undefined;
-  await provisionUntilDone(config, { bus, store: shared.store, logger });
+  const bus = needsBus(roles)
+    ? await connectBus(config.natsUrl, `playpulse:${roles.join("+")}`, logger, config.natsAuth)
+    : undefined;
+  await provisionUntilDone(config, { bus, store: shared.store, logger, roles });
   const { backlog, lazy } = backlogOf(config, roles, { bus, subjects: shared.subjects });
   if (backlog) shared.metrics.watchBacklog(backlog, ownConsumers);
   const ctx: RoleContext = { config, logger, bus, backlog, ...shared };

@@ -1,4 +1,5 @@
 import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
+import type { Authenticator } from "@nats-io/nats-core";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { BacklogReader, ConsumerBacklog, SourceLag } from "../telemetry/consumer-backlog.ts";
 
@@ -101,7 +102,12 @@ export interface LazyConnection {
  * that only read from NATS now and then (the query role's `GET /v1/lag`): they start, and
  * report ready, without NATS.
  */
-export function lazyNatsConnection(url: string, name: string, timeoutMs = 2000): LazyConnection {
+export function lazyNatsConnection(
+  url: string,
+  name: string,
+  timeoutMs = 2000,
+  authenticator?: Authenticator,
+): LazyConnection {
   let nc: NatsConnection | undefined;
   let pending: Promise<NatsConnection | undefined> | undefined;
   let closed = false;
@@ -113,6 +119,7 @@ export function lazyNatsConnection(url: string, name: string, timeoutMs = 2000):
         servers: url.split(","),
         name,
         timeout: timeoutMs,
+        ...(authenticator ? { authenticator } : {}),
         maxReconnectAttempts: -1,
         reconnectTimeWait: 1000,
       })

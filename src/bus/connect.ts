@@ -1,4 +1,11 @@
-import { wsconnect } from "@nats-io/nats-core";
+import { readFileSync } from "node:fs";
+import {
+  credsAuthenticator,
+  nkeyAuthenticator,
+  usernamePasswordAuthenticator,
+  wsconnect,
+  type Authenticator,
+} from "@nats-io/nats-core";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "../telemetry/logger.ts";
 
@@ -10,6 +17,13 @@ export interface BusConnection {
   onDisconnect(listener: () => void): void;
   close(): Promise<void>;
 }
+
+/** How the process authenticates to NATS (NATS_CREDS, NATS_NKEY, or NATS_USER and NATS_PASSWORD). */
+export type NatsAuth =
+  | { kind: "none" }
+  | { kind: "creds"; file: string }
+  | { kind: "nkey"; seedFile: string }
+  | { kind: "password"; user: string; password: string };
 
 const WS = /^wss?:\/\//i;
 
@@ -34,16 +48,45 @@ export function natsTransport(url: string): { kind: "tcp" | "websocket"; servers
 }
 
 /**
+ * The nats.js authenticator for the configured credentials (undefined: none). Files are read
+ * here, once, so a missing creds or seed file stops the start with its path in the message.
+ *
+ * @example
+ * natsAuthenticator({ kind: "password", user: "edge", password: process.env.NATS_PASSWORD ?? "" });
+ */
+export function natsAuthenticator(auth: NatsAuth): Authenticator | undefined {
+  const file = (path: string, what: string): Uint8Array => {
+    try {
+      return readFileSync(path);
+    } catch (err: unknown) {
+      throw new Error(`cannot read the NATS ${what} file ${path} (${(err as Error).message})`, { cause: err });
+    }
+  };
+  if (auth.kind === "creds") return credsAuthenticator(file(auth.file, "creds (NATS_CREDS)"));
+  if (auth.kind === "nkey")
+    return nkeyAuthenticator(new TextEncoder().encode(file(auth.seedFile, "nkey seed (NATS_NKEY)").toString().trim()));
+  if (auth.kind === "password") return usernamePasswordAuthenticator(auth.user, auth.password);
+  return undefined;
+}
+
+/**
  * Connects to NATS, over TCP or WebSocket as the URL says, reconnecting forever, and tracks
  * connection state so the edge can answer 503 at once while the broker is away instead of
  * buffering publishes. WebSocket needs a global `WebSocket`: Bun, Deno, Node 22+ (or Node 20
  * with `--experimental-websocket`).
  */
-export async function connectBus(url: string, name: string, logger: Logger): Promise<BusConnection> {
+export async function connectBus(
+  url: string,
+  name: string,
+  logger: Logger,
+  auth: NatsAuth = { kind: "none" },
+): Promise<BusConnection> {
   const { kind, servers } = natsTransport(url);
+  const authenticator = natsAuthenticator(auth);
   const opts = {
     servers,
     name,
+    ...(authenticator ? { authenticator } : {}),
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     waitOnFirstConnect: true,

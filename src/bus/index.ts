@@ -1,5 +1,14 @@
-export { connectBus } from "./connect.ts";
-export type { BusConnection } from "./connect.ts";
+export { connectBus, natsAuthenticator } from "./connect.ts";
+export {
+  mergePermissions,
+  natsAuthConf,
+  natsUsers,
+  passwordVariable,
+  renderNatsAuthorization,
+  rolePermissions,
+} from "./permissions.ts";
+export type { NatsUser, Permissions, PermissionScope } from "./permissions.ts";
+export type { BusConnection, NatsAuth } from "./connect.ts";
 export { provisionBus, dlqStreamName, ensureStream } from "./provision.ts";
 export type { StreamSettings, ConsumerSettings, DurableConsumer, BusSubjects } from "./provision.ts";
 export { createPublisher, outcomeOf } from "./publisher.ts";

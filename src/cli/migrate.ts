@@ -20,12 +20,16 @@ domain named like the region, and the consumers and tables are created as usual.
 export async function migrateCommand(env?: Record<string, string | undefined>): Promise<number> {
   const config = loadConfig(env);
   const logger = createLogger(config.logLevel, { command: "migrate" });
-  const bus = await connectBus(config.natsUrl, "playpulse:migrate", logger);
+  const bus = await connectBus(config.natsUrl, "playpulse:migrate", logger, config.natsAuth);
   // A region without analytics holds its stream only; its events are stored by the analytics region.
   const regionOnly = config.stream.region !== "" && config.stream.sourceRegions.length === 0;
   const store = regionOnly
     ? undefined
-    : createStore({ url: config.clickhouse.url, database: config.clickhouse.database });
+    : createStore({
+        url: config.clickhouse.url,
+        database: config.clickhouse.database,
+        cluster: config.clickhouse.cluster,
+      });
   try {
     await provisionAll(config, { bus, store, logger });
     return 0;

@@ -96,8 +96,17 @@ export async function replayCommand(args: readonly string[], ioIn: CommandIo = {
 
   const config = loadConfig(io.env);
   const subjects = subjectNames(config.stream.subjectPrefix);
-  const bus = await connectBus(config.natsUrl, "playpulse:replay", cliLogger(config.logLevel, "replay"));
-  const store = createStore({ url: config.clickhouse.url, database: config.clickhouse.database });
+  const bus = await connectBus(
+    config.natsUrl,
+    "playpulse:replay",
+    cliLogger(config.logLevel, "replay"),
+    config.natsAuth,
+  );
+  const store = createStore({
+    url: config.clickhouse.url,
+    database: config.clickhouse.database,
+    cluster: config.clickhouse.cluster,
+  });
   const reports: ReplayReport[] = [];
   try {
     await ensureTables(store);

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createManagedProcess, makeTempDir, removeDir, resolveBinary } from "./managed-process.ts";
 import { serverControls, type ServerControls } from "./server-handle.ts";
@@ -11,6 +11,8 @@ export interface StartClickHouseOptions {
   dataDir?: string;
   /** HTTP port; a free one unless told. The native TCP port is always a free one. */
   httpPort?: number;
+  /** An extra users file (users.d/), e.g. k8s/base/clickhouse/users.xml, and the environment its `from_env` reads. */
+  users?: { file: string; env: Readonly<Record<string, string>> };
 }
 
 export interface ClickHouseServerHandle extends ServerControls {
@@ -40,6 +42,10 @@ export async function startClickHouse(opts: StartClickHouseOptions = {}): Promis
     const configFile = join(runDir, "config.xml");
     const displayName = uniqueNamespace("playpulse");
     await writeConfig({ runDir, dataDir, configFile, displayName, httpPort, tcpPort });
+    if (opts.users) {
+      await mkdir(join(runDir, "users.d"));
+      await copyFile(opts.users.file, join(runDir, "users.d", "extra.xml"));
+    }
     const url = `http://127.0.0.1:${httpPort}`;
     const proc = createManagedProcess({
       name: `clickhouse-server :${httpPort}`,
@@ -47,6 +53,7 @@ export async function startClickHouse(opts: StartClickHouseOptions = {}): Promis
       args: [`--config-file=${configFile}`],
       cwd: runDir,
       logFile: join(runDir, "clickhouse-server.log"),
+      ...(opts.users ? { env: opts.users.env } : {}),
       ready: (signal) =>
         waitFor(() => probeSelectOne(url, displayName), {
           timeoutMs: 30_000,

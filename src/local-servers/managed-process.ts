@@ -1,4 +1,4 @@
-import { systemPath } from "../config.ts";
+import { processEnv, systemPath } from "../config.ts";
 import { spawn, type ChildProcess } from "node:child_process";
 import { accessSync, constants, closeSync, openSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -33,6 +33,8 @@ export interface ManagedProcessOptions {
   ready: (signal: AbortSignal) => Promise<unknown>;
   /** How long `stop()` waits before it falls back to SIGKILL. */
   stopTimeoutMs?: number;
+  /** Variables added to the inherited environment (ClickHouse's `from_env` passwords). */
+  env?: Readonly<Record<string, string>>;
 }
 
 interface Running {
@@ -56,7 +58,12 @@ export function createManagedProcess(opts: ManagedProcessOptions): ManagedProces
     let child: ChildProcess;
     try {
       // Own process group: a Ctrl-C meant for `playpulse up` must not reach the servers before the roles stop.
-      child = spawn(opts.command, opts.args, { cwd: opts.cwd, stdio: ["ignore", log, log], detached: true });
+      child = spawn(opts.command, opts.args, {
+        cwd: opts.cwd,
+        stdio: ["ignore", log, log],
+        detached: true,
+        ...(opts.env ? { env: { ...processEnv(), ...opts.env } } : {}),
+      });
     } finally {
       closeSync(log);
     }

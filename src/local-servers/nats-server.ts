@@ -23,6 +23,8 @@ export interface NatsServerHandle extends ServerControls {
   monitorPort: number;
   /** As passed with -sd; nats-server keeps its data in `<storeDir>/jetstream`. */
   storeDir: string;
+  /** The server's output (errors such as permission violations), until dispose removes it. */
+  logFile: string;
 }
 
 /**
@@ -70,6 +72,7 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
       port,
       monitorPort,
       storeDir,
+      logFile: join(runDir, "nats-server.log"),
       ...serverControls(proc, runDir),
     };
   } catch (error: unknown) {

@@ -1,9 +1,10 @@
+import { jetstreamManager } from "@nats-io/jetstream";
 import { dlqStreamName, provisionBus, jitteredBackoffMs, type BusConnection } from "../bus/index.ts";
 import type { Config } from "../config.ts";
 import { provisionQuarantine } from "../consumers/quarantine/index.ts";
-import { CONSUMERS } from "../consumers/registry.ts";
+import { CONSUMER_NAMES, CONSUMERS } from "../consumers/registry.ts";
 import { subjectNames } from "../events/index.ts";
-import { ensureCcvTables, migrate, type Store } from "../store/index.ts";
+import { ensureCcvTables, migrate, MIGRATIONS, sql, type Store } from "../store/index.ts";
 import type { Logger } from "../telemetry/logger.ts";
 
 /**
@@ -42,21 +43,50 @@ export async function provisionAll(
 }
 
 /**
+ * With `PLAYPULSE_PROVISION=false` a role creates nothing (its credentials may not allow it): it
+ * checks that `playpulse migrate` has made what it uses. Throws until then.
+ *
+ * @example
+ * await checkProvisioned(config, ["analytics"], { bus, store, logger });
+ */
+export async function checkProvisioned(
+  config: Config,
+  roles: readonly string[],
+  deps: { bus?: BusConnection | undefined; store?: Store | undefined },
+): Promise<void> {
+  if (deps.bus) {
+    const jsm = await jetstreamManager(deps.bus.nc, { timeout: 10_000, checkAPI: false });
+    if (roles.includes("ingest")) await jsm.streams.info(config.stream.name);
+    for (const c of CONSUMER_NAMES.filter((n) => roles.includes(n))) await jsm.consumers.info(config.stream.name, c);
+  }
+  if (deps.store) {
+    const latest = Math.max(...MIGRATIONS.map((m) => m.id));
+    const [row] = await deps.store.select<{ id: number | string }>(
+      sql`SELECT max(id) AS id FROM ${deps.store.db}.schema_migrations`,
+    );
+    if (Number(row?.id ?? 0) < latest) throw new Error(`ClickHouse is at migration ${row?.id ?? 0}, not ${latest} yet`);
+  }
+}
+
+/**
  * `provisionAll` until it succeeds: a role may start before its servers (Kubernetes starts
  * everything at once). Waits with full jitter between tries, so restarted pods spread out.
  */
 export async function provisionUntilDone(
   config: Config,
-  deps: { bus?: BusConnection | undefined; store?: Store | undefined; logger: Logger },
+  deps: { bus?: BusConnection | undefined; store?: Store | undefined; logger: Logger; roles?: readonly string[] },
 ): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await provisionAll(config, deps);
+      if (config.provision) return await provisionAll(config, deps);
+      return await checkProvisioned(config, deps.roles ?? [], deps);
     } catch (err: unknown) {
       const delay = jitteredBackoffMs(attempt, 500, 10_000);
       deps.logger.warn(
         { err, attempt, retryInMs: delay },
-        "provisioning failed (is ClickHouse/NATS reachable?); retrying",
+        config.provision
+          ? "provisioning failed (is ClickHouse/NATS reachable?); retrying"
+          : "waiting for `playpulse migrate` (PLAYPULSE_PROVISION=false): streams, durables or tables are missing; retrying",
       );
       await new Promise((r) => setTimeout(r, delay));
     }

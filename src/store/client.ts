@@ -3,6 +3,7 @@ import { finished } from "node:stream/promises";
 import { ClickHouseError, ClickHouseLogLevel, createClient, type ClickHouseClient } from "@clickhouse/client";
 import { DependencyUnavailableError } from "../errors.ts";
 import { dbTarget, instrumentInsert, instrumentQuery, type StoreTelemetry } from "../telemetry/db.ts";
+import { clusterForm } from "./cluster.ts";
 import { ident, render, sql, SqlValueError, type Ident, type Sql } from "./sql.ts";
 
 export interface Store {
@@ -23,6 +24,8 @@ export interface StoreOptions {
   requestTimeoutMs?: number;
   /** Spans (`INSERT <table>`, `SELECT <db>`) and insert metrics; nothing when absent. */
   telemetry?: StoreTelemetry;
+  /** A cluster name: schema changes run in their cluster form (src/store/cluster.ts). */
+  cluster?: string | undefined;
 }
 
 /** Server versions from 19.15 on take `{name:Type}` query parameters. */
@@ -104,7 +107,8 @@ export function createStore(opts: StoreOptions): Store {
       }
     },
     async command(q: Sql) {
-      await client.command(render(q, "inline"));
+      const r = render(q, "inline");
+      await client.command(opts.cluster === undefined ? r : { ...r, query: clusterForm(r.query, opts.cluster) });
     },
     async insert(table, rows) {
       if (rows.length === 0) return;

@@ -7,3 +7,4 @@ export type { Migration } from "./migrations.ts";
 export { ensureCcvTables, CCV_BUCKET_SECONDS } from "./ccv-tables.ts";
 export { FACT_RESOLUTIONS_MS, FACT_DIMENSION_COLUMNS } from "./rollups.ts";
 export { insertGroups, insertIsolatingPoison, isRowDataError, clickhouseCode } from "./poison.ts";
+export { clusterForm, ClusterFormError, REPLICA_PATH } from "./cluster.ts";

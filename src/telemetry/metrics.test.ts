@@ -169,10 +169,13 @@ describe("createMetrics", () => {
   });
 });
 
-describe("deploy/grafana-dashboard.json", () => {
+describe("k8s/components/monitoring/grafana-dashboard.json", () => {
   it("queries only metrics that Playpulse exposes", async () => {
     const { readFile } = await import("node:fs/promises");
-    const dashboard = await readFile(new URL("../../deploy/grafana-dashboard.json", import.meta.url), "utf8");
+    const dashboard = await readFile(
+      new URL("../../k8s/components/monitoring/grafana-dashboard.json", import.meta.url),
+      "utf8",
+    );
     const m = createMetrics();
     m.watchBacklog({ read: () => Promise.resolve([]) }, ["analytics"]);
     const exposed = new Set((await m.registry.getMetricsAsJSON()).map((metric) => metric.name));

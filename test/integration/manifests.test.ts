@@ -1,423 +1,265 @@
 /**
- * The deployment manifests, checked without a cluster or a Docker engine:
- * every object listed by k8s/kustomization.yaml validates against the Kubernetes
- * OpenAPI schema (kubernetes-models), the Playpulse roles are wired exactly as the
- * CLI expects, and deploy/compose.yaml runs the same roles.
+ * The Kubernetes manifests, checked without a cluster: each overlay's rendering is current
+ * (`kubectl kustomize`, when kubectl is here), every object validates against the Kubernetes
+ * schema with no unknown field, custom resources against their vendored CRDs, and the roles are
+ * wired as the CLI expects. Policy (security, PDBs, network flows, digests) is k8s-policy.test.ts.
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { Deployment, type IDeployment } from "kubernetes-models/apps/v1/Deployment";
-import { StatefulSet, type IStatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
-import { Job, type IJob } from "kubernetes-models/batch/v1/Job";
-import { PodDisruptionBudget, type IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
-import { ConfigMap, type IConfigMap } from "kubernetes-models/v1/ConfigMap";
+import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
+import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
+import { CronJob } from "kubernetes-models/batch/v1/CronJob";
+import { Job } from "kubernetes-models/batch/v1/Job";
+import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
+import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
+import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import type { IContainer } from "kubernetes-models/v1/Container";
-import { Namespace, type INamespace } from "kubernetes-models/v1/Namespace";
-import type { IPodTemplateSpec } from "kubernetes-models/v1/PodTemplateSpec";
-import { Secret, type ISecret } from "kubernetes-models/v1/Secret";
+import { Namespace } from "kubernetes-models/v1/Namespace";
+import { Secret } from "kubernetes-models/v1/Secret";
 import { Service, type IService } from "kubernetes-models/v1/Service";
 import { describe, expect, it } from "vitest";
-import { parse, parseAllDocuments } from "yaml";
-import { z } from "zod";
+import { natsAuthConf, passwordVariable } from "../../src/bus/index.ts";
+import { loadConfig } from "../../src/config.ts";
+import { CONSUMER_NAMES } from "../../src/consumers/registry.ts";
+import {
+  APP_ENV,
+  BUILT_IN_KINDS,
+  crdErrors,
+  K8S,
+  overlayNames,
+  parseDocuments,
+  ref,
+  renderedOverlay,
+} from "../helpers/k8s.ts";
+import { unhashed, unknownFields, workloads, type K8sObject } from "../helpers/k8s.ts";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const k8sDir = join(root, "k8s");
-const read = (path: string): string => readFileSync(join(root, path), "utf8");
-
-/** Every variable the app reads (src/config.ts); anything else in the manifests is a typo. */
-const appEnv = new Set([
-  "NATS_URL",
-  "CLICKHOUSE_URL",
-  "CLICKHOUSE_DATABASE",
-  "PLAYPULSE_HTTP_PORT",
-  "PLAYPULSE_WRITE_KEYS",
-  "PLAYPULSE_READ_KEYS",
-  "PLAYPULSE_LOG_LEVEL",
-  "PLAYPULSE_STREAM_MAX_BYTES",
-  "PLAYPULSE_JAEGER_UI_URL",
-  "OTEL_SERVICE_NAME",
-  "OTEL_EXPORTER_OTLP_ENDPOINT",
-  "OTEL_TRACES_SAMPLER",
-  "OTEL_TRACES_SAMPLER_ARG",
-  "OTEL_SDK_DISABLED",
-  "PLAYPULSE_STREAM_REPLICAS",
-]);
-
-// ---- loading ---------------------------------------------------------------------
-
-const kustomizationSchema = z.object({
-  namespace: z.string(),
-  resources: z.array(z.string()),
-  configMapGenerator: z.array(
-    z.object({ name: z.string(), envs: z.array(z.string()).default([]), files: z.array(z.string()).default([]) }),
-  ),
-});
-const objectSchema = z.looseObject({
-  apiVersion: z.string(),
-  kind: z.string(),
-  metadata: z.looseObject({ name: z.string().min(1), namespace: z.string().optional() }),
-});
-type K8sObject = z.infer<typeof objectSchema>;
-
-function parseDocuments(text: string, origin: string): unknown[] {
-  return Array.from(parseAllDocuments(text), (doc) => {
-    if (doc.errors.length > 0) throw new Error(`${origin}: ${doc.errors.map((e) => e.message).join("; ")}`);
-    return doc.toJS() as unknown;
-  }).filter((value) => value !== null);
-}
-
-/** The ConfigMaps kustomize generates, built the same way (without the hash suffix). */
-function generatedConfigMaps(generators: z.infer<typeof kustomizationSchema>["configMapGenerator"]): K8sObject[] {
-  return generators.map(({ name, envs, files }) => {
-    const data: Record<string, string> = {};
-    for (const file of envs) {
-      for (const line of readFileSync(join(k8sDir, file), "utf8").split("\n")) {
-        const trimmed = line.trim();
-        if (trimmed === "" || trimmed.startsWith("#")) continue;
-        const at = trimmed.indexOf("=");
-        data[trimmed.slice(0, at)] = trimmed.slice(at + 1);
-      }
-    }
-    for (const entry of files) {
-      const [key, path] = entry.includes("=") ? entry.split("=", 2) : [basename(entry), entry];
-      data[key ?? entry] = readFileSync(join(k8sDir, path ?? entry), "utf8");
-    }
-    return { apiVersion: "v1", kind: "ConfigMap", metadata: { name }, data };
-  });
-}
-
-const kustomization = kustomizationSchema.parse(parse(read("k8s/kustomization.yaml")));
-const generated = generatedConfigMaps(kustomization.configMapGenerator);
-const objects: K8sObject[] = [
-  ...kustomization.resources.flatMap((file) =>
-    parseDocuments(read(join("k8s", file)), file).map((doc) => objectSchema.parse(doc)),
-  ),
-  ...generated,
-];
-const ref = (o: K8sObject): string => `${o.kind}/${o.metadata.name}`;
-
-const models: Record<string, (data: unknown) => void> = {
-  "v1/Namespace": (d) => new Namespace(d as INamespace).validate(),
-  "v1/ConfigMap": (d) => new ConfigMap(d as IConfigMap).validate(),
-  "v1/Secret": (d) => new Secret(d as ISecret).validate(),
-  "v1/Service": (d) => new Service(d as IService).validate(),
-  "apps/v1/Deployment": (d) => new Deployment(d as IDeployment).validate(),
-  "apps/v1/StatefulSet": (d) => new StatefulSet(d as IStatefulSet).validate(),
-  "batch/v1/Job": (d) => new Job(d as IJob).validate(),
-  "policy/v1/PodDisruptionBudget": (d) => new PodDisruptionBudget(d as IPodDisruptionBudget).validate(),
+/** kubernetes-models' schema validation, by apiVersion/kind (the kinds of BUILT_IN_KINDS). */
+const MODELS: Record<string, new (data: never) => { validate(): void }> = {
+  "v1/Namespace": Namespace,
+  "v1/ConfigMap": ConfigMap,
+  "v1/Secret": Secret,
+  "v1/Service": Service,
+  "apps/v1/Deployment": Deployment,
+  "apps/v1/StatefulSet": StatefulSet,
+  "batch/v1/Job": Job,
+  "batch/v1/CronJob": CronJob,
+  "policy/v1/PodDisruptionBudget": PodDisruptionBudget,
+  "networking.k8s.io/v1/NetworkPolicy": NetworkPolicy,
+  "networking.k8s.io/v1/Ingress": Ingress,
+  "autoscaling/v2/HorizontalPodAutoscaler": HorizontalPodAutoscaler,
 };
 
-// Typed views of the objects: the first test checks each one against its schema.
-function ofKind<T>(kind: string): (T & K8sObject)[] {
-  return objects.filter((o) => o.kind === kind) as (T & K8sObject)[];
-}
-function named<T extends K8sObject>(list: T[], name: string): T {
-  const found = list.find((o) => o.metadata.name === name);
-  if (found === undefined) throw new Error(`no ${name} among ${list.map(ref).join(", ")}`);
-  return found;
-}
-function onlyContainer(template: IPodTemplateSpec | undefined): IContainer {
-  const containers = template?.spec?.containers ?? [];
-  expect(containers).toHaveLength(1);
-  return containers[0] as IContainer;
-}
+const hasKubectl = spawnSync("kubectl", ["version", "--client"], { stdio: "ignore" }).status === 0;
+const kustomize = (dir: string): string => {
+  const result = spawnSync("kubectl", ["kustomize", dir], { encoding: "utf8" });
+  if (result.status !== 0) throw new Error(result.stderr);
+  return result.stdout;
+};
+const defaults = loadConfig({});
+const scope = { stream: defaults.stream.name, prefix: defaults.stream.subjectPrefix, consumers: CONSUMER_NAMES };
 
-// ---- Kubernetes ------------------------------------------------------------------
+describe("k8s renderings", () => {
+  it("k8s/base/nats/auth.conf is rendered from src/bus/permissions.ts (npm run k8s:render)", () => {
+    expect(readFileSync(join(K8S, "base/nats/auth.conf"), "utf8")).toBe(natsAuthConf(scope));
+  });
 
-describe("k8s base", () => {
-  it.each(objects.map((o) => [ref(o), o] as const))("%s validates against the Kubernetes schema", (_, object) => {
-    const validate = models[`${object.apiVersion}/${object.kind}`];
-    expect(validate, `no model for ${object.apiVersion} ${object.kind}`).toBeDefined();
-    expect(() => validate?.(object)).not.toThrow();
-    expect(object.metadata.namespace ?? kustomization.namespace).toBe(kustomization.namespace);
+  // Without kubectl (a fresh machine) only this check is skipped: the committed renderings are still checked.
+  it.skipIf(!hasKubectl).each(overlayNames())("k8s/rendered/%s.yaml is what kubectl kustomize renders now", (o) => {
+    const committed = readFileSync(join(K8S, "rendered", `${o}.yaml`), "utf8");
+    expect(kustomize(join(K8S, "overlays", o)) === committed, "stale: run npm run k8s:render").toBe(true);
+  });
+});
+
+describe.each(overlayNames())("overlay %s", (overlay) => {
+  const objects = renderedOverlay(overlay);
+  const builtIn = objects.filter((o) => BUILT_IN_KINDS.includes(`${o.apiVersion}/${o.kind}`));
+  const custom = objects.filter((o) => !BUILT_IN_KINDS.includes(`${o.apiVersion}/${o.kind}`));
+  const named = (kind: string, name: string): K8sObject => {
+    const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
+    if (!found) throw new Error(`no ${kind}/${name} in ${overlay}`);
+    return found;
+  };
+  const all = workloads(objects);
+  const container = (name: string): IContainer => all.find((w) => w.name === name)?.pod.containers[0] as IContainer;
+  const configMap = (prefix: string) =>
+    (objects.find((o) => o.kind === "ConfigMap" && o.metadata.name.startsWith(`${prefix}-`))?.["data"] ?? {}) as Record<
+      string,
+      string
+    >;
+
+  it.each(builtIn.map((o) => [ref(o), o] as const))("%s: valid, and no field the schema does not know", (_, o) => {
+    const Model = MODELS[`${o.apiVersion}/${o.kind}`];
+    expect(Model, `no model for ${o.apiVersion} ${o.kind}`).toBeDefined();
+    expect(() => (Model ? new Model(o as never).validate() : undefined)).not.toThrow();
+    expect(unknownFields(o)).toEqual([]);
+  });
+
+  it.each(custom.map((o) => [`${o.apiVersion} ${ref(o)}`, o] as const))(
+    "%s: valid against its vendored CRD",
+    (_, o) => {
+      expect(crdErrors(o)).toEqual([]);
+    },
+  );
+
+  it("catches a misspelled field in a built-in kind and in a custom resource", () => {
+    const deployment = structuredClone(builtIn.find((o) => o.kind === "Deployment")) as K8sObject;
+    const spec = deployment["spec"] as { template: { spec: { containers: Record<string, unknown>[] } } };
+    const first = spec.template.spec.containers[0] ?? {};
+    first["readinesProbe"] = first["readinessProbe"];
+    expect(unknownFields(deployment)).toEqual(["spec.template.spec.containers[0].readinesProbe"]);
+    const cr = structuredClone(custom[0]);
+    if (cr) {
+      (cr["spec"] as Record<string, unknown>)["pollingIntervall"] = 15;
+      expect(crdErrors(cr).join("\n")).toMatch(
+        /additionalProperty":"pollingIntervall"|must NOT have additional properties/,
+      );
+    }
   });
 
   it("has no object twice", () => {
     expect(new Set(objects.map(ref)).size).toBe(objects.length);
   });
 
-  const roles = [
-    { name: "edge", args: ["serve", "ingest", "query"], replicas: 2, memory: "512Mi", preStop: true },
-    { name: "analytics", args: ["serve", "analytics"], replicas: 1, memory: "768Mi", preStop: false },
-    { name: "recommendations", args: ["serve", "recommendations"], replicas: 1, memory: "768Mi", preStop: false },
-    { name: "content", args: ["serve", "content"], replicas: 1, memory: "768Mi", preStop: false },
-  ];
-  const hardened = {
-    runAsNonRoot: true,
-    runAsUser: 10001,
-    allowPrivilegeEscalation: false,
-    readOnlyRootFilesystem: true,
-    capabilities: { drop: ["ALL"] },
-  };
-  const envFrom = [{ configMapRef: { name: "playpulse-config" } }, { secretRef: { name: "playpulse-keys" } }];
-
-  it("runs exactly one Deployment per role, plus Jaeger", () => {
-    const names = ofKind<IDeployment>("Deployment").map((d) => d.metadata.name);
-    expect(names.filter((n) => n !== "jaeger").sort()).toEqual(roles.map((r) => r.name).sort());
-  });
-
-  it.each(roles)("Deployment $name runs $args, probed, limited and locked down", (role) => {
-    const deployment = named(ofKind<IDeployment>("Deployment"), role.name);
-    const template = deployment.spec?.template;
-    const container = onlyContainer(template);
-    expect(deployment.spec?.replicas).toBe(role.replicas);
-    expect(container.image).toBe("playpulse");
-    expect(container.args).toEqual(role.args);
-    expect(container.ports).toEqual([{ name: "http", containerPort: 8080 }]);
-    expect(container.livenessProbe?.httpGet).toEqual({ path: "/healthz", port: 8080 });
-    expect(container.readinessProbe?.httpGet).toEqual({ path: "/readyz", port: 8080 });
-    expect(container.resources?.limits).toEqual({ cpu: "1", memory: role.memory });
-    expect(Object.keys(container.resources?.requests ?? {}).sort()).toEqual(["cpu", "memory"]);
-    expect(container.securityContext).toEqual(hardened);
-    expect(template?.spec?.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001 });
-    expect(template?.spec?.terminationGracePeriodSeconds).toBe(30);
-    expect(container.lifecycle?.preStop !== undefined).toBe(role.preStop);
-    expect(container.envFrom).toEqual(envFrom);
-    expect(container.env).toContainEqual({ name: "OTEL_SERVICE_NAME", value: `playpulse-${role.name}` });
-    expect(template?.metadata?.annotations).toEqual({
-      "prometheus.io/scrape": "true",
-      "prometheus.io/port": "8080",
-      "prometheus.io/path": "/metrics",
-    });
-  });
-
-  it("runs migrate as a Job with retries and the same config and hardening", () => {
-    const job = named(ofKind<IJob>("Job"), "migrate");
-    const container = onlyContainer(job.spec?.template);
-    expect(job.spec?.backoffLimit).toBe(6);
-    expect(job.spec?.template.spec?.restartPolicy).toBe("Never");
-    expect(container.args).toEqual(["migrate"]);
-    expect(container.envFrom).toEqual(envFrom);
-    expect(container.securityContext).toEqual(hardened);
-    expect(container.resources?.limits?.memory).toBeDefined();
-  });
-
   it.each([
-    { name: "edge", headless: false, ports: [8080] },
-    { name: "analytics", headless: true, ports: [8080] },
-    { name: "recommendations", headless: true, ports: [8080] },
-    { name: "content", headless: true, ports: [8080] },
-    { name: "nats", headless: false, ports: [4222, 8222] },
-    { name: "nats-headless", headless: true, ports: [4222, 6222, 8222] },
-    { name: "clickhouse", headless: false, ports: [8123, 9000] },
-    { name: "jaeger", headless: false, ports: [4317, 4318, 16686] },
-  ])("Service $name exposes $ports and selects pods whose ports it targets", ({ name, headless, ports }) => {
-    const service = named(ofKind<IService>("Service"), name);
-    expect(service.spec?.clusterIP === "None").toBe(headless);
-    expect(service.spec?.ports?.map((p) => p.port)).toEqual(ports);
-    const selector = service.spec?.selector ?? {};
-    const workloads = [...ofKind<IDeployment>("Deployment"), ...ofKind<IStatefulSet>("StatefulSet")].filter((w) =>
-      Object.entries(selector).every(([k, v]) => w.spec?.template.metadata?.labels?.[k] === v),
+    { name: "edge", args: ["serve", "ingest", "query"] },
+    ...CONSUMER_NAMES.map((name) => ({ name, args: ["serve", name] })),
+  ])("Deployment $name runs $args with probes on /healthz and /readyz", ({ name, args }) => {
+    const c = container(name);
+    expect(c.args).toEqual(args);
+    expect(c.ports).toEqual([{ name: "http", containerPort: 8080 }]);
+    expect(c.livenessProbe?.httpGet).toEqual({ path: "/healthz", port: 8080 });
+    expect(c.readinessProbe?.httpGet).toEqual({ path: "/readyz", port: 8080 });
+    expect(c.env).toContainEqual({ name: "OTEL_SERVICE_NAME", value: `playpulse-${name}` });
+  });
+
+  it("runs migrate as a Job, the one holder of the NATS migrate user", () => {
+    const c = container("migrate");
+    expect(c.args).toEqual(["migrate"]);
+    expect(c.env).toContainEqual({ name: "NATS_USER", value: "migrate" });
+  });
+
+  it("configures the roles with known variables only; the roles do not provision", () => {
+    const config = configMap("playpulse-config");
+    const envNames = all
+      .flatMap((w) => (w.name === "clickhouse-backup" ? [] : w.pod.containers))
+      .filter((c) => (c.image ?? "").includes("playpulse"))
+      .flatMap((c) => (c.env ?? []).map((e) => e.name));
+    expect([...Object.keys(config), ...envNames].filter((k) => !APP_ENV.has(k))).toEqual([]);
+    expect(config).toMatchObject({ PLAYPULSE_PROVISION: "false", NATS_URL: "nats://nats:4222" });
+    expect(() => loadConfig({ ...config, NATS_USER: "edge", NATS_PASSWORD: "p" }, [])).not.toThrow();
+  });
+
+  it("gives NATS the users of auth.conf, each password from the Secret nats-users", () => {
+    const conf = configMap("nats-config");
+    expect(conf["auth.conf"]).toBe(natsAuthConf(scope));
+    expect(conf["nats.conf"]).toMatch(/^include \.\/auth\.conf$/m);
+    expect(conf["nats.conf"]).toMatch(/^\s*sync_interval: always$/m);
+    const users = [...(conf["auth.conf"] ?? "").matchAll(/user: "([^"]+)"/g)].map((m) => m[1] ?? "");
+    expect(users).toEqual(["edge", ...CONSUMER_NAMES, "migrate"]);
+    const env = container("nats").env ?? [];
+    for (const user of users) {
+      const password = env.find((e) => e.name === passwordVariable(user))?.valueFrom?.secretKeyRef;
+      expect({ name: unhashed(password?.name ?? ""), key: password?.key }).toEqual({ name: "nats-users", key: user });
+    }
+    const replicas = (named("StatefulSet", "nats")["spec"] as { replicas: number }).replicas;
+    expect(replicas).toBe(overlay === "dev" ? 1 : 3);
+    expect(/^cluster \{/m.test(conf["nats.conf"] ?? "")).toBe(replicas > 1);
+  });
+
+  it("mounts k8s/base/clickhouse/users.xml, the file the permission test runs, into ClickHouse", () => {
+    expect(configMap("clickhouse-users")["users.xml"]).toBe(
+      readFileSync(join(K8S, "base/clickhouse/users.xml"), "utf8"),
     );
-    expect(workloads.map(ref)).toHaveLength(1);
-    const containerPorts = workloads[0]?.spec?.template.spec?.containers.flatMap((c) => c.ports ?? []) ?? [];
-    for (const port of service.spec?.ports ?? []) {
-      const target = port.targetPort ?? port.port;
+    expect(container("clickhouse").volumeMounts).toContainEqual({
+      name: "users",
+      mountPath: "/etc/clickhouse-server/users.d/playpulse.xml",
+      subPath: "users.xml",
+      readOnly: true,
+    });
+  });
+
+  it("points every Service at pods that have the ports it targets", () => {
+    for (const service of objects.filter((o) => o.kind === "Service") as (IService & K8sObject)[]) {
+      const selector = service.spec?.selector ?? {};
+      const targets = all.filter((w) => Object.entries(selector).every(([k, v]) => w.podLabels[k] === v));
       expect(
-        containerPorts.some((c) => c.name === target || c.containerPort === target),
-        `${target}`,
-      ).toBe(true);
+        targets.map((w) => w.ref),
+        ref(service),
+      ).toHaveLength(1);
+      const ports = targets[0]?.pod.containers.flatMap((c) => c.ports ?? []) ?? [];
+      for (const port of service.spec?.ports ?? []) {
+        const target = port.targetPort ?? port.port;
+        expect(
+          ports.some((p) => p.name === target || p.containerPort === target),
+          `${ref(service)} ${target}`,
+        ).toBe(true);
+      }
     }
   });
 
-  it("configures the roles with known variables only, secrets apart from config", () => {
-    const config = named(ofKind<IConfigMap>("ConfigMap"), "playpulse-config").data ?? {};
-    const secret = named(ofKind<ISecret>("Secret"), "playpulse-keys").stringData ?? {};
-    expect(Object.keys(secret).sort()).toEqual(["CLICKHOUSE_URL", "PLAYPULSE_READ_KEYS", "PLAYPULSE_WRITE_KEYS"]);
-    expect([...Object.keys(config), ...Object.keys(secret)].filter((key) => !appEnv.has(key))).toEqual([]);
-    expect(Object.keys(config).filter((key) => key in secret)).toEqual([]);
-    expect(config).toMatchObject({
-      NATS_URL: "nats://nats:4222",
-      OTEL_EXPORTER_OTLP_ENDPOINT: "http://jaeger:4318",
-      OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
-      PLAYPULSE_HTTP_PORT: "8080",
-    });
+  it.runIf(overlay !== "dev")("scrapes every role and NATS, alerts, and ships the Grafana dashboard", () => {
+    const monitors = objects.filter((o) => o.kind === "ServiceMonitor").map((o) => o.metadata.name);
+    expect(monitors.sort()).toEqual(["clickhouse", "edge", ...CONSUMER_NAMES, "nats"].sort());
+    const dashboard = objects.find((o) => o.metadata.name.startsWith("playpulse-grafana-dashboard-"));
+    expect(dashboard?.metadata.labels).toMatchObject({ grafana_dashboard: "1" });
+    const json = readFileSync(join(K8S, "components/monitoring/grafana-dashboard.json"), "utf8");
+    expect((dashboard?.["data"] as Record<string, string>)["playpulse.json"]).toBe(json);
+    const rules = named("PrometheusRule", "playpulse")["spec"] as { groups: { rules: { annotations: object }[] }[] };
+    for (const rule of rules.groups.flatMap((g) => g.rules)) expect(rule.annotations).toHaveProperty("runbook");
   });
 
-  it("runs NATS as a 3-node JetStream cluster on volumes, fsyncing before every ack", () => {
-    const nats = named(ofKind<IStatefulSet>("StatefulSet"), "nats");
-    const container = onlyContainer(nats.spec?.template);
-    const conf = named(ofKind<IConfigMap>("ConfigMap"), "nats-config").data?.["nats.conf"] ?? "";
-    expect(nats.spec?.replicas).toBe(3);
-    expect(nats.spec?.serviceName).toBe("nats-headless");
-    expect(nats.spec?.volumeClaimTemplates?.map((pvc) => pvc.metadata?.name)).toEqual(["data"]);
-    expect(container.volumeMounts).toContainEqual({ name: "data", mountPath: "/data" });
-    expect(nats.spec?.template.spec?.volumes).toContainEqual({ name: "config", configMap: { name: "nats-config" } });
-    expect(conf).toMatch(/^\s*sync_interval: always$/m);
-    expect(conf).toMatch(/^\s*store_dir: \/data\/jetstream$/m);
-    expect(conf).toMatch(/^server_name: \$POD_NAME$/m);
-    expect(container.env?.map((e) => e.name)).toContain("POD_NAME");
-    for (const pod of ["nats-0", "nats-1", "nats-2"]) expect(conf).toContain(`nats://${pod}.nats-headless:6222`);
-  });
-
-  it("runs ClickHouse as one server on a volume, and Jaeger v2", () => {
-    const clickhouse = named(ofKind<IStatefulSet>("StatefulSet"), "clickhouse");
-    expect(clickhouse.spec?.replicas).toBe(1);
-    expect(clickhouse.spec?.volumeClaimTemplates?.map((pvc) => pvc.metadata?.name)).toEqual(["data"]);
-    expect(onlyContainer(clickhouse.spec?.template).volumeMounts).toContainEqual({
-      name: "data",
-      mountPath: "/var/lib/clickhouse",
-    });
-    const jaeger = onlyContainer(named(ofKind<IDeployment>("Deployment"), "jaeger").spec?.template);
-    expect(jaeger.image).toMatch(/^jaegertracing\/jaeger:2\.\d+\.\d+$/);
-    expect(jaeger.ports?.map((p) => p.containerPort)).toEqual(expect.arrayContaining([4317, 4318, 16686]));
-  });
-
-  // A fresh machine (and CI) may have no kubectl: then only this check is skipped, and
-  // the schema validation above still covers every object.
-  const hasKubectl = spawnSync("kubectl", ["version", "--client"], { stdio: "ignore" }).status === 0;
-  it.skipIf(!hasKubectl)("kubectl kustomize renders exactly these objects, namespaced and labelled", () => {
-    const result = spawnSync("kubectl", ["kustomize", k8sDir], { encoding: "utf8" });
-    expect(result.status, result.stderr).toBe(0);
-    const rendered = parseDocuments(result.stdout, "kubectl kustomize").map((doc) => objectSchema.parse(doc));
-    const generatedNames = new Set(generated.map((o) => o.metadata.name));
-    const unhashed = (o: K8sObject): string => {
-      const base = o.metadata.name.replace(/-[a-z0-9]{10}$/, "");
-      return o.kind === "ConfigMap" && generatedNames.has(base) ? `ConfigMap/${base}` : ref(o);
-    };
-    expect(rendered.map(unhashed).sort()).toEqual(objects.map(ref).sort());
-    for (const o of rendered) {
-      if (o.kind !== "Namespace") expect(o.metadata.namespace, ref(o)).toBe("playpulse");
-      expect(o.metadata["labels"], ref(o)).toMatchObject({ "app.kubernetes.io/part-of": "playpulse" });
+  it.runIf(overlay !== "dev")("scales the edge on CPU and each consumer on its lag with KEDA", () => {
+    const hpa = named("HorizontalPodAutoscaler", "edge")["spec"] as Record<string, unknown>;
+    expect(hpa["scaleTargetRef"]).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name: "edge" });
+    expect(JSON.stringify(hpa["metrics"])).toContain('"name":"cpu"');
+    for (const consumer of CONSUMER_NAMES) {
+      const spec = named("ScaledObject", consumer)["spec"] as {
+        scaleTargetRef: object;
+        triggers: { type: string; metadata: Record<string, string> }[];
+      };
+      expect(spec.scaleTargetRef).toEqual({ name: consumer });
+      expect(spec.triggers.map((t) => t.type)).toEqual(["nats-jetstream"]);
+      expect(spec.triggers[0]?.metadata).toMatchObject({ stream: defaults.stream.name, consumer, account: "$G" });
     }
   });
-});
 
-// ---- Docker Compose and the image ------------------------------------------------
-
-const composeSchema = z.object({
-  services: z.record(
-    z.string(),
-    z.object({
-      image: z.string().optional(),
-      build: z.object({ context: z.string(), dockerfile: z.string() }).optional(),
-      command: z.array(z.string()).optional(),
-      environment: z.record(z.string(), z.string()).optional(),
-      ports: z.array(z.string()).default([]),
-      volumes: z.array(z.string()).default([]),
-      depends_on: z.record(z.string(), z.object({ condition: z.string() })).default({}),
-      healthcheck: z.object({ test: z.array(z.string()) }).optional(),
-      stop_grace_period: z.string().optional(),
-    }),
-  ),
-});
-
-describe("deploy/compose.yaml", () => {
-  // merge: the roles share their environment through a `<<: *playpulse-env` merge key.
-  const { services } = composeSchema.parse(parse(read("deploy/compose.yaml"), { merge: true }));
-  const roles = [
-    { service: "migrate", command: ["migrate"], after: { nats: "service_healthy", clickhouse: "service_healthy" } },
-    { service: "edge", command: ["serve", "ingest", "query"] },
-    { service: "analytics", command: ["serve", "analytics"] },
-    { service: "recommendations", command: ["serve", "recommendations"] },
-    { service: "content", command: ["serve", "content"] },
-  ];
-  const infrastructure = ["nats", "clickhouse", "jaeger"];
-
-  it("has exactly the infrastructure and the roles", () => {
-    expect(Object.keys(services).sort()).toEqual([...infrastructure, ...roles.map((r) => r.service)].sort());
-  });
-
-  it.each(roles)("$service is built from the repo and runs $command", ({ service, command, after }) => {
-    const s = services[service];
-    expect(s?.build).toEqual({ context: "..", dockerfile: "Dockerfile" });
-    expect(s?.command).toEqual(command);
-    expect(s?.stop_grace_period).toBe("30s");
-    expect(s?.environment).toMatchObject({
-      OTEL_EXPORTER_OTLP_ENDPOINT: "http://jaeger:4318",
-      OTEL_SERVICE_NAME: `playpulse-${service}`,
-      NATS_URL: "nats://nats:4222",
-    });
-    expect(Object.keys(s?.environment ?? {}).filter((key) => !appEnv.has(key))).toEqual([]);
-    const expected = after ?? {
-      migrate: "service_completed_successfully",
-      nats: "service_healthy",
-      clickhouse: "service_healthy",
-      jaeger: "service_started",
-    };
-    const dependsOn = Object.fromEntries(Object.entries(s?.depends_on ?? {}).map(([k, v]) => [k, v.condition]));
-    expect(dependsOn).toEqual(expected);
-  });
-
-  it("health-checks NATS and ClickHouse, which the roles wait for", () => {
-    expect(services["nats"]?.healthcheck?.test.join(" ")).toContain("/healthz");
-    expect(services["clickhouse"]?.healthcheck?.test.join(" ")).toContain("/ping");
-  });
-
-  it("runs Jaeger v2 with OTLP gRPC, OTLP HTTP and the UI published", () => {
-    const jaeger = services["jaeger"];
-    expect(jaeger?.image).toMatch(/^jaegertracing\/jaeger:2\.\d+\.\d+$/);
-    expect(jaeger?.ports.map((p) => Number(p.split(":").at(-1))).sort()).toEqual([16686, 4317, 4318]);
-  });
-
-  it("mounts deploy/nats.conf, which enables JetStream with fsync before every ack", () => {
-    expect(services["nats"]?.volumes).toContain("./nats.conf:/etc/nats/nats.conf:ro");
-    expect(services["nats"]?.command).toEqual(["nats-server", "--config", "/etc/nats/nats.conf"]);
-    const conf = read("deploy/nats.conf");
-    expect(conf).toMatch(/^\s*sync_interval: always$/m);
-    expect(conf).toMatch(/^\s*store_dir: \/data\/jetstream$/m);
-    expect(conf).toMatch(/^\s*max_file_store: \S+$/m);
-    expect(conf).toMatch(/^max_payload: \S+$/m);
+  it.runIf(overlay !== "dev")("replicates ClickHouse over Keeper x3, migrates ON CLUSTER, backs up nightly", () => {
+    expect((named("StatefulSet", "clickhouse")["spec"] as { replicas: number }).replicas).toBe(3);
+    expect((named("StatefulSet", "clickhouse-keeper")["spec"] as { replicas: number }).replicas).toBe(3);
+    const cluster = configMap("playpulse-config")["PLAYPULSE_CLICKHOUSE_CLUSTER"];
+    const xml = configMap("clickhouse-cluster")["cluster.xml"] ?? "";
+    expect(xml).toContain(`<remote_servers>\n    <${cluster}>`);
+    expect(xml.match(/<replica><host>clickhouse-\d\.clickhouse-headless</g)).toHaveLength(3);
+    expect(xml.match(/<node><host>clickhouse-keeper-\d\.clickhouse-keeper</g)).toHaveLength(3);
+    expect(JSON.stringify(named("CronJob", "clickhouse-backup"))).toContain(
+      "BACKUP DATABASE playpulse TO Disk('backups'",
+    );
   });
 });
 
-describe("Dockerfile", () => {
-  // One instruction per line: continuation lines joined.
-  const instructions = read("Dockerfile")
-    .replace(/\s*\\\n\s*/g, " ")
-    .split("\n");
-  /** The [start, end) line range of one build stage, from its FROM to the next. */
-  const range = (name: string): [number, number] => {
-    const start = instructions.findIndex((l) => new RegExp(`^FROM \\S+ AS ${name}$`).test(l));
-    const end = instructions.findIndex((l, i) => i > start && l.startsWith("FROM "));
-    return start === -1 ? [0, 0] : [start, end === -1 ? instructions.length : end];
-  };
-  const stage = (name: string): string[] =>
-    instructions.slice(...range(name)).filter((l) => l !== "" && !l.startsWith("#"));
-  it.each([
-    /^ARG NODE_IMAGE=node:20-bookworm-slim$/,
-    /^FROM \$\{NODE_IMAGE\} AS build$/,
-    /^RUN npm ci\b/,
-    /^RUN npm run build && npm prune --omit=dev\b/,
-    /^USER 10001:10001$/,
-    /^ENV NODE_ENV=production\b/,
-    /^EXPOSE 8080$/,
-    /^HEALTHCHECK .*CMD \["node", "-e", ".*fetch\(.*\/healthz/,
-    /^ENTRYPOINT \["node", "dist\/cli\/main\.js"\]$/,
-    /^CMD \["serve", "ingest", "query"\]$/,
-  ])("has an instruction matching %s (outside the Bun and Deno stages)", (pattern) => {
-    const edge = [range("bun"), range("deno")];
-    const node = instructions.filter((_, i) => !edge.some(([start, end]) => i >= start && i < end));
-    expect(node.filter((line) => pattern.test(line))).toHaveLength(1);
-  });
-
-  it("builds the edge on Bun and on Deno from the same compiled code, pinned, with the same arguments", () => {
-    expect(instructions).toContain("ARG BUN_IMAGE=oven/bun:1.4.4-slim");
-    expect(instructions).toContain("ARG DENO_IMAGE=denoland/deno:debian-2.9.6");
-    for (const [name, from, entry] of [
-      ["bun", "${BUN_IMAGE}", '["bun", "dist/http/bun-main.js"]'],
-      [
-        "deno",
-        "${DENO_IMAGE}",
-        '["deno", "run", "--no-lock", "--no-prompt", "--allow-net", "--allow-env", "--allow-read=/app", "--allow-sys=hostname", "dist/http/deno-main.js"]',
-      ],
-    ] as const) {
-      const lines = stage(name);
-      expect(lines[0], name).toBe(`FROM ${from} AS ${name}`);
-      expect(lines, name).toEqual(
-        expect.arrayContaining([
-          "COPY --from=build /app/dist ./dist",
-          "COPY --from=build /app/node_modules ./node_modules",
-          "USER 10001:10001",
-          "EXPOSE 8080",
-          `ENTRYPOINT ${entry}`,
-          'CMD ["serve", "ingest", "query"]',
-        ]),
-      );
+describe.skipIf(!hasKubectl)("edge runtime components", () => {
+  it.each(["bun", "deno"])("prod with components/edge-%s runs the edge from that image, the rest on Node", (rt) => {
+    // The prod overlay as an operator changes it: its own copy, with the component line uncommented.
+    const dir = join(K8S, "overlays", `.runtime-${rt}-${process.pid}`);
+    try {
+      cpSync(join(K8S, "overlays/prod"), dir, { recursive: true });
+      const file = join(dir, "kustomization.yaml");
+      const text = readFileSync(file, "utf8");
+      const line = `  #   - ../../components/edge-${rt}`;
+      expect(text).toContain(line);
+      writeFileSync(file, text.replace(line, `  - ../../components/edge-${rt}`));
+      const objects = parseDocuments(kustomize(dir), rt) as K8sObject[];
+      const images = Object.fromEntries(workloads(objects).map((w) => [w.name, w.pod.containers[0]?.image]));
+      expect(images["edge"]).toMatch(new RegExp(`^registry\\.example\\.com/playpulse-edge-${rt}@sha256:`));
+      for (const c of CONSUMER_NAMES) expect(images[c]).toMatch(/^registry\.example\.com\/playpulse@sha256:/);
+      const edge = workloads(objects).find((w) => w.name === "edge");
+      expect(edge?.podLabels["playpulse.dev/runtime"]).toBe(rt);
+      expect(edge?.pod.containers[0]?.env?.map((e) => e.name)).not.toContain("NODE_OPTIONS");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-    // The default target (the last stage) stays the Node image.
-    expect(instructions.filter((l) => l.startsWith("FROM ")).at(-1)).toBe("FROM ${NODE_IMAGE} AS runtime");
   });
 });

@@ -57,7 +57,12 @@ export async function dlqCommand(args: readonly string[], ioIn: CommandIo = {}):
   }
   const { verb, flags, positionals } = parsed;
   const config = loadConfig(io.env);
-  const bus = await connectBus(config.natsUrl, `playpulse:dlq:${verb}`, cliLogger(config.logLevel, "dlq"));
+  const bus = await connectBus(
+    config.natsUrl,
+    `playpulse:dlq:${verb}`,
+    cliLogger(config.logLevel, "dlq"),
+    config.natsAuth,
+  );
   try {
     const ctx: DlqContext = {
       io,
