@@ -54,45 +54,59 @@ function reportText(r: ReplayReport): string {
   return lines.join("\n");
 }
 
+interface ReplayArgs {
+  from: Position;
+  to: Position | undefined;
+  roles: ConsumerName[];
+  batchSize: number | undefined;
+  json: boolean;
+}
+
+/** Parses `playpulse replay`'s flags; throws with a reason a user can act on. */
+function parseReplayArgs(args: readonly string[]): ReplayArgs {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      from: { type: "string" },
+      to: { type: "string" },
+      consumer: { type: "string", multiple: true },
+      "batch-size": { type: "string" },
+      json: { type: "boolean" },
+    },
+    strict: true,
+  });
+  if (values.from === undefined)
+    throw new ReplayError("--from is required: a stream sequence (1 = everything) or an ISO 8601 time");
+  const named = values.consumer ?? [];
+  const unknown = named.filter((c) => !(CONSUMER_NAMES as readonly string[]).includes(c));
+  if (unknown.length > 0)
+    throw new ReplayError(`--consumer: must be one of ${CONSUMER_NAMES.join(", ")}, got "${unknown.join(", ")}"`);
+  let batchSize: number | undefined;
+  if (values["batch-size"] !== undefined) {
+    if (!/^\d{1,6}$/.test(values["batch-size"]) || Number(values["batch-size"]) < 1)
+      throw new ReplayError(`--batch-size: must be a positive integer, got "${values["batch-size"]}"`);
+    batchSize = Number(values["batch-size"]);
+  }
+  return {
+    from: parsePosition("--from", values.from),
+    to: values.to === undefined ? undefined : parsePosition("--to", values.to),
+    roles: named.length === 0 ? [...CONSUMER_NAMES] : CONSUMER_NAMES.filter((r) => named.includes(r)),
+    batchSize,
+    json: values.json === true,
+  };
+}
+
 /** `playpulse replay ...`; resolves with the exit code. */
 export async function replayCommand(args: readonly string[], ioIn: CommandIo = {}): Promise<number> {
   const io = resolveIo(ioIn);
-  let from: Position;
-  let to: Position | undefined;
-  let roles: ConsumerName[];
-  let batchSize: number | undefined;
-  let json: boolean;
+  let parsed: ReplayArgs;
   try {
-    const { values } = parseArgs({
-      args: [...args],
-      options: {
-        from: { type: "string" },
-        to: { type: "string" },
-        consumer: { type: "string", multiple: true },
-        "batch-size": { type: "string" },
-        json: { type: "boolean" },
-      },
-      strict: true,
-    });
-    if (values.from === undefined)
-      throw new ReplayError("--from is required: a stream sequence (1 = everything) or an ISO 8601 time");
-    from = parsePosition("--from", values.from);
-    to = values.to === undefined ? undefined : parsePosition("--to", values.to);
-    const named = values.consumer ?? [];
-    const unknown = named.filter((c) => !(CONSUMER_NAMES as readonly string[]).includes(c));
-    if (unknown.length > 0)
-      throw new ReplayError(`--consumer: must be one of ${CONSUMER_NAMES.join(", ")}, got "${unknown.join(", ")}"`);
-    roles = named.length === 0 ? [...CONSUMER_NAMES] : CONSUMER_NAMES.filter((r) => named.includes(r));
-    if (values["batch-size"] !== undefined) {
-      if (!/^\d{1,6}$/.test(values["batch-size"]) || Number(values["batch-size"]) < 1)
-        throw new ReplayError(`--batch-size: must be a positive integer, got "${values["batch-size"]}"`);
-      batchSize = Number(values["batch-size"]);
-    }
-    json = values.json === true;
+    parsed = parseReplayArgs(args);
   } catch (err: unknown) {
     io.err(`playpulse replay: ${err instanceof Error ? err.message : String(err)}\n\n${REPLAY_HELP}\n`);
     return 2;
   }
+  const { from, to, roles, batchSize, json } = parsed;
 
   const config = loadConfig(io.env);
   const subjects = subjectNames(config.stream.subjectPrefix);

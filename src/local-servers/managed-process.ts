@@ -54,32 +54,9 @@ export function createManagedProcess(opts: ManagedProcessOptions): ManagedProces
   async function start(): Promise<void> {
     if (running !== undefined) throw new Error(`${name} is already running (pid ${running.child.pid})`);
     installExitHook();
-    const log = openSync(opts.logFile, "a");
-    let child: ChildProcess;
-    try {
-      // Own process group: a Ctrl-C meant for `playpulse up` must not reach the servers before the roles stop.
-      child = spawn(opts.command, opts.args, {
-        cwd: opts.cwd,
-        stdio: ["ignore", log, log],
-        detached: true,
-        ...(opts.env ? { env: { ...processEnv(), ...opts.env } } : {}),
-      });
-    } finally {
-      closeSync(log);
-    }
+    const child = spawnLogged(opts);
     const gone = new AbortController();
-    const exited = new Promise<void>((resolve) => {
-      child.once("exit", (code, signal) => {
-        live.delete(child);
-        gone.abort(new Error(`exited during start-up (${signal ?? `code ${code}`})`));
-        resolve();
-      });
-      child.once("error", (error) => {
-        live.delete(child);
-        gone.abort(new Error(`could not be spawned: ${error.message}`, { cause: error }));
-        resolve();
-      });
-    });
+    const exited = watchExit(child, gone);
     live.add(child);
     running = { child, exited };
     try {
@@ -128,6 +105,38 @@ export function createManagedProcess(opts: ManagedProcessOptions): ManagedProces
   }
 
   return { pid, start, stop, kill9, pause, resume };
+}
+
+/** Spawns the server in its own process group, its output appended to its log file. */
+function spawnLogged(opts: ManagedProcessOptions): ChildProcess {
+  const log = openSync(opts.logFile, "a");
+  try {
+    // Own process group: a Ctrl-C meant for `playpulse up` must not reach the servers before the roles stop.
+    return spawn(opts.command, opts.args, {
+      cwd: opts.cwd,
+      stdio: ["ignore", log, log],
+      detached: true,
+      ...(opts.env ? { env: { ...processEnv(), ...opts.env } } : {}),
+    });
+  } finally {
+    closeSync(log);
+  }
+}
+
+/** Resolves when `child` exits or fails to spawn; aborts `gone` with the reason, for a start-up still waiting. */
+function watchExit(child: ChildProcess, gone: AbortController): Promise<void> {
+  return new Promise<void>((resolve) => {
+    child.once("exit", (code, signal) => {
+      live.delete(child);
+      gone.abort(new Error(`exited during start-up (${signal ?? `code ${code}`})`));
+      resolve();
+    });
+    child.once("error", (error) => {
+      live.delete(child);
+      gone.abort(new Error(`could not be spawned: ${error.message}`, { cause: error }));
+      resolve();
+    });
+  });
 }
 
 /**

@@ -3,9 +3,13 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { dedupId } from "../../src/ingest/index.ts";
 import { startTelemetry, type Telemetry } from "../../src/instrumentation.ts";
 import { ident, sql } from "../../src/store/index.ts";
 import { startPipeline, waitFor, type Pipeline } from "../helpers/index.ts";
+
+/** The source the shorthand PLAYPULSE_WRITE_KEYS give their keys: message ids are `<source>:<event id>`. */
+const SOURCE = "write";
 
 /**
  * The trace of an event over the wire: the real OTLP/HTTP exporter sends JSON to a receiver
@@ -233,7 +237,7 @@ describe("tracing: one trace from the HTTP request to every consumer's insert", 
 
     const subjectOf = { [e1]: `${p.ns}.user.video.played`, [e2]: `${p.ns}.video.encoding.completed` };
     const producer = (id: string) =>
-      spans.find((s) => s.kind === PRODUCER && s.attributes["messaging.message.id"] === id);
+      spans.find((s) => s.kind === PRODUCER && s.attributes["messaging.message.id"] === dedupId(SOURCE, id));
     for (const id of [e1, e2]) {
       expect(producer(id)).toMatchObject({
         parentSpanId: server?.spanId,
@@ -241,7 +245,7 @@ describe("tracing: one trace from the HTTP request to every consumer's insert", 
           "messaging.system": "nats",
           "messaging.operation.type": "send",
           "messaging.destination.name": subjectOf[id],
-          "messaging.message.id": id,
+          "messaging.message.id": dedupId(SOURCE, id),
           "playpulse.publish.duplicate": false,
         },
       });
@@ -263,7 +267,7 @@ describe("tracing: one trace from the HTTP request to every consumer's insert", 
           "messaging.operation.type": "process",
           "messaging.destination.name": subjectOf[id],
           "messaging.consumer.group.name": group,
-          "messaging.message.id": id,
+          "messaging.message.id": dedupId(SOURCE, id),
           "playpulse.nats.delivery_count": 1,
           "playpulse.outcome": "acked",
         },
@@ -316,7 +320,7 @@ describe("tracing: one trace from the HTTP request to every consumer's insert", 
         .filter((s) => s.kind === PRODUCER)
         .map((s) => [s.parentSpanId, s.attributes["messaging.message.id"]])
         .sort(),
-    ).toEqual(ids.map((id) => [server?.spanId, id]).sort());
+    ).toEqual(ids.map((id) => [server?.spanId, dedupId(SOURCE, id)]).sort());
 
     // However the consumers batched the three messages, each insert links to exactly the
     // message spans of its batch, is a child of one of them, and counts them.
