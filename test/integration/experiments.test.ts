@@ -9,6 +9,7 @@ import chisquareCdf from "@stdlib/stats-base-dists-chisquare-cdf";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { waitFor } from "../../src/local-servers/index.ts";
 import { p as p2, sql } from "../../src/store/index.ts";
+import { createKey } from "../../src/keys/index.ts";
 import { startPipeline, type Pipeline } from "../helpers/index.ts";
 
 const HOUR = 3_600_000;
@@ -89,6 +90,8 @@ const lift = simulate(LIFT, 20_000, 42, (r) => (r < 0.5 ? "control" : "longer-pr
   control: 0.4,
   "longer-preview": 0.44,
 });
+const admin = createKey("ops", ["admin"]);
+const catalogOnly = createKey("cms", ["catalog"]);
 const split = simulate(SPLIT, 2_000, 7, (r) => (r < 0.55 ? "a" : "b"), { a: 0.3, b: 0.3 });
 
 let p: Pipeline;
@@ -98,6 +101,7 @@ beforeAll(async () => {
     natsUrl: inject("natsUrl"),
     clickhouseUrl: inject("clickhouseUrl"),
     env: {
+      PLAYPULSE_KEYS: [admin.line, catalogOnly.line].join("\n"),
       PLAYPULSE_EXPERIMENTS: JSON.stringify([
         {
           id: SPLIT,
@@ -153,6 +157,21 @@ describe("POST /v1/experiments", () => {
   ] as const)("with key %s answers %i", async (which, status, code) => {
     const r = await post(liftDefinition, which === "read" ? p.readKey : null);
     expect(r).toMatchObject({ status, body: { error: { code } } });
+  });
+
+  it("accepts an admin key and refuses a key with neither admin nor events:write", async () => {
+    const other = { ...liftDefinition, id: "exp_admin" };
+    expect(await post(other, admin.key)).toMatchObject({ status: 201, body: { created: true } });
+    expect(await post({ ...other, id: "exp_cms" }, catalogOnly.key)).toEqual({
+      status: 403,
+      body: {
+        error: {
+          code: "forbidden",
+          message:
+            'this key (source "cms", scopes catalog) may not define experiments: that needs the admin or events:write scope',
+        },
+      },
+    });
   });
 
   it("refuses a bad definition with every reason", async () => {
@@ -281,6 +300,7 @@ describe("GET /v1/experiments/:id verdict", () => {
     const list = await p.get("/v1/experiments");
     const items = (list.body as { experiments: { id: string; source: string; warnings: string[] }[] }).experiments;
     expect(items.map((x) => [x.id, x.source, x.warnings])).toEqual([
+      ["exp_admin", "api", []],
       [LIFT, "api", []],
       [SPLIT, "config", ["SRM: results are not trustworthy"]],
     ]);
