@@ -81,13 +81,6 @@ const schema = z.object({
   PLAYPULSE_HEADERS_TIMEOUT_MS: int(10_000, 1000, 120_000),
   /** Node's requestTimeout: a whole request (headers and body) must arrive within this. */
   PLAYPULSE_REQUEST_TIMEOUT_MS: int(30_000, 1000, 600_000),
-  /** Token buckets of the edge and query API (docs/security.md#rate-limits); 0 per second turns one off. */
-  PLAYPULSE_RATE_LIMIT_KEY_PER_SECOND: int(2000, 0, 1_000_000),
-  PLAYPULSE_RATE_LIMIT_KEY_BURST: int(4000, 1, 10_000_000),
-  PLAYPULSE_RATE_LIMIT_ADDRESS_PER_SECOND: int(2000, 0, 1_000_000),
-  PLAYPULSE_RATE_LIMIT_ADDRESS_BURST: int(4000, 1, 10_000_000),
-  PLAYPULSE_RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: int(60, 1, 100_000),
-  PLAYPULSE_RATE_LIMIT_AUTH_FAILURES_BURST: int(60, 1, 100_000),
   /** Events dated further back than this are rejected per event (bounds ClickHouse partitions per insert). */
   PLAYPULSE_MAX_EVENT_AGE_DAYS: int(365, 1, 36_500),
   PLAYPULSE_PUBLISH_TIMEOUT_MS: int(5000, 100, 60_000),
@@ -189,12 +182,6 @@ export interface Config {
   limits: { maxEventBytes: number; maxBodyBytes: number; maxBatchEvents: number };
   /** The edge's request handling beyond the size limits. */
   ingest: { bodyTimeoutMs: number; maxEventAgeMs: number };
-  /** Token buckets (src/ratelimit); a perSecond of 0 means no limit of that kind. */
-  rateLimits: {
-    perKey: { burst: number; perSecond: number };
-    perAddress: { burst: number; perSecond: number };
-    authFailures: { burst: number; perSecond: number };
-  };
   publish: { timeoutMs: number; retryAfterSeconds: number };
   consumers: {
     batchSize: number;
@@ -303,14 +290,6 @@ export function loadConfig(
       maxBatchEvents: e.PLAYPULSE_MAX_BATCH_EVENTS,
     },
     ingest: { bodyTimeoutMs: e.PLAYPULSE_BODY_TIMEOUT_MS, maxEventAgeMs: e.PLAYPULSE_MAX_EVENT_AGE_DAYS * 86_400_000 },
-    rateLimits: {
-      perKey: { burst: e.PLAYPULSE_RATE_LIMIT_KEY_BURST, perSecond: e.PLAYPULSE_RATE_LIMIT_KEY_PER_SECOND },
-      perAddress: { burst: e.PLAYPULSE_RATE_LIMIT_ADDRESS_BURST, perSecond: e.PLAYPULSE_RATE_LIMIT_ADDRESS_PER_SECOND },
-      authFailures: {
-        burst: e.PLAYPULSE_RATE_LIMIT_AUTH_FAILURES_BURST,
-        perSecond: e.PLAYPULSE_RATE_LIMIT_AUTH_FAILURES_PER_MINUTE / 60,
-      },
-    },
     publish: { timeoutMs: e.PLAYPULSE_PUBLISH_TIMEOUT_MS, retryAfterSeconds: e.PLAYPULSE_RETRY_AFTER_SECONDS },
     consumers: {
       batchSize: e.PLAYPULSE_BATCH_SIZE,

@@ -19,7 +19,6 @@ import { runShutdown, stopSequence, type ShutdownReport, type StopParts } from "
 import { createStore } from "./store/index.ts";
 import { httpTelemetry } from "./telemetry/http.ts";
 import type { Logger } from "./telemetry/logger.ts";
-import { rateLimit } from "./ratelimit/index.ts";
 import { createMetrics } from "./telemetry/metrics.ts";
 import { tracerFor } from "./telemetry/tracing.ts";
 
@@ -144,10 +143,7 @@ export async function startRoles(
     routes: started.flatMap((s) => s.routes),
     ...readinessOf(started, roles),
     metrics: () => ctx.metrics.render(),
-    middleware: [
-      httpTelemetry({ tracer: ctx.tracer, observer: ctx.metrics.http, logger }),
-      rateLimit(config.rateLimits),
-    ],
+    middleware: [httpTelemetry({ tracer: ctx.tracer, observer: ctx.metrics.http, logger })],
     onUnexpectedError: (err, path) => logger.error({ err, path }, "unhandled error in request"),
   });
   const parts: Omit<StopParts, "http"> = {
