@@ -77,12 +77,6 @@ const schema = z.object({
   PLAYPULSE_MAX_BATCH_EVENTS: int(1000, 1, 10_000),
   /** How long a request body may take to arrive before the edge answers 408. */
   PLAYPULSE_BODY_TIMEOUT_MS: int(10_000, 100, 600_000),
-  /** Node's headersTimeout: the request line and headers must arrive within this (slow-header clients). */
-  PLAYPULSE_HEADERS_TIMEOUT_MS: int(10_000, 1000, 120_000),
-  /** Node's requestTimeout: a whole request (headers and body) must arrive within this. */
-  PLAYPULSE_REQUEST_TIMEOUT_MS: int(30_000, 1000, 600_000),
-  /** Events dated further back than this are rejected per event (bounds ClickHouse partitions per insert). */
-  PLAYPULSE_MAX_EVENT_AGE_DAYS: int(365, 1, 36_500),
   PLAYPULSE_PUBLISH_TIMEOUT_MS: int(5000, 100, 60_000),
   PLAYPULSE_RETRY_AFTER_SECONDS: int(2, 1, 300),
   PLAYPULSE_BATCH_SIZE: int(5000, 1, 100_000),
@@ -158,7 +152,7 @@ export interface Config {
   clickhouse: { url: string; database: string; cluster: string | undefined };
   /** False: the roles wait for what `playpulse migrate` creates instead of creating it. */
   provision: boolean;
-  http: { host: string; port: number; headersTimeoutMs: number; requestTimeoutMs: number };
+  http: { host: string; port: number };
   keys: {
     write: ReadonlySet<string>;
     read: ReadonlySet<string>;
@@ -181,7 +175,7 @@ export interface Config {
   };
   limits: { maxEventBytes: number; maxBodyBytes: number; maxBatchEvents: number };
   /** The edge's request handling beyond the size limits. */
-  ingest: { bodyTimeoutMs: number; maxEventAgeMs: number };
+  ingest: { bodyTimeoutMs: number };
   publish: { timeoutMs: number; retryAfterSeconds: number };
   consumers: {
     batchSize: number;
@@ -266,12 +260,7 @@ export function loadConfig(
       cluster: e.PLAYPULSE_CLICKHOUSE_CLUSTER,
     },
     provision: e.PLAYPULSE_PROVISION,
-    http: {
-      host: e.PLAYPULSE_HTTP_HOST,
-      port: e.PLAYPULSE_HTTP_PORT,
-      headersTimeoutMs: e.PLAYPULSE_HEADERS_TIMEOUT_MS,
-      requestTimeoutMs: Math.max(e.PLAYPULSE_REQUEST_TIMEOUT_MS, e.PLAYPULSE_HEADERS_TIMEOUT_MS),
-    },
+    http: { host: e.PLAYPULSE_HTTP_HOST, port: e.PLAYPULSE_HTTP_PORT },
     keys: { write: new Set(e.PLAYPULSE_WRITE_KEYS), read: new Set(e.PLAYPULSE_READ_KEYS), publishable, scoped },
     logLevel: e.PLAYPULSE_LOG_LEVEL,
     stream: {
@@ -289,7 +278,7 @@ export function loadConfig(
       maxBodyBytes: e.PLAYPULSE_MAX_BODY_BYTES,
       maxBatchEvents: e.PLAYPULSE_MAX_BATCH_EVENTS,
     },
-    ingest: { bodyTimeoutMs: e.PLAYPULSE_BODY_TIMEOUT_MS, maxEventAgeMs: e.PLAYPULSE_MAX_EVENT_AGE_DAYS * 86_400_000 },
+    ingest: { bodyTimeoutMs: e.PLAYPULSE_BODY_TIMEOUT_MS },
     publish: { timeoutMs: e.PLAYPULSE_PUBLISH_TIMEOUT_MS, retryAfterSeconds: e.PLAYPULSE_RETRY_AFTER_SECONDS },
     consumers: {
       batchSize: e.PLAYPULSE_BATCH_SIZE,

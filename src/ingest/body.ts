@@ -1,5 +1,4 @@
 import { ApiError } from "../http/errors.ts";
-import { checkDepth } from "./depth.ts";
 import { jsonSyntaxError } from "./json-syntax.ts";
 
 export interface BodyLimits {
@@ -215,8 +214,6 @@ function layout(mime: string, text: string): "json" | "ndjson" {
 export function parseItems(bytes: Uint8Array, contentType: string | undefined, limits: BodyLimits): Item[] {
   const mime = (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
   if (mime !== "text/plain") layout(mime, "");
-  // Before JSON.parse: a deeply nested body is refused by a cheap scan, never parsed.
-  checkDepth(bytes);
   let text: string;
   try {
     text = utf8.decode(bytes);
