@@ -1,3 +1,4 @@
+import { dedupId } from "../../src/ingest/index.ts";
 import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { CONSUMER_NAMES } from "../../src/consumers/registry.ts";
@@ -70,3 +71,6 @@ export async function openJetStream(natsUrl: string): Promise<JetStreamProbe> {
 
   return { jsm, messages, drained, deleteConsumers, close, [Symbol.asyncDispose]: close };
 }
+
+/** The Nats-Msg-Id the edge gives event `id` sent with a shorthand PLAYPULSE_WRITE_KEYS key (source `write`). */
+export const writeKeyMsgId = (id: string): string => dedupId("write", id);

@@ -18,7 +18,7 @@ import { createQueryRoutes } from "../../src/query/index.ts";
 import { sql } from "../../src/store/index.ts";
 import { createLogger } from "../../src/telemetry/logger.ts";
 import { startPipeline, waitFor, type Pipeline } from "../helpers/index.ts";
-import { openJetStream } from "../helpers/jetstream.ts";
+import { openJetStream, writeKeyMsgId } from "../helpers/jetstream.ts";
 
 const HOUR = 3_600_000;
 const NOW = Date.now();
@@ -441,7 +441,7 @@ describe("dead letters: redrive after a fix (a rolling deploy)", () => {
           held_back: [
             {
               seq: entry?.seq,
-              msgId: "hb-a",
+              msgId: writeKeyMsgId("hb-a"),
               until: new Date((original?.time.getTime() ?? 0) + 600_000).toISOString(),
             },
           ],

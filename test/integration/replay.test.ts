@@ -9,6 +9,7 @@ import type { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { replayCommand } from "../../src/cli/replay.ts";
 import { CONSUMERS } from "../../src/consumers/registry.ts";
+import { createDefinitions, createExperimentRoutes } from "../../src/experiments/index.ts";
 import { createQueryRoutes } from "../../src/query/index.ts";
 import type { ReplayReport } from "../../src/replay/index.ts";
 import { sql } from "../../src/store/index.ts";
@@ -72,6 +73,16 @@ beforeAll(async () => {
     consumers: CONSUMERS,
     now: () => NOW,
   });
+  // The experiment verdict lives in its own routes (src/experiments), mounted beside the query API as the query role does.
+  api.route(
+    "/",
+    createExperimentRoutes({
+      store: p.store,
+      keys: p.config.keys,
+      definitions: createDefinitions(p.store, []),
+      now: () => NOW,
+    }),
+  );
   api.onError((err, c) => c.json({ error: err.message }, 500));
   const sent = await sendScenario(p, buildScenario(t0));
   await waitUntilStored(p, js, acceptedIds(sent));

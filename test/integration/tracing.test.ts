@@ -3,13 +3,10 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { dedupId } from "../../src/ingest/index.ts";
 import { startTelemetry, type Telemetry } from "../../src/instrumentation.ts";
 import { ident, sql } from "../../src/store/index.ts";
 import { startPipeline, waitFor, type Pipeline } from "../helpers/index.ts";
-
-/** The source the shorthand PLAYPULSE_WRITE_KEYS give their keys: message ids are `<source>:<event id>`. */
-const SOURCE = "write";
+import { writeKeyMsgId } from "../helpers/jetstream.ts";
 
 /**
  * The trace of an event over the wire: the real OTLP/HTTP exporter sends JSON to a receiver
@@ -237,7 +234,7 @@ describe("tracing: one trace from the HTTP request to every consumer's insert", 
 
     const subjectOf = { [e1]: `${p.ns}.user.video.played`, [e2]: `${p.ns}.video.encoding.completed` };
     const producer = (id: string) =>
-      spans.find((s) => s.kind === PRODUCER && s.attributes["messaging.message.id"] === dedupId(SOURCE, id));
+      spans.find((s) => s.kind === PRODUCER && s.attributes["messaging.message.id"] === writeKeyMsgId(id));
     for (const id of [e1, e2]) {
       expect(producer(id)).toMatchObject({
         parentSpanId: server?.spanId,
@@ -245,7 +242,7 @@ describe("tracing: one trace from the HTTP request to every consumer's insert", 
           "messaging.system": "nats",
           "messaging.operation.type": "send",
           "messaging.destination.name": subjectOf[id],
-          "messaging.message.id": dedupId(SOURCE, id),
+          "messaging.message.id": writeKeyMsgId(id),
           "playpulse.publish.duplicate": false,
         },
       });
@@ -267,7 +264,7 @@ describe("tracing: one trace from the HTTP request to every consumer's insert", 
           "messaging.operation.type": "process",
           "messaging.destination.name": subjectOf[id],
           "messaging.consumer.group.name": group,
-          "messaging.message.id": dedupId(SOURCE, id),
+          "messaging.message.id": writeKeyMsgId(id),
           "playpulse.nats.delivery_count": 1,
           "playpulse.outcome": "acked",
         },
@@ -320,7 +317,7 @@ describe("tracing: one trace from the HTTP request to every consumer's insert", 
         .filter((s) => s.kind === PRODUCER)
         .map((s) => [s.parentSpanId, s.attributes["messaging.message.id"]])
         .sort(),
-    ).toEqual(ids.map((id) => [server?.spanId, dedupId(SOURCE, id)]).sort());
+    ).toEqual(ids.map((id) => [server?.spanId, writeKeyMsgId(id)]).sort());
 
     // However the consumers batched the three messages, each insert links to exactly the
     // message spans of its batch, is a child of one of them, and counts them.
