@@ -52,7 +52,7 @@ export function natsTransport(url: string): { kind: "tcp" | "websocket"; servers
  * here, once, so a missing creds or seed file stops the start with its path in the message.
  *
  * @example
- * natsAuthenticator({ kind: "password", user: "edge", password: process.env.NATS_PASSWORD ?? "" });
+ * const authenticator = natsAuthenticator(config.natsAuth); // the one config reader parsed NATS_USER, NATS_CREDS, ...
  */
 export function natsAuthenticator(auth: NatsAuth): Authenticator | undefined {
   const file = (path: string, what: string): Uint8Array => {
