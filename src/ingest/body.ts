@@ -205,6 +205,25 @@ function layout(mime: string, text: string): "json" | "ndjson" {
   throw new ApiError(415, "unsupported_media_type", `Content-Type must be ${MEDIA_TYPES}, got "${mime || "none"}"`);
 }
 
+/** The body as text, or 400 `bad_encoding` when it is not UTF-8. */
+export function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new ApiError(400, "bad_encoding", "the request body is not valid UTF-8");
+  }
+}
+
+/** The body as one JSON value, or 400 (`bad_encoding`, or `invalid_json` naming `what`). */
+export function parseJsonBody(bytes: Uint8Array, what = "body"): unknown {
+  const text = decodeUtf8(bytes);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new ApiError(400, "invalid_json", `the ${what} is not valid JSON`);
+  }
+}
+
 /**
  * Splits a body into items by content type: a JSON object (one event), a JSON array (a
  * batch) or NDJSON (one event a line; blank lines are not events). A `text/plain` body is
@@ -214,12 +233,7 @@ function layout(mime: string, text: string): "json" | "ndjson" {
 export function parseItems(bytes: Uint8Array, contentType: string | undefined, limits: BodyLimits): Item[] {
   const mime = (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
   if (mime !== "text/plain") layout(mime, "");
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    throw new ApiError(400, "bad_encoding", "the request body is not valid UTF-8");
-  }
+  const text = decodeUtf8(bytes);
   const ndjson = layout(mime, text) === "ndjson";
   let items: Item[];
   if (ndjson) {

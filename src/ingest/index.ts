@@ -1,8 +1,8 @@
-export { createIngestRoutes, dedupId } from "./routes.ts";
+export { createIngestRoutes, dedupId, publishFailure } from "./routes.ts";
 export type { IngestDeps, IngestLimits, IngestObserver } from "./routes.ts";
 export { planBatch, summarize } from "./plan.ts";
 export type { EventResult, EventStatus, IngestResponse, Plan } from "./plan.ts";
-export { readBody, requestBody, parseItems } from "./body.ts";
+export { decodeUtf8, parseJsonBody, readBody, requestBody, parseItems } from "./body.ts";
 export type { BodyLimits, BodySource, Item } from "./body.ts";
 export { ingestCors, CORS_HEADERS, CORS_METHODS } from "./cors.ts";
 export type { CorsOptions } from "./cors.ts";

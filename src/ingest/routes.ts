@@ -6,7 +6,7 @@ import {
   type SchemaRegistry,
   type SubjectNames,
 } from "../events/index.ts";
-import type { Publisher } from "../bus/index.ts";
+import type { FailureReason, Publisher } from "../bus/index.ts";
 import { allowedOrigins, mayPublish, requireSender, type Keys } from "../http/auth.ts";
 import { ApiError } from "../http/errors.ts";
 import { parseItems, readBody, requestBody, type BodyLimits, type Item } from "./body.ts";
@@ -18,6 +18,23 @@ import { planBatch, summarize, type IngestResponse } from "./plan.ts";
 export type IngestLimits = BodyLimits;
 
 /** The `Nats-Msg-Id` of an event: its id, scoped by the source of the key that sent it. */
+/**
+ * The 503 for a request whose publish failed: nothing of it is claimed as accepted, and a retry
+ * with the same ids is safe (what was stored answers "duplicate").
+ */
+export function publishFailure(
+  failed: { reason: FailureReason; message: string },
+  retryAfterSeconds: number,
+): ApiError {
+  const full = failed.reason === "stream_full";
+  return new ApiError(
+    503,
+    full ? "stream_full" : "broker_unavailable",
+    `${full ? "the event stream is full" : "the event broker is unavailable"} (${failed.message}); nothing from this request is claimed as accepted: retry it with the same event ids after ${retryAfterSeconds} s, and events already stored will answer "duplicate"`,
+    { "Retry-After": String(retryAfterSeconds) },
+  );
+}
+
 export const dedupId = (source: string, eventId: string): string => `${source}:${eventId}`;
 
 export interface IngestObserver {
@@ -95,13 +112,7 @@ export function createIngestRoutes(deps: IngestDeps): Hono {
     const failed = outcomes.find((o) => o.status === "failed");
     if (failed && failed.status === "failed") {
       deps.observer?.onResponse?.(503, undefined, publishMs);
-      const full = failed.reason === "stream_full";
-      throw new ApiError(
-        503,
-        full ? "stream_full" : "broker_unavailable",
-        `${full ? "the event stream is full" : "the event broker is unavailable"} (${failed.message}); nothing from this request is claimed as accepted: retry it with the same event ids after ${deps.retryAfterSeconds} s, and events already stored will answer "duplicate"`,
-        { "Retry-After": String(deps.retryAfterSeconds) },
-      );
+      throw publishFailure(failed, deps.retryAfterSeconds);
     }
     plan.publish.forEach((p, i) => {
       const o = outcomes[i];

@@ -7,7 +7,9 @@ import {
   contentCoding,
   deviceClass,
   inflate,
+  parseJsonBody,
   planBatch,
+  publishFailure,
   readBody,
   requestBody,
   summarize,
@@ -41,22 +43,6 @@ export function cloudEventsMode(contentType: string | undefined, headers: Header
   return headers.has("ce-specversion") ? "binary" : undefined;
 }
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-
-function parseJson(bytes: Uint8Array, what: string): unknown {
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    throw new ApiError(400, "bad_encoding", "the request body is not valid UTF-8");
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new ApiError(400, "invalid_json", `the ${what} is not valid JSON`);
-  }
-}
-
 /** Binary mode: the attributes from the `ce-*` headers (percent-decoded), `data` from the JSON body. */
 function binaryEvent(headers: Headers, bytes: Uint8Array): Record<string, unknown> {
   const ce: Record<string, unknown> = {};
@@ -70,14 +56,14 @@ function binaryEvent(headers: Headers, bytes: Uint8Array): Record<string, unknow
   });
   const type = headers.get("content-type");
   if (type) ce.datacontenttype = type;
-  if (bytes.byteLength > 0) ce.data = parseJson(bytes, "data (the body of a binary-mode CloudEvent)");
+  if (bytes.byteLength > 0) ce.data = parseJsonBody(bytes, "data (the body of a binary-mode CloudEvent)");
   return ce;
 }
 
 /** The CloudEvents of a request, as JSON values (each checked on its own later). */
 function eventsOf(mode: CloudEventsMode, c: Context, bytes: Uint8Array, limits: BodyLimits): unknown[] {
   if (mode === "binary") return [binaryEvent(c.req.raw.headers, bytes)];
-  const body = parseJson(bytes, "body");
+  const body = parseJsonBody(bytes, "body");
   if (mode === "structured") return [body];
   if (!Array.isArray(body)) throw new ApiError(400, "invalid_body", `a ${MIME_CE_BATCH} body must be a JSON array`);
   if (body.length === 0) throw new ApiError(400, "empty_batch", "the request holds no events");
@@ -133,15 +119,7 @@ export function createCloudEventsRoutes(deps: CloudEventsDeps): Hono {
       })),
     );
     const failed = outcomes.find((o) => o.status === "failed");
-    if (failed?.status === "failed") {
-      const full = failed.reason === "stream_full";
-      throw new ApiError(
-        503,
-        full ? "stream_full" : "broker_unavailable",
-        `${full ? "the event stream is full" : "the event broker is unavailable"} (${failed.message}); nothing from this request is claimed as accepted: retry it with the same event ids after ${deps.retryAfterSeconds} s, and events already stored will answer "duplicate"`,
-        { "Retry-After": String(deps.retryAfterSeconds) },
-      );
-    }
+    if (failed?.status === "failed") throw publishFailure(failed, deps.retryAfterSeconds);
     plan.publish.forEach((p, i) => {
       const r = plan.results[p.index];
       if (outcomes[i]?.status === "stored" && r && (outcomes[i] as { duplicate: boolean }).duplicate)

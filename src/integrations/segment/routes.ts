@@ -3,7 +3,15 @@ import type { Publisher } from "../../bus/index.ts";
 import { createValidator, subjectNames, type SchemaRegistry, type SubjectNames } from "../../events/index.ts";
 import { allowedOrigins, checkSender, keyRing, type Keys, type KeyRing } from "../../http/auth.ts";
 import { ApiError } from "../../http/errors.ts";
-import { contentCoding, inflate, ingestCors, readBody, requestBody, type BodyLimits } from "../../ingest/index.ts";
+import {
+  contentCoding,
+  inflate,
+  ingestCors,
+  parseJsonBody,
+  readBody,
+  requestBody,
+  type BodyLimits,
+} from "../../ingest/index.ts";
 import { mapMessage } from "./map.ts";
 import { storeMessages, type MessageResult } from "./pipeline.ts";
 import { MESSAGE_TYPES, SegmentBatch, type MessageType } from "./schema.ts";
@@ -31,7 +39,6 @@ export interface SegmentDeps {
 /** The routes of Segment's HTTP Tracking API. */
 export const SEGMENT_ROUTES = ["batch", ...MESSAGE_TYPES] as const;
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
 const HOW = 'send the write key as the HTTP Basic username with an empty password, or as "writeKey" in the body';
 
 /** The key of `Authorization: Basic base64(<key>:)` (or `Bearer <key>`); undefined without the header. */
@@ -56,17 +63,7 @@ function headerKey(header: string | undefined): string | undefined {
 async function readJson(c: Context, limits: BodyLimits): Promise<unknown> {
   const coding = contentCoding(c.req.header("content-encoding"));
   const bytes = await inflate(await readBody(requestBody(c.req.raw, c.env), limits), coding, limits);
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    throw new ApiError(400, "bad_encoding", "the request body is not valid UTF-8");
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new ApiError(400, "invalid_json", "the body is not valid JSON");
-  }
+  return parseJsonBody(bytes);
 }
 
 /** The messages of a request: `batch`'s items, or the one message a single-type route takes. */
