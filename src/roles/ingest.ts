@@ -1,5 +1,6 @@
 import { createPublisher, type BusConnection, type Publisher } from "../bus/index.ts";
 import { createQuarantineSink } from "../consumers/quarantine/index.ts";
+import { createContractRoutes } from "../contracts/index.ts";
 import { REGION_HEADER } from "../events/index.ts";
 import { createIngestRoutes } from "../ingest/index.ts";
 import { createCloudEventsRoutes } from "../integrations/cloudevents/index.ts";
@@ -78,8 +79,10 @@ export function startIngest(ctx: RoleContext, bus: BusConnection): StartedRole {
     hlsJs: loadHlsJs(),
     onLoadError: (err) => ctx.logger.warn({ err }, "player SDK not served; run npm run build"),
   });
+  // The machine-readable contracts (docs/api.md, "Contracts"): JSON Schemas, OpenAPI, AsyncAPI, /docs.
+  const contracts = createContractRoutes();
   return {
-    routes: [cloudEvents, routes, segment, sdk],
+    routes: [cloudEvents, routes, segment, sdk, contracts],
     readiness: { nats: () => Promise.resolve(bus.isConnected()) },
     stop: { publisher },
   };

@@ -1,0 +1,12 @@
+export {
+  JSON_SCHEMA_DIALECT,
+  eventJsonSchema,
+  fieldSchema,
+  publishedSchemas,
+  schemaComponentName,
+  schemaIndex,
+  schemaPath,
+} from "./json-schema.ts";
+export type { JsonSchema, SchemaIndexEntry } from "./json-schema.ts";
+export { createContractRoutes } from "./routes.ts";
+export type { ContractRoutesDeps } from "./routes.ts";

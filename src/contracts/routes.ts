@@ -1,0 +1,33 @@
+import { Hono } from "hono";
+import { SCHEMAS, type EventSchema } from "../events/index.ts";
+import { NO_CACHE, serveAsset } from "../web/index.ts";
+import { publishedSchemas, schemaIndex } from "./json-schema.ts";
+
+export interface ContractRoutesDeps {
+  /** The registry to publish (the built-in one unless told). */
+  schemas?: readonly EventSchema[];
+}
+
+function jsonAsset(value: unknown, contentType: string) {
+  return serveAsset({
+    body: new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`),
+    contentType,
+    cacheControl: NO_CACHE,
+    headers: { "access-control-allow-origin": "*" },
+  });
+}
+
+/**
+ * The machine-readable contracts the edge serves (docs/api.md, "Contracts"): the JSON Schema of
+ * every event type and version under `/schemas/`, generated from the registry it validates with.
+ *
+ * @example
+ * app.route("/", createContractRoutes());
+ */
+export function createContractRoutes(deps: ContractRoutesDeps = {}): Hono {
+  const schemas = deps.schemas ?? SCHEMAS;
+  const app = new Hono();
+  app.get("/schemas/index.json", jsonAsset(schemaIndex(schemas), "application/json"));
+  for (const [path, schema] of publishedSchemas(schemas)) app.get(path, jsonAsset(schema, "application/schema+json"));
+  return app;
+}
