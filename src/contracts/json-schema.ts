@@ -1,4 +1,4 @@
-import { ENVELOPE_FIELDS, SCHEMAS, type EventSchema, type FieldSpec } from "../events/index.ts";
+import { SCHEMAS, type ENVELOPE_FIELDS, type EventSchema, type FieldSpec } from "../events/index.ts";
 
 /** A JSON Schema (2020-12) document or subschema, as plain JSON. */
 export type JsonSchema = Record<string, unknown>;
