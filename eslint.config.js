@@ -95,14 +95,12 @@ const TO_SPLIT = [
   "src/dashboard/client/views/overview.ts",
   "src/dashboard/client/views/titles.ts",
   "src/events/reader.ts", // createEventReader
-  "src/load/runner.ts", // runLoad
   "src/load/verify.ts", // verifyWithClickHouse
   "src/load/views.ts",
   "src/sdk/player/tracker.ts", // createTracker
   "src/sdk/player/transport.ts", // createTransport
   "src/telemetry/metrics.ts", // createMetrics
   "test/bench/main.ts",
-  "test/helpers/load-client.ts", // startLoad (one load client: to become src/load's)
   "test/helpers/rig.ts", // startRig
   "test/helpers/roles.ts", // spawnRole
   "test/helpers/scenario.ts", // buildScenario

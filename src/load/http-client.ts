@@ -3,6 +3,8 @@ import { connect, type Socket } from "node:net";
 export interface HttpResponse {
   status: number;
   body: Buffer;
+  /** The Retry-After header, when the answer has one. */
+  retryAfter: string | null;
 }
 
 export class HttpClientError extends Error {
@@ -109,6 +111,7 @@ export class HttpConnection {
     const status = Number(head.slice(9, 12));
     let length = -1;
     let chunked = false;
+    let retryAfter: string | null = null;
     this.closeAfter = false;
     for (const line of head.split("\r\n").slice(1)) {
       const colon = line.indexOf(":");
@@ -120,6 +123,7 @@ export class HttpConnection {
       if (name === "content-length") length = Number(value);
       else if (name === "transfer-encoding" && value.includes("chunked")) chunked = true;
       else if (name === "connection" && value === "close") this.closeAfter = true;
+      else if (name === "retry-after") retryAfter = value;
     }
     const start = end + 4;
     let body: Buffer | undefined;
@@ -145,7 +149,7 @@ export class HttpConnection {
       this.socket = undefined;
     }
     this.lastUsed = performance.now();
-    this.finish({ status, body: Buffer.from(body) });
+    this.finish({ status, body: Buffer.from(body), retryAfter });
   }
 
   async request(method: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<HttpResponse> {

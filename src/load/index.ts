@@ -15,3 +15,7 @@ export { verifyWithClickHouse, verifyWithApi } from "./verify.ts";
 export type { Verification, IdCheck, TitleDiff } from "./verify.ts";
 export { summarize, formatSummary, progressLine, percentiles } from "./report.ts";
 export type { LoadSummary, Percentiles } from "./report.ts";
+export { startLoad } from "./steady.ts";
+export type { LoadEvent, SteadyLoad, SteadyLoadOptions, SteadyLoadStats } from "./steady.ts";
+export { sendBatch, backoffPolicy, RunStats } from "./sender.ts";
+export type { Attempt, Outgoing, RetryPolicy, SendContext } from "./sender.ts";

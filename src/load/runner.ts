@@ -2,7 +2,8 @@ import { FreshnessSampler, type FreshnessProbe } from "./freshness.ts";
 import { Histogram } from "./histogram.ts";
 import { HttpConnection } from "./http-client.ts";
 import type { LoadOptions } from "./options.ts";
-import { RunStats, sendBatch, type SendContext } from "./sender.ts";
+import { closedModel, openModel, type ModelRun } from "./schedule.ts";
+import { backoffPolicy, RunStats, sendBatch, type SendContext } from "./sender.ts";
 import { GroundTruth } from "./truth.ts";
 import { TrafficGenerator, type GeneratedEvent } from "./views.ts";
 
@@ -32,65 +33,56 @@ function parseTarget(url: string): { host: string; port: number } {
   return { host: u.hostname, port: Number(u.port || 80) };
 }
 
-/**
- * Runs one load test: the catalog first, then the traffic in the chosen model until the
- * duration or the event count is reached, then waits for answers and freshness samples.
- */
-export async function runLoad(opts: LoadOptions, hooks: RunHooks = {}): Promise<RunResult> {
-  const { host, port } = parseTarget(opts.url);
-  const generator = new TrafficGenerator({
-    runId: opts.runId,
-    seed: opts.seed,
-    titles: opts.titles,
-    zipf: opts.zipf,
-    viewers: opts.viewers,
-    heartbeatMs: opts.heartbeatMs,
-  });
-  const truth = new GroundTruth();
-  const stats = new RunStats();
-  const unconfirmed = new Map<string, GeneratedEvent>();
+/** Freshness through the query API (with a read key) or ClickHouse, when asked for and possible. */
+function freshnessSampler(opts: LoadOptions): FreshnessSampler | undefined {
   const probe: FreshnessProbe | undefined = opts.readKey
     ? { via: "query-api", url: opts.url, readKey: opts.readKey }
     : opts.clickhouse
       ? { via: "clickhouse", target: opts.clickhouse }
       : undefined;
-  const freshness = probe && opts.freshnessEveryMs > 0 ? new FreshnessSampler(probe) : undefined;
-  const markers = new Map<string, GeneratedEvent>();
-  const ctx: SendContext = {
+  return probe && opts.freshnessEveryMs > 0 ? new FreshnessSampler(probe) : undefined;
+}
+
+/** Where accepted events go: the ground truth, and the freshness sampler for markers. */
+function sendContext(
+  opts: LoadOptions,
+  truth: GroundTruth,
+  freshness: FreshnessSampler | undefined,
+  markers: Map<string, GeneratedEvent>,
+): SendContext<GeneratedEvent> {
+  return {
     path: "/v1/events",
     headers: {
       authorization: `Bearer ${opts.key}`,
       "content-type": opts.format === "ndjson" ? "application/x-ndjson" : "application/json",
     },
     format: opts.format,
-    retries: opts.retries,
-    stats,
-    truth,
-    unconfirmed,
+    retry: backoffPolicy(opts.retries),
+    stats: new RunStats(),
+    unconfirmed: new Map(),
     onAccepted: (e, at) => {
+      truth.accept(e);
       if (markers.delete(e.id)) freshness?.track(e.id, e.videoId, at);
     },
   };
+}
 
-  const pool = Array.from(
-    { length: opts.mode.kind === "concurrency" ? opts.mode.workers : opts.connections },
-    () => new HttpConnection(host, port, opts.timeoutMs),
-  );
-  const catalog = { titles: generator.titles.length, accepted: 0 };
-  if (opts.catalog) catalog.accepted = await sendCatalog(generator, pool, ctx);
-  // The catalog is set-up, not load: measure from a clean slate (its events stay in the truth).
-  const measured = new RunStats();
-  ctx.stats = measured;
-
+/**
+ * The traffic of the measured window: `nextBatch` hands out `batch` events at a time, one of
+ * which may be a freshness marker, until `--events` are produced or `--duration` is over.
+ */
+function trafficSource(
+  opts: LoadOptions,
+  generator: TrafficGenerator,
+  freshness: FreshnessSampler | undefined,
+  markers: Map<string, GeneratedEvent>,
+): Pick<ModelRun, "finished" | "nextBatch"> {
   let produced = 0;
   let lastMarker = 0;
   let markerSeq = 0;
   const limit = opts.events ?? Number.POSITIVE_INFINITY;
   const t0 = performance.now();
   const deadline = opts.durationMs === undefined ? Number.POSITIVE_INFINITY : t0 + opts.durationMs;
-  const finished = () => produced >= limit || performance.now() >= deadline;
-
-  /** The next request's events: `batch` of them, one of which may be a freshness marker. */
   const nextBatch = (): GeneratedEvent[] => {
     const n = Math.min(opts.batch, limit - produced);
     const now = Date.now();
@@ -106,24 +98,49 @@ export async function runLoad(opts: LoadOptions, hooks: RunHooks = {}): Promise<
     produced += events.length;
     return events;
   };
+  return { nextBatch, finished: () => produced >= limit || performance.now() >= deadline };
+}
 
+/**
+ * Runs one load test: the catalog first, then the traffic in the chosen model until the
+ * duration or the event count is reached, then waits for answers and freshness samples.
+ *
+ * @example
+ * const result = await runLoad(parseLoadArgs(["--key", "wk_dev", "--events", "10k"]));
+ * console.log(formatSummary(summarize(result, null)));
+ */
+export async function runLoad(opts: LoadOptions, hooks: RunHooks = {}): Promise<RunResult> {
+  const { host, port } = parseTarget(opts.url);
+  const generator = new TrafficGenerator({
+    runId: opts.runId,
+    seed: opts.seed,
+    titles: opts.titles,
+    zipf: opts.zipf,
+    viewers: opts.viewers,
+    heartbeatMs: opts.heartbeatMs,
+  });
+  const truth = new GroundTruth();
+  const freshness = freshnessSampler(opts);
+  const markers = new Map<string, GeneratedEvent>();
+  const ctx = sendContext(opts, truth, freshness, markers);
+  const pool = Array.from(
+    { length: opts.mode.kind === "concurrency" ? opts.mode.workers : opts.connections },
+    () => new HttpConnection(host, port, opts.timeoutMs),
+  );
+  const catalog = { titles: generator.titles.length, accepted: 0 };
+  if (opts.catalog) catalog.accepted = await sendCatalog(generator, pool, ctx, truth);
+  // The catalog is set-up, not load: measure from a clean slate (its events stay in the truth).
+  const measured = new RunStats();
+  ctx.stats = measured;
+
+  const run: ModelRun = { pool, ctx, ...trafficSource(opts, generator, freshness, markers) };
+  const t0 = performance.now();
   hooks.onWindow?.("start");
   const ticker = startTicker(measured, t0, hooks);
   let unsent = 0;
   try {
-    if (opts.mode.kind === "concurrency") {
-      await Promise.all(
-        pool.map(async (conn) => {
-          while (!finished()) {
-            const events = nextBatch();
-            if (events.length === 0) break;
-            await sendBatch(conn, events, performance.now(), ctx);
-          }
-        }),
-      );
-    } else {
-      unsent = await openModel(opts.mode.eventsPerSecond, opts.batch, pool, finished, nextBatch, ctx);
-    }
+    if (opts.mode.kind === "concurrency") await closedModel(run);
+    else unsent = await openModel(opts.mode.eventsPerSecond, opts.batch, run);
   } finally {
     ticker.stop();
   }
@@ -131,79 +148,28 @@ export async function runLoad(opts: LoadOptions, hooks: RunHooks = {}): Promise<
   hooks.onWindow?.("end");
   for (const c of pool) c.close();
   await freshness?.settle();
+  const { unconfirmed } = ctx;
   return { options: opts, stats: measured, truth, unconfirmed, generator, freshness, catalog, elapsedMs, unsent };
 }
 
 /** Sends the catalog in batches of up to 500 over the pool; returns how many were stored. */
-async function sendCatalog(generator: TrafficGenerator, pool: HttpConnection[], ctx: SendContext): Promise<number> {
+async function sendCatalog(
+  generator: TrafficGenerator,
+  pool: HttpConnection[],
+  ctx: SendContext<GeneratedEvent>,
+  truth: GroundTruth,
+): Promise<number> {
   const events = generator.catalogEvents(Date.now());
   const batches: GeneratedEvent[][] = [];
   for (let i = 0; i < events.length; i += 500) batches.push(events.slice(i, i + 500));
-  const saved = ctx.format;
-  ctx.format = "json";
+  // A JSON array whatever --ndjson says, with the content type to match.
+  const json = { ...ctx, format: "json" as const, headers: { ...ctx.headers, "content-type": "application/json" } };
   await Promise.all(
     pool.slice(0, 4).map(async (conn) => {
-      for (let b = batches.shift(); b; b = batches.shift()) await sendBatch(conn, b, performance.now(), ctx);
+      for (let b = batches.shift(); b; b = batches.shift()) await sendBatch(conn, b, performance.now(), json);
     }),
   );
-  ctx.format = saved;
-  return ctx.truth.catalogIds().size;
-}
-
-/**
- * The open model: request k is due at t0 + k × batch / rate, whatever happened to earlier
- * ones. A due request waits for a free connection and is charged for the wait. Returns how
- * many due requests were never sent because the run ended first.
- */
-async function openModel(
-  rate: number,
-  batch: number,
-  pool: HttpConnection[],
-  finished: () => boolean,
-  nextBatch: () => GeneratedEvent[],
-  ctx: SendContext,
-): Promise<number> {
-  const intervalMs = (batch / rate) * 1000;
-  const idle = [...pool];
-  const due: number[] = [];
-  let head = 0;
-  let scheduled = 0;
-  const t0 = performance.now();
-  const inFlight = new Set<Promise<void>>();
-
-  const dispatch = () => {
-    while (head < due.length && idle.length > 0 && !finished()) {
-      const conn = idle.pop();
-      const at = due[head++];
-      if (!conn || at === undefined) break;
-      const events = nextBatch();
-      if (events.length === 0) {
-        idle.push(conn);
-        break;
-      }
-      const p = sendBatch(conn, events, at, ctx).finally(() => {
-        inFlight.delete(p);
-        idle.push(conn);
-        dispatch();
-      });
-      inFlight.add(p);
-    }
-    if (head > 4096) {
-      due.splice(0, head);
-      head = 0;
-    }
-  };
-
-  while (!finished()) {
-    const now = performance.now();
-    const target = Math.floor((now - t0) / intervalMs) + 1;
-    while (scheduled < target) due.push(t0 + intervalMs * scheduled++);
-    dispatch();
-    const nextDue = t0 + intervalMs * scheduled;
-    await new Promise((r) => setTimeout(r, Math.max(0, Math.min(10, nextDue - performance.now()))));
-  }
-  await Promise.all([...inFlight]);
-  return due.length - head;
+  return truth.catalogIds().size;
 }
 
 function startTicker(stats: RunStats, t0: number, hooks: RunHooks): { stop(): void } {

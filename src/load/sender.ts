@@ -1,13 +1,49 @@
 import { Histogram } from "./histogram.ts";
 import { HttpClientError, type HttpConnection } from "./http-client.ts";
-import type { GroundTruth } from "./truth.ts";
-import type { GeneratedEvent } from "./views.ts";
 
 interface IngestAnswer {
   accepted?: number;
   duplicates?: number;
   rejected?: number;
   results?: { index: number; status: string; error?: string }[];
+  error?: { code?: string };
+}
+
+/** An event as the senders see it: its id and the JSON body that goes on the wire. */
+export interface Outgoing {
+  id: string;
+  body: unknown;
+}
+
+/** One HTTP exchange of a batch, or a failed attempt at one. */
+export interface Attempt {
+  /** Date.now() when the request was sent and when its answer (or error) arrived. */
+  sentAt: number;
+  answeredAt: number;
+  /** HTTP status, or 0 when the connection failed or timed out. */
+  status: number;
+  retryAfter: string | null;
+  events: number;
+  /** Connection error text, or the error code of a non-202 answer. */
+  error?: string;
+}
+
+/** When a batch is sent again after a transport error or a 5xx/429/408 answer, and how long after. */
+export interface RetryPolicy {
+  /** Retries after the first attempt (Infinity: until `giveUpAt`). */
+  retries: number;
+  /** Date.now() after which no retry starts; read after every failed attempt. */
+  giveUpAt?: () => number;
+  /** The wait before retry number `attempt` (0 = the first retry), given the failed attempt. */
+  delayMs: (attempt: number, failed: Attempt) => number;
+}
+
+/** `playpulse load`'s policy: `retries` retries, 100 ms doubling (at most 1 s after an answer). */
+export function backoffPolicy(retries: number): RetryPolicy {
+  return {
+    retries,
+    delayMs: (attempt, failed) => (failed.status === 0 ? 100 * 2 ** attempt : Math.min(1000, 100 * 2 ** attempt)),
+  };
 }
 
 /** Counters of a run, shared by the schedulers and the progress line. */
@@ -33,21 +69,30 @@ export class RunStats {
   countError(key: string): void {
     this.errors.set(key, (this.errors.get(key) ?? 0) + 1);
   }
+
+  countReject(reason: string, n: number): void {
+    this.rejected += n;
+    this.rejectReasons.set(reason, (this.rejectReasons.get(reason) ?? 0) + n);
+  }
 }
 
-export interface SendContext {
+export interface SendContext<E extends Outgoing = Outgoing> {
   path: string;
   headers: Record<string, string>;
   format: "json" | "ndjson";
-  retries: number;
+  retry: RetryPolicy;
   stats: RunStats;
-  truth: GroundTruth;
   /** Events whose request failed without an answer; looked up by --verify. */
-  unconfirmed: Map<string, GeneratedEvent>;
-  onAccepted?: (e: GeneratedEvent, at: number) => void;
+  unconfirmed: Map<string, E>;
+  /** An event answered "accepted" or "duplicate": the edge promised to keep it. */
+  onAccepted?: (e: E, at: number) => void;
+  /** An event answered "rejected", or every event of a batch refused whole (401, 413, ...). */
+  onRejected?: (e: E, reason: string) => void;
+  /** Every attempt, answered or not. */
+  onAttempt?: (a: Attempt) => void;
 }
 
-function encode(events: readonly GeneratedEvent[], format: "json" | "ndjson"): Buffer {
+function encode(events: readonly Outgoing[], format: "json" | "ndjson"): Buffer {
   if (events.length === 1 && format === "json") return Buffer.from(JSON.stringify(events[0]?.body));
   if (format === "ndjson") return Buffer.from(events.map((e) => JSON.stringify(e.body)).join("\n"));
   return Buffer.from(`[${events.map((e) => JSON.stringify(e.body)).join(",")}]`);
@@ -55,17 +100,54 @@ function encode(events: readonly GeneratedEvent[], format: "json" | "ndjson"): B
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/**
- * Sends one request of `events`, retrying transport errors and 5xx answers with the same
- * event ids (the edge deduplicates them), and records the outcome in the stats and the
- * ground truth. Latency runs from `intendedAt` (performance.now() time), so a request that
- * waited for a free connection is charged for the wait (no coordinated omission).
- */
-export async function sendBatch(
+const retryable = (status: number) => status === 0 || status >= 500 || status === 429 || status === 408;
+
+/** One POST of `body`: the answer and its attempt record; a transport error is status 0. */
+async function attempt(
   conn: HttpConnection,
-  events: readonly GeneratedEvent[],
+  body: Buffer,
+  events: number,
+  ctx: Pick<SendContext, "path" | "headers" | "stats">,
+): Promise<{ record: Attempt; answer: Buffer }> {
+  const sentAt = Date.now();
+  try {
+    const r = await conn.request("POST", ctx.path, ctx.headers, body);
+    const record: Attempt = { sentAt, answeredAt: Date.now(), status: r.status, retryAfter: r.retryAfter, events };
+    if (r.status !== 202) record.error = errorCode(r.body);
+    return { record, answer: r.body };
+  } catch (err: unknown) {
+    const code = err instanceof HttpClientError ? err.code : "error";
+    ctx.stats.countError(code);
+    const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : "";
+    const error = `${err instanceof Error ? err.message : String(err)}${cause}`;
+    return {
+      record: { sentAt, answeredAt: Date.now(), status: 0, retryAfter: null, events, error },
+      answer: Buffer.alloc(0),
+    };
+  }
+}
+
+function errorCode(answer: Buffer): string {
+  const text = answer.toString("utf8");
+  try {
+    return (JSON.parse(text) as IngestAnswer).error?.code ?? text.slice(0, 200);
+  } catch {
+    return text.slice(0, 200);
+  }
+}
+
+/**
+ * Sends one request of `events`, retrying transport errors and 5xx/429/408 answers with the
+ * same event ids (the edge deduplicates them) as `ctx.retry` says, and records the outcome in
+ * the stats and through the context's hooks. Latency runs from `intendedAt`
+ * (performance.now() time), so a request that waited for a free connection is charged for the
+ * wait (no coordinated omission).
+ */
+export async function sendBatch<E extends Outgoing>(
+  conn: HttpConnection,
+  events: readonly E[],
   intendedAt: number,
-  ctx: SendContext,
+  ctx: SendContext<E>,
 ): Promise<void> {
   const { stats } = ctx;
   const body = encode(events, ctx.format);
@@ -73,58 +155,44 @@ export async function sendBatch(
   stats.eventsSent += events.length;
   stats.inFlight++;
   try {
-    for (let attempt = 0; ; attempt++) {
-      let status: number;
-      let answer: Buffer;
-      try {
-        const r = await conn.request("POST", ctx.path, ctx.headers, body);
-        status = r.status;
-        answer = r.body;
-      } catch (err: unknown) {
-        const code = err instanceof HttpClientError ? err.code : "error";
-        stats.countError(code);
-        if (attempt < ctx.retries) {
-          stats.retries++;
-          await sleep(100 * 2 ** attempt);
-          continue;
-        }
-        return giveUp(events, ctx);
-      }
+    for (let n = 0; ; n++) {
+      const { record, answer } = await attempt(conn, body, events.length, ctx);
+      ctx.onAttempt?.(record);
+      const { status } = record;
       if (status === 202 || status === 400) {
         const t = performance.now();
         stats.latency.record((t - intendedAt) * 1000);
         stats.interval.record((t - intendedAt) * 1000);
         if (status === 400) stats.countError("400");
-        account(events, status, answer, ctx);
-        stats.requestsOk++;
-        return;
+        return account(events, status, answer, ctx);
       }
-      stats.countError(String(status));
-      if ((status >= 500 || status === 429 || status === 408) && attempt < ctx.retries) {
-        stats.retries++;
-        await sleep(Math.min(1000, 100 * 2 ** attempt));
-        continue;
+      if (status !== 0) stats.countError(String(status));
+      if (!retryable(status)) return refuse(events, `HTTP ${status}: ${answer.toString("utf8").slice(0, 200)}`, ctx);
+      if (n >= ctx.retry.retries || Date.now() > (ctx.retry.giveUpAt?.() ?? Number.POSITIVE_INFINITY)) {
+        return giveUp(events, ctx);
       }
-      if (status >= 500 || status === 429 || status === 408) return giveUp(events, ctx);
-      // 401, 403, 413, 415: nothing was stored and retrying cannot help.
-      stats.requestsFailed++;
-      stats.rejected += events.length;
-      const reason = `HTTP ${status}: ${answer.toString("utf8").slice(0, 200)}`;
-      stats.rejectReasons.set(reason, (stats.rejectReasons.get(reason) ?? 0) + events.length);
-      return;
+      stats.retries++;
+      await sleep(ctx.retry.delayMs(n, record));
     }
   } finally {
     stats.inFlight--;
   }
 }
 
-function giveUp(events: readonly GeneratedEvent[], ctx: SendContext): void {
+/** 401, 403, 413, 415: nothing was stored and retrying cannot help. */
+function refuse<E extends Outgoing>(events: readonly E[], reason: string, ctx: SendContext<E>): void {
+  ctx.stats.requestsFailed++;
+  ctx.stats.countReject(reason, events.length);
+  for (const e of events) ctx.onRejected?.(e, reason);
+}
+
+function giveUp<E extends Outgoing>(events: readonly E[], ctx: SendContext<E>): void {
   ctx.stats.requestsFailed++;
   ctx.stats.unconfirmed += events.length;
   for (const e of events) ctx.unconfirmed.set(e.id, e);
 }
 
-function account(events: readonly GeneratedEvent[], status: number, answer: Buffer, ctx: SendContext): void {
+function account<E extends Outgoing>(events: readonly E[], status: number, answer: Buffer, ctx: SendContext<E>): void {
   const { stats } = ctx;
   let parsed: IngestAnswer;
   try {
@@ -137,24 +205,23 @@ function account(events: readonly GeneratedEvent[], status: number, answer: Buff
   if (status === 202 && parsed.rejected === 0 && (parsed.accepted ?? 0) + (parsed.duplicates ?? 0) === events.length) {
     stats.accepted += parsed.accepted ?? 0;
     stats.duplicates += parsed.duplicates ?? 0;
-    for (const e of events) {
-      ctx.truth.accept(e);
-      ctx.onAccepted?.(e, now);
-    }
+    stats.requestsOk++;
+    for (const e of events) ctx.onAccepted?.(e, now);
     return;
   }
-  for (const r of parsed.results ?? []) {
+  if (parsed.results === undefined) return refuse(events, `HTTP ${status}: ${errorCode(answer)}`, ctx);
+  stats.requestsOk++;
+  for (const r of parsed.results) {
     const e = events[r.index];
     if (!e) continue;
     if (r.status === "accepted" || r.status === "duplicate") {
       if (r.status === "accepted") stats.accepted++;
       else stats.duplicates++;
-      ctx.truth.accept(e);
       ctx.onAccepted?.(e, now);
     } else {
-      stats.rejected++;
       const reason = (r.error ?? "rejected").slice(0, 200);
-      stats.rejectReasons.set(reason, (stats.rejectReasons.get(reason) ?? 0) + 1);
+      stats.countReject(reason, 1);
+      ctx.onRejected?.(e, reason);
     }
   }
 }

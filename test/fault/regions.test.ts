@@ -10,7 +10,8 @@ import {
   waitFor,
   type Pipeline,
 } from "../helpers/index.ts";
-import { playGenerator, startLoad, type LoadEvent } from "../helpers/load-client.ts";
+import { startLoad, type LoadEvent } from "../../src/load/index.ts";
+import { playGenerator } from "../helpers/index.ts";
 
 const usLag = async (analytics: Pipeline) =>
   ((await analytics.get("/v1/lag")).body as LagReport).regions?.find((r) => r.region === "us");

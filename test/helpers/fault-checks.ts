@@ -2,7 +2,7 @@ import { expect } from "vitest";
 import { CONSUMER_NAMES } from "../../src/consumers/registry.ts";
 import { ident, sql, type Store } from "../../src/store/index.ts";
 import { waitFor } from "../../src/local-servers/index.ts";
-import type { LoadClient, LoadEvent } from "./load-client.ts";
+import type { LoadEvent, SteadyLoad } from "../../src/load/index.ts";
 import type { RoleProcess } from "./roles.ts";
 import type { Rig } from "./rig.ts";
 
@@ -193,7 +193,7 @@ export async function expectExactlyOnceEffect(
 }
 
 /** Checks the load client's own record: nothing rejected, nothing given up. */
-export function expectCleanLoad(load: LoadClient): void {
+export function expectCleanLoad(load: SteadyLoad): void {
   const s = load.stats();
   expect({ rejected: s.rejected.slice(0, 5), abandoned: s.abandoned }).toEqual({ rejected: [], abandoned: 0 });
 }

@@ -24,6 +24,8 @@ export type { Pipeline, PipelineOptions } from "./pipeline.ts";
 // own OS process, the consumer lag monitor, and the checks and figures every fault test ends with.
 export { startRig, CONSUMER_PROCESS_ROLES } from "./rig.ts";
 export type { Rig, RigOptions } from "./rig.ts";
+export { playGenerator } from "./play-generator.ts";
+export type { PlayGenerator } from "./play-generator.ts";
 export type { LagMonitor, LagSample, ConsumerState } from "./lag-monitor.ts";
 export {
   expectExactlyOnceEffect,

@@ -8,7 +8,8 @@ import {
   type ClickHouseServerHandle,
   type NatsServerHandle,
 } from "../../src/local-servers/index.ts";
-import { playGenerator, startLoad, type LoadClient, type LoadOptions, type PlayGenerator } from "./load-client.ts";
+import { startLoad, type SteadyLoad, type SteadyLoadOptions } from "../../src/load/index.ts";
+import { playGenerator, type PlayGenerator } from "./play-generator.ts";
 import { spawnRole, type RoleProcess } from "./roles.ts";
 import { startLagMonitor, type LagMonitor } from "./lag-monitor.ts";
 
@@ -44,7 +45,7 @@ export interface Rig extends AsyncDisposable {
   /** Starts consumer process `i` again (after it stopped or was killed). */
   restartConsumer(i: number): Promise<RoleProcess>;
   /** Load against the ingest port; the first batch is the catalog (one title each). */
-  load(opts?: Partial<LoadOptions>): LoadClient;
+  load(opts?: Partial<SteadyLoadOptions>): SteadyLoad;
 }
 
 /**
@@ -90,7 +91,7 @@ export async function startRig(opts: RigOptions): Promise<Rig> {
 
   const gen = playGenerator(ns);
   const store = createStore({ url: clickhouse.url, database: "playpulse" });
-  const loads: LoadClient[] = [];
+  const loads: SteadyLoad[] = [];
   let lag: LagMonitor | undefined;
   const dispose = async () => {
     await lag?.close().catch(() => undefined);

@@ -9,7 +9,8 @@ import {
   waitFor,
   type Pipeline,
 } from "../helpers/index.ts";
-import { playGenerator, type LoadEvent } from "../helpers/load-client.ts";
+import type { LoadEvent } from "../../src/load/index.ts";
+import { playGenerator } from "../helpers/index.ts";
 
 async function sendAll(edge: Pipeline, events: LoadEvent[]): Promise<void> {
   const r = await edge.send(events);
