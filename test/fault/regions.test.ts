@@ -37,8 +37,8 @@ describe("fault: a region's link to the analytics region is cut", () => {
     // Cut: region us keeps storing in its own JetStream; the analytics region stops hearing from it.
     const usStream = `PP_${ns}_US`;
     await topology.region("us").link.cut();
-    const cutAt = Date.now();
     const atCut = await d.streamMessages(topology.region("us").nats, usStream);
+    const cutAt = Date.now(); // after reading atCut: whatever is sent from now on is stored after it
     // A player retrying across regions during the cut: the same events accepted by both edges.
     const cross = playGenerator(`${ns}x`, { videos: 1 }).batch(16);
     for (const edge of [us, eu]) {
@@ -50,6 +50,10 @@ describe("fault: a region's link to the analytics region is cut", () => {
     const usDuringCut = load.us.responses.filter((r) => r.sentAt >= cutAt);
     const grewBy = (await d.streamMessages(topology.region("us").nats, usStream)) - atCut;
     const measuredAt = Date.now();
+    // The link is really cut: the aggregate holds no more of us than us held at the cut (it is
+    // read first; eu, read after, can only have grown), although us stored grewBy more since.
+    const aggregateInCut = await d.streamMessages(topology.analytics, `PP_${ns}`);
+    const euInCut = await d.streamMessages(topology.region("eu").nats, `PP_${ns}_EU`);
 
     await topology.region("us").link.heal();
     const healAt = Date.now();
@@ -69,8 +73,10 @@ describe("fault: a region's link to the analytics region is cut", () => {
     expect(usDuringCut.length).toBeGreaterThan(10);
     expect(usDuringCut.filter((r) => r.status !== 202)).toEqual([]);
     expect(grewBy).toBeGreaterThanOrEqual(usDuringCut.filter((r) => r.answeredAt <= measuredAt).length * 20);
-    // GET /v1/lag still lists region us during the cut (on 2.9.10 `active` is refreshed by the source's retries).
+    expect(aggregateInCut).toBeLessThanOrEqual(euInCut + atCut);
+    // GET /v1/lag lists region us during the cut, and shows it: nothing heard from it since the cut.
     expect(silent?.stream).toBe(usStream);
+    expect(silent?.last_active_seconds_ago).toBeGreaterThanOrEqual(20);
     for (const s of [euStats, usStats]) {
       expect({ rejected: s.rejected, abandoned: s.abandoned, non202: Object.keys(s.byStatus) }).toEqual({
         rejected: [],
@@ -132,6 +138,7 @@ describe("fault: a region's link to the analytics region is cut", () => {
       usEventsStoredDuringCut: grewBy,
       catchUpSeconds: seconds(caughtUpAt - healAt),
       catchUpPerSecond: Math.round(backlog / Math.max(0.001, (caughtUpAt - healAt) / 1000)),
+      usLastActiveSecondsAgoInCut: silent?.last_active_seconds_ago ?? null,
       accepted: confirmed.size,
     });
   });

@@ -87,8 +87,12 @@ async function leafCount(monitorPort: number): Promise<number> {
  */
 export async function startRegionTopology(regions: readonly string[], prefix: string): Promise<RegionTopology> {
   const leafPort = await freePort();
+  // A leaf remote also dials the URLs its hub advertises in INFO, not only its configured one:
+  // without a bogus `advertise` (port 1 refuses), a region reconnects straight to the hub's leaf
+  // port around its relay within a second of a cut, and the "cut" link keeps sourcing.
+  // `no_advertise` does not stop this on 2.9.10; the remotes' `ignore_discovered_servers` is 2.14+.
   const analytics = await startNats({
-    config: `jetstream { domain: analytics }\nleafnodes { listen: "127.0.0.1:${leafPort}" }\n`,
+    config: `jetstream { domain: analytics }\nleafnodes { listen: "127.0.0.1:${leafPort}", advertise: "127.0.0.1:1" }\n`,
   });
   const started: RegionServer[] = [];
   const dispose = async () => {
