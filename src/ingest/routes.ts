@@ -17,7 +17,6 @@ import { planBatch, summarize, type IngestResponse } from "./plan.ts";
 
 export type IngestLimits = BodyLimits;
 
-/** The `Nats-Msg-Id` of an event: its id, scoped by the source of the key that sent it. */
 /**
  * The 503 for a request whose publish failed: nothing of it is claimed as accepted, and a retry
  * with the same ids is safe (what was stored answers "duplicate").
@@ -35,6 +34,10 @@ export function publishFailure(
   );
 }
 
+/**
+ * The `Nats-Msg-Id` of an event: its id, scoped by the source of the key that sent it. Every
+ * ingest route (v1 events, Segment, CloudEvents) uses it, so a resend through any of them is a duplicate.
+ */
 export const dedupId = (source: string, eventId: string): string => `${source}:${eventId}`;
 
 export interface IngestObserver {

@@ -106,6 +106,96 @@ describe("scoped keys", () => {
     ]);
   });
 
+  it("CloudEvents and Segment apply the same per-type scopes and per-source message ids as POST /v1/events", async () => {
+    const ce = async (key: string, events: Record<string, unknown>[]) => {
+      const res = await fetch(`${p.baseUrl}/v1/events`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/cloudevents-batch+json" },
+        body: JSON.stringify(
+          events.map(({ id, type, timestamp, ...data }) => ({
+            specversion: "1.0",
+            id,
+            type,
+            time: timestamp,
+            source: "/k",
+            data,
+          })),
+        ),
+      });
+      return res.json();
+    };
+    const forbidden = (type: string, need: string, source: string, has: string) =>
+      `forbidden: ${type} needs a key with the ${need} scope (source "${source}" has ${has})`;
+    expect(await ce(pipelineKey.key, [play("k-ce-1"), encoded("k-ce-cat")])).toEqual({
+      accepted: 1,
+      duplicates: 0,
+      rejected: 1,
+      results: [
+        {
+          index: 0,
+          id: "k-ce-1",
+          status: "rejected",
+          error: forbidden("user.video.paused", "events:write", "pipeline", "catalog"),
+        },
+        { index: 1, id: "k-ce-cat", status: "accepted" },
+      ],
+    });
+    expect(await ce(web.key, [encoded("k-ce-cat-2"), play("k-ce-2")])).toEqual({
+      accepted: 1,
+      duplicates: 0,
+      rejected: 1,
+      results: [
+        {
+          index: 0,
+          id: "k-ce-cat-2",
+          status: "rejected",
+          error: forbidden("video.encoding.completed", "catalog", "web", "events:write"),
+        },
+        { index: 1, id: "k-ce-2", status: "accepted" },
+      ],
+    });
+    const segment = async (key: string, messageId: string) => {
+      const res = await fetch(`${p.baseUrl}/v1/track`, {
+        method: "POST",
+        headers: { authorization: `Basic ${btoa(`${key}:`)}`, "content-type": "application/json" },
+        body: JSON.stringify({
+          userId: "u-seg",
+          event: "Video Playback Started",
+          messageId,
+          timestamp: ts(),
+          properties: { session_id: `s-${messageId}`, content_asset_id: "m1", position: 0 },
+        }),
+      });
+      return res.json();
+    };
+    expect(await segment(pipelineKey.key, "k-seg-1")).toEqual({
+      success: true,
+      stored: 0,
+      duplicates: 0,
+      ignored: 0,
+      dropped: [
+        {
+          index: 0,
+          messageId: "k-seg-1",
+          reason: forbidden("user.video.play_requested", "events:write", "pipeline", "catalog"),
+        },
+      ],
+    });
+    expect(await segment(web.key, "k-seg-2")).toEqual({
+      success: true,
+      stored: 1,
+      duplicates: 0,
+      ignored: 0,
+      dropped: [],
+    });
+    const stored = await js.messages(p.config.stream.name);
+    expect(
+      stored
+        .filter((m) => ["k-ce-1", "k-ce-cat", "k-ce-cat-2", "k-ce-2", "k-seg-1", "k-seg-2"].includes(m.msgId ?? ""))
+        .map((m) => m.dedupId),
+    ).toEqual(["pipeline:k-ce-cat", "web:k-ce-2", "web:k-seg-2"]);
+  });
+
   it("a stats:read key reads and cannot send; a sending key cannot read", async () => {
     expect((await p.get("/v1/videos/top", dash.key)).status).toBe(200);
     expect(await p.get("/v1/videos/top", web.key)).toEqual({

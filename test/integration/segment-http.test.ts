@@ -7,7 +7,7 @@ import Analytics from "@rudderstack/rudder-sdk-node";
 import { gzipSync } from "node:zlib";
 import { describe, expect, inject, it } from "vitest";
 import { startPipeline, waitFor } from "../helpers/index.ts";
-import { openJetStream } from "../helpers/jetstream.ts";
+import { openJetStream, writeKeyMsgId } from "../helpers/jetstream.ts";
 import { scriptedSession } from "./segment-session.ts";
 
 describe("Segment routes: RudderStack's SDK and the request shapes by hand", () => {
@@ -53,6 +53,7 @@ describe("Segment routes: RudderStack's SDK and the request shapes by hand", () 
       "user.video.completed",
       "user.video.completed",
     ]);
+    expect(stored.map((m) => m.dedupId)).toEqual(stored.map((m) => writeKeyMsgId(String(m.body.id))));
     expect(stored[1]?.body).toMatchObject({ startup_ms: 600, user_id: "u-rs", video_id: "vid_rs" });
     expect(stored[5]?.body).toMatchObject({ played_ms: 20_000, rebuffer_ms: 0 });
     const metrics = await (await fetch(`${p.baseUrl}/metrics`)).text();

@@ -1,10 +1,11 @@
 import { Hono, type Context } from "hono";
 import type { Publisher } from "../../bus/index.ts";
 import { createValidator, subjectNames, type SchemaRegistry, type SubjectNames } from "../../events/index.ts";
-import { checkSender, keyRing, type Keys } from "../../http/auth.ts";
+import { checkSender, keyRing, mayPublish, type Keys } from "../../http/auth.ts";
 import { ApiError } from "../../http/errors.ts";
 import {
   contentCoding,
+  dedupId,
   deviceClass,
   inflate,
   parseJsonBody,
@@ -97,7 +98,7 @@ export function createCloudEventsRoutes(deps: CloudEventsDeps): Hono {
   app.post("/v1/events", async (c, next) => {
     const mode = cloudEventsMode(c.req.header("content-type"), c.req.raw.headers);
     if (mode === undefined) return next();
-    checkSender(find, c.req.header("authorization"), c.req.query("key"), c.req.header("origin"));
+    const key = checkSender(find, c.req.header("authorization"), c.req.query("key"), c.req.header("origin"));
     const coding = contentCoding(c.req.header("content-encoding"));
     const bytes = await inflate(await readBody(requestBody(c.req.raw, c.env), deps.limits), coding, deps.limits);
     const receivedAt = now();
@@ -107,13 +108,14 @@ export function createCloudEventsRoutes(deps: CloudEventsDeps): Hono {
     const plan = planBatch(
       raws.map((r) => toItem(r, receivedAt)),
       validate,
-      { maxEventBytes: deps.limits.maxEventBytes, receivedAt, context },
+      { maxEventBytes: deps.limits.maxEventBytes, receivedAt, context, allow: (type) => mayPublish(key, type) },
     );
     const extra = deps.messageHeaders?.(c.req.raw);
     const outcomes = await deps.publisher.publish(
       plan.publish.map((p) => ({
         subject: subjects.forType(p.event.type),
-        msgId: p.event.id,
+        // As on POST /v1/events: deduplication is per source of the key.
+        msgId: dedupId(key.source, p.event.id),
         data: p.data,
         headers: { ...extra, ...cloudEventHeaders(p.event, sources[p.index] ?? "unknown") },
       })),

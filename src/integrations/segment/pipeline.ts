@@ -1,7 +1,7 @@
 import type { Publisher } from "../../bus/index.ts";
 import type { SubjectNames, Validation } from "../../events/index.ts";
 import { ApiError } from "../../http/errors.ts";
-import { planBatch, type Item } from "../../ingest/index.ts";
+import { dedupId, planBatch, type Item } from "../../ingest/index.ts";
 import { mergeRecords, toPlayEvents, type MappedVideo, type PlayEventOrReason } from "./events.ts";
 import type { Mapped } from "./map.ts";
 import type { ViewStore } from "./view-store.ts";
@@ -25,6 +25,10 @@ export interface PipelineDeps {
   validate: (input: unknown) => Validation;
   maxEventBytes: number;
   retryAfterSeconds: number;
+  /** The source of the sender's key: message ids are `<source>:<messageId>`, as on POST /v1/events. */
+  source: string;
+  /** The per-type scope check of the sender's key (`mayPublish`): a refused event is dropped with the reason. */
+  allow: (type: string) => string | undefined;
   messageHeaders?: Record<string, string> | undefined;
 }
 
@@ -91,7 +95,7 @@ export async function storeMessages(
       owners.push(e.index);
     }
   }
-  const plan = planBatch(items, deps.validate, { maxEventBytes: deps.maxEventBytes, receivedAt });
+  const plan = planBatch(items, deps.validate, { maxEventBytes: deps.maxEventBytes, receivedAt, allow: deps.allow });
   plan.results.forEach((pr, i) => {
     const r = results[owners[i] ?? -1];
     if (r && pr.status === "rejected") Object.assign(r, { outcome: "dropped", reason: pr.error });
@@ -100,7 +104,7 @@ export async function storeMessages(
   const outcomes = await deps.publisher.publish(
     plan.publish.map((p) => ({
       subject: deps.subjects.forType(p.event.type),
-      msgId: p.event.id,
+      msgId: dedupId(deps.source, p.event.id),
       data: p.data,
       ...(deps.messageHeaders ? { headers: deps.messageHeaders } : {}),
     })),

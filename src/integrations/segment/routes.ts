@@ -1,7 +1,8 @@
 import { Hono, type Context } from "hono";
 import type { Publisher } from "../../bus/index.ts";
 import { createValidator, subjectNames, type SchemaRegistry, type SubjectNames } from "../../events/index.ts";
-import { allowedOrigins, checkSender, keyRing, type Keys, type KeyRing } from "../../http/auth.ts";
+import { allowedOrigins, checkSender, keyRing, mayPublish, type Keys, type KeyRing } from "../../http/auth.ts";
+import type { KeyEntry } from "../../keys/index.ts";
 import { ApiError } from "../../http/errors.ts";
 import {
   contentCoding,
@@ -94,9 +95,9 @@ function bodyKey(body: unknown, messages: readonly unknown[]): string | undefine
 }
 
 /** The sender check of `POST /v1/events` (write key anywhere, publishable key from its origins), on a Segment key. */
-function authorize(find: KeyRing, key: string | undefined, origin: string | undefined): void {
+function authorize(find: KeyRing, key: string | undefined, origin: string | undefined): KeyEntry {
   if (key === undefined || key === "") throw new ApiError(401, "unauthorized", `missing write key; ${HOW}`);
-  checkSender(find, `Bearer ${key}`, undefined, origin);
+  return checkSender(find, `Bearer ${key}`, undefined, origin);
 }
 
 /**
@@ -120,10 +121,10 @@ export function createSegmentRoutes(deps: SegmentDeps): Hono {
     app.post(path, async (c) => {
       const fromHeader = headerKey(c.req.header("authorization"));
       const origin = c.req.header("origin");
-      if (fromHeader !== undefined) authorize(find, fromHeader, origin);
+      const headerSender = fromHeader === undefined ? undefined : authorize(find, fromHeader, origin);
       const body = await readJson(c, deps.limits);
       const messages = messagesOf(body, route, deps.limits);
-      if (fromHeader === undefined) authorize(find, bodyKey(body, messages), origin);
+      const sender = headerSender ?? authorize(find, bodyKey(body, messages), origin);
       const receivedAt = now();
       const routeType: MessageType | undefined = route === "batch" ? undefined : route;
       const mapped = messages.map((m, i) => mapMessage(m, i, routeType, receivedAt));
@@ -136,6 +137,8 @@ export function createSegmentRoutes(deps: SegmentDeps): Hono {
           validate,
           maxEventBytes: deps.limits.maxEventBytes,
           retryAfterSeconds: deps.retryAfterSeconds,
+          source: sender.source,
+          allow: (type) => mayPublish(sender, type),
           messageHeaders: deps.messageHeaders?.(c.req.raw),
         },
         receivedAt,
