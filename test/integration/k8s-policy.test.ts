@@ -24,6 +24,7 @@ import {
   workloads,
 } from "../helpers/k8s.ts";
 import type { K8sObject, Workload } from "../helpers/k8s.ts";
+import { overlayShape, type OverlayShape } from "../helpers/k8s-shapes.ts";
 import { networkFlows } from "./k8s-flows.ts";
 
 const containersOf = (w: Workload): IContainer[] => [...(w.pod.initContainers ?? []), ...w.pod.containers];
@@ -38,19 +39,24 @@ const secretKey = (e: IEnvVar | undefined) => {
 };
 
 /** The flows, written out: what each component talks to, and nothing else. */
-function expectedFlows(prod: boolean): { ingress: string[]; egress: string[] } {
-  const roles = ["edge", "analytics", "recommendations", "content", "migrate"];
+function expectedFlows({ prod, analytics, leaf }: OverlayShape): { ingress: string[]; egress: string[] } {
+  const roles = analytics ? ["edge", "analytics", "recommendations", "content", "migrate"] : ["edge", "migrate"];
   const telemetry = prod ? "ns/observability" : "jaeger";
-  const calls = roles.flatMap((r) => [`${r} -> nats:4222`, `${r} -> clickhouse:8123`, `${r} -> ${telemetry}:4318`]);
-  const replication = prod
-    ? [
-        "clickhouse -> clickhouse:9000",
-        "clickhouse -> clickhouse:9009",
-        "clickhouse -> clickhouse-keeper:9181",
-        "clickhouse-keeper -> clickhouse-keeper:9234",
-        "clickhouse-backup -> clickhouse:9000",
-      ]
-    : [];
+  const calls = roles.flatMap((r) => [
+    `${r} -> nats:4222`,
+    ...(analytics ? [`${r} -> clickhouse:8123`] : []),
+    `${r} -> ${telemetry}:4318`,
+  ]);
+  const replication =
+    prod && analytics
+      ? [
+          "clickhouse -> clickhouse:9000",
+          "clickhouse -> clickhouse:9009",
+          "clickhouse -> clickhouse-keeper:9181",
+          "clickhouse-keeper -> clickhouse-keeper:9234",
+          "clickhouse-backup -> clickhouse:9000",
+        ]
+      : [];
   const inNamespace = (f: string) => !f.includes("ns/");
   const ingress = [
     ...calls.filter(inNamespace),
@@ -60,14 +66,19 @@ function expectedFlows(prod: boolean): { ingress: string[]; egress: string[] } {
     "ns/keda -> nats:8222",
     ...roles.map((r) => `ns/monitoring -> ${r}:8080`),
     "ns/monitoring -> nats:7777",
-    ...(prod ? ["ns/monitoring -> clickhouse:9363"] : []),
+    ...(prod && analytics ? ["ns/monitoring -> clickhouse:9363"] : []),
+    // The regions' leaf connections into the hub (k8s/overlays/analytics/leaf-network.yaml).
+    ...(leaf === "hub" ? ["0.0.0.0/0 -> nats:7422"] : []),
   ];
-  const pods = [...roles, "nats", "clickhouse", ...(prod ? ["clickhouse-keeper", "clickhouse-backup"] : ["jaeger"])];
+  const stores = analytics ? ["clickhouse", ...(prod ? ["clickhouse-keeper", "clickhouse-backup"] : [])] : [];
+  const pods = [...roles, "nats", ...stores, ...(prod ? [] : ["jaeger"])];
   const egress = [
     ...calls,
     "nats -> nats:6222",
     ...replication,
-    ...(prod ? ["clickhouse -> 0.0.0.0/0:443"] : []),
+    ...(prod && analytics ? ["clickhouse -> 0.0.0.0/0:443"] : []),
+    // A region's leaf connection out to the hub (k8s/overlays/region/leaf-network.yaml).
+    ...(leaf === "remote" ? ["nats -> 0.0.0.0/0:7422"] : []),
     ...pods.flatMap((p) => [`${p} -> ns/kube-system(kube-dns):53`, `${p} -> ns/kube-system(kube-dns):53/udp`]),
   ];
   return { ingress, egress };
@@ -76,7 +87,8 @@ function expectedFlows(prod: boolean): { ingress: string[]; egress: string[] } {
 describe.each(overlayNames())("overlay %s", (overlay) => {
   const objects = renderedOverlay(overlay);
   const all = workloads(objects);
-  const prodRules = overlay !== "dev";
+  const shape = overlayShape(overlay);
+  const prodRules = shape.prod;
   const ofKind = <T>(kind: string) => objects.filter((o) => o.kind === kind) as (T & K8sObject)[];
 
   it.each(all.flatMap((w) => containersOf(w).map((c) => [`${w.ref} ${c.name}`, w, c] as const)))(
@@ -129,8 +141,8 @@ describe.each(overlayNames())("overlay %s", (overlay) => {
     expect(deny?.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
     const { ingress, egress, oneSided } = networkFlows(policies, all);
     expect(oneSided, "each in-namespace flow is allowed at both ends").toEqual([]);
-    expect(ingress).toEqual(expectedFlows(prodRules).ingress.sort());
-    expect(egress).toEqual(expectedFlows(prodRules).egress.sort());
+    expect(ingress).toEqual(expectedFlows(shape).ingress.sort());
+    expect(egress).toEqual(expectedFlows(shape).egress.sort());
   });
 
   it("gives the consumers and migrate no API keys, and each role only its own credentials", () => {
@@ -145,7 +157,11 @@ describe.each(overlayNames())("overlay %s", (overlay) => {
       const user = env["NATS_USER"]?.value;
       expect(user, w.ref).toBe(isEdge ? "edge" : w.name);
       expect(secretKey(env["NATS_PASSWORD"])).toEqual({ name: "nats-users", key: user });
-      // The query API reads; everyone else writes.
+      // The query API reads; everyone else writes; in a region without analytics nobody has ClickHouse.
+      if (!shape.analytics) {
+        expect([env["CLICKHOUSE_USER"], env["CLICKHOUSE_PASSWORD"]], w.ref).toEqual([undefined, undefined]);
+        continue;
+      }
       expect(env["CLICKHOUSE_USER"]?.value).toBe(isEdge ? "playpulse_reader" : "playpulse_writer");
       expect(secretKey(env["CLICKHOUSE_PASSWORD"])).toEqual({
         name: "clickhouse-users",
@@ -167,7 +183,8 @@ describe.each(overlayNames())("overlay %s", (overlay) => {
     expect(Number(annotations["nginx.ingress.kubernetes.io/proxy-read-timeout"])).toBe(edgeSeconds);
     expect(Number(annotations["nginx.ingress.kubernetes.io/proxy-send-timeout"])).toBe(edgeSeconds);
     const paths = ingress?.spec?.rules?.[0]?.http?.paths.map((p) => p.path).sort();
-    expect(paths).toEqual(["/", "/dashboard", "/sdk", "/v1"]);
+    // The dashboard and the query API are served where the query role runs: not in a region without analytics.
+    expect(paths).toEqual(shape.analytics ? ["/", "/dashboard", "/sdk", "/v1"] : ["/sdk", "/v1"]);
   });
 
   it.runIf(prodRules)("pins every image by digest", () => {
@@ -181,7 +198,7 @@ describe.each(overlayNames())("overlay %s", (overlay) => {
   });
 
   it.runIf(prodRules)("spreads NATS, ClickHouse and Keeper one per node, or not at all", () => {
-    for (const name of ["nats", "clickhouse", "clickhouse-keeper"]) {
+    for (const name of shape.analytics ? ["nats", "clickhouse", "clickhouse-keeper"] : ["nats"]) {
       const w = all.find((x) => x.name === name);
       expect(
         w?.pod.topologySpreadConstraints?.map((t) => [t.topologyKey, t.whenUnsatisfiable]),
@@ -192,8 +209,16 @@ describe.each(overlayNames())("overlay %s", (overlay) => {
 
   it.runIf(prodRules)("ships no Secret object: the operator creates them (docs/deploy.md#secrets)", () => {
     expect(objects.filter((o) => o.kind === "Secret").map(ref)).toEqual([]);
-    const referenced = new Set(all.flatMap((w) => containersOf(w).flatMap(secretsReferenced)));
-    const documented = ["playpulse-edge-keys", "nats-users", "clickhouse-users", "clickhouse-backup-s3"];
+    const mounted = (w: Workload) =>
+      (w.pod.volumes ?? []).flatMap((v) => (v.secret?.secretName ? [v.secret.secretName] : []));
+    const referenced = new Set(all.flatMap((w) => [...containersOf(w).flatMap(secretsReferenced), ...mounted(w)]));
+    const documented = [
+      "playpulse-edge-keys",
+      "nats-users",
+      ...(shape.analytics ? ["clickhouse-users", "clickhouse-backup-s3"] : []),
+      ...(shape.leaf === "hub" ? ["nats-leaf-users", "nats-leaf-tls"] : []),
+      ...(shape.leaf === "remote" ? ["nats-leaf", "nats-leaf-tls"] : []),
+    ];
     expect([...referenced].sort()).toEqual([...documented].sort());
     const runbook = readFileSync(join(K8S, "../docs/deploy.md"), "utf8");
     for (const name of documented) expect(runbook, name).toContain(`generic ${name}`);

@@ -5,7 +5,8 @@
  * wired as the CLI expects. Policy (security, PDBs, network flows, digests) is k8s-policy.test.ts.
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
@@ -23,6 +24,7 @@ import { Service, type IService } from "kubernetes-models/v1/Service";
 import { describe, expect, it } from "vitest";
 import { natsAuthConf, passwordVariable } from "../../src/bus/index.ts";
 import { loadConfig } from "../../src/config.ts";
+import { resolveBinary } from "../../src/local-servers/index.ts";
 import { CONSUMER_NAMES } from "../../src/consumers/registry.ts";
 import {
   APP_ENV,
@@ -34,6 +36,8 @@ import {
   ref,
   renderedOverlay,
 } from "../helpers/k8s.ts";
+import { overlayShape } from "../helpers/k8s-shapes.ts";
+import { regionDenyList } from "../helpers/regions.ts";
 import { unhashed, unknownFields, workloads, type K8sObject } from "../helpers/k8s.ts";
 
 /** kubernetes-models' schema validation, by apiVersion/kind (the kinds of BUILT_IN_KINDS). */
@@ -75,6 +79,7 @@ describe("k8s renderings", () => {
 
 describe.each(overlayNames())("overlay %s", (overlay) => {
   const objects = renderedOverlay(overlay);
+  const shape = overlayShape(overlay);
   const builtIn = objects.filter((o) => BUILT_IN_KINDS.includes(`${o.apiVersion}/${o.kind}`));
   const custom = objects.filter((o) => !BUILT_IN_KINDS.includes(`${o.apiVersion}/${o.kind}`));
   const named = (kind: string, name: string): K8sObject => {
@@ -124,8 +129,8 @@ describe.each(overlayNames())("overlay %s", (overlay) => {
   });
 
   it.each([
-    { name: "edge", args: ["serve", "ingest", "query"] },
-    ...CONSUMER_NAMES.map((name) => ({ name, args: ["serve", name] })),
+    { name: "edge", args: shape.edge },
+    ...(shape.analytics ? CONSUMER_NAMES.map((name) => ({ name, args: ["serve", name] })) : []),
   ])("Deployment $name runs $args with probes on /healthz and /readyz", ({ name, args }) => {
     const c = container(name);
     expect(c.args).toEqual(args);
@@ -169,17 +174,84 @@ describe.each(overlayNames())("overlay %s", (overlay) => {
     expect(/^cluster \{/m.test(conf["nats.conf"] ?? "")).toBe(replicas > 1);
   });
 
-  it("mounts k8s/base/clickhouse/users.xml, the file the permission test runs, into ClickHouse", () => {
-    expect(configMap("clickhouse-users")["users.xml"]).toBe(
-      readFileSync(join(K8S, "base/clickhouse/users.xml"), "utf8"),
-    );
-    expect(container("clickhouse").volumeMounts).toContainEqual({
-      name: "users",
-      mountPath: "/etc/clickhouse-server/users.d/playpulse.xml",
-      subPath: "users.xml",
-      readOnly: true,
-    });
-  });
+  it.runIf(shape.leaf !== undefined)(
+    "wires NATS as the regions' leaf hub or leaf remote, a config nats-server accepts",
+    () => {
+      const conf = configMap("nats-config");
+      const config = configMap("playpulse-config");
+      const region = config["PLAYPULSE_REGION"] ?? "";
+      expect(conf["domain.conf"]).toMatch(new RegExp(`^domain: ${region}$`, "m"));
+      const leaf = conf["leafnodes.conf"] ?? "";
+      const env = container("nats").env ?? [];
+      const secretOf = (name: string) => {
+        const ref = env.find((e) => e.name === name)?.valueFrom?.secretKeyRef;
+        return { name: ref?.name, key: ref?.key };
+      };
+      const variables: Record<string, string> = {};
+      if (shape.leaf === "hub") {
+        // A user per region it sources (not its own region, sourced locally), each password from nats-leaf-users.
+        const users = [...leaf.matchAll(/\{ user: ([a-z0-9-]+), password: \$(LEAF_PASSWORD_[A-Z0-9_]+) \}/g)];
+        const others = (config["PLAYPULSE_SOURCE_REGIONS"] ?? "").split(",").filter((r) => r !== region);
+        expect(users.map((m) => m[1])).toEqual(others);
+        for (const [, user = "", variable = ""] of users) {
+          expect(variable).toBe(`LEAF_PASSWORD_${user.toUpperCase().replace(/-/g, "_")}`);
+          expect(secretOf(variable)).toEqual({ name: "nats-leaf-users", key: user });
+          variables[variable] = "p";
+        }
+        expect(leaf).toMatch(/^\s*advertise: "[^"]+:7422"$/m);
+      } else {
+        expect(config["PLAYPULSE_SOURCE_REGIONS"]).toBeUndefined();
+        for (const list of ["deny_exports", "deny_imports"]) {
+          const value = new RegExp(`${list}: (\\[.*\\])`).exec(leaf)?.[1] ?? "null";
+          expect(JSON.parse(value), list).toEqual(regionDenyList(""));
+        }
+        expect(secretOf("LEAF_HUB_URL")).toEqual({ name: "nats-leaf", key: "url" });
+        variables["LEAF_HUB_URL"] = `nats-leaf://${region}:p@127.0.0.1:7422`;
+      }
+      // nats-server (2.9.10 here) accepts the mounted files: the TLS files and the store moved to a
+      // temporary directory, sync_interval dropped (2.9.10 does not know it; production runs 2.12).
+      const dir = mkdtempSync(join(tmpdir(), "nats-conf-"));
+      try {
+        for (const [file, text] of Object.entries(conf)) {
+          const local = text
+            .replace(/^\s*sync_interval: always$/m, "")
+            .replaceAll("/etc/nats-leaf-tls/", `${dir}/`)
+            .replace("store_dir: /data/jetstream", `store_dir: ${dir}/js`);
+          writeFileSync(join(dir, file), local);
+        }
+        const cert = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=leaf"];
+        const made = spawnSync("openssl", [...cert, "-keyout", join(dir, "tls.key"), "-out", join(dir, "tls.crt")]);
+        expect(made.status).toBe(0);
+        cpSync(join(dir, "tls.crt"), join(dir, "ca.crt"));
+        for (const user of ["edge", ...CONSUMER_NAMES, "migrate"]) variables[passwordVariable(user)] = "p";
+        const check = spawnSync(resolveBinary("nats-server"), ["-t", "-c", join(dir, "nats.conf")], {
+          encoding: "utf8",
+          env: { ...variables, POD_NAME: "nats-0" },
+        });
+        expect({ status: check.status, output: `${check.stdout}${check.stderr}`.trim() }).toEqual({
+          status: 0,
+          output: `nats-server: configuration file ${join(dir, "nats.conf")} is valid`,
+        });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it.runIf(shape.analytics)(
+    "mounts k8s/base/clickhouse/users.xml, the file the permission test runs, into ClickHouse",
+    () => {
+      expect(configMap("clickhouse-users")["users.xml"]).toBe(
+        readFileSync(join(K8S, "base/clickhouse/users.xml"), "utf8"),
+      );
+      expect(container("clickhouse").volumeMounts).toContainEqual({
+        name: "users",
+        mountPath: "/etc/clickhouse-server/users.d/playpulse.xml",
+        subPath: "users.xml",
+        readOnly: true,
+      });
+    },
+  );
 
   it("points every Service at pods that have the ports it targets", () => {
     for (const service of objects.filter((o) => o.kind === "Service") as (IService & K8sObject)[]) {
@@ -200,18 +272,21 @@ describe.each(overlayNames())("overlay %s", (overlay) => {
     }
   });
 
-  it.runIf(overlay !== "dev")("scrapes every role and NATS, alerts, and ships the Grafana dashboard", () => {
-    const monitors = objects.filter((o) => o.kind === "ServiceMonitor").map((o) => o.metadata.name);
-    expect(monitors.sort()).toEqual(["clickhouse", "edge", ...CONSUMER_NAMES, "nats"].sort());
-    const dashboard = objects.find((o) => o.metadata.name.startsWith("playpulse-grafana-dashboard-"));
-    expect(dashboard?.metadata.labels).toMatchObject({ grafana_dashboard: "1" });
-    const json = readFileSync(join(K8S, "components/monitoring/grafana-dashboard.json"), "utf8");
-    expect((dashboard?.["data"] as Record<string, string>)["playpulse.json"]).toBe(json);
-    const rules = named("PrometheusRule", "playpulse")["spec"] as { groups: { rules: { annotations: object }[] }[] };
-    for (const rule of rules.groups.flatMap((g) => g.rules)) expect(rule.annotations).toHaveProperty("runbook");
-  });
+  it.runIf(shape.prod && shape.analytics)(
+    "scrapes every role and NATS, alerts, and ships the Grafana dashboard",
+    () => {
+      const monitors = objects.filter((o) => o.kind === "ServiceMonitor").map((o) => o.metadata.name);
+      expect(monitors.sort()).toEqual(["clickhouse", "edge", ...CONSUMER_NAMES, "nats"].sort());
+      const dashboard = objects.find((o) => o.metadata.name.startsWith("playpulse-grafana-dashboard-"));
+      expect(dashboard?.metadata.labels).toMatchObject({ grafana_dashboard: "1" });
+      const json = readFileSync(join(K8S, "components/monitoring/grafana-dashboard.json"), "utf8");
+      expect((dashboard?.["data"] as Record<string, string>)["playpulse.json"]).toBe(json);
+      const rules = named("PrometheusRule", "playpulse")["spec"] as { groups: { rules: { annotations: object }[] }[] };
+      for (const rule of rules.groups.flatMap((g) => g.rules)) expect(rule.annotations).toHaveProperty("runbook");
+    },
+  );
 
-  it.runIf(overlay !== "dev")("scales the edge on CPU and each consumer on its lag with KEDA", () => {
+  it.runIf(shape.prod && shape.analytics)("scales the edge on CPU and each consumer on its lag with KEDA", () => {
     const hpa = named("HorizontalPodAutoscaler", "edge")["spec"] as Record<string, unknown>;
     expect(hpa["scaleTargetRef"]).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name: "edge" });
     expect(JSON.stringify(hpa["metrics"])).toContain('"name":"cpu"');
@@ -226,18 +301,21 @@ describe.each(overlayNames())("overlay %s", (overlay) => {
     }
   });
 
-  it.runIf(overlay !== "dev")("replicates ClickHouse over Keeper x3, migrates ON CLUSTER, backs up nightly", () => {
-    expect((named("StatefulSet", "clickhouse")["spec"] as { replicas: number }).replicas).toBe(3);
-    expect((named("StatefulSet", "clickhouse-keeper")["spec"] as { replicas: number }).replicas).toBe(3);
-    const cluster = configMap("playpulse-config")["PLAYPULSE_CLICKHOUSE_CLUSTER"];
-    const xml = configMap("clickhouse-cluster")["cluster.xml"] ?? "";
-    expect(xml).toContain(`<remote_servers>\n    <${cluster}>`);
-    expect(xml.match(/<replica><host>clickhouse-\d\.clickhouse-headless</g)).toHaveLength(3);
-    expect(xml.match(/<node><host>clickhouse-keeper-\d\.clickhouse-keeper</g)).toHaveLength(3);
-    expect(JSON.stringify(named("CronJob", "clickhouse-backup"))).toContain(
-      "BACKUP DATABASE playpulse TO Disk('backups'",
-    );
-  });
+  it.runIf(shape.prod && shape.analytics)(
+    "replicates ClickHouse over Keeper x3, migrates ON CLUSTER, backs up nightly",
+    () => {
+      expect((named("StatefulSet", "clickhouse")["spec"] as { replicas: number }).replicas).toBe(3);
+      expect((named("StatefulSet", "clickhouse-keeper")["spec"] as { replicas: number }).replicas).toBe(3);
+      const cluster = configMap("playpulse-config")["PLAYPULSE_CLICKHOUSE_CLUSTER"];
+      const xml = configMap("clickhouse-cluster")["cluster.xml"] ?? "";
+      expect(xml).toContain(`<remote_servers>\n    <${cluster}>`);
+      expect(xml.match(/<replica><host>clickhouse-\d\.clickhouse-headless</g)).toHaveLength(3);
+      expect(xml.match(/<node><host>clickhouse-keeper-\d\.clickhouse-keeper</g)).toHaveLength(3);
+      expect(JSON.stringify(named("CronJob", "clickhouse-backup"))).toContain(
+        "BACKUP DATABASE playpulse TO Disk('backups'",
+      );
+    },
+  );
 });
 
 describe.skipIf(!hasKubectl)("edge runtime components", () => {
