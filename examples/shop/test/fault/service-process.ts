@@ -50,7 +50,7 @@ export async function spawnService(args: readonly string[]): Promise<ServiceProc
   void exited.then(() => process.off("exit", orphan));
   const logged = (msg: string) => lines.filter((l) => l["msg"] === msg);
   await waitFor(() => logged("shop started").length > 0, {
-    timeoutMs: 30_000,
+    timeoutMs: 90_000, // tsx compiles the service on start: slow on a loaded machine (CI saw > 30 s)
     what: `shop ${args.join(" ")} to start`,
     signal: gone.signal,
   });
