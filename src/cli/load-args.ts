@@ -29,50 +29,48 @@ function randomRunId(): string {
     .padStart(4, "0")}`;
 }
 
-/** Parses `playpulse load` arguments. Every problem is a UsageError naming the flag. */
-export function parseLoadArgs(args: readonly string[]): LoadOptions {
-  const { values, positionals } = parseArgs({
-    args: [...args],
-    strict: true,
-    allowPositionals: true,
-    options: {
-      url: { type: "string" },
-      key: { type: "string" },
-      "read-key": { type: "string" },
-      "clickhouse-url": { type: "string" },
-      database: { type: "string" },
-      rate: { type: "string" },
-      concurrency: { type: "string" },
-      batch: { type: "string" },
-      ndjson: { type: "boolean" },
-      duration: { type: "string" },
-      events: { type: "string" },
-      connections: { type: "string" },
-      titles: { type: "string" },
-      zipf: { type: "string" },
-      viewers: { type: "string" },
-      heartbeat: { type: "string" },
-      seed: { type: "string" },
-      "run-id": { type: "string" },
-      timeout: { type: "string" },
-      retries: { type: "string" },
-      "no-catalog": { type: "boolean" },
-      freshness: { type: "string" },
-      verify: { type: "boolean" },
-      "verify-timeout": { type: "string" },
-      json: { type: "boolean" },
-      quiet: { type: "boolean" },
-      announce: { type: "boolean" },
-    },
-  });
-  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  if (values.rate !== undefined && values.concurrency !== undefined)
-    throw new UsageError("--rate and --concurrency are exclusive: pick the open or the closed model");
-  if (!values.key) throw new UsageError("--key: a write key is required (PLAYPULSE_WRITE_KEYS of the target)");
-  const mode: LoadMode =
-    values.rate !== undefined
-      ? { kind: "rate", eventsPerSecond: parseCount(values.rate, "--rate") }
-      : { kind: "concurrency", workers: parseCount(values.concurrency ?? "32", "--concurrency") };
+/** The flags of `playpulse load` (LOAD_HELP in load.ts explains them). */
+const LOAD_FLAGS = {
+  url: { type: "string" },
+  key: { type: "string" },
+  "read-key": { type: "string" },
+  "clickhouse-url": { type: "string" },
+  database: { type: "string" },
+  rate: { type: "string" },
+  concurrency: { type: "string" },
+  batch: { type: "string" },
+  ndjson: { type: "boolean" },
+  duration: { type: "string" },
+  events: { type: "string" },
+  connections: { type: "string" },
+  titles: { type: "string" },
+  zipf: { type: "string" },
+  viewers: { type: "string" },
+  heartbeat: { type: "string" },
+  seed: { type: "string" },
+  "run-id": { type: "string" },
+  timeout: { type: "string" },
+  retries: { type: "string" },
+  "no-catalog": { type: "boolean" },
+  freshness: { type: "string" },
+  verify: { type: "boolean" },
+  "verify-timeout": { type: "string" },
+  json: { type: "boolean" },
+  quiet: { type: "boolean" },
+  announce: { type: "boolean" },
+} as const;
+
+type LoadFlags = ReturnType<typeof parseArgs<{ options: typeof LOAD_FLAGS; strict: true }>>["values"];
+
+/** The open (--rate) or the closed (--concurrency) model. */
+function loadMode(values: LoadFlags): LoadMode {
+  return values.rate !== undefined
+    ? { kind: "rate", eventsPerSecond: parseCount(values.rate, "--rate") }
+    : { kind: "concurrency", workers: parseCount(values.concurrency ?? "32", "--concurrency") };
+}
+
+/** --clickhouse-url with --database (both or neither), and what --verify can check with. */
+function clickhouseTarget(values: LoadFlags): LoadOptions["clickhouse"] {
   const chUrl = values["clickhouse-url"];
   const database = values.database;
   if ((chUrl === undefined) !== (database === undefined))
@@ -86,15 +84,38 @@ export function parseLoadArgs(args: readonly string[]): LoadOptions {
       "--verify needs --clickhouse-url and --database (ids and aggregates) or --read-key (aggregates through the query API)",
     );
   }
-  const durationMs = values.duration !== undefined ? parseDuration(values.duration, "--duration") : undefined;
-  const events = values.events !== undefined ? parseCount(values.events, "--events") : undefined;
-  const batch = parseCount(values.batch ?? "1", "--batch");
+  return clickhouse;
+}
+
+/** --url (plain http://host:port) and --run-id, checked. */
+function urlAndRunId(values: LoadFlags): { url: string; runId: string } {
   const runId = values["run-id"] ?? randomRunId();
   if (!/^[A-Za-z0-9-]{1,40}$/.test(runId))
     throw new UsageError(`--run-id: 1-40 characters of A-Z a-z 0-9 -, got "${runId}"`);
   const url = (values.url ?? "http://127.0.0.1:8080").replace(/\/+$/, "");
   if (!/^http:\/\/[^/]+$/.test(url))
     throw new UsageError(`--url: expected http://host:port (plain HTTP, no path), got "${url}"`);
+  return { url, runId };
+}
+
+/** Parses `playpulse load` arguments. Every problem is a UsageError naming the flag. */
+export function parseLoadArgs(args: readonly string[]): LoadOptions {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    strict: true,
+    allowPositionals: true,
+    options: LOAD_FLAGS,
+  });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  if (values.rate !== undefined && values.concurrency !== undefined)
+    throw new UsageError("--rate and --concurrency are exclusive: pick the open or the closed model");
+  if (!values.key) throw new UsageError("--key: a write key is required (PLAYPULSE_WRITE_KEYS of the target)");
+  const mode = loadMode(values);
+  const clickhouse = clickhouseTarget(values);
+  const durationMs = values.duration !== undefined ? parseDuration(values.duration, "--duration") : undefined;
+  const events = values.events !== undefined ? parseCount(values.events, "--events") : undefined;
+  const batch = parseCount(values.batch ?? "1", "--batch");
+  const { url, runId } = urlAndRunId(values);
   return {
     url,
     key: values.key,

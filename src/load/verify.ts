@@ -45,89 +45,85 @@ function diffTitles(expected: Map<string, TitleTotals>, found: Map<string, Title
   return diffs.sort((a, b) => a.video_id.localeCompare(b.video_id));
 }
 
-/**
- * Compares what ClickHouse holds for this run with the ground truth: the distinct event ids
- * of `events` and `rec_events` (user.video.*) and the `event_id`s of `catalog`, then the
- * per-title views, plays, completions and watch time. Waits (up to `timeoutMs`) for the
- * consumers to catch up before it judges.
- */
-export async function verifyWithClickHouse(
-  target: ClickHouseTarget,
-  runId: string,
-  truth: GroundTruth,
-  unconfirmed: Map<string, GeneratedEvent>,
-  timeoutMs: number,
-): Promise<Verification> {
-  const prefix = `${runId}.`;
-  const notes: string[] = [];
-  const t0 = performance.now();
-  const tables = [
+interface IdTable {
+  table: "events" | "rec_events" | "catalog";
+  column: string;
+  expected: () => number;
+}
+
+function idTables(truth: GroundTruth): IdTable[] {
+  return [
     { table: "events", column: "id", expected: () => truth.playEventCount() },
     { table: "rec_events", column: "id", expected: () => truth.playEventCount() },
     { table: "catalog", column: "event_id", expected: () => truth.catalogIds().size },
   ];
-  const counts = async () =>
-    Promise.all(
-      tables.map(async (t) =>
-        Number(
-          (
-            await chQuery(
-              target,
-              `SELECT uniqExact(${t.column}) FROM ${t.table} WHERE ${startsWithSql(t.column, prefix)}`,
-            )
-          )[0]?.[0] ?? 0,
-        ),
-      ),
-    );
+}
 
-  // Wait until every table holds at least what was confirmed, or the deadline.
+/** Waits until every table holds at least what was confirmed, or `timeoutMs`; a note says when it gave up. */
+async function waitForCounts(
+  target: ClickHouseTarget,
+  tables: IdTable[],
+  prefix: string,
+  timeoutMs: number,
+  notes: string[],
+): Promise<void> {
+  const t0 = performance.now();
+  const count = async (t: IdTable) => {
+    const sql = `SELECT uniqExact(${t.column}) FROM ${t.table} WHERE ${startsWithSql(t.column, prefix)}`;
+    return Number((await chQuery(target, sql))[0]?.[0] ?? 0);
+  };
   for (;;) {
-    const c = await counts();
+    const c = await Promise.all(tables.map(count));
     if (c.every((n, i) => n >= (tables[i]?.expected() ?? 0))) break;
     if (performance.now() - t0 > timeoutMs) {
-      notes.push(
-        `gave up waiting after ${timeoutMs} ms: ${tables.map((t, i) => `${t.table} ${c[i]}/${t.expected()}`).join(", ")}`,
-      );
+      const state = tables.map((t, i) => `${t.table} ${c[i]}/${t.expected()}`).join(", ");
+      notes.push(`gave up waiting after ${timeoutMs} ms: ${state}`);
       break;
     }
     await sleep(250);
   }
-  // Let the last in-flight batches (e.g. unconfirmed events that were stored) land.
-  await sleep(500);
+}
 
-  const ids: IdCheck[] = [];
-  let unconfirmedStored = 0;
-  for (const t of tables) {
-    const rows = await chQuery(
-      target,
-      `SELECT DISTINCT ${t.column} FROM ${t.table} WHERE ${startsWithSql(t.column, prefix)}`,
-      120_000,
-    );
-    const found = new Set(rows.map((r) => r[0] ?? ""));
-    const isCatalog = t.table === "catalog";
-    const check: IdCheck = { table: t.table, expected: 0, found: found.size, missing: 0, unexpected: 0, examples: [] };
-    for (const id of found) {
-      const known = isCatalog ? truth.catalogIds().has(id) : truth.hasPlayEvent(id);
-      if (known) continue;
-      const u = unconfirmed.get(id);
-      if (u) {
-        truth.accept(u);
-        if (t.table === "events") unconfirmedStored++;
-        continue;
-      }
-      check.unexpected++;
-      if (check.examples.length < 5) check.examples.push(`unexpected ${id}`);
+/**
+ * The stored ids of one table against the truth. A stored id of a failed request joins the
+ * truth (the broker stored it before the answer was lost); `stored` counts those.
+ */
+async function checkIds(
+  target: ClickHouseTarget,
+  t: IdTable,
+  prefix: string,
+  truth: GroundTruth,
+  unconfirmed: Map<string, GeneratedEvent>,
+): Promise<{ check: IdCheck; stored: number }> {
+  const sql = `SELECT DISTINCT ${t.column} FROM ${t.table} WHERE ${startsWithSql(t.column, prefix)}`;
+  const found = new Set((await chQuery(target, sql, 120_000)).map((r) => r[0] ?? ""));
+  const isCatalog = t.table === "catalog";
+  const check: IdCheck = { table: t.table, expected: 0, found: found.size, missing: 0, unexpected: 0, examples: [] };
+  let stored = 0;
+  for (const id of found) {
+    const known = isCatalog ? truth.catalogIds().has(id) : truth.hasPlayEvent(id);
+    if (known) continue;
+    const u = unconfirmed.get(id);
+    if (u) {
+      truth.accept(u);
+      stored++;
+      continue;
     }
-    const expectedIds = isCatalog ? [...truth.catalogIds()] : truth.playEventIds();
-    for (const id of expectedIds) {
-      check.expected++;
-      if (found.has(id)) continue;
-      check.missing++;
-      if (check.examples.length < 10) check.examples.push(`missing ${id}`);
-    }
-    ids.push(check);
+    check.unexpected++;
+    if (check.examples.length < 5) check.examples.push(`unexpected ${id}`);
   }
+  const expectedIds = isCatalog ? [...truth.catalogIds()] : truth.playEventIds();
+  for (const id of expectedIds) {
+    check.expected++;
+    if (found.has(id)) continue;
+    check.missing++;
+    if (check.examples.length < 10) check.examples.push(`missing ${id}`);
+  }
+  return { check, stored };
+}
 
+/** Views, plays, completions and watch time per title of this run, as ClickHouse has them. */
+async function storedTitles(target: ClickHouseTarget, prefix: string): Promise<Map<string, TitleTotals>> {
   const rows = await chQuery(
     target,
     `SELECT video_id, countIf(requested = 1), countIf(played = 1), countIf(completed = 1), sum(played_ms)
@@ -140,14 +136,48 @@ export async function verifyWithClickHouse(
      GROUP BY video_id`,
     120_000,
   );
-  const found = new Map<string, TitleTotals>(
+  return new Map<string, TitleTotals>(
     rows.map(([id = "", views = "0", plays = "0", completions = "0", watch = "0"]) => [
       id,
       { views: Number(views), plays: Number(plays), completions: Number(completions), watch_time_ms: Number(watch) },
     ]),
   );
+}
+
+/**
+ * Compares what ClickHouse holds for this run with the ground truth: the distinct event ids
+ * of `events` and `rec_events` (user.video.*) and the `event_id`s of `catalog`, then the
+ * per-title views, plays, completions and watch time. Waits (up to `timeoutMs`) for the
+ * consumers to catch up before it judges.
+ *
+ * @example
+ * const v = await verifyWithClickHouse({ url: "http://127.0.0.1:8123", database: "playpulse" }, runId, truth, unconfirmed, 60_000);
+ * if (!v.ok) console.error(v.ids, v.titleDiffs);
+ */
+export async function verifyWithClickHouse(
+  target: ClickHouseTarget,
+  runId: string,
+  truth: GroundTruth,
+  unconfirmed: Map<string, GeneratedEvent>,
+  timeoutMs: number,
+): Promise<Verification> {
+  const prefix = `${runId}.`;
+  const notes: string[] = [];
+  const t0 = performance.now();
+  const tables = idTables(truth);
+  await waitForCounts(target, tables, prefix, timeoutMs, notes);
+  // Let the last in-flight batches (e.g. unconfirmed events that were stored) land.
+  await sleep(500);
+
+  const ids: IdCheck[] = [];
+  let unconfirmedStored = 0;
+  for (const t of tables) {
+    const { check, stored } = await checkIds(target, t, prefix, truth, unconfirmed);
+    if (t.table === "events") unconfirmedStored += stored;
+    ids.push(check);
+  }
   const expected = truth.titles();
-  const titleDiffs = diffTitles(expected, found);
+  const titleDiffs = diffTitles(expected, await storedTitles(target, prefix));
   if (unconfirmedStored > 0)
     notes.push(
       `${unconfirmedStored} events of failed requests were stored anyway (the broker stored them before the answer was lost); counted in the truth`,

@@ -1,4 +1,5 @@
 import { createCatalog, encodingEvent, type Title } from "./catalog.ts";
+import { CDNS, COUNTRIES, DEVICES, ERRORS, STARTUP_BASE, type View } from "./view-mix.ts";
 import { MinHeap } from "./heap.ts";
 import { createRng, createZipf, intBetween, weighted, type Rng } from "./random.ts";
 
@@ -24,55 +25,6 @@ export interface GeneratedEvent {
   videoId: string;
   playedMs: number;
 }
-
-type State = "start" | "abandon" | "starting" | "playing" | "paused" | "completing" | "ending" | "done";
-
-interface View {
-  id: string;
-  user: string;
-  title: Title;
-  ctx: Record<string, unknown>;
-  seq: number;
-  nextAt: number;
-  state: State;
-  position: number;
-  played: number;
-  rebuffer: number;
-  target: number;
-  startup: number;
-}
-
-interface Device {
-  type: string;
-  os: string;
-  player: string;
-}
-
-const DEVICES: readonly (readonly [Device, number])[] = [
-  [{ type: "tv", os: "tizen", player: "shaka" }, 0.25],
-  [{ type: "tv", os: "webos", player: "shaka" }, 0.1],
-  [{ type: "web", os: "windows", player: "hls.js" }, 0.2],
-  [{ type: "web", os: "macos", player: "hls.js" }, 0.1],
-  [{ type: "mobile", os: "android", player: "exoplayer" }, 0.2],
-  [{ type: "mobile", os: "ios", player: "avplayer" }, 0.15],
-];
-const STARTUP_BASE: Record<string, number> = { tv: 1100, web: 650, mobile: 900 };
-const COUNTRIES = [
-  ["US", 0.3],
-  ["BR", 0.12],
-  ["DE", 0.1],
-  ["GB", 0.1],
-  ["IN", 0.1],
-  ["JP", 0.08],
-  ["FR", 0.08],
-  ["MX", 0.07],
-  ["NG", 0.05],
-] as const;
-const CDNS = [
-  ["cdn-a", 0.6],
-  ["cdn-b", 0.4],
-] as const;
-const ERRORS = ["MEDIA_ERR_DECODE", "MEDIA_ERR_NETWORK", "DRM_LICENSE_EXPIRED", "MANIFEST_LOAD_ERROR"];
 
 /**
  * The traffic model: `viewers` views play at once in simulated time, each a real lifecycle
