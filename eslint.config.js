@@ -98,9 +98,6 @@ const TO_SPLIT = [
   "src/sdk/player/transport.ts", // createTransport
   "src/telemetry/metrics.ts", // createMetrics
   "test/bench/main.ts",
-  "test/helpers/rig.ts", // startRig
-  "test/helpers/roles.ts", // spawnRole
-  "test/helpers/scenario.ts", // buildScenario
 ];
 export const size = {
   files: ["src/**/*.ts", "test/helpers/**/*.ts", "test/bench/**/*.ts"],

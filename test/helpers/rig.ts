@@ -48,71 +48,102 @@ export interface Rig extends AsyncDisposable {
   load(opts?: Partial<SteadyLoadOptions>): SteadyLoad;
 }
 
-/**
- * One isolated Playpulse for one fault test: its own nats-server and clickhouse-server, and
- * every role as its own OS process (ingest, query, N consumer processes), on fixed ports so a
- * restarted process answers where the old one did.
- */
-export async function startRig(opts: RigOptions): Promise<Rig> {
-  const ns = uniqueNamespace("f");
-  const [nats, clickhouse] = await Promise.all([startNats(), startClickHouse()]);
-  const [ingestPort, queryPort] = await freePorts(2);
-  const writeKey = `wk_${ns}`;
-  const readKey = `rk_${ns}`;
-  const env: Record<string, string> = {
+/** The environment of every role process of a rig. */
+function rigEnv(
+  nats: NatsServerHandle,
+  clickhouse: ClickHouseServerHandle,
+  keys: { writeKey: string; readKey: string },
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
     NATS_URL: nats.url,
     CLICKHOUSE_URL: clickhouse.url,
     PLAYPULSE_HTTP_HOST: "127.0.0.1",
     PLAYPULSE_HTTP_PORT: "0",
-    PLAYPULSE_WRITE_KEYS: writeKey,
-    PLAYPULSE_READ_KEYS: readKey,
+    PLAYPULSE_WRITE_KEYS: keys.writeKey,
+    PLAYPULSE_READ_KEYS: keys.readKey,
     PLAYPULSE_LOG_LEVEL: "info",
     PLAYPULSE_STREAM_MAX_BYTES: String(256 * 1024 * 1024),
     PLAYPULSE_BATCH_SIZE: "500",
     PLAYPULSE_FLUSH_INTERVAL_MS: "200",
     PLAYPULSE_RETRY_AFTER_SECONDS: "1",
     OTEL_SDK_DISABLED: "true",
-    ...opts.env,
+    ...extra,
   };
+}
+
+/** Starts each kind of role process on its fixed port, keeping every process it started in `procs`. */
+function roleStarters(env: Record<string, string>, opts: RigOptions, ports: { ingest: number; query: number }) {
   const consumerEnv = { ...env, ...opts.consumerEnv };
   const procs: RoleProcess[] = [];
   const track = (p: RoleProcess) => {
     procs.push(p);
     return p;
   };
-  const startIngest = async () =>
-    track(await spawnRole(["ingest"], { env: { ...env, PLAYPULSE_HTTP_PORT: String(ingestPort) }, name: "ingest" }));
-  const startQuery = async () =>
-    track(await spawnRole(["query"], { env: { ...env, PLAYPULSE_HTTP_PORT: String(queryPort) }, name: "query" }));
-  const startConsumer = async (i: number) =>
-    track(
-      await spawnRole(CONSUMER_PROCESS_ROLES, { env: consumerEnv, name: `consumer-${String.fromCharCode(97 + i)}` }),
-    );
+  return {
+    procs,
+    ingest: async () =>
+      track(
+        await spawnRole(["ingest"], { env: { ...env, PLAYPULSE_HTTP_PORT: String(ports.ingest) }, name: "ingest" }),
+      ),
+    query: async () =>
+      track(await spawnRole(["query"], { env: { ...env, PLAYPULSE_HTTP_PORT: String(ports.query) }, name: "query" })),
+    consumer: async (i: number) =>
+      track(
+        await spawnRole(CONSUMER_PROCESS_ROLES, { env: consumerEnv, name: `consumer-${String.fromCharCode(97 + i)}` }),
+      ),
+  };
+}
 
+/** Ingest first (it creates the stream and consumers the others attach to), then query and the consumers. */
+async function startProcesses(
+  start: ReturnType<typeof roleStarters>,
+  consumers: number,
+): Promise<{ ingest: RoleProcess; query: RoleProcess; consumers: RoleProcess[] }> {
+  const ingest = await start.ingest();
+  const [query, ...rest] = await Promise.all([
+    start.query(),
+    ...Array.from({ length: consumers }, (_, i) => start.consumer(i)),
+  ]);
+  if (query === undefined) throw new Error("query did not start");
+  return { ingest, query, consumers: rest };
+}
+
+/**
+ * One isolated Playpulse for one fault test: its own nats-server and clickhouse-server, and
+ * every role as its own OS process (ingest, query, N consumer processes), on fixed ports so a
+ * restarted process answers where the old one did.
+ *
+ * @example
+ * await using rig = await startRig({ consumers: 2 });
+ * const load = rig.load();
+ * await load.confirmedAtLeast(500, 60_000);
+ * await rig.consumers[0]?.kill9();
+ */
+export async function startRig(opts: RigOptions): Promise<Rig> {
+  const ns = uniqueNamespace("f");
+  const [nats, clickhouse] = await Promise.all([startNats(), startClickHouse()]);
+  const [ingestPort = 0, queryPort = 0] = await freePorts(2);
+  const writeKey = `wk_${ns}`;
+  const readKey = `rk_${ns}`;
+  const env = rigEnv(nats, clickhouse, { writeKey, readKey }, opts.env);
+  const start = roleStarters(env, opts, { ingest: ingestPort, query: queryPort });
   const gen = playGenerator(ns);
   const store = createStore({ url: clickhouse.url, database: "playpulse" });
   const loads: SteadyLoad[] = [];
   let lag: LagMonitor | undefined;
   const dispose = async () => {
     await lag?.close().catch(() => undefined);
-    await Promise.all(procs.map((p) => p.kill9()));
+    await Promise.all(start.procs.map((p) => p.kill9()));
     // Load still running after a failed test: its requests now fail at once, so it stops at once.
     await Promise.all(loads.map((l) => l.stop(0)));
     await store.close().catch(() => undefined);
     await Promise.allSettled([nats[Symbol.asyncDispose](), clickhouse[Symbol.asyncDispose]()]);
   };
 
-  let ingest: RoleProcess;
-  let query: RoleProcess | undefined;
-  let consumers: RoleProcess[];
+  let procs: Awaited<ReturnType<typeof startProcesses>>;
   try {
-    // Ingest first: it creates the stream and consumers the others attach to.
-    ingest = await startIngest();
-    [query, ...consumers] = await Promise.all([
-      startQuery(),
-      ...Array.from({ length: opts.consumers }, (_, i) => startConsumer(i)),
-    ]);
-    if (query === undefined) throw new Error("query did not start");
+    procs = await startProcesses(start, opts.consumers);
     lag = await startLagMonitor(nats.url, gen.videoIds.length);
   } catch (err: unknown) {
     await dispose();
@@ -126,43 +157,43 @@ export async function startRig(opts: RigOptions): Promise<Rig> {
     env,
     writeKey,
     readKey,
-    ingest,
-    query,
-    consumers,
+    ...procs,
     gen,
     store,
     lag,
     async restartIngest() {
-      rig.ingest = await startIngest();
+      rig.ingest = await start.ingest();
       return rig.ingest;
     },
     async restartQuery() {
-      rig.query = await startQuery();
+      rig.query = await start.query();
       return rig.query;
     },
     async restartConsumer(i) {
-      const p = await startConsumer(i);
+      const p = await start.consumer(i);
       rig.consumers[i] = p;
       return p;
     },
     load(o = {}) {
-      let first = true;
-      const load = startLoad({
-        url: `http://127.0.0.1:${ingestPort}`,
-        writeKey,
-        concurrency: 2,
-        pauseMs: 100,
-        nextBatch: () => {
-          if (!first) return gen.batch(20);
-          first = false;
-          return gen.catalog();
-        },
-        ...o,
-      });
+      const load = startLoad({ url: `http://127.0.0.1:${ingestPort}`, writeKey, ...catalogFirst(gen), ...o });
       loads.push(load);
       return load;
     },
     [Symbol.asyncDispose]: dispose,
   };
   return rig;
+}
+
+/** The rig's load: two workers, 100 ms apart; the first batch is the catalog (one title each), then batches of 20. */
+function catalogFirst(gen: PlayGenerator): Pick<SteadyLoadOptions, "concurrency" | "pauseMs" | "nextBatch"> {
+  let first = true;
+  return {
+    concurrency: 2,
+    pauseMs: 100,
+    nextBatch: () => {
+      if (!first) return gen.batch(20);
+      first = false;
+      return gen.catalog();
+    },
+  };
 }

@@ -4,21 +4,12 @@ import { fileURLToPath } from "node:url";
 import { systemPath } from "../../src/config.ts";
 import type { Role } from "../../src/roles/index.ts";
 import { findRuntime, serveArgs, type RuntimeName } from "../../src/http/runtimes.ts";
+import { recordLogs, type ExitStatus, type LogBook, type LogLine } from "./role-logs.ts";
+
+export type { ExitStatus, LogLine } from "./role-logs.ts";
 
 /** The repository root: `src/cli/main.ts` is resolved from here and `tsx` from its node_modules. */
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
-
-export interface ExitStatus {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-/** One pino log line of a role process, or `{ msg: <the raw text> }` for a line that is not JSON. */
-export interface LogLine {
-  msg?: string;
-  level?: number;
-  [key: string]: unknown;
-}
 
 export interface RoleProcess extends AsyncDisposable {
   /** For messages: "consumer-a (analytics,recommendations,content)". */
@@ -83,18 +74,6 @@ function installExitHook(): void {
   });
 }
 
-function parseLine(line: string): LogLine {
-  if (line.startsWith("{")) {
-    try {
-      const parsed: unknown = JSON.parse(line);
-      if (typeof parsed === "object" && parsed !== null) return parsed as LogLine;
-    } catch {
-      // not JSON; fall through
-    }
-  }
-  return { msg: line };
-}
-
 function commandFor(runtime: RuntimeName, roles: readonly Role[]): { command: string; args: string[]; env: object } {
   if (runtime === "node")
     return { command: process.execPath, args: ["--import", "tsx", "src/cli/main.ts", "serve", ...roles], env: {} };
@@ -127,105 +106,9 @@ export async function spawnRole(roles: readonly Role[], opts: SpawnRoleOptions):
   const pid = child.pid;
   if (pid === undefined) throw new Error(`${name}: could not be spawned`);
 
-  const raw: string[] = [];
-  const parsed: LogLine[] = [];
-  const watchers = new Set<(index: number) => void>();
-  const onText = (() => {
-    const partial = { stdout: "", stderr: "" };
-    return (stream: "stdout" | "stderr", chunk: string) => {
-      const text = partial[stream] + chunk;
-      const parts = text.split("\n");
-      partial[stream] = parts.pop() ?? "";
-      for (const line of parts) {
-        if (line === "") continue;
-        raw.push(line);
-        parsed.push(parseLine(line));
-        for (const w of watchers) w(raw.length - 1);
-      }
-    };
-  })();
-  // Decoded by the stream, so a character split across two chunks stays whole.
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => onText("stdout", chunk));
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => onText("stderr", chunk));
-
-  let status: ExitStatus | undefined;
-  const exited = new Promise<ExitStatus>((resolve) => {
-    // "close" comes after "exit" and after the pipes gave their last bytes.
-    child.once("close", (code, signal) => {
-      children.delete(child);
-      status = { code, signal };
-      for (const w of watchers) w(-1);
-      resolve({ code, signal });
-    });
-  });
-
-  const tail = (n = 30) => raw.slice(-n).join("\n");
-
-  function waitForLog(
-    match: (line: LogLine) => boolean,
-    w: { timeoutMs: number; from?: number; what: string },
-  ): Promise<LogLine> {
-    const from = w.from ?? 0;
-    for (let i = from; i < parsed.length; i++) {
-      const line = parsed[i];
-      if (line && match(line)) return Promise.resolve(line);
-    }
-    return new Promise<LogLine>((resolve, reject) => {
-      const done = () => {
-        clearTimeout(timer);
-        watchers.delete(watcher);
-      };
-      const watcher = (index: number) => {
-        if (index === -1) {
-          done();
-          reject(new Error(`${name} exited (${describeExit(status)}) before logging ${w.what}\n${tail()}`));
-          return;
-        }
-        const line = parsed[index];
-        if (index >= from && line && match(line)) {
-          done();
-          resolve(line);
-        }
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`${name} did not log ${w.what} within ${w.timeoutMs} ms\n${tail()}`));
-      }, w.timeoutMs);
-      watchers.add(watcher);
-      if (status !== undefined) watcher(-1);
-    });
-  }
-
-  async function stop(signal: NodeJS.Signals = "SIGTERM", timeoutMs = 60_000): Promise<number | null> {
-    if (status === undefined) {
-      child.kill("SIGCONT");
-      child.kill(signal);
-    }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`${name} still running ${timeoutMs} ms after ${signal}\n${tail()}`)),
-        timeoutMs,
-      );
-    });
-    try {
-      return (await Promise.race([exited, late])).code;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  async function kill9(): Promise<ExitStatus> {
-    if (status === undefined) child.kill("SIGKILL");
-    return exited;
-  }
-
-  async function rssKb(): Promise<number | undefined> {
-    if (status !== undefined) return undefined;
-    const text = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
-    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(text);
-    return m?.[1] === undefined ? undefined : Number(m[1]);
-  }
+  const book = recordLogs(name, child, () => children.delete(child));
+  const { raw, parsed, tail, waitForLog, exited } = book;
+  const control = processControl(name, child, book);
 
   let started: LogLine;
   try {
@@ -234,7 +117,7 @@ export async function spawnRole(roles: readonly Role[], opts: SpawnRoleOptions):
       what: '"playpulse started"',
     });
   } catch (err: unknown) {
-    await kill9();
+    await control.kill9();
     throw err;
   }
   const port = typeof started.port === "number" ? started.port : Number.NaN;
@@ -250,24 +133,62 @@ export async function spawnRole(roles: readonly Role[], opts: SpawnRoleOptions):
     tail,
     waitForLog,
     exited,
-    exitStatus: () => status,
-    kill9,
-    stop,
-    pause: () => {
-      if (status === undefined) child.kill("SIGSTOP");
-    },
-    resume: () => {
-      if (status === undefined) child.kill("SIGCONT");
-    },
-    rssKb,
+    exitStatus: book.status,
+    ...control,
     async [Symbol.asyncDispose]() {
-      if (status !== undefined) return;
-      await stop("SIGTERM", 15_000).catch(() => kill9());
+      if (book.status() !== undefined) return;
+      await control.stop("SIGTERM", 15_000).catch(() => control.kill9());
     },
   };
 }
 
-function describeExit(s: ExitStatus | undefined): string {
-  if (s === undefined) return "still running";
-  return s.signal !== null ? `signal ${s.signal}` : `code ${s.code}`;
+/** Signals to a role process: stop (with a deadline), SIGKILL, SIGSTOP/SIGCONT, and its memory. */
+function processControl(
+  name: string,
+  child: ChildProcess,
+  book: LogBook,
+): Pick<RoleProcess, "stop" | "kill9" | "pause" | "resume" | "rssKb"> {
+  const pid = child.pid;
+  async function stop(signal: NodeJS.Signals = "SIGTERM", timeoutMs = 60_000): Promise<number | null> {
+    if (book.status() === undefined) {
+      child.kill("SIGCONT");
+      child.kill(signal);
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`${name} still running ${timeoutMs} ms after ${signal}\n${book.tail()}`)),
+        timeoutMs,
+      );
+    });
+    try {
+      return (await Promise.race([book.exited, late])).code;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function kill9(): Promise<ExitStatus> {
+    if (book.status() === undefined) child.kill("SIGKILL");
+    return book.exited;
+  }
+
+  async function rssKb(): Promise<number | undefined> {
+    if (book.status() !== undefined) return undefined;
+    const text = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
+    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(text);
+    return m?.[1] === undefined ? undefined : Number(m[1]);
+  }
+
+  return {
+    stop,
+    kill9,
+    rssKb,
+    pause: () => {
+      if (book.status() === undefined) child.kill("SIGSTOP");
+    },
+    resume: () => {
+      if (book.status() === undefined) child.kill("SIGCONT");
+    },
+  };
 }

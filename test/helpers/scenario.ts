@@ -1,8 +1,3 @@
-import { sql } from "../../src/store/index.ts";
-import { waitFor } from "../../src/local-servers/index.ts";
-import type { Pipeline } from "./pipeline.ts";
-import type { JetStreamProbe } from "./jetstream.ts";
-
 /**
  * The scripted viewing scenario of the end-to-end and redelivery tests. Every timestamp is
  * `t0 + seconds`; the hand-computed answers live next to the assertions in
@@ -82,69 +77,136 @@ const V12 = view("V12", "u1", "m6");
 const V13 = view("V13", "u4", "m5");
 const V14 = view("V14", "u2", "m5");
 
-/** Builds the scenario with `t0` as its time origin (a whole second, some hours before now). */
-export function buildScenario(t0: number): Scenario {
+/** The event builders of a scenario whose time origin is `t0`. */
+function builders(t0: number) {
   const at = (s: number) => new Date(t0 + s * 1000).toISOString();
-
   /** A play event of `v` at `t0 + s`; id `<view>.<type>.<s>` unless `id` is null (the edge assigns one). */
-  function ev(
+  const ev = (
     v: View,
     type: string,
     s: number,
     fields: Record<string, unknown> = {},
     id: string | null = `${v.view_id}.${type}.${s}`,
-  ): Record<string, unknown> {
-    return {
-      ...(id === null ? {} : { id }),
-      type: `user.video.${type}`,
-      timestamp: at(s),
-      user_id: v.user_id,
-      view_id: v.view_id,
-      video_id: v.video_id,
-      position_ms: 0,
-      ...(v.experiment ? { experiment: v.experiment } : {}),
-      ...fields,
-    };
-  }
+  ): Record<string, unknown> => ({
+    ...(id === null ? {} : { id }),
+    type: `user.video.${type}`,
+    timestamp: at(s),
+    user_id: v.user_id,
+    view_id: v.view_id,
+    video_id: v.video_id,
+    position_ms: 0,
+    ...(v.experiment ? { experiment: v.experiment } : {}),
+    ...fields,
+  });
   const hb = (played: number, rebuffer: number, position = played) => ({
     played_ms: played,
     rebuffer_ms: rebuffer,
     position_ms: position,
   });
-  function title(
+  const title = (
     id: string,
     s: number,
     videoId: string,
     name: string,
     durationMs: number,
     genres: string[],
-  ): Record<string, unknown> {
-    return {
-      id,
-      type: "video.encoding.completed",
-      timestamp: at(s),
-      video_id: videoId,
-      title: name,
-      duration_ms: durationMs,
-      genres,
-    };
-  }
+  ): Record<string, unknown> => ({
+    id,
+    type: "video.encoding.completed",
+    timestamp: at(s),
+    video_id: videoId,
+    title: name,
+    duration_ms: durationMs,
+    genres,
+  });
   const accepted = (body: Record<string, unknown>): ScenarioEvent => ({ body, status: "accepted" });
   const duplicate = (body: Record<string, unknown>): ScenarioEvent => ({ body, status: "duplicate" });
+  return { ev, hb, title, accepted, duplicate };
+}
 
-  const v1Played = ev(V1, "played", 102, { startup_ms: 800 });
-  const v2Completed = ev(V2, "completed", 800, hb(600_000, 2000));
-  const v6Heartbeat = ev(V6, "heartbeat", 1161, hb(60_000, 0), null);
-  const v11Ended = ev(V11, "ended", 3150, hb(45_000, 0));
+type Builders = ReturnType<typeof builders>;
 
-  const fifth: ScenarioEvent[] = [
+/** The events sent more than once, in different requests. */
+function sharedEvents({ ev, hb }: Builders) {
+  return {
+    v1Played: ev(V1, "played", 102, { startup_ms: 800 }),
+    v2Completed: ev(V2, "completed", 800, hb(600_000, 2000)),
+    v6Heartbeat: ev(V6, "heartbeat", 1161, hb(60_000, 0), null),
+    v11Ended: ev(V11, "ended", 3150, hb(45_000, 0)),
+  };
+}
+
+type Shared = ReturnType<typeof sharedEvents>;
+
+function catalogAndFirstViews({ ev, hb, title, accepted, duplicate }: Builders, x: Shared): ScenarioEvent[] {
+  return [
+    accepted(title("cat.m1.2", 5, "m1", "Arrival", 600_000, ["drama", "sci-fi"])),
+    accepted(title("cat.m2", 2, "m2", "Brick", 1_200_000, ["crime"])),
+    accepted(title("cat.m3", 3, "m3", "Coda", 300_000, ["music"])),
+    accepted(title("cat.m4", 4, "m4", "Dune", 900_000, ["sci-fi"])),
+    accepted(title("cat.m5", 5, "m5", "Elio", 1_000_000, ["animation"])),
+    accepted(ev(V1, "play_requested", 100, { duration_ms: 600_000 })),
+    accepted(x.v1Played),
+    duplicate(x.v1Played),
+    accepted(ev(V1, "heartbeat", 112, hb(10_000, 0))),
+    accepted(ev(V1, "heartbeat", 152, hb(50_000, 500))),
+    accepted(ev(V1, "ended", 160, hb(58_000, 500))),
+    accepted(ev(V2, "play_requested", 200, { duration_ms: 600_000 })),
+    accepted(ev(V2, "played", 201, { startup_ms: 1200 })),
+    accepted(ev(V2, "heartbeat", 211, hb(10_000, 0))),
+    accepted(x.v2Completed),
+    accepted(ev(V2, "ended", 801, hb(600_000, 2000))),
+    accepted(ev(V3, "play_requested", 300)),
+    accepted(ev(V3, "ended", 305, hb(0, 0))),
+  ];
+}
+
+function lateHeartbeatV4V5({ ev, hb, title, accepted, duplicate }: Builders, x: Shared): ScenarioEvent[] {
+  return [
+    accepted(ev(V1, "heartbeat", 122, hb(20_000, 500))),
+    duplicate(x.v2Completed),
+    accepted(ev(V4, "play_requested", 400)),
+    accepted(ev(V4, "played", 403, { startup_ms: 3000 })),
+    accepted(ev(V4, "failed", 410, { position_ms: 7000, error_code: "E_NET", fatal: false })),
+    accepted(ev(V4, "heartbeat", 413, hb(10_000, 1500))),
+    accepted(ev(V4, "seeked", 415, { position_ms: 44_000, from_ms: 11_000, to_ms: 44_000 })),
+    accepted(ev(V4, "failed", 420, { position_ms: 45_000, error_code: "E_DRM", fatal: true })),
+    accepted(ev(V5, "play_requested", 1000, { duration_ms: 1_200_000 })),
+    accepted(ev(V5, "played", 1002, { startup_ms: 400 })),
+    accepted(ev(V5, "heartbeat", 1032, hb(30_000, 0))),
+    accepted(ev(V5, "ended", 1040, hb(38_000, 0))),
+    accepted(title("cat.m1.1", 1, "m1", "Arrival (draft)", 500_000, ["drama"])),
+  ];
+}
+
+function views6To9({ ev, hb, accepted }: Builders, x: Shared): ScenarioEvent[] {
+  return [
+    accepted(ev(V6, "play_requested", 1100)),
+    accepted(ev(V6, "played", 1101, { startup_ms: 600 })),
+    accepted(ev(V6, "failed", 1150, { position_ms: 49_000, error_code: "E_NET", fatal: false })),
+    accepted(x.v6Heartbeat),
+    accepted(ev(V6, "ended", 1200, hb(99_000, 1000))),
+    accepted(ev(V7, "play_requested", 1300)),
+    accepted(ev(V7, "played", 1301, { startup_ms: 700 })),
+    accepted(ev(V7, "heartbeat", 1341, hb(40_000, 0))),
+    accepted(ev(V8, "play_requested", 2000)),
+    accepted(ev(V8, "played", 2001, { startup_ms: 500 })),
+    accepted(ev(V8, "completed", 2300, hb(300_000, 0))),
+    accepted(ev(V9, "play_requested", 2400)),
+    accepted(ev(V9, "played", 2402, { startup_ms: 900 })),
+    accepted(ev(V9, "heartbeat", 2432, hb(30_000, 0))),
+  ];
+}
+
+function views10To14({ ev, hb, accepted, duplicate }: Builders, x: Shared): ScenarioEvent[] {
+  return [
     accepted(ev(V10, "play_requested", 3000, { duration_ms: 900_000 })),
     accepted(ev(V10, "played", 3001, { startup_ms: 1000 })),
     accepted(ev(V10, "heartbeat", 3061, hb(60_000, 0))),
     accepted(ev(V11, "play_requested", 3100)),
     accepted(ev(V11, "played", 3103, { startup_ms: 2000 })),
-    accepted(v11Ended),
-    duplicate(v11Ended),
+    accepted(x.v11Ended),
+    duplicate(x.v11Ended),
     accepted(ev(V12, "play_requested", 3500)),
     accepted(ev(V12, "played", 3501, { startup_ms: 300 })),
     accepted(ev(V12, "heartbeat", 3600, hb(99_000, 0))),
@@ -154,154 +216,34 @@ export function buildScenario(t0: number): Scenario {
     accepted(ev(V14, "play_requested", -1800)),
     accepted(ev(V14, "played", -1799, { startup_ms: 100 })),
     accepted(ev(V14, "heartbeat", -1795, hb(5000, 0))),
-    duplicate(v1Played),
+    duplicate(x.v1Played),
   ];
+}
 
+/**
+ * Builds the scenario with `t0` as its time origin (a whole second, some hours before now).
+ *
+ * @example
+ * const scenario = buildScenario(Math.floor(Date.now() / 1000) * 1000 - 3 * 3600_000);
+ * const sent = await sendScenario(pipeline, scenario);
+ */
+export function buildScenario(t0: number): Scenario {
+  const b = builders(t0);
+  const x = sharedEvents(b);
+  const fifth = views10To14(b, x);
   return {
     t0,
     requests: [
-      {
-        name: "catalog, V1-V3",
-        format: "array",
-        events: [
-          accepted(title("cat.m1.2", 5, "m1", "Arrival", 600_000, ["drama", "sci-fi"])),
-          accepted(title("cat.m2", 2, "m2", "Brick", 1_200_000, ["crime"])),
-          accepted(title("cat.m3", 3, "m3", "Coda", 300_000, ["music"])),
-          accepted(title("cat.m4", 4, "m4", "Dune", 900_000, ["sci-fi"])),
-          accepted(title("cat.m5", 5, "m5", "Elio", 1_000_000, ["animation"])),
-          accepted(ev(V1, "play_requested", 100, { duration_ms: 600_000 })),
-          accepted(v1Played),
-          duplicate(v1Played),
-          accepted(ev(V1, "heartbeat", 112, hb(10_000, 0))),
-          accepted(ev(V1, "heartbeat", 152, hb(50_000, 500))),
-          accepted(ev(V1, "ended", 160, hb(58_000, 500))),
-          accepted(ev(V2, "play_requested", 200, { duration_ms: 600_000 })),
-          accepted(ev(V2, "played", 201, { startup_ms: 1200 })),
-          accepted(ev(V2, "heartbeat", 211, hb(10_000, 0))),
-          accepted(v2Completed),
-          accepted(ev(V2, "ended", 801, hb(600_000, 2000))),
-          accepted(ev(V3, "play_requested", 300)),
-          accepted(ev(V3, "ended", 305, hb(0, 0))),
-        ],
-      },
-      {
-        name: "late heartbeat, V4, V5, older catalog draft",
-        format: "ndjson",
-        events: [
-          accepted(ev(V1, "heartbeat", 122, hb(20_000, 500))),
-          duplicate(v2Completed),
-          accepted(ev(V4, "play_requested", 400)),
-          accepted(ev(V4, "played", 403, { startup_ms: 3000 })),
-          accepted(ev(V4, "failed", 410, { position_ms: 7000, error_code: "E_NET", fatal: false })),
-          accepted(ev(V4, "heartbeat", 413, hb(10_000, 1500))),
-          accepted(ev(V4, "seeked", 415, { position_ms: 44_000, from_ms: 11_000, to_ms: 44_000 })),
-          accepted(ev(V4, "failed", 420, { position_ms: 45_000, error_code: "E_DRM", fatal: true })),
-          accepted(ev(V5, "play_requested", 1000, { duration_ms: 1_200_000 })),
-          accepted(ev(V5, "played", 1002, { startup_ms: 400 })),
-          accepted(ev(V5, "heartbeat", 1032, hb(30_000, 0))),
-          accepted(ev(V5, "ended", 1040, hb(38_000, 0))),
-          accepted(title("cat.m1.1", 1, "m1", "Arrival (draft)", 500_000, ["drama"])),
-        ],
-      },
-      {
-        name: "V6-V9",
-        format: "array",
-        events: [
-          accepted(ev(V6, "play_requested", 1100)),
-          accepted(ev(V6, "played", 1101, { startup_ms: 600 })),
-          accepted(ev(V6, "failed", 1150, { position_ms: 49_000, error_code: "E_NET", fatal: false })),
-          accepted(v6Heartbeat),
-          accepted(ev(V6, "ended", 1200, hb(99_000, 1000))),
-          accepted(ev(V7, "play_requested", 1300)),
-          accepted(ev(V7, "played", 1301, { startup_ms: 700 })),
-          accepted(ev(V7, "heartbeat", 1341, hb(40_000, 0))),
-          accepted(ev(V8, "play_requested", 2000)),
-          accepted(ev(V8, "played", 2001, { startup_ms: 500 })),
-          accepted(ev(V8, "completed", 2300, hb(300_000, 0))),
-          accepted(ev(V9, "play_requested", 2400)),
-          accepted(ev(V9, "played", 2402, { startup_ms: 900 })),
-          accepted(ev(V9, "heartbeat", 2432, hb(30_000, 0))),
-        ],
-      },
+      { name: "catalog, V1-V3", format: "array", events: catalogAndFirstViews(b, x) },
+      { name: "late heartbeat, V4, V5, older catalog draft", format: "ndjson", events: lateHeartbeatV4V5(b, x) },
+      { name: "V6-V9", format: "array", events: views6To9(b, x) },
       // The same heartbeat re-sent without an idempotency key: a second row, the same max.
-      { name: "V6 heartbeat again, no id", format: "object", events: [accepted(v6Heartbeat)] },
+      { name: "V6 heartbeat again, no id", format: "object", events: [b.accepted(x.v6Heartbeat)] },
       { name: "V10-V14", format: "array", events: fifth },
-      { name: "V10-V14 retried", format: "array", events: fifth.map((e) => duplicate(e.body)) },
+      { name: "V10-V14 retried", format: "array", events: fifth.map((e) => b.duplicate(e.body)) },
     ],
   };
 }
 
-export interface SentRequest {
-  request: ScenarioRequest;
-  status: number;
-  body: unknown;
-}
-
-/** Sends the requests in order, each as its format says. */
-export async function sendScenario(p: Pipeline, scenario: Scenario): Promise<SentRequest[]> {
-  const sent: SentRequest[] = [];
-  for (const request of scenario.requests) {
-    const bodies = request.events.map((e) => e.body);
-    const r =
-      request.format === "ndjson"
-        ? await p.send(bodies.map((b) => JSON.stringify(b)).join("\n") + "\n", { contentType: "application/x-ndjson" })
-        : await p.send(request.format === "object" ? bodies[0] : bodies);
-    sent.push({ request, status: r.status, body: r.body });
-  }
-  return sent;
-}
-
-/** The ids the edge answered `accepted` for, by kind: play events and catalog events. */
-export function acceptedIds(sent: readonly SentRequest[]): { play: string[]; catalog: string[] } {
-  const play: string[] = [];
-  const catalog: string[] = [];
-  for (const { request, body } of sent) {
-    const results = (body as { results: { index: number; id: string; status: string }[] }).results;
-    for (const r of results) {
-      if (r.status !== "accepted") continue;
-      const type = request.events[r.index]?.body["type"];
-      (type === "video.encoding.completed" ? catalog : play).push(r.id);
-    }
-  }
-  return { play: play.sort(), catalog: catalog.sort() };
-}
-
-async function ids(p: Pipeline, query: ReturnType<typeof sql>): Promise<string[]> {
-  return (await p.store.select<{ id: string }>(query)).map((r) => r.id).sort();
-}
-
-/**
- * Waits until the three consumers have acked everything (so nothing more is coming) and
- * ClickHouse holds exactly the expected distinct ids in `events`, `rec_events` and `catalog`.
- */
-export async function waitUntilStored(
-  p: Pipeline,
-  js: JetStreamProbe,
-  expected: { play: string[]; catalog: string[] },
-  timeoutMs = 45_000,
-): Promise<void> {
-  const db = p.store.db;
-  // A background merge may fold the superseded m1 draft away (catalog is ReplacingMergeTree(version)).
-  const catalogAfterMerge = expected.catalog.filter((id) => id !== "cat.m1.1");
-  await waitFor(
-    async () => {
-      if (!(await js.drained(p.config.stream.name)))
-        throw new Error("consumers still have pending or unacked messages");
-      const [events, rec, catalog] = await Promise.all([
-        ids(p, sql`SELECT DISTINCT id FROM ${db}.events`),
-        ids(p, sql`SELECT DISTINCT id FROM ${db}.rec_events`),
-        ids(p, sql`SELECT DISTINCT event_id AS id FROM ${db}.catalog`),
-      ]);
-      const same = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
-      if (!same(events, expected.play) || !same(rec, expected.play)) {
-        throw new Error(
-          `events holds ${events.length}, rec_events ${rec.length} of ${expected.play.length} play event ids`,
-        );
-      }
-      if (!same(catalog, expected.catalog) && !same(catalog, catalogAfterMerge))
-        throw new Error(`catalog holds ${catalog.join(", ")}`);
-      return true;
-    },
-    { timeoutMs, intervalMs: 200, what: "every accepted event in ClickHouse" },
-  );
-}
+export { acceptedIds, sendScenario, waitUntilStored } from "./scenario-send.ts";
+export type { SentRequest } from "./scenario-send.ts";
