@@ -97,7 +97,6 @@ const TO_SPLIT = [
   "src/sdk/player/tracker.ts", // createTracker
   "src/sdk/player/transport.ts", // createTransport
   "src/telemetry/metrics.ts", // createMetrics
-  "test/bench/main.ts",
 ];
 export const size = {
   files: ["src/**/*.ts", "test/helpers/**/*.ts", "test/bench/**/*.ts"],

@@ -86,7 +86,20 @@ function build(log: (line: string) => void): void {
   );
 }
 
-async function main(argv: string[]): Promise<number> {
+interface BenchOptions {
+  quick: boolean;
+  runtimes: RuntimeName[];
+  pipelineRuntime: RuntimeName;
+  windowMs: number;
+  sections: string[];
+  out: string | undefined;
+  json: string | undefined;
+  profile: boolean;
+  compiled: boolean;
+}
+
+/** The command line, or an exit code: 0 after --help, 2 for an unknown section. */
+function benchOptions(argv: string[]): BenchOptions | number {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -107,23 +120,86 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const quick = values.quick ?? false;
-  const runtimes = (values.runtimes ?? RUNTIMES.join(","))
-    .split(",")
-    .filter((r): r is RuntimeName => (RUNTIMES as readonly string[]).includes(r));
-  const pipelineRuntime = (values["pipeline-runtime"] ?? "node") as RuntimeName;
-  const windowMs = values.window
-    ? Number(/^(\d+)ms$/.exec(values.window)?.[1] ?? Number.parseFloat(values.window) * 1000)
-    : quick
-      ? 1500
-      : 10_000;
   const sections = values.only?.split(",").map((x) => x.trim()) ?? [...SECTIONS];
   const unknown = sections.filter((x) => !(SECTIONS as readonly string[]).includes(x));
   if (unknown.length > 0) {
     process.stderr.write(`bench: unknown section(s) ${unknown.join(", ")}; choose from ${SECTIONS.join(", ")}\n`);
     return 2;
   }
-  const run = (section: (typeof SECTIONS)[number]) => sections.includes(section);
-  const out = values.out ?? (quick || values.only ? undefined : join(REPO_ROOT, "docs", "benchmarks.md"));
+  return {
+    quick,
+    runtimes: (values.runtimes ?? RUNTIMES.join(","))
+      .split(",")
+      .filter((r): r is RuntimeName => (RUNTIMES as readonly string[]).includes(r)),
+    pipelineRuntime: (values["pipeline-runtime"] ?? "node") as RuntimeName,
+    windowMs: values.window
+      ? Number(/^(\d+)ms$/.exec(values.window)?.[1] ?? Number.parseFloat(values.window) * 1000)
+      : quick
+        ? 1500
+        : 10_000,
+    sections,
+    out: values.out ?? (quick || values.only ? undefined : join(REPO_ROOT, "docs", "benchmarks.md")),
+    json: values.json,
+    profile: values.profile ?? false,
+    compiled: values.compiled ?? false,
+  };
+}
+
+/** Measures the sections asked for, in order; the rows sorted as the table lists them. */
+async function measure(h: Harness, o: BenchOptions): Promise<BenchRow[]> {
+  const run = (section: (typeof SECTIONS)[number]) => o.sections.includes(section);
+  const rows: BenchRow[] = [];
+  if (run("ceilings")) {
+    h.log("bench: ceilings");
+    for (const rt of o.runtimes) rows.push(...(await measureBareHttp(h, rt)));
+    rows.push(...(await measureBackends(h)));
+  }
+  if (run("ingest")) {
+    h.log("bench: ingest per runtime");
+    for (const rt of o.runtimes) rows.push(...(await measureIngest(h, rt)));
+  }
+  if (run("consumers")) {
+    h.log("bench: consumers alone");
+    rows.push(await measureConsumers(h));
+  }
+  if (run("pipeline")) {
+    h.log("bench: pipeline end to end");
+    rows.push(...(await measurePipeline(h, o.pipelineRuntime)));
+  }
+  if (run("naive")) {
+    h.log("bench: naive baseline");
+    rows.push(...(await measureNaive(h)));
+  }
+  computeRatios(rows, o.pipelineRuntime);
+  const order = expectedRowIds(o.runtimes);
+  return rows.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
+}
+
+/** The report: when and how it was measured, on what, the table, and the runtimes side by side. */
+function renderReport(
+  rows: BenchRow[],
+  o: BenchOptions,
+  run: { command: string; started: number; chVersion: string; profileDir: string | undefined },
+): string {
+  return [
+    `Measured ${new Date(run.started).toISOString().slice(0, 16).replace("T", " ")} UTC with \`${run.command}\` (${Math.round((Date.now() - run.started) / 1000)} s).`,
+    "",
+    ...machine(),
+    `- ClickHouse ${run.chVersion.trim()}`,
+    `- each window ${o.windowMs} ms; the load generator is \`playpulse load\` in a process of its own; Node processes run ${o.compiled ? "from the tsc build (dist/)" : "through tsx"}`,
+    "",
+    renderTable(rows),
+    "",
+    "Ingest per runtime, side by side (events/s):",
+    "",
+    renderRuntimes(rows, o.runtimes),
+    ...(run.profileDir ? ["", "### Profiles", "", summarizeProfiles(run.profileDir)] : []),
+  ].join("\n");
+}
+
+async function main(argv: string[]): Promise<number> {
+  const o = benchOptions(argv);
+  if (typeof o === "number") return o;
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const started = Date.now();
 
@@ -132,72 +208,34 @@ async function main(argv: string[]): Promise<number> {
   await using ch = await startClickHouse();
   const chVersion = await (await fetch(`${ch.url}/?query=SELECT%20version()`)).text();
   const { nc, jsm } = await connectHarness(nats.url);
-  const profileDir = values.profile ? mkdtempSync(join(tmpdir(), "playpulse-prof-")) : undefined;
-  const compiled = values.compiled ?? false;
-  if (compiled) build(log);
+  const profileDir = o.profile ? mkdtempSync(join(tmpdir(), "playpulse-prof-")) : undefined;
+  if (o.compiled) build(log);
   const h: Harness = {
     natsUrl: nats.url,
     clickhouseUrl: ch.url,
     serverPids: { nats: nats.pid(), clickhouse: ch.pid() },
     nc,
     jsm,
-    quick,
-    windowMs,
+    quick: o.quick,
+    windowMs: o.windowMs,
     profileDir,
-    compiled,
+    compiled: o.compiled,
     log,
   };
-  const rows: BenchRow[] = [];
+  let rows: BenchRow[];
   try {
-    if (run("ceilings")) {
-      log("bench: ceilings");
-      for (const rt of runtimes) rows.push(...(await measureBareHttp(h, rt)));
-      rows.push(...(await measureBackends(h)));
-    }
-    if (run("ingest")) {
-      log("bench: ingest per runtime");
-      for (const rt of runtimes) rows.push(...(await measureIngest(h, rt)));
-    }
-    if (run("consumers")) {
-      log("bench: consumers alone");
-      rows.push(await measureConsumers(h));
-    }
-    if (run("pipeline")) {
-      log("bench: pipeline end to end");
-      rows.push(...(await measurePipeline(h, pipelineRuntime)));
-    }
-    if (run("naive")) {
-      log("bench: naive baseline");
-      rows.push(...(await measureNaive(h)));
-    }
+    rows = await measure(h, o);
   } finally {
     await nc.close();
   }
-  computeRatios(rows, pipelineRuntime);
-  const order = expectedRowIds(runtimes);
-  rows.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
 
   const command = `npm run bench${argv.length > 0 ? ` -- ${argv.join(" ")}` : ""}`;
-  const table = renderTable(rows);
-  const report = [
-    `Measured ${new Date(started).toISOString().slice(0, 16).replace("T", " ")} UTC with \`${command}\` (${Math.round((Date.now() - started) / 1000)} s).`,
-    "",
-    ...machine(),
-    `- ClickHouse ${chVersion.trim()}`,
-    `- each window ${windowMs} ms; the load generator is \`playpulse load\` in a process of its own; Node processes run ${compiled ? "from the tsc build (dist/)" : "through tsx"}`,
-    "",
-    table,
-    "",
-    "Ingest per runtime, side by side (events/s):",
-    "",
-    renderRuntimes(rows, runtimes),
-    ...(profileDir ? ["", "### Profiles", "", summarizeProfiles(profileDir)] : []),
-  ].join("\n");
+  const report = renderReport(rows, o, { command, started, chVersion, profileDir });
   process.stdout.write(`${report}\n`);
-  if (values.json) writeFileSync(values.json, JSON.stringify({ command, rows }, null, 2));
-  if (out) {
-    writeReport(out, report);
-    log(`bench: wrote ${out}`);
+  if (o.json) writeFileSync(o.json, JSON.stringify({ command, rows }, null, 2));
+  if (o.out) {
+    writeReport(o.out, report);
+    log(`bench: wrote ${o.out}`);
   }
   return rows.some((r) => r.error) ? 1 : 0;
 }

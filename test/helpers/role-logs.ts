@@ -23,11 +23,11 @@ export interface WaitForLogOptions {
 export interface LogBook {
   raw: string[];
   parsed: LogLine[];
-  tail(n?: number): string;
-  waitForLog(match: (line: LogLine) => boolean, w: WaitForLogOptions): Promise<LogLine>;
+  tail: (n?: number) => string;
+  waitForLog: (match: (line: LogLine) => boolean, w: WaitForLogOptions) => Promise<LogLine>;
   /** Resolves with the exit status once the process exited and its pipes gave their last bytes. */
   exited: Promise<ExitStatus>;
-  status(): ExitStatus | undefined;
+  status: () => ExitStatus | undefined;
 }
 
 function parseLine(line: string): LogLine {
