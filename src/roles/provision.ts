@@ -32,6 +32,8 @@ export async function provisionAll(
       maxAgeMs: config.quarantine.maxAgeMs,
       replicas: config.stream.replicas,
       ackWaitMs: config.consumers.ackWaitMs,
+      region: config.stream.region,
+      sourceRegions: config.stream.sourceRegions,
     });
     deps.logger.info({ stream: config.stream.name, dlq: dlqStreamName(config.stream.name) }, "jetstream provisioned");
   }

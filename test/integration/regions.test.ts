@@ -10,6 +10,7 @@ import {
   type Pipeline,
 } from "../helpers/index.ts";
 import type { LoadEvent } from "../../src/load/index.ts";
+import { sql } from "../../src/store/index.ts";
 import { playGenerator } from "../helpers/index.ts";
 
 async function sendAll(edge: Pipeline, events: LoadEvent[]): Promise<void> {
@@ -27,7 +28,11 @@ const views = (events: LoadEvent[]) => [...expectedAggregates(events).values()].
  */
 describe("regions: an edge per region, the analytics region sources every regional stream", () => {
   it("counts each region's events once with their region, and a cross-region retry once", async () => {
-    await using d = await startRegionDeployment({ clickhouseUrl: inject("clickhouseUrl"), regions: ["eu", "us"] });
+    await using d = await startRegionDeployment({
+      clickhouseUrl: inject("clickhouseUrl"),
+      regions: ["eu", "us"],
+      env: { PLAYPULSE_QUARANTINE: "true" },
+    });
     const { ns, topology, analytics } = d;
     const eu = d.edges["eu"] as Pipeline;
     const us = d.edges["us"] as Pipeline;
@@ -120,6 +125,49 @@ describe("regions: an edge per region, the analytics region sources every region
       "eu",
       "us",
       "eu",
+    ]);
+
+    // Input an edge rejected is quarantined in its own region, and the analytics region, whose
+    // quarantine stream sources every region's, stores it: a rejection in any region is visible.
+    const teleported = (region: string) => ({
+      ...euEvents[0],
+      id: `${ns}-bad-${region}`,
+      type: "user.video.teleported",
+    });
+    for (const [edge, region] of [
+      [eu, "eu"],
+      [us, "us"],
+    ] as const) {
+      const r = await edge.send([teleported(region)]);
+      expect({ status: r.status, body: r.body }).toEqual({
+        status: 400,
+        body: {
+          accepted: 0,
+          duplicates: 0,
+          rejected: 1,
+          results: [
+            {
+              index: 0,
+              id: `${ns}-bad-${region}`,
+              status: "rejected",
+              error: 'type: unknown event type "user.video.teleported"',
+            },
+          ],
+        },
+      });
+    }
+    const quarantined = await waitFor(
+      async () => {
+        const rows = await analytics.store.select<{ event_id: string; event_type: string }>(
+          sql`SELECT event_id, event_type FROM ${analytics.store.db}.quarantine ORDER BY event_id`,
+        );
+        return rows.length >= 2 ? rows : undefined;
+      },
+      { timeoutMs: 30_000, what: "both regions' rejections in the analytics region's quarantine table" },
+    );
+    expect(quarantined).toEqual([
+      { event_id: `${ns}-bad-eu`, event_type: "user.video.teleported" },
+      { event_id: `${ns}-bad-us`, event_type: "user.video.teleported" },
     ]);
   });
 
