@@ -8,5 +8,7 @@ export {
   schemaPath,
 } from "./json-schema.ts";
 export type { JsonSchema, SchemaIndexEntry } from "./json-schema.ts";
+export { comparePublished, PUBLISHED_SNAPSHOT } from "./published.ts";
+export type { PublishedComparison } from "./published.ts";
 export { createContractRoutes } from "./routes.ts";
 export type { ContractRoutesDeps } from "./routes.ts";
