@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { sortRows } from "./breakdown.ts";
-import { parseDimension, parseStep } from "./dimensions.ts";
+import { DIMENSIONS as PAGE_DIMENSIONS } from "../dashboard/client/dimensions.ts";
+import { DIMENSIONS, parseDimension, parseStep } from "./dimensions.ts";
 import { toMetrics } from "./metrics-sql.ts";
 
 const HOUR = 3_600_000;
@@ -51,4 +52,11 @@ describe("sortRows", () => {
   it("ascending keeps nulls last", () =>
     expect(sortRows(rows, "failure_rate", "asc").map((r) => r.value)).toEqual(["a", "b", null, "c"]));
   it("by views", () => expect(sortRows(rows, "views", "desc").map((r) => r.value)).toEqual(["a", "b", null, "c"]));
+});
+
+describe("the dashboard's breakdown dimensions (src/dashboard/client/dimensions.ts)", () => {
+  it("are exactly the dimensions the API groups by, each with a label", () => {
+    expect(PAGE_DIMENSIONS.map(([name]) => name).sort()).toEqual(Object.keys(DIMENSIONS).sort());
+    for (const [name, label] of PAGE_DIMENSIONS) expect(label, name).toMatch(/^[A-Z]/);
+  });
 });

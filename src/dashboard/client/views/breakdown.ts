@@ -5,15 +5,7 @@ import { isOutlier, METRICS, show } from "../format.ts";
 import { rangeOf, rangeQuery, setParam, type Route } from "../route.ts";
 import type { Breakdown, MetricName } from "../types.ts";
 import type { ViewContext } from "./view.ts";
-
-export const DIMENSIONS: readonly [string, string][] = [
-  ["cdn", "CDN"],
-  ["country", "Country"],
-  ["device.type", "Device type"],
-  ["device.os", "Device OS"],
-  ["device.player", "Player"],
-  ["experiment_variant", "Experiment variant"],
-];
+import { DIMENSIONS } from "../dimensions.ts";
 
 function select(id: string, label: string, options: readonly [string, string][], value: string, param: string) {
   const el = h(
