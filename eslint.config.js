@@ -25,12 +25,18 @@ const envImport = {
  * another consumer; `ingest` never imports `store`. Files under src/<layer>/ import other layers
  * as `../<layer>/…` (and `../../<layer>/…` one folder deeper), which is what the patterns match.
  */
+const CONFIG_LAYER =
+  "config is read by every layer: it imports only keys/ and errors.ts, utilities below every layer (roles are listed in src/roles/names.ts)";
 const layers = [
   {
     files: ["src/config.ts"],
-    regex: "^\\./(?!keys/|errors\\.ts$)",
-    message:
-      "config is read by every layer: it imports only keys/ and errors.ts, utilities below every layer (roles are listed in src/roles/names.ts)",
+    regex: "^\\./(?!keys/|config/|errors\\.ts$)", // config/ holds loadConfig's pieces
+    message: CONFIG_LAYER,
+  },
+  {
+    files: ["src/config/**/*.ts"],
+    regex: "^\\.\\./(?!keys/|errors\\.ts$)",
+    message: CONFIG_LAYER,
   },
   {
     files: ["src/events/**/*.ts"],
@@ -88,15 +94,12 @@ export const boundaries = [
  * removed from the list, so the list only shrinks (issue 8). A new file is held to the limits.
  */
 const TO_SPLIT = [
-  "src/config.ts", // the schema table and loadConfig
   "src/dashboard/client/charts.ts",
   "src/dashboard/client/views/lookup.ts",
   "src/dashboard/client/views/overview.ts",
   "src/dashboard/client/views/titles.ts",
-  "src/events/reader.ts", // createEventReader
   "src/sdk/player/tracker.ts", // createTracker
   "src/sdk/player/transport.ts", // createTransport
-  "src/telemetry/metrics.ts", // createMetrics
 ];
 export const size = {
   files: ["src/**/*.ts", "test/helpers/**/*.ts", "test/bench/**/*.ts"],

@@ -1,6 +1,6 @@
 import { checkCompatibility } from "./compat.ts";
 import { schemaRegistry, type SchemaRegistry } from "./schemas.ts";
-import type { StoredEvent } from "./types.ts";
+import type { PlayEvent, StoredEvent } from "./types.ts";
 import { upcastBody, UPCASTERS, type Upcaster } from "./upcasters.ts";
 import { createValidator } from "./validate.ts";
 
@@ -44,6 +44,60 @@ function typeName(v: unknown): string {
   return typeof v === "object" ? "an object" : `a ${typeof v}`;
 }
 
+const fail = (kind: ReadFailureKind, error: string): ReadResult & { ok: false } => ({ ok: false, kind, error });
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** Step 1: UTF-8 JSON, an object, with the edge's envelope (`received_at`) and an id. */
+function decodeEnvelope(
+  data: Uint8Array,
+): { ok: true; receivedAt: number; body: Record<string, unknown> } | (ReadResult & { ok: false }) {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(utf8.decode(data));
+  } catch (err: unknown) {
+    return fail("undecodable", `body is not valid UTF-8 JSON: ${messageOf(err)}`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    return fail("undecodable", `body is not a JSON object, got ${typeName(parsed)}`);
+  const { received_at, ...body } = parsed as Record<string, unknown>;
+  if (typeof received_at !== "number" || !Number.isSafeInteger(received_at) || received_at < 0) {
+    return fail("undecodable", "received_at: must be epoch milliseconds (the edge's envelope is missing)");
+  }
+  if (typeof body.id !== "string") return fail("invalid", "id: required field is missing");
+  return { ok: true, receivedAt: received_at, body };
+}
+
+/** Step 2: a version this process knows, before validating against that version's schema. */
+function versionProblem(registry: SchemaRegistry, body: Record<string, unknown>): ReadResult | undefined {
+  const type = body.type;
+  const version = body.schema_version ?? 1;
+  if (typeof type !== "string" || typeof version !== "number" || !Number.isInteger(version)) return undefined;
+  const versions = registry.versions(type);
+  const latest = versions.at(-1);
+  if (latest !== undefined && version > latest) {
+    return fail(
+      "unknown_version",
+      `schema_version: ${type} v${version} is newer than this consumer knows (latest v${latest}); deploy a consumer that knows it, then redrive`,
+    );
+  }
+  if (latest !== undefined && !versions.includes(version)) {
+    return fail(
+      "unupcastable",
+      `schema_version: ${type} v${version} is not supported (versions ${versions.join(", ")}) and cannot be upcast`,
+    );
+  }
+  return undefined;
+}
+
+/** Step 3: a timestamp ClickHouse can store. */
+function storableProblem(event: PlayEvent): ReadResult | undefined {
+  if (Date.parse(event.timestamp) <= MAX_TS_MS) return undefined;
+  return fail(
+    "invalid",
+    `timestamp: ${event.timestamp} is outside the storable range 1970-01-01T00:00:00Z to 2106-02-07T06:28:15Z`,
+  );
+}
+
 /**
  * Builds the consumers' reader: decodes a JetStream message body, validates it against the schema
  * of the version it was sent with, upcasts it to the latest version and validates the result.
@@ -59,60 +113,15 @@ export function createEventReader(opts: EventReaderOptions = {}): (data: Uint8Ar
   const registry = opts.registry ?? schemaRegistry();
   const upcasters = opts.upcasters ?? UPCASTERS;
   const validate = createValidator({ registry, maxFutureMs: Number.POSITIVE_INFINITY });
-  const fail = (kind: ReadFailureKind, error: string): ReadResult => ({ ok: false, kind, error });
   // Types whose every upcast step passes the compatibility check: a valid event of any version
   // upcasts to a valid latest event, so the result is not validated a second time (that second
   // pass was a third of a heartbeat's read cost). Other types are validated after upcasting.
   const unproven = new Set(checkCompatibility(registry.all(), upcasters).map((p) => p.type));
 
-  return function read(data: Uint8Array): ReadResult {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(utf8.decode(data));
-    } catch (err: unknown) {
-      return fail("undecodable", `body is not valid UTF-8 JSON: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
-      return fail("undecodable", `body is not a JSON object, got ${typeName(parsed)}`);
-    const { received_at, ...body } = parsed as Record<string, unknown>;
-    if (typeof received_at !== "number" || !Number.isSafeInteger(received_at) || received_at < 0) {
-      return fail("undecodable", "received_at: must be epoch milliseconds (the edge's envelope is missing)");
-    }
-    if (typeof body.id !== "string") return fail("invalid", "id: required field is missing");
-
-    const type = body.type;
-    const version = body.schema_version ?? 1;
-    if (typeof type === "string" && typeof version === "number" && Number.isInteger(version)) {
-      const versions = registry.versions(type);
-      const latest = versions.at(-1);
-      if (latest !== undefined && version > latest) {
-        return fail(
-          "unknown_version",
-          `schema_version: ${type} v${version} is newer than this consumer knows (latest v${latest}); deploy a consumer that knows it, then redrive`,
-        );
-      }
-      if (latest !== undefined && !versions.includes(version)) {
-        return fail(
-          "unupcastable",
-          `schema_version: ${type} v${version} is not supported (versions ${versions.join(", ")}) and cannot be upcast`,
-        );
-      }
-    }
-    const source = validate(body);
-    if (!source.ok) return fail("invalid", source.error);
-
-    const event = source.event;
-    const ts = Date.parse(event.timestamp);
-    if (ts > MAX_TS_MS) {
-      return fail(
-        "invalid",
-        `timestamp: ${event.timestamp} is outside the storable range 1970-01-01T00:00:00Z to 2106-02-07T06:28:15Z`,
-      );
-    }
-    const latest = registry.latest(event.type) ?? event.schema_version;
-    if (latest === event.schema_version)
-      return { ok: true, event: { ...event, received_at }, sourceVersion: event.schema_version };
-
+  /** Step 4: the latest version of the event, validated again unless its upcasts are proven. */
+  function toLatest(event: PlayEvent, received_at: number, latest: number): ReadResult {
+    const failed = (why: string) =>
+      fail("unupcastable", `upcast ${event.type} v${event.schema_version} -> v${latest} failed: ${why}`);
     let upcast: Record<string, unknown>;
     try {
       upcast = upcastBody(
@@ -123,21 +132,31 @@ export function createEventReader(opts: EventReaderOptions = {}): (data: Uint8Ar
         latest,
       );
     } catch (err: unknown) {
-      return fail(
-        "unupcastable",
-        `upcast ${event.type} v${event.schema_version} -> v${latest} failed: ${err instanceof Error ? err.message : String(err)}`,
-      );
+      return failed(messageOf(err));
     }
     if (!unproven.has(event.type)) {
       upcast.received_at = received_at;
       return { ok: true, event: upcast as unknown as CurrentEvent, sourceVersion: event.schema_version };
     }
     const current = validate(upcast);
-    if (!current.ok)
-      return fail(
-        "unupcastable",
-        `upcast ${event.type} v${event.schema_version} -> v${latest} failed: ${current.error}`,
-      );
+    if (!current.ok) return failed(current.error);
     return { ok: true, event: { ...current.event, received_at } as CurrentEvent, sourceVersion: event.schema_version };
+  }
+
+  return function read(data: Uint8Array): ReadResult {
+    const envelope = decodeEnvelope(data);
+    if (!envelope.ok) return envelope;
+    const { receivedAt, body } = envelope;
+    const unsupported = versionProblem(registry, body);
+    if (unsupported) return unsupported;
+    const source = validate(body);
+    if (!source.ok) return fail("invalid", source.error);
+    const event = source.event;
+    const unstorable = storableProblem(event);
+    if (unstorable) return unstorable;
+    const latest = registry.latest(event.type) ?? event.schema_version;
+    if (latest === event.schema_version)
+      return { ok: true, event: { ...event, received_at: receivedAt }, sourceVersion: event.schema_version };
+    return toLatest(event, receivedAt, latest);
   };
 }

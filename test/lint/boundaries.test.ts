@@ -29,6 +29,11 @@ describe("layer boundaries", () => {
       "./consumers/registry.ts",
       "config is read by every layer: it imports only keys/ and errors.ts, utilities below every layer (roles are listed in src/roles/names.ts)",
     ],
+    [
+      "src/config/keys.ts",
+      "../bus/index.ts",
+      "config is read by every layer: it imports only keys/ and errors.ts, utilities below every layer (roles are listed in src/roles/names.ts)",
+    ],
     ["src/bus/publisher.ts", "../ingest/index.ts", "bus and store import only events, telemetry and errors.ts"],
     ["src/store/client.ts", "../query/index.ts", "bus and store import only events, telemetry and errors.ts"],
     [
@@ -53,6 +58,9 @@ describe("layer boundaries", () => {
   it.each([
     ["src/events/types.ts", "./fields.ts"],
     ["src/config.ts", "./keys/index.ts"],
+    ["src/config.ts", "./config/schema.ts"],
+    ["src/config/keys.ts", "../keys/index.ts"],
+    ["src/config/build.ts", "./credentials.ts"],
     ["src/bus/publisher.ts", "../events/index.ts"],
     ["src/bus/publisher.ts", "../telemetry/messaging.ts"],
     ["src/store/client.ts", "../errors.ts"],
@@ -69,7 +77,7 @@ describe("layer boundaries", () => {
 
 describe("the environment is read in src/config.ts only", () => {
   const why = "read the environment through src/config.ts (loadConfig, processEnv, systemPath), nowhere else";
-  it.each(["src/cli/up.ts", "src/bus/connect.ts", "test/helpers/servers.ts"])("%s may not read process.env", (file) => {
+  it.each(["src/cli/up.ts", "src/bus/connect.ts", "src/config/schema.ts", "test/helpers/servers.ts"])("%s may not read process.env", (file) => {
     expect(problems(file, "export const a = process.env.HOME;\nexport const b = process['env'];\n")).toEqual([
       `no-restricted-properties: 'process.env' is restricted from being used. ${why}`,
       `no-restricted-properties: 'process.env' is restricted from being used. ${why}`,

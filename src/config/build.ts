@@ -1,0 +1,74 @@
+import { withCredentials } from "./credentials.ts";
+import type { ConfiguredKeys } from "./keys.ts";
+import type { ParsedEnv } from "./schema.ts";
+import type { Config, NatsAuth } from "./types.ts";
+
+/** What loadConfig checked beside the schema: the keys, the experiments and the NATS credentials. */
+export interface CheckedExtras extends ConfiguredKeys {
+  experiments: unknown[];
+  natsAuth: NatsAuth;
+}
+
+/** The parsed variables as the Config the layers read: units converted, derived limits computed. */
+export function toConfig(e: ParsedEnv, { scoped, publishable, experiments, natsAuth }: CheckedExtras): Config {
+  return {
+    natsUrl: e.NATS_URL,
+    natsAuth,
+    clickhouse: {
+      url: withCredentials(e.CLICKHOUSE_URL, e.CLICKHOUSE_USER, e.CLICKHOUSE_PASSWORD),
+      database: e.CLICKHOUSE_DATABASE,
+      cluster: e.PLAYPULSE_CLICKHOUSE_CLUSTER,
+    },
+    provision: e.PLAYPULSE_PROVISION,
+    http: { host: e.PLAYPULSE_HTTP_HOST, port: e.PLAYPULSE_HTTP_PORT },
+    keys: { write: new Set(e.PLAYPULSE_WRITE_KEYS), read: new Set(e.PLAYPULSE_READ_KEYS), publishable, scoped },
+    logLevel: e.PLAYPULSE_LOG_LEVEL,
+    stream: {
+      name: e.PLAYPULSE_STREAM,
+      subjectPrefix: e.PLAYPULSE_SUBJECT_PREFIX,
+      maxBytes: e.PLAYPULSE_STREAM_MAX_BYTES,
+      maxAgeMs: e.PLAYPULSE_STREAM_MAX_AGE_HOURS * 3600_000,
+      replicas: e.PLAYPULSE_STREAM_REPLICAS,
+      duplicateWindowMs: e.PLAYPULSE_DUPLICATE_WINDOW_SECONDS * 1000,
+      region: e.PLAYPULSE_REGION,
+      sourceRegions: [...new Set(e.PLAYPULSE_SOURCE_REGIONS)],
+    },
+    limits: {
+      maxEventBytes: e.PLAYPULSE_MAX_EVENT_BYTES,
+      maxBodyBytes: e.PLAYPULSE_MAX_BODY_BYTES,
+      maxBatchEvents: e.PLAYPULSE_MAX_BATCH_EVENTS,
+    },
+    ingest: { bodyTimeoutMs: e.PLAYPULSE_BODY_TIMEOUT_MS },
+    publish: { timeoutMs: e.PLAYPULSE_PUBLISH_TIMEOUT_MS, retryAfterSeconds: e.PLAYPULSE_RETRY_AFTER_SECONDS },
+    consumers: {
+      batchSize: e.PLAYPULSE_BATCH_SIZE,
+      flushIntervalMs: e.PLAYPULSE_FLUSH_INTERVAL_MS,
+      ackWaitMs: e.PLAYPULSE_ACK_WAIT_SECONDS * 1000,
+      maxAckPending: Math.max(1000, e.PLAYPULSE_BATCH_SIZE * 4),
+      maxDeliver: e.PLAYPULSE_MAX_DELIVER,
+      faultDelayAfterWriteMs: e.PLAYPULSE_FAULT_DELAY_AFTER_WRITE_MS,
+    },
+    trending: { halfLifeHours: e.PLAYPULSE_TRENDING_HALF_LIFE_HOURS },
+    quarantine: {
+      enabled: e.PLAYPULSE_QUARANTINE,
+      maxPayloadBytes: e.PLAYPULSE_QUARANTINE_MAX_PAYLOAD_BYTES,
+      maxBytes: e.PLAYPULSE_QUARANTINE_MAX_BYTES ?? Math.max(1024 * 1024, Math.floor(e.PLAYPULSE_STREAM_MAX_BYTES / 8)),
+      maxAgeMs: e.PLAYPULSE_QUARANTINE_MAX_AGE_HOURS * 3600_000,
+    },
+    jaegerUiUrl: e.PLAYPULSE_JAEGER_UI_URL?.replace(/\/+$/, ""),
+    ccv: { windowSeconds: e.PLAYPULSE_CCV_WINDOW_SECONDS },
+    experiments,
+    otel: {
+      disabled: e.OTEL_SDK_DISABLED,
+      serviceName: e.OTEL_SERVICE_NAME,
+      exporterName: e.OTEL_TRACES_EXPORTER,
+      protocol: e.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? e.OTEL_EXPORTER_OTLP_PROTOCOL,
+    },
+    otelSdk: {
+      scheduleDelayMs: e.OTEL_BSP_SCHEDULE_DELAY,
+      maxQueueSize: e.OTEL_BSP_MAX_QUEUE_SIZE,
+      maxExportBatchSize: Math.min(e.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, e.OTEL_BSP_MAX_QUEUE_SIZE),
+      linkCountLimit: e.OTEL_SPAN_LINK_COUNT_LIMIT,
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import type { KeyEntry } from "../keys/index.ts";
+import type { OTLP_PROTOCOLS } from "./schema.ts";
+
+export interface Config {
+  natsUrl: string;
+  natsAuth: NatsAuth;
+  /** `url` carries CLICKHOUSE_USER and CLICKHOUSE_PASSWORD when they are set. */
+  clickhouse: { url: string; database: string; cluster: string | undefined };
+  /** False: the roles wait for what `playpulse migrate` creates instead of creating it. */
+  provision: boolean;
+  http: { host: string; port: number };
+  keys: {
+    write: ReadonlySet<string>;
+    read: ReadonlySet<string>;
+    publishable: ReadonlyMap<string, ReadonlySet<string>>;
+    /** PLAYPULSE_KEYS: keys with a source and scopes, as hashes (docs/security.md#keys). */
+    scoped: readonly KeyEntry[];
+  };
+  logLevel: string;
+  stream: {
+    name: string;
+    subjectPrefix: string;
+    maxBytes: number;
+    maxAgeMs: number;
+    replicas: number;
+    duplicateWindowMs: number;
+    /** PLAYPULSE_REGION, "" when the deployment has no regions. */
+    region: string;
+    /** PLAYPULSE_SOURCE_REGIONS: non-empty in the analytics region, whose stream sources theirs. */
+    sourceRegions: readonly string[];
+  };
+  limits: { maxEventBytes: number; maxBodyBytes: number; maxBatchEvents: number };
+  /** The edge's request handling beyond the size limits. */
+  ingest: { bodyTimeoutMs: number };
+  publish: { timeoutMs: number; retryAfterSeconds: number };
+  consumers: {
+    batchSize: number;
+    flushIntervalMs: number;
+    ackWaitMs: number;
+    /** The durables' `max_ack_pending`: room for two batches in hand and two more. */
+    maxAckPending: number;
+    maxDeliver: number;
+    faultDelayAfterWriteMs: number;
+  };
+  trending: { halfLifeHours: number };
+  quarantine: { enabled: boolean; maxPayloadBytes: number; maxBytes: number; maxAgeMs: number };
+  /** Jaeger UI base URL without a trailing slash; undefined: no trace links. */
+  jaegerUiUrl: string | undefined;
+  ccv: { windowSeconds: number };
+  /** PLAYPULSE_EXPERIMENTS, parsed as JSON; src/experiments checks each definition. */
+  experiments: unknown[];
+  otel: {
+    disabled: boolean;
+    serviceName: string;
+    exporterName: "otlp" | "console" | "none";
+    protocol: (typeof OTLP_PROTOCOLS)[number];
+  };
+  /** Span export and limits of the OpenTelemetry SDK (src/instrumentation.ts). */
+  otelSdk: { scheduleDelayMs: number; maxQueueSize: number; maxExportBatchSize: number; linkCountLimit: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/**
+ * How the process authenticates to NATS (NATS_CREDS, NATS_NKEY, or NATS_USER and NATS_PASSWORD).
+ * The same shape as `NatsAuth` in src/bus/connect.ts, which takes it (config imports no layer).
+ */
+export type NatsAuth =
+  | { kind: "none" }
+  | { kind: "creds"; file: string }
+  | { kind: "nkey"; seedFile: string }
+  | { kind: "password"; user: string; password: string };
