@@ -77,12 +77,15 @@ describe("layer boundaries", () => {
 
 describe("the environment is read in src/config.ts only", () => {
   const why = "read the environment through src/config.ts (loadConfig, processEnv, systemPath), nowhere else";
-  it.each(["src/cli/up.ts", "src/bus/connect.ts", "src/config/schema.ts", "test/helpers/servers.ts"])("%s may not read process.env", (file) => {
-    expect(problems(file, "export const a = process.env.HOME;\nexport const b = process['env'];\n")).toEqual([
-      `no-restricted-properties: 'process.env' is restricted from being used. ${why}`,
-      `no-restricted-properties: 'process.env' is restricted from being used. ${why}`,
-    ]);
-  });
+  it.each(["src/cli/up.ts", "src/bus/connect.ts", "src/config/schema.ts", "test/helpers/servers.ts"])(
+    "%s may not read process.env",
+    (file) => {
+      expect(problems(file, "export const a = process.env.HOME;\nexport const b = process['env'];\n")).toEqual([
+        `no-restricted-properties: 'process.env' is restricted from being used. ${why}`,
+        `no-restricted-properties: 'process.env' is restricted from being used. ${why}`,
+      ]);
+    },
+  );
 
   it("nor import env from node:process", () => {
     expect(problems("src/cli/up.ts", 'import { env } from "node:process";\nexport const a = env;\n')).toEqual([
