@@ -9,12 +9,22 @@ import type { ViewContext } from "./view.ts";
 
 const LIVE_MS = 5000;
 
-/**
- * Concurrent viewers now and over the last hour (polled every 5 s), plays per minute, and the
- * QoE tiles against the previous period.
- */
-export function overviewView(root: HTMLElement, route: Route, ctx: ViewContext): () => void {
-  const range = rangeOf(route.params);
+/** What to do when the range has no views and nobody watched in the last hour. */
+function noEventsNote(): HTMLElement {
+  return note(
+    "empty",
+    "No events yet in this range: run ",
+    code("playpulse load"),
+    " or open the example page (",
+    code("/sdk/v1/example"),
+    ", its link is printed by ",
+    code("playpulse up"),
+    "), or pick a longer range above.",
+  );
+}
+
+/** The live tile and chart: concurrent viewers now, the last hour's peak and series. */
+function liveViewers() {
   const ccvNow = h("p", { class: "value big", id: "ccv-now" }, "…");
   const ccvPeak = h("p", { class: "sub", id: "ccv-peak" });
   const live = chart({
@@ -24,6 +34,37 @@ export function overviewView(root: HTMLElement, route: Route, ctx: ViewContext):
     kind: "line",
     integer: true,
   });
+  /** The highest count seen since the view opened (0: nobody watched). */
+  let seen = 0;
+  const section = h(
+    "section",
+    { class: "row" },
+    h("div", { class: "tile now" }, h("h3", {}, "Watching now"), ccvNow, ccvPeak),
+    live.figure,
+  );
+  async function refresh() {
+    const c = await api<Concurrency>("/v1/concurrency");
+    seen = Math.max(seen, c.peak.viewers, c.current.viewers);
+    ccvNow.textContent = String(c.current.viewers);
+    ccvNow.dataset.value = String(c.current.viewers);
+    ccvPeak.textContent = c.peak.t
+      ? `peak ${c.peak.viewers} at ${isoShort(c.peak.t)} (last hour)`
+      : "no viewers in the last hour";
+    live.set(
+      c.series.map((p) => Date.parse(p.t) / 1000),
+      c.series.map((p) => p.viewers),
+    );
+  }
+  return { section, refresh, seen: () => seen, destroy: () => live.destroy() };
+}
+
+/**
+ * Concurrent viewers now and over the last hour (polled every 5 s), plays per minute, and the
+ * QoE tiles against the previous period.
+ */
+export function overviewView(root: HTMLElement, route: Route, ctx: ViewContext): () => void {
+  const range = rangeOf(route.params);
+  const live = liveViewers();
   const step = stepFor(range, 720);
   const perStep = step === 60_000 ? "minute" : `${step / 60_000} minutes`;
   const playsLine = chart({
@@ -39,30 +80,11 @@ export function overviewView(root: HTMLElement, route: Route, ctx: ViewContext):
     root,
     h("h2", {}, "Overview"),
     empty,
-    h(
-      "section",
-      { class: "row" },
-      h("div", { class: "tile now" }, h("h3", {}, "Watching now"), ccvNow, ccvPeak),
-      live.figure,
-    ),
+    live.section,
     h("section", { "aria-label": "Quality of experience" }, tileBox),
     h("section", {}, playsLine.figure),
   );
 
-  let ccvSeen = 0;
-  async function refreshLive() {
-    const c = await api<Concurrency>("/v1/concurrency");
-    ccvSeen = Math.max(ccvSeen, c.peak.viewers, c.current.viewers);
-    ccvNow.textContent = String(c.current.viewers);
-    ccvNow.dataset.value = String(c.current.viewers);
-    ccvPeak.textContent = c.peak.t
-      ? `peak ${c.peak.viewers} at ${isoShort(c.peak.t)} (last hour)`
-      : "no viewers in the last hour";
-    live.set(
-      c.series.map((p) => Date.parse(p.t) / 1000),
-      c.series.map((p) => p.viewers),
-    );
-  }
   async function refreshRange() {
     const [o, s] = await Promise.all([
       api<Overview>(`/v1/overview${qs(rangeQuery(range))}`),
@@ -82,23 +104,9 @@ export function overviewView(root: HTMLElement, route: Route, ctx: ViewContext):
       s.points.map((p) => Date.parse(p.t) / 1000),
       s.points.map((p) => p.value),
     );
-    fill(
-      empty,
-      o.metrics.views === 0 &&
-        ccvSeen === 0 &&
-        note(
-          "empty",
-          "No events yet in this range: run ",
-          code("playpulse load"),
-          " or open the example page (",
-          code("/sdk/v1/example"),
-          ", its link is printed by ",
-          code("playpulse up"),
-          "), or pick a longer range above.",
-        ),
-    );
+    fill(empty, o.metrics.views === 0 && live.seen() === 0 && noEventsNote());
   }
-  const stopLive = ctx.every(LIVE_MS, refreshLive);
+  const stopLive = ctx.every(LIVE_MS, live.refresh);
   const stopRange = ctx.every(30_000, refreshRange);
   return () => {
     stopLive();

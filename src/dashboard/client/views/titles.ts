@@ -11,6 +11,41 @@ function titleLink(route: Route, id: string, title: string | null): HTMLElement 
   return h("a", { href: href("title", params, id) }, title ?? id, title ? h("span", { class: "sub" }, ` ${id}`) : null);
 }
 
+/** The top titles, or what to do when the range has no views. */
+function topTable(route: Route, items: TopItem[]): HTMLElement {
+  if (items.length === 0)
+    return note("empty", "No views in this range: run ", code("playpulse load"), " or pick a longer range.");
+  const head = h(
+    "tr",
+    {},
+    h("th", { scope: "col" }, "Title"),
+    h("th", { scope: "col", class: "num" }, "Views"),
+    h("th", { scope: "col", class: "num" }, "Watch time"),
+  );
+  const rows = items.map((i) =>
+    h(
+      "tr",
+      {},
+      h("th", { scope: "row" }, titleLink(route, i.video_id, i.title)),
+      h("td", { class: "num" }, METRICS.views.format(i.views)),
+      h("td", { class: "num" }, METRICS.watch_time_ms.format(i.watch_time_ms)),
+    ),
+  );
+  return h("table", { id: "top-table" }, h("thead", {}, head), h("tbody", {}, ...rows));
+}
+
+/** Trending titles with their plays, or why there are none. */
+function trendingList(route: Route, items: TrendingItem[]): HTMLElement {
+  if (items.length === 0) return note("empty", "Nothing trending: trending counts plays of the last hours.");
+  return h(
+    "ol",
+    { id: "trending-list" },
+    ...items.map((i) =>
+      h("li", {}, titleLink(route, i.video_id, i.title), h("span", { class: "sub" }, ` ${i.plays} plays`)),
+    ),
+  );
+}
+
 /** Top titles by views or watch time over the range, and trending now. */
 export function titlesView(root: HTMLElement, route: Route, ctx: ViewContext): () => void {
   const range = rangeOf(route.params);
@@ -48,50 +83,7 @@ export function titlesView(root: HTMLElement, route: Route, ctx: ViewContext): (
       api<{ items: TopItem[] }>(`/v1/videos/top${qs({ by, limit: 20, ...rangeQuery(range) })}`),
       api<{ items: TrendingItem[] }>(`/v1/trending${qs({ limit: 10 })}`),
     ]);
-    fill(
-      top,
-      t.items.length === 0
-        ? note("empty", "No views in this range: run ", code("playpulse load"), " or pick a longer range.")
-        : h(
-            "table",
-            { id: "top-table" },
-            h(
-              "thead",
-              {},
-              h(
-                "tr",
-                {},
-                h("th", { scope: "col" }, "Title"),
-                h("th", { scope: "col", class: "num" }, "Views"),
-                h("th", { scope: "col", class: "num" }, "Watch time"),
-              ),
-            ),
-            h(
-              "tbody",
-              {},
-              ...t.items.map((i) =>
-                h(
-                  "tr",
-                  {},
-                  h("th", { scope: "row" }, titleLink(route, i.video_id, i.title)),
-                  h("td", { class: "num" }, METRICS.views.format(i.views)),
-                  h("td", { class: "num" }, METRICS.watch_time_ms.format(i.watch_time_ms)),
-                ),
-              ),
-            ),
-          ),
-    );
-    fill(
-      trending,
-      tr.items.length === 0
-        ? note("empty", "Nothing trending: trending counts plays of the last hours.")
-        : h(
-            "ol",
-            { id: "trending-list" },
-            ...tr.items.map((i) =>
-              h("li", {}, titleLink(route, i.video_id, i.title), h("span", { class: "sub" }, ` ${i.plays} plays`)),
-            ),
-          ),
-    );
+    fill(top, topTable(route, t.items));
+    fill(trending, trendingList(route, tr.items));
   });
 }
