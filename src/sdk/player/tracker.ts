@@ -45,6 +45,118 @@ interface View {
 /** The largest playhead step between two samples counted as played (a larger one is a jump). */
 const MAX_STEP_MS = 3000;
 
+/** What the media handlers drive: the current view and the steps that update and report it. */
+interface Playback {
+  view(): View | null;
+  /** The playhead in whole milliseconds. */
+  pos(): number;
+  open(): void;
+  close(): void;
+  emit(type: VideoEventType, extra?: Partial<VideoEvent>): void;
+  sample(): void;
+  stopStall(): void;
+  totals(): { played_ms: number; rebuffer_ms: number };
+}
+
+/** One handler per media event, turning what the element does into the view's events. */
+function mediaHandlers(p: Playback, media: MediaLike, transport: Transport, clock: Clock): Record<string, () => void> {
+  return {
+    play: () => {
+      if (p.view()?.completed) {
+        p.close();
+        transport.flush();
+      }
+      const view = p.view();
+      if (!view) return p.open();
+      if (view.paused) {
+        view.paused = false;
+        p.emit("user.video.resumed");
+      }
+    },
+    playing: () => {
+      const view = p.view();
+      if (!view) return;
+      p.stopStall();
+      if (!view.firstFrame) {
+        view.firstFrame = true;
+        p.emit("user.video.played", { startup_ms: Math.max(1, Math.round(clock.now() - view.requestedAt)) });
+        transport.flush();
+      }
+      view.lastPos = p.pos();
+    },
+    timeupdate: () => p.sample(),
+    waiting: () => {
+      const view = p.view();
+      if (!view?.firstFrame || media.seeking || view.stallSince !== null) return;
+      p.sample();
+      view.stallSince = clock.now();
+    },
+    pause: () => {
+      const view = p.view();
+      if (!view || media.ended) return;
+      p.sample();
+      p.stopStall();
+      view.lastPos = null;
+      view.paused = true;
+      p.emit("user.video.paused");
+    },
+    seeking: () => {
+      const view = p.view();
+      if (!view) return;
+      p.stopStall();
+      if (view.seekFrom === null) view.seekFrom = view.lastPos ?? view.lastSeen;
+      view.lastPos = null;
+    },
+    seeked: () => {
+      const view = p.view();
+      if (!view || view.seekFrom === null) return;
+      const from = view.seekFrom;
+      view.seekFrom = null;
+      p.emit("user.video.seeked", { from_ms: from, to_ms: p.pos() });
+      view.lastSeen = p.pos();
+      if (!view.paused) view.lastPos = p.pos();
+    },
+    ended: () => {
+      const view = p.view();
+      if (!view || view.completed) return;
+      p.sample();
+      p.stopStall();
+      view.lastPos = null;
+      view.completed = true;
+      p.emit("user.video.completed", p.totals());
+      transport.flush();
+    },
+    error: () => {
+      if (!p.view()) p.open();
+      p.emit("user.video.failed", { error_code: String(media.error?.code ?? 0), fatal: true });
+      transport.flush();
+    },
+    emptied: () => {
+      if (!p.view()) return;
+      p.close();
+      transport.flush();
+    },
+  };
+}
+
+/** A new view, requested now, at the playhead `pos`. */
+function newView(requestedAt: number, pos: number, heartbeat: unknown): View {
+  return {
+    id: uuidv7(),
+    requestedAt,
+    firstFrame: false,
+    playedMs: 0,
+    rebufferMs: 0,
+    lastPos: null,
+    lastSeen: pos,
+    stallSince: null,
+    paused: false,
+    completed: false,
+    seekFrom: null,
+    heartbeat,
+  };
+}
+
 /**
  * Follows one media element and turns what it really does into v1 events:
  * `played_ms` is media time actually played (playhead advance while playing, seeks excluded),
@@ -100,20 +212,11 @@ export function createTracker(media: MediaLike, opts: AttachOptions, transport: 
   };
 
   function open(): void {
-    view = {
-      id: uuidv7(),
-      requestedAt: clock.now(),
-      firstFrame: false,
-      playedMs: 0,
-      rebufferMs: 0,
-      lastPos: null,
-      lastSeen: pos(),
-      stallSince: null,
-      paused: false,
-      completed: false,
-      seekFrom: null,
-      heartbeat: clock.setInterval(() => emit("user.video.heartbeat", totals()), heartbeatMs),
-    };
+    view = newView(
+      clock.now(),
+      pos(),
+      clock.setInterval(() => emit("user.video.heartbeat", totals()), heartbeatMs),
+    );
     const duration = Number.isFinite(media.duration) ? Math.round(media.duration * 1000) : undefined;
     emit("user.video.play_requested", duration !== undefined ? { duration_ms: duration } : {});
   }
@@ -132,76 +235,6 @@ export function createTracker(media: MediaLike, opts: AttachOptions, transport: 
     view.stallSince = null;
   };
 
-  const handlers: Record<string, () => void> = {
-    play: () => {
-      if (view?.completed) {
-        close();
-        transport.flush();
-      }
-      if (!view) return open();
-      if (view.paused) {
-        view.paused = false;
-        emit("user.video.resumed");
-      }
-    },
-    playing: () => {
-      if (!view) return;
-      stopStall();
-      if (!view.firstFrame) {
-        view.firstFrame = true;
-        emit("user.video.played", { startup_ms: Math.max(1, Math.round(clock.now() - view.requestedAt)) });
-        transport.flush();
-      }
-      view.lastPos = pos();
-    },
-    timeupdate: () => sample(),
-    waiting: () => {
-      if (!view?.firstFrame || media.seeking || view.stallSince !== null) return;
-      sample();
-      view.stallSince = clock.now();
-    },
-    pause: () => {
-      if (!view || media.ended) return;
-      sample();
-      stopStall();
-      view.lastPos = null;
-      view.paused = true;
-      emit("user.video.paused");
-    },
-    seeking: () => {
-      if (!view) return;
-      stopStall();
-      if (view.seekFrom === null) view.seekFrom = view.lastPos ?? view.lastSeen;
-      view.lastPos = null;
-    },
-    seeked: () => {
-      if (!view || view.seekFrom === null) return;
-      const from = view.seekFrom;
-      view.seekFrom = null;
-      emit("user.video.seeked", { from_ms: from, to_ms: pos() });
-      view.lastSeen = pos();
-      if (!view.paused) view.lastPos = pos();
-    },
-    ended: () => {
-      if (!view || view.completed) return;
-      sample();
-      stopStall();
-      view.lastPos = null;
-      view.completed = true;
-      emit("user.video.completed", totals());
-      transport.flush();
-    },
-    error: () => {
-      if (!view) open();
-      emit("user.video.failed", { error_code: String(media.error?.code ?? 0), fatal: true });
-      transport.flush();
-    },
-    emptied: () => {
-      if (!view) return;
-      close();
-      transport.flush();
-    },
-  };
-
-  return { handlers, close, viewId: () => view?.id ?? null };
+  const playback: Playback = { view: () => view, pos, open, close, emit, sample, stopStall, totals };
+  return { handlers: mediaHandlers(playback, media, transport, clock), close, viewId: () => view?.id ?? null };
 }

@@ -40,6 +40,46 @@ export function backoff(attempt: number, random: () => number): number {
 
 const RETRY = (status: number) => status === 429 || status === 503 || status === 502 || status === 504;
 
+/** Sends one batch; resolves with whether to send it again (429, 5xx busy, network error). */
+function post(url: string, key: string, events: VideoEvent[], env: TransportEnv): Promise<boolean> {
+  return env
+    .fetch(url, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify(events),
+      keepalive: true,
+    })
+    .then(
+      (res) => RETRY(res.status),
+      () => true,
+    );
+}
+
+/** Sends `events` as NDJSON beacons of at most BEACON_BYTES each. */
+function sendBeacons(beaconUrl: string, events: VideoEvent[], env: TransportEnv): void {
+  let lines: string[] = [];
+  let size = 0;
+  const send = () => {
+    if (lines.length === 0) return;
+    const body = lines.join("\n");
+    // A browser that will not queue the beacon still gets a keepalive fetch (text/plain: no preflight).
+    if (!env.sendBeacon(beaconUrl, body)) {
+      env
+        .fetch(beaconUrl, { method: "POST", headers: { "content-type": "text/plain" }, body, keepalive: true })
+        .catch(() => undefined);
+    }
+    lines = [];
+    size = 0;
+  };
+  for (const e of events) {
+    const line = JSON.stringify(e);
+    if (size + line.length > BEACON_BYTES) send();
+    lines.push(line);
+    size += line.length + 1;
+  }
+  send();
+}
+
 /**
  * Batching and delivery. One request at a time, in order; on 429, 503 or a network error the same
  * batch (same event ids, so the edge answers "duplicate" for any it already stored) is sent again
@@ -106,17 +146,8 @@ export function createTransport(opts: TransportOptions, env: TransportEnv): Tran
       sending = false;
       settle(retryIt);
     };
-    env
-      .fetch(url, {
-        method: "POST",
-        headers: { authorization: `Bearer ${opts.key}`, "content-type": "application/json" },
-        body: JSON.stringify(inFlight),
-        keepalive: true,
-      })
-      .then(
-        (res) => done(RETRY(res.status)),
-        () => done(true),
-      )
+    post(url, opts.key, inFlight, env)
+      .then(done)
       .catch(() => undefined);
   }
 
@@ -129,28 +160,7 @@ export function createTransport(opts: TransportOptions, env: TransportEnv): Tran
     env.clearTimeout(timer);
     timer = null;
     if (close) closed = true;
-    const beaconUrl = `${url}?key=${encodeURIComponent(opts.key)}`;
-    let lines: string[] = [];
-    let size = 0;
-    const send = () => {
-      if (lines.length === 0) return;
-      const body = lines.join("\n");
-      // A browser that will not queue the beacon still gets a keepalive fetch (text/plain: no preflight).
-      if (!env.sendBeacon(beaconUrl, body)) {
-        env
-          .fetch(beaconUrl, { method: "POST", headers: { "content-type": "text/plain" }, body, keepalive: true })
-          .catch(() => undefined);
-      }
-      lines = [];
-      size = 0;
-    };
-    for (const e of events) {
-      const line = JSON.stringify(e);
-      if (size + line.length > BEACON_BYTES) send();
-      lines.push(line);
-      size += line.length + 1;
-    }
-    send();
+    sendBeacons(`${url}?key=${encodeURIComponent(opts.key)}`, events, env);
   }
 
   return { push, flush: () => flush(), beacon, dropped: () => dropped };
