@@ -73,19 +73,5 @@ export interface Lag {
   consumers: ConsumerLag[];
 }
 
-export interface EventLocation {
-  id: string;
-  type: string | null;
-  accepted_at: string | null;
-  trace_id: string | null;
-  trace_url: string | null;
-  waiting_for: string[];
-  consumers: {
-    consumer: string;
-    table: string;
-    expected: boolean;
-    stored: boolean;
-    stored_at: string | null;
-    seconds_to_store: number | null;
-  }[];
-}
+/** The answer of GET /v1/events/:id: the server's own type (types only, so nothing of the server is bundled). */
+export type { EventLocation } from "../../query/event-location.ts";
