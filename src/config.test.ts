@@ -19,7 +19,7 @@ describe("loadConfig: defaults", () => {
     const c = loadConfig({});
     expect(c.natsUrl).toBe("nats://127.0.0.1:4222");
     expect(c.clickhouse).toEqual({ url: "http://127.0.0.1:8123", database: "playpulse" });
-    expect(c.http).toEqual({ host: "0.0.0.0", port: 8080 });
+    expect(c.http).toEqual({ host: "0.0.0.0", port: 8080, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 });
     expect(c.keys).toEqual({ write: new Set(), read: new Set(), publishable: new Map(), scoped: [] });
     expect(c.logLevel).toBe("info");
     expect(c.stream).toEqual({
@@ -97,7 +97,7 @@ describe("loadConfig: defaults", () => {
     });
     expect(c.natsUrl).toBe("nats://a:4222,nats://b:4222");
     expect(c.clickhouse).toEqual({ url: "https://ch.example:8443", database: "pp_prod" });
-    expect(c.http).toEqual({ host: "127.0.0.1", port: 0 });
+    expect(c.http).toEqual({ host: "127.0.0.1", port: 0, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 });
     expect(c.keys).toEqual({
       write: new Set(["wk_a", "wk_b"]),
       read: new Set(["rk_a"]),

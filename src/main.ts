@@ -25,7 +25,12 @@ import { tracerFor } from "./telemetry/tracing.ts";
 export { provisionAll } from "./roles/index.ts";
 
 /** Opens the HTTP port for an app: `listenNode` (default), `listenBun` or `listenDeno`. */
-export type Listen = (app: Hono, host: string, port: number) => Promise<HttpServer>;
+export type Listen = (
+  app: Hono,
+  host: string,
+  port: number,
+  timeouts?: { headersTimeoutMs: number; requestTimeoutMs: number },
+) => Promise<HttpServer>;
 
 export interface Running {
   /** The HTTP port actually bound (useful with port 0). */
@@ -147,7 +152,7 @@ export async function startRoles(
     bus: bus ?? lazy,
     store: ctx.store,
   };
-  const http = await listen(app, config.http.host, config.http.port).catch(async (err: unknown) => {
+  const http = await listen(app, config.http.host, config.http.port, config.http).catch(async (err: unknown) => {
     await runShutdown(stopSequence({ ...parts, http: { close: () => Promise.resolve() } }));
     const where = `${config.http.host}:${config.http.port}`;
     throw new ListenError(`cannot listen on ${where}: ${err instanceof Error ? err.message : String(err)}`, {

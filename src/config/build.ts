@@ -20,7 +20,12 @@ export function toConfig(e: ParsedEnv, { scoped, publishable, experiments, natsA
       cluster: e.PLAYPULSE_CLICKHOUSE_CLUSTER,
     },
     provision: e.PLAYPULSE_PROVISION,
-    http: { host: e.PLAYPULSE_HTTP_HOST, port: e.PLAYPULSE_HTTP_PORT },
+    http: {
+      host: e.PLAYPULSE_HTTP_HOST,
+      port: e.PLAYPULSE_HTTP_PORT,
+      headersTimeoutMs: e.PLAYPULSE_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: Math.max(e.PLAYPULSE_REQUEST_TIMEOUT_MS, e.PLAYPULSE_HEADERS_TIMEOUT_MS),
+    },
     keys: { write: new Set(e.PLAYPULSE_WRITE_KEYS), read: new Set(e.PLAYPULSE_READ_KEYS), publishable, scoped },
     logLevel: e.PLAYPULSE_LOG_LEVEL,
     stream: {
@@ -38,7 +43,7 @@ export function toConfig(e: ParsedEnv, { scoped, publishable, experiments, natsA
       maxBodyBytes: e.PLAYPULSE_MAX_BODY_BYTES,
       maxBatchEvents: e.PLAYPULSE_MAX_BATCH_EVENTS,
     },
-    ingest: { bodyTimeoutMs: e.PLAYPULSE_BODY_TIMEOUT_MS },
+    ingest: { bodyTimeoutMs: e.PLAYPULSE_BODY_TIMEOUT_MS, maxEventAgeMs: e.PLAYPULSE_MAX_EVENT_AGE_DAYS * 86_400_000 },
     publish: { timeoutMs: e.PLAYPULSE_PUBLISH_TIMEOUT_MS, retryAfterSeconds: e.PLAYPULSE_RETRY_AFTER_SECONDS },
     consumers: {
       batchSize: e.PLAYPULSE_BATCH_SIZE,

@@ -81,6 +81,12 @@ export const schema = z.object({
   PLAYPULSE_MAX_BATCH_EVENTS: int(1000, 1, 10_000),
   /** How long a request body may take to arrive before the edge answers 408. */
   PLAYPULSE_BODY_TIMEOUT_MS: int(10_000, 100, 600_000),
+  /** Node's headersTimeout: the request line and headers must arrive within this (slow-header clients). */
+  PLAYPULSE_HEADERS_TIMEOUT_MS: int(10_000, 1000, 120_000),
+  /** Node's requestTimeout: a whole request (headers and body) must arrive within this. */
+  PLAYPULSE_REQUEST_TIMEOUT_MS: int(30_000, 1000, 600_000),
+  /** Events dated further back than this are rejected per event (bounds ClickHouse partitions per insert). */
+  PLAYPULSE_MAX_EVENT_AGE_DAYS: int(365, 1, 36_500),
   PLAYPULSE_PUBLISH_TIMEOUT_MS: int(5000, 100, 60_000),
   PLAYPULSE_RETRY_AFTER_SECONDS: int(2, 1, 300),
   PLAYPULSE_BATCH_SIZE: int(5000, 1, 100_000),

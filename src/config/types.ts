@@ -8,7 +8,7 @@ export interface Config {
   clickhouse: { url: string; database: string; cluster: string | undefined };
   /** False: the roles wait for what `playpulse migrate` creates instead of creating it. */
   provision: boolean;
-  http: { host: string; port: number };
+  http: { host: string; port: number; headersTimeoutMs: number; requestTimeoutMs: number };
   keys: {
     write: ReadonlySet<string>;
     read: ReadonlySet<string>;
@@ -31,7 +31,7 @@ export interface Config {
   };
   limits: { maxEventBytes: number; maxBodyBytes: number; maxBatchEvents: number };
   /** The edge's request handling beyond the size limits. */
-  ingest: { bodyTimeoutMs: number };
+  ingest: { bodyTimeoutMs: number; maxEventAgeMs: number };
   publish: { timeoutMs: number; retryAfterSeconds: number };
   consumers: {
     batchSize: number;

@@ -7,7 +7,10 @@ import { serveCommand } from "../cli/serve.ts";
 import { serveArgsOf } from "./runtimes.ts";
 import { listenBun } from "./bun-server.ts";
 
-serveCommand(serveArgsOf(process.argv.slice(2)), { listen: () => listenBun, runtime: "bun" }).then(
+serveCommand(serveArgsOf(process.argv.slice(2)), {
+  listen: () => (app, host, port) => listenBun(app, host, port),
+  runtime: "bun",
+}).then(
   (code) => process.exit(code),
   (err: unknown) => {
     process.stderr.write(`playpulse (bun): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

@@ -8,11 +8,32 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
+/** Node's own limits on how slowly a client may send (docs/security.md, "Timeouts"). */
+export interface NodeTimeouts {
+  /** `headersTimeout`: the request line and headers (Node's default 60 s lets slow headers hold a socket). */
+  headersTimeoutMs: number;
+  /** `requestTimeout`: the whole request, headers and body. */
+  requestTimeoutMs: number;
+}
+
+const DEFAULT_TIMEOUTS: NodeTimeouts = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 };
+
 /** The Node adapter: the only place an HTTP port is opened on Node. */
-export function listenNode(app: Hono, host: string, port: number): Promise<HttpServer> {
+export function listenNode(
+  app: Hono,
+  host: string,
+  port: number,
+  timeouts: NodeTimeouts = DEFAULT_TIMEOUTS,
+): Promise<HttpServer> {
   return new Promise((resolve, reject) => {
     let server: ServerType | undefined = undefined;
-    server = serve({ fetch: app.fetch, hostname: host, port }, (info) => {
+    const serverOptions = {
+      headersTimeout: timeouts.headersTimeoutMs,
+      requestTimeout: timeouts.requestTimeoutMs,
+      // How often Node checks those timeouts (its default, 30 s, would let a slow client hold a socket that long).
+      connectionsCheckingInterval: Math.min(1000, timeouts.headersTimeoutMs),
+    };
+    server = serve({ fetch: app.fetch, hostname: host, port, serverOptions }, (info) => {
       const s = server as Server;
       resolve({
         port: info.port,

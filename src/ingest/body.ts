@@ -1,4 +1,5 @@
 import { ApiError } from "../http/errors.ts";
+import { checkDepth, MAX_ENVELOPE_DEPTH } from "./depth.ts";
 import { jsonSyntaxError } from "./json-syntax.ts";
 
 export interface BodyLimits {
@@ -216,6 +217,8 @@ export function decodeUtf8(bytes: Uint8Array): string {
 
 /** The body as one JSON value, or 400 (`bad_encoding`, or `invalid_json` naming `what`). */
 export function parseJsonBody(bytes: Uint8Array, what = "body"): unknown {
+  // Integration envelopes (Segment, CloudEvents) nest client properties: a looser bound, still scanned before parse.
+  checkDepth(bytes, MAX_ENVELOPE_DEPTH);
   const text = decodeUtf8(bytes);
   try {
     return JSON.parse(text) as unknown;
@@ -233,6 +236,8 @@ export function parseJsonBody(bytes: Uint8Array, what = "body"): unknown {
 export function parseItems(bytes: Uint8Array, contentType: string | undefined, limits: BodyLimits): Item[] {
   const mime = (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
   if (mime !== "text/plain") layout(mime, "");
+  // Before JSON.parse: a deeply nested body is refused by a cheap scan, never parsed.
+  checkDepth(bytes);
   const text = decodeUtf8(bytes);
   const ndjson = layout(mime, text) === "ndjson";
   let items: Item[];

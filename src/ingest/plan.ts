@@ -29,6 +29,11 @@ export interface Plan {
   publish: PlannedPublish[];
 }
 
+function tooOld(timestamp: string, receivedAt: number, maxAgeMs: number | undefined): string | undefined {
+  if (maxAgeMs === undefined || Date.parse(timestamp) >= receivedAt - maxAgeMs) return undefined;
+  return `timestamp: more than ${Math.round(maxAgeMs / 86_400_000)} days in the past (PLAYPULSE_MAX_EVENT_AGE_DAYS); events that old are not accepted`;
+}
+
 /**
  * Validates and encodes every item of a request. Pure: no I/O. An id seen earlier in the
  * same request is a duplicate without a publish; everything else valid is to be published,
@@ -43,6 +48,8 @@ export function planBatch(
     context?: ServerContext;
     /** Whether the sender's key may send this event type: undefined when it may, else the reason. */
     allow?: (type: string) => string | undefined;
+    /** Events dated more than this before `receivedAt` are rejected (ClickHouse partitions per insert). */
+    maxEventAgeMs?: number;
   },
 ): Plan {
   const results: EventResult[] = [];
@@ -59,7 +66,7 @@ export function planBatch(
       return;
     }
     const id = v.event.id;
-    const forbidden = opts.allow?.(v.event.type);
+    const forbidden = opts.allow?.(v.event.type) ?? tooOld(v.event.timestamp, opts.receivedAt, opts.maxEventAgeMs);
     if (forbidden !== undefined) {
       results.push({ index, id, status: "rejected", error: forbidden });
       return;

@@ -52,6 +52,8 @@ export interface IngestDeps {
   subjects?: SubjectNames;
   registry?: SchemaRegistry;
   retryAfterSeconds: number;
+  /** PLAYPULSE_MAX_EVENT_AGE_DAYS in ms: older events are rejected per event. Unbounded when absent. */
+  maxEventAgeMs?: number;
   now?: () => number;
   /** Extra headers for each published message (trace context). */
   messageHeaders?: (req: Request) => Record<string, string> | undefined;
@@ -98,6 +100,7 @@ export function createIngestRoutes(deps: IngestDeps): Hono {
       receivedAt,
       context,
       allow: (type) => mayPublish(key, type),
+      ...(deps.maxEventAgeMs === undefined ? {} : { maxEventAgeMs: deps.maxEventAgeMs }),
     });
     deps.quarantine?.items(bytes, items, plan.results, c.req.header("content-type") ?? "", receivedAt);
     const extra = deps.messageHeaders?.(c.req.raw);

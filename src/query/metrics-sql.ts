@@ -1,22 +1,37 @@
-import { sql, type Ident, type Sql } from "../store/index.ts";
+import { p, sql, type Ident, type Sql } from "../store/index.ts";
+
+/**
+ * How far played and rebuffer time may run ahead of the wall clock of a view (ms): a heartbeat can
+ * report the time played since the view began, a few seconds before the player's clock says so.
+ */
+export const PLAUSIBILITY_SLACK_MS = 60_000;
 
 /**
  * One row per view: the view-level facts every QoE formula is built from (`extra`: more columns,
- * each followed by a comma; `groupBy`: `view_id` and the keys of those columns). Max over
+ * each followed by a comma; `groupBy`: `user_id, view_id` and the keys of those columns). Max over
  * cumulative counters and "did any event of this type occur" flags make the result the same
  * whatever the arrival order and however many times an event was stored.
+ *
+ * A view is `(user_id, view_id)`: events sent under another user's `view_id` make a view of their
+ * own and cannot fail or inflate the victim's. Played and rebuffer time are bounded by the wall
+ * clock since the view's start (`play_requested`) when it is among the rows, else by the rows' own
+ * span, plus PLAUSIBILITY_SLACK_MS (docs/metrics.md, "Plausibility"; docs/security.md).
  */
-export function perViewSql(db: Ident, where: Sql, extra: Sql = sql``, groupBy: Sql = sql`view_id`): Sql {
+export function perViewSql(db: Ident, where: Sql, extra: Sql = sql``, groupBy: Sql = sql`user_id, view_id`): Sql {
+  const slack = p.u64(PLAUSIBILITY_SLACK_MS);
+  // Since the view's start when it is among the rows, else over the rows' own span.
+  const clock = sql`if(requested = 1, greatest(max(ts_ms), started_ms) - started_ms, max(ts_ms) - min(ts_ms)) + ${slack}`;
   return sql`SELECT view_id,${extra}
-      any(user_id) AS user_id,
+      user_id,
       max(experiment_variant) AS variant,
       max(type = 'user.video.play_requested') AS requested,
+      minIf(ts_ms, type = 'user.video.play_requested') AS started_ms,
       max(type = 'user.video.played') AS played,
       max(type = 'user.video.completed') AS completed,
       max(type = 'user.video.ended') AS ended,
       max(type = 'user.video.failed' AND fatal = 1) AS failed_fatal,
-      max(played_ms) AS played_ms,
-      max(rebuffer_ms) AS rebuffer_ms,
+      least(max(played_ms), ${clock}) AS played_ms,
+      least(max(rebuffer_ms), ${clock}) AS rebuffer_ms,
       minIf(startup_ms, type = 'user.video.played') AS startup_ms
     FROM ${db}.events
     WHERE ${where}
@@ -33,7 +48,7 @@ export const METRIC_COLUMNS = sql`countIf(requested = 1) AS views,
     quantileExactIf(0.95)(startup_ms, played = 1) AS startup_ms_p95,
     sum(rebuffer_ms) AS rebuffer_ms,
     countIf(ended = 1 AND played = 0) AS exits_before_start,
-    countIf(failed_fatal = 1) AS failures`;
+    countIf(failed_fatal = 1 AND requested = 1) AS failures`;
 
 export interface MetricRow {
   views: unknown;

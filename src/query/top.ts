@@ -1,5 +1,6 @@
 import { ident, num, p, sql, type Store } from "../store/index.ts";
 import { lookupTitles } from "./catalog.ts";
+import { perViewSql } from "./metrics-sql.ts";
 import type { Range } from "./params.ts";
 
 export interface TopItem {
@@ -18,12 +19,12 @@ export async function topVideos(
 ): Promise<TopItem[]> {
   const order = ident(by === "views" ? "views" : "watch_time_ms");
   const rows = await store.select<{ video_id: string; views: unknown; watch_time_ms: unknown }>(
-    sql`SELECT video_id, countIf(requested = 1) AS views, sum(played_ms) AS watch_time_ms FROM (
-        SELECT video_id, view_id, max(type = 'user.video.play_requested') AS requested, max(played_ms) AS played_ms
-        FROM ${store.db}.events
-        WHERE ts_ms >= ${p.u64(range.from)} AND ts_ms < ${p.u64(range.to)}
-        GROUP BY video_id, view_id
-      ) GROUP BY video_id ORDER BY ${order} DESC, video_id ASC LIMIT ${p.u64(limit)}`,
+    sql`SELECT video_id, countIf(requested = 1) AS views, sum(played_ms) AS watch_time_ms FROM (${perViewSql(
+      store.db,
+      sql`ts_ms >= ${p.u64(range.from)} AND ts_ms < ${p.u64(range.to)}`,
+      sql` video_id,`,
+      sql`video_id, user_id, view_id`,
+    )}) GROUP BY video_id ORDER BY ${order} DESC, video_id ASC LIMIT ${p.u64(limit)}`,
   );
   const titles = await lookupTitles(
     store,

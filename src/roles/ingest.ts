@@ -49,6 +49,7 @@ export function startIngest(ctx: RoleContext, bus: BusConnection): StartedRole {
     limits: { ...config.limits, bodyTimeoutMs: config.ingest.bodyTimeoutMs },
     subjects: ctx.subjects,
     retryAfterSeconds: config.publish.retryAfterSeconds,
+    maxEventAgeMs: config.ingest.maxEventAgeMs,
     observer: ingestObserver(ctx.metrics, tracer !== undefined),
     ...messageHeadersOf(config.stream.region, tracer !== undefined),
     ...quarantineOf(ctx, publisher),

@@ -14,7 +14,7 @@ const msg = (body: unknown): InboundMessage => ({
 const consumer = createTableConsumer(content, { store: {} as Store });
 
 describe("content consumer", () => {
-  it("turns video.encoding.completed into a catalog row versioned by its timestamp", () => {
+  it("turns video.encoding.completed into a catalog row versioned by the server's receipt, not its timestamp", () => {
     const body = {
       id: "c1",
       type: "video.encoding.completed",
@@ -33,7 +33,7 @@ describe("content consumer", () => {
           title: "T",
           duration_ms: 60_000,
           genres: ["drama"],
-          version: Date.parse("2026-01-01T00:00:00Z"),
+          version: 1 * 1000 + 1,
           event_id: "c1",
           received_ms: 1,
           stored_ms: 0,

@@ -1,6 +1,10 @@
 import type { ConsumerDefinition } from "../definition.ts";
 
-/** One row of `catalog`. The newest `version` (the event's timestamp) wins, whatever the arrival order. */
+/**
+ * One row of `catalog`. The newest `version` wins, whatever the arrival order. The version is the
+ * server's receipt, never the client's clock (a client could date an event a day ahead and beat
+ * every correction): see `catalogVersion`.
+ */
 export interface CatalogRow {
   video_id: string;
   title: string;
@@ -12,6 +16,14 @@ export interface CatalogRow {
   stored_ms: number;
   trace_id: string;
 }
+
+/**
+ * The catalog version of an event: the edge's receipt time (ms) × 1000 plus the stream sequence
+ * modulo 1000, so two corrections received in the same millisecond are ordered by the stream.
+ * Below 2^53 until the year 2255.
+ */
+export const catalogVersion = (receivedAt: number, streamSeq: number): number =>
+  Math.trunc(receivedAt) * 1000 + (streamSeq % 1000);
 
 /** The content consumer (`video.>`): `video.encoding.completed` adds or updates a catalog title. */
 export const content: ConsumerDefinition<"content", "content", CatalogRow> = {
@@ -28,7 +40,7 @@ export const content: ConsumerDefinition<"content", "content", CatalogRow> = {
       title: e.title,
       duration_ms: e.duration_ms,
       genres: e.genres,
-      version: Date.parse(e.timestamp),
+      version: catalogVersion(e.received_at, ctx.streamSeq),
       event_id: e.id,
       received_ms: e.received_at,
       stored_ms: 0,
