@@ -19,6 +19,7 @@ import { runShutdown, stopSequence, type ShutdownReport, type StopParts } from "
 import { createStore } from "./store/index.ts";
 import { httpTelemetry } from "./telemetry/http.ts";
 import type { Logger } from "./telemetry/logger.ts";
+import { rateLimit } from "./ratelimit/index.ts";
 import { createMetrics } from "./telemetry/metrics.ts";
 import { tracerFor } from "./telemetry/tracing.ts";
 
@@ -143,7 +144,10 @@ export async function startRoles(
     routes: started.flatMap((s) => s.routes),
     ...readinessOf(started, roles),
     metrics: () => ctx.metrics.render(),
-    middleware: [httpTelemetry({ tracer: ctx.tracer, observer: ctx.metrics.http, logger })],
+    middleware: [
+      httpTelemetry({ tracer: ctx.tracer, observer: ctx.metrics.http, logger }),
+      rateLimit(config.rateLimits),
+    ],
     onUnexpectedError: (err, path) => logger.error({ err, path }, "unhandled error in request"),
   });
   const parts: Omit<StopParts, "http"> = {

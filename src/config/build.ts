@@ -44,6 +44,14 @@ export function toConfig(e: ParsedEnv, { scoped, publishable, experiments, natsA
       maxBatchEvents: e.PLAYPULSE_MAX_BATCH_EVENTS,
     },
     ingest: { bodyTimeoutMs: e.PLAYPULSE_BODY_TIMEOUT_MS, maxEventAgeMs: e.PLAYPULSE_MAX_EVENT_AGE_DAYS * 86_400_000 },
+    rateLimits: {
+      perKey: { burst: e.PLAYPULSE_RATE_LIMIT_KEY_BURST, perSecond: e.PLAYPULSE_RATE_LIMIT_KEY_PER_SECOND },
+      perAddress: { burst: e.PLAYPULSE_RATE_LIMIT_ADDRESS_BURST, perSecond: e.PLAYPULSE_RATE_LIMIT_ADDRESS_PER_SECOND },
+      authFailures: {
+        burst: e.PLAYPULSE_RATE_LIMIT_AUTH_FAILURES_BURST,
+        perSecond: e.PLAYPULSE_RATE_LIMIT_AUTH_FAILURES_PER_MINUTE / 60,
+      },
+    },
     publish: { timeoutMs: e.PLAYPULSE_PUBLISH_TIMEOUT_MS, retryAfterSeconds: e.PLAYPULSE_RETRY_AFTER_SECONDS },
     consumers: {
       batchSize: e.PLAYPULSE_BATCH_SIZE,

@@ -85,6 +85,13 @@ export const schema = z.object({
   PLAYPULSE_HEADERS_TIMEOUT_MS: int(10_000, 1000, 120_000),
   /** Node's requestTimeout: a whole request (headers and body) must arrive within this. */
   PLAYPULSE_REQUEST_TIMEOUT_MS: int(30_000, 1000, 600_000),
+  /** Token buckets of the edge and query API (docs/security.md#rate-limits); 0 per second turns one off. */
+  PLAYPULSE_RATE_LIMIT_KEY_PER_SECOND: int(2000, 0, 1_000_000),
+  PLAYPULSE_RATE_LIMIT_KEY_BURST: int(4000, 1, 10_000_000),
+  PLAYPULSE_RATE_LIMIT_ADDRESS_PER_SECOND: int(2000, 0, 1_000_000),
+  PLAYPULSE_RATE_LIMIT_ADDRESS_BURST: int(4000, 1, 10_000_000),
+  PLAYPULSE_RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: int(60, 1, 100_000),
+  PLAYPULSE_RATE_LIMIT_AUTH_FAILURES_BURST: int(60, 1, 100_000),
   /** Events dated further back than this are rejected per event (bounds ClickHouse partitions per insert). */
   PLAYPULSE_MAX_EVENT_AGE_DAYS: int(365, 1, 36_500),
   PLAYPULSE_PUBLISH_TIMEOUT_MS: int(5000, 100, 60_000),

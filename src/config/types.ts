@@ -32,6 +32,12 @@ export interface Config {
   limits: { maxEventBytes: number; maxBodyBytes: number; maxBatchEvents: number };
   /** The edge's request handling beyond the size limits. */
   ingest: { bodyTimeoutMs: number; maxEventAgeMs: number };
+  /** Token buckets (src/ratelimit); a perSecond of 0 means no limit of that kind. */
+  rateLimits: {
+    perKey: { burst: number; perSecond: number };
+    perAddress: { burst: number; perSecond: number };
+    authFailures: { burst: number; perSecond: number };
+  };
   publish: { timeoutMs: number; retryAfterSeconds: number };
   consumers: {
     batchSize: number;

@@ -3,7 +3,8 @@
  * `t0 + seconds`; the hand-computed answers live next to the assertions in
  * test/integration/e2e.test.ts, which also explains each view.
  *
- * Catalog: m1 Arrival (600 s, sent newest version first, then an older draft), m2 Brick
+ * Catalog: m1 Arrival (600 s; a draft is sent first, the final version later: the catalog keeps the
+ * version received last, whatever the events' timestamps), m2 Brick
  * (1200 s), m3 Coda (300 s), m4 Dune (900 s), m5 Elio (1000 s); m6 is watched but never
  * encoded, so it is not in the catalog.
  *
@@ -140,7 +141,7 @@ type Shared = ReturnType<typeof sharedEvents>;
 
 function catalogAndFirstViews({ ev, hb, title, accepted, duplicate }: Builders, x: Shared): ScenarioEvent[] {
   return [
-    accepted(title("cat.m1.2", 5, "m1", "Arrival", 600_000, ["drama", "sci-fi"])),
+    accepted(title("cat.m1.1", 1, "m1", "Arrival (draft)", 500_000, ["drama"])),
     accepted(title("cat.m2", 2, "m2", "Brick", 1_200_000, ["crime"])),
     accepted(title("cat.m3", 3, "m3", "Coda", 300_000, ["music"])),
     accepted(title("cat.m4", 4, "m4", "Dune", 900_000, ["sci-fi"])),
@@ -175,7 +176,7 @@ function lateHeartbeatV4V5({ ev, hb, title, accepted, duplicate }: Builders, x: 
     accepted(ev(V5, "played", 1002, { startup_ms: 400 })),
     accepted(ev(V5, "heartbeat", 1032, hb(30_000, 0))),
     accepted(ev(V5, "ended", 1040, hb(38_000, 0))),
-    accepted(title("cat.m1.1", 1, "m1", "Arrival (draft)", 500_000, ["drama"])),
+    accepted(title("cat.m1.2", 5, "m1", "Arrival", 600_000, ["drama", "sci-fi"])),
   ];
 }
 
@@ -235,7 +236,7 @@ export function buildScenario(t0: number): Scenario {
     t0,
     requests: [
       { name: "catalog, V1-V3", format: "array", events: catalogAndFirstViews(b, x) },
-      { name: "late heartbeat, V4, V5, older catalog draft", format: "ndjson", events: lateHeartbeatV4V5(b, x) },
+      { name: "late heartbeat, V4, V5, final catalog version", format: "ndjson", events: lateHeartbeatV4V5(b, x) },
       { name: "V6-V9", format: "array", events: views6To9(b, x) },
       // The same heartbeat re-sent without an idempotency key: a second row, the same max.
       { name: "V6 heartbeat again, no id", format: "object", events: [b.accepted(x.v6Heartbeat)] },

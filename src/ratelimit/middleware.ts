@@ -1,0 +1,86 @@
+import { createHash } from "node:crypto";
+import { createMiddleware } from "hono/factory";
+import { createBuckets, type BucketPolicy, type Take } from "./bucket.ts";
+
+export interface RateLimitOptions {
+  /** Per presented key (its hash): a source's sustained rate and burst. */
+  perKey: BucketPolicy;
+  /** Per client address (hashed, never stored raw). */
+  perAddress: BucketPolicy;
+  /** Failed authentication (401) per client address: much tighter. */
+  authFailures: BucketPolicy;
+  now?: () => number;
+}
+
+/** A policy with a rate of 0 is off. */
+const on = (p: BucketPolicy) => p.perSecond > 0;
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+const short = (s: string) => createHash("sha256").update(s, "utf8").digest("hex").slice(0, 32);
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null;
+
+/** The TCP peer's address on Node (`c.env.incoming.socket`), on Bun/Deno via `c.env.remoteAddress` when set. */
+function peer(env: unknown): string {
+  if (!isObject(env)) return "unknown";
+  const incoming = env.incoming;
+  if (isObject(incoming) && isObject(incoming.socket) && typeof incoming.socket.remoteAddress === "string")
+    return incoming.socket.remoteAddress;
+  return typeof env.remoteAddress === "string" ? env.remoteAddress : "unknown";
+}
+
+function policyHeader(name: string, p: BucketPolicy): string {
+  return `"${name}";q=${p.burst};w=${Math.max(1, Math.round(p.burst / p.perSecond))}`;
+}
+
+/**
+ * Token buckets per key and per client address, and a much tighter one for failed
+ * authentication per address. Every answer carries the IETF `RateLimit` and `RateLimit-Policy`
+ * headers (the tightest bucket of the request); a request over a limit answers 429 with
+ * `Retry-After`. In process and in memory: it cannot fail, so it never turns into a 5xx
+ * (docs/security.md, "Rate limits", says why it is not shared across replicas).
+ *
+ * @example
+ * app.use(rateLimit({ perKey: { burst: 200, perSecond: 100 }, perAddress: { burst: 400, perSecond: 200 }, authFailures: { burst: 10, perSecond: 0.2 } }));
+ */
+export function rateLimit(opts: RateLimitOptions) {
+  const now = opts.now ?? Date.now;
+  const byKey = createBuckets(opts.perKey);
+  const byAddress = createBuckets(opts.perAddress);
+  const failures = createBuckets(opts.authFailures);
+  const policies = [policyHeader("key", opts.perKey), policyHeader("address", opts.perAddress)].join(", ");
+  return createMiddleware(async (c, next) => {
+    const t = now();
+    const address = short(`addr:${peer(c.env)}`);
+    const presented = BEARER.exec(c.req.header("authorization") ?? "")?.[1] ?? c.req.query("key");
+    const takes: [string, Take][] = [];
+    if (on(opts.authFailures)) takes.push(["failed-auth", failures.peek(address, t)]);
+    if (takes.every(([, x]) => x.allowed)) {
+      if (on(opts.perAddress)) takes.push(["address", byAddress.take(address, t)]);
+      if (presented && on(opts.perKey)) takes.push(["key", byKey.take(short(`key:${presented}`), t)]);
+    }
+    if (takes.length === 0) return next();
+    const denied = takes.find(([, x]) => !x.allowed);
+    const spent = takes.filter(([n]) => n !== "failed-auth");
+    const [name, tightest] =
+      denied ?? (spent.length > 0 ? spent : takes).reduce((a, b) => (b[1].remaining < a[1].remaining ? b : a));
+    const headers = {
+      "RateLimit-Policy": policies,
+      RateLimit: `"${name}";r=${Math.max(0, tightest.remaining)};t=${tightest.resetSeconds}`,
+    };
+    if (denied) {
+      const [which, d] = denied;
+      return c.json(
+        {
+          error: {
+            code: "rate_limited",
+            message: `too many requests (${which === "failed-auth" ? "failed authentications from this address" : `per ${which}`}); retry after ${d.retryAfterSeconds} s`,
+          },
+        },
+        429,
+        { ...headers, "Retry-After": String(d.retryAfterSeconds) },
+      );
+    }
+    await next();
+    if (c.res.status === 401 && on(opts.authFailures)) failures.charge(address, t);
+    for (const [k, v] of Object.entries(headers)) c.res.headers.set(k, v);
+  });
+}
