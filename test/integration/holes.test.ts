@@ -160,7 +160,10 @@ describe("holes found by a hostile probe", () => {
     socket.on("close", () => (closed = true));
     socket.on("error", () => (closed = true));
     socket.write("POST /v1/events HTTP/1.1\r\nHost: x\r\n");
-    await waitFor(async () => closed, { timeoutMs: 15_000, what: "the slow-header connection to be closed" });
+    await waitFor(() => Promise.resolve(closed), {
+      timeoutMs: 15_000,
+      what: "the slow-header connection to be closed",
+    });
     socket.destroy();
     expect(answer.split("\r\n")[0] ?? "").toMatch(/^(HTTP\/1\.1 408 Request Timeout)?$/);
   });
