@@ -31,7 +31,12 @@ function perStepView(store: Store, q: SeriesQuery): Sql {
   const fact = column ? factDimension(column.ident) : undefined;
   if (column && !fact) {
     const where = eventFilter(q.range, q.videoId);
-    return perViewSql(store.db, where, sql` intDiv(ts_ms, ${step}) AS b, max(${column}) AS dim,`, sql`b, user_id, view_id`);
+    return perViewSql(
+      store.db,
+      where,
+      sql` intDiv(ts_ms, ${step}) AS b, max(${column}) AS dim,`,
+      sql`b, user_id, view_id`,
+    );
   }
   const dim = fact ? sql` ${fact} AS dim,` : sql``;
   const where = factsWhere(q.range, q.videoId, resolutionsFor(q.stepMs));
