@@ -7,6 +7,10 @@ interface ViewTruth {
   played: boolean;
   completed: boolean;
   maxPlayedMs: number;
+  /** Client timestamps (ms) of the accepted events: the earliest play_requested, the earliest and latest of any type. */
+  requestedAt: number | undefined;
+  firstAt: number;
+  lastAt: number;
   /** Sequence numbers (the last id component) of accepted events. */
   accepted: Set<number>;
 }
@@ -17,6 +21,30 @@ export interface TitleTotals {
   plays: number;
   completions: number;
   watch_time_ms: number;
+}
+
+/**
+ * How far the query API lets a view's played time run ahead of its wall clock (docs/metrics.md,
+ * "Plausibility"): written out here, not imported, so the truth stays independent of the code it checks.
+ */
+const PLAUSIBILITY_SLACK_MS = 60_000;
+
+/**
+ * A view's played time as the query API counts it: its largest reported `played_ms`, bounded by
+ * the time from its `play_requested` to its latest event (or, without a `play_requested`, by the
+ * span of its events) plus the slack. The generator's simulated clock runs faster than the wall
+ * clock its events are dated by, so this bound is usually what the API reports for a long view.
+ */
+function servedPlayedMs(v: ViewTruth): number {
+  const clock = v.requestedAt === undefined ? v.lastAt - v.firstAt : Math.max(v.lastAt, v.requestedAt) - v.requestedAt;
+  return Math.min(v.maxPlayedMs, clock + PLAUSIBILITY_SLACK_MS);
+}
+
+/** The event's client timestamp in ms (as stored in `ts_ms`). */
+function timestampOf(e: GeneratedEvent): number {
+  const t = typeof e.body.timestamp === "string" ? Date.parse(e.body.timestamp) : Number.NaN;
+  if (Number.isNaN(t)) throw new Error(`generated event without a timestamp: ${e.id}`);
+  return t;
 }
 
 /** Splits `<viewId>.<seq>`; undefined for ids not of this shape. */
@@ -54,6 +82,9 @@ export class GroundTruth {
         played: false,
         completed: false,
         maxPlayedMs: 0,
+        requestedAt: undefined,
+        firstAt: Number.POSITIVE_INFINITY,
+        lastAt: Number.NEGATIVE_INFINITY,
         accepted: new Set(),
       };
       this.views.set(e.viewId, v);
@@ -61,8 +92,13 @@ export class GroundTruth {
     if (v.accepted.has(parts.seq)) return;
     v.accepted.add(parts.seq);
     this.playEvents++;
-    if (e.type === "user.video.play_requested") v.requested = true;
-    else if (e.type === "user.video.played") v.played = true;
+    const at = timestampOf(e);
+    v.firstAt = Math.min(v.firstAt, at);
+    v.lastAt = Math.max(v.lastAt, at);
+    if (e.type === "user.video.play_requested") {
+      v.requested = true;
+      v.requestedAt = Math.min(v.requestedAt ?? at, at);
+    } else if (e.type === "user.video.played") v.played = true;
     else if (e.type === "user.video.completed") v.completed = true;
     v.maxPlayedMs = Math.max(v.maxPlayedMs, e.playedMs);
   }
@@ -85,7 +121,12 @@ export class GroundTruth {
     for (const [viewId, v] of this.views) for (const seq of v.accepted) yield `${viewId}.${seq}`;
   }
 
-  titles(): Map<string, TitleTotals> {
+  /**
+   * Per-title totals. `stored`: watch time as the sum of each view's largest `played_ms`, the raw
+   * maxima in ClickHouse. `served`: as the query API serves it, each view's played time bounded by
+   * its wall clock (docs/metrics.md, "Plausibility").
+   */
+  titles(as: "stored" | "served" = "stored"): Map<string, TitleTotals> {
     const out = new Map<string, TitleTotals>();
     for (const v of this.views.values()) {
       let t = out.get(v.videoId);
@@ -96,7 +137,7 @@ export class GroundTruth {
       if (v.requested) t.views++;
       if (v.played) t.plays++;
       if (v.completed) t.completions++;
-      t.watch_time_ms += v.maxPlayedMs;
+      t.watch_time_ms += as === "served" ? servedPlayedMs(v) : v.maxPlayedMs;
     }
     return out;
   }

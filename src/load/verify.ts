@@ -206,7 +206,7 @@ export async function verifyWithApi(
   timeoutMs: number,
 ): Promise<Verification> {
   const t0 = performance.now();
-  const expected = truth.titles();
+  const expected = truth.titles("served");
   const ids = [...expected.keys()];
   let diffs: TitleDiff[] = [];
   for (;;) {

@@ -40,7 +40,7 @@ function perStepView(store: Store, q: SeriesQuery): Sql {
   }
   const dim = fact ? sql` ${fact} AS dim,` : sql``;
   const where = factsWhere(q.range, q.videoId, resolutionsFor(q.stepMs));
-  return perViewFactsSql(store.db, where, sql` intDiv(bucket, ${step}) AS b,${dim}`, sql`b, view_id`);
+  return perViewFactsSql(store.db, where, sql` intDiv(bucket, ${step}) AS b,${dim}`, sql`b, user_id, view_id`);
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   type Ident,
   type Sql,
 } from "../store/index.ts";
+import { PLAUSIBILITY_SLACK_MS } from "./metrics-sql.ts";
 import type { Range } from "./params.ts";
 
 /** One piece of a range: `view_facts` rows of resolution `res` with `lo <= bucket < hi`. */
@@ -64,19 +65,22 @@ export function factDimension(column: string): Sql | undefined {
 /**
  * The same rows as `perViewSql` (one per view, the same column names and the same values) read
  * from `view_facts` instead of `events`: max and min of the buckets' maxima and minima are the
- * maxima and minima of their events. `where` comes from `factsWhere`.
+ * maxima and minima of their events, so the wall-clock bound on played and rebuffer time is the
+ * same too (docs/metrics.md#plausibility). `where` comes from `factsWhere`.
  */
-export function perViewFactsSql(db: Ident, where: Sql, extra: Sql = sql``, groupBy: Sql = sql`view_id`): Sql {
+export function perViewFactsSql(db: Ident, where: Sql, extra: Sql = sql``, groupBy: Sql = sql`user_id, view_id`): Sql {
+  const clock = sql`if(requested = 1, greatest(maxMerge(max_ts_ms), started_ms) - started_ms, maxMerge(max_ts_ms) - minMerge(min_ts_ms)) + ${p.u64(PLAUSIBILITY_SLACK_MS)}`;
   return sql`SELECT view_id,${extra}
-      any(user_id) AS user_id,
+      user_id,
       maxMerge(max_experiment_variant) AS variant,
       maxMerge(is_requested) AS requested,
+      minIfMerge(min_requested_ms) AS started_ms,
       maxMerge(is_played) AS played,
       maxMerge(is_completed) AS completed,
       maxMerge(is_ended) AS ended,
       maxMerge(is_failed) AS failed_fatal,
-      maxMerge(max_played_ms) AS played_ms,
-      maxMerge(max_rebuffer_ms) AS rebuffer_ms,
+      least(maxMerge(max_played_ms), ${clock}) AS played_ms,
+      least(maxMerge(max_rebuffer_ms), ${clock}) AS rebuffer_ms,
       minIfMerge(min_startup_ms) AS startup_ms
     FROM ${db}.view_facts
     WHERE ${where}

@@ -1,5 +1,12 @@
 import type { Store } from "./client.ts";
-import { ccvTimesSelect, ccvTimesTable, viewFactsSelect, viewFactsTable } from "./rollups.ts";
+import {
+  ccvTimesSelect,
+  ccvTimesTable,
+  viewFactsClockColumns,
+  viewFactsFill,
+  viewFactsSelect,
+  viewFactsTable,
+} from "./rollups.ts";
 import { sql, type Ident, type Sql } from "./sql.ts";
 
 export interface Migration {
@@ -79,8 +86,8 @@ export const MIGRATIONS: readonly Migration[] = [
     // before; a row written by both merges to the same maxima and minima (src/store/rollups.ts).
     statements: (db) => [
       viewFactsTable(db),
-      sql`CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.view_facts_mv TO ${db}.view_facts AS ${viewFactsSelect(db)}`,
-      sql`INSERT INTO ${db}.view_facts ${viewFactsSelect(db)}`,
+      sql`CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.view_facts_mv TO ${db}.view_facts AS ${viewFactsSelect(db, false)}`,
+      viewFactsFill(db, false),
     ],
   },
   {
@@ -99,6 +106,19 @@ export const MIGRATIONS: readonly Migration[] = [
     statements: (db) => [
       sql`CREATE TABLE IF NOT EXISTS ${db}.experiments (id String, definition String, created_ms UInt64)
         ENGINE = ReplacingMergeTree(created_ms) ORDER BY id`,
+    ],
+  },
+  {
+    id: 25,
+    name: "view_facts: each view's first play_requested and first and last event time (played time bounded by the wall clock)",
+    // The view is recreated with the wider select; the fill then writes every event's facts again,
+    // clock columns included. Events stored while the view was being swapped are in that fill; a row
+    // written twice merges to the same maxima and minima. Safe to run again (replay runs it again).
+    statements: (db) => [
+      ...viewFactsClockColumns(db),
+      sql`DROP TABLE IF EXISTS ${db}.view_facts_mv`,
+      sql`CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.view_facts_mv TO ${db}.view_facts AS ${viewFactsSelect(db)}`,
+      viewFactsFill(db),
     ],
   },
   {

@@ -1,4 +1,4 @@
-import { sql, type Ident, type Sql } from "./sql.ts";
+import { ident, join, sql, type Ident, type Sql } from "./sql.ts";
 
 /**
  * The resolutions of `view_facts`, coarsest first: an hour, a minute, a millisecond. A read
@@ -41,8 +41,54 @@ export function viewFactsTable(db: Ident): Sql {
     ORDER BY (res, bucket, video_id, view_id, user_id)`;
 }
 
-/** Each event once per resolution, folded per (resolution, bucket, view) within the insert. */
-export function viewFactsSelect(db: Ident): Sql {
+/** The columns of `view_facts` as migration 5 made them, in order. */
+const FACT_COLUMNS = [
+  "res",
+  "bucket",
+  "video_id",
+  "view_id",
+  "user_id",
+  "is_requested",
+  "is_played",
+  "is_completed",
+  "is_ended",
+  "is_failed",
+  "max_played_ms",
+  "max_rebuffer_ms",
+  "min_startup_ms",
+  "max_cdn",
+  "max_country",
+  "max_device_type",
+  "max_device_os",
+  "max_device_player",
+  "max_experiment_variant",
+] as const;
+
+/**
+ * The columns migration 25 adds: when the view's first `play_requested` and its first and last
+ * events happened, so a read can bound played time by the wall clock (docs/metrics.md#plausibility).
+ */
+const CLOCK_COLUMNS = ["min_requested_ms", "min_ts_ms", "max_ts_ms"] as const;
+
+/** Migration 25's schema change: the clock columns, added to `view_facts`. */
+export function viewFactsClockColumns(db: Ident): Sql[] {
+  return [
+    sql`ALTER TABLE ${db}.view_facts ADD COLUMN min_requested_ms AggregateFunction(minIf, UInt64, UInt8)`,
+    sql`ALTER TABLE ${db}.view_facts ADD COLUMN min_ts_ms AggregateFunction(min, UInt64)`,
+    sql`ALTER TABLE ${db}.view_facts ADD COLUMN max_ts_ms AggregateFunction(max, UInt64)`,
+  ];
+}
+
+/**
+ * Each event once per resolution, folded per (resolution, bucket, view) within the insert: the
+ * columns of migration 5, and with `clock` the columns of migration 25 too.
+ */
+export function viewFactsSelect(db: Ident, clock = true): Sql {
+  const times = clock
+    ? sql`,
+      minIfState(ts_ms, toUInt8(type = 'user.video.play_requested')) AS min_requested_ms,
+      minState(ts_ms) AS min_ts_ms, maxState(ts_ms) AS max_ts_ms`
+    : sql``;
   return sql`SELECT arrayJoin([toUInt32(3600000), toUInt32(60000), toUInt32(1)]) AS res,
       intDiv(ts_ms, res) * res AS bucket, video_id, view_id, user_id,
       maxState(toUInt8(type = 'user.video.play_requested')) AS is_requested,
@@ -54,9 +100,19 @@ export function viewFactsSelect(db: Ident): Sql {
       minIfState(startup_ms, toUInt8(type = 'user.video.played')) AS min_startup_ms,
       maxState(cdn) AS max_cdn, maxState(country) AS max_country, maxState(device_type) AS max_device_type,
       maxState(device_os) AS max_device_os, maxState(device_player) AS max_device_player,
-      maxState(experiment_variant) AS max_experiment_variant
+      maxState(experiment_variant) AS max_experiment_variant${times}
     FROM ${db}.events
     GROUP BY res, bucket, video_id, view_id, user_id`;
+}
+
+/**
+ * Fills `view_facts` from the stored events, naming its columns (so migration 5's fill still runs,
+ * on replay, against the table migration 25 widened). Every state is a max or a min, so a row
+ * written twice, by a fill and by the materialized view, merges to the same facts.
+ */
+export function viewFactsFill(db: Ident, clock = true): Sql {
+  const names = [...FACT_COLUMNS, ...(clock ? CLOCK_COLUMNS : [])];
+  return sql`INSERT INTO ${db}.view_facts (${join(names.map((n) => sql`${ident(n)}`))}) ${viewFactsSelect(db, clock)}`;
 }
 
 /**

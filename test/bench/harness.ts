@@ -60,6 +60,10 @@ export async function createNamespace(h: Harness, prefix = "bench"): Promise<Nam
     PLAYPULSE_READ_KEYS: READ_KEY,
     PLAYPULSE_LOG_LEVEL: "warn",
     PLAYPULSE_STREAM_MAX_BYTES: String(4 * 1024 ** 3),
+    // The bench is thousands of clients' traffic from one address and one key, measuring capacity:
+    // the per-key and per-address buckets (2000/s by default) are off here (docs/benchmarks.md).
+    PLAYPULSE_RATE_LIMIT_KEY_PER_SECOND: "0",
+    PLAYPULSE_RATE_LIMIT_ADDRESS_PER_SECOND: "0",
     OTEL_SDK_DISABLED: "true",
   });
   const config = loadConfig(env);

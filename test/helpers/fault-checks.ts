@@ -17,6 +17,14 @@ export interface TitleAggregates {
   rebuffer_ratio: number | null;
 }
 
+/** How far played and rebuffer time may run ahead of a view's wall clock (docs/metrics.md, "Plausibility"). */
+const PLAUSIBILITY_SLACK_MS = 60_000;
+
+/**
+ * Per title, from the events alone, by the definitions of docs/metrics.md: a view is
+ * `(user_id, view_id)`; its played (and rebuffer) time is its largest reported value, bounded by the
+ * time from its `play_requested` to its latest event (without one, the span of its events) plus 60 s.
+ */
 export function expectedAggregates(events: Iterable<LoadEvent>): Map<string, TitleAggregates> {
   interface View {
     video: string;
@@ -26,11 +34,15 @@ export function expectedAggregates(events: Iterable<LoadEvent>): Map<string, Tit
     completed: boolean;
     playedMs: number;
     rebufferMs: number;
+    requestedAt: number;
+    firstAt: number;
+    lastAt: number;
   }
   const views = new Map<string, View>();
   for (const e of events) {
     if (!e.type.startsWith("user.video.")) continue;
-    const key = String(e.view_id);
+    const key = JSON.stringify([e.user_id, e.view_id]);
+    const at = Date.parse(e.timestamp);
     const v = views.get(key) ?? {
       video: String(e.video_id),
       user: String(e.user_id),
@@ -39,14 +51,24 @@ export function expectedAggregates(events: Iterable<LoadEvent>): Map<string, Tit
       completed: false,
       playedMs: 0,
       rebufferMs: 0,
+      requestedAt: Number.POSITIVE_INFINITY,
+      firstAt: at,
+      lastAt: at,
     };
-    if (e.type === "user.video.play_requested") v.requested = true;
+    if (e.type === "user.video.play_requested") {
+      v.requested = true;
+      v.requestedAt = Math.min(v.requestedAt, at);
+    }
     if (e.type === "user.video.played") v.played = true;
     if (e.type === "user.video.completed") v.completed = true;
     v.playedMs = Math.max(v.playedMs, typeof e.played_ms === "number" ? e.played_ms : 0);
     v.rebufferMs = Math.max(v.rebufferMs, typeof e.rebuffer_ms === "number" ? e.rebuffer_ms : 0);
+    v.firstAt = Math.min(v.firstAt, at);
+    v.lastAt = Math.max(v.lastAt, at);
     views.set(key, v);
   }
+  const clock = (v: View) =>
+    (v.requested ? Math.max(v.lastAt, v.requestedAt) - v.requestedAt : v.lastAt - v.firstAt) + PLAUSIBILITY_SLACK_MS;
   const out = new Map<
     string,
     Omit<TitleAggregates, "rebuffer_ratio"> & { rebuffer_ms: number; viewers: Set<string> }
@@ -67,8 +89,8 @@ export function expectedAggregates(events: Iterable<LoadEvent>): Map<string, Tit
     }
     if (v.played) a.plays++;
     if (v.completed) a.completions++;
-    a.watch_time_ms += v.playedMs;
-    a.rebuffer_ms += v.rebufferMs;
+    a.watch_time_ms += Math.min(v.playedMs, clock(v));
+    a.rebuffer_ms += Math.min(v.rebufferMs, clock(v));
     out.set(v.video, a);
   }
   return new Map(
