@@ -1,11 +1,14 @@
 import { Hono } from "hono";
-import { SCHEMAS, type EventSchema } from "../events/index.ts";
+import { SCHEMAS, type EventSchema, type SubjectNames } from "../events/index.ts";
+import { asyncApiDocument } from "./asyncapi.ts";
 import { NO_CACHE, serveAsset } from "../web/index.ts";
 import { publishedSchemas, schemaIndex } from "./json-schema.ts";
 
 export interface ContractRoutesDeps {
   /** The registry to publish (the built-in one unless told). */
   schemas?: readonly EventSchema[];
+  /** The deployment's subject names, for the AsyncAPI channels' addresses. */
+  subjects?: SubjectNames;
 }
 
 function jsonAsset(value: unknown, contentType: string) {
@@ -19,7 +22,8 @@ function jsonAsset(value: unknown, contentType: string) {
 
 /**
  * The machine-readable contracts the edge serves (docs/api.md, "Contracts"): the JSON Schema of
- * every event type and version under `/schemas/`, generated from the registry it validates with.
+ * every event type and version under `/schemas/`, generated from the registry it validates with,
+ * and the AsyncAPI 3.0 document of the NATS side at `/asyncapi.json`.
  *
  * @example
  * app.route("/", createContractRoutes());
@@ -28,6 +32,8 @@ export function createContractRoutes(deps: ContractRoutesDeps = {}): Hono {
   const schemas = deps.schemas ?? SCHEMAS;
   const app = new Hono();
   app.get("/schemas/index.json", jsonAsset(schemaIndex(schemas), "application/json"));
+  const asyncApi = asyncApiDocument({ schemas, ...(deps.subjects ? { subjects: deps.subjects } : {}) });
+  app.get("/asyncapi.json", jsonAsset(asyncApi, "application/json"));
   for (const [path, schema] of publishedSchemas(schemas)) app.get(path, jsonAsset(schema, "application/schema+json"));
   return app;
 }

@@ -81,7 +81,7 @@ export function startIngest(ctx: RoleContext, bus: BusConnection): StartedRole {
     onLoadError: (err) => ctx.logger.warn({ err }, "player SDK not served; run npm run build"),
   });
   // The machine-readable contracts (docs/api.md, "Contracts"): JSON Schemas, OpenAPI, AsyncAPI, /docs.
-  const contracts = createContractRoutes();
+  const contracts = createContractRoutes({ subjects: ctx.subjects });
   return {
     routes: [cloudEvents, routes, segment, sdk, contracts],
     readiness: { nats: () => Promise.resolve(bus.isConnected()) },

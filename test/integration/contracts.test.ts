@@ -2,6 +2,7 @@
  * The machine-readable contracts as the edge serves them (docs/api.md, "Contracts"): the JSON
  * Schemas under /schemas/, checked against what the edge then accepts and refuses.
  */
+import { Parser } from "@asyncapi/parser";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -34,6 +35,15 @@ describe("contracts served by the edge", () => {
       ajv.addSchema(schema);
     }
     expect((await fetch(`${p.baseUrl}/schemas/user.video.nope/v1.json`)).status).toBe(404);
+  });
+
+  it("serves the AsyncAPI document with this deployment's subjects, valid for @asyncapi/parser", async () => {
+    const res = await fetch(`${p.baseUrl}/asyncapi.json`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    const { document, diagnostics } = await new Parser().parse(text);
+    expect(diagnostics.filter((d) => Number(d.severity) === 0)).toEqual([]);
+    expect(document?.channels().get("user_video_played")?.address()).toBe(`${p.ns}.user.video.played`);
   });
 
   it("a body the served schema accepts is accepted by the edge; one it refuses is refused with the same field", async () => {
