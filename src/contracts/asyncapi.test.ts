@@ -7,7 +7,9 @@ import { asyncApiDocument } from "./asyncapi.ts";
 describe("AsyncAPI 3.0 document of the NATS side", () => {
   it("parses with @asyncapi/parser without errors", async () => {
     const { document, diagnostics } = await new Parser().parse(JSON.stringify(asyncApiDocument()));
-    expect(diagnostics.filter((d) => Number(d.severity) === 0).map((d) => `${d.path.join(".")}: ${d.message}`)).toEqual([]);
+    expect(diagnostics.filter((d) => Number(d.severity) === 0).map((d) => `${d.path.join(".")}: ${d.message}`)).toEqual(
+      [],
+    );
     expect(document?.version()).toBe("3.0.0");
     expect(document?.channels().length).toBe(new Set(SCHEMAS.map((s) => s.type)).size);
     expect(document?.messages().length).toBe(SCHEMAS.length);
