@@ -11,7 +11,7 @@ import {
 import type { Config } from "./config.ts";
 import { CONSUMER_NAMES, type ConsumerName } from "./consumers/registry.ts";
 import { subjectNames } from "./events/index.ts";
-import { createHttpApp, type ReadinessProbe } from "./http/app.ts";
+import { createHttpApp, routesOf, type ReadinessProbe, type RouteInfo } from "./http/app.ts";
 import { listenNode, type HttpServer } from "./http/node-server.ts";
 import { provisionUntilDone, startConsumers, startIngest, startQuery, type RoleContext } from "./roles/index.ts";
 import type { Role, StartedRole } from "./roles/index.ts";
@@ -37,6 +37,8 @@ export interface Running {
   /** The HTTP port actually bound (useful with port 0). */
   port: number;
   roles: readonly Role[];
+  /** Every route the HTTP app serves (middleware left out): what the auth matrix test walks. */
+  routes: readonly RouteInfo[];
   /** The ordered, graceful stop. `clean` is false when a final flush failed. */
   stop(): Promise<ShutdownReport>;
 }
@@ -169,6 +171,7 @@ export async function startRoles(
   return {
     port: http.port,
     roles,
+    routes: routesOf(app),
     stop: async () => {
       const report = await runShutdown(steps);
       logger.info({ report }, "playpulse stopped");

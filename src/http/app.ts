@@ -28,6 +28,27 @@ async function probe(check: ReadinessProbe, timeoutMs: number): Promise<boolean>
   }
 }
 
+/** One route an app serves: its method and path pattern (`/v1/videos/:video_id/stats`). */
+export interface RouteInfo {
+  method: string;
+  path: string;
+}
+
+/**
+ * The routes `app` serves, each once, in registration order: handlers registered by method
+ * (`get`, `post`, ...), not middleware (`use`, which Hono records as method `ALL`). The auth
+ * matrix test enumerates these, so a new route cannot go untested.
+ *
+ * @example
+ * routesOf(createHttpApp({ routes: [], readiness: {} })); // [{ method: "GET", path: "/healthz" }, { method: "GET", path: "/readyz" }]
+ */
+export function routesOf(app: Hono): RouteInfo[] {
+  const seen = new Map<string, RouteInfo>();
+  for (const r of app.routes)
+    if (r.method !== "ALL") seen.set(`${r.method} ${r.path}`, { method: r.method, path: r.path });
+  return [...seen.values()];
+}
+
 /**
  * The HTTP face of a process: the roles' routes plus `/healthz`, `/readyz`, `/metrics`, and
  * the one place where errors become HTTP answers. It never listens; adapters do.
