@@ -1,4 +1,5 @@
 import type { Hono } from "hono";
+import { fetchClosingRefused } from "./linger.ts";
 import type { HttpServer } from "./node-server.ts";
 
 /** The part of Bun's API this adapter uses (no @types/bun needed to type-check on Node). */
@@ -37,7 +38,8 @@ export function listenBun(
   const bun = (globalThis as { Bun?: BunRuntime }).Bun;
   if (!bun) return Promise.reject(new Error("listenBun: not running on Bun"));
   const server = bun.serve({
-    fetch: (req) => app.fetch(req),
+    // A refused body: the answer, then the connection closed LINGER_MS later, as on Node.
+    fetch: (req) => fetchClosingRefused(app, req),
     hostname: host,
     port,
     // Bun closes a connection idle for 10 s by default, the same time as the body timeout: a

@@ -1,4 +1,5 @@
 import type { Hono } from "hono";
+import { fetchClosingRefused } from "./linger.ts";
 import type { HttpServer } from "./node-server.ts";
 
 /** The part of Deno's API this adapter uses (no Deno types needed to type-check on Node). */
@@ -30,7 +31,10 @@ export function listenDeno(app: Hono, host: string, port: number): Promise<HttpS
   const deno = (globalThis as { Deno?: DenoRuntime }).Deno;
   if (!deno) return Promise.reject(new Error("listenDeno: not running on Deno"));
   return new Promise((resolve) => {
-    const server = deno.serve({ hostname: host, port, onListen: () => undefined }, (req) => app.fetch(req));
+    const server = deno.serve({ hostname: host, port, onListen: () => undefined }, (req) =>
+      // A refused body: the answer, then the connection closed LINGER_MS later, as on Node.
+      fetchClosingRefused(app, req),
+    );
     resolve({
       port: server.addr.port,
       close: async () => {

@@ -407,6 +407,49 @@ describe("requestBody", () => {
     });
   });
 
+  describe("with the Bun and Deno adapters' env (RefusalEnv)", () => {
+    const refusal = () => {
+      const handed: (() => unknown)[] = [];
+      return { handed, env: { abandonBody: (cancel: () => unknown) => void handed.push(cancel) } };
+    };
+    const webPost = (body: ReadableStream<Uint8Array>, headers: Record<string, string>, env: unknown) =>
+      requestBody(new Request("http://edge.test/v1/events", { method: "POST", body, headers, duplex: "half" }), env);
+
+    it("hands a body over the limit to the adapter, uncancelled, to cancel after the answer", async () => {
+      let cancelled = 0;
+      const { handed, env } = refusal();
+      const body = streamed([new Uint8Array(600), new Uint8Array(401)], false, () => cancelled++);
+      const err = await rejection(readBody(webPost(body, {}, env), limits));
+      expect({ code: err.code, handed: handed.length, cancelled }).toEqual({
+        code: "payload_too_large",
+        handed: 1,
+        cancelled: 0,
+      });
+      await handed[0]?.();
+      expect(cancelled).toBe(1);
+    });
+
+    it("hands over a body whose declared length is over the limit, never reading it", async () => {
+      let cancelled = 0;
+      const { handed, env } = refusal();
+      const body = streamed([new Uint8Array(10)], false, () => cancelled++);
+      const err = await rejection(readBody(webPost(body, { "content-length": "1001" }, env), limits));
+      expect({ code: err.code, handed: handed.length, cancelled }).toEqual({
+        code: "payload_too_large",
+        handed: 1,
+        cancelled: 0,
+      });
+      await handed[0]?.();
+      expect(cancelled).toBe(1);
+    });
+
+    it("hands nothing over for a body within the limit", async () => {
+      const { handed, env } = refusal();
+      const bytes = await readBody(webPost(streamed([enc("{}")], true), {}, env), limits);
+      expect({ bytes: new TextDecoder().decode(bytes), handed: handed.length }).toEqual({ bytes: "{}", handed: 0 });
+    });
+  });
+
   it.each([
     ["no env (Bun, Deno, app.request)", undefined],
     ["a null env", null],

@@ -1,4 +1,5 @@
 import { ApiError } from "../http/errors.ts";
+import { LINGER_MS, type RefusalEnv } from "../http/linger.ts";
 import { checkDepth, MAX_ENVELOPE_DEPTH } from "./depth.ts";
 import { jsonSyntaxError } from "./json-syntax.ts";
 
@@ -35,6 +36,11 @@ export interface BodySource {
   body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | null;
   /** Called once when the body is refused or fails, before the answer and before the source is cancelled. */
   onAbandon?: (() => void) | undefined;
+  /**
+   * When set, a refused body's source is not cancelled at once but handed over, to be cancelled
+   * after the answer has gone out (Bun and Deno; see src/http/linger.ts).
+   */
+  deferCancel?: ((cancel: () => Promise<void> | void) => void) | undefined;
 }
 
 /**
@@ -46,19 +52,19 @@ interface NodeIncoming extends AsyncIterable<Uint8Array> {
   socket?: unknown;
 }
 
-/**
- * How long a connection whose body was refused stays open before it is closed: time for the
- * answer to reach the client. Closing at once, with the client still sending, resets the
- * connection and the client may never read the answer. @hono/node-server waits as long.
- */
-const LINGER_MS = 500;
-
 const isObject = (x: unknown): x is object => typeof x === "object" && x !== null;
 
 function nodeIncoming(env: unknown): NodeIncoming | undefined {
   const incoming = isObject(env) && "incoming" in env ? env.incoming : undefined;
   if (!isObject(incoming) || !(Symbol.asyncIterator in incoming) || !("headers" in incoming)) return undefined;
   return isObject(incoming.headers) ? (incoming as NodeIncoming) : undefined;
+}
+
+/** The `env` the Bun and Deno adapters pass (see fetchClosingRefused), or undefined. */
+function refusalEnv(env: unknown): RefusalEnv | undefined {
+  return isObject(env) && "abandonBody" in env && typeof env.abandonBody === "function"
+    ? (env as RefusalEnv)
+    : undefined;
 }
 
 const isDestroyable = (x: unknown): x is { destroy(): void } =>
@@ -76,14 +82,22 @@ function closeSoon(incoming: NodeIncoming): void {
  * `req.body` there builds a Web stream over it, which costs most of a small request's
  * time. There a refused body stops being read at once (Node's iterator destroys the
  * request, detached from its socket), and its connection is closed LINGER_MS later. On
- * Bun and Deno (no such `env`) it is the Request's own Web stream.
+ * Bun and Deno it is the Request's own Web stream; a refused one is handed to the adapter's
+ * `env` (RefusalEnv), which answers, waits LINGER_MS, then cancels it and closes the connection.
  *
  * @example
  * const bytes = await readBody(requestBody(c.req.raw, c.env), limits);
  */
 export function requestBody(req: Request, env: unknown): BodySource {
   const incoming = nodeIncoming(env);
-  if (!incoming) return { contentLength: req.headers.get("content-length"), body: req.body };
+  if (!incoming) {
+    const refusal = refusalEnv(env);
+    return {
+      contentLength: req.headers.get("content-length"),
+      body: req.body,
+      deferCancel: refusal && ((cancel) => refusal.abandonBody(cancel)),
+    };
+  }
   const declared = incoming.headers["content-length"];
   return {
     contentLength: typeof declared === "string" ? declared : undefined,
@@ -100,16 +114,17 @@ type Pull = () => Promise<IteratorResult<Uint8Array, unknown>>;
  * declared or actual size over `maxBodyBytes`, 408 `body_timeout` when it has not all
  * arrived within `bodyTimeoutMs`, 400 `bad_body` when reading fails. On any of these
  * `onAbandon` is called and the source is cancelled (a Web stream) or closed with `return()`
- * (an async iterator), so nothing more of it is read. A body that arrives as one chunk is
- * returned as is, not copied.
+ * (an async iterator), so nothing more of it is read; with `deferCancel` the cancel is handed
+ * over instead, to run after the answer. A body that arrives as one chunk is returned as is, not copied.
  */
 export async function readBody(source: BodySource, limits: BodyLimits): Promise<Uint8Array> {
   const declared = Number(source.contentLength ?? "NaN");
+  const body = source.body;
   if (Number.isFinite(declared) && declared > limits.maxBodyBytes) {
     source.onAbandon?.();
+    if (body && "getReader" in body) source.deferCancel?.(() => body.cancel());
     throw tooLarge(limits, `body of ${declared} bytes is too large`);
   }
-  const body = source.body;
   if (!body) return new Uint8Array(0);
   if ("getReader" in body) {
     // Web streams keep their reader: on Bun and Deno it reads faster than async iteration.
@@ -159,10 +174,13 @@ async function collect(
     }
   } catch (err: unknown) {
     source.onAbandon?.();
-    try {
-      await cancel();
-    } catch {
-      // The source is being abandoned; how it ends does not change the answer.
+    if (source.deferCancel) source.deferCancel(cancel);
+    else {
+      try {
+        await cancel();
+      } catch {
+        // The source is being abandoned; how it ends does not change the answer.
+      }
     }
     if (err instanceof ApiError) throw err;
     throw new ApiError(400, "bad_body", "the request body could not be read", {}, { cause: err });
