@@ -13,6 +13,8 @@ import { childEnv, ProcWatch, startChild, waitReady, type Child, type ProcUsage 
 
 export interface Harness {
   natsUrl: string;
+  /** The same nats-server's websocket listener (`ws://…`), for the rows over WebSocket. */
+  natsWsUrl?: string | undefined;
   clickhouseUrl: string;
   /** Process ids of nats-server and clickhouse-server, sampled in every row. */
   serverPids: Record<string, number | undefined>;
@@ -94,13 +96,14 @@ export function runtimeOrThrow(name: RuntimeName): Runtime {
   return rt;
 }
 
-/** Starts `serve <roles>` on a runtime with the namespace's environment; resolves once /readyz answers. */
+/** Starts `serve <roles>` on a runtime with the namespace's environment (and `env` over it); resolves once /readyz answers. */
 export async function startRoles(
   h: Harness,
   n: Namespace,
   runtime: RuntimeName,
   roles: readonly Role[],
   name: string,
+  env: Record<string, string> = {},
 ): Promise<{ child: Child; url: string }> {
   const rt = runtimeOrThrow(runtime);
   const port = await freePort();
@@ -114,7 +117,7 @@ export async function startRoles(
     name,
     rt.command,
     args,
-    childEnv({ ...rt.env, ...n.env, PLAYPULSE_HTTP_PORT: String(port) }),
+    childEnv({ ...rt.env, ...n.env, PLAYPULSE_HTTP_PORT: String(port), ...env }),
   );
   const url = `http://127.0.0.1:${port}`;
   await waitReady(child, `${url}/readyz`);

@@ -19,6 +19,7 @@ import { measureNaive } from "./naive-run.ts";
 import { measureBackends, measureBareHttp, measureIngest } from "./parts.ts";
 import { summarizeProfiles } from "./profile.ts";
 import { writeReport } from "./doc.ts";
+import { measureIngestWebSocket, websocketListener } from "./websocket.ts";
 import { computeRatios, expectedRowIds, renderRuntimes, renderTable, type BenchRow } from "./table.ts";
 
 export const BENCH_HELP = `usage: npm run bench -- [--quick] [--runtimes node,bun,deno] [--window 10s] [--out FILE] [--profile] [--only LIST]
@@ -157,6 +158,7 @@ async function measure(h: Harness, o: BenchOptions): Promise<BenchRow[]> {
   if (run("ingest")) {
     h.log("bench: ingest per runtime");
     for (const rt of o.runtimes) rows.push(...(await measureIngest(h, rt)));
+    for (const rt of o.runtimes) rows.push(...(await measureIngestWebSocket(h, rt)));
   }
   if (run("consumers")) {
     h.log("bench: consumers alone");
@@ -190,7 +192,7 @@ function renderReport(
     "",
     renderTable(rows),
     "",
-    "Ingest per runtime, side by side (events/s):",
+    "Ingest per runtime, side by side (events/s; NATS over TCP, then over WebSocket):",
     "",
     renderRuntimes(rows, o.runtimes),
     ...(run.profileDir ? ["", "### Profiles", "", summarizeProfiles(run.profileDir)] : []),
@@ -204,7 +206,8 @@ async function main(argv: string[]): Promise<number> {
   const started = Date.now();
 
   log("bench: starting nats-server and clickhouse-server");
-  await using nats = await startNats();
+  const ws = await websocketListener();
+  await using nats = await startNats({ config: ws.config });
   await using ch = await startClickHouse();
   const chVersion = await (await fetch(`${ch.url}/?query=SELECT%20version()`)).text();
   const { nc, jsm } = await connectHarness(nats.url);
@@ -212,6 +215,7 @@ async function main(argv: string[]): Promise<number> {
   if (o.compiled) build(log);
   const h: Harness = {
     natsUrl: nats.url,
+    natsWsUrl: ws.url,
     clickhouseUrl: ch.url,
     serverPids: { nats: nats.pid(), clickhouse: ch.pid() },
     nc,

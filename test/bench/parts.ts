@@ -59,7 +59,8 @@ const RT_LABEL: Record<RuntimeName, string> = {
   deno: "Hono on Deno (Deno.serve)",
 };
 const per = (b: number) => (b === 1 ? "1 event/request" : `${b} events/request`);
-const windowArg = (h: Harness) => ["--duration", `${h.windowMs}ms`, "--no-catalog", "--freshness", "off"];
+/** One measured window of the load generator, events only. */
+export const windowArg = (h: Harness) => ["--duration", `${h.windowMs}ms`, "--no-catalog", "--freshness", "off"];
 
 /** Ceiling: the bare HTTP server (parse + 202) on a runtime, at both batch sizes. */
 export async function measureBareHttp(h: Harness, rt: RuntimeName): Promise<BenchRow[]> {

@@ -31,6 +31,8 @@ describe("bench table", () => {
       "ceiling.ch.client",
       "ingest.node.1",
       "ingest.node.100",
+      "ingest.node.ws.1",
+      "ingest.node.ws.100",
       "consumers.drain",
       "pipeline.1",
       "pipeline.100",
@@ -50,6 +52,7 @@ describe("bench table", () => {
       row("ceiling.ch.client", 60_000),
       row("ingest.node.1", 15_000),
       row("ingest.node.100", 60_000),
+      row("ingest.node.ws.1", 6_000),
       row("pipeline.1", 12_000),
       row("pipeline.100", 50_000),
       row("baseline.naive.ingest", 3000),
@@ -62,6 +65,7 @@ describe("bench table", () => {
     expect(r).toEqual({
       "ingest.node.1": [0.5, 5], // min(HTTP 30k, JetStream best 120k)
       "ingest.node.100": [0.5, 20], // min(HTTP 400k, 120k)
+      "ingest.node.ws.1": [0.2, 2], // over WebSocket: the same ceilings as over TCP
       "pipeline.1": [0.4, 24], // min(30k, 120k, ClickHouse best 200k)
       "pipeline.100": [50_000 / 120_000, 100],
     });
@@ -82,8 +86,8 @@ describe("bench table", () => {
     expect(lines).toHaveLength(4);
     expect(lines[2]).toBe("| pipeline.1 | 12,345 | 1.00 | 2.00 | 42 % | 25× | ingest 95 % / 120 MB | a/b |");
     expect(lines[3]).toBe("| ceiling.http.bun.1 | not run | | | | | | bun not installed |");
-    expect(renderRuntimes([row("ingest.node.1", 100)], ["node"]).split("\n")[2]).toBe(
-      "| node | not run | 100 (p99 2.00 ms) | not run | not run |",
+    expect(renderRuntimes([row("ingest.node.1", 100), row("ingest.node.ws.100", 50)], ["node"]).split("\n")[2]).toBe(
+      "| node | not run | 100 (p99 2.00 ms) | not run | not run | not run | 50 (p99 2.00 ms) |",
     );
   });
 });

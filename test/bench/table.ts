@@ -30,6 +30,7 @@ export function expectedRowIds(runtimes: readonly RuntimeName[]): string[] {
     "ceiling.ch.raw",
     "ceiling.ch.client",
     ...runtimes.flatMap((rt) => BATCHES.map((b) => `ingest.${rt}.${b}`)),
+    ...runtimes.flatMap((rt) => BATCHES.map((b) => `ingest.${rt}.ws.${b}`)),
     "consumers.drain",
     "pipeline.1",
     "pipeline.100",
@@ -62,7 +63,8 @@ export function computeRatios(list: BenchRow[], pipelineRuntime: RuntimeName): v
   const naiveIngest = rate(rows, "baseline.naive.ingest");
   const naiveE2e = rate(rows, "baseline.naive.e2e");
   for (const r of list) {
-    const m = /^ingest\.(\w+)\.(\d+)$/.exec(r.id);
+    // Over TCP (`ingest.bun.1`) or over WebSocket (`ingest.bun.ws.1`): the same ceilings.
+    const m = /^ingest\.(\w+)\.(?:ws\.)?(\d+)$/.exec(r.id);
     if (m) {
       r.vsCeiling = ratio(r.eventsPerSec, tightest(rate(rows, `ceiling.http.${m[1]}.${m[2]}`), js));
       r.vsNaive = ratio(r.eventsPerSec, naiveIngest);
@@ -95,20 +97,22 @@ export function renderTable(list: BenchRow[]): string {
   return [head, sep, ...lines].join("\n");
 }
 
-/** Ingest figures per runtime side by side. */
+/** Ingest figures per runtime side by side: the bare HTTP ceiling, NATS over TCP, NATS over WebSocket. */
 export function renderRuntimes(list: BenchRow[], runtimes: readonly RuntimeName[]): string {
   const rows = new Map(list.map((r) => [r.id, r]));
   const cell = (id: string) => {
     const r = rows.get(id);
     return r && !r.error ? `${num(r.eventsPerSec)} (p99 ${ms(r.p99Ms)} ms)` : "not run";
   };
-  const lines = runtimes.map(
-    (rt) =>
-      `| ${rt} | ${cell(`ceiling.http.${rt}.1`)} | ${cell(`ingest.${rt}.1`)} | ${cell(`ceiling.http.${rt}.100`)} | ${cell(`ingest.${rt}.100`)} |`,
+  const lines = runtimes.map((rt) =>
+    [
+      rt,
+      ...BATCHES.flatMap((b) => [`ceiling.http.${rt}.${b}`, `ingest.${rt}.${b}`, `ingest.${rt}.ws.${b}`].map(cell)),
+    ].join(" | "),
   );
   return [
-    "| runtime | bare HTTP, 1 event/request | ingest, 1 event/request | bare HTTP, 100 events/request | ingest, 100 events/request |",
-    "|---|--:|--:|--:|--:|",
-    ...lines,
+    "| runtime | bare HTTP, 1 event/request | ingest, 1 event/request | ingest over ws://, 1 event/request | bare HTTP, 100 events/request | ingest, 100 events/request | ingest over ws://, 100 events/request |",
+    "|---|--:|--:|--:|--:|--:|--:|",
+    ...lines.map((l) => `| ${l} |`),
   ].join("\n");
 }
