@@ -1,12 +1,7 @@
-/** The metrics an experiment can be judged on, each with the test that fits its kind. */
-export const METRIC_NAMES = [
-  "completion_rate",
-  "failure_rate",
-  "exit_before_start_rate",
-  "watch_time_per_view",
-  "rebuffer_ratio",
-] as const;
-export type MetricName = (typeof METRIC_NAMES)[number];
+import { METRIC_NAMES, type MetricName } from "./verdict-shapes.ts";
+
+export { METRIC_NAMES };
+export type { MetricName };
 
 export type MetricKind = "proportion" | "mean" | "ratio";
 
@@ -18,6 +13,7 @@ export interface MetricSpec {
   description: string;
 }
 
+/** The metrics an experiment can be judged on (METRIC_NAMES), each with the test that fits its kind. */
 export const METRICS: Readonly<Record<MetricName, MetricSpec>> = {
   completion_rate: {
     kind: "proportion",

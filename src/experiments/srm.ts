@@ -5,15 +5,9 @@ export const SRM_WARNING = "SRM: results are not trustworthy";
 /** The threshold below which the split is flagged. */
 export const SRM_ALPHA = 0.001;
 
-export interface Srm {
-  flagged: boolean;
-  p: number | null;
-  chi2: number | null;
-  df: number;
-  /** Views each variant has and the views its weight expects. */
-  observed: Record<string, number>;
-  expected: Record<string, number>;
-}
+import type { Srm } from "./verdict-shapes.ts";
+
+export type { Srm };
 
 /**
  * Pearson's chi-square goodness-of-fit test of views per variant against the configured weights

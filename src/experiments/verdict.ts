@@ -3,59 +3,13 @@ import { proportionOf } from "./aggregates.ts";
 import type { ExperimentDefinition } from "./definition.ts";
 import { METRIC_NAMES, METRICS, type MetricName } from "./metrics.ts";
 import { sequentialInterval } from "./sequential.ts";
-import { sampleRatioMismatch, SRM_WARNING, type Srm } from "./srm.ts";
+import { sampleRatioMismatch, SRM_WARNING } from "./srm.ts";
+import type { ExperimentVerdict, GuardrailBreach, MetricResult, VariantVerdict } from "./verdict-shapes.ts";
 import { deltaRatio, meanVar, ratioDelta, twoProportionZ, welchT, type Comparison } from "./tests.ts";
 
+export type { ExperimentVerdict, GuardrailBreach, MetricResult, VariantVerdict };
+
 export const ALPHA = 0.05;
-
-export interface MetricResult {
-  metric: MetricName;
-  test: string;
-  control_value: number | null;
-  value: number | null;
-  abs_diff: number | null;
-  /** abs_diff / control_value. */
-  rel_diff: number | null;
-  /** Fixed-horizon 95 % interval of abs_diff: valid for one look at a sample size fixed in advance. */
-  ci: [number, number] | null;
-  p: number | null;
-  /** Always-valid 95 % interval and p-value (mSPRT): valid however often the answer is looked at. */
-  sequential: { ci: [number, number]; p: number } | null;
-  /** "better"/"worse" when the always-valid interval excludes 0, else "none". */
-  direction: "better" | "worse" | "none";
-}
-
-export interface VariantVerdict {
-  variant: string;
-  views: number;
-  /** The primary metric on the always-valid interval; "not_trustworthy" while SRM holds. */
-  decision: "better" | "worse" | "inconclusive" | "not_trustworthy";
-  metrics: Record<MetricName, MetricResult>;
-}
-
-export interface GuardrailBreach {
-  variant: string;
-  metric: MetricName;
-  abs_diff: number;
-  sequential_ci: [number, number];
-  sequential_p: number;
-}
-
-export interface ExperimentVerdict {
-  experiment_id: string;
-  evaluated_at: string;
-  from: string;
-  to: string;
-  control: string;
-  srm: Srm;
-  /** "SRM: results are not trustworthy" while the sample ratio mismatch holds, and other caveats. */
-  warnings: string[];
-  /** Arms with views that the definition does not name (left out of every statistic). */
-  unknown_variants: Record<string, number>;
-  arms: { variant: string; weight: number; views: number; values: Record<MetricName, number | null> }[];
-  variants: VariantVerdict[];
-  guardrail_breaches: GuardrailBreach[];
-}
 
 const EMPTY = (variant: string): ArmSums => ({
   variant,
