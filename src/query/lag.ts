@@ -141,7 +141,8 @@ export async function consumerLag(
   const sizeRead = deps.backlog?.streamSize ? deps.backlog.streamSize().catch(() => null) : Promise.resolve(null);
   const sourcesRead = deps.backlog?.sources
     ? deps.backlog.sources().then(
-        (list) => list.map(regionLag),
+        // By region name: the server lists a stream's sources in no fixed order.
+        (list) => list.map(regionLag).sort((a, b) => (a.region < b.region ? -1 : a.region > b.region ? 1 : 0)),
         () => null,
       )
     : Promise.resolve(null);
