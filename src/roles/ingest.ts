@@ -43,37 +43,30 @@ function messageHeadersOf(region: string, tracing: boolean) {
 export function startIngest(ctx: RoleContext, bus: BusConnection): StartedRole {
   const { config, tracer } = ctx;
   const publisher = createPublisher(bus, { timeoutMs: config.publish.timeoutMs, tracer });
-  const routes = createIngestRoutes({
+  // What every ingest route shares: the publisher, the keys and limits, and the headers the edge
+  // adds to each message (the region that accepted it; the client's traceparent with tracing off).
+  const shared = {
     publisher,
     keys: config.keys,
     limits: { ...config.limits, bodyTimeoutMs: config.ingest.bodyTimeoutMs },
     subjects: ctx.subjects,
     retryAfterSeconds: config.publish.retryAfterSeconds,
+    ...messageHeadersOf(config.stream.region, tracer !== undefined),
+  };
+  const routes = createIngestRoutes({
+    ...shared,
     maxEventAgeMs: config.ingest.maxEventAgeMs,
     observer: ingestObserver(ctx.metrics, tracer !== undefined),
-    ...messageHeadersOf(config.stream.region, tracer !== undefined),
     ...quarantineOf(ctx, publisher),
   });
   // Segment's HTTP Tracking API (docs/integrations/segment.md): view state in a KV bucket beside the stream.
   const segment = createSegmentRoutes({
-    publisher,
-    keys: config.keys,
-    limits: { ...config.limits, bodyTimeoutMs: config.ingest.bodyTimeoutMs },
+    ...shared,
     views: createKvViewStore(bus, { bucket: `${config.stream.name}_SEGMENT_VIEWS`, ttlMs: config.stream.maxAgeMs }),
-    subjects: ctx.subjects,
-    retryAfterSeconds: config.publish.retryAfterSeconds,
     observer: segmentMetrics(ctx.metrics.registry),
-    ...(tracer ? {} : { messageHeaders: clientTraceHeaders }),
   });
   // CloudEvents 1.0 on POST /v1/events (docs/integrations/cloudevents.md): mounted first, it passes other requests on.
-  const cloudEvents = createCloudEventsRoutes({
-    publisher,
-    keys: config.keys,
-    limits: { ...config.limits, bodyTimeoutMs: config.ingest.bodyTimeoutMs },
-    subjects: ctx.subjects,
-    retryAfterSeconds: config.publish.retryAfterSeconds,
-    ...(tracer ? {} : { messageHeaders: clientTraceHeaders }),
-  });
+  const cloudEvents = createCloudEventsRoutes(shared);
   // The player SDK and its example pages (docs/player-sdk.md); the edge ingests without them.
   const sdk = createSdkRoutes({
     files: loadPlayerSdk(),

@@ -179,6 +179,27 @@ describe("regions: an edge per region, the analytics region sources every region
       { event_id: `${ns}-bad-eu`, event_type: "user.video.teleported" },
       { event_id: `${ns}-bad-us`, event_type: "user.video.teleported" },
     ]);
+
+    // Events that come in through CloudEvents carry the accepting region too (every ingest route).
+    const ce = {
+      specversion: "1.0",
+      id: `${ns}-ce`,
+      source: "/players/web",
+      type: "user.video.paused",
+      time: new Date(Date.now() - 60_000).toISOString(),
+      data: { user_id: `${ns}-ce-user`, view_id: `${ns}-ce-view`, video_id: `${ns}-ce-video`, position_ms: 0 },
+    };
+    const sent = await fetch(`${eu.baseUrl}/v1/events`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${eu.writeKey}`, "content-type": "application/cloudevents+json" },
+      body: JSON.stringify(ce),
+    });
+    expect(sent.status).toBe(202);
+    const ceRegions = await waitFor(async () => (await d.rowRegions()).get(ce.id), {
+      timeoutMs: 30_000,
+      what: "the CloudEvent in ClickHouse",
+    });
+    expect(ceRegions).toEqual(["eu"]);
   });
 
   it("on nats-server 2.9.10 a sourced duplicate inside the aggregate's window stalls its source (why the window is 100 ms)", async () => {
