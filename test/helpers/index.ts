@@ -44,3 +44,5 @@ export type { Child, ProcUsage } from "./processes.ts";
 // Regions (docs/regions.md): an analytics nats-server and one per region, linked through relays a test can cut.
 export { startRegionTopology, startRegionDeployment, regionDenyList } from "./regions.ts";
 export type { RegionTopology, RegionServer, RegionDeployment, Relay } from "./regions.ts";
+// Real answers checked against the OpenAPI document (src/contracts/openapi.ts).
+export { expectMatchesOpenApi } from "./openapi.ts";
