@@ -213,21 +213,39 @@ export async function measureBackends(h: Harness): Promise<BenchRow[]> {
   return rows;
 }
 
+/**
+ * How the measured ingest role reaches NATS: over TCP (the default), or another route such as the
+ * websocket listener (./websocket.ts), named in the rows' ids, labels and notes.
+ */
+export interface NatsRoute {
+  /** Appended to the row ids (`ingest.<runtime><id>.<batch>`) and the namespace and process names. */
+  id: string;
+  /** Appended to the row labels and the progress lines. */
+  label: string;
+  note: string;
+  /** The role's extra environment (its NATS_URL); throws when the route is not available. */
+  env(rt: RuntimeName): Record<string, string>;
+}
+
+const TCP: NatsRoute = { id: "", label: "", note: "", env: () => ({}) };
+
 /** The ingest role alone on a runtime (202 after the JetStream ack), at both batch sizes. */
-export async function measureIngest(h: Harness, rt: RuntimeName): Promise<BenchRow[]> {
-  const label = (b: number) => `ingest role on ${rt} (202 after JetStream ack), ${per(b)}`;
+export async function measureIngest(h: Harness, rt: RuntimeName, via: NatsRoute = TCP): Promise<BenchRow[]> {
+  const label = (b: number) => `ingest role on ${rt}${via.label || " (202 after JetStream ack)"}, ${per(b)}`;
+  const id = (b: number) => `ingest.${rt}${via.id}.${b}`;
   try {
-    const ns = await createNamespace(h, "ing");
+    const ns = await createNamespace(h, `ing${via.id.replace(/\W/g, "")}`);
     try {
-      const { child, url } = await startRoles(h, ns, rt, ["ingest"], `ingest-${rt}`);
+      const name = `ingest${via.id.replace(/\W/g, "-")}-${rt}`;
+      const { child, url } = await startRoles(h, ns, rt, ["ingest"], name, via.env(rt));
       try {
         const rows: BenchRow[] = [];
         for (const b of BATCHES) {
-          h.log(`  ingest on ${rt}, ${per(b)}`);
+          h.log(`  ingest on ${rt}${via.label}, ${per(b)}`);
           const run = await runLoadgen(h, ["--url", url, "--key", WRITE_KEY, ...closedArgs(b), ...windowArg(h)], {
             ingest: child.pid,
           });
-          rows.push(rowFromLoad(`ingest.${rt}.${b}`, "ingest", label(b), run, `runtime ${runtimeOrThrow(rt).version}`));
+          rows.push(rowFromLoad(id(b), "ingest", label(b), run, `runtime ${runtimeOrThrow(rt).version}${via.note}`));
         }
         return rows;
       } finally {
@@ -237,6 +255,6 @@ export async function measureIngest(h: Harness, rt: RuntimeName): Promise<BenchR
       await dropNamespace(h, ns);
     }
   } catch (err: unknown) {
-    return BATCHES.map((b) => failedRow(`ingest.${rt}.${b}`, "ingest", label(b), err));
+    return BATCHES.map((b) => failedRow(id(b), "ingest", label(b), err));
   }
 }
