@@ -176,6 +176,43 @@ describe("loadConfig: regions (docs/regions.md)", () => {
   });
 });
 
+describe("loadConfig: alert webhooks (docs/webhooks.md)", () => {
+  it("reads the endpoints once each, with the secret and the retry settings", () => {
+    const c = loadConfig({
+      PLAYPULSE_WEBHOOK_URLS: "https://hooks.example/a, http://127.0.0.1:9/b,https://hooks.example/a",
+      PLAYPULSE_WEBHOOK_SECRET: "whsec_0123456789abcdef",
+      PLAYPULSE_WEBHOOK_MAX_ATTEMPTS: "5",
+    });
+    expect(c.webhooks).toEqual({
+      urls: ["https://hooks.example/a", "http://127.0.0.1:9/b"],
+      secret: "whsec_0123456789abcdef",
+      maxAttempts: 5,
+      timeoutMs: 10_000,
+    });
+    expect(loadConfig({}).webhooks.urls).toEqual([]);
+  });
+
+  it.each([
+    [
+      { PLAYPULSE_WEBHOOK_URLS: "https://hooks.example/a" },
+      [
+        "PLAYPULSE_WEBHOOK_SECRET: required with PLAYPULSE_WEBHOOK_URLS, to sign deliveries (at least 16 characters, " +
+          "e.g. openssl rand -hex 32; receivers verify with it, see docs/webhooks.md)",
+      ],
+    ],
+    [
+      { PLAYPULSE_WEBHOOK_URLS: "ftp://hooks.example/a", PLAYPULSE_WEBHOOK_SECRET: "0123456789abcdef" },
+      ["PLAYPULSE_WEBHOOK_URLS.0: Invalid URL"],
+    ],
+    [
+      { PLAYPULSE_WEBHOOK_URLS: "https://h.example/a", PLAYPULSE_WEBHOOK_SECRET: "short" },
+      ["PLAYPULSE_WEBHOOK_SECRET: Too small: expected string to have >=16 characters"],
+    ],
+  ])("refuses webhooks it could not sign or reach: %j", (env, expected) => {
+    expect(problems(env, [])).toEqual(expected);
+  });
+});
+
 describe("loadConfig: problems", () => {
   it("lists every problem at once, schema and role checks together", () => {
     const env = {

@@ -1,5 +1,5 @@
 import { checkKeys } from "./config/keys.ts";
-import { natsAuthOf, placeholderProblems } from "./config/credentials.ts";
+import { natsAuthOf, placeholderProblems, webhookProblems } from "./config/credentials.ts";
 import { toConfig } from "./config/build.ts";
 import { schema } from "./config/schema.ts";
 import { ConfigError, type Config } from "./config/types.ts";
@@ -28,7 +28,7 @@ export function loadConfig(
   const problems: string[] = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
   const keys = checkKeys(env, roles, problems);
   const experiments = parseJsonArray("PLAYPULSE_EXPERIMENTS", env.PLAYPULSE_EXPERIMENTS, problems);
-  problems.push(...placeholderProblems(env));
+  problems.push(...placeholderProblems(env), ...webhookProblems(env));
   const natsAuth = natsAuthOf(env, problems);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   return toConfig(parsed.data, { ...keys, experiments, natsAuth });

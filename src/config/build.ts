@@ -71,6 +71,7 @@ export function toConfig(e: ParsedEnv, { scoped, publishable, experiments, natsA
     jaegerUiUrl: e.PLAYPULSE_JAEGER_UI_URL?.replace(/\/+$/, ""),
     ccv: { windowSeconds: e.PLAYPULSE_CCV_WINDOW_SECONDS },
     experiments,
+    webhooks: webhooksOf(e),
     otel: {
       disabled: e.OTEL_SDK_DISABLED,
       serviceName: e.OTEL_SERVICE_NAME,
@@ -83,5 +84,14 @@ export function toConfig(e: ParsedEnv, { scoped, publishable, experiments, natsA
       maxExportBatchSize: Math.min(e.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, e.OTEL_BSP_MAX_QUEUE_SIZE),
       linkCountLimit: e.OTEL_SPAN_LINK_COUNT_LIMIT,
     },
+  };
+}
+
+function webhooksOf(e: ParsedEnv): Config["webhooks"] {
+  return {
+    urls: [...new Set(e.PLAYPULSE_WEBHOOK_URLS)],
+    secret: e.PLAYPULSE_WEBHOOK_SECRET ?? "",
+    maxAttempts: e.PLAYPULSE_WEBHOOK_MAX_ATTEMPTS,
+    timeoutMs: e.PLAYPULSE_WEBHOOK_TIMEOUT_MS,
   };
 }

@@ -13,6 +13,7 @@ const SECRET_VARIABLES = [
   "PLAYPULSE_PUBLISHABLE_KEYS",
   "NATS_PASSWORD",
   "CLICKHOUSE_PASSWORD",
+  "PLAYPULSE_WEBHOOK_SECRET",
 ] as const;
 
 export function placeholderProblems(env: Env): string[] {
@@ -29,6 +30,15 @@ export function placeholderProblems(env: Env): string[] {
       `${name}: holds a placeholder value shipped as an example (such as replace-me-…); ` +
       "set a real secret (e.g. openssl rand -hex 32), see docs/deploy.md#secrets",
   );
+}
+
+/** Webhook URLs need the secret their deliveries are signed with. */
+export function webhookProblems(env: Env): string[] {
+  if ((env.PLAYPULSE_WEBHOOK_URLS ?? "").trim() === "" || (env.PLAYPULSE_WEBHOOK_SECRET ?? "") !== "") return [];
+  return [
+    "PLAYPULSE_WEBHOOK_SECRET: required with PLAYPULSE_WEBHOOK_URLS, to sign deliveries (at least 16 characters, " +
+      "e.g. openssl rand -hex 32; receivers verify with it, see docs/webhooks.md)",
+  ];
 }
 
 function urlPasswordOf(url: string | undefined): string | undefined {

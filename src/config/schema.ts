@@ -120,6 +120,11 @@ export const schema = z.object({
   PLAYPULSE_JAEGER_UI_URL: z.preprocess(unsetIfEmpty, z.string().url().optional()),
   /** A view counts as concurrent while its latest event is at most this old (docs/metrics.md#concurrent-viewers). */
   PLAYPULSE_CCV_WINDOW_SECONDS: int(25, 5, 300),
+  /** Alert webhooks (docs/webhooks.md): every fired and resolved alert is POSTed to each URL, signed with the secret. */
+  PLAYPULSE_WEBHOOK_URLS: list.pipe(z.array(z.url({ protocol: /^https?$/ }))),
+  PLAYPULSE_WEBHOOK_SECRET: z.preprocess(unsetIfEmpty, z.string().min(16).optional()),
+  PLAYPULSE_WEBHOOK_MAX_ATTEMPTS: int(8, 1, 100),
+  PLAYPULSE_WEBHOOK_TIMEOUT_MS: int(10_000, 100, 120_000),
   /** Experiment definitions as a JSON array (docs/experiments.md); each is checked when the query role starts. */
   PLAYPULSE_EXPERIMENTS: z.string().optional(),
   OTEL_SDK_DISABLED: bool(false),

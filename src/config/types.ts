@@ -53,6 +53,8 @@ export interface Config {
   /** Jaeger UI base URL without a trailing slash; undefined: no trace links. */
   jaegerUiUrl: string | undefined;
   ccv: { windowSeconds: number };
+  /** Alert webhooks (src/webhooks): no URLs, no delivery. */
+  webhooks: { urls: readonly string[]; secret: string; maxAttempts: number; timeoutMs: number };
   /** PLAYPULSE_EXPERIMENTS, parsed as JSON; src/experiments checks each definition. */
   experiments: unknown[];
   otel: {
