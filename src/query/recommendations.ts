@@ -1,5 +1,6 @@
 import { num, p, sql, type Ident, type Sql, type Store } from "../store/index.ts";
 import { lookupTitles, type Title } from "./catalog.ts";
+import { demotionsFor, type Demoted } from "./demotions.ts";
 import { trendingScores } from "./trending.ts";
 
 export type Reason = "continue_watching" | "because_you_watched" | "trending";
@@ -10,6 +11,8 @@ export interface Recommendation {
   score: number;
   reason: Reason;
   because?: { video_id: string; title: string };
+  /** Set when an alert is firing for this title where the user watches: it sits below every other item. */
+  demoted?: Demoted;
 }
 
 /** A title counts as watched by a user once a view reached 30 s of play or completed. */
@@ -117,8 +120,21 @@ export interface RecommendOptions {
  * Three rows, merged in order and de-duplicated, catalog titles only:
  * continue_watching (last position within 5-95 % of the duration, not completed, most recent first),
  * because_you_watched (cosine co-watch similarity; titles the user watched or completed left out), then trending.
+ * Titles with an alert firing where the user watches (docs/alerts.md#demotion) go below all the
+ * others, in the same order, each with its `demoted` reason.
  */
 export async function recommend(store: Store, userId: string, opts: RecommendOptions): Promise<Recommendation[]> {
+  const [ranked, demoted] = await Promise.all([ranking(store, userId, opts), demotionsFor(store, userId)]);
+  const kept = ranked.filter((r) => !demoted.has(r.video_id));
+  const moved = ranked.flatMap((r) => {
+    const why = demoted.get(r.video_id);
+    return why ? [{ ...r, demoted: why }] : [];
+  });
+  return [...kept, ...moved].slice(0, opts.limit);
+}
+
+/** The three rows merged, before demotion and without a limit. */
+async function ranking(store: Store, userId: string, opts: RecommendOptions): Promise<Recommendation[]> {
   const mine = await userTitles(store, userId);
   const completed = new Set(mine.filter((t) => t.completed).map((t) => t.video_id));
   const watched = mine.filter((t) => t.completed || t.max_played >= WATCHED_MS).map((t) => t.video_id);
@@ -135,7 +151,7 @@ export async function recommend(store: Store, userId: string, opts: RecommendOpt
   const items: Recommendation[] = [];
   const taken = new Set<string>();
   const add = (item: Recommendation) => {
-    if (items.length >= opts.limit || taken.has(item.video_id) || completed.has(item.video_id)) return;
+    if (taken.has(item.video_id) || completed.has(item.video_id)) return;
     taken.add(item.video_id);
     items.push(item);
   };

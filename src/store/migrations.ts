@@ -127,6 +127,20 @@ export const MIGRATIONS: readonly Migration[] = [
     // Rows stored before it (and without regions) read "". ClickHouse 18.16 and current: plain ADD COLUMN.
     statements: (db) => [sql`ALTER TABLE ${db}.events ADD COLUMN region String`],
   },
+  {
+    id: 18,
+    name: "recommendations avoid what is failing now: the viewer's cdn and country on rec_events, and rec_demotions",
+    // rec_demotions: the latest state of each (rule, title, dimension, value) an alert event announced
+    // (docs/alerts.md#demotion); readers take argMax(state, changed_ms), so a row written twice changes nothing.
+    statements: (db) => [
+      sql`ALTER TABLE ${db}.rec_events ADD COLUMN cdn String`,
+      sql`ALTER TABLE ${db}.rec_events ADD COLUMN country String`,
+      sql`CREATE TABLE IF NOT EXISTS ${db}.rec_demotions (
+        rule_id String, video_id String, dimension String, value String, state String,
+        changed_ms UInt64, event_id String
+      ) ENGINE = ReplacingMergeTree(changed_ms) ORDER BY (rule_id, video_id, dimension, value)`,
+    ],
+  },
 ];
 
 /** kind 1: the view showed its first frame at ts_ms (`played`); kind 2: it ended or completed at ts_ms. */

@@ -6,6 +6,9 @@ export interface RecRow extends PlayRowBase {
   played_ms: number;
   duration_ms: number;
   trace_id: string;
+  /** Where the viewer watched from: recommendations avoid titles failing there now (docs/alerts.md#demotion). */
+  cdn: string;
+  country: string;
 }
 
 /**
@@ -27,6 +30,8 @@ export const recommendations: ConsumerDefinition<"recommendations", "video", Rec
         played_ms: e.played_ms ?? 0,
         duration_ms: e.duration_ms ?? 0,
         trace_id: ctx.traceId,
+        cdn: e.cdn ?? "",
+        country: e.country ?? "",
       },
     ];
   },
