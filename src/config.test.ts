@@ -176,6 +176,23 @@ describe("loadConfig: regions (docs/regions.md)", () => {
   });
 });
 
+describe("loadConfig: per-source rate limits", () => {
+  it("reads <source>=<per second>:<burst> entries", () => {
+    const c = loadConfig({ PLAYPULSE_RATE_LIMIT_SOURCES: "web=100:200, content=0.5:3" });
+    expect([...c.rateLimits.perSource]).toEqual([
+      ["web", { perSecond: 100, burst: 200 }],
+      ["content", { perSecond: 0.5, burst: 3 }],
+    ]);
+    expect(loadConfig({}).rateLimits.perSource.size).toBe(0);
+  });
+
+  it("refuses an entry of another shape, naming the shape", () => {
+    expect(problems({ PLAYPULSE_RATE_LIMIT_SOURCES: "web=100:200,content=fast" }, [])).toEqual([
+      "PLAYPULSE_RATE_LIMIT_SOURCES.1: each entry is <source>=<per second>:<burst>, for example web=100:200",
+    ]);
+  });
+});
+
 describe("loadConfig: alert webhooks (docs/webhooks.md)", () => {
   it("reads the endpoints once each, with the secret and the retry settings", () => {
     const c = loadConfig({

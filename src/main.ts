@@ -12,6 +12,7 @@ import type { Config } from "./config.ts";
 import { CONSUMER_NAMES, type ConsumerName } from "./consumers/registry.ts";
 import { subjectNames } from "./events/index.ts";
 import { createHttpApp, routesOf, type ReadinessProbe, type RouteInfo } from "./http/app.ts";
+import { keyRing } from "./http/auth.ts";
 import { listenNode, type HttpServer } from "./http/node-server.ts";
 import { provisionUntilDone, startConsumers, startIngest, startQuery, type RoleContext } from "./roles/index.ts";
 import type { Role, StartedRole } from "./roles/index.ts";
@@ -116,6 +117,13 @@ function readinessOf(started: readonly StartedRole[], roles: readonly Role[]) {
   return { readiness, informational };
 }
 
+/** The source of a presented key, for per-source rate limits (undefined when no source has its own). */
+function sourceOfKey(config: Config): ((key: string) => string | undefined) | undefined {
+  if (config.rateLimits.perSource.size === 0) return undefined;
+  const find = keyRing(config.keys);
+  return (key) => find(key)?.source;
+}
+
 /**
  * The composition root: builds clients from config, starts the asked-for roles in this
  * process, opens the HTTP port and returns the ordered stop. When the port cannot be opened,
@@ -148,7 +156,7 @@ export async function startRoles(
     metrics: () => ctx.metrics.render(),
     middleware: [
       httpTelemetry({ tracer: ctx.tracer, observer: ctx.metrics.http, logger }),
-      rateLimit(config.rateLimits),
+      rateLimit({ ...config.rateLimits, sourceOf: sourceOfKey(config) }),
     ],
     onUnexpectedError: (err, path) => logger.error({ err, path }, "unhandled error in request"),
   });

@@ -51,6 +51,7 @@ export function toConfig(e: ParsedEnv, { scoped, publishable, experiments, natsA
         burst: e.PLAYPULSE_RATE_LIMIT_AUTH_FAILURES_BURST,
         perSecond: e.PLAYPULSE_RATE_LIMIT_AUTH_FAILURES_PER_MINUTE / 60,
       },
+      perSource: perSourceOf(e.PLAYPULSE_RATE_LIMIT_SOURCES),
     },
     publish: { timeoutMs: e.PLAYPULSE_PUBLISH_TIMEOUT_MS, retryAfterSeconds: e.PLAYPULSE_RETRY_AFTER_SECONDS },
     consumers: {
@@ -94,4 +95,15 @@ function webhooksOf(e: ParsedEnv): Config["webhooks"] {
     maxAttempts: e.PLAYPULSE_WEBHOOK_MAX_ATTEMPTS,
     timeoutMs: e.PLAYPULSE_WEBHOOK_TIMEOUT_MS,
   };
+}
+
+/** `web=100:200` entries as policies by source (the schema checked their shape). */
+function perSourceOf(entries: readonly string[]): Config["rateLimits"]["perSource"] {
+  return new Map(
+    entries.map((entry) => {
+      const [source = "", rest = ""] = entry.split("=");
+      const [perSecond = "0", burst = "1"] = rest.split(":");
+      return [source, { perSecond: Number(perSecond), burst: Math.max(1, Number(burst)) }];
+    }),
+  );
 }

@@ -92,6 +92,17 @@ export const schema = z.object({
   PLAYPULSE_RATE_LIMIT_ADDRESS_BURST: int(4000, 1, 10_000_000),
   PLAYPULSE_RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: int(60, 1, 100_000),
   PLAYPULSE_RATE_LIMIT_AUTH_FAILURES_BURST: int(60, 1, 100_000),
+  /** Per-key limits by the key's source: `web=100:200,content=5:10` (per second : burst); other sources get the KEY ones. */
+  PLAYPULSE_RATE_LIMIT_SOURCES: list.pipe(
+    z.array(
+      z
+        .string()
+        .regex(
+          /^[A-Za-z0-9_.-]+=\d+(\.\d+)?:\d+$/,
+          "each entry is <source>=<per second>:<burst>, for example web=100:200",
+        ),
+    ),
+  ),
   /** Events dated further back than this are rejected per event (bounds ClickHouse partitions per insert). */
   PLAYPULSE_MAX_EVENT_AGE_DAYS: int(365, 1, 36_500),
   PLAYPULSE_PUBLISH_TIMEOUT_MS: int(5000, 100, 60_000),

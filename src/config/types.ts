@@ -37,6 +37,8 @@ export interface Config {
     perKey: { burst: number; perSecond: number };
     perAddress: { burst: number; perSecond: number };
     authFailures: { burst: number; perSecond: number };
+    /** PLAYPULSE_RATE_LIMIT_SOURCES: the per-key policy of keys of these sources instead of `perKey`. */
+    perSource: ReadonlyMap<string, { burst: number; perSecond: number }>;
   };
   publish: { timeoutMs: number; retryAfterSeconds: number };
   consumers: {

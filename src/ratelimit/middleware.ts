@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { createMiddleware } from "hono/factory";
-import { createBuckets, type BucketPolicy, type Take } from "./bucket.ts";
+import { createBuckets, type BucketPolicy, type Buckets, type Take } from "./bucket.ts";
 
 export interface RateLimitOptions {
   /** Per presented key (its hash): a source's sustained rate and burst. */
@@ -9,6 +9,10 @@ export interface RateLimitOptions {
   perAddress: BucketPolicy;
   /** Failed authentication (401) per client address: much tighter. */
   authFailures: BucketPolicy;
+  /** Per-key policies by the key's source (PLAYPULSE_RATE_LIMIT_SOURCES); a key of another source gets `perKey`. */
+  perSource?: ReadonlyMap<string, BucketPolicy>;
+  /** The source of a presented key, undefined for an unknown key (the key ring's constant-time lookup). */
+  sourceOf?: (key: string) => string | undefined;
   now?: () => number;
 }
 
@@ -32,6 +36,24 @@ function policyHeader(name: string, p: BucketPolicy): string {
 }
 
 /**
+ * The per-key buckets a presented key is counted in: its source's (PLAYPULSE_RATE_LIMIT_SOURCES)
+ * when that source has a policy, the default otherwise. The source lookup runs only when some
+ * source has a policy of its own.
+ */
+function perKeyBuckets(opts: RateLimitOptions): (presented: string | undefined) => Buckets {
+  const fallback = createBuckets(opts.perKey);
+  const bySource = new Map(
+    [...(opts.perSource ?? new Map<string, BucketPolicy>())].map(([s, p]) => [s, createBuckets(p)]),
+  );
+  if (bySource.size === 0 || opts.sourceOf === undefined) return () => fallback;
+  const sourceOf = opts.sourceOf;
+  return (presented) => {
+    const source = presented === undefined ? undefined : sourceOf(presented);
+    return (source === undefined ? undefined : bySource.get(source)) ?? fallback;
+  };
+}
+
+/**
  * Token buckets per key and per client address, and a much tighter one for failed
  * authentication per address. Every answer carries the IETF `RateLimit` and `RateLimit-Policy`
  * headers (the tightest bucket of the request); a request over a limit answers 429 with
@@ -43,19 +65,20 @@ function policyHeader(name: string, p: BucketPolicy): string {
  */
 export function rateLimit(opts: RateLimitOptions) {
   const now = opts.now ?? Date.now;
-  const byKey = createBuckets(opts.perKey);
   const byAddress = createBuckets(opts.perAddress);
   const failures = createBuckets(opts.authFailures);
-  const policies = [policyHeader("key", opts.perKey), policyHeader("address", opts.perAddress)].join(", ");
+  const keyBuckets = perKeyBuckets(opts);
+  const addressPolicy = policyHeader("address", opts.perAddress);
   return createMiddleware(async (c, next) => {
     const t = now();
     const address = short(`addr:${peer(c.env)}`);
     const presented = BEARER.exec(c.req.header("authorization") ?? "")?.[1] ?? c.req.query("key");
     const takes: [string, Take][] = [];
     if (on(opts.authFailures)) takes.push(["failed-auth", failures.peek(address, t)]);
+    const byKey = keyBuckets(presented);
     if (takes.every(([, x]) => x.allowed)) {
       if (on(opts.perAddress)) takes.push(["address", byAddress.take(address, t)]);
-      if (presented && on(opts.perKey)) takes.push(["key", byKey.take(short(`key:${presented}`), t)]);
+      if (presented && on(byKey.policy)) takes.push(["key", byKey.take(short(`key:${presented}`), t)]);
     }
     if (takes.length === 0) return next();
     const denied = takes.find(([, x]) => !x.allowed);
@@ -63,7 +86,7 @@ export function rateLimit(opts: RateLimitOptions) {
     const [name, tightest] =
       denied ?? (spent.length > 0 ? spent : takes).reduce((a, b) => (b[1].remaining < a[1].remaining ? b : a));
     const headers = {
-      "RateLimit-Policy": policies,
+      "RateLimit-Policy": `${policyHeader("key", byKey.policy)}, ${addressPolicy}`,
       RateLimit: `"${name}";r=${Math.max(0, tightest.remaining)};t=${tightest.resetSeconds}`,
     };
     if (denied) {

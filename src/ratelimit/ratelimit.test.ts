@@ -67,3 +67,44 @@ describe("rateLimit middleware", () => {
     expect((await get("good"))[0]).toBe(429);
   });
 });
+
+describe("rateLimit middleware: per-source policies (PLAYPULSE_RATE_LIMIT_SOURCES)", () => {
+  const routes = new Hono();
+  routes.get("/r", (c) => c.text("ok"));
+  const sources: Record<string, string> = { ck_1: "content", ck_2: "content", wk_1: "web" };
+  const app = createHttpApp({
+    routes: [routes],
+    readiness: {},
+    middleware: [
+      rateLimit({
+        perKey: { burst: 5, perSecond: 5 },
+        perAddress: { burst: 1000, perSecond: 1000 },
+        authFailures: { burst: 10, perSecond: 1 },
+        perSource: new Map([["content", { burst: 2, perSecond: 1 }]]),
+        sourceOf: (key) => sources[key],
+        now: () => 0,
+      }),
+    ],
+  });
+  const get = async (key: string) => {
+    const r = await app.request("/r", { headers: { authorization: `Bearer ${key}` } });
+    return [r.status, r.headers.get("ratelimit-policy")] as const;
+  };
+
+  it("counts each key of a source with a policy of its own in buckets of that policy", async () => {
+    const content = '"key";q=2;w=2, "address";q=1000;w=1';
+    expect(await get("ck_1")).toEqual([200, content]);
+    expect(await get("ck_1")).toEqual([200, content]);
+    expect((await get("ck_1"))[0]).toBe(429);
+    // Per key, not per source: the source's other key has its own bucket.
+    expect(await get("ck_2")).toEqual([200, content]);
+  });
+
+  it("gives keys of other sources, and unknown keys, the default per-key policy", async () => {
+    const fallback = '"key";q=5;w=1, "address";q=1000;w=1';
+    const web = await Promise.all([1, 2, 3, 4, 5].map(() => get("wk_1")));
+    expect(web).toEqual(Array(5).fill([200, fallback]));
+    expect((await get("wk_1"))[0]).toBe(429);
+    expect(await get("unknown")).toEqual([200, fallback]);
+  });
+});
