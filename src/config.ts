@@ -28,14 +28,25 @@ export function loadConfig(
   const problems: string[] = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
   const keys = checkKeys(env, roles, problems);
   const experiments = parseJsonArray("PLAYPULSE_EXPERIMENTS", env.PLAYPULSE_EXPERIMENTS, problems);
+  const alertRules = parseJsonArray(
+    "PLAYPULSE_ALERT_RULES",
+    env.PLAYPULSE_ALERT_RULES,
+    problems,
+    "alert rules (docs/alerts.md)",
+  );
   problems.push(...placeholderProblems(env), ...webhookProblems(env));
   const natsAuth = natsAuthOf(env, problems);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
-  return toConfig(parsed.data, { ...keys, experiments, natsAuth });
+  return toConfig(parsed.data, { ...keys, experiments, alertRules, natsAuth });
 }
 
 /** A JSON array from one variable (empty when unset). */
-function parseJsonArray(name: string, raw: string | undefined, problems: string[]): unknown[] {
+function parseJsonArray(
+  name: string,
+  raw: string | undefined,
+  problems: string[],
+  what = "experiment definitions (docs/experiments.md)",
+): unknown[] {
   if (raw === undefined || raw.trim() === "") return [];
   try {
     const v: unknown = JSON.parse(raw);
@@ -43,7 +54,7 @@ function parseJsonArray(name: string, raw: string | undefined, problems: string[
   } catch {
     // reported below
   }
-  problems.push(`${name}: must be a JSON array of experiment definitions (docs/experiments.md)`);
+  problems.push(`${name}: must be a JSON array of ${what}`);
   return [];
 }
 

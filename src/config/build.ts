@@ -3,14 +3,16 @@ import type { ConfiguredKeys } from "./keys.ts";
 import type { ParsedEnv } from "./schema.ts";
 import type { Config, NatsAuth } from "./types.ts";
 
-/** What loadConfig checked beside the schema: the keys, the experiments and the NATS credentials. */
+/** What loadConfig checked beside the schema: the keys, the experiments, the alert rules and the NATS credentials. */
 export interface CheckedExtras extends ConfiguredKeys {
   experiments: unknown[];
+  alertRules: unknown[];
   natsAuth: NatsAuth;
 }
 
 /** The parsed variables as the Config the layers read: units converted, derived limits computed. */
-export function toConfig(e: ParsedEnv, { scoped, publishable, experiments, natsAuth }: CheckedExtras): Config {
+export function toConfig(e: ParsedEnv, x: CheckedExtras): Config {
+  const { scoped, publishable, experiments, alertRules, natsAuth } = x;
   return {
     natsUrl: e.NATS_URL,
     natsAuth,
@@ -73,6 +75,8 @@ export function toConfig(e: ParsedEnv, { scoped, publishable, experiments, natsA
     ccv: { windowSeconds: e.PLAYPULSE_CCV_WINDOW_SECONDS },
     experiments,
     webhooks: webhooksOf(e),
+    alertRules,
+    evaluations: { intervalMs: e.PLAYPULSE_EVALUATION_INTERVAL_MS },
     otel: {
       disabled: e.OTEL_SDK_DISABLED,
       serviceName: e.OTEL_SERVICE_NAME,

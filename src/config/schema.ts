@@ -138,6 +138,10 @@ export const schema = z.object({
   PLAYPULSE_WEBHOOK_TIMEOUT_MS: int(10_000, 100, 120_000),
   /** Experiment definitions as a JSON array (docs/experiments.md); each is checked when the query role starts. */
   PLAYPULSE_EXPERIMENTS: z.string().optional(),
+  /** Alert rules as a JSON array (docs/alerts.md); each is checked when the query or evaluations role starts. */
+  PLAYPULSE_ALERT_RULES: z.string().optional(),
+  /** The evaluations role re-evaluates at most this often while events arrive (docs/alerts.md). */
+  PLAYPULSE_EVALUATION_INTERVAL_MS: int(10_000, 50, 3_600_000),
   OTEL_SDK_DISABLED: bool(false),
   OTEL_SERVICE_NAME: z.string().default("playpulse"),
   /*

@@ -59,6 +59,9 @@ export interface Config {
   webhooks: { urls: readonly string[]; secret: string; maxAttempts: number; timeoutMs: number };
   /** PLAYPULSE_EXPERIMENTS, parsed as JSON; src/experiments checks each definition. */
   experiments: unknown[];
+  /** PLAYPULSE_ALERT_RULES, parsed as JSON; src/alerts checks each rule. */
+  alertRules: unknown[];
+  evaluations: { intervalMs: number };
   otel: {
     disabled: boolean;
     serviceName: string;

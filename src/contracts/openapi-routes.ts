@@ -1,11 +1,11 @@
 import type { JsonSchema } from "./json-schema.ts";
 
 /** Who may call a route (docs/security.md, "Every route and the key it needs"). */
-export type RouteNeed = "nothing" | "sender" | "stats:read" | "admin or events:write";
+export type RouteNeed = "nothing" | "sender" | "stats:read" | "admin or events:write" | "admin";
 
 /** One served route as the OpenAPI document describes it. `path` is Hono's pattern (`:id`). */
 export interface RouteDoc {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "DELETE";
   path: string;
   summary: string;
   need: RouteNeed;
@@ -35,6 +35,7 @@ export const HAND_WRITTEN: Record<string, JsonSchema> = {
   SegmentSuccess: { type: "object", properties: { success: { const: true } }, required: ["success"] },
   QueryAnswer: { type: "object", description: "fields per route in docs/api.md; not yet a schema in code" },
   ExperimentDefinition: { type: "object", description: "an experiment definition (docs/experiments.md)" },
+  AlertRule: { type: "object", description: "an alert rule (docs/alerts.md)" },
 };
 
 const JSON_ERRORS = { "400": "Error", "401": "Error", "403": "Error" };
@@ -134,6 +135,23 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   },
   query("/v1/experiments", "Experiments"),
   query("/v1/experiments/:experiment_id", "One experiment's verdict"),
+  {
+    method: "POST",
+    path: "/v1/alerts/rules",
+    summary: "Define an alert rule (docs/alerts.md)",
+    need: "admin",
+    body: "AlertRule",
+    responses: { "200": "QueryAnswer", "201": "QueryAnswer", ...JSON_ERRORS, "409": "Error" },
+  },
+  query("/v1/alerts/rules", "Alert rules"),
+  {
+    method: "DELETE",
+    path: "/v1/alerts/rules/:rule_id",
+    summary: "Delete an alert rule",
+    need: "admin",
+    responses: { "200": "QueryAnswer", ...JSON_ERRORS, "404": "Error", "409": "Error" },
+  },
+  query("/v1/alerts", "Alerts, firing or resolved"),
   page("/", "Dashboard", "text/html"),
   page("/dashboard", "Dashboard", "text/html"),
   page("/dashboard/", "Dashboard", "text/html"),

@@ -79,6 +79,7 @@ const SECURITY: Record<RouteNeed, Record<string, string[]>[]> = {
   sender: [{ writeKey: [] }, { publishableKey: [] }],
   "stats:read": [{ readKey: [] }],
   "admin or events:write": [{ adminKey: [] }, { writeKey: [] }],
+  admin: [{ adminKey: [] }],
 };
 
 const SECURITY_SCHEMES = {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseConfigList } from "../config/list.ts";
 import { METRIC_NAMES, type MetricName } from "./metrics.ts";
 
 /** An experiment: its arms and weights (the first arm is the control), what decides it, what must not get worse. */
@@ -83,19 +84,10 @@ export function definitionJson(d: ExperimentDefinition) {
  * const defs = parseConfigDefinitions(config.experiments);
  */
 export function parseConfigDefinitions(raw: readonly unknown[]): ExperimentDefinition[] {
-  const problems: string[] = [];
-  const out: ExperimentDefinition[] = [];
-  raw.forEach((item, i) => {
-    try {
-      out.push(parseDefinition(item, "config"));
-    } catch (err) {
-      if (!(err instanceof DefinitionError)) throw err;
-      problems.push(...err.problems.map((p) => `PLAYPULSE_EXPERIMENTS[${i}].${p}`));
-    }
-  });
-  const ids = out.map((d) => d.id);
-  const dup = ids.filter((id, i) => ids.indexOf(id) !== i);
-  if (dup.length > 0) problems.push(`PLAYPULSE_EXPERIMENTS: duplicate ids ${[...new Set(dup)].join(", ")}`);
-  if (problems.length > 0) throw new DefinitionError(problems);
-  return out;
+  return parseConfigList(
+    "PLAYPULSE_EXPERIMENTS",
+    raw,
+    (item) => parseDefinition(item, "config"),
+    (problems) => new DefinitionError(problems),
+  );
 }

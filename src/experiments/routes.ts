@@ -1,10 +1,11 @@
 import { Hono } from "hono";
 import type { Keys } from "../http/auth.ts";
 import { ApiError } from "../http/errors.ts";
+import { readJsonBody } from "../http/json-body.ts";
 import { experimentStats, parseTime } from "../query/index.ts";
 import type { Store } from "../store/index.ts";
 import { requireExperimentAdmin, requireExperimentReader } from "./auth.ts";
-import { definitionJson, DefinitionError, parseDefinition } from "./definition.ts";
+import { definitionJson, parseDefinition } from "./definition.ts";
 import type { Definitions } from "./definitions-store.ts";
 import { evaluateExperiment } from "./evaluate.ts";
 
@@ -20,22 +21,13 @@ const MAX_BODY = 64 * 1024;
 const DAY = 24 * 3600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
-async function readDefinition(req: Request) {
-  const text = await req.text();
-  if (text.length > MAX_BODY) throw new ApiError(413, "payload_too_large", `a definition is at most ${MAX_BODY} bytes`);
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new ApiError(400, "invalid_json", "the body must be a JSON experiment definition (docs/experiments.md)");
-  }
-  try {
-    return parseDefinition(body, "api");
-  } catch (err) {
-    if (err instanceof DefinitionError) throw new ApiError(400, "invalid_experiment", err.message);
-    throw err;
-  }
-}
+const readDefinition = (req: Request) =>
+  readJsonBody(req, {
+    maxBytes: MAX_BODY,
+    what: "a JSON experiment definition (docs/experiments.md)",
+    invalidCode: "invalid_experiment",
+    parse: (body) => parseDefinition(body, "api"),
+  });
 
 function parseExperimentId(raw: string): string {
   if (raw.length === 0 || raw.length > 128 || /[\u0000-\u001f\u007f]/.test(raw)) {

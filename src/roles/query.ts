@@ -1,3 +1,4 @@
+import { createAlertRoutes, createRules, parseConfigRules, RuleError } from "../alerts/index.ts";
 import { CONSUMERS } from "../consumers/registry.ts";
 import { createDashboardRoutes } from "../dashboard/index.ts";
 import {
@@ -11,12 +12,15 @@ import type { Store } from "../store/index.ts";
 import type { RoleContext, StartedRole } from "./context.ts";
 import { ConfigError } from "../config.ts";
 
-/** PLAYPULSE_EXPERIMENTS checked: a bad definition stops start-up like any other configuration problem. */
-function configuredExperiments(raw: readonly unknown[]) {
+/**
+ * Configured definitions (PLAYPULSE_EXPERIMENTS, PLAYPULSE_ALERT_RULES) checked: a bad one stops
+ * start-up like any other configuration problem. The evaluations role checks them the same way.
+ */
+export function configured<T>(parse: (raw: readonly unknown[]) => T[], raw: readonly unknown[]): T[] {
   try {
-    return parseConfigDefinitions(raw);
+    return parse(raw);
   } catch (err) {
-    if (err instanceof DefinitionError) throw new ConfigError(err.problems);
+    if (err instanceof DefinitionError || err instanceof RuleError) throw new ConfigError(err.problems);
     throw err;
   }
 }
@@ -38,10 +42,12 @@ export function startQuery(ctx: RoleContext, store: Store): StartedRole {
     backlog: ctx.backlog,
     ccvWindowSeconds: ctx.config.ccv.windowSeconds,
   });
-  const definitions = createDefinitions(store, configuredExperiments(ctx.config.experiments));
+  const definitions = createDefinitions(store, configured(parseConfigDefinitions, ctx.config.experiments));
   const experiments = createExperimentRoutes({ store, keys: ctx.config.keys, definitions });
+  const rules = createRules(store, configured(parseConfigRules, ctx.config.alertRules));
+  const alerts = createAlertRoutes({ store, keys: ctx.config.keys, rules });
   return {
-    routes: [routes, experiments, createDashboardRoutes()],
+    routes: [routes, experiments, alerts, createDashboardRoutes()],
     readiness: { clickhouse: () => store.ping() },
     stop: {},
   };

@@ -109,6 +109,25 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
+    id: 15,
+    name: "alert_rules: rules made by POST /v1/alerts/rules (docs/alerts.md)",
+    // One row per change; the latest row of an id wins, `deleted` 1 is DELETE's tombstone.
+    statements: (db) => [
+      sql`CREATE TABLE IF NOT EXISTS ${db}.alert_rules (id String, rule String, deleted UInt8, created_ms UInt64)
+        ENGINE = ReplacingMergeTree(created_ms) ORDER BY id`,
+    ],
+  },
+  {
+    id: 19,
+    name: "alerts: every alert transition the evaluations role announced (GET /v1/alerts)",
+    // One row per transition of one breach; the latest (resolved over fired) is the alert's state.
+    statements: (db) => [
+      sql`CREATE TABLE IF NOT EXISTS ${db}.alerts (rule_id String, key_value String, fired_ms UInt64,
+        state String, event String, message_id String, updated_ms UInt64)
+        ENGINE = ReplacingMergeTree(updated_ms) ORDER BY (rule_id, key_value, fired_ms)`,
+    ],
+  },
+  {
     id: 25,
     name: "view_facts: each view's first play_requested and first and last event time (played time bounded by the wall clock)",
     // The view is recreated with the wider select; the fill then writes every event's facts again,

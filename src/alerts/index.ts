@@ -1,0 +1,12 @@
+export { ALERT_METRICS, SPLITS, parseRule, parseConfigRules, RuleError, beyond, resolveLevel } from "./rule.ts";
+export type { AlertRule, AlertMetric, Split } from "./rule.ts";
+export { evaluateRule, restoreState, transitionMessageId } from "./state.ts";
+export type { Observation, Firing, RuleState, Transition } from "./state.ts";
+export { observe } from "./observe.ts";
+export type { ObserveDeps } from "./observe.ts";
+export { alertEvent, transitionOf } from "./payload.ts";
+export { createRules } from "./rules-store.ts";
+export type { Rules } from "./rules-store.ts";
+export { recordAlerts, listAlerts } from "./alerts-store.ts";
+export { createAlertRoutes } from "./routes.ts";
+export type { AlertRoutesDeps } from "./routes.ts";
