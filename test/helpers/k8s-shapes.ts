@@ -9,7 +9,10 @@ export interface OverlayShape {
   prod: boolean;
   /** The edge's arguments. */
   edge: string[];
-  /** The consumers, ClickHouse, monitoring and autoscaling run here (not in a region without analytics). */
+  /**
+   * The consumers and ClickHouse run here, with their monitoring and autoscaling (not in a region
+   * without analytics, which monitors and scales only its edge and NATS).
+   */
   analytics: boolean;
   /** Its NATS as the hub of the regions' leaf connections, or as one region's leaf (docs/regions.md#kubernetes). */
   leaf: "hub" | "remote" | undefined;

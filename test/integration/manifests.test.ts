@@ -272,25 +272,30 @@ describe.each(overlayNames())("overlay %s", (overlay) => {
     }
   });
 
-  it.runIf(shape.prod && shape.analytics)(
-    "scrapes every role and NATS, alerts, and ships the Grafana dashboard",
-    () => {
-      const monitors = objects.filter((o) => o.kind === "ServiceMonitor").map((o) => o.metadata.name);
-      expect(monitors.sort()).toEqual(["clickhouse", "edge", ...CONSUMER_NAMES, "nats"].sort());
-      const dashboard = objects.find((o) => o.metadata.name.startsWith("playpulse-grafana-dashboard-"));
-      expect(dashboard?.metadata.labels).toMatchObject({ grafana_dashboard: "1" });
-      const json = readFileSync(join(K8S, "components/monitoring/grafana-dashboard.json"), "utf8");
-      expect((dashboard?.["data"] as Record<string, string>)["playpulse.json"]).toBe(json);
-      const rules = named("PrometheusRule", "playpulse")["spec"] as { groups: { rules: { annotations: object }[] }[] };
-      for (const rule of rules.groups.flatMap((g) => g.rules)) expect(rule.annotations).toHaveProperty("runbook");
-    },
-  );
+  // A region without analytics (docs/regions.md#kubernetes) monitors and scales what it runs: the edge and NATS.
+  it.runIf(shape.prod)("scrapes every role it runs and NATS, alerts, and ships the Grafana dashboard", () => {
+    const monitors = objects.filter((o) => o.kind === "ServiceMonitor").map((o) => o.metadata.name);
+    const analytics = shape.analytics ? ["clickhouse", ...CONSUMER_NAMES] : [];
+    expect(monitors.sort()).toEqual(["edge", "nats", ...analytics].sort());
+    const dashboard = objects.find((o) => o.metadata.name.startsWith("playpulse-grafana-dashboard-"));
+    expect(dashboard?.metadata.labels).toMatchObject({ grafana_dashboard: "1" });
+    const json = readFileSync(join(K8S, "components/monitoring/grafana-dashboard.json"), "utf8");
+    expect((dashboard?.["data"] as Record<string, string>)["playpulse.json"]).toBe(json);
+    const rules = named("PrometheusRule", "playpulse")["spec"] as {
+      groups: { name: string; rules: { annotations: object }[] }[];
+    };
+    const groups = ["playpulse.edge", "playpulse.nats", ...(shape.analytics ? ["playpulse.pipeline"] : [])];
+    expect(rules.groups.map((g) => g.name).sort()).toEqual(groups.sort());
+    for (const rule of rules.groups.flatMap((g) => g.rules)) expect(rule.annotations).toHaveProperty("runbook");
+  });
 
-  it.runIf(shape.prod && shape.analytics)("scales the edge on CPU and each consumer on its lag with KEDA", () => {
+  it.runIf(shape.prod)("scales the edge on CPU and each consumer it runs on its lag with KEDA", () => {
     const hpa = named("HorizontalPodAutoscaler", "edge")["spec"] as Record<string, unknown>;
     expect(hpa["scaleTargetRef"]).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name: "edge" });
     expect(JSON.stringify(hpa["metrics"])).toContain('"name":"cpu"');
-    for (const consumer of CONSUMER_NAMES) {
+    const scaled = objects.filter((o) => o.kind === "ScaledObject").map((o) => o.metadata.name);
+    expect(scaled.sort()).toEqual(shape.analytics ? [...CONSUMER_NAMES].sort() : []);
+    for (const consumer of shape.analytics ? CONSUMER_NAMES : []) {
       const spec = named("ScaledObject", consumer)["spec"] as {
         scaleTargetRef: object;
         triggers: { type: string; metadata: Record<string, string> }[];
