@@ -27,7 +27,7 @@ const isDimension = (s: string): s is Dimension => s in DIMENSIONS;
 /** The per-view rows of the window with the view's key as `dim`: the breakdown's rows, or the title, or '' for all. */
 function perView(store: Store, rule: AlertRule, range: Range): Sql {
   const split = rule.split_by;
-  if (split !== null && isDimension(split)) return perViewWithDimension(store, range, undefined, split);
+  if (split !== null && isDimension(split)) return perViewWithDimension(store, range, undefined, split, rule.per_title);
   const dim = split === "video_id" ? sql` max(video_id) AS dim,` : sql` '' AS dim,`;
   return perViewFactsSql(store.db, factsWhere(range, undefined, FACT_RESOLUTIONS_MS), dim);
 }
@@ -39,7 +39,7 @@ async function viewMetrics(store: Store, rule: AlertRule, now: number): Promise<
     sql`SELECT dim, ${METRIC_COLUMNS} FROM (${perView(store, rule, range)}) GROUP BY dim ORDER BY dim`,
   );
   return rows
-    .filter((r) => rule.split_by === null || r.dim !== "")
+    .filter((r) => rule.split_by === null || (r.dim !== "" && !r.dim.endsWith("\t")))
     .map((r) => {
       const m = toMetrics(r);
       const value = rule.metric === "failure_rate" ? m.failure_rate : m.startup_ms_p95;

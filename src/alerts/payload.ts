@@ -4,6 +4,17 @@ import { transitionMessageId, type Transition } from "./state.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** The key of a `per_title` rule: the title and the dimension's value, joined by a tab (neither holds one). */
+export const titleKey = (videoId: string, value: string) => `${videoId}\t${value}`;
+
+/** A transition's key as the event names it: the title apart, when the rule splits by title. */
+function splitKey(rule: Pick<AlertRule, "split_by" | "per_title">, key: string): { value: string; video_id?: string } {
+  if (rule.split_by === "video_id") return { value: key, video_id: key };
+  if (!rule.per_title) return { value: key };
+  const tab = key.indexOf("\t");
+  return { value: key.slice(tab + 1), video_id: key.slice(0, tab) };
+}
+
 /**
  * The event announcing a transition (docs/events.md, "Analytics events"): what webhooks,
  * recommendations and the dashboard build on.
@@ -12,12 +23,13 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * const event = alertEvent(rule, transition); // { id: "alert.fired.cdn_failures.…", state: "firing", … }
  */
 export function alertEvent(rule: AlertRule, t: Transition): AlertEvent {
+  const split = splitKey(rule, t.key);
   return {
     id: transitionMessageId(rule, t),
     type: t.kind === "fired" ? "analytics.alert.fired" : "analytics.alert.resolved",
     schema_version: 1,
     rule_id: rule.id,
-    key: { dimension: rule.split_by, value: t.key },
+    key: { dimension: rule.split_by, value: split.value },
     metric: rule.metric,
     value: t.value,
     threshold: rule.threshold,
@@ -26,7 +38,7 @@ export function alertEvent(rule: AlertRule, t: Transition): AlertEvent {
     state: t.kind === "fired" ? "firing" : "resolved",
     fired_at: iso(t.fired_at),
     ...(t.resolved_at === undefined ? {} : { resolved_at: iso(t.resolved_at) }),
-    ...(rule.split_by === "video_id" ? { video_id: t.key } : {}),
+    ...(split.video_id === undefined ? {} : { video_id: split.video_id }),
   };
 }
 
@@ -36,7 +48,7 @@ export function transitionOf(e: AlertEvent, windowMs: number): Transition {
   return {
     kind: e.state === "firing" ? "fired" : "resolved",
     rule_id: e.rule_id,
-    key: e.key.value,
+    key: e.video_id !== undefined && e.key.dimension !== "video_id" ? titleKey(e.video_id, e.key.value) : e.key.value,
     value: e.value,
     fired_at: fired,
     ...(e.resolved_at === undefined ? {} : { resolved_at: Date.parse(e.resolved_at) }),

@@ -10,6 +10,7 @@ describe("parseRule", () => {
       comparison: ">",
       min_volume: 0,
       split_by: null,
+      per_title: false,
       hysteresis: { ratio: 0.1, clear_evaluations: 2 },
       source: "api",
     });
@@ -20,6 +21,7 @@ describe("parseRule", () => {
     ["startup p95 > 4 s per country", { ...base, metric: "startup_p95_ms", threshold: 4000, split_by: "country" }],
     ["CCV dropped by 50 % in 2 min", { ...base, metric: "ccv_drop", threshold: 0.5, window_seconds: 120 }],
     ["per title", { ...base, split_by: "video_id" }],
+    ["per title and CDN", { ...base, split_by: "cdn", per_title: true }],
   ])("accepts %s", (_name, input) => {
     expect(parseRule(input, "config").id).toBe("r1");
   });
@@ -28,6 +30,16 @@ describe("parseRule", () => {
     ["nothing", {}, ["id: ", "metric: ", "threshold: ", "window_seconds: "]],
     ["an unknown metric and split", { ...base, metric: "joy", split_by: "mood" }, ["metric: ", "split_by: "]],
     ["an id with a space", { ...base, id: "a b" }, ["id: letters, digits, _ . - only"]],
+    [
+      "per title without a dimension",
+      { ...base, per_title: true },
+      ["per_title: per_title splits each title by a dimension: split_by must be cdn, country, device, …"],
+    ],
+    [
+      "per title split by title",
+      { ...base, split_by: "video_id", per_title: true },
+      ["per_title: per_title splits each title by a dimension: split_by must be cdn, country, device, …"],
+    ],
     ["an unknown field", { ...base, extra: 1 }, ["body: "]],
     [
       "ccv_drop split by cdn",

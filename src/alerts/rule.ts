@@ -28,6 +28,11 @@ export interface AlertRule {
   /** One alert per value of this dimension; null: one alert for everything. */
   split_by: Split | null;
   /**
+   * One alert per title and value of `split_by` (a breakdown dimension): "this title fails on this
+   * CDN". Recommendations demote such a title for viewers on that CDN or in that country (docs/alerts.md#demotion).
+   */
+  per_title: boolean;
+  /**
    * Resolve only when the value is back beyond threshold × (1 ∓ ratio) (− for ">", + for "<"),
    * on `clear_evaluations` evaluations in a row.
    */
@@ -49,6 +54,7 @@ const schema = z
     window_seconds: z.number().int().min(5).max(86_400),
     min_volume: z.number().int().nonnegative().max(1e9).default(0),
     split_by: z.enum(SPLITS).nullable().default(null),
+    per_title: z.boolean().default(false),
     hysteresis: z
       .object({
         ratio: z.number().min(0).max(1).default(0.1),
@@ -61,6 +67,10 @@ const schema = z
   .refine((r) => r.metric !== "ccv_drop" || r.split_by === null, {
     message: "ccv_drop is over all viewers: split_by must be null",
     path: ["split_by"],
+  })
+  .refine((r) => !r.per_title || (r.split_by !== null && r.split_by !== "video_id"), {
+    message: "per_title splits each title by a dimension: split_by must be cdn, country, device, …",
+    path: ["per_title"],
   })
   .refine((r) => r.metric !== "ccv_drop" || r.window_seconds % 5 === 0, {
     message: "ccv_drop compares 5 s buckets: window_seconds must be a multiple of 5",

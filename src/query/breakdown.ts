@@ -53,18 +53,23 @@ export function eventFilter(range: Range, videoId: string | undefined): Sql {
  * The per-view rows of a range with the view's value of `dimension`: the largest non-empty value
  * its events carry ('' when none does), so order and repeats do not change it. Read from
  * `view_facts` when it keeps the dimension, from `events` otherwise; the rows are the same.
+ * With `perTitle`, `dim` is the view's title, a tab and that value.
  */
 export function perViewWithDimension(
   store: Store,
   range: Range,
   videoId: string | undefined,
   dimension: Dimension,
+  perTitle = false,
 ): Sql {
   const column = dimensionColumn(dimension);
   const fact = factDimension(column.ident);
+  // perTitle: the title, a tab, then the value (alert rules per title and CDN, src/alerts/observe.ts).
+  const dim = (value: Sql) =>
+    perTitle ? sql` concat(max(video_id), ${p.str("\t")}, ${value}) AS dim,` : sql` ${value} AS dim,`;
   return fact
-    ? perViewFactsSql(store.db, factsWhere(range, videoId, FACT_RESOLUTIONS_MS), sql` ${fact} AS dim,`)
-    : perViewSql(store.db, eventFilter(range, videoId), sql` max(${column}) AS dim,`);
+    ? perViewFactsSql(store.db, factsWhere(range, videoId, FACT_RESOLUTIONS_MS), dim(fact))
+    : perViewSql(store.db, eventFilter(range, videoId), dim(sql`max(${column})`));
 }
 
 /** Sorts rows by a metric, nulls last, ties by value (nulls last). */
