@@ -111,6 +111,7 @@ const filled = (r: object) => ({
   comparison: ">",
   min_volume: 0,
   split_by: null,
+  per_title: false,
   hysteresis: { ratio: 0.1, clear_evaluations: 2 },
   ...r,
 });
