@@ -13,6 +13,11 @@ export interface RedriveOptions {
    * would otherwise drop as a duplicate. Safe: every table is keyed by the event id in the body.
    */
   freshId?: boolean;
+  /**
+   * Dead letters this takes are sent again by `send` instead of republished (webhook deliveries:
+   * to their own endpoint only); `send` resolves with undefined on success, the reason otherwise.
+   */
+  direct?: { takes: (consumer: string) => boolean; send: (d: DeadLetter) => Promise<string | undefined> };
   /** How many publishes are in flight at once. */
   concurrency?: number;
   onProgress?: (done: number) => void;
@@ -53,7 +58,19 @@ export async function redriveDeadLetters(
   const report: RedriveReport = { redriven: 0, alreadyRedriven: 0, heldBack: [], failed: [] };
   let done = 0;
 
+  async function direct(d: DeadLetter, send: (d: DeadLetter) => Promise<string | undefined>): Promise<void> {
+    try {
+      const problem = await send(d);
+      if (problem !== undefined) return void report.failed.push({ seq: d.seq, error: problem });
+      await jsm.streams.deleteMessage(opts.dlqStream, d.seq, false);
+      report.redriven++;
+    } catch (err: unknown) {
+      report.failed.push({ seq: d.seq, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
   async function one(d: DeadLetter): Promise<void> {
+    if (opts.direct?.takes(d.consumer)) return direct(d, opts.direct.send);
     const h = natsHeaders();
     for (const [k, vs] of Object.entries(d.headers)) {
       if (k.startsWith("Playpulse-Dlq-") || k === "Nats-Msg-Id" || k === REDRIVEN_FROM_HEADER) continue;

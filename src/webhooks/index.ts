@@ -7,3 +7,5 @@ export type { WebhookEndpoint } from "./handler.ts";
 export { provisionWebhooks } from "./provision.ts";
 export { startWebhookLoops } from "./start.ts";
 export type { WebhookSettings, AlertSource } from "./settings.ts";
+export { webhookRedeliverer, isWebhookConsumer } from "./redeliver.ts";
+export type { WebhookLetter } from "./redeliver.ts";

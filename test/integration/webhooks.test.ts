@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { DiscardPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { connectBus, DLQ_HEADERS, type BusConnection, type ConsumeLoop } from "../../src/bus/index.ts";
+import { dlqCommand } from "../../src/cli/dlq/index.ts";
 import { subjectNames } from "../../src/events/index.ts";
 import { createLogger } from "../../src/telemetry/logger.ts";
 import { provisionWebhooks, startWebhookLoops, verifyWebhook, webhookEndpoint } from "../../src/webhooks/index.ts";
@@ -166,4 +167,36 @@ describe("webhook delivery", () => {
     }
     expect((await jsm.streams.info(dlqStream)).state.messages).toBe(2);
   }, 60_000);
+
+  it("redrives them with playpulse dlq: to that endpoint only, under the same delivery ids, then removes them", async () => {
+    const dead = receivers.dead!;
+    const consumer = `webhooks-${webhookEndpoint(dead.url).id}`;
+    const before = { healthy: receivers.healthy!.got.length, flaky: receivers.flaky!.got.length };
+    const out: string[] = [];
+    const code = await dlqCommand(["redrive", "--consumer", consumer], {
+      env: {
+        NATS_URL: inject("natsUrl"),
+        PLAYPULSE_STREAM: stream,
+        PLAYPULSE_SUBJECT_PREFIX: ns,
+        PLAYPULSE_WEBHOOK_URLS: [receivers.healthy!.url, receivers.flaky!.url, dead.url].join(","),
+        PLAYPULSE_WEBHOOK_SECRET: secret,
+        PLAYPULSE_LOG_LEVEL: "silent",
+      },
+      out: (text) => out.push(text),
+      err: () => undefined,
+      tty: false,
+    });
+    expect([code, out.join("")]).toEqual([
+      0,
+      "redriven: 2\nalready redriven before (removed now): 0\nheld back: 0\nfailed: 0\n",
+    ]);
+    const id = webhookEndpoint(dead.url).id;
+    // The endpoint is up now (it answered 503 six times, then 204): one more attempt each, signed.
+    expect(dead.got.slice(6).map((g) => [g.delivery, g.attempt, g.verified])).toEqual(
+      ids.map((e) => [`${e}:${id}`, "4", true]),
+    );
+    expect({ healthy: receivers.healthy!.got.length, flaky: receivers.flaky!.got.length }).toEqual(before);
+    const jsm = await jetstreamManager(bus.nc);
+    expect((await jsm.streams.info(dlqStream)).state.messages).toBe(0);
+  });
 });

@@ -27,6 +27,8 @@ export interface DlqContext {
   prefix: string;
   filter: DlqFilter;
   flags: DlqFlags;
+  /** Webhook dead letters are delivered again to their endpoint (docs/webhooks.md), with these settings. */
+  webhooks: { urls: readonly string[]; secret: string; timeoutMs: number };
   positionals: readonly string[];
 }
 

@@ -12,11 +12,13 @@ commands:
   show SEQ      one dead letter: payload, headers, error
   redrive       republish each to its original subject with its original Nats-Msg-Id (the
                 event id), then remove it; every consumer of that subject sees it again,
-                and an event stored twice counts once
+                and an event stored twice counts once; a webhook delivery's dead letter is
+                POSTed again to its own endpoint only, under the same delivery id
   purge         remove dead letters; needs a filter or --all, and asks first (--yes does not)
 
 filters (list, redrive, purge):
-  --consumer NAME   analytics, recommendations, content or quarantine
+  --consumer NAME   analytics, recommendations, content, quarantine, evaluations, or
+                    webhooks-hook-<id> (an alert webhook endpoint: docs/webhooks.md)
   --subject TYPE    the original event type; NATS wildcards allowed (user.video.*)
   --error TEXT      the error contains TEXT
   --seq N           just this dead letter (redrive, purge)

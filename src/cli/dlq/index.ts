@@ -78,6 +78,7 @@ export async function dlqCommand(args: readonly string[], ioIn: CommandIo = {}):
       },
       flags,
       positionals,
+      webhooks: config.webhooks,
     };
     return await VERBS[verb](ctx);
   } catch (err: unknown) {

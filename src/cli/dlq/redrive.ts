@@ -1,4 +1,5 @@
 import { redriveDeadLetters, type RedriveReport } from "../../dlq/index.ts";
+import { isWebhookConsumer, webhookRedeliverer } from "../../webhooks/index.ts";
 import { createProgress } from "../progress.ts";
 import { printer, readMatching, type DlqContext } from "./context.ts";
 
@@ -19,7 +20,7 @@ function redriveText(report: RedriveReport): string {
 
 /**
  * `playpulse dlq redrive`: republishes each matching dead letter to its original subject, then
- * removes it. Exit status 1 when some failed, 3 when some were held back by the duplicate window.
+ * removes it; a webhook delivery's dead letter is delivered again to its endpoint instead. Exit status 1 when some failed, 3 when some were held back by the duplicate window.
  */
 export async function redriveVerb(ctx: DlqContext): Promise<number> {
   const progress = createProgress({
@@ -33,6 +34,7 @@ export async function redriveVerb(ctx: DlqContext): Promise<number> {
     stream: ctx.stream,
     dlqStream: ctx.dlqStream,
     freshId: ctx.flags["fresh-id"] === true,
+    direct: { takes: isWebhookConsumer, send: webhookRedeliverer(ctx.webhooks) },
     onProgress: (n) => progress.update(n),
   });
   printer(ctx)(redriveText(report), {
