@@ -323,6 +323,49 @@ describe.each(overlayNames())("overlay %s", (overlay) => {
   );
 });
 
+describe("overlay dev against prod", () => {
+  const dev = renderedOverlay("dev");
+  const prod = renderedOverlay("prod");
+  /** A CPU or memory quantity in one unit (cores, bytes), for comparing limits. */
+  const quantity = (q: string | number | undefined): number => {
+    const m = /^(\d+(?:\.\d+)?)(m|Ki|Mi|Gi|Ti)?$/.exec(String(q ?? "0"));
+    const scale = { m: 1e-3, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 }[m?.[2] ?? ""] ?? 1;
+    return Number(m?.[1] ?? Number.NaN) * scale;
+  };
+  const limits = (objects: K8sObject[]) =>
+    Object.fromEntries(
+      workloads(objects).flatMap((w) =>
+        w.pod.containers.map((c) => [`${w.name}/${c.name}`, c.resources?.limits as Record<string, string> | undefined]),
+      ),
+    );
+
+  it("runs one replica of everything, one ClickHouse without Keeper, and autoscales nothing", () => {
+    const replicas = dev
+      .filter((o) => o.kind === "Deployment" || o.kind === "StatefulSet")
+      .map((o) => [o.metadata.name, (o["spec"] as { replicas?: number }).replicas]);
+    expect(replicas.filter(([, n]) => n !== 1)).toEqual([]);
+    expect(replicas.map(([name]) => name)).toContain("clickhouse");
+    expect(replicas.map(([name]) => name)).not.toContain("clickhouse-keeper");
+    expect(dev.filter((o) => /HorizontalPodAutoscaler|ScaledObject/.test(o.kind)).map(ref)).toEqual([]);
+  });
+
+  it("gives no container a larger CPU or memory limit than prod does", () => {
+    const devLimits = limits(dev);
+    const prodLimits = limits(prod);
+    const parsed = Object.values(devLimits).flatMap((l) => [quantity(l?.["cpu"]), quantity(l?.["memory"])]);
+    expect(parsed.filter((n) => !Number.isFinite(n) || n <= 0)).toEqual([]);
+    const larger = Object.entries(devLimits).flatMap(([container, l]) =>
+      (["cpu", "memory"] as const)
+        .filter((r) => prodLimits[container] !== undefined && quantity(l?.[r]) > quantity(prodLimits[container]?.[r]))
+        .map((r) => `${container} ${r}`),
+    );
+    expect(larger).toEqual([]);
+    expect(quantity(devLimits["clickhouse/clickhouse"]?.["memory"])).toBeLessThan(
+      quantity(prodLimits["clickhouse/clickhouse"]?.["memory"]),
+    );
+  });
+});
+
 describe.skipIf(!hasKubectl)("edge runtime components", () => {
   it.each(["bun", "deno"])("prod with components/edge-%s runs the edge from that image, the rest on Node", (rt) => {
     // The prod overlay as an operator changes it: its own copy, with the component line uncommented.
