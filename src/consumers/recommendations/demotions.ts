@@ -64,7 +64,7 @@ export function createDemotionHandler(deps: { store: Store }): ConsumerHandler<D
       } catch {
         return deadLetter("alert event is not JSON");
       }
-      const rows = demotionOf(typeof parsed === "object" && parsed !== null ? (parsed) : {});
+      const rows = demotionOf(typeof parsed === "object" && parsed !== null ? parsed : {});
       return typeof rows === "string" ? deadLetter(rows) : ok(rows);
     },
     async write<G extends MessageRows<DemotionRow>>(batch: readonly G[]): Promise<Refused<G>[]> {
