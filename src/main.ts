@@ -14,7 +14,14 @@ import { subjectNames } from "./events/index.ts";
 import { createHttpApp, routesOf, type ReadinessProbe, type RouteInfo } from "./http/app.ts";
 import { keyRing } from "./http/auth.ts";
 import { listenNode, type HttpServer } from "./http/node-server.ts";
-import { provisionUntilDone, startConsumers, startIngest, startQuery, type RoleContext } from "./roles/index.ts";
+import {
+  provisionUntilDone,
+  startConsumers,
+  startErasureRoutes,
+  startIngest,
+  startQuery,
+  type RoleContext,
+} from "./roles/index.ts";
 import type { Role, StartedRole } from "./roles/index.ts";
 import { runShutdown, stopSequence, type ShutdownReport, type StopParts } from "./shutdown.ts";
 import { createStore } from "./store/index.ts";
@@ -96,6 +103,9 @@ function startEach(ctx: RoleContext, roles: readonly Role[], ownConsumers: reado
   const started: StartedRole[] = [];
   if (bus && roles.includes("ingest")) started.push(startIngest(ctx, bus));
   if (store && roles.includes("query")) started.push(startQuery(ctx, store));
+  // Erasure publishes on the bus and reads the store: it needs the edge and the query API in one process.
+  if (bus && store && roles.includes("ingest") && roles.includes("query"))
+    started.push(startErasureRoutes(ctx, bus, store));
   if (bus && store && ownConsumers.length > 0) started.push(startConsumers(ctx, { bus, store }, ownConsumers));
   return started;
 }

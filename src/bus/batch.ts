@@ -185,7 +185,8 @@ export function createBatchProcessor<R>(deps: BatchDeps<R>): (batch: JsMsg[]) =>
     const rows = toWrite.reduce((n, p) => n + p.rows.length, 0);
     let refused: Dead[] = [];
     let retryInMs = 0;
-    if (rows > 0) {
+    // A message may have no rows and still need `write` (an erasure request: src/erasure).
+    if (toWrite.length > 0) {
       try {
         refused = await writeRows(run, toWrite, rows);
         failures = 0;

@@ -69,6 +69,8 @@ export function rolePermissions(role: string, scope: PermissionScope): Permissio
       ...pull(stream, role),
       // The analytics role also runs the quarantine consumer (src/roles/consumers.ts).
       ...(role === "analytics" ? pull(quarantine, "quarantine") : []),
+      // Analytics runs user erasures and removes the user's messages from the stream (docs/erasure.md).
+      ...(role === "analytics" ? [`$JS.API.STREAM.MSG.DELETE.${stream}`] : []),
       `${prefix}dlq.${role}.>`,
       ...backlog,
     ],

@@ -65,6 +65,7 @@ export function toConfig(e: ParsedEnv, x: CheckedExtras): Config {
       faultDelayAfterWriteMs: e.PLAYPULSE_FAULT_DELAY_AFTER_WRITE_MS,
     },
     trending: { halfLifeHours: e.PLAYPULSE_TRENDING_HALF_LIFE_HOURS },
+    erasure: { suppressForMs: e.PLAYPULSE_ERASURE_SUPPRESS_DAYS * 86_400_000 },
     quarantine: {
       enabled: e.PLAYPULSE_QUARANTINE,
       maxPayloadBytes: e.PLAYPULSE_QUARANTINE_MAX_PAYLOAD_BYTES,
@@ -83,12 +84,16 @@ export function toConfig(e: ParsedEnv, x: CheckedExtras): Config {
       exporterName: e.OTEL_TRACES_EXPORTER,
       protocol: e.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? e.OTEL_EXPORTER_OTLP_PROTOCOL,
     },
-    otelSdk: {
-      scheduleDelayMs: e.OTEL_BSP_SCHEDULE_DELAY,
-      maxQueueSize: e.OTEL_BSP_MAX_QUEUE_SIZE,
-      maxExportBatchSize: Math.min(e.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, e.OTEL_BSP_MAX_QUEUE_SIZE),
-      linkCountLimit: e.OTEL_SPAN_LINK_COUNT_LIMIT,
-    },
+    otelSdk: otelSdkOf(e),
+  };
+}
+
+function otelSdkOf(e: ParsedEnv): Config["otelSdk"] {
+  return {
+    scheduleDelayMs: e.OTEL_BSP_SCHEDULE_DELAY,
+    maxQueueSize: e.OTEL_BSP_MAX_QUEUE_SIZE,
+    maxExportBatchSize: Math.min(e.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, e.OTEL_BSP_MAX_QUEUE_SIZE),
+    linkCountLimit: e.OTEL_SPAN_LINK_COUNT_LIMIT,
   };
 }
 

@@ -105,6 +105,8 @@ export const schema = z.object({
   ),
   /** Events dated further back than this are rejected per event (bounds ClickHouse partitions per insert). */
   PLAYPULSE_MAX_EVENT_AGE_DAYS: int(365, 1, 36_500),
+  /** How long an erased user's events are not stored after the erasure (docs/erasure.md#late-events). */
+  PLAYPULSE_ERASURE_SUPPRESS_DAYS: int(30, 1, 36_500),
   PLAYPULSE_PUBLISH_TIMEOUT_MS: int(5000, 100, 60_000),
   PLAYPULSE_RETRY_AFTER_SECONDS: int(2, 1, 300),
   PLAYPULSE_BATCH_SIZE: int(5000, 1, 100_000),

@@ -51,6 +51,8 @@ export interface Config {
     faultDelayAfterWriteMs: number;
   };
   trending: { halfLifeHours: number };
+  /** Erasure of users (docs/erasure.md): how long an erased user's events are not stored. */
+  erasure: { suppressForMs: number };
   quarantine: { enabled: boolean; maxPayloadBytes: number; maxBytes: number; maxAgeMs: number };
   /** Jaeger UI base URL without a trailing slash; undefined: no trace links. */
   jaegerUiUrl: string | undefined;

@@ -8,6 +8,7 @@ import {
   type SchemaRegistry,
   type Upcaster,
 } from "../events/index.ts";
+import { prepareErasure, writeHonouringErasures, type ErasureHooks } from "../erasure/index.ts";
 import { insertGroups, type Store } from "../store/index.ts";
 import type { ConsumerDefinition, StoredRow, TakenEvent, Takes } from "./definition.ts";
 import { readFailureOutcome } from "./read-failure.ts";
@@ -18,6 +19,8 @@ export interface TableConsumerDeps {
   /** The schemas and upcasters this consumer knows (the registry's by default). */
   registry?: SchemaRegistry;
   upcasters?: readonly Upcaster[];
+  /** Erasure requests and suppressed users (docs/erasure.md); every consumer skips erased users' events. */
+  erasure?: ErasureHooks;
 }
 
 /**
@@ -44,6 +47,8 @@ export function createTableConsumer<N extends string, T extends Takes, R extends
   return {
     name: def.name,
     prepare(msg) {
+      const erasure = prepareErasure<R>(msg);
+      if (erasure) return erasure;
       const r = read(msg.data);
       if (!r.ok) return readFailureOutcome(r.kind, r.error, msg);
       if (!takes(r.event)) return readFailureOutcome("invalid", `${def.name} does not handle ${r.event.type}`, msg);
@@ -58,7 +63,8 @@ export function createTableConsumer<N extends string, T extends Takes, R extends
     async write(batch) {
       const storedMs = now();
       for (const { rows } of batch) for (const r of rows) r.stored_ms = storedMs;
-      return insertGroups(deps.store, def.table, batch);
+      const write = (keep: typeof batch) => insertGroups(deps.store, def.table, keep);
+      return writeHonouringErasures(batch, { store: deps.store, now, hooks: deps.erasure ?? {}, write });
     },
   };
 }

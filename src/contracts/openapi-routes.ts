@@ -133,6 +133,20 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
     body: "ExperimentDefinition",
     responses: { "200": "QueryAnswer", "201": "QueryAnswer", ...JSON_ERRORS },
   },
+  {
+    method: "DELETE",
+    path: "/v1/users/:user_id",
+    summary: "Erase a user from every store (docs/erasure.md); answers 202 with the erasure id",
+    need: "admin",
+    responses: { "202": "QueryAnswer", ...READ_ERRORS },
+  },
+  {
+    method: "GET",
+    path: "/v1/erasures/:erasure_id",
+    summary: "An erasure's receipt: its state per store and when it completed (docs/erasure.md)",
+    need: "admin",
+    responses: { "200": "QueryAnswer", ...READ_ERRORS, "404": "Error" },
+  },
   query("/v1/experiments", "Experiments"),
   query("/v1/experiments/:experiment_id", "One experiment's verdict"),
   {

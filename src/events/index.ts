@@ -48,3 +48,11 @@ export type {
   RejectableItem,
   ItemResult,
 } from "./quarantine.ts";
+export {
+  ERASURE_REQUESTED,
+  ERASURE_REQUESTED_VERSION,
+  encodeErasureRequested,
+  decodeErasureRequested,
+  isErasureSubject,
+} from "./privacy.ts";
+export type { ErasureRequested } from "./privacy.ts";

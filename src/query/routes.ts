@@ -42,7 +42,7 @@ export function createQueryRoutes(deps: QueryDeps): Hono {
   const app = new Hono();
   app.use("/v1/videos/*", requireKey(deps.keys, "read"));
   app.use("/v1/trending", requireKey(deps.keys, "read"));
-  app.use("/v1/users/*", requireKey(deps.keys, "read"));
+  app.use("/v1/users/:user_id/recommendations", requireKey(deps.keys, "read"));
   app.route("/", createReadRoutes({ store, keys: deps.keys, ccvWindowSeconds: deps.ccvWindowSeconds ?? 25, now }));
 
   app.get("/v1/events/:id", requireKey(deps.keys, "read"), async (c) => {

@@ -3,9 +3,31 @@ import { createQuarantineConsumer } from "../consumers/quarantine/index.ts";
 import type { AnyConsumerDefinition } from "../consumers/definition.ts";
 import { CONSUMERS, type ConsumerName } from "../consumers/registry.ts";
 import { createTableConsumer } from "../consumers/table-consumer.ts";
+import { createErasureRunner, createStreamEraser, erasureMetrics, type ErasureHooks } from "../erasure/index.ts";
 import { quarantineStreamName } from "../events/index.ts";
 import type { Store } from "../store/index.ts";
 import type { RoleContext, StartedRole } from "./context.ts";
+
+/**
+ * Erasure in the consumers (docs/erasure.md): every consumer skips the events of erased users and
+ * counts them; analytics, which alone receives `user.privacy.*` (its filter is `user.>`), runs the
+ * erasure of every table and removes the user's messages from the stream, the skipped ones included.
+ */
+function erasureHooks(ctx: RoleContext, clients: { bus: BusConnection; store: Store }) {
+  const metrics = erasureMetrics(ctx.metrics.registry);
+  const stream = createStreamEraser(clients.bus.nc, ctx.config.stream.name);
+  const runner = createErasureRunner({ store: clients.store, stream });
+  return (consumer: string): ErasureHooks => {
+    const analytics = consumer === "analytics";
+    return {
+      runner: analytics ? runner : undefined,
+      async onSuppressed(msgs) {
+        metrics.suppressed(consumer, msgs.length);
+        if (analytics) await stream.remove(msgs.map((m) => m.streamSeq));
+      },
+    };
+  };
+}
 
 /**
  * The consumer roles of this process: one consume loop per named registry entry, plus the
@@ -38,10 +60,11 @@ export function startConsumers(
     loop.done.catch((err: unknown) => logger.error({ err, consumer: handler.name }, "consume loop stopped"));
     return loop;
   };
+  const erasure = erasureHooks(ctx, clients);
   const entries: readonly AnyConsumerDefinition[] = CONSUMERS;
   const loops = entries
     .filter((c) => (names as readonly string[]).includes(c.name))
-    .map((c) => start(config.stream.name, createTableConsumer(c, { store }), true));
+    .map((c) => start(config.stream.name, createTableConsumer(c, { store, erasure: erasure(c.name) }), true));
   // Rejected-at-the-edge records (PLAYPULSE_QUARANTINE) -> the quarantine table, run by the analytics role.
   if (names.includes("analytics")) {
     loops.push(start(quarantineStreamName(config.stream.name), createQuarantineConsumer({ store }), false));

@@ -5,3 +5,4 @@ export { startConsumers } from "./consumers.ts";
 export { provisionAll, provisionUntilDone } from "./provision.ts";
 export { ROLES } from "./names.ts";
 export type { Role } from "./names.ts";
+export { startErasureRoutes } from "./erasure.ts";

@@ -128,6 +128,18 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
+    id: 16,
+    name: "erasures: each user erasure's request and its state per store (docs/erasure.md)",
+    // One row per (erasure, store); the newest `updated_ms` wins. The `request` row holds the
+    // user's SHA-256 (never the id itself) and until when that user's events are not stored.
+    statements: (db) => [
+      sql`CREATE TABLE IF NOT EXISTS ${db}.erasures (
+        erasure_id String, store String, state String, user_hash String,
+        requested_ms UInt64, suppress_until_ms UInt64, updated_ms UInt64, detail String
+      ) ENGINE = ReplacingMergeTree(updated_ms) ORDER BY (erasure_id, store)`,
+    ],
+  },
+  {
     id: 25,
     name: "view_facts: each view's first play_requested and first and last event time (played time bounded by the wall clock)",
     // The view is recreated with the wider select; the fill then writes every event's facts again,

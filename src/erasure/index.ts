@@ -1,0 +1,15 @@
+export { erasureIdOf, userHashOf, ERASURE_ID } from "./ids.ts";
+export { ERASURE_STORES, REQUEST_ROW } from "./stores.ts";
+export type { ErasureStore, ErasureRow } from "./stores.ts";
+export { receiptOf, erasureRows } from "./receipt.ts";
+export type { Receipt, StoreState } from "./receipt.ts";
+export { erasedUsers, splitSuppressed, usersOf } from "./suppress.ts";
+export { prepareErasure, writeHonouringErasures } from "./batch.ts";
+export type { ErasureHooks } from "./batch.ts";
+export { createErasureRunner } from "./runner.ts";
+export type { ErasureRunner, ErasureRunnerDeps } from "./runner.ts";
+export { createStreamEraser } from "./stream.ts";
+export type { StreamEraser } from "./stream.ts";
+export { createErasureRoutes } from "./routes.ts";
+export type { ErasureRoutesDeps } from "./routes.ts";
+export { erasureMetrics } from "./metrics.ts";
