@@ -1,5 +1,5 @@
 import { checkKeys } from "./config/keys.ts";
-import { natsAuthOf, placeholderProblems, webhookProblems } from "./config/credentials.ts";
+import { natsAuthOf, pepperProblems, placeholderProblems, webhookProblems } from "./config/credentials.ts";
 import { toConfig } from "./config/build.ts";
 import { schema } from "./config/schema.ts";
 import { ConfigError, type Config } from "./config/types.ts";
@@ -10,7 +10,7 @@ import { ConfigError, type Config } from "./config/types.ts";
  * (build.ts). None of them reads the environment; this file does, and is their one public face.
  */
 export { ConfigError } from "./config/types.ts";
-export type { Config, NatsAuth } from "./config/types.ts";
+export type { Config, NatsAuth, RetentionDays } from "./config/types.ts";
 
 /**
  * The one reader of the environment. Every problem is reported at once. `roles` names the roles
@@ -34,7 +34,7 @@ export function loadConfig(
     problems,
     "alert rules (docs/alerts.md)",
   );
-  problems.push(...placeholderProblems(env), ...webhookProblems(env));
+  problems.push(...placeholderProblems(env), ...webhookProblems(env), ...pepperProblems(env));
   const natsAuth = natsAuthOf(env, problems);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   return toConfig(parsed.data, { ...keys, experiments, alertRules, natsAuth });

@@ -25,7 +25,7 @@ import {
 import type { Role, StartedRole } from "./roles/index.ts";
 import { runShutdown, stopSequence, type ShutdownReport, type StopParts } from "./shutdown.ts";
 import { createStore } from "./store/index.ts";
-import { httpTelemetry } from "./telemetry/http.ts";
+import { httpTelemetry, telemetryPath } from "./telemetry/http.ts";
 import type { Logger } from "./telemetry/logger.ts";
 import { rateLimit } from "./ratelimit/index.ts";
 import { createMetrics } from "./telemetry/metrics.ts";
@@ -168,7 +168,7 @@ export async function startRoles(
       httpTelemetry({ tracer: ctx.tracer, observer: ctx.metrics.http, logger }),
       rateLimit({ ...config.rateLimits, sourceOf: sourceOfKey(config) }),
     ],
-    onUnexpectedError: (err, path) => logger.error({ err, path }, "unhandled error in request"),
+    onUnexpectedError: (err, path) => logger.error({ err, path: telemetryPath(path) }, "unhandled error in request"),
   });
   const parts: Omit<StopParts, "http"> = {
     publisher: started.find((s) => s.stop.publisher)?.stop.publisher,

@@ -84,6 +84,7 @@ export function toConfig(e: ParsedEnv, x: CheckedExtras): Config {
       exporterName: e.OTEL_TRACES_EXPORTER,
       protocol: e.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? e.OTEL_EXPORTER_OTLP_PROTOCOL,
     },
+    ...privacyOf(e),
     otelSdk: otelSdkOf(e),
   };
 }
@@ -115,4 +116,21 @@ function perSourceOf(entries: readonly string[]): Config["rateLimits"]["perSourc
       return [source, { perSecond: Number(perSecond), burst: Math.max(1, Number(burst)) }];
     }),
   );
+}
+
+/** Pseudonymous ids and retention (docs/privacy.md). */
+function privacyOf(e: ParsedEnv): Pick<Config, "privacy" | "retention"> {
+  return {
+    privacy: {
+      userIdHash: e.PLAYPULSE_USER_ID_HASH,
+      pepper: e.PLAYPULSE_USER_ID_HASH === "hmac" ? e.PLAYPULSE_USER_ID_PEPPER : undefined,
+    },
+    retention: {
+      events: e.PLAYPULSE_RETENTION_EVENTS_DAYS,
+      recEvents: e.PLAYPULSE_RETENTION_REC_EVENTS_DAYS,
+      rollups: e.PLAYPULSE_RETENTION_ROLLUPS_DAYS,
+      quarantine: e.PLAYPULSE_RETENTION_QUARANTINE_DAYS,
+      sweepMinutes: e.PLAYPULSE_RETENTION_SWEEP_MINUTES,
+    },
+  };
 }

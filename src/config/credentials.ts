@@ -14,6 +14,7 @@ const SECRET_VARIABLES = [
   "NATS_PASSWORD",
   "CLICKHOUSE_PASSWORD",
   "PLAYPULSE_WEBHOOK_SECRET",
+  "PLAYPULSE_USER_ID_PEPPER",
 ] as const;
 
 export function placeholderProblems(env: Env): string[] {
@@ -40,6 +41,21 @@ export function webhookProblems(env: Env): string[] {
       "e.g. openssl rand -hex 32; receivers verify with it, see docs/webhooks.md)",
   ];
 }
+
+/** The pepper PLAYPULSE_USER_ID_HASH=hmac needs: present and long enough to be a secret. */
+export function pepperProblems(env: Env): string[] {
+  if ((env.PLAYPULSE_USER_ID_HASH ?? "").trim() !== "hmac") return [];
+  const pepper = env.PLAYPULSE_USER_ID_PEPPER ?? "";
+  const how = "(e.g. openssl rand -hex 32; keep it secret and never change it, see docs/privacy.md#pseudonymous-ids)";
+  if (pepper === "")
+    return [`PLAYPULSE_USER_ID_PEPPER: required when PLAYPULSE_USER_ID_HASH=hmac; set a secret ${how}`];
+  if (pepper.length < MIN_PEPPER_LENGTH)
+    return [`PLAYPULSE_USER_ID_PEPPER: at least ${MIN_PEPPER_LENGTH} characters; set a longer secret ${how}`];
+  return [];
+}
+
+/** The shortest pepper accepted. */
+export const MIN_PEPPER_LENGTH = 16;
 
 function urlPasswordOf(url: string | undefined): string | undefined {
   if (url === undefined) return undefined;

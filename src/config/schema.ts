@@ -144,6 +144,17 @@ export const schema = z.object({
   PLAYPULSE_ALERT_RULES: z.string().optional(),
   /** The evaluations role re-evaluates at most this often while events arrive (docs/alerts.md). */
   PLAYPULSE_EVALUATION_INTERVAL_MS: int(10_000, 50, 3_600_000),
+  /** `hmac`: the edge replaces every user_id with its HMAC-SHA256 under the pepper (docs/privacy.md#pseudonymous-ids). */
+  PLAYPULSE_USER_ID_HASH: z.preprocess(unsetIfEmpty, z.enum(["none", "hmac"]).default("none")),
+  /** The HMAC key of PLAYPULSE_USER_ID_HASH=hmac: a secret of at least 16 characters. */
+  PLAYPULSE_USER_ID_PEPPER: z.preprocess(unsetIfEmpty, z.string().optional()),
+  /** Days each table keeps its rows (docs/privacy.md#retention); 0 keeps them forever. */
+  PLAYPULSE_RETENTION_EVENTS_DAYS: int(395, 0, 36_500),
+  PLAYPULSE_RETENTION_REC_EVENTS_DAYS: int(395, 0, 36_500),
+  PLAYPULSE_RETENTION_ROLLUPS_DAYS: int(395, 0, 36_500),
+  PLAYPULSE_RETENTION_QUARANTINE_DAYS: int(30, 0, 36_500),
+  /** How often the analytics role runs the retention sweep (0: only `playpulse migrate` and start-up do). */
+  PLAYPULSE_RETENTION_SWEEP_MINUTES: int(60, 0, 7 * 24 * 60),
   OTEL_SDK_DISABLED: bool(false),
   OTEL_SERVICE_NAME: z.string().default("playpulse"),
   /*

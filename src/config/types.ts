@@ -70,8 +70,21 @@ export interface Config {
     exporterName: "otlp" | "console" | "none";
     protocol: (typeof OTLP_PROTOCOLS)[number];
   };
+  /** Pseudonymous user ids (docs/privacy.md#pseudonymous-ids): `pepper` is set when `userIdHash` is hmac. */
+  privacy: { userIdHash: "none" | "hmac"; pepper: string | undefined };
+  /** Days each table keeps its rows (0: forever) and the sweep's period (docs/privacy.md#retention). */
+  retention: RetentionDays & { sweepMinutes: number };
   /** Span export and limits of the OpenTelemetry SDK (src/instrumentation.ts). */
   otelSdk: { scheduleDelayMs: number; maxQueueSize: number; maxExportBatchSize: number; linkCountLimit: number };
+}
+
+/** Retention per group of tables, in days; 0 keeps rows forever. */
+export interface RetentionDays {
+  events: number;
+  recEvents: number;
+  /** view_facts, ccv_times and ccv_views: derived from events, per view. */
+  rollups: number;
+  quarantine: number;
 }
 
 export class ConfigError extends Error {

@@ -1,4 +1,4 @@
-import { encodeStoredEvent, type PlayEvent, type Validation } from "../events/index.ts";
+import { encodeStoredEvent, isVideoEvent, type PlayEvent, type Validation } from "../events/index.ts";
 import type { Item } from "./body.ts";
 import { withServerContext, type ServerContext } from "./context.ts";
 
@@ -34,6 +34,12 @@ function tooOld(timestamp: string, receivedAt: number, maxAgeMs: number | undefi
   return `timestamp: more than ${Math.round(maxAgeMs / 86_400_000)} days in the past (PLAYPULSE_MAX_EVENT_AGE_DAYS); events that old are not accepted`;
 }
 
+/** The event with its user id in stored form; the same object when there is no mapping or no user id. */
+function pseudonymous(event: PlayEvent, userIds: ((userId: string) => string) | undefined): PlayEvent {
+  if (!userIds || !isVideoEvent(event)) return event;
+  return { ...event, user_id: userIds(event.user_id) };
+}
+
 /**
  * Validates and encodes every item of a request. Pure: no I/O. An id seen earlier in the
  * same request is a duplicate without a publish; everything else valid is to be published,
@@ -50,6 +56,8 @@ export function planBatch(
     allow?: (type: string) => string | undefined;
     /** Events dated more than this before `receivedAt` are rejected (ClickHouse partitions per insert). */
     maxEventAgeMs?: number;
+    /** PLAYPULSE_USER_ID_HASH: the stored form of a user id (src/privacy); ids are kept as sent without it. */
+    userIds?: ((userId: string) => string) | undefined;
   },
 ): Plan {
   const results: EventResult[] = [];
@@ -75,7 +83,7 @@ export function planBatch(
       results.push({ index, id, status: "duplicate" });
       return;
     }
-    const event = opts.context ? withServerContext(v.event, opts.context) : v.event;
+    const event = pseudonymous(opts.context ? withServerContext(v.event, opts.context) : v.event, opts.userIds);
     const data = encodeStoredEvent(event, opts.receivedAt);
     if (data.byteLength > opts.maxEventBytes) {
       results.push({

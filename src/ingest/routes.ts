@@ -58,6 +58,8 @@ export interface IngestDeps {
   /** Extra headers for each published message (trace context). */
   messageHeaders?: (req: Request) => Record<string, string> | undefined;
   observer?: IngestObserver;
+  /** PLAYPULSE_USER_ID_HASH: the stored form of a user id (src/privacy), applied before publishing. */
+  userIds?: ((userId: string) => string) | undefined;
   /** Receives rejected items and bodies when quarantine is on (PLAYPULSE_QUARANTINE); never blocks. */
   quarantine?: QuarantineSink;
 }
@@ -100,6 +102,7 @@ export function createIngestRoutes(deps: IngestDeps): Hono {
       receivedAt,
       context,
       allow: (type) => mayPublish(key, type),
+      userIds: deps.userIds,
       ...(deps.maxEventAgeMs === undefined ? {} : { maxEventAgeMs: deps.maxEventAgeMs }),
     });
     deps.quarantine?.items(bytes, items, plan.results, c.req.header("content-type") ?? "", receivedAt);

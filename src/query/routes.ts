@@ -26,6 +26,8 @@ export interface QueryDeps {
   backlog?: BacklogReader | undefined;
   /** PLAYPULSE_CCV_WINDOW_SECONDS (25 by default), for `GET /v1/concurrency`. */
   ccvWindowSeconds?: number;
+  /** PLAYPULSE_USER_ID_HASH: the stored form of a user id (src/privacy), for the per-user routes. */
+  userIds?: ((userId: string) => string) | undefined;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -88,7 +90,8 @@ export function createQueryRoutes(deps: QueryDeps): Hono {
   app.get("/v1/users/:user_id/recommendations", async (c) => {
     const userId = parseId("user_id", c.req.param("user_id"));
     const limit = parseLimit(c.req.query("limit"));
-    const items = await recommend(store, userId, { limit, asOf: now(), halfLifeHours: deps.trendingHalfLifeHours });
+    const stored = deps.userIds ? deps.userIds(userId) : userId;
+    const items = await recommend(store, stored, { limit, asOf: now(), halfLifeHours: deps.trendingHalfLifeHours });
     return c.json({ user_id: userId, items });
   });
 

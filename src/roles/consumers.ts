@@ -5,6 +5,7 @@ import { CONSUMERS, type ConsumerName } from "../consumers/registry.ts";
 import { createTableConsumer } from "../consumers/table-consumer.ts";
 import { createErasureRunner, createStreamEraser, erasureMetrics, type ErasureHooks } from "../erasure/index.ts";
 import { quarantineStreamName } from "../events/index.ts";
+import { startRetentionSweeps } from "../privacy/index.ts";
 import type { Store } from "../store/index.ts";
 import type { RoleContext, StartedRole } from "./context.ts";
 
@@ -69,9 +70,13 @@ export function startConsumers(
   if (names.includes("analytics")) {
     loops.push(start(quarantineStreamName(config.stream.name), createQuarantineConsumer({ store }), false));
   }
+  // Retention (docs/privacy.md#retention): the analytics role sweeps every PLAYPULSE_RETENTION_SWEEP_MINUTES.
+  const sweeps = names.includes("analytics")
+    ? [startRetentionSweeps({ store, policy: config.retention, everyMinutes: config.retention.sweepMinutes, logger })]
+    : [];
   return {
     routes: [],
     readiness: { nats: () => Promise.resolve(bus.isConnected()), clickhouse: () => store.ping() },
-    stop: { consumers: loops },
+    stop: { consumers: [...loops, ...sweeps] },
   };
 }

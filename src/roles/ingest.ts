@@ -6,6 +6,7 @@ import { createIngestRoutes } from "../ingest/index.ts";
 import { createCloudEventsRoutes } from "../integrations/cloudevents/index.ts";
 import { createKvViewStore, createSegmentRoutes, segmentMetrics } from "../integrations/segment/index.ts";
 import { createSdkRoutes, loadHlsJs, loadPlayerSdk } from "../sdk/index.ts";
+import { userIdMapper } from "../privacy/index.ts";
 import { ingestObserver } from "../telemetry/ingest.ts";
 import { clientTraceHeaders } from "../telemetry/propagation.ts";
 import type { RoleContext, StartedRole } from "./context.ts";
@@ -52,6 +53,8 @@ export function startIngest(ctx: RoleContext, bus: BusConnection): StartedRole {
     subjects: ctx.subjects,
     retryAfterSeconds: config.publish.retryAfterSeconds,
     ...messageHeadersOf(config.stream.region, tracer !== undefined),
+    // PLAYPULSE_USER_ID_HASH=hmac: every route stores the HMAC of the user id, never the id (docs/privacy.md).
+    userIds: userIdMapper(config),
   };
   const routes = createIngestRoutes({
     ...shared,

@@ -5,6 +5,7 @@ import { provisionQuarantine } from "../consumers/quarantine/index.ts";
 import { CONSUMER_NAMES, CONSUMERS } from "../consumers/registry.ts";
 import { subjectNames } from "../events/index.ts";
 import { ensureCcvTables, migrate, MIGRATIONS, sql, type Store } from "../store/index.ts";
+import { sweepOnce } from "../privacy/index.ts";
 import type { Logger } from "../telemetry/logger.ts";
 
 /**
@@ -41,6 +42,8 @@ export async function provisionAll(
     const applied = await migrate(deps.store);
     await ensureCcvTables(deps.store, config.ccv.windowSeconds);
     deps.logger.info({ database: config.clickhouse.database, applied }, "clickhouse migrated");
+    // Retention (docs/privacy.md#retention): rows past PLAYPULSE_RETENTION_*_DAYS go at every start and migrate.
+    await sweepOnce(deps.store, config.retention, deps.logger);
   }
 }
 

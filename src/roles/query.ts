@@ -7,6 +7,7 @@ import {
   DefinitionError,
   parseConfigDefinitions,
 } from "../experiments/index.ts";
+import { userIdMapper } from "../privacy/index.ts";
 import { createQueryRoutes } from "../query/index.ts";
 import type { Store } from "../store/index.ts";
 import type { RoleContext, StartedRole } from "./context.ts";
@@ -41,6 +42,7 @@ export function startQuery(ctx: RoleContext, store: Store): StartedRole {
     consumers: CONSUMERS,
     backlog: ctx.backlog,
     ccvWindowSeconds: ctx.config.ccv.windowSeconds,
+    userIds: userIdMapper(ctx.config),
   });
   const definitions = createDefinitions(store, configured(parseConfigDefinitions, ctx.config.experiments));
   const experiments = createExperimentRoutes({ store, keys: ctx.config.keys, definitions });

@@ -8,3 +8,5 @@ export { ensureCcvTables, CCV_BUCKET_SECONDS } from "./ccv-tables.ts";
 export { FACT_RESOLUTIONS_MS, FACT_DIMENSION_COLUMNS } from "./rollups.ts";
 export { insertGroups, insertIsolatingPoison, isRowDataError, clickhouseCode } from "./poison.ts";
 export { clusterForm, ClusterFormError, REPLICA_PATH } from "./cluster.ts";
+export { retentionRules, sweepRetention, expiredMonths } from "./retention.ts";
+export type { RetentionRule, RetentionPolicy, SweepResult } from "./retention.ts";

@@ -23,6 +23,17 @@ export interface HttpTelemetryOptions {
   logger?: Logger | undefined;
 }
 
+/**
+ * A request path as telemetry may keep it: a user id in the path (`/v1/users/<id>/…`) becomes
+ * `:user_id`, so no span attribute or log line names a user (docs/privacy.md#logs-and-traces).
+ *
+ * @example
+ * telemetryPath("/v1/users/alice/recommendations") // "/v1/users/:user_id/recommendations"
+ */
+export function telemetryPath(path: string): string {
+  return path.replace(/^\/v1\/users\/[^/]+/, "/v1/users/:user_id");
+}
+
 /** The matched route pattern (`/v1/videos/:video_id/stats`), or "unmatched" for a 404 without a route. */
 export function routeOf(c: HonoContext): string {
   const path = c.req.routePath;
@@ -65,7 +76,7 @@ export function httpTelemetry(opts: HttpTelemetryOptions): MiddlewareHandler {
         kind: SpanKind.SERVER,
         attributes: {
           [ATTR_HTTP_REQUEST_METHOD]: method,
-          [ATTR_URL_PATH]: c.req.path,
+          [ATTR_URL_PATH]: telemetryPath(c.req.path),
           [ATTR_URL_SCHEME]: new URL(c.req.url).protocol.slice(0, -1),
         },
       },

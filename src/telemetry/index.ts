@@ -7,7 +7,7 @@ export { startPublishSpan, endPublishSpan, traceBatch, batchOf, MESSAGING_SYSTEM
 export type { BatchTrace, BatchInfo, ConsumedMessage, MessageResult, PublishResult } from "./messaging.ts";
 export { instrumentInsert, instrumentQuery, dbTarget } from "./db.ts";
 export type { StoreObserver, StoreTelemetry, DbTarget } from "./db.ts";
-export { httpTelemetry, routeOf } from "./http.ts";
+export { httpTelemetry, routeOf, telemetryPath } from "./http.ts";
 export type { HttpObserver, HttpTelemetryOptions } from "./http.ts";
 export { createMetrics } from "./metrics.ts";
 export { ingestObserver } from "./ingest.ts";

@@ -1,12 +1,14 @@
 import { randomBytes } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startTelemetry, type Telemetry } from "../../src/instrumentation.ts";
 import { ident, sql } from "../../src/store/index.ts";
 import { startPipeline, waitFor, type Pipeline } from "../helpers/index.ts";
 import { writeKeyMsgId } from "../helpers/jetstream.ts";
+import {
+  startOtlpReceiver as startReceiver,
+  type OtlpReceiver as Receiver,
+  type ReceivedSpan as Span,
+} from "../helpers/otlp.ts";
 
 /**
  * The trace of an event over the wire: the real OTLP/HTTP exporter sends JSON to a receiver
@@ -14,99 +16,11 @@ import { writeKeyMsgId } from "../helpers/jetstream.ts";
  * the JetStream publish and each consumer to the ClickHouse insert.
  */
 
-type AttrValue = string | number | boolean;
-
-interface Span {
-  traceId: string;
-  spanId: string;
-  parentSpanId: string | undefined;
-  name: string;
-  kind: number;
-  attributes: Record<string, AttrValue>;
-  links: { traceId: string; spanId: string }[];
-}
-
 // OTLP span kinds (opentelemetry-proto): INTERNAL 1, SERVER 2, CLIENT 3, PRODUCER 4, CONSUMER 5.
 const SERVER = 2;
 const CLIENT = 3;
 const PRODUCER = 4;
 const CONSUMER = 5;
-
-interface OtlpValue {
-  stringValue?: string;
-  intValue?: number | string;
-  doubleValue?: number;
-  boolValue?: boolean;
-}
-interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  kind: number;
-  attributes?: { key: string; value: OtlpValue }[];
-  links?: { traceId: string; spanId: string }[];
-}
-interface OtlpRequest {
-  resourceSpans?: { scopeSpans?: { spans?: OtlpSpan[] }[] }[];
-}
-
-function valueOf(v: OtlpValue): AttrValue {
-  if (v.stringValue !== undefined) return v.stringValue;
-  if (v.intValue !== undefined) return Number(v.intValue);
-  if (v.doubleValue !== undefined) return v.doubleValue;
-  return v.boolValue ?? "";
-}
-
-interface Receiver extends AsyncDisposable {
-  url: string;
-  spans: Span[];
-  requests: number;
-}
-
-/** A minimal OTLP/HTTP traces receiver: decodes the JSON export requests into `spans`. */
-async function startReceiver(): Promise<Receiver> {
-  const spans: Span[] = [];
-  const state = { requests: 0 };
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      let body = Buffer.concat(chunks);
-      if (req.headers["content-encoding"] === "gzip") body = gunzipSync(body);
-      if (req.url !== "/v1/traces" || !String(req.headers["content-type"]).startsWith("application/json")) {
-        res.writeHead(415).end();
-        return;
-      }
-      state.requests++;
-      const parsed = JSON.parse(body.toString("utf8")) as OtlpRequest;
-      for (const rs of parsed.resourceSpans ?? [])
-        for (const ss of rs.scopeSpans ?? [])
-          for (const s of ss.spans ?? []) {
-            spans.push({
-              traceId: s.traceId,
-              spanId: s.spanId,
-              parentSpanId: s.parentSpanId || undefined,
-              name: s.name,
-              kind: s.kind,
-              attributes: Object.fromEntries((s.attributes ?? []).map((a) => [a.key, valueOf(a.value)])),
-              links: (s.links ?? []).map((l) => ({ traceId: l.traceId, spanId: l.spanId })),
-            });
-          }
-      res.writeHead(200, { "content-type": "application/json" }).end("{}");
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/v1/traces`,
-    spans,
-    get requests() {
-      return state.requests;
-    },
-    [Symbol.asyncDispose]: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 const hex = (bytes: number) => randomBytes(bytes).toString("hex");
 const JAEGER = "http://jaeger.test:16686";

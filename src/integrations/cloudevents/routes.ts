@@ -34,6 +34,8 @@ export interface CloudEventsDeps {
   now?: () => number;
   /** Extra headers for each published message (trace context). */
   messageHeaders?: (req: Request) => Record<string, string> | undefined;
+  /** PLAYPULSE_USER_ID_HASH: the stored form of a user id (src/privacy), applied before publishing. */
+  userIds?: ((userId: string) => string) | undefined;
 }
 
 /** The content mode of a request, or undefined when it is not a CloudEvents request (then `POST /v1/events` reads it as usual). */
@@ -108,7 +110,13 @@ export function createCloudEventsRoutes(deps: CloudEventsDeps): Hono {
     const plan = planBatch(
       raws.map((r) => toItem(r, receivedAt)),
       validate,
-      { maxEventBytes: deps.limits.maxEventBytes, receivedAt, context, allow: (type) => mayPublish(key, type) },
+      {
+        maxEventBytes: deps.limits.maxEventBytes,
+        receivedAt,
+        context,
+        allow: (type) => mayPublish(key, type),
+        userIds: deps.userIds,
+      },
     );
     const extra = deps.messageHeaders?.(c.req.raw);
     const outcomes = await deps.publisher.publish(

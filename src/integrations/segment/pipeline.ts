@@ -30,6 +30,8 @@ export interface PipelineDeps {
   /** The per-type scope check of the sender's key (`mayPublish`): a refused event is dropped with the reason. */
   allow: (type: string) => string | undefined;
   messageHeaders?: Record<string, string> | undefined;
+  /** PLAYPULSE_USER_ID_HASH: the stored form of a user id (src/privacy), applied before publishing. */
+  userIds?: ((userId: string) => string) | undefined;
 }
 
 const unavailable = (deps: PipelineDeps, what: string, cause?: unknown, code = "broker_unavailable") =>
@@ -95,7 +97,12 @@ export async function storeMessages(
       owners.push(e.index);
     }
   }
-  const plan = planBatch(items, deps.validate, { maxEventBytes: deps.maxEventBytes, receivedAt, allow: deps.allow });
+  const plan = planBatch(items, deps.validate, {
+    maxEventBytes: deps.maxEventBytes,
+    receivedAt,
+    allow: deps.allow,
+    userIds: deps.userIds,
+  });
   plan.results.forEach((pr, i) => {
     const r = results[owners[i] ?? -1];
     if (r && pr.status === "rejected") Object.assign(r, { outcome: "dropped", reason: pr.error });

@@ -35,6 +35,8 @@ export interface SegmentDeps {
   /** Extra headers for each published message (trace context). */
   messageHeaders?: (req: Request) => Record<string, string> | undefined;
   observer?: SegmentObserver;
+  /** PLAYPULSE_USER_ID_HASH: the stored form of a user id (src/privacy), applied before publishing. */
+  userIds?: ((userId: string) => string) | undefined;
 }
 
 /** The routes of Segment's HTTP Tracking API. */
@@ -140,6 +142,7 @@ export function createSegmentRoutes(deps: SegmentDeps): Hono {
           source: sender.source,
           allow: (type) => mayPublish(sender, type),
           messageHeaders: deps.messageHeaders?.(c.req.raw),
+          userIds: deps.userIds,
         },
         receivedAt,
       );
