@@ -5,7 +5,10 @@
  * sweep finds nothing to do; 0 days keeps everything.
  */
 import { describe, expect, inject, it } from "vitest";
+import { loadConfig } from "../../src/config.ts";
+import { provisionAll } from "../../src/main.ts";
 import { createStore, ident, migrate, retentionRules, sql, sweepRetention, type Store } from "../../src/store/index.ts";
+import { createLogger } from "../../src/telemetry/logger.ts";
 import { uniqueNamespace, waitFor } from "../helpers/index.ts";
 
 const DAY = 86_400_000;
@@ -90,6 +93,38 @@ describe("retention sweep", () => {
       expect(
         (await sweepRetention(store, rules, NOW)).filter((r) => r.droppedPartitions.length > 0 || r.deleteSent),
       ).toEqual([]);
+    } finally {
+      await store.command(sql`DROP DATABASE IF EXISTS ${store.db}`);
+      await store.close();
+    }
+  });
+
+  it("runs at provisioning (every start and playpulse migrate) with the configured days", async () => {
+    const database = `pp_${uniqueNamespace("retp")}`;
+    const store = createStore({ url: inject("clickhouseUrl"), database });
+    try {
+      await migrate(store);
+      await seed(store, "old", OLD);
+      await seed(store, "new", NEW);
+      const config = loadConfig({
+        CLICKHOUSE_URL: inject("clickhouseUrl"),
+        CLICKHOUSE_DATABASE: database,
+        PLAYPULSE_RETENTION_EVENTS_DAYS: "60",
+        PLAYPULSE_RETENTION_REC_EVENTS_DAYS: "0",
+      });
+      const lines: string[] = [];
+      const logger = createLogger("info", {}, { destination: { write: (l: string) => lines.push(l) } });
+      await provisionAll(config, { store, logger });
+      // events loses its old month; rec_events (0: forever) keeps it; the rollups' default (395 days)
+      // keeps theirs; the quarantine's default (30 days) drops its 200-day-old row.
+      const c = await counts(store);
+      expect([c.events, c.rec_events, c.view_facts, c.quarantine]).toEqual([
+        [0, 1],
+        [1, 1],
+        [3, 3],
+        [0, 1],
+      ]);
+      expect(lines.filter((l) => l.includes('"retention sweep done"'))).toHaveLength(1);
     } finally {
       await store.command(sql`DROP DATABASE IF EXISTS ${store.db}`);
       await store.close();
