@@ -18,6 +18,8 @@ export interface ErasureRoutesDeps {
   suppressForMs: number;
   retryAfterSeconds: number;
   now?: () => number;
+  /** PLAYPULSE_USER_ID_HASH: the stored form of a user id (src/privacy), applied to the id given. */
+  userIds?: ((userId: string) => string) | undefined;
 }
 
 function parseUserId(raw: string): string {
@@ -42,7 +44,9 @@ export function createErasureRoutes(deps: ErasureRoutesDeps): Hono {
   const app = new Hono();
 
   app.delete("/v1/users/:user_id", requireKey(deps.keys, "admin"), async (c) => {
-    const userId = parseUserId(c.req.param("user_id"));
+    // The id as the stores hold it: with PLAYPULSE_USER_ID_HASH=hmac, its HMAC (docs/privacy.md).
+    const raw = parseUserId(c.req.param("user_id"));
+    const userId = deps.userIds ? deps.userIds(raw) : raw;
     const id = erasureIdOf(userId);
     const at = now();
     const current = (await erasureRows(store, id)).find((r) => r.store === REQUEST_ROW);

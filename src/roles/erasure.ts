@@ -1,5 +1,6 @@
 import { createPublisher, type BusConnection } from "../bus/index.ts";
 import { createErasureRoutes } from "../erasure/index.ts";
+import { userIdMapper } from "../privacy/index.ts";
 import type { Store } from "../store/index.ts";
 import type { RoleContext, StartedRole } from "./context.ts";
 
@@ -21,6 +22,7 @@ export function startErasureRoutes(ctx: RoleContext, bus: BusConnection, store: 
     prefix: ctx.subjects.prefix,
     suppressForMs: config.erasure.suppressForMs,
     retryAfterSeconds: config.publish.retryAfterSeconds,
+    userIds: userIdMapper(config),
   });
   return { routes: [routes], readiness: {}, stop: {} };
 }

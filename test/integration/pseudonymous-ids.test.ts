@@ -6,11 +6,13 @@
  */
 import { createHmac } from "node:crypto";
 import { describe, expect, inject, it } from "vitest";
+import { createKey } from "../../src/keys/index.ts";
 import { ident, sql } from "../../src/store/index.ts";
 import { startPipeline, waitFor } from "../helpers/index.ts";
 import { openJetStream } from "../helpers/jetstream.ts";
 
 const PEPPER = "test-pepper-7f3a9c0e5b1d2468";
+const admin = createKey("ops", ["admin"]);
 const hmac = (id: string) => createHmac("sha256", PEPPER).update(id, "utf8").digest("hex");
 
 describe("pseudonymous user ids", () => {
@@ -18,7 +20,7 @@ describe("pseudonymous user ids", () => {
     await using p = await startPipeline({
       natsUrl: inject("natsUrl"),
       clickhouseUrl: inject("clickhouseUrl"),
-      env: { PLAYPULSE_USER_ID_HASH: "hmac", PLAYPULSE_USER_ID_PEPPER: PEPPER },
+      env: { PLAYPULSE_USER_ID_HASH: "hmac", PLAYPULSE_USER_ID_PEPPER: PEPPER, PLAYPULSE_KEYS: admin.line },
     });
     await using js = await openJetStream(inject("natsUrl"));
     const [alice, bob, carol, dave] = ["alice", "bob", "carol", "dave"].map((u) => `${u}-${p.ns}`) as [
@@ -147,5 +149,23 @@ describe("pseudonymous user ids", () => {
       ).toEqual([]);
       if (m.subject.startsWith(`${p.ns}.user.`)) expect(Object.keys(expected)).toContain(m.body.user_id);
     }
+
+    // Erasure by the raw id: the edge hashes it the same way, so the user's rows go.
+    const del = await fetch(`${p.baseUrl}/v1/users/${encodeURIComponent(carol)}`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${admin.key}` },
+    });
+    expect(del.status).toBe(202);
+    const { status_url } = (await del.json()) as { status_url: string };
+    await waitFor(
+      async () => {
+        const r = await fetch(`${p.baseUrl}${status_url}`, { headers: { authorization: `Bearer ${admin.key}` } });
+        return ((await r.json()) as { state: string }).state === "done" ? true : undefined;
+      },
+      { timeoutMs: 60_000, what: "the erasure receipt done" },
+    );
+    const left = await perUser("events");
+    expect(left[hmac(carol)]).toBeUndefined();
+    expect(left[hmac(bob)]).toBe(4);
   });
 });
