@@ -18,6 +18,7 @@ import {
   provisionUntilDone,
   startConsumers,
   startErasureRoutes,
+  startEvaluations,
   startIngest,
   startQuery,
   type RoleContext,
@@ -107,6 +108,7 @@ function startEach(ctx: RoleContext, roles: readonly Role[], ownConsumers: reado
   if (bus && store && roles.includes("ingest") && roles.includes("query"))
     started.push(startErasureRoutes(ctx, bus, store));
   if (bus && store && ownConsumers.length > 0) started.push(startConsumers(ctx, { bus, store }, ownConsumers));
+  if (bus && store && roles.includes("evaluations")) started.push(startEvaluations(ctx, { bus, store }));
   return started;
 }
 

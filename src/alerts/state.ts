@@ -106,15 +106,16 @@ export function restoreState(transitions: readonly Transition[]): Map<string, Ma
 
 /**
  * The `Nats-Msg-Id` of a transition: the same state change always gets the same id (rule, split,
- * key, kind and the bucket in which the breach began), so a re-evaluation or a restart that
- * announces it again is dropped by JetStream's duplicate window.
+ * key, kind and the instant its breach began), so announcing it again (a retried publish, a
+ * restart that re-announces) is dropped by JetStream's duplicate window, while a later breach of
+ * the same key, even in the same window bucket, is a new id.
  *
  * @example
  * transitionMessageId({ id: "cdn_failures", split_by: "cdn" }, t); // "alert.fired.cdn_failures.9f2c…"
  */
 export function transitionMessageId(rule: Pick<AlertRule, "id" | "split_by">, t: Transition): string {
   const digest = createHash("sha256")
-    .update(JSON.stringify([rule.id, rule.split_by, t.key, t.kind, t.bucket]))
+    .update(JSON.stringify([rule.id, rule.split_by, t.key, t.kind, t.fired_at]))
     .digest("hex")
     .slice(0, 32);
   return `alert.${t.kind}.${rule.id}.${digest}`;

@@ -10,6 +10,7 @@ export {
 export type { NatsUser, Permissions, PermissionScope } from "./permissions.ts";
 export type { BusConnection, NatsAuth } from "./connect.ts";
 export { provisionBus, dlqStreamName, ensureStream } from "./provision.ts";
+export { provisionAnalyticsStream, ANALYTICS_DUPLICATE_WINDOW_MS } from "./analytics-stream.ts";
 export type { StreamSettings, ConsumerSettings, DurableConsumer, BusSubjects } from "./provision.ts";
 export { createPublisher, outcomeOf } from "./publisher.ts";
 export type { Publisher, OutboundMessage, PublishOutcome, FailureReason } from "./publisher.ts";

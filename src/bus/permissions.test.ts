@@ -33,9 +33,33 @@ describe("NATS permissions", () => {
       ["edge", ["ingest", "query"]],
       ["analytics", ["analytics"]],
       ["content", ["content"]],
+      ["evaluations", ["evaluations"]],
       ["migrate", ["migrate"]],
     ]);
     expect(users[0]?.permissions.publish).toContain("$JS.API.CONSUMER.INFO.PLAYPULSE.*");
+  });
+
+  it("lets evaluations pull its durable, announce on analytics.>, read its stream back, and run the webhook durables", () => {
+    expect(rolePermissions("evaluations", { ...scope, stream: "PP", prefix: "t1." })).toEqual({
+      publish: [
+        "$JS.API.CONSUMER.INFO.PP.evaluations",
+        "$JS.API.CONSUMER.MSG.NEXT.PP.evaluations",
+        "$JS.ACK.PP.evaluations.>",
+        "t1.dlq.evaluations.>",
+        "t1.analytics.>",
+        "$JS.API.STREAM.INFO.PP_ANALYTICS",
+        "$JS.API.CONSUMER.CREATE.PP_ANALYTICS",
+        "$JS.API.CONSUMER.CREATE.PP_ANALYTICS.>",
+        "$JS.API.CONSUMER.INFO.PP_ANALYTICS.>",
+        "$JS.API.CONSUMER.MSG.NEXT.PP_ANALYTICS.>",
+        "$JS.API.CONSUMER.DELETE.PP_ANALYTICS.>",
+        "$JS.ACK.PP_ANALYTICS.>",
+        "t1.dlq.*.analytics.>",
+        "$JS.API.STREAM.INFO.PP_DLQ",
+        "$JS.API.STREAM.MSG.GET.PP",
+      ],
+      subscribe: ["_INBOX.>"],
+    });
   });
 
   it("refuses a role it does not know", () => {

@@ -8,7 +8,7 @@
  * `$JS.API.<verb>.<stream>[.<consumer>]`, acks are publishes to `$JS.ACK.<stream>.<consumer>.>`,
  * and answers arrive on the client's `_INBOX.>`.
  */
-import { quarantineStreamName, quarantineWildcard } from "../events/index.ts";
+import { analyticsStreamName, analyticsWildcard, quarantineStreamName, quarantineWildcard } from "../events/index.ts";
 import { dlqStreamName } from "./provision.ts";
 
 export interface Permissions {
@@ -58,12 +58,8 @@ export function rolePermissions(role: string, scope: PermissionScope): Permissio
     return { publish: [`$JS.API.CONSUMER.INFO.${stream}.*`, ...backlog], subscribe: [INBOX] };
   }
   if (role === "migrate") return { publish: ["$JS.API.>"], subscribe: [INBOX] };
+  if (role === "evaluations") return evaluationsPermissions(scope);
   if (!scope.consumers.includes(role)) throw new Error(`no permissions for unknown role ${role}`);
-  const pull = (s: string, durable: string) => [
-    `$JS.API.CONSUMER.INFO.${s}.${durable}`,
-    `$JS.API.CONSUMER.MSG.NEXT.${s}.${durable}`,
-    `$JS.ACK.${s}.${durable}.>`,
-  ];
   return {
     publish: [
       ...pull(stream, role),
@@ -73,6 +69,40 @@ export function rolePermissions(role: string, scope: PermissionScope): Permissio
       ...(role === "analytics" ? [`$JS.API.STREAM.MSG.DELETE.${stream}`] : []),
       `${prefix}dlq.${role}.>`,
       ...backlog,
+    ],
+    subscribe: [INBOX],
+  };
+}
+
+/** Pulling from a durable: its info, its next messages, its acks. */
+const pull = (s: string, durable: string) => [
+  `$JS.API.CONSUMER.INFO.${s}.${durable}`,
+  `$JS.API.CONSUMER.MSG.NEXT.${s}.${durable}`,
+  `$JS.ACK.${s}.${durable}.>`,
+];
+
+/**
+ * The evaluations role (docs/alerts.md): its durable on the event stream; publishing on
+ * `analytics.>`; reading back its own stream at start with an ordered consumer (create, next,
+ * delete); and the webhook durables (`webhooks-*`) on that stream, with their dead letters.
+ */
+function evaluationsPermissions({ stream, prefix }: PermissionScope): Permissions {
+  const analytics = analyticsStreamName(stream);
+  return {
+    publish: [
+      ...pull(stream, "evaluations"),
+      `${prefix}dlq.evaluations.>`,
+      analyticsWildcard(prefix),
+      `$JS.API.STREAM.INFO.${analytics}`,
+      `$JS.API.CONSUMER.CREATE.${analytics}`,
+      `$JS.API.CONSUMER.CREATE.${analytics}.>`,
+      `$JS.API.CONSUMER.INFO.${analytics}.>`,
+      `$JS.API.CONSUMER.MSG.NEXT.${analytics}.>`,
+      `$JS.API.CONSUMER.DELETE.${analytics}.>`,
+      `$JS.ACK.${analytics}.>`,
+      `${prefix}dlq.*.analytics.>`,
+      `$JS.API.STREAM.INFO.${dlqStreamName(stream)}`,
+      `$JS.API.STREAM.MSG.GET.${stream}`,
     ],
     subscribe: [INBOX],
   };
@@ -101,7 +131,12 @@ export function natsUsers(scope: PermissionScope): NatsUser[] {
     roles,
     permissions: mergePermissions(roles.map((r) => rolePermissions(r, scope))),
   });
-  return [user("edge", ["ingest", "query"]), ...scope.consumers.map((c) => user(c, [c])), user("migrate", ["migrate"])];
+  return [
+    user("edge", ["ingest", "query"]),
+    ...scope.consumers.map((c) => user(c, [c])),
+    user("evaluations", ["evaluations"]),
+    user("migrate", ["migrate"]),
+  ];
 }
 
 /** The environment variable nats-server reads a user's password from (`NATS_PASSWORD_EDGE`, ...). */

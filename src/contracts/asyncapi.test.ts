@@ -1,7 +1,7 @@
 import { Parser } from "@asyncapi/parser";
 import { describe, expect, it } from "vitest";
 import { CONSUMERS } from "../consumers/registry.ts";
-import { SCHEMAS, subjectNames } from "../events/index.ts";
+import { ANALYTICS_EVENT_TYPES, SCHEMAS, subjectNames } from "../events/index.ts";
 import { asyncApiDocument } from "./asyncapi.ts";
 
 describe("AsyncAPI 3.0 document of the NATS side", () => {
@@ -11,8 +11,9 @@ describe("AsyncAPI 3.0 document of the NATS side", () => {
       [],
     );
     expect(document?.version()).toBe("3.0.0");
-    expect(document?.channels().length).toBe(new Set(SCHEMAS.map((s) => s.type)).size);
-    expect(document?.messages().length).toBe(SCHEMAS.length);
+    // The play and catalog events, and the analytics events (one version each) the evaluations role announces.
+    expect(document?.channels().length).toBe(new Set(SCHEMAS.map((s) => s.type)).size + ANALYTICS_EVENT_TYPES.length);
+    expect(document?.messages().length).toBe(SCHEMAS.length + ANALYTICS_EVENT_TYPES.length);
   });
 
   it("has a channel per subject, a message per version and each registry consumer on the subjects it filters", () => {
@@ -38,9 +39,15 @@ describe("AsyncAPI 3.0 document of the NATS side", () => {
       ["recommendations", "user.video.*"],
       ["content", "video.>"],
     ]);
-    expect(receivers("user_video_played")).toEqual(["analytics", "recommendations"]);
+    expect(receivers("user_video_played")).toEqual(["analytics", "recommendations", "evaluations"]);
     expect(receivers("video_encoding_completed")).toEqual(["content"]);
-    expect(Object.values(doc.operations).filter((o) => o.action === "send")).toHaveLength(10);
+    expect(Object.values(doc.operations).filter((o) => o.action === "send")).toHaveLength(10 + 4);
+    expect(doc.channels.analytics_alert_fired).toEqual({
+      address: "t1.analytics.alert.fired",
+      title: "analytics.alert.fired",
+      messages: { analytics_alert_fired_v1: { $ref: "#/components/messages/analytics_alert_fired_v1" } },
+    });
+    expect(doc.components.schemas.analytics_alert_fired_v1?.required).toContain("rule_id");
     expect(doc.components.schemas["user.video.played.v1"]?.required).toEqual([
       "type",
       "timestamp",

@@ -1,5 +1,6 @@
 import { CONSUMERS } from "../consumers/registry.ts";
 import { SCHEMAS, subjectMatches, subjectNames, type EventSchema, type SubjectNames } from "../events/index.ts";
+import { analyticsParts } from "./asyncapi-analytics.ts";
 import { eventJsonSchema, schemaComponentName, schemaPath, type JsonSchema } from "./json-schema.ts";
 
 export interface AsyncApiOptions {
@@ -85,17 +86,18 @@ export function asyncApiDocument(opts: AsyncApiOptions = {}): JsonSchema {
       };
     }
   }
+  const analytics = analyticsParts(subjects, types.filter((t) => subjectMatches("user.>", t)).map(channelId));
   return {
     asyncapi: "3.0.0",
     info: {
       title: "Playpulse events on NATS JetStream",
       version: opts.version ?? "1.0.0",
       description:
-        "Subjects, payloads and consumers of the Playpulse stream. Payloads are the JSON Schemas served under /schemas/ plus received_at (docs/events.md).",
+        "Subjects, payloads and consumers of the Playpulse stream, and the analytics events the evaluations role announces. Payloads are the JSON Schemas served under /schemas/ plus received_at (docs/events.md).",
     },
     defaultContentType: "application/json",
-    channels,
-    operations,
-    components: { schemas: components, messages },
+    channels: { ...channels, ...analytics.channels },
+    operations: { ...operations, ...analytics.operations },
+    components: { schemas: { ...components, ...analytics.schemas }, messages: { ...messages, ...analytics.messages } },
   };
 }

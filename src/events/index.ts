@@ -11,8 +11,16 @@ export type {
   ExperimentContext,
 } from "./types.ts";
 export { subjectNames, subjectMatches } from "./subjects.ts";
-export { ALERT_EVENT_TYPES } from "./analytics.ts";
-export type { AlertEvent, AlertEventType } from "./analytics.ts";
+export {
+  ALERT_EVENT_TYPES,
+  ANALYTICS_EVENT_TYPES,
+  ALERT_EVENT_SCHEMA,
+  EXPERIMENT_EVENT_SCHEMA,
+  analyticsStreamName,
+  analyticsWildcard,
+  analyticsSubject,
+} from "./analytics.ts";
+export type { AlertEvent, AlertEventType, AnalyticsEventType, ExperimentEvent } from "./analytics.ts";
 export { REGION_HEADER } from "./region.ts";
 export type { SubjectNames } from "./subjects.ts";
 export { uuidv7 } from "./uuidv7.ts";

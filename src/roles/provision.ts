@@ -1,9 +1,17 @@
 import { jetstreamManager } from "@nats-io/jetstream";
-import { dlqStreamName, provisionBus, jitteredBackoffMs, type BusConnection } from "../bus/index.ts";
+import {
+  dlqStreamName,
+  provisionAnalyticsStream,
+  provisionBus,
+  jitteredBackoffMs,
+  type BusConnection,
+} from "../bus/index.ts";
 import type { Config } from "../config.ts";
 import { provisionQuarantine } from "../consumers/quarantine/index.ts";
 import { CONSUMER_NAMES, CONSUMERS } from "../consumers/registry.ts";
-import { subjectNames } from "../events/index.ts";
+import { analyticsStreamName, subjectNames } from "../events/index.ts";
+import { provisionWebhooks } from "../webhooks/index.ts";
+import { EVALUATIONS_DURABLE } from "./evaluations.ts";
 import { ensureCcvTables, migrate, MIGRATIONS, sql, type Store } from "../store/index.ts";
 import { sweepOnce } from "../privacy/index.ts";
 import type { Logger } from "../telemetry/logger.ts";
@@ -24,7 +32,7 @@ export async function provisionAll(
     await provisionBus(deps.bus.nc, subjects, config.stream, {
       ackWaitMs: config.consumers.ackWaitMs,
       maxAckPending: config.consumers.maxAckPending,
-      durables: CONSUMERS,
+      durables: [...CONSUMERS, EVALUATIONS_DURABLE],
     });
     await provisionQuarantine(deps.bus.nc, {
       name: config.stream.name,
@@ -36,6 +44,17 @@ export async function provisionAll(
       region: config.stream.region,
       sourceRegions: config.stream.sourceRegions,
     });
+    // The analytics events (docs/alerts.md) and one webhook durable per endpoint on them (docs/webhooks.md).
+    await provisionAnalyticsStream(deps.bus.nc, {
+      name: config.stream.name,
+      prefix: subjects.prefix,
+      replicas: config.stream.replicas,
+    });
+    const alertSource = {
+      stream: analyticsStreamName(config.stream.name),
+      filterSubject: `${subjects.prefix}analytics.alert.>`,
+    };
+    await provisionWebhooks(deps.bus.nc, alertSource, config.webhooks, config.consumers.ackWaitMs);
     deps.logger.info({ stream: config.stream.name, dlq: dlqStreamName(config.stream.name) }, "jetstream provisioned");
   }
   if (deps.store) {
@@ -63,6 +82,7 @@ export async function checkProvisioned(
     const jsm = await jetstreamManager(deps.bus.nc, { timeout: 10_000, checkAPI: false });
     if (roles.includes("ingest")) await jsm.streams.info(config.stream.name);
     for (const c of CONSUMER_NAMES.filter((n) => roles.includes(n))) await jsm.consumers.info(config.stream.name, c);
+    if (roles.includes("evaluations")) await jsm.consumers.info(config.stream.name, EVALUATIONS_DURABLE.name);
   }
   if (deps.store) {
     const latest = Math.max(...MIGRATIONS.map((m) => m.id));

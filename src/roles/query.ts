@@ -1,30 +1,12 @@
-import { createAlertRoutes, createRules, parseConfigRules, RuleError } from "../alerts/index.ts";
+import { createAlertRoutes, createRules, parseConfigRules } from "../alerts/index.ts";
 import { CONSUMERS } from "../consumers/registry.ts";
 import { createDashboardRoutes } from "../dashboard/index.ts";
-import {
-  createDefinitions,
-  createExperimentRoutes,
-  DefinitionError,
-  parseConfigDefinitions,
-} from "../experiments/index.ts";
+import { createDefinitions, createExperimentRoutes, parseConfigDefinitions } from "../experiments/index.ts";
 import { userIdMapper } from "../privacy/index.ts";
 import { createQueryRoutes } from "../query/index.ts";
 import type { Store } from "../store/index.ts";
 import type { RoleContext, StartedRole } from "./context.ts";
-import { ConfigError } from "../config.ts";
-
-/**
- * Configured definitions (PLAYPULSE_EXPERIMENTS, PLAYPULSE_ALERT_RULES) checked: a bad one stops
- * start-up like any other configuration problem. The evaluations role checks them the same way.
- */
-export function configured<T>(parse: (raw: readonly unknown[]) => T[], raw: readonly unknown[]): T[] {
-  try {
-    return parse(raw);
-  } catch (err) {
-    if (err instanceof DefinitionError || err instanceof RuleError) throw new ConfigError(err.problems);
-    throw err;
-  }
-}
+import { configured } from "./configured.ts";
 
 /**
  * The query role: the read API over ClickHouse. It is ready when ClickHouse answers; NATS is

@@ -40,7 +40,9 @@ const secretKey = (e: IEnvVar | undefined) => {
 
 /** The flows, written out: what each component talks to, and nothing else. */
 function expectedFlows({ prod, analytics, leaf }: OverlayShape): { ingress: string[]; egress: string[] } {
-  const roles = analytics ? ["edge", "analytics", "recommendations", "content", "migrate"] : ["edge", "migrate"];
+  const roles = analytics
+    ? ["edge", "analytics", "recommendations", "content", "evaluations", "migrate"]
+    : ["edge", "migrate"];
   const telemetry = prod ? "ns/observability" : "jaeger";
   const calls = roles.flatMap((r) => [
     `${r} -> nats:4222`,

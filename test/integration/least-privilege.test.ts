@@ -113,6 +113,7 @@ describe("each role with only its own credentials", () => {
       PLAYPULSE_READ_KEYS: "rk-least-privilege",
     });
     for (const c of CONSUMER_NAMES) await start([c], roleEnv(c, "playpulse_writer"));
+    await start(["evaluations"], roleEnv("evaluations", "playpulse_writer"));
     const base = `http://127.0.0.1:${edge.port}`;
     const event = {
       id: "lp-1",

@@ -26,6 +26,7 @@ import { natsAuthConf, passwordVariable } from "../../src/bus/index.ts";
 import { loadConfig } from "../../src/config.ts";
 import { resolveBinary } from "../../src/local-servers/index.ts";
 import { CONSUMER_NAMES } from "../../src/consumers/registry.ts";
+import { WORKER_ROLES } from "../../src/roles/index.ts";
 import {
   APP_ENV,
   BUILT_IN_KINDS,
@@ -130,7 +131,7 @@ describe.each(overlayNames())("overlay %s", (overlay) => {
 
   it.each([
     { name: "edge", args: shape.edge },
-    ...(shape.analytics ? CONSUMER_NAMES.map((name) => ({ name, args: ["serve", name] })) : []),
+    ...(shape.analytics ? WORKER_ROLES.map((name) => ({ name, args: ["serve", name] })) : []),
   ])("Deployment $name runs $args with probes on /healthz and /readyz", ({ name, args }) => {
     const c = container(name);
     expect(c.args).toEqual(args);
@@ -163,7 +164,7 @@ describe.each(overlayNames())("overlay %s", (overlay) => {
     expect(conf["nats.conf"]).toMatch(/^include \.\/auth\.conf$/m);
     expect(conf["nats.conf"]).toMatch(/^\s*sync_interval: always$/m);
     const users = [...(conf["auth.conf"] ?? "").matchAll(/user: "([^"]+)"/g)].map((m) => m[1] ?? "");
-    expect(users).toEqual(["edge", ...CONSUMER_NAMES, "migrate"]);
+    expect(users).toEqual(["edge", ...WORKER_ROLES, "migrate"]);
     const env = container("nats").env ?? [];
     for (const user of users) {
       const password = env.find((e) => e.name === passwordVariable(user))?.valueFrom?.secretKeyRef;
@@ -223,7 +224,7 @@ describe.each(overlayNames())("overlay %s", (overlay) => {
         const made = spawnSync("openssl", [...cert, "-keyout", join(dir, "tls.key"), "-out", join(dir, "tls.crt")]);
         expect(made.status).toBe(0);
         cpSync(join(dir, "tls.crt"), join(dir, "ca.crt"));
-        for (const user of ["edge", ...CONSUMER_NAMES, "migrate"]) variables[passwordVariable(user)] = "p";
+        for (const user of ["edge", ...WORKER_ROLES, "migrate"]) variables[passwordVariable(user)] = "p";
         const check = spawnSync(resolveBinary("nats-server"), ["-t", "-c", join(dir, "nats.conf")], {
           encoding: "utf8",
           env: { ...variables, POD_NAME: "nats-0" },
@@ -275,7 +276,7 @@ describe.each(overlayNames())("overlay %s", (overlay) => {
   // A region without analytics (docs/regions.md#kubernetes) monitors and scales what it runs: the edge and NATS.
   it.runIf(shape.prod)("scrapes every role it runs and NATS, alerts, and ships the Grafana dashboard", () => {
     const monitors = objects.filter((o) => o.kind === "ServiceMonitor").map((o) => o.metadata.name);
-    const analytics = shape.analytics ? ["clickhouse", ...CONSUMER_NAMES] : [];
+    const analytics = shape.analytics ? ["clickhouse", ...WORKER_ROLES] : [];
     expect(monitors.sort()).toEqual(["edge", "nats", ...analytics].sort());
     const dashboard = objects.find((o) => o.metadata.name.startsWith("playpulse-grafana-dashboard-"));
     expect(dashboard?.metadata.labels).toMatchObject({ grafana_dashboard: "1" });
@@ -380,7 +381,7 @@ describe.skipIf(!hasKubectl)("edge runtime components", () => {
       const objects = parseDocuments(kustomize(dir), rt) as K8sObject[];
       const images = Object.fromEntries(workloads(objects).map((w) => [w.name, w.pod.containers[0]?.image]));
       expect(images["edge"]).toMatch(new RegExp(`^registry\\.example\\.com/playpulse-edge-${rt}@sha256:`));
-      for (const c of CONSUMER_NAMES) expect(images[c]).toMatch(/^registry\.example\.com\/playpulse@sha256:/);
+      for (const c of WORKER_ROLES) expect(images[c]).toMatch(/^registry\.example\.com\/playpulse@sha256:/);
       const edge = workloads(objects).find((w) => w.name === "edge");
       expect(edge?.podLabels["playpulse.dev/runtime"]).toBe(rt);
       expect(edge?.pod.containers[0]?.env?.map((e) => e.name)).not.toContain("NODE_OPTIONS");

@@ -1,0 +1,112 @@
+/**
+ * The evaluations role on real NATS and ClickHouse: a failure burst on one CDN, sent through the
+ * edge, fires exactly one `analytics.alert.fired` (read back from the analytics stream) while the
+ * role re-evaluates every 200 ms; GET /v1/alerts?state=firing shows it; after the burst ends,
+ * exactly one `analytics.alert.resolved`, and nothing more however many evaluations follow.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { analyticsStreamName, type AlertEvent } from "../../src/events/index.ts";
+import { startPipeline, waitFor, type Pipeline } from "../helpers/index.ts";
+import { openJetStream, type JetStreamProbe } from "../helpers/jetstream.ts";
+
+const RULE = {
+  id: "cdn_failures",
+  metric: "failure_rate",
+  threshold: 0.05,
+  window_seconds: 10,
+  min_volume: 20,
+  split_by: "cdn",
+  hysteresis: { ratio: 0.2, clear_evaluations: 2 },
+};
+
+let p: Pipeline;
+let js: JetStreamProbe;
+let n = 0;
+
+/** `count` views on `cdn` dated now, every `failEvery`-th one failing fatally (0: none). */
+function views(cdn: string, count: number, failEvery: number): object[] {
+  const now = new Date().toISOString();
+  return Array.from({ length: count }, () => {
+    const v = `v${n++}`;
+    const base = { user_id: `u-${v}`, view_id: v, video_id: "m1", position_ms: 0, cdn, timestamp: now };
+    const failed = failEvery > 0 && n % failEvery === 0;
+    return [
+      { ...base, id: `${v}.req`, type: "user.video.play_requested" },
+      failed
+        ? { ...base, id: `${v}.fail`, type: "user.video.failed", error_code: "E_CDN", fatal: true }
+        : { ...base, id: `${v}.play`, type: "user.video.played", startup_ms: 700 },
+    ];
+  }).flat();
+}
+
+/** Every alert event in the analytics stream, each checked to carry its id as its Nats-Msg-Id. */
+async function announced(): Promise<AlertEvent[]> {
+  const messages = await js.messages(analyticsStreamName(p.config.stream.name));
+  for (const m of messages) expect(m.dedupId).toBe(m.body.id);
+  return messages.map((m) => m.body as unknown as AlertEvent);
+}
+
+beforeAll(async () => {
+  p = await startPipeline({
+    natsUrl: inject("natsUrl"),
+    clickhouseUrl: inject("clickhouseUrl"),
+    roles: ["ingest", "query", "analytics", "evaluations"],
+    env: { PLAYPULSE_ALERT_RULES: JSON.stringify([RULE]), PLAYPULSE_EVALUATION_INTERVAL_MS: "200" },
+  });
+  js = await openJetStream(inject("natsUrl"));
+}, 60_000);
+
+afterAll(async () => {
+  await js?.close();
+  await p?.stop();
+});
+
+describe("evaluations: a failure burst on one CDN", () => {
+  it("fires exactly once, shows as firing, resolves exactly once after the burst", async () => {
+    expect((await p.send([...views("cdn-a", 30, 0), ...views("cdn-b", 30, 0)])).status).toBe(202);
+    // The burst: half of cdn-b's views fail, for about 3 s, while cdn-a stays healthy.
+    const burstEnd = Date.now() + 3000;
+    while (Date.now() < burstEnd) {
+      expect((await p.send([...views("cdn-a", 10, 0), ...views("cdn-b", 10, 2)])).status).toBe(202);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await waitFor(async () => (await announced()).length >= 1, {
+      timeoutMs: 20_000,
+      intervalMs: 200,
+      what: "the alert fired",
+    });
+    const firing = await p.get("/v1/alerts?state=firing");
+    const [fired] = await announced();
+    expect(fired).toMatchObject({
+      type: "analytics.alert.fired",
+      schema_version: 1,
+      rule_id: "cdn_failures",
+      key: { dimension: "cdn", value: "cdn-b" },
+      metric: "failure_rate",
+      threshold: 0.05,
+      comparison: ">",
+      window_seconds: 10,
+      state: "firing",
+    });
+    expect(fired?.id).toMatch(/^alert\.fired\.cdn_failures\.[0-9a-f]{32}$/);
+    expect(fired?.value).toBeGreaterThan(0.05);
+    expect(firing).toMatchObject({ status: 200, body: { state: "firing", alerts: [fired] } });
+
+    // No more events: the window empties, two clear evaluations in a row resolve it.
+    await waitFor(async () => (await announced()).length >= 2, {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+      what: "the alert resolved",
+    });
+    // Ten more evaluation intervals: the stream holds the two events all along, nothing more.
+    for (const until = Date.now() + 2000; Date.now() < until;) expect((await announced()).length).toBe(2);
+    const all = await announced();
+    expect(all.map((e) => [e.type, e.key.value, e.fired_at])).toEqual([
+      ["analytics.alert.fired", "cdn-b", fired?.fired_at],
+      ["analytics.alert.resolved", "cdn-b", fired?.fired_at],
+    ]);
+    expect(all[1]).toMatchObject({ state: "resolved", resolved_at: expect.any(String) as unknown });
+    expect((await p.get("/v1/alerts?state=firing")).body).toMatchObject({ alerts: [] });
+    expect((await p.get("/v1/alerts?state=resolved")).body).toMatchObject({ alerts: [all[1]] });
+  }, 90_000);
+});
