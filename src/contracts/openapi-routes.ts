@@ -1,4 +1,10 @@
-import type { JsonSchema } from "./json-schema.ts";
+import { z } from "zod";
+import { DefinitionInput } from "../experiments/definition.ts";
+import * as experiments from "../experiments/answers.ts";
+import { ErrorBody, Health, Readiness } from "../http/answers.ts";
+import { IngestResponse } from "../ingest/answers.ts";
+import { SegmentAnswer } from "../integrations/segment/index.ts";
+import * as reads from "../query/answers.ts";
 
 /** Who may call a route (docs/security.md, "Every route and the key it needs"). */
 export type RouteNeed = "nothing" | "sender" | "stats:read" | "admin or events:write" | "admin";
@@ -10,35 +16,66 @@ export interface RouteDoc {
   summary: string;
   need: RouteNeed;
   /** `components/schemas` name of the JSON request body. */
-  body?: string;
+  body?: "EventBatch" | "SegmentBatch" | "SegmentMessage" | keyof typeof REQUESTS | "AlertRule";
   /** Status -> `components/schemas` name (JSON) or a media type (`text/html`, ...) for non-JSON answers. */
-  responses: Record<string, string>;
+  responses: Record<string, AnswerName | "IngestResponseOrError" | `${string}/${string}`>;
   /** Also takes Segment's HTTP Basic auth (the write key as the user name). */
   segment?: boolean;
 }
 
 /**
- * Response shapes with no validator in code: minimal schemas written here, beside the route
- * table, and said so in docs/api.md ("Contracts"). The query answers are objects whose fields
- * docs/api.md lists per route; the document does not yet pin them.
+ * Every JSON answer: `components/schemas` name -> the zod schema the route's answer is typed from
+ * (`satisfies` in the route, types derived with `z.output`), published with its output side. The
+ * routes and the document read the same declaration, so they cannot describe two shapes.
  */
-export const HAND_WRITTEN: Record<string, JsonSchema> = {
-  Health: { type: "object", properties: { status: { const: "ok" } }, required: ["status"] },
-  Readiness: {
-    type: "object",
-    properties: {
-      status: { enum: ["ready", "not_ready"] },
-      checks: { type: "object", additionalProperties: { type: "boolean" } },
-    },
-    required: ["status", "checks"],
-  },
-  SegmentSuccess: { type: "object", properties: { success: { const: true } }, required: ["success"] },
-  QueryAnswer: { type: "object", description: "fields per route in docs/api.md; not yet a schema in code" },
-  ExperimentDefinition: { type: "object", description: "an experiment definition (docs/experiments.md)" },
-  AlertRule: { type: "object", description: "an alert rule (docs/alerts.md)" },
-};
+export const ANSWERS = {
+  Health,
+  Readiness,
+  Error: ErrorBody,
+  IngestResponse,
+  SegmentAnswer,
+  VideoStats: reads.VideoStatsAnswer,
+  TopVideos: reads.TopAnswer,
+  Trending: reads.TrendingAnswer,
+  Recommendations: reads.RecommendationsAnswer,
+  Concurrency: reads.Concurrency,
+  Breakdown: reads.BreakdownAnswer,
+  Timeseries: reads.TimeseriesAnswer,
+  Overview: reads.Overview,
+  Lag: reads.LagReport,
+  EventLocation: reads.EventLocation,
+  ExperimentCreated: experiments.ExperimentCreated,
+  ExperimentList: experiments.ExperimentList,
+  Experiment: experiments.ExperimentAnswer,
+} satisfies Record<string, z.ZodType>;
 
-const JSON_ERRORS = { "400": "Error", "401": "Error", "403": "Error" };
+/**
+ * NOT PINNED: the alert routes (src/alerts) and the erasure routes (src/erasure), which landed
+ * beside this work, have no answer schema in code yet. These minimal
+ * schemas name what every such answer holds and leave the rest open; src/contracts/openapi.test.ts
+ * lists them as its only exception to "every answer is closed". To pin them, declare each answer
+ * in its folder as src/query/answers.ts does, type the route with it, and move it to ANSWERS.
+ */
+export const PROVISIONAL = {
+  AlertRule: z.looseObject({ id: z.string(), metric: z.string(), threshold: z.number(), window_seconds: z.number() }),
+  AlertRuleCreated: z.looseObject({ created: z.boolean(), rule: z.looseObject({ id: z.string() }) }),
+  AlertRules: z.looseObject({ rules: z.array(z.looseObject({ id: z.string() })) }),
+  AlertRuleDeleted: z.looseObject({ deleted: z.literal(true), rule: z.looseObject({ id: z.string() }) }),
+  ErasureAccepted: z.looseObject({ erasure_id: z.string(), status_url: z.string() }),
+  ErasureReceipt: z.looseObject({}),
+  Alerts: z.looseObject({
+    as_of: z.string(),
+    state: z.enum(["any", "firing", "resolved"]),
+    alerts: z.array(z.looseObject({})),
+  }),
+} satisfies Record<string, z.ZodType>;
+
+export type AnswerName = keyof typeof ANSWERS | Exclude<keyof typeof PROVISIONAL, "AlertRule">;
+
+/** Request bodies validated by zod: the validator itself, published with its input side. */
+export const REQUESTS = { ExperimentDefinition: DefinitionInput } satisfies Record<string, z.ZodType>;
+
+const JSON_ERRORS = { "400": "Error", "401": "Error", "403": "Error" } as const;
 const SENDER_ERRORS = {
   ...JSON_ERRORS,
   "408": "Error",
@@ -46,10 +83,10 @@ const SENDER_ERRORS = {
   "415": "Error",
   "429": "Error",
   "503": "Error",
-};
-const READ_ERRORS = { ...JSON_ERRORS, "429": "Error", "503": "Error" };
+} as const;
+const READ_ERRORS = { ...JSON_ERRORS, "429": "Error", "503": "Error" } as const;
 
-function segmentRoute(path: string, body: string): RouteDoc {
+function segmentRoute(path: string, body: "SegmentBatch" | "SegmentMessage"): RouteDoc {
   const summary = `Segment HTTP Tracking API: ${path.slice(4)} (docs/integrations/segment.md)`;
   return {
     method: "POST",
@@ -57,22 +94,22 @@ function segmentRoute(path: string, body: string): RouteDoc {
     summary,
     need: "sender",
     body,
-    responses: { "200": "SegmentSuccess", ...SENDER_ERRORS },
+    responses: { "200": "SegmentAnswer", ...SENDER_ERRORS },
     segment: true,
   };
 }
 
-function query(path: string, summary: string): RouteDoc {
+function query(path: string, summary: string, answer: AnswerName): RouteDoc {
   return {
     method: "GET",
     path,
     summary,
     need: "stats:read",
-    responses: { "200": "QueryAnswer", ...READ_ERRORS, "404": "Error" },
+    responses: { "200": answer, ...READ_ERRORS, "404": "Error" },
   };
 }
 
-function page(path: string, summary: string, mediaType: string): RouteDoc {
+function page(path: string, summary: string, mediaType: `${string}/${string}`): RouteDoc {
   return { method: "GET", path, summary, need: "nothing", responses: { "200": mediaType } };
 }
 
@@ -115,57 +152,63 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   page("/docs/init.js", "Reference page initializer", "text/javascript"),
   page("/docs/swagger-ui-bundle.js", "Swagger UI", "text/javascript"),
   page("/docs/swagger-ui.css", "Swagger UI stylesheet", "text/css"),
-  query("/v1/concurrency", "Concurrent viewers"),
-  query("/v1/breakdown", "Metrics broken down by a dimension"),
-  query("/v1/timeseries", "Metrics over time"),
-  query("/v1/overview", "Headline metrics"),
-  query("/v1/events/:id", "Look up one event by id"),
-  query("/v1/lag", "Consumer backlog"),
-  query("/v1/videos/top", "Top videos"),
-  query("/v1/videos/:video_id/stats", "One video's stats"),
-  query("/v1/trending", "Trending videos"),
-  query("/v1/users/:user_id/recommendations", "Recommendations for a user"),
+  query("/v1/concurrency", "Concurrent viewers", "Concurrency"),
+  query("/v1/breakdown", "Metrics broken down by a dimension", "Breakdown"),
+  query("/v1/timeseries", "Metrics over time", "Timeseries"),
+  query("/v1/overview", "Headline metrics", "Overview"),
+  query("/v1/events/:id", "Look up one event by id", "EventLocation"),
+  query("/v1/lag", "Consumer backlog", "Lag"),
+  query("/v1/videos/top", "Top videos", "TopVideos"),
+  query("/v1/videos/:video_id/stats", "One video's stats", "VideoStats"),
+  query("/v1/trending", "Trending videos", "Trending"),
+  query("/v1/users/:user_id/recommendations", "Recommendations for a user", "Recommendations"),
   {
     method: "POST",
     path: "/v1/experiments",
     summary: "Define an experiment",
     need: "admin or events:write",
     body: "ExperimentDefinition",
-    responses: { "200": "QueryAnswer", "201": "QueryAnswer", ...JSON_ERRORS },
+    responses: {
+      "200": "ExperimentCreated",
+      "201": "ExperimentCreated",
+      ...READ_ERRORS,
+      "409": "Error",
+      "413": "Error",
+    },
   },
   {
     method: "DELETE",
     path: "/v1/users/:user_id",
     summary: "Erase a user from every store (docs/erasure.md); answers 202 with the erasure id",
     need: "admin",
-    responses: { "202": "QueryAnswer", ...READ_ERRORS },
+    responses: { "202": "ErasureAccepted", ...READ_ERRORS },
   },
   {
     method: "GET",
     path: "/v1/erasures/:erasure_id",
     summary: "An erasure's receipt: its state per store and when it completed (docs/erasure.md)",
     need: "admin",
-    responses: { "200": "QueryAnswer", ...READ_ERRORS, "404": "Error" },
+    responses: { "200": "ErasureReceipt", ...READ_ERRORS, "404": "Error" },
   },
-  query("/v1/experiments", "Experiments"),
-  query("/v1/experiments/:experiment_id", "One experiment's verdict"),
+  query("/v1/experiments", "Experiments", "ExperimentList"),
+  query("/v1/experiments/:experiment_id", "One experiment's verdict", "Experiment"),
   {
     method: "POST",
     path: "/v1/alerts/rules",
     summary: "Define an alert rule (docs/alerts.md)",
     need: "admin",
     body: "AlertRule",
-    responses: { "200": "QueryAnswer", "201": "QueryAnswer", ...JSON_ERRORS, "409": "Error" },
+    responses: { "200": "AlertRuleCreated", "201": "AlertRuleCreated", ...READ_ERRORS, "409": "Error", "413": "Error" },
   },
-  query("/v1/alerts/rules", "Alert rules"),
+  query("/v1/alerts/rules", "Alert rules", "AlertRules"),
   {
     method: "DELETE",
     path: "/v1/alerts/rules/:rule_id",
     summary: "Delete an alert rule",
     need: "admin",
-    responses: { "200": "QueryAnswer", ...JSON_ERRORS, "404": "Error", "409": "Error" },
+    responses: { "200": "AlertRuleDeleted", ...READ_ERRORS, "404": "Error", "409": "Error" },
   },
-  query("/v1/alerts", "Alerts, firing or resolved"),
+  query("/v1/alerts", "Alerts, firing or resolved", "Alerts"),
   page("/", "Dashboard", "text/html"),
   page("/dashboard", "Dashboard", "text/html"),
   page("/dashboard/", "Dashboard", "text/html"),

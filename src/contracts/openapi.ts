@@ -2,7 +2,7 @@ import { z } from "zod";
 import { SCHEMAS, type EventSchema } from "../events/index.ts";
 import { SegmentBatch, SegmentMessage } from "../integrations/segment/index.ts";
 import { eventJsonSchema, schemaComponentName, schemaPath, type JsonSchema } from "./json-schema.ts";
-import { HAND_WRITTEN, ROUTE_DOCS, type RouteDoc, type RouteNeed } from "./openapi-routes.ts";
+import { ANSWERS, PROVISIONAL, REQUESTS, ROUTE_DOCS, type RouteDoc, type RouteNeed } from "./openapi-routes.ts";
 
 export interface OpenApiOptions {
   /** The registry to describe (the built-in one unless told). */
@@ -10,43 +10,6 @@ export interface OpenApiOptions {
 }
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-
-/** The error answer of every route (src/http/errors.ts `errorBody`). */
-const ERROR: JsonSchema = {
-  type: "object",
-  properties: {
-    error: {
-      type: "object",
-      properties: { code: { type: "string" }, message: { type: "string" } },
-      required: ["code", "message"],
-    },
-  },
-  required: ["error"],
-};
-
-/** `IngestResponse` of src/ingest/plan.ts: counts and one result per event, in order. */
-const INGEST_RESPONSE: JsonSchema = {
-  type: "object",
-  properties: {
-    accepted: { type: "integer", minimum: 0 },
-    duplicates: { type: "integer", minimum: 0 },
-    rejected: { type: "integer", minimum: 0 },
-    results: {
-      type: "array",
-      items: {
-        type: "object",
-        properties: {
-          index: { type: "integer", minimum: 0 },
-          id: { type: ["string", "null"] },
-          status: { enum: ["accepted", "duplicate", "rejected"] },
-          error: { type: "string", description: "why the event was rejected: `field: reason`" },
-        },
-        required: ["index", "id", "status"],
-      },
-    },
-  },
-  required: ["accepted", "duplicates", "rejected", "results"],
-};
 
 /** The components: every event schema (the served /schemas/ documents, `$id` dropped) and the shared shapes. */
 function components(schemas: readonly EventSchema[]): Record<string, JsonSchema> {
@@ -57,20 +20,22 @@ function components(schemas: readonly EventSchema[]): Record<string, JsonSchema>
     }),
   );
   const anyEvent = { oneOf: schemas.map((s) => ref(schemaComponentName(s.type, s.version))) };
-  const zodSchema = (schema: z.ZodType): JsonSchema => {
-    const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
+  const zodSchema = (schema: z.ZodType, io: "input" | "output" = "input"): JsonSchema => {
+    const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" });
     return rest;
   };
+  const each = (all: Record<string, z.ZodType>, io: "input" | "output") =>
+    Object.fromEntries(Object.entries(all).map(([name, schema]) => [name, zodSchema(schema, io)]));
   return {
     ...events,
     Event: { ...anyEvent, description: "one play or catalog event; `type` picks the schema" },
     EventBatch: { oneOf: [ref("Event"), { type: "array", items: ref("Event") }] },
-    IngestResponse: INGEST_RESPONSE,
     IngestResponseOrError: { oneOf: [ref("IngestResponse"), ref("Error")] },
-    Error: ERROR,
     SegmentMessage: zodSchema(SegmentMessage),
     SegmentBatch: zodSchema(SegmentBatch),
-    ...HAND_WRITTEN,
+    ...each(REQUESTS, "input"),
+    ...each(ANSWERS, "output"),
+    ...each(PROVISIONAL, "output"),
   };
 }
 

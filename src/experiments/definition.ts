@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseConfigList } from "../config/list.ts";
+import type { DefinitionJson } from "./answers.ts";
 import { METRIC_NAMES, type MetricName } from "./metrics.ts";
 
 /** An experiment: its arms and weights (the first arm is the control), what decides it, what must not get worse. */
@@ -30,7 +31,8 @@ const time = z.union([
     .transform((s) => Date.parse(s)),
 ]);
 
-const schema = z
+/** What `POST /v1/experiments` and PLAYPULSE_EXPERIMENTS take (the OpenAPI document publishes its input side). */
+export const DefinitionInput = z
   .object({
     id: text,
     variants: z
@@ -65,7 +67,7 @@ export class DefinitionError extends Error {
  *   primary_metric: "completion_rate", started_at: "2026-01-01T00:00:00Z" }, "api");
  */
 export function parseDefinition(input: unknown, source: ExperimentDefinition["source"]): ExperimentDefinition {
-  const r = schema.safeParse(input);
+  const r = DefinitionInput.safeParse(input);
   if (!r.success) {
     throw new DefinitionError(r.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`));
   }
@@ -73,7 +75,7 @@ export function parseDefinition(input: unknown, source: ExperimentDefinition["so
 }
 
 /** The JSON form of a definition (started_at as ISO 8601). */
-export function definitionJson(d: ExperimentDefinition) {
+export function definitionJson(d: ExperimentDefinition): DefinitionJson {
   return { ...d, started_at: new Date(d.started_at).toISOString() };
 }
 

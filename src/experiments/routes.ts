@@ -8,6 +8,7 @@ import { requireExperimentAdmin, requireExperimentReader } from "./auth.ts";
 import { definitionJson, parseDefinition } from "./definition.ts";
 import type { Definitions } from "./definitions-store.ts";
 import { evaluateExperiment } from "./evaluate.ts";
+import type { ExperimentAnswer, ExperimentCreated, ExperimentList } from "./answers.ts";
 
 export interface ExperimentRoutesDeps {
   store: Store;
@@ -51,7 +52,7 @@ export function createExperimentRoutes(deps: ExperimentRoutesDeps): Hono {
   app.post("/v1/experiments", requireExperimentAdmin(deps.keys), async (c) => {
     const def = await readDefinition(c.req.raw);
     const { created, definition } = await definitions.create(def);
-    return c.json({ created, experiment: definitionJson(definition) }, created ? 201 : 200);
+    return c.json({ created, experiment: definitionJson(definition) } satisfies ExperimentCreated, created ? 201 : 200);
   });
 
   app.get("/v1/experiments", requireExperimentReader(deps.keys), async (c) => {
@@ -64,7 +65,7 @@ export function createExperimentRoutes(deps: ExperimentRoutesDeps): Hono {
         return { ...definitionJson(d), views: v.srm.observed, srm: v.srm, warnings: v.warnings, decisions };
       }),
     );
-    return c.json({ as_of: iso(at), experiments: items });
+    return c.json({ as_of: iso(at), experiments: items } satisfies ExperimentList);
   });
 
   app.get("/v1/experiments/:experiment_id", requireExperimentReader(deps.keys), async (c) => {
@@ -92,7 +93,7 @@ export function createExperimentRoutes(deps: ExperimentRoutesDeps): Hono {
       warnings,
       definition: def ? definitionJson(def) : null,
       verdict,
-    });
+    } satisfies ExperimentAnswer);
   });
 
   return app;

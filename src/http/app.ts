@@ -1,5 +1,6 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { DependencyUnavailableError, SqlValueError } from "../errors.ts";
+import type { Health, Readiness } from "./answers.ts";
 import { ApiError, errorBody } from "./errors.ts";
 
 export type ReadinessProbe = () => Promise<boolean>;
@@ -55,14 +56,14 @@ export function routesOf(app: Hono): RouteInfo[] {
  */
 export function createHttpApp(deps: HttpAppDeps): Hono {
   const app = new Hono();
-  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/healthz", (c) => c.json({ status: "ok" } satisfies Health));
   app.get("/readyz", async (c) => {
     const run = (checks: Record<string, ReadinessProbe>) =>
       Promise.all(Object.entries(checks).map(async ([name, check]) => [name, await probe(check, 2000)] as const));
     const [gating, info] = await Promise.all([run(deps.readiness), run(deps.informational ?? {})]);
     const checks = Object.fromEntries([...gating, ...info]);
     const ready = gating.every(([, okay]) => okay);
-    return c.json({ status: ready ? "ready" : "not_ready", checks }, ready ? 200 : 503);
+    return c.json({ status: ready ? "ready" : "not_ready", checks } satisfies Readiness, ready ? 200 : 503);
   });
   if (deps.metrics) {
     const metrics = deps.metrics;

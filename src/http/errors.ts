@@ -1,3 +1,5 @@
+import type { ErrorBody } from "./answers.ts";
+
 /** An error that maps to one HTTP answer. Thrown by routes, turned into JSON by the one `onError`. */
 export class ApiError extends Error {
   override name = "ApiError";
@@ -12,9 +14,7 @@ export class ApiError extends Error {
   }
 }
 
-export interface ErrorBody {
-  error: { code: string; message: string };
-}
+export type { ErrorBody } from "./answers.ts";
 
 export function errorBody(code: string, message: string): ErrorBody {
   return { error: { code, message } };

@@ -1,22 +1,10 @@
 import { encodeStoredEvent, isVideoEvent, type PlayEvent, type Validation } from "../events/index.ts";
+import type { EventResult, IngestResponse } from "./answers.ts";
 import type { Item } from "./body.ts";
 import { withServerContext, type ServerContext } from "./context.ts";
 
-export type EventStatus = "accepted" | "duplicate" | "rejected";
-
-export interface EventResult {
-  index: number;
-  id: string | null;
-  status: EventStatus;
-  error?: string;
-}
-
-export interface IngestResponse {
-  accepted: number;
-  duplicates: number;
-  rejected: number;
-  results: EventResult[];
-}
+export type { EventResult, IngestResponse } from "./answers.ts";
+export type EventStatus = EventResult["status"];
 
 export interface PlannedPublish {
   index: number;

@@ -3,35 +3,19 @@ import { FACT_RESOLUTIONS_MS, p, sql, type Sql, type Store } from "../store/inde
 import { dimensionColumn, type Dimension } from "./dimensions.ts";
 import { METRIC_COLUMNS, perViewSql, toMetrics, type MetricRow, type Metrics } from "./metrics-sql.ts";
 import type { Range } from "./params.ts";
+import { METRIC_KEYS, type BreakdownRow } from "./answers.ts";
 import { factDimension, factsWhere, perViewFactsSql } from "./view-facts.ts";
 
-/** Every metric a breakdown can be sorted by: the keys of `Metrics`. */
-export const METRIC_KEYS = [
-  "views",
-  "plays",
-  "unique_viewers",
-  "watch_time_ms",
-  "completions",
-  "completion_rate",
-  "startup_ms_p50",
-  "startup_ms_p95",
-  "rebuffer_ratio",
-  "exits_before_start",
-  "failures",
-  "failure_rate",
-] as const satisfies readonly (keyof Metrics)[];
+export { METRIC_KEYS } from "./answers.ts";
+export type { BreakdownRow } from "./answers.ts";
 
+/** Every metric a breakdown can be sorted by: the keys of `Metrics`. */
 export type MetricKey = (typeof METRIC_KEYS)[number];
 
 export function parseMetric(name: string, raw: string | undefined, def?: MetricKey): MetricKey {
   if ((raw === undefined || raw === "") && def !== undefined) return def;
   if (raw !== undefined && (METRIC_KEYS as readonly string[]).includes(raw)) return raw as MetricKey;
   throw new ApiError(400, "invalid_parameter", `${name}: must be one of ${METRIC_KEYS.join(", ")}, got "${raw ?? ""}"`);
-}
-
-export interface BreakdownRow extends Metrics {
-  /** The view's value of the dimension; null for views whose events never carry it. */
-  value: string | null;
 }
 
 export interface BreakdownQuery {

@@ -1,26 +1,11 @@
 import { CCV_BUCKET_SECONDS, num, p, sql, type Sql, type Store } from "../store/index.ts";
 import type { Range } from "./params.ts";
+import type { CcvPoint, Concurrency } from "./answers.ts";
+
+export type { CcvPoint, Concurrency } from "./answers.ts";
 
 const BUCKET_MS = CCV_BUCKET_SECONDS * 1000;
 const HOUR_MS = 3_600_000;
-
-export interface CcvPoint {
-  t: string;
-  viewers: number;
-}
-
-export interface Concurrency {
-  from: string;
-  to: string;
-  step_seconds: number;
-  window_seconds: number;
-  video_id: string | null;
-  /** Concurrent viewers at the latest 5 s bucket at or before now. */
-  current: CcvPoint;
-  /** The highest value over every 5 s bucket of the range (the earliest such bucket); t is null when it is 0. */
-  peak: { t: string | null; viewers: number };
-  series: CcvPoint[];
-}
 
 export interface ConcurrencyQuery {
   range: Range;

@@ -1,5 +1,6 @@
 import { ApiError } from "../http/errors.ts";
 import { ident, type Ident } from "../store/index.ts";
+import type { DIMENSION_NAMES } from "./answers.ts";
 
 /** The dimensions a breakdown or a filtered series can group by, and the `events` column of each. */
 export const DIMENSIONS = {
@@ -11,7 +12,7 @@ export const DIMENSIONS = {
   experiment_variant: "experiment_variant",
   /** The region whose edge accepted the event (docs/regions.md). */
   region: "region",
-} as const;
+} as const satisfies Record<(typeof DIMENSION_NAMES)[number], string>;
 
 export type Dimension = keyof typeof DIMENSIONS;
 

@@ -2,7 +2,8 @@ import { subjectMatches } from "../events/index.ts";
 import { ApiError } from "../http/errors.ts";
 import { ident, num, p, sql, type Store } from "../store/index.ts";
 import type { ConsumerTable } from "./consumer-tables.ts";
-import type { ConsumerLocation, EventLocation } from "./event-location.ts";
+import type { EventLocation } from "./answers.ts";
+import type { ConsumerLocation } from "./event-location.ts";
 
 export type { ConsumerLocation, EventLocation } from "./event-location.ts";
 

@@ -1,7 +1,10 @@
 import { ApiError } from "../http/errors.ts";
 import { ident, num, p, sql, type Ident, type Sql, type Store } from "../store/index.ts";
-import type { BacklogReader, ConsumerBacklog, StreamSize, SourceLag } from "../telemetry/consumer-backlog.ts";
+import type { BacklogReader, ConsumerBacklog, SourceLag } from "../telemetry/consumer-backlog.ts";
 import type { ConsumerTable } from "./consumer-tables.ts";
+import type { ConsumerLag, Freshness, LagReport, RegionLag } from "./answers.ts";
+
+export type { ConsumerLag, Freshness, LagReport, RegionLag } from "./answers.ts";
 
 /**
  * Event-to-stored time (`stored_ms - received_ms`) of the rows a consumer stored since `since`.
@@ -10,52 +13,6 @@ import type { ConsumerTable } from "./consumer-tables.ts";
 const freshnessSql = (db: Ident, table: string, since: number): Sql =>
   sql`SELECT count() AS samples, quantiles(0.5, 0.95)(toInt64(stored_ms) - toInt64(received_ms)) AS q
     FROM ${ident(`${db.ident}.${table}`)} WHERE stored_ms >= ${p.u64(since)} AND received_ms > 0`;
-
-export interface Freshness {
-  window_minutes: number;
-  /** Rows stored in the window (null when this consumer's table cannot tell). */
-  samples: number | null;
-  p50_seconds: number | null;
-  p95_seconds: number | null;
-}
-
-export interface ConsumerLag {
-  consumer: string;
-  filter_subject: string | null;
-  /** Not yet processed: undelivered plus delivered-but-unacknowledged (null when NATS cannot be asked). */
-  pending_messages: number | null;
-  undelivered_messages: number | null;
-  unacked_messages: number | null;
-  /** Age of the oldest unprocessed event; 0 when the consumer is caught up. */
-  oldest_unprocessed_age_seconds: number | null;
-  oldest_unprocessed: { stream_seq: number; subject: string; stored_at: string } | null;
-  dead_letters: number | null;
-  freshness: Freshness;
-}
-
-/** How far the analytics region's stream is behind one region's stream (docs/regions.md). */
-export interface RegionLag {
-  region: string;
-  stream: string;
-  /** Messages of the region's stream not yet copied, as of the last word from it. */
-  lag_messages: number;
-  /** Since the analytics region last heard from this region's stream; grows while the link is cut. */
-  last_active_seconds_ago: number | null;
-  error: string | null;
-}
-
-export interface LagReport {
-  as_of: string;
-  window_minutes: number;
-  /** "unavailable" when NATS could not be asked; the backlog fields are then null. */
-  backlog: "ok" | "unavailable";
-  backlog_error?: string;
-  /** What the event stream holds now: messages and bytes (null when NATS could not be asked). */
-  stream: StreamSize | null;
-  consumers: ConsumerLag[];
-  /** Each region's sourcing lag; [] when the stream sources no region, null when NATS could not be asked. */
-  regions: RegionLag[] | null;
-}
 
 /** `?minutes=`: the freshness window, 1 to 1440 minutes, 5 by default. */
 export function parseWindowMinutes(raw: string | undefined): number {

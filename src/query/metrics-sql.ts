@@ -1,4 +1,7 @@
 import { p, sql, type Ident, type Sql } from "../store/index.ts";
+import type { Metrics } from "./answers.ts";
+
+export type { Metrics } from "./answers.ts";
 
 /**
  * How far played and rebuffer time may run ahead of the wall clock of a view (ms): a heartbeat can
@@ -61,21 +64,6 @@ export interface MetricRow {
   rebuffer_ms: unknown;
   exits_before_start: unknown;
   failures: unknown;
-}
-
-export interface Metrics {
-  views: number;
-  plays: number;
-  unique_viewers: number;
-  watch_time_ms: number;
-  completions: number;
-  completion_rate: number | null;
-  startup_ms_p50: number | null;
-  startup_ms_p95: number | null;
-  rebuffer_ratio: number | null;
-  exits_before_start: number;
-  failures: number;
-  failure_rate: number | null;
 }
 
 const n = (v: unknown) => (typeof v === "number" ? v : Number(v ?? 0));

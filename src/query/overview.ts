@@ -1,15 +1,10 @@
 import { FACT_RESOLUTIONS_MS, sql, type Store } from "../store/index.ts";
 import { METRIC_COLUMNS, toMetrics, type MetricRow, type Metrics } from "./metrics-sql.ts";
 import type { Range } from "./params.ts";
+import type { Overview } from "./answers.ts";
 import { factsWhere, perViewFactsSql } from "./view-facts.ts";
 
-export interface Overview {
-  from: string;
-  to: string;
-  metrics: Metrics;
-  /** The same metrics over the period of the same length just before `from`. */
-  previous: { from: string; to: string; metrics: Metrics };
-}
+export type { Overview } from "./answers.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 

@@ -8,6 +8,7 @@ import { parseDimension, parseStep } from "./dimensions.ts";
 import { overview } from "./overview.ts";
 import { parseEnum, parseId, parseLimit, parseTime, type Range } from "./params.ts";
 import { timeseries } from "./timeseries.ts";
+import type { BreakdownAnswer, TimeseriesAnswer } from "./answers.ts";
 
 export interface ReadRoutesDeps {
   store: Store;
@@ -75,7 +76,7 @@ export function createReadRoutes(deps: ReadRoutesDeps): Hono {
       sort,
       order,
       ...result,
-    });
+    } satisfies BreakdownAnswer);
   });
 
   app.get("/v1/timeseries", read, async (c) => {
@@ -101,7 +102,7 @@ export function createReadRoutes(deps: ReadRoutesDeps): Hono {
       video_id: videoId ?? null,
       ...(filter ? { dimension: filter.dimension, value: filter.value === "" ? null : filter.value } : {}),
       points,
-    });
+    } satisfies TimeseriesAnswer);
   });
 
   app.get("/v1/overview", read, async (c) => {

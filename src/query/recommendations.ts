@@ -2,18 +2,10 @@ import { num, p, sql, type Ident, type Sql, type Store } from "../store/index.ts
 import { lookupTitles, type Title } from "./catalog.ts";
 import { demotionsFor, type Demoted } from "./demotions.ts";
 import { trendingScores } from "./trending.ts";
+import type { Recommendation } from "./answers.ts";
 
-export type Reason = "continue_watching" | "because_you_watched" | "trending";
-
-export interface Recommendation {
-  video_id: string;
-  title: string;
-  score: number;
-  reason: Reason;
-  because?: { video_id: string; title: string };
-  /** Set when an alert is firing for this title where the user watches: it sits below every other item. */
-  demoted?: Demoted;
-}
+export type { Recommendation } from "./answers.ts";
+export type Reason = Recommendation["reason"];
 
 /** A title counts as watched by a user once a view reached 30 s of play or completed. */
 export const WATCHED_MS = 30_000;
@@ -128,7 +120,7 @@ export async function recommend(store: Store, userId: string, opts: RecommendOpt
   const kept = ranked.filter((r) => !demoted.has(r.video_id));
   const moved = ranked.flatMap((r) => {
     const why = demoted.get(r.video_id);
-    return why ? [{ ...r, demoted: why }] : [];
+    return why ? [{ ...r, demoted: why } satisfies Recommendation] : [];
   });
   return [...kept, ...moved].slice(0, opts.limit);
 }

@@ -12,6 +12,7 @@ import { consumerLag, parseWindowMinutes } from "./lag.ts";
 import type { BacklogReader } from "../telemetry/consumer-backlog.ts";
 import type { ConsumerTable } from "./consumer-tables.ts";
 import { createReadRoutes } from "./read-routes.ts";
+import type { RecommendationsAnswer, TopAnswer, TrendingAnswer, VideoStatsAnswer } from "./answers.ts";
 
 export interface QueryDeps {
   store: Store;
@@ -62,14 +63,19 @@ export function createQueryRoutes(deps: QueryDeps): Hono {
     const by = parseEnum("by", c.req.query("by"), ["views", "watch_time"] as const, "views");
     const limit = parseLimit(c.req.query("limit"));
     const items = await topVideos(store, range, by, limit);
-    return c.json({ from: iso(range.from), to: iso(range.to), by, items });
+    return c.json({ from: iso(range.from), to: iso(range.to), by, items } satisfies TopAnswer);
   });
 
   app.get("/v1/videos/:video_id/stats", async (c) => {
     const videoId = parseId("video_id", c.req.param("video_id"));
     const range = parseRange(c.req.query(), now());
     const metrics = await videoStats(store, videoId, range);
-    return c.json({ video_id: videoId, from: iso(range.from), to: iso(range.to), ...metrics });
+    return c.json({
+      video_id: videoId,
+      from: iso(range.from),
+      to: iso(range.to),
+      ...metrics,
+    } satisfies VideoStatsAnswer);
   });
 
   app.get("/v1/trending", async (c) => {
@@ -84,7 +90,7 @@ export function createQueryRoutes(deps: QueryDeps): Hono {
       as_of: iso(asOf),
       half_life_hours: deps.trendingHalfLifeHours,
       items: scores.map((s) => ({ ...s, title: titles.get(s.video_id)?.title ?? null })),
-    });
+    } satisfies TrendingAnswer);
   });
 
   app.get("/v1/users/:user_id/recommendations", async (c) => {
@@ -92,7 +98,7 @@ export function createQueryRoutes(deps: QueryDeps): Hono {
     const limit = parseLimit(c.req.query("limit"));
     const stored = deps.userIds ? deps.userIds(userId) : userId;
     const items = await recommend(store, stored, { limit, asOf: now(), halfLifeHours: deps.trendingHalfLifeHours });
-    return c.json({ user_id: userId, items });
+    return c.json({ user_id: userId, items } satisfies RecommendationsAnswer);
   });
 
   return app;

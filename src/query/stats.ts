@@ -1,6 +1,7 @@
 import { p, sql, type Store } from "../store/index.ts";
 import { METRIC_COLUMNS, perViewSql, toMetrics, type MetricRow, type Metrics } from "./metrics-sql.ts";
 import type { Range } from "./params.ts";
+import type { VariantMetrics } from "./answers.ts";
 
 /** Every QoE metric of one video over a time range (docs/metrics.md has the formulas). */
 export async function videoStats(store: Store, videoId: string, range: Range): Promise<Metrics> {
@@ -9,9 +10,7 @@ export async function videoStats(store: Store, videoId: string, range: Range): P
   return toMetrics(rows[0]);
 }
 
-export interface VariantMetrics extends Metrics {
-  variant: string;
-}
+export type { VariantMetrics } from "./answers.ts";
 
 /** The same metrics per variant of an experiment, over every title. */
 export async function experimentStats(store: Store, experimentId: string, range: Range): Promise<VariantMetrics[]> {

@@ -3,7 +3,10 @@ import { eventFilter, type MetricKey } from "./breakdown.ts";
 import { dimensionColumn, type Dimension } from "./dimensions.ts";
 import { METRIC_COLUMNS, perViewSql, toMetrics, type MetricRow } from "./metrics-sql.ts";
 import type { Range } from "./params.ts";
+import type { SeriesPoint } from "./answers.ts";
 import { factDimension, factsWhere, perViewFactsSql, resolutionsFor } from "./view-facts.ts";
+
+export type { SeriesPoint } from "./answers.ts";
 
 export interface SeriesQuery {
   range: Range;
@@ -12,11 +15,6 @@ export interface SeriesQuery {
   videoId?: string | undefined;
   /** Only views whose value of `dimension` is `value` (null: views without it). */
   filter?: { dimension: Dimension; value: string | null } | undefined;
-}
-
-export interface SeriesPoint {
-  t: string;
-  value: number | null;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();

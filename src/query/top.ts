@@ -2,13 +2,9 @@ import { ident, num, p, sql, type Store } from "../store/index.ts";
 import { lookupTitles } from "./catalog.ts";
 import { perViewSql } from "./metrics-sql.ts";
 import type { Range } from "./params.ts";
+import type { TopItem } from "./answers.ts";
 
-export interface TopItem {
-  video_id: string;
-  title: string | null;
-  views: number;
-  watch_time_ms: number;
-}
+export type { TopItem } from "./answers.ts";
 
 /** Titles ranked by views (distinct views with play_requested) or watch time (Σ per-view max played_ms). */
 export async function topVideos(

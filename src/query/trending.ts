@@ -1,10 +1,7 @@
 import { num, p, sql, type Store } from "../store/index.ts";
+import type { TrendingScore } from "./answers.ts";
 
-export interface TrendingScore {
-  video_id: string;
-  plays: number;
-  score: number;
-}
+export type { TrendingScore } from "./answers.ts";
 
 /** Contributions older than this many half-lives (< 0.1 % each) are left out. */
 const HORIZON_HALF_LIVES = 10;

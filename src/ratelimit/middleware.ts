@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { createMiddleware } from "hono/factory";
+import type { ErrorBody } from "../http/answers.ts";
 import { createBuckets, type BucketPolicy, type Buckets, type Take } from "./bucket.ts";
 
 export interface RateLimitOptions {
@@ -97,7 +98,7 @@ export function rateLimit(opts: RateLimitOptions) {
             code: "rate_limited",
             message: `too many requests (${which === "failed-auth" ? "failed authentications from this address" : `per ${which}`}); retry after ${d.retryAfterSeconds} s`,
           },
-        },
+        } satisfies ErrorBody,
         429,
         { ...headers, "Retry-After": String(d.retryAfterSeconds) },
       );

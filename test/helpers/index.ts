@@ -45,4 +45,4 @@ export type { Child, ProcUsage } from "./processes.ts";
 export { startRegionTopology, startRegionDeployment, regionDenyList } from "./regions.ts";
 export type { RegionTopology, RegionServer, RegionDeployment, Relay } from "./regions.ts";
 // Real answers checked against the OpenAPI document (src/contracts/openapi.ts).
-export { expectMatchesOpenApi } from "./openapi.ts";
+export { documentedPath, expectAnswerMatchesOpenApi, expectMatchesOpenApi } from "./openapi.ts";

@@ -6,6 +6,7 @@ import { startRoles, type Running } from "../../src/main.ts";
 import { createStore, type Store } from "../../src/store/index.ts";
 import { createLogger } from "../../src/telemetry/logger.ts";
 import { EDGE_ROLES, edgeRuntime } from "./edge-runtime.ts";
+import { expectAnswerMatchesOpenApi } from "./openapi.ts";
 import { spawnRole, type RoleProcess } from "./roles.ts";
 
 export interface Pipeline extends AsyncDisposable {
@@ -28,7 +29,10 @@ export interface Pipeline extends AsyncDisposable {
     body: unknown,
     init?: { contentType?: string; key?: string | null; headers?: Record<string, string> },
   ): Promise<{ status: number; body: unknown; headers: Headers }>;
-  /** GET with the read key (or the one given; null for none). */
+  /**
+   * GET with the read key (or the one given; null for none). Like `send`, checks the answer's
+   * status and body against the OpenAPI document when the path is a documented route.
+   */
   get(path: string, key?: string | null): Promise<{ status: number; body: unknown }>;
   stop(): Promise<void>;
 }
@@ -41,6 +45,31 @@ export interface PipelineOptions {
   env?: Record<string, string>;
   /** Reuse the namespace of an earlier pipeline (same stream, consumers, tables). */
   ns?: string;
+}
+
+/** `Pipeline.send`: POST /v1/events, the answer checked against the OpenAPI document. */
+async function sendEvents(
+  baseUrl: string,
+  key: string | null,
+  body: unknown,
+  init: { contentType?: string; headers?: Record<string, string> },
+) {
+  const headers: Record<string, string> = { "content-type": init.contentType ?? "application/json", ...init.headers };
+  if (key !== null) headers.authorization = `Bearer ${key}`;
+  const res = await fetch(`${baseUrl}/v1/events`, {
+    method: "POST",
+    headers,
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON; keep the text
+  }
+  expectAnswerMatchesOpenApi("POST", "/v1/events", res.status, parsed);
+  return { status: res.status, body: parsed, headers: res.headers };
 }
 
 /**
@@ -102,31 +131,13 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
     running,
     edge,
     store,
-    async send(body, init = {}) {
-      const headers: Record<string, string> = {
-        "content-type": init.contentType ?? "application/json",
-        ...init.headers,
-      };
-      const key = init.key === undefined ? writeKey : init.key;
-      if (key !== null) headers.authorization = `Bearer ${key}`;
-      const res = await fetch(`${baseUrl}/v1/events`, {
-        method: "POST",
-        headers,
-        body: typeof body === "string" ? body : JSON.stringify(body),
-      });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        // not JSON; keep the text
-      }
-      return { status: res.status, body: parsed, headers: res.headers };
-    },
+    send: (body, init = {}) => sendEvents(baseUrl, init.key === undefined ? writeKey : init.key, body, init),
     async get(path, key) {
       const k = key === undefined ? readKey : key;
       const res = await fetch(`${baseUrl}${path}`, { headers: k === null ? {} : { authorization: `Bearer ${k}` } });
-      return { status: res.status, body: await res.json() };
+      const body: unknown = await res.json();
+      expectAnswerMatchesOpenApi("GET", path, res.status, body);
+      return { status: res.status, body };
     },
     stop,
     [Symbol.asyncDispose]: stop,

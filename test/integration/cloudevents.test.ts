@@ -7,7 +7,7 @@
 import { CloudEvent, CONSTANTS, emitterFor, httpTransport, Mode } from "cloudevents";
 import { describe, expect, inject, it } from "vitest";
 import { sql } from "../../src/store/index.ts";
-import { startPipeline, waitFor } from "../helpers/index.ts";
+import { expectAnswerMatchesOpenApi, startPipeline, waitFor } from "../helpers/index.ts";
 import { openJetStream, writeKeyMsgId } from "../helpers/jetstream.ts";
 
 const TS = new Date(Date.now() - 60_000).toISOString();
@@ -138,7 +138,9 @@ describe("CloudEvents 1.0 with the real cloudevents SDK", () => {
         headers: { ...headers, ...(key ? { authorization: `Bearer ${key}` } : {}) },
         body,
       });
-      return { status: res.status, body: await res.json() };
+      const answer = { status: res.status, body: await res.json() };
+      expectAnswerMatchesOpenApi("POST", "/v1/events", answer.status, answer.body);
+      return answer;
     };
     const structured = {
       specversion: "2.0",

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { waitFor } from "../../src/local-servers/index.ts";
 import { p as p2, sql } from "../../src/store/index.ts";
 import { createKey } from "../../src/keys/index.ts";
-import { startPipeline, type Pipeline } from "../helpers/index.ts";
+import { expectAnswerMatchesOpenApi, startPipeline, type Pipeline } from "../helpers/index.ts";
 
 const HOUR = 3_600_000;
 const NOW = Date.now();
@@ -138,7 +138,9 @@ async function post(body: unknown, key: string | null = p.writeKey) {
     headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  const answer = { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  expectAnswerMatchesOpenApi("POST", "/v1/experiments", answer.status, answer.body);
+  return answer;
 }
 
 const liftDefinition = {

@@ -6,7 +6,7 @@
 import Analytics from "@rudderstack/rudder-sdk-node";
 import { gzipSync } from "node:zlib";
 import { describe, expect, inject, it } from "vitest";
-import { startPipeline, waitFor } from "../helpers/index.ts";
+import { expectAnswerMatchesOpenApi, startPipeline, waitFor } from "../helpers/index.ts";
 import { openJetStream, writeKeyMsgId } from "../helpers/jetstream.ts";
 import { scriptedSession } from "./segment-session.ts";
 
@@ -79,7 +79,9 @@ describe("Segment routes: RudderStack's SDK and the request shapes by hand", () 
         headers: { "content-type": "application/json", ...headers },
         body: body instanceof Uint8Array ? body : JSON.stringify(body),
       });
-      return { status: res.status, body: await res.json() };
+      const answer = { status: res.status, body: await res.json() };
+      expectAnswerMatchesOpenApi("POST", `/v1/${path}`, answer.status, answer.body);
+      return answer;
     };
     const ok = { success: true, stored: 0, duplicates: 0, ignored: 1, dropped: [] };
     for (const route of ["page", "screen", "identify", "group", "alias", "track"]) {

@@ -6,4 +6,4 @@ export { deriveView, SPEC_KINDS } from "./derive.ts";
 export type { Derived, SpecKind, ViewRecord } from "./derive.ts";
 export { mapMessage, VIDEO_SPEC_EVENTS } from "./map.ts";
 export { segmentMetrics } from "./metrics.ts";
-export { SegmentBatch, SegmentMessage, VideoProperties, MESSAGE_TYPES } from "./schema.ts";
+export { SegmentAnswer, SegmentBatch, SegmentMessage, VideoProperties, MESSAGE_TYPES } from "./schema.ts";

@@ -15,7 +15,7 @@ import {
 } from "../../ingest/index.ts";
 import { mapMessage } from "./map.ts";
 import { storeMessages, type MessageResult } from "./pipeline.ts";
-import { MESSAGE_TYPES, SegmentBatch, type MessageType } from "./schema.ts";
+import { MESSAGE_TYPES, SegmentBatch, type MessageType, type SegmentAnswer } from "./schema.ts";
 import type { ViewStore } from "./view-store.ts";
 
 export interface SegmentObserver {
@@ -152,7 +152,13 @@ export function createSegmentRoutes(deps: SegmentDeps): Hono {
         .filter((r) => r.outcome === "dropped")
         .map((r) => ({ index: r.index, messageId: r.id, reason: r.reason }));
       return c.json(
-        { success: true, stored: count("stored"), duplicates: count("duplicate"), ignored: count("ignored"), dropped },
+        {
+          success: true,
+          stored: count("stored"),
+          duplicates: count("duplicate"),
+          ignored: count("ignored"),
+          dropped,
+        } satisfies SegmentAnswer,
         200,
       );
     });

@@ -46,6 +46,27 @@ export const SegmentBatch = z.looseObject({
   context: SegmentContext.optional(),
 });
 
+/**
+ * The 200 answer of every Segment route (the SDKs read only `success`): what became of the messages.
+ * The route's body is typed from this schema and the OpenAPI document publishes it.
+ */
+export const SegmentAnswer = z.object({
+  success: z.literal(true),
+  stored: z.number().int().nonnegative().describe("Video Spec messages stored as v1 events (JetStream acked)"),
+  duplicates: z.number().int().nonnegative().describe("messages whose messageId was stored before"),
+  ignored: z.number().int().nonnegative().describe("messages counted and not stored (docs/integrations/segment.md)"),
+  dropped: z
+    .array(
+      z.object({
+        index: z.number().int().nonnegative(),
+        messageId: z.string().nullable(),
+        reason: z.string().optional(),
+      }),
+    )
+    .describe("messages that could not be mapped or validated, with the reason; never retried"),
+});
+export type SegmentAnswer = z.output<typeof SegmentAnswer>;
+
 /** A number in seconds as the Video Spec sends it (some players send strings). */
 const seconds = z
   .union([
