@@ -1,6 +1,6 @@
 import { num, p, sql, type Ident, type Sql, type Store } from "../store/index.ts";
 import { lookupTitles, type Title } from "./catalog.ts";
-import { demotionsFor, type Demoted } from "./demotions.ts";
+import { demotionsFor } from "./demotions.ts";
 import { trendingScores } from "./trending.ts";
 import type { Recommendation } from "./answers.ts";
 

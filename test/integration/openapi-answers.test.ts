@@ -106,6 +106,8 @@ describe("every JSON route answers as the OpenAPI document says", () => {
     });
     expect(await get("/v1/overview")).toMatchObject({ status: 200, body: { metrics: { views: 1 } } });
     expect(await get("/v1/lag")).toMatchObject({ status: 200, body: { backlog: "ok" } });
+    expect(await get("/v1/alerts/rules")).toMatchObject({ status: 200, body: { rules: [] } });
+    expect(await get("/v1/alerts?state=firing")).toMatchObject({ status: 200, body: { alerts: [] } });
     expect(await get("/v1/events/oa-404")).toMatchObject({ status: 404, body: { error: { code: "not_found" } } });
     expect((await get("/v1/breakdown")).status).toBe(400);
     expect((await get("/v1/videos/top", null)).status).toBe(401);
