@@ -114,6 +114,7 @@ describe("OpenAPI 3.1 document", () => {
       "POST /v1/alerts/rules 200": "#/components/schemas/AlertRuleCreated",
       "DELETE /v1/alerts/rules/{rule_id} 200": "#/components/schemas/AlertRuleDeleted",
       "GET /v1/alerts 200": "#/components/schemas/Alerts",
+      "GET /v1/erasures/{erasure_id} 200": "#/components/schemas/ErasureReceipt",
     });
     const { $schema: _dialect, ...stats } = z.toJSONSchema(VideoStatsAnswer, { io: "output" });
     expect(doc.components.schemas.VideoStats).toEqual(stats);
