@@ -67,7 +67,10 @@ export function rolePermissions(role: string, scope: PermissionScope): Permissio
       ...(role === "analytics" ? pull(quarantine, "quarantine") : []),
       // Analytics runs user erasures and removes the user's messages from the stream (docs/erasure.md).
       ...(role === "analytics" ? [`$JS.API.STREAM.MSG.DELETE.${stream}`] : []),
+      // The recommendations role also reads the alert events, to demote what fails (docs/alerts.md#demotion).
+      ...(role === "recommendations" ? pull(analyticsStreamName(stream), "recommendations-alerts") : []),
       `${prefix}dlq.${role}.>`,
+      ...(role === "recommendations" ? [`${prefix}dlq.recommendations-alerts.>`] : []),
       ...backlog,
     ],
     subscribe: [INBOX],

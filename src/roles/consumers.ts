@@ -3,8 +3,9 @@ import { createQuarantineConsumer } from "../consumers/quarantine/index.ts";
 import type { AnyConsumerDefinition } from "../consumers/definition.ts";
 import { CONSUMERS, type ConsumerName } from "../consumers/registry.ts";
 import { createTableConsumer } from "../consumers/table-consumer.ts";
+import { createDemotionHandler } from "../consumers/recommendations/index.ts";
 import { createErasureRunner, createStreamEraser, erasureMetrics, type ErasureHooks } from "../erasure/index.ts";
-import { quarantineStreamName } from "../events/index.ts";
+import { analyticsStreamName, quarantineStreamName } from "../events/index.ts";
 import { startRetentionSweeps } from "../privacy/index.ts";
 import type { Store } from "../store/index.ts";
 import type { RoleContext, StartedRole } from "./context.ts";
@@ -69,6 +70,10 @@ export function startConsumers(
   // Rejected-at-the-edge records (PLAYPULSE_QUARANTINE) -> the quarantine table, run by the analytics role.
   if (names.includes("analytics")) {
     loops.push(start(quarantineStreamName(config.stream.name), createQuarantineConsumer({ store }), false));
+  }
+  // Alert events -> rec_demotions, run by the recommendations role (docs/alerts.md#demotion).
+  if (names.includes("recommendations")) {
+    loops.push(start(analyticsStreamName(config.stream.name), createDemotionHandler({ store }), false));
   }
   // Retention (docs/privacy.md#retention): the analytics role sweeps every PLAYPULSE_RETENTION_SWEEP_MINUTES.
   const sweeps = names.includes("analytics")

@@ -8,6 +8,7 @@ import {
 } from "../bus/index.ts";
 import type { Config } from "../config.ts";
 import { provisionQuarantine } from "../consumers/quarantine/index.ts";
+import { provisionDemotions } from "../consumers/recommendations/index.ts";
 import { CONSUMER_NAMES, CONSUMERS } from "../consumers/registry.ts";
 import { analyticsStreamName, subjectNames } from "../events/index.ts";
 import { provisionWebhooks } from "../webhooks/index.ts";
@@ -55,6 +56,7 @@ export async function provisionAll(
       filterSubject: `${subjects.prefix}analytics.alert.>`,
     };
     await provisionWebhooks(deps.bus.nc, alertSource, config.webhooks, config.consumers.ackWaitMs);
+    await provisionDemotions(deps.bus.nc, { ...alertSource, ackWaitMs: config.consumers.ackWaitMs });
     deps.logger.info({ stream: config.stream.name, dlq: dlqStreamName(config.stream.name) }, "jetstream provisioned");
   }
   if (deps.store) {

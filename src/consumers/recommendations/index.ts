@@ -1,6 +1,10 @@
 import type { ConsumerDefinition } from "../definition.ts";
 import { playRowBase, type PlayRowBase } from "../play-row.ts";
 
+export { createDemotionHandler, demotionOf } from "./demotions.ts";
+export type { DemotionRow } from "./demotions.ts";
+export { provisionDemotions, DEMOTIONS_DURABLE } from "./demotions-provision.ts";
+
 /** One row of `rec_events`: what the recommender needs of a play event. */
 export interface RecRow extends PlayRowBase {
   played_ms: number;
