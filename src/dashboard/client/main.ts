@@ -4,6 +4,7 @@ import { ApiFailure, keyStore } from "./api.ts";
 import { fill, h, note } from "./dom.ts";
 import { keyForm, keyProblem } from "./key.ts";
 import { currentRoute, href, PRESETS, rangeOf, type Route } from "./route.ts";
+import { alertsView } from "./views/alerts.ts";
 import { breakdownView } from "./views/breakdown.ts";
 import { experimentsView } from "./views/experiments.ts";
 import { healthView } from "./views/health.ts";
@@ -19,10 +20,11 @@ const VIEWS: Record<string, [string, View] | undefined> = {
   titles: ["Titles", titlesView],
   title: ["Title", titleView],
   experiments: ["Experiments", experimentsView],
+  alerts: ["Alerts", alertsView],
   health: ["Health", healthView],
   lookup: ["Event lookup", lookupView],
 };
-const NAV = ["overview", "breakdown", "titles", "experiments", "health", "lookup"];
+const NAV = ["overview", "breakdown", "titles", "experiments", "alerts", "health", "lookup"];
 const THEME = "playpulse.theme";
 
 const app = document.getElementById("app") ?? document.body;
