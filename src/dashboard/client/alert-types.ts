@@ -1,21 +1,10 @@
-/** The answers of GET /v1/alerts and GET /v1/alerts/rules (docs/alerts.md). */
+/**
+ * The answers of GET /v1/alerts and GET /v1/alerts/rules (docs/alerts.md). An alert is its latest
+ * event, in the server's own type (src/events/analytics.ts: types only).
+ */
+import type { AlertEvent } from "../../events/analytics.ts";
 
-/** An alert as its latest event (docs/events.md, "Analytics events"). */
-export interface AlertItem {
-  id: string;
-  type: string;
-  rule_id: string;
-  key: { dimension: string | null; value: string };
-  metric: string;
-  value: number | null;
-  threshold: number;
-  comparison: ">" | "<";
-  window_seconds: number;
-  state: "firing" | "resolved";
-  fired_at: string;
-  resolved_at?: string;
-  video_id?: string;
-}
+export type AlertItem = AlertEvent;
 
 export interface AlertsAnswer {
   as_of: string;
