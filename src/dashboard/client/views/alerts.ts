@@ -11,8 +11,11 @@ function figure(metric: string, v: number | null): string {
   if (RATE_METRICS.has(metric)) return `${(v * 100).toFixed(1)} %`;
   return metric.endsWith("_ms") ? `${(v / 1000).toFixed(2)} s` : String(v);
 }
-const where = (a: Pick<AlertItem, "key" | "video_id">) =>
-  a.key.dimension === null ? "everything" : `${a.key.dimension} = ${a.key.value}`;
+/** What the alert is about: everything, a dimension's value, or a title on a dimension's value (per_title). */
+function where(a: Pick<AlertItem, "key" | "video_id">): string {
+  const on = a.key.dimension === null ? "everything" : `${a.key.dimension} = ${a.key.value}`;
+  return a.video_id !== undefined && a.key.dimension !== "video_id" ? `title ${a.video_id}, ${on}` : on;
+}
 const cell = (text: string, cls?: string) => h("td", { class: cls }, text);
 
 function table(id: string, caption: string, head: string[], rows: HTMLElement[]): HTMLElement {
