@@ -9,6 +9,20 @@ export interface Evaluator {
 }
 
 /**
+ * How long after events arrive the evaluator keeps evaluating: this durable sees an event as soon
+ * as JetStream stores it, the analytics consumer stores it in ClickHouse a batch later, so the
+ * last events of a burst may be missing from the evaluation they triggered. Evaluating for this
+ * long after the last one makes sure they are judged even when no more traffic comes.
+ */
+export const SETTLE_MS = 10_000;
+
+/** What the durable tells the evaluator: events arrived (`dirty`), and until when to keep evaluating. */
+export interface Marks {
+  dirty: boolean;
+  settleUntil?: number;
+}
+
+/**
  * The durable's handler: it stores nothing, it marks that events arrived (the consume loop acks
  * them once `write` returns). The evaluator reads the marks.
  *
@@ -16,12 +30,19 @@ export interface Evaluator {
  * const marks = { dirty: true };
  * startConsumeLoop({ handler: markingHandler("evaluations", marks), ... });
  */
-export function markingHandler(name: string, marks: { dirty: boolean }): ConsumerHandler<{ seq: number }> {
+export function markingHandler(
+  name: string,
+  marks: Marks,
+  now: () => number = Date.now,
+): ConsumerHandler<{ seq: number }> {
   return {
     name,
     prepare: (msg) => ok([{ seq: msg.streamSeq }]),
     write(batch) {
-      if (batch.length > 0) marks.dirty = true;
+      if (batch.length > 0) {
+        marks.dirty = true;
+        marks.settleUntil = now() + SETTLE_MS;
+      }
       return Promise.resolve([]);
     },
   };
@@ -29,7 +50,8 @@ export function markingHandler(name: string, marks: { dirty: boolean }): Consume
 
 /**
  * Restores (retrying with a growing pause until it succeeds), then evaluates at most every
- * `intervalMs`: when events arrived since the last evaluation (`marks.dirty`, set at start too) or
+ * `intervalMs`: when events arrived since the last evaluation (`marks.dirty`, set at start too), for
+ * SETTLE_MS after the last ones arrived (until the analytics consumer has stored them), or
  * while the evaluator is `busy` (an alert is firing: it must resolve when traffic stops). A failed
  * evaluation is logged and tried again at the next tick. `stop()` ends the loop after the
  * evaluation in hand.
@@ -40,7 +62,7 @@ export function markingHandler(name: string, marks: { dirty: boolean }): Consume
  */
 export function startEvaluationLoop(opts: {
   evaluator: Evaluator;
-  marks: { dirty: boolean };
+  marks: Marks;
   intervalMs: number;
   logger: Logger;
   now?: () => number;
@@ -69,7 +91,8 @@ export function startEvaluationLoop(opts: {
       }
     }
     while (!stopping) {
-      if (opts.marks.dirty || opts.evaluator.busy()) {
+      const settling = now() < (opts.marks.settleUntil ?? 0);
+      if (opts.marks.dirty || settling || opts.evaluator.busy()) {
         opts.marks.dirty = false;
         try {
           await opts.evaluator.evaluate(now());
