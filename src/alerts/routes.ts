@@ -1,3 +1,5 @@
+import type { z } from "zod";
+import type { AlertRuleCreated, AlertRuleDeleted, AlertRules, Alerts } from "./answers.ts";
 import { Hono } from "hono";
 import { requireKey, type Keys } from "../http/auth.ts";
 import { readJsonBody } from "../http/json-body.ts";
@@ -6,6 +8,8 @@ import type { Store } from "../store/index.ts";
 import { listAlerts } from "./alerts-store.ts";
 import { parseRule } from "./rule.ts";
 import type { Rules } from "./rules-store.ts";
+
+type Answer<T extends z.ZodType> = z.output<T>;
 
 export interface AlertRoutesDeps {
   store: Store;
@@ -39,14 +43,16 @@ export function createAlertRoutes(deps: AlertRoutesDeps): Hono {
       parse: (body) => parseRule(body, "api"),
     });
     const { created, rule: stored } = await rules.create(rule);
-    return c.json({ created, rule: stored }, created ? 201 : 200);
+    return c.json({ created, rule: stored } satisfies Answer<typeof AlertRuleCreated>, created ? 201 : 200);
   });
 
-  app.get("/v1/alerts/rules", reader, async (c) => c.json({ rules: await rules.list() }));
+  app.get("/v1/alerts/rules", reader, async (c) =>
+    c.json({ rules: await rules.list() } satisfies Answer<typeof AlertRules>),
+  );
 
   app.delete("/v1/alerts/rules/:rule_id", admin, async (c) => {
     const rule = await rules.remove(parseId("rule_id", c.req.param("rule_id")));
-    return c.json({ deleted: true, rule });
+    return c.json({ deleted: true as const, rule } satisfies Answer<typeof AlertRuleDeleted>);
   });
 
   app.get("/v1/alerts", reader, async (c) => {
@@ -57,7 +63,7 @@ export function createAlertRoutes(deps: AlertRoutesDeps): Hono {
       ruleId: q.rule_id === undefined ? undefined : parseId("rule_id", q.rule_id),
       limit: parseLimit(q.limit, 100, 1000),
     });
-    return c.json({ as_of: new Date(now()).toISOString(), state, alerts });
+    return c.json({ as_of: new Date(now()).toISOString(), state, alerts } satisfies Answer<typeof Alerts>);
   });
 
   return app;

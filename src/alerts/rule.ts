@@ -41,7 +41,8 @@ export interface AlertRule {
   source: "config" | "api";
 }
 
-const schema = z
+/** The validator of a rule from the API or config (its input side is the request body in the OpenAPI document). */
+export const RuleInput = z
   .object({
     id: z
       .string()
@@ -94,7 +95,7 @@ export class RuleError extends Error {
  *   min_volume: 200, split_by: "cdn" }, "api");
  */
 export function parseRule(input: unknown, source: AlertRule["source"]): AlertRule {
-  const r = schema.safeParse(input);
+  const r = RuleInput.safeParse(input);
   if (!r.success) throw new RuleError(r.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`));
   return { ...r.data, source };
 }

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { SCHEMAS, type EventSchema } from "../events/index.ts";
 import { SegmentBatch, SegmentMessage } from "../integrations/segment/index.ts";
 import { eventJsonSchema, schemaComponentName, schemaPath, type JsonSchema } from "./json-schema.ts";
-import { ANSWERS, PROVISIONAL, REQUESTS, ROUTE_DOCS, type RouteDoc, type RouteNeed } from "./openapi-routes.ts";
+import { ANSWERS, REQUESTS, ROUTE_DOCS, type RouteDoc, type RouteNeed } from "./openapi-routes.ts";
 
 export interface OpenApiOptions {
   /** The registry to describe (the built-in one unless told). */
@@ -35,7 +35,6 @@ function components(schemas: readonly EventSchema[]): Record<string, JsonSchema>
     SegmentBatch: zodSchema(SegmentBatch),
     ...each(REQUESTS, "input"),
     ...each(ANSWERS, "output"),
-    ...each(PROVISIONAL, "output"),
   };
 }
 

@@ -1,3 +1,5 @@
+import type { z } from "zod";
+import type { ErasureAccepted as AcceptedSchema, ErasureReceipt as ReceiptSchema } from "./answers.ts";
 import { Hono } from "hono";
 import type { Publisher } from "../bus/index.ts";
 import { encodeErasureRequested, ERASURE_REQUESTED, type ErasureRequested } from "../events/index.ts";
@@ -7,6 +9,9 @@ import type { Store } from "../store/index.ts";
 import { ERASURE_ID, erasureIdOf, userHashOf } from "./ids.ts";
 import { erasureRows, receiptOf, recordErasure } from "./receipt.ts";
 import { REQUEST_ROW } from "./stores.ts";
+
+type ErasureAccepted = z.output<typeof AcceptedSchema>;
+type ErasureReceipt = z.output<typeof ReceiptSchema>;
 
 export interface ErasureRoutesDeps {
   store: Store;
@@ -82,14 +87,14 @@ export function createErasureRoutes(deps: ErasureRoutesDeps): Hono {
         "Retry-After": String(deps.retryAfterSeconds),
       });
     }
-    return c.json({ erasure_id: id, status_url: `/v1/erasures/${id}` }, 202);
+    return c.json({ erasure_id: id, status_url: `/v1/erasures/${id}` } satisfies ErasureAccepted, 202);
   });
 
   app.get("/v1/erasures/:erasure_id", requireKey(deps.keys, "admin"), async (c) => {
     const id = c.req.param("erasure_id");
     const receipt = ERASURE_ID.test(id) ? receiptOf(id, await erasureRows(store, id)) : undefined;
     if (!receipt) throw new ApiError(404, "not_found", `no erasure ${JSON.stringify(id)}`);
-    return c.json(receipt);
+    return c.json(receipt satisfies ErasureReceipt);
   });
 
   return app;

@@ -13,7 +13,7 @@ import { erasureIdOf } from "../../src/erasure/index.ts";
 import { createKey } from "../../src/keys/index.ts";
 import { createQueryRoutes } from "../../src/query/index.ts";
 import { num, p as param, sql, type Store } from "../../src/store/index.ts";
-import { startPipeline, waitFor, type Pipeline } from "../helpers/index.ts";
+import { expectAnswerMatchesOpenApi, startPipeline, waitFor, type Pipeline } from "../helpers/index.ts";
 import { openJetStream, type JetStreamProbe } from "../helpers/jetstream.ts";
 
 const admin = createKey("ops", ["admin"]);
@@ -170,7 +170,9 @@ async function receipt(
 ): Promise<{ state: string; stores: { store: string; state: string }[] }> {
   const res = await request(pl, "GET", `/v1/erasures/${id}`, admin.key);
   expect(res.status).toBe(200);
-  return (await res.json()) as { state: string; stores: { store: string; state: string }[] };
+  const body = (await res.json()) as { state: string; stores: { store: string; state: string }[] };
+  expectAnswerMatchesOpenApi("GET", `/v1/erasures/${id}`, res.status, body);
+  return body;
 }
 
 beforeAll(async () => {
@@ -219,6 +221,7 @@ describe("erasure of a user", () => {
     const first = await request(a, "DELETE", `/v1/users/${ERASED}`, admin.key);
     expect(first.status).toBe(202);
     const body = (await first.json()) as { erasure_id: string; status_url: string };
+    expectAnswerMatchesOpenApi("DELETE", `/v1/users/${ERASED}`, first.status, body);
     erasureId = body.erasure_id;
     expect(body).toEqual({ erasure_id: erasureIdOf(ERASED), status_url: `/v1/erasures/${erasureIdOf(ERASED)}` });
     const second = await request(a, "DELETE", `/v1/users/${ERASED}`, admin.key);

@@ -162,7 +162,8 @@ describe("every JSON route answers as the OpenAPI document says", () => {
     const jsonGets = Object.entries((doc as { paths: Record<string, Record<string, unknown>> }).paths)
       .filter(([path, ops]) => ops.get !== undefined && (path.startsWith("/v1/") || path.endsWith("z")))
       .map(([path]) => `GET ${path} 200`);
-    // An erasure's receipt needs an admin key and a finished erasure: test/integration/erasure.test.ts reads it.
+    // An erasure's receipt needs an admin key and a finished erasure: test/integration/erasure.test.ts
+    // checks its answers (DELETE 202 and the receipt) against the document.
     const elsewhere = new Set(["GET /v1/erasures/{erasure_id} 200"]);
     expect(jsonGets.filter((op) => !exercised.has(op) && !elsewhere.has(op))).toEqual([]);
     const fourXx = (prefix: string) => [...exercised].some((op) => op.startsWith(prefix) && / 4\d\d$/.test(op));
