@@ -9,7 +9,7 @@ export {
 } from "./permissions.ts";
 export type { NatsUser, Permissions, PermissionScope } from "./permissions.ts";
 export type { BusConnection, NatsAuth } from "./connect.ts";
-export { provisionBus, dlqStreamName, ensureStream } from "./provision.ts";
+export { provisionBus, dlqStreamName, ensureStream, DLQ_MAX_AGE_MS } from "./provision.ts";
 export { provisionAnalyticsStream, ANALYTICS_DUPLICATE_WINDOW_MS } from "./analytics-stream.ts";
 export type { StreamSettings, ConsumerSettings, DurableConsumer, BusSubjects } from "./provision.ts";
 export { createPublisher, outcomeOf } from "./publisher.ts";

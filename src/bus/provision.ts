@@ -42,6 +42,9 @@ export interface DurableConsumer {
   subject: string;
 }
 
+/** How long a dead letter is kept (the dead-letter stream's max_age). */
+export const DLQ_MAX_AGE_MS = 30 * 24 * 3600_000;
+
 export function dlqStreamName(stream: string): string {
   return `${stream}_DLQ`;
 }
@@ -111,7 +114,7 @@ export async function provisionBus(
     storage: StorageType.File,
     retention: RetentionPolicy.Limits,
     discard: DiscardPolicy.New,
-    max_age: nanos(30 * 24 * 3600_000),
+    max_age: nanos(DLQ_MAX_AGE_MS),
     duplicate_window: nanos(stream.duplicateWindowMs),
     num_replicas: stream.replicas,
   });

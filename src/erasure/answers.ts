@@ -30,5 +30,8 @@ export const ErasureReceipt = z.object({
       detail: z.string(),
     }),
   ),
+  other_copies: z
+    .array(z.object({ where: z.string(), expires_by: time }))
+    .describe("copies erasure does not delete (dead letters, regional streams) and when each is gone at the latest"),
 });
 export type ErasureReceiptCheck = Assert<SameShape<z.output<typeof ErasureReceipt>, Receipt>>;

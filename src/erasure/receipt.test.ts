@@ -29,7 +29,19 @@ describe("receiptOf", () => {
       completed_at: null,
       suppressed_until: "1970-01-01T00:00:05.000Z",
       stores: ERASURE_STORES.map((store) => ({ store, state: "pending", updated_at: null, detail: "" })),
+      other_copies: [],
     });
+  });
+
+  it("says when the copies erasure does not delete are gone: the request time plus each one's max_age", () => {
+    const copies = [
+      { where: "dead letters (PLAYPULSE_DLQ)", maxAgeMs: 30 * 86_400_000 },
+      { where: "each region's own stream", maxAgeMs: 7 * 86_400_000 },
+    ];
+    expect(receiptOf(ID, [request], copies)?.other_copies).toEqual([
+      { where: "dead letters (PLAYPULSE_DLQ)", expires_by: new Date(1000 + 30 * 86_400_000).toISOString() },
+      { where: "each region's own stream", expires_by: new Date(1000 + 7 * 86_400_000).toISOString() },
+    ]);
   });
 
   it("says done only when every store is done, completed at the last store's time", () => {

@@ -19,6 +19,17 @@ export interface Receipt {
   /** Until when events of this user are not stored (late events, replays). */
   suppressed_until: string;
   stores: StoreState[];
+  /**
+   * Copies erasure does not delete, and when the last of each is gone at the latest: the
+   * dead-letter stream and, with regions, each region's own stream (docs/erasure.md).
+   */
+  other_copies: { where: string; expires_by: string }[];
+}
+
+/** A place that keeps copies of a user's messages until its max_age (it is not erased). */
+export interface ExpiringCopies {
+  where: string;
+  maxAgeMs: number;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -28,7 +39,11 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * current request (`updated_ms >= requested_ms`); the erasure is done only when every store is.
  * Undefined when there is no request row.
  */
-export function receiptOf(erasureId: string, rows: readonly ErasureRow[]): Receipt | undefined {
+export function receiptOf(
+  erasureId: string,
+  rows: readonly ErasureRow[],
+  copies: readonly ExpiringCopies[] = [],
+): Receipt | undefined {
   const request = rows.find((r) => r.store === REQUEST_ROW);
   if (!request) return undefined;
   const stores = ERASURE_STORES.map((name): StoreState => {
@@ -51,6 +66,7 @@ export function receiptOf(erasureId: string, rows: readonly ErasureRow[]): Recei
     completed_at: done ? iso(last) : null,
     suppressed_until: iso(request.suppress_until_ms),
     stores,
+    other_copies: copies.map((c) => ({ where: c.where, expires_by: iso(request.requested_ms + c.maxAgeMs) })),
   };
 }
 

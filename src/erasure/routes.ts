@@ -7,7 +7,7 @@ import { requireKey, type Keys } from "../http/auth.ts";
 import { ApiError } from "../http/errors.ts";
 import type { Store } from "../store/index.ts";
 import { ERASURE_ID, erasureIdOf, userHashOf } from "./ids.ts";
-import { erasureRows, receiptOf, recordErasure } from "./receipt.ts";
+import { erasureRows, receiptOf, recordErasure, type ExpiringCopies } from "./receipt.ts";
 import { REQUEST_ROW } from "./stores.ts";
 
 type ErasureAccepted = z.output<typeof AcceptedSchema>;
@@ -23,6 +23,8 @@ export interface ErasureRoutesDeps {
   suppressForMs: number;
   retryAfterSeconds: number;
   now?: () => number;
+  /** Where copies outlive the erasure until their max_age: the receipt says when they are gone. */
+  copies?: readonly ExpiringCopies[];
   /** PLAYPULSE_USER_ID_HASH: the stored form of a user id (src/privacy), applied to the id given. */
   userIds?: ((userId: string) => string) | undefined;
 }
@@ -92,7 +94,7 @@ export function createErasureRoutes(deps: ErasureRoutesDeps): Hono {
 
   app.get("/v1/erasures/:erasure_id", requireKey(deps.keys, "admin"), async (c) => {
     const id = c.req.param("erasure_id");
-    const receipt = ERASURE_ID.test(id) ? receiptOf(id, await erasureRows(store, id)) : undefined;
+    const receipt = ERASURE_ID.test(id) ? receiptOf(id, await erasureRows(store, id), deps.copies ?? []) : undefined;
     if (!receipt) throw new ApiError(404, "not_found", `no erasure ${JSON.stringify(id)}`);
     return c.json(receipt satisfies ErasureReceipt);
   });

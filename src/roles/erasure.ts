@@ -1,4 +1,4 @@
-import { createPublisher, type BusConnection } from "../bus/index.ts";
+import { createPublisher, DLQ_MAX_AGE_MS, dlqStreamName, type BusConnection } from "../bus/index.ts";
 import { createErasureRoutes } from "../erasure/index.ts";
 import { userIdMapper } from "../privacy/index.ts";
 import type { Store } from "../store/index.ts";
@@ -23,6 +23,13 @@ export function startErasureRoutes(ctx: RoleContext, bus: BusConnection, store: 
     suppressForMs: config.erasure.suppressForMs,
     retryAfterSeconds: config.publish.retryAfterSeconds,
     userIds: userIdMapper(config),
+    copies: [
+      { where: `dead letters (${dlqStreamName(config.stream.name)})`, maxAgeMs: DLQ_MAX_AGE_MS },
+      // With regions, each region's own stream keeps what its edge accepted (docs/regions.md).
+      ...(config.stream.region === "" && config.stream.sourceRegions.length === 0
+        ? []
+        : [{ where: "each region's own stream", maxAgeMs: config.stream.maxAgeMs }]),
+    ],
   });
   return { routes: [routes], readiness: {}, stop: {} };
 }

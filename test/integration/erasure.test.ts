@@ -236,6 +236,14 @@ describe("erasure of a user", () => {
     expect(done.stores.map((s) => [s.store, s.state])).toEqual(
       ["events", "rec_events", "view_facts", "concurrency", "quarantine", "stream"].map((s) => [s, "done"]),
     );
+    // What erasure does not delete, and when it is gone: the dead letters, after their 30 days (no regions here).
+    const r = done as unknown as { requested_at: string; other_copies: unknown };
+    expect(r.other_copies).toEqual([
+      {
+        where: `dead letters (${a.config.stream.name}_DLQ)`,
+        expires_by: new Date(Date.parse(r.requested_at) + 30 * 86_400_000).toISOString(),
+      },
+    ]);
     // One request on the bus: the second DELETE was dropped by its Nats-Msg-Id (and the request
     // message itself was removed once done).
     const privacy = (await js.messages(a.config.stream.name)).filter((m) => m.subject.includes("user.privacy."));
