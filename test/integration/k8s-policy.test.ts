@@ -79,6 +79,8 @@ function expectedFlows({ prod, analytics, leaf }: OverlayShape): { ingress: stri
     "nats -> nats:6222",
     ...replication,
     ...(prod && analytics ? ["clickhouse -> 0.0.0.0/0:443"] : []),
+    // Alert webhooks out of the cluster (k8s/base/network/flows.yaml, evaluations-webhooks).
+    ...(analytics ? ["evaluations -> 0.0.0.0/0:443"] : []),
     // A region's leaf connection out to the hub (k8s/overlays/region/leaf-network.yaml).
     ...(leaf === "remote" ? ["nats -> 0.0.0.0/0:7422"] : []),
     ...pods.flatMap((p) => [`${p} -> ns/kube-system(kube-dns):53`, `${p} -> ns/kube-system(kube-dns):53/udp`]),
