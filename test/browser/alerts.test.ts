@@ -8,6 +8,7 @@ import { mkdir } from "node:fs/promises";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { AlertEvent } from "../../src/events/index.ts";
+import { cdnViews } from "../helpers/alert-workload.ts";
 import { launchChromium, type BrowserHandle } from "../helpers/browser.ts";
 import { startPipeline, type Pipeline } from "../helpers/index.ts";
 
@@ -32,27 +33,7 @@ async function attrs(rows: Locator, name: string): Promise<(string | null)[]> {
   return out;
 }
 
-let n = 0;
-function views(cdn: string, count: number, failEvery: number): object[] {
-  return Array.from({ length: count }, () => {
-    const v = `bv${n++}`;
-    const base = {
-      user_id: `u-${v}`,
-      view_id: v,
-      video_id: "m1",
-      position_ms: 0,
-      cdn,
-      timestamp: new Date().toISOString(),
-    };
-    const failed = failEvery > 0 && n % failEvery === 0;
-    return [
-      { ...base, id: `${v}.req`, type: "user.video.play_requested" },
-      failed
-        ? { ...base, id: `${v}.fail`, type: "user.video.failed", error_code: "E_CDN", fatal: true }
-        : { ...base, id: `${v}.play`, type: "user.video.played", startup_ms: 700 },
-    ];
-  }).flat();
-}
+const views = cdnViews("bv");
 
 describe("alerts view in Chromium", () => {
   let p: Pipeline;

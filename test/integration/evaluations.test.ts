@@ -5,6 +5,7 @@
  * exactly one `analytics.alert.resolved`, and nothing more however many evaluations follow.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { cdnViews } from "../helpers/alert-workload.ts";
 import { analyticsStreamName, type AlertEvent } from "../../src/events/index.ts";
 import { startPipeline, waitFor, type Pipeline } from "../helpers/index.ts";
 import { openJetStream, type JetStreamProbe } from "../helpers/jetstream.ts";
@@ -21,23 +22,8 @@ const RULE = {
 
 let p: Pipeline;
 let js: JetStreamProbe;
-let n = 0;
 
-/** `count` views on `cdn` dated now, every `failEvery`-th one failing fatally (0: none). */
-function views(cdn: string, count: number, failEvery: number): object[] {
-  const now = new Date().toISOString();
-  return Array.from({ length: count }, () => {
-    const v = `v${n++}`;
-    const base = { user_id: `u-${v}`, view_id: v, video_id: "m1", position_ms: 0, cdn, timestamp: now };
-    const failed = failEvery > 0 && n % failEvery === 0;
-    return [
-      { ...base, id: `${v}.req`, type: "user.video.play_requested" },
-      failed
-        ? { ...base, id: `${v}.fail`, type: "user.video.failed", error_code: "E_CDN", fatal: true }
-        : { ...base, id: `${v}.play`, type: "user.video.played", startup_ms: 700 },
-    ];
-  }).flat();
-}
+const views = cdnViews("v");
 
 /** Every alert event in the analytics stream, each checked to carry its id as its Nats-Msg-Id. */
 async function announced(): Promise<AlertEvent[]> {
