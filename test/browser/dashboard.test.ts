@@ -363,13 +363,13 @@ describe("dashboard in Chromium", () => {
     await page.locator("#plays-chart canvas").waitFor();
     const reached: string[] = [];
     await page.locator("body").focus();
-    for (let i = 0; i < 12; i++) {
+    for (let i = 0; i < 13; i++) {
       await page.keyboard.press("Tab");
       reached.push(await page.evaluate("document.activeElement.id || document.activeElement.textContent"));
     }
-    expect(reached.slice(0, 10)).toEqual([
+    expect(reached.slice(0, 11)).toEqual([
       "Playpulse",
-      ...["Overview", "Breakdown", "Titles", "Experiments", "Health", "Event lookup"],
+      ...["Overview", "Breakdown", "Titles", "Experiments", "Alerts", "Health", "Event lookup"],
       "range",
       "theme",
       "forget-key",
