@@ -64,21 +64,22 @@ beforeAll(async () => {
     env: { PLAYPULSE_ALERT_RULES: JSON.stringify([RULE]), PLAYPULSE_EVALUATION_INTERVAL_MS: "200" },
   });
   js = await openJetStream(inject("natsUrl"));
-  // Titles, and plays that rank them m1 > m2 > m3 in trending, all on cdn-a by other users.
+  // Titles, and plays that rank them m1 > m2 > m3 in trending whatever their exact times: m1 8,
+  // m2 5, m3 3 (one fan and the two viewers below), all by other users on cdn-a.
   const plays = [
-    ...Array.from({ length: 6 }, (_, i) => view(`fan${i}`, "m1", "cdn-a", false)),
-    ...Array.from({ length: 4 }, (_, i) => view(`fan${i}`, "m2", "cdn-a", false)),
-    ...Array.from({ length: 2 }, (_, i) => view(`fan${i}`, "m3", "cdn-a", false)),
+    ...Array.from({ length: 8 }, (_, i) => view(`fan${i}`, "m1", "cdn-a", false)),
+    ...Array.from({ length: 5 }, (_, i) => view(`fan${i}`, "m2", "cdn-a", false)),
+    ...Array.from({ length: 1 }, (_, i) => view(`fan${i}`, "m3", "cdn-a", false)),
     // The two viewers whose recommendations are watched: one on each CDN (their latest event says where).
     view("viewer-a", "m3", "cdn-a", false),
     view("viewer-b", "m3", "cdn-b", false),
   ].flat();
   expect((await p.send([...catalogEvents(p.ns, Date.now()), ...plays])).status).toBe(202);
   await waitFor(async () => ids(await recs("viewer-b")).join() === "m1,m2,m3", {
-    timeoutMs: 30_000,
+    timeoutMs: 60_000,
     what: "viewer-b's recommendations ranked m1, m2, m3 by trending",
   });
-}, 60_000);
+}, 90_000);
 
 afterAll(async () => {
   await js?.close();
