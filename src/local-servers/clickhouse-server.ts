@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { createManagedProcess, makeTempDir, removeDir, resolveBinary } from "./managed-process.ts";
 import { serverControls, type ServerControls } from "./server-handle.ts";
 import { uniqueNamespace } from "./names.ts";
-import { freePorts } from "./ports.ts";
+import { freePorts, retryOnPortClash } from "./ports.ts";
 import { waitFor } from "./wait.ts";
 
 export interface StartClickHouseOptions {
@@ -32,6 +32,11 @@ export interface ClickHouseServerHandle extends ServerControls {
  * const client = createClient({ url: ch.url });
  */
 export async function startClickHouse(opts: StartClickHouseOptions = {}): Promise<ClickHouseServerHandle> {
+  // The second port is always a free one, so a clash is worth another try even when the first is pinned.
+  return retryOnPortClash(() => startClickHouseOnce(opts));
+}
+
+async function startClickHouseOnce(opts: StartClickHouseOptions): Promise<ClickHouseServerHandle> {
   const command = resolveBinary("clickhouse-server");
   const runDir = await makeTempDir("clickhouse");
   try {

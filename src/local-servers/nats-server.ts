@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { createManagedProcess, makeTempDir, removeDir, resolveBinary } from "./managed-process.ts";
 import { serverControls, type ServerControls } from "./server-handle.ts";
 import { uniqueNamespace } from "./names.ts";
-import { freePorts } from "./ports.ts";
+import { freePorts, retryOnPortClash } from "./ports.ts";
 import { waitFor } from "./wait.ts";
 
 export interface StartNatsOptions {
@@ -36,6 +36,11 @@ export interface NatsServerHandle extends ServerControls {
  * const nc = await connect({ servers: nats.url });
  */
 export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServerHandle> {
+  // The second port is always a free one, so a clash is worth another try even when the first is pinned.
+  return retryOnPortClash(() => startNatsOnce(opts));
+}
+
+async function startNatsOnce(opts: StartNatsOptions): Promise<NatsServerHandle> {
   const command = resolveBinary("nats-server");
   const runDir = await makeTempDir("nats");
   try {

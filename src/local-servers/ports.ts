@@ -57,3 +57,23 @@ async function listenOnAnyPort(server: Server): Promise<number> {
 export async function pickPort(preferred: number): Promise<number> {
   return (await isPortOpen(preferred)) ? freePort() : preferred;
 }
+
+/**
+ * Runs `start` again, up to `attempts` times, while it fails because a port it was given was taken
+ * between {@link freePorts} releasing it and the server binding it: the kernel hands the same
+ * ephemeral range to outgoing connections, so on a busy machine that race is real.
+ */
+export async function retryOnPortClash<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error: unknown) {
+      if (attempt >= attempts || !isPortClash(error)) throw error;
+    }
+  }
+}
+
+/** True when `error` (or its message, which carries the server's log tail) says a port was in use. */
+export function isPortClash(error: unknown): boolean {
+  return error instanceof Error && /address already in use|EADDRINUSE/i.test(error.message);
+}

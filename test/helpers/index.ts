@@ -3,6 +3,7 @@ export {
   startNats,
   freePort,
   freePorts,
+  isPortClash,
   isPortOpen,
   uniqueNamespace,
   waitFor,

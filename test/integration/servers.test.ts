@@ -1,6 +1,6 @@
-import { connect } from "node:net";
+import { connect, createServer } from "node:net";
 import { describe, expect, inject, it } from "vitest";
-import { isPortOpen, startClickHouse, startNats, uniqueNamespace } from "../helpers/index.ts";
+import { freePort, isPortClash, isPortOpen, startClickHouse, startNats, uniqueNamespace } from "../helpers/index.ts";
 
 interface Jsz {
   server_id: string;
@@ -50,6 +50,21 @@ describe("test server helpers", () => {
       await expect(clickhouse(ch.url, `SELECT count() FROM ${db}.plays`)).resolves.toBe("1\n");
     }
     await expect(isPortOpen(port)).resolves.toBe(false);
+  });
+
+  it("says so, in words retryOnPortClash knows, when a server's port is taken", async () => {
+    const port = await freePort();
+    // It hangs up on whoever connects: a start-up probe that reached it must not hold up its close.
+    const holder = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => holder.listen(port, "127.0.0.1", resolve));
+    try {
+      const clickhouseError = await startClickHouse({ httpPort: port }).catch((error: unknown) => error);
+      expect(isPortClash(clickhouseError)).toBe(true);
+      const natsError = await startNats({ port }).catch((error: unknown) => error);
+      expect(isPortClash(natsError)).toBe(true);
+    } finally {
+      await new Promise<void>((resolve) => holder.close(() => resolve()));
+    }
   });
 });
 
