@@ -43,6 +43,7 @@ export const AlertEventJson = z.object({
   fired_at: time,
   resolved_at: time.optional(),
   video_id: z.string().optional(),
+  reason: z.literal("rule_deleted").optional().describe("on resolved only: the rule was deleted while the key fired"),
 });
 export type AlertEventCheck = Assert<SameShape<z.output<typeof AlertEventJson>, AlertEvent>>;
 

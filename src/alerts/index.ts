@@ -4,7 +4,7 @@ export { evaluateRule, restoreState, transitionMessageId } from "./state.ts";
 export type { Observation, Firing, RuleState, Transition } from "./state.ts";
 export { observe } from "./observe.ts";
 export type { ObserveDeps } from "./observe.ts";
-export { alertEvent, transitionOf } from "./payload.ts";
+export { alertEvent, deletedRuleResolution, transitionOf } from "./payload.ts";
 export { createRules } from "./rules-store.ts";
 export type { Rules } from "./rules-store.ts";
 export { recordAlerts, listAlerts } from "./alerts-store.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { alertEvent, titleKey, transitionOf } from "./payload.ts";
+import { alertEvent, deletedRuleResolution, titleKey, transitionOf } from "./payload.ts";
 import { parseRule } from "./rule.ts";
 import type { Transition } from "./state.ts";
 
@@ -35,5 +35,20 @@ describe("alertEvent: the event of a transition, and back", () => {
       "2026-01-01T00:03:00.000Z",
     ]);
     expect(transitionOf(e, 300_000).key).toBe(key);
+  });
+});
+
+describe("deletedRuleResolution: a firing key of a deleted rule resolves once", () => {
+  it.each([
+    ["a rule split by CDN", { split_by: "cdn" }, "edge-b"],
+    ["a rule per title and CDN", { split_by: "cdn", per_title: true }, titleKey("m1", "edge-b")],
+    ["a rule over everything", {}, ""],
+  ])("%s: under the id its resolution always gets, value null, reason rule_deleted", (_name, extra, key) => {
+    const rule = parseRule({ ...base, ...extra }, "api");
+    const firedEvent = alertEvent(rule, fired(key));
+    const now = Date.parse("2026-01-01T00:09:00Z");
+    const resolvedHere = alertEvent(rule, { ...fired(key), kind: "resolved", value: null, resolved_at: now });
+    expect(deletedRuleResolution(firedEvent, now)).toEqual({ ...resolvedHere, reason: "rule_deleted" });
+    expect(resolvedHere.id).toMatch(/^alert\.resolved\.r1\.[0-9a-f]{32}$/);
   });
 });

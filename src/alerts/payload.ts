@@ -55,3 +55,29 @@ export function transitionOf(e: AlertEvent, windowMs: number): Transition {
     bucket: Math.floor(fired / windowMs) * windowMs,
   };
 }
+
+/**
+ * The `resolved` event of a key whose rule was deleted while it fired, built from the key's
+ * `fired` event (the rule itself is gone): value null, `reason: "rule_deleted"`, and the id a
+ * resolution of that breach always gets, so a restart that resolves it again announces nothing new.
+ *
+ * @example
+ * const resolved = deletedRuleResolution(firedEvent, Date.now()); // { state: "resolved", reason: "rule_deleted", … }
+ */
+export function deletedRuleResolution(fired: AlertEvent, now: number): AlertEvent {
+  const t: Transition = {
+    ...transitionOf(fired, fired.window_seconds * 1000),
+    kind: "resolved",
+    value: null,
+    resolved_at: now,
+  };
+  return {
+    ...fired,
+    id: transitionMessageId({ id: fired.rule_id, split_by: fired.key.dimension }, t),
+    type: "analytics.alert.resolved",
+    value: null,
+    state: "resolved",
+    resolved_at: iso(now),
+    reason: "rule_deleted",
+  };
+}

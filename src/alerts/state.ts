@@ -113,7 +113,7 @@ export function restoreState(transitions: readonly Transition[]): Map<string, Ma
  * @example
  * transitionMessageId({ id: "cdn_failures", split_by: "cdn" }, t); // "alert.fired.cdn_failures.9f2c…"
  */
-export function transitionMessageId(rule: Pick<AlertRule, "id" | "split_by">, t: Transition): string {
+export function transitionMessageId(rule: { id: string; split_by: string | null }, t: Transition): string {
   const digest = createHash("sha256")
     .update(JSON.stringify([rule.id, rule.split_by, t.key, t.kind, t.fired_at]))
     .digest("hex")

@@ -1,5 +1,6 @@
 import {
   alertEvent,
+  deletedRuleResolution,
   evaluateRule,
   observe,
   recordAlerts,
@@ -38,6 +39,8 @@ const isAlertEvent = (e: unknown): e is AlertEvent =>
  */
 export function createAlertEvaluator(deps: AlertEvaluatorDeps) {
   let state = new Map<string, Map<string, Firing>>();
+  /** The `fired` event of every firing key, by rule and key: what resolves it if its rule is deleted. */
+  let open = new Map<string, AlertEvent>();
   const pending: AlertEvent[] = [];
 
   async function flush() {
@@ -46,7 +49,22 @@ export function createAlertEvaluator(deps: AlertEvaluatorDeps) {
       await deps.announce({ subject: analyticsSubject(deps.prefix, e.type), id: e.id, body: e });
       await recordAlerts(deps.store, [e]);
       pending.shift();
+      track(open, e);
     }
+  }
+
+  /** Resolves every firing key of each rule that is no longer defined (`reason: "rule_deleted"`). */
+  function resolveDeleted(rules: readonly AlertRule[], now: number): AlertEvent[] {
+    const out: AlertEvent[] = [];
+    for (const [id, keys] of state) {
+      if (rules.some((r) => r.id === id)) continue;
+      for (const key of keys.keys()) {
+        const fired = open.get(openKey(id, key));
+        if (fired) out.push(deletedRuleResolution(fired, now));
+      }
+      state.delete(id);
+    }
+    return out;
   }
 
   return {
@@ -54,6 +72,8 @@ export function createAlertEvaluator(deps: AlertEvaluatorDeps) {
     async restore(announced: readonly unknown[]) {
       const events = announced.filter(isAlertEvent);
       state = restoreState(events.map((e) => transitionOf(e, e.window_seconds * 1000)));
+      open = new Map();
+      for (const e of events) track(open, e);
       await recordAlerts(deps.store, events);
     },
     /** One evaluation of every rule as of `now`; returns what it announced. */
@@ -61,7 +81,10 @@ export function createAlertEvaluator(deps: AlertEvaluatorDeps) {
       await flush();
       const announced: AlertEvent[] = [];
       const rules = await deps.rules();
-      for (const id of state.keys()) if (!rules.some((r) => r.id === id)) state.delete(id);
+      const deleted = resolveDeleted(rules, now);
+      pending.push(...deleted);
+      announced.push(...deleted);
+      await flush();
       for (const rule of rules) {
         const observations = await observe({ store: deps.store, ccvWindowSeconds: deps.ccvWindowSeconds }, rule, now);
         const { next, transitions } = evaluateRule(rule, state.get(rule.id) ?? new Map(), observations, now);
@@ -80,4 +103,13 @@ export function createAlertEvaluator(deps: AlertEvaluatorDeps) {
       return n + pending.length;
     },
   };
+}
+
+const openKey = (ruleId: string, key: string) => `${ruleId}\u0000${key}`;
+
+/** Keeps `open` at the fired event of each key that fires, after `e` (oldest first). */
+function track(open: Map<string, AlertEvent>, e: AlertEvent): void {
+  const key = openKey(e.rule_id, transitionOf(e, e.window_seconds * 1000).key);
+  if (e.state === "firing") open.set(key, e);
+  else open.delete(key);
 }

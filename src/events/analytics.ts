@@ -29,6 +29,8 @@ export interface AlertEvent {
   resolved_at?: string;
   /** The title, when the rule is split by `video_id`. */
   video_id?: string;
+  /** On `resolved` only, when the key resolved because its rule was deleted while it fired (value null). */
+  reason?: "rule_deleted";
 }
 
 /** Every analytics event type, each at schema_version 1 (docs/events.md, "Analytics events"). */
@@ -87,6 +89,7 @@ export const ALERT_EVENT_SCHEMA = {
     fired_at: { type: "string", format: "date-time" },
     resolved_at: { type: "string", format: "date-time" },
     video_id: { type: "string" },
+    reason: { const: "rule_deleted", description: "on resolved only: the rule was deleted while the key fired" },
   },
 } as const;
 

@@ -2,11 +2,13 @@
  * The evaluations role on real NATS and ClickHouse: a failure burst on one CDN, sent through the
  * edge, fires exactly one `analytics.alert.fired` (read back from the analytics stream) while the
  * role re-evaluates every 200 ms; GET /v1/alerts?state=firing shows it; after the burst ends,
- * exactly one `analytics.alert.resolved`, and nothing more however many evaluations follow.
+ * exactly one `analytics.alert.resolved`, and nothing more however many evaluations follow. A rule
+ * deleted while it fires resolves its key once, with `reason: "rule_deleted"`.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { cdnViews } from "../helpers/alert-workload.ts";
 import { analyticsStreamName, type AlertEvent } from "../../src/events/index.ts";
+import { createKey } from "../../src/keys/index.ts";
 import { startPipeline, waitFor, type Pipeline } from "../helpers/index.ts";
 import { openJetStream, type JetStreamProbe } from "../helpers/jetstream.ts";
 
@@ -20,6 +22,7 @@ const RULE = {
   hysteresis: { ratio: 0.2, clear_evaluations: 2 },
 };
 
+const admin = createKey("ops", ["admin"]);
 let p: Pipeline;
 let js: JetStreamProbe;
 
@@ -37,7 +40,11 @@ beforeAll(async () => {
     natsUrl: inject("natsUrl"),
     clickhouseUrl: inject("clickhouseUrl"),
     roles: ["ingest", "query", "analytics", "evaluations"],
-    env: { PLAYPULSE_ALERT_RULES: JSON.stringify([RULE]), PLAYPULSE_EVALUATION_INTERVAL_MS: "200" },
+    env: {
+      PLAYPULSE_KEYS: admin.line,
+      PLAYPULSE_ALERT_RULES: JSON.stringify([RULE]),
+      PLAYPULSE_EVALUATION_INTERVAL_MS: "200",
+    },
   });
   js = await openJetStream(inject("natsUrl"));
 }, 60_000);
@@ -95,4 +102,49 @@ describe("evaluations: a failure burst on one CDN", () => {
     expect((await p.get("/v1/alerts?state=firing")).body).toMatchObject({ alerts: [] });
     expect((await p.get("/v1/alerts?state=resolved")).body).toMatchObject({ alerts: [all[1]] });
   }, 90_000);
+  it("resolves a firing key of a rule deleted over the API once, with reason rule_deleted", async () => {
+    const rule = { ...RULE, id: "api_cdn_failures", window_seconds: 60 };
+    const call = async (method: string, path: string, body?: object) => {
+      const res = await fetch(`${p.baseUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${admin.key}`, "content-type": "application/json" },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+      return res.status;
+    };
+    const ofRule = async () => (await announced()).filter((e) => e.rule_id === rule.id);
+    expect(await call("POST", "/v1/alerts/rules", rule)).toBe(201);
+    expect((await p.send([...views("cdn-c", 20, 2)])).status).toBe(202);
+    // Its 60 s window also holds the first test's burst on cdn-b (when that ran first): each key fires.
+    const fired = await waitFor(
+      async () => {
+        const events = await ofRule();
+        return events.some((e) => e.key.value === "cdn-c") ? events : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 200, what: "the API rule fired for cdn-c" },
+    );
+    expect(fired.every((e) => e.type === "analytics.alert.fired")).toBe(true);
+
+    // Deleted while its keys fire (the window still holds the failures): each resolves once, at once.
+    expect(await call("DELETE", `/v1/alerts/rules/${rule.id}`)).toBe(200);
+    const all = await waitFor(async () => ((await ofRule()).length >= 2 * fired.length ? ofRule() : undefined), {
+      timeoutMs: 10_000,
+      intervalMs: 200,
+      what: "the deleted rule's keys resolved",
+    });
+    for (const until = Date.now() + 2000; Date.now() < until;) expect((await ofRule()).length).toBe(2 * fired.length);
+    expect(all.slice(fired.length)).toEqual(
+      fired.map((f) => ({
+        ...f,
+        id: expect.stringMatching(/^alert\.resolved\.api_cdn_failures\.[0-9a-f]{32}$/) as unknown,
+        type: "analytics.alert.resolved",
+        state: "resolved",
+        value: null,
+        resolved_at: expect.any(String) as unknown,
+        reason: "rule_deleted",
+      })),
+    );
+    const listed = (await p.get(`/v1/alerts?state=firing`)).body as { alerts: AlertEvent[] };
+    expect(listed.alerts.filter((a) => a.rule_id === rule.id)).toEqual([]);
+  }, 60_000);
 });
