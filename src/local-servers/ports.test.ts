@@ -4,11 +4,13 @@ import { isPortClash, retryOnPortClash } from "./ports.ts";
 describe("retryOnPortClash", () => {
   it("starts again while a port was taken, and answers the first start that works", async () => {
     const calls: number[] = [];
-    const started = await retryOnPortClash(async () => {
+    const started = await retryOnPortClash(() => {
       calls.push(calls.length + 1);
       if (calls.length < 3)
-        throw new Error("did not start\n<Error> Application: Net Exception: Address already in use: 127.0.0.1:35287");
-      return "up";
+        return Promise.reject(
+          new Error("did not start\n<Error> Application: Net Exception: Address already in use: 127.0.0.1:35287"),
+        );
+      return Promise.resolve("up");
     });
     expect(started).toBe("up");
     expect(calls).toEqual([1, 2, 3]);
@@ -17,9 +19,9 @@ describe("retryOnPortClash", () => {
   it("gives up after the last attempt with that attempt's error", async () => {
     let calls = 0;
     await expect(
-      retryOnPortClash(async () => {
+      retryOnPortClash(() => {
         calls++;
-        throw new Error(`listen tcp 127.0.0.1:4222: bind: address already in use (${calls})`);
+        return Promise.reject(new Error(`listen tcp 127.0.0.1:4222: bind: address already in use (${calls})`));
       }, 2),
     ).rejects.toThrow("address already in use (2)");
     expect(calls).toBe(2);
@@ -28,9 +30,9 @@ describe("retryOnPortClash", () => {
   it("never retries another failure", async () => {
     let calls = 0;
     await expect(
-      retryOnPortClash(async () => {
+      retryOnPortClash(() => {
         calls++;
-        throw new Error("clickhouse-server not found on PATH");
+        return Promise.reject(new Error("clickhouse-server not found on PATH"));
       }),
     ).rejects.toThrow("not found on PATH");
     expect(calls).toBe(1);
