@@ -8,21 +8,13 @@ import { mkdir } from "node:fs/promises";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { AlertEvent } from "../../src/events/index.ts";
-import { cdnViews } from "../helpers/alert-workload.ts";
+import { cdnFailureRule, cdnViews } from "../helpers/alert-workload.ts";
 import { launchChromium, type BrowserHandle } from "../helpers/browser.ts";
 import { startPipeline, type Pipeline } from "../helpers/index.ts";
 
 const SHOTS = "test-results/dashboard";
 const RULES = [
-  {
-    id: "cdn_failures",
-    metric: "failure_rate",
-    threshold: 0.05,
-    window_seconds: 10,
-    min_volume: 20,
-    split_by: "cdn",
-    hysteresis: { ratio: 0.2, clear_evaluations: 2 },
-  },
+  cdnFailureRule(),
   { id: "slow_start", metric: "startup_p95_ms", threshold: 4000, window_seconds: 300, split_by: "country" },
 ];
 

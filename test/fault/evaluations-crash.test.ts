@@ -11,21 +11,13 @@ import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { analyticsStreamName, type AlertEvent } from "../../src/events/index.ts";
 import { verifyWebhook } from "../../src/webhooks/index.ts";
-import { cdnViews } from "../helpers/alert-workload.ts";
+import { cdnFailureRule, cdnViews } from "../helpers/alert-workload.ts";
 import { openJetStream } from "../helpers/jetstream.ts";
 import { holdFor, report, startClickHouse, startNats, startPipeline, waitFor } from "../helpers/index.ts";
 import { spawnRole, type RoleProcess } from "../helpers/roles.ts";
 
 const SECRET = "whsec_fault_evaluations";
-const RULE = {
-  id: "cdn_failures",
-  metric: "failure_rate",
-  threshold: 0.05,
-  window_seconds: 10,
-  min_volume: 20,
-  split_by: "cdn",
-  hysteresis: { ratio: 0.2, clear_evaluations: 3 },
-};
+const RULE = cdnFailureRule({ hysteresis: { ratio: 0.2, clear_evaluations: 3 } });
 
 interface Delivery {
   delivery: string;

@@ -24,3 +24,23 @@ export function cdnViews(prefix: string): (cdn: string, count: number, failEvery
     }).flat();
   };
 }
+
+/**
+ * The rule the alert tests judge `cdnViews` bursts with: failure rate above 5 % per CDN over 10 s,
+ * at least 20 views, two clear evaluations to resolve (unless `overrides` says otherwise).
+ *
+ * @example
+ * const rule = cdnFailureRule({ hysteresis: { ratio: 0.2, clear_evaluations: 3 } });
+ */
+export function cdnFailureRule(overrides: Record<string, unknown> = {}) {
+  return {
+    id: "cdn_failures",
+    metric: "failure_rate",
+    threshold: 0.05,
+    window_seconds: 10,
+    min_volume: 20,
+    split_by: "cdn",
+    hysteresis: { ratio: 0.2, clear_evaluations: 2 },
+    ...overrides,
+  };
+}

@@ -6,21 +6,13 @@
  * deleted while it fires resolves its key once, with `reason: "rule_deleted"`.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { cdnViews } from "../helpers/alert-workload.ts";
+import { cdnFailureRule, cdnViews } from "../helpers/alert-workload.ts";
 import { analyticsStreamName, type AlertEvent } from "../../src/events/index.ts";
 import { createKey } from "../../src/keys/index.ts";
 import { startPipeline, waitFor, type Pipeline } from "../helpers/index.ts";
 import { openJetStream, type JetStreamProbe } from "../helpers/jetstream.ts";
 
-const RULE = {
-  id: "cdn_failures",
-  metric: "failure_rate",
-  threshold: 0.05,
-  window_seconds: 10,
-  min_volume: 20,
-  split_by: "cdn",
-  hysteresis: { ratio: 0.2, clear_evaluations: 2 },
-};
+const RULE = cdnFailureRule();
 
 const admin = createKey("ops", ["admin"]);
 let p: Pipeline;
