@@ -50,6 +50,7 @@ export const ANSWERS = {
   ExperimentCreated: experiments.ExperimentCreated,
   ExperimentList: experiments.ExperimentList,
   Experiment: experiments.ExperimentAnswer,
+  ExperimentEvaluations: experiments.ExperimentEvaluations,
   AlertRuleCreated: alerts.AlertRuleCreated,
   AlertRules: alerts.AlertRules,
   AlertRuleDeleted: alerts.AlertRuleDeleted,
@@ -183,6 +184,11 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   },
   query("/v1/experiments", "Experiments", "ExperimentList"),
   query("/v1/experiments/:experiment_id", "One experiment's verdict", "Experiment"),
+  query(
+    "/v1/experiments/:experiment_id/evaluations",
+    "One experiment's verdict changes, as the evaluations role announced them, latest first",
+    "ExperimentEvaluations",
+  ),
   {
     method: "POST",
     path: "/v1/alerts/rules",

@@ -98,6 +98,7 @@ describe("OpenAPI 3.1 document", () => {
       "POST /v1/experiments 200": "#/components/schemas/ExperimentCreated",
       "GET /v1/experiments 200": "#/components/schemas/ExperimentList",
       "GET /v1/experiments/{experiment_id} 200": "#/components/schemas/Experiment",
+      "GET /v1/experiments/{experiment_id}/evaluations 200": "#/components/schemas/ExperimentEvaluations",
       "GET /v1/alerts/rules 200": "#/components/schemas/AlertRules",
       "POST /v1/alerts/rules 200": "#/components/schemas/AlertRuleCreated",
       "DELETE /v1/alerts/rules/{rule_id} 200": "#/components/schemas/AlertRuleDeleted",

@@ -1,35 +1,25 @@
-import { createHash } from "node:crypto";
 import { analyticsSubject, type ExperimentEvent } from "../events/index.ts";
-import { evaluateExperiment, type ExperimentDefinition } from "../experiments/index.ts";
+import { evaluateExperiment, recordEvaluations, type ExperimentDefinition } from "../experiments/index.ts";
 import type { Store } from "../store/index.ts";
+import { digestOf, nextChange, restoreKnown, type Known } from "./experiment-changes.ts";
 import type { Announcement } from "./stream.ts";
 
-interface Digest {
-  srm: boolean;
-  decisions: Record<string, string>;
-  guardrails_breached: string[];
-}
-
-interface Known {
-  digest: string;
-  changes: number;
-  breached: Set<string>;
-}
-
-const isEvaluated = (e: unknown): e is ExperimentEvent =>
-  typeof e === "object" && e !== null && (e as ExperimentEvent).type === "analytics.experiment.evaluated";
-
-const hash = (parts: unknown[]) => createHash("sha256").update(JSON.stringify(parts)).digest("hex").slice(0, 32);
+const isExperimentEvent = (e: unknown): e is ExperimentEvent =>
+  typeof e === "object" && e !== null && typeof (e as ExperimentEvent).experiment_id === "string";
 
 /**
  * The experiment half of the evaluations role: each running experiment's verdict (decisions per
  * variant, SRM, guardrails breached) is announced as `analytics.experiment.evaluated` when it
- * changes, and each newly breached guardrail as `analytics.experiment.guardrail_breached`. Ids
- * count the experiment's changes, so the same change is the same id after a restart (state is
- * restored from the announced events) and a later change back to an earlier verdict is a new one.
+ * changes, and each newly breached guardrail as `analytics.experiment.guardrail_breached`
+ * (./experiment-changes.ts), then the evaluated event is recorded in `experiment_evaluations` for
+ * the history the API and the dashboard show. The state is restored from the announced events at
+ * start (and they are recorded again, idempotent). A change whose announcement or record fails is
+ * not remembered, so the next evaluation makes it again: the same change, the same ids.
  *
  * @example
  * const experiments = createExperimentEvaluator({ store, prefix: "", definitions: () => defs.list(), announce });
+ * await experiments.restore(announcedEvents);
+ * await experiments.evaluate(Date.now());
  */
 export function createExperimentEvaluator(deps: {
   store: Store;
@@ -37,62 +27,29 @@ export function createExperimentEvaluator(deps: {
   definitions: () => Promise<ExperimentDefinition[]>;
   announce: (a: Announcement) => Promise<{ duplicate: boolean }>;
 }) {
-  const known = new Map<string, Known>();
-
-  async function send(e: ExperimentEvent) {
-    await deps.announce({ subject: analyticsSubject(deps.prefix, e.type), id: e.id, body: e });
-  }
+  let known = new Map<string, Known>();
 
   return {
-    restore(announced: readonly unknown[]) {
-      for (const e of announced.filter(isEvaluated)) {
-        const prev = known.get(e.experiment_id);
-        const digest: Digest = { srm: e.srm, decisions: e.decisions, guardrails_breached: e.guardrails_breached };
-        known.set(e.experiment_id, {
-          digest: JSON.stringify(digest),
-          changes: (prev?.changes ?? 0) + 1,
-          breached: new Set(e.guardrails_breached),
-        });
-      }
+    /** Takes back what was announced (oldest first) and records the evaluations again (idempotent). */
+    async restore(announced: readonly unknown[]) {
+      known = restoreKnown(announced);
+      await recordEvaluations(deps.store, announced.filter(isExperimentEvent));
     },
+    /** One evaluation of every started experiment as of `now`; returns what it announced. */
     async evaluate(now: number): Promise<ExperimentEvent[]> {
       const out: ExperimentEvent[] = [];
       for (const def of await deps.definitions()) {
         if (def.started_at > now) continue;
         const v = await evaluateExperiment({ store: deps.store }, def, now);
-        const digest: Digest = {
-          srm: v.srm.flagged,
-          decisions: Object.fromEntries(v.variants.map((x) => [x.variant, x.decision])),
-          guardrails_breached: v.guardrail_breaches.map((b) => `${b.variant}:${b.metric}`).sort(),
-        };
-        const prev = known.get(def.id);
-        const text = JSON.stringify(digest);
-        if (prev?.digest === text) continue;
-        const changes = (prev?.changes ?? 0) + 1;
-        const base = {
-          schema_version: 1 as const,
-          experiment_id: def.id,
-          evaluated_at: new Date(now).toISOString(),
-          views: Object.values(v.srm.observed).reduce((a, b) => a + b, 0),
-          ...digest,
-        };
-        const events: ExperimentEvent[] = [
-          {
-            ...base,
-            id: `experiment.evaluated.${def.id}.${hash([def.id, changes, text])}`,
-            type: "analytics.experiment.evaluated",
-          },
-          ...digest.guardrails_breached
-            .filter((g) => !prev?.breached.has(g))
-            .map((g): ExperimentEvent => ({
-              ...base,
-              id: `experiment.guardrail_breached.${def.id}.${hash([def.id, changes, g])}`,
-              type: "analytics.experiment.guardrail_breached",
-            })),
-        ];
-        for (const e of events) await send(e);
-        known.set(def.id, { digest: text, changes, breached: new Set(digest.guardrails_breached) });
-        out.push(...events);
+        const views = Object.values(v.srm.observed).reduce((a, b) => a + b, 0);
+        const change = nextChange(known.get(def.id), { experiment_id: def.id, views, now }, digestOf(v));
+        if (!change) continue;
+        for (const e of change.events) {
+          await deps.announce({ subject: analyticsSubject(deps.prefix, e.type), id: e.id, body: e });
+        }
+        await recordEvaluations(deps.store, change.events);
+        known.set(def.id, change.known);
+        out.push(...change.events);
       }
       return out;
     },

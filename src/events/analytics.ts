@@ -4,6 +4,11 @@
  */
 export const ALERT_EVENT_TYPES = ["analytics.alert.fired", "analytics.alert.resolved"] as const;
 export type AlertEventType = (typeof ALERT_EVENT_TYPES)[number];
+/** The experiment half: a verdict changed, a guardrail newly breached. */
+export const EXPERIMENT_EVENT_TYPES = ["analytics.experiment.evaluated", "analytics.experiment.guardrail_breached"] as const;
+/** A variant's decision against control (docs/experiments.md, "The verdict"). */
+export const EXPERIMENT_DECISIONS = ["better", "worse", "inconclusive", "not_trustworthy"] as const;
+export type ExperimentDecision = (typeof EXPERIMENT_DECISIONS)[number];
 
 /**
  * `analytics.alert.fired` / `analytics.alert.resolved`, schema_version 1: one state change of one
@@ -34,11 +39,7 @@ export interface AlertEvent {
 }
 
 /** Every analytics event type, each at schema_version 1 (docs/events.md, "Analytics events"). */
-export const ANALYTICS_EVENT_TYPES = [
-  ...ALERT_EVENT_TYPES,
-  "analytics.experiment.evaluated",
-  "analytics.experiment.guardrail_breached",
-] as const;
+export const ANALYTICS_EVENT_TYPES = [...ALERT_EVENT_TYPES, ...EXPERIMENT_EVENT_TYPES] as const;
 export type AnalyticsEventType = (typeof ANALYTICS_EVENT_TYPES)[number];
 
 /** The stream of the analytics events: `<STREAM>_ANALYTICS`. */
@@ -99,7 +100,7 @@ export const ALERT_EVENT_SCHEMA = {
  */
 export interface ExperimentEvent {
   id: string;
-  type: "analytics.experiment.evaluated" | "analytics.experiment.guardrail_breached";
+  type: (typeof EXPERIMENT_EVENT_TYPES)[number];
   schema_version: 1;
   experiment_id: string;
   /** ISO 8601: when the evaluation ran. */
@@ -107,9 +108,11 @@ export interface ExperimentEvent {
   views: number;
   srm: boolean;
   /** Per variant against control: the primary metric's decision (src/experiments/verdict.ts). */
-  decisions: Record<string, string>;
+  decisions: Record<string, ExperimentDecision>;
   /** `variant:metric` of each guardrail breached. */
   guardrails_breached: string[];
+  /** On `guardrail_breached` only: the `variant:metric` newly breached, one event each. */
+  guardrail?: string;
 }
 
 /** The JSON Schema of `analytics.experiment.evaluated` and `analytics.experiment.guardrail_breached` v1. */
@@ -128,7 +131,7 @@ export const EXPERIMENT_EVENT_SCHEMA = {
   ],
   properties: {
     id: { type: "string", description: "the Nats-Msg-Id: the same for the same change" },
-    type: { enum: ["analytics.experiment.evaluated", "analytics.experiment.guardrail_breached"] },
+    type: { enum: [...EXPERIMENT_EVENT_TYPES] },
     schema_version: { const: 1 },
     experiment_id: { type: "string" },
     evaluated_at: { type: "string", format: "date-time" },
@@ -136,9 +139,10 @@ export const EXPERIMENT_EVENT_SCHEMA = {
     srm: { type: "boolean", description: "a sample ratio mismatch holds: results are not trustworthy" },
     decisions: {
       type: "object",
-      additionalProperties: { enum: ["better", "worse", "inconclusive", "not_trustworthy"] },
+      additionalProperties: { enum: [...EXPERIMENT_DECISIONS] },
       description: "per variant against control, the primary metric's decision",
     },
     guardrails_breached: { type: "array", items: { type: "string", description: "variant:metric" } },
+    guardrail: { type: "string", description: "on guardrail_breached only: the variant:metric newly breached" },
   },
 } as const;

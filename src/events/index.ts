@@ -13,6 +13,8 @@ export type {
 export { subjectNames, subjectMatches } from "./subjects.ts";
 export {
   ALERT_EVENT_TYPES,
+  EXPERIMENT_EVENT_TYPES,
+  EXPERIMENT_DECISIONS,
   ANALYTICS_EVENT_TYPES,
   ALERT_EVENT_SCHEMA,
   EXPERIMENT_EVENT_SCHEMA,
@@ -20,7 +22,7 @@ export {
   analyticsWildcard,
   analyticsSubject,
 } from "./analytics.ts";
-export type { AlertEvent, AlertEventType, AnalyticsEventType, ExperimentEvent } from "./analytics.ts";
+export type { AlertEvent, AlertEventType, AnalyticsEventType, ExperimentEvent, ExperimentDecision } from "./analytics.ts";
 export { REGION_HEADER } from "./region.ts";
 export type { SubjectNames } from "./subjects.ts";
 export { uuidv7 } from "./uuidv7.ts";

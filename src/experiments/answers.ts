@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { EXPERIMENT_DECISIONS, EXPERIMENT_EVENT_TYPES, type ExperimentEvent } from "../events/index.ts";
 import { VariantMetrics, type SameShape } from "../query/answers.ts";
 import * as shapes from "./verdict-shapes.ts";
 
@@ -54,7 +55,7 @@ export const MetricResult = z.object({
 });
 export type MetricResultCheck = Assert<SameShape<z.output<typeof MetricResult>, shapes.MetricResult>>;
 
-const decision = z.enum(["better", "worse", "inconclusive", "not_trustworthy"]);
+const decision = z.enum(EXPERIMENT_DECISIONS);
 
 export const ExperimentVerdict = z.object({
   experiment_id: z.string(),
@@ -116,3 +117,28 @@ export const ExperimentAnswer = z.object({
   verdict: ExperimentVerdict.nullable(),
 });
 export type ExperimentAnswer = z.output<typeof ExperimentAnswer>;
+
+/** One announced verdict change (docs/events.md, "Analytics events"). */
+export const ExperimentEventJson = z.object({
+  id: z.string().describe("the Nats-Msg-Id of the change"),
+  type: z.enum(EXPERIMENT_EVENT_TYPES),
+  schema_version: z.literal(1),
+  experiment_id: z.string(),
+  evaluated_at: time,
+  views: z.number().int().nonnegative(),
+  srm: z.boolean(),
+  decisions: z.record(z.string(), decision).describe("per variant but the control"),
+  guardrails_breached: z.array(z.string()).describe("variant:metric"),
+  guardrail: z.string().optional().describe("on guardrail_breached only: the variant:metric newly breached"),
+});
+export type ExperimentEventCheck = Assert<SameShape<z.output<typeof ExperimentEventJson>, ExperimentEvent>>;
+
+/** `GET /v1/experiments/:experiment_id/evaluations`: each verdict change announced, latest first. */
+export const ExperimentEvaluations = z.object({
+  as_of: time,
+  experiment_id: z.string(),
+  evaluations: z
+    .array(ExperimentEventJson)
+    .describe("each analytics.experiment.evaluated event of the experiment, latest first"),
+});
+export type ExperimentEvaluations = z.output<typeof ExperimentEvaluations>;

@@ -6,6 +6,7 @@ export { parseDefinition, parseConfigDefinitions, definitionJson, DefinitionErro
 export type { ExperimentDefinition } from "./definition.ts";
 export { createDefinitions } from "./definitions-store.ts";
 export type { Definitions } from "./definitions-store.ts";
+export { recordEvaluations, listEvaluations } from "./evaluations-store.ts";
 export { createExperimentRoutes } from "./routes.ts";
 export type { ExperimentRoutesDeps } from "./routes.ts";
 export { armSums, armFromRow } from "./aggregates.ts";

@@ -2,13 +2,14 @@ import { Hono } from "hono";
 import type { Keys } from "../http/auth.ts";
 import { ApiError } from "../http/errors.ts";
 import { readJsonBody } from "../http/json-body.ts";
-import { experimentStats, parseTime } from "../query/index.ts";
+import { experimentStats, parseLimit, parseTime } from "../query/index.ts";
 import type { Store } from "../store/index.ts";
 import { requireExperimentAdmin, requireExperimentReader } from "./auth.ts";
 import { definitionJson, parseDefinition } from "./definition.ts";
 import type { Definitions } from "./definitions-store.ts";
 import { evaluateExperiment } from "./evaluate.ts";
-import type { ExperimentAnswer, ExperimentCreated, ExperimentList } from "./answers.ts";
+import { listEvaluations } from "./evaluations-store.ts";
+import type { ExperimentAnswer, ExperimentCreated, ExperimentEvaluations, ExperimentList } from "./answers.ts";
 
 export interface ExperimentRoutesDeps {
   store: Store;
@@ -39,7 +40,8 @@ function parseExperimentId(raw: string): string {
 
 /**
  * Experiments: `POST /v1/experiments` (write key) defines one, `GET /v1/experiments` lists them with
- * their SRM state, `GET /v1/experiments/:id` answers per-variant metrics and the verdict (docs/api.md).
+ * their SRM state, `GET /v1/experiments/:id` answers per-variant metrics and the verdict,
+ * `GET /v1/experiments/:id/evaluations` each verdict change announced, latest first (docs/experiments.md).
  *
  * @example
  * app.route("/", createExperimentRoutes({ store, keys, definitions }));
@@ -94,6 +96,13 @@ export function createExperimentRoutes(deps: ExperimentRoutesDeps): Hono {
       definition: def ? definitionJson(def) : null,
       verdict,
     } satisfies ExperimentAnswer);
+  });
+
+  app.get("/v1/experiments/:experiment_id/evaluations", requireExperimentReader(deps.keys), async (c) => {
+    const id = parseExperimentId(c.req.param("experiment_id"));
+    const limit = parseLimit(c.req.query("limit"), 50, 1000);
+    const evaluations = await listEvaluations(store, { experimentId: id, limit });
+    return c.json({ as_of: iso(now()), experiment_id: id, evaluations } satisfies ExperimentEvaluations);
   });
 
   return app;

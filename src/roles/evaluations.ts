@@ -60,7 +60,7 @@ export function startEvaluations(ctx: RoleContext, clients: { bus: BusConnection
         const announced: unknown[] = [];
         for await (const e of readAnnounced(bus.nc, stream, analyticsWildcard(prefix))) announced.push(e);
         await alerts.restore(announced);
-        experiments.restore(announced);
+        await experiments.restore(announced);
       },
       async evaluate(now) {
         await alerts.evaluate(now);

@@ -172,6 +172,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ) ENGINE = ReplacingMergeTree(changed_ms) ORDER BY (rule_id, video_id, dimension, value)`,
     ],
   },
+  {
+    id: 22,
+    name: "experiment_evaluations: every experiment verdict change the evaluations role announced (docs/experiments.md)",
+    // One row per analytics.experiment.evaluated event; the key ends in evaluated_ms, so a retried
+    // announcement (same message id, later time) stays a row of its own and readers take the earliest.
+    statements: (db) => [
+      sql`CREATE TABLE IF NOT EXISTS ${db}.experiment_evaluations (
+        experiment_id String, message_id String, evaluated_ms UInt64, event String
+      ) ENGINE = ReplacingMergeTree() ORDER BY (experiment_id, message_id, evaluated_ms)`,
+    ],
+  },
 ];
 
 /** kind 1: the view showed its first frame at ts_ms (`played`); kind 2: it ended or completed at ts_ms. */
