@@ -29,7 +29,11 @@ const summary = (es: ExperimentEvent[]) => es.map((e) => [e.type, e.guardrail]);
 describe("nextChange: what one evaluation announces", () => {
   it.each<[string, Digest[], (string | undefined)[][][]]>([
     ["a first verdict: one evaluated", [CLEAN], [[["analytics.experiment.evaluated", undefined]]]],
-    ["the same verdict again: nothing", [CLEAN, CLEAN, CLEAN], [[["analytics.experiment.evaluated", undefined]], [], []]],
+    [
+      "the same verdict again: nothing",
+      [CLEAN, CLEAN, CLEAN],
+      [[["analytics.experiment.evaluated", undefined]], [], []],
+    ],
     [
       "two guardrails breached: evaluated, then one guardrail_breached each",
       [CLEAN, BREACH],

@@ -80,17 +80,19 @@ export function nextChange(
     ...digest,
   };
   const events: ExperimentEvent[] = [
-    { ...base, id: `experiment.evaluated.${id}.${hash([id, changes, current])}`, type: "analytics.experiment.evaluated" },
+    {
+      ...base,
+      id: `experiment.evaluated.${id}.${hash([id, changes, current])}`,
+      type: "analytics.experiment.evaluated",
+    },
     ...digest.guardrails_breached
       .filter((g) => !prev?.breached.has(g))
-      .map(
-        (g): ExperimentEvent => ({
-          ...base,
-          id: `experiment.guardrail_breached.${id}.${hash([id, changes, g])}`,
-          type: "analytics.experiment.guardrail_breached",
-          guardrail: g,
-        }),
-      ),
+      .map((g): ExperimentEvent => ({
+        ...base,
+        id: `experiment.guardrail_breached.${id}.${hash([id, changes, g])}`,
+        type: "analytics.experiment.guardrail_breached",
+        guardrail: g,
+      })),
   ];
   return { events, known: { digest: current, changes, breached: new Set(digest.guardrails_breached) } };
 }

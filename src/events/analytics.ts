@@ -5,7 +5,10 @@
 export const ALERT_EVENT_TYPES = ["analytics.alert.fired", "analytics.alert.resolved"] as const;
 export type AlertEventType = (typeof ALERT_EVENT_TYPES)[number];
 /** The experiment half: a verdict changed, a guardrail newly breached. */
-export const EXPERIMENT_EVENT_TYPES = ["analytics.experiment.evaluated", "analytics.experiment.guardrail_breached"] as const;
+export const EXPERIMENT_EVENT_TYPES = [
+  "analytics.experiment.evaluated",
+  "analytics.experiment.guardrail_breached",
+] as const;
 /** A variant's decision against control (docs/experiments.md, "The verdict"). */
 export const EXPERIMENT_DECISIONS = ["better", "worse", "inconclusive", "not_trustworthy"] as const;
 export type ExperimentDecision = (typeof EXPERIMENT_DECISIONS)[number];

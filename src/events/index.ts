@@ -22,7 +22,13 @@ export {
   analyticsWildcard,
   analyticsSubject,
 } from "./analytics.ts";
-export type { AlertEvent, AlertEventType, AnalyticsEventType, ExperimentEvent, ExperimentDecision } from "./analytics.ts";
+export type {
+  AlertEvent,
+  AlertEventType,
+  AnalyticsEventType,
+  ExperimentEvent,
+  ExperimentDecision,
+} from "./analytics.ts";
 export { REGION_HEADER } from "./region.ts";
 export type { SubjectNames } from "./subjects.ts";
 export { uuidv7 } from "./uuidv7.ts";

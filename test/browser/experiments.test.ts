@@ -1,7 +1,8 @@
 /**
  * The experiments panel in real Chromium against a real pipeline: the list of defined experiments,
- * a verdict with always-valid intervals by default (fixed-horizon on request), and the SRM banner
- * on a split that does not match its weights. What is on the screen is compared with the API.
+ * a verdict with always-valid intervals by default (fixed-horizon on request), the SRM banner
+ * on a split that does not match its weights, and the history of the verdict's changes the
+ * evaluations role announced. What is on the screen is compared with the API.
  */
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -51,6 +52,10 @@ const def = (id: string) => ({
   started_at: NOW - 2 * HOUR,
 });
 
+interface EvaluationsAnswer {
+  evaluations: { id: string; evaluated_at: string; views: number; srm: boolean; decisions: Record<string, string> }[];
+}
+
 interface Answer {
   verdict: {
     variants: {
@@ -70,7 +75,7 @@ describe("experiments panel in Chromium", () => {
     p = await startPipeline({
       natsUrl: inject("natsUrl"),
       clickhouseUrl: inject("clickhouseUrl"),
-      env: { PLAYPULSE_EXPERIMENTS: JSON.stringify([def(SRM)]) },
+      env: { PLAYPULSE_EXPERIMENTS: JSON.stringify([def(SRM)]), PLAYPULSE_EVALUATION_INTERVAL_MS: "200" },
     });
     const res = await fetch(`${p.baseUrl}/v1/experiments`, {
       method: "POST",
@@ -173,6 +178,44 @@ describe("experiments panel in Chromium", () => {
     expect(
       await page.locator('section.verdict[data-variant="new"] [data-decision]').getAttribute("data-decision"),
     ).toBe("not_trustworthy");
+  });
+
+  it("shows the history of the verdict's changes, latest first, as the API lists them", async () => {
+    // The evaluations role announces each change as the 600 views are stored; the last one is the SRM.
+    let history: EvaluationsAnswer["evaluations"] = [];
+    await waitFor(
+      async () => {
+        history = ((await p.get(`/v1/experiments/${SRM}/evaluations`)).body as EvaluationsAnswer).evaluations;
+        return history[0]?.srm === true;
+      },
+      { timeoutMs: 30_000, intervalMs: 300, what: "the SRM announced" },
+    );
+    // The page of the test before shows this experiment already: load it again, after the SRM.
+    await page.goto(`${p.baseUrl}/dashboard#/experiments?experiment=${SRM}`);
+    await page.reload();
+    const rows = page.locator("#evaluation-history tbody tr");
+    await rows.first().waitFor();
+    expect(await page.locator("#evaluation-history caption").textContent()).toBe(
+      "Evaluation history: each change of the verdict, latest first",
+    );
+    const shown: string[][] = [];
+    for (let i = 0; i < (await rows.count()); i++) {
+      const row = rows.nth(i);
+      shown.push([(await row.getAttribute("data-event")) ?? "", ...(await row.locator("th, td").allTextContents())]);
+    }
+    const utc = (iso: string) => iso.replace("T", " ").replace(/\.\d+Z$/, " UTC");
+    expect(shown).toEqual(
+      history.map((e) => [
+        e.id,
+        utc(e.evaluated_at),
+        e.views.toLocaleString("en-US"),
+        e.srm ? "SRM" : "no",
+        `new: ${e.decisions.new?.replace("_", " ")}`,
+        "—",
+      ]),
+    );
+    expect(shown[0]?.slice(3)).toEqual(["SRM", "new: not trustworthy", "—"]);
+    expect(await rows.first().locator('td[data-col="srm"]').getAttribute("class")).toBe("sig-worse");
   });
 
   it("made no request off its origin", () => {

@@ -137,6 +137,11 @@ describe("every JSON route answers as the OpenAPI document says", () => {
       body: { variants: [{ variant: "b", views: 1 }], verdict: { experiment_id: "exp-oa" } },
     });
     expect(await get("/v1/experiments/none")).toMatchObject({ status: 200, body: { definition: null, verdict: null } });
+    expect(await get("/v1/experiments/exp-oa/evaluations")).toMatchObject({
+      status: 200,
+      body: { experiment_id: "exp-oa", evaluations: expect.any(Array) as unknown },
+    });
+    expect((await get("/v1/experiments/exp-oa/evaluations?limit=0")).status).toBe(400);
     expect((await get("/v1/experiments", null)).status).toBe(401);
   });
 

@@ -1,7 +1,9 @@
 /**
- * The answers of /v1/experiments and /v1/experiments/:id (docs/experiments.md). The verdict's
- * shapes are the server's own (src/experiments/verdict-shapes.ts: types and the metric list only).
+ * The answers of /v1/experiments, /v1/experiments/:id and /v1/experiments/:id/evaluations
+ * (docs/experiments.md). The verdict's shapes are the server's own (src/experiments/verdict-shapes.ts:
+ * types and the metric list only), an evaluation is the announced event (src/events/analytics.ts: types only).
  */
+import type { ExperimentEvent } from "../../events/analytics.ts";
 import type { ExperimentVerdict, MetricName, MetricResult } from "../../experiments/verdict-shapes.ts";
 
 export type ExperimentMetric = MetricName;
@@ -27,4 +29,10 @@ export interface ExperimentListItem {
   views: Record<string, number>;
   warnings: string[];
   decisions: Record<string, string>;
+}
+
+export interface EvaluationsAnswer {
+  as_of: string;
+  experiment_id: string;
+  evaluations: ExperimentEvent[];
 }

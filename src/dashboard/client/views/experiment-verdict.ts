@@ -10,7 +10,8 @@ import type {
   Verdict,
 } from "../experiment-types.ts";
 
-const LABEL: Record<ExperimentMetric, string> = {
+/** Each metric's name on the page. */
+export const LABEL: Record<ExperimentMetric, string> = {
   completion_rate: "Completion rate (per view)",
   failure_rate: "Failure rate",
   exit_before_start_rate: "Exits before start",

@@ -3,6 +3,7 @@ import { code, fill, h, note } from "../dom.ts";
 import { METRICS, show } from "../format.ts";
 import { rangeOf, rangeQuery, setParam, type Route } from "../route.ts";
 import type { MetricName, Variant } from "../types.ts";
+import { drawHistory } from "./experiment-history.ts";
 import { drawExperimentList, drawVerdict } from "./experiment-verdict.ts";
 import type { ViewContext } from "./view.ts";
 
@@ -17,7 +18,7 @@ const COLS: MetricName[] = [
   "watch_time_ms",
 ];
 
-/** Per-variant metrics of one experiment (`/v1/experiments/:id`). */
+/** One experiment: its verdict, the history of its evaluations, its per-variant metrics (`/v1/experiments/:id`). */
 export function experimentsView(root: HTMLElement, route: Route, ctx: ViewContext): () => void {
   const range = rangeOf(route.params);
   const id = route.params.get("experiment") ?? "";
@@ -35,7 +36,8 @@ export function experimentsView(root: HTMLElement, route: Route, ctx: ViewContex
   });
   const body = h("div");
   const verdict = h("div", { id: "experiment-verdict" });
-  fill(root, h("h2", {}, "Experiments"), form, verdict, body);
+  const history = h("div", { id: "experiment-history" });
+  fill(root, h("h2", {}, "Experiments"), form, verdict, history, body);
   if (!id) {
     fill(
       body,
@@ -50,6 +52,7 @@ export function experimentsView(root: HTMLElement, route: Route, ctx: ViewContex
   }
   return ctx.every(30_000, async () => {
     await drawVerdict(verdict, id, route);
+    await drawHistory(history, id);
     const r = await api<{ variants: Variant[] }>(`/v1/experiments/${encodeURIComponent(id)}${qs(rangeQuery(range))}`);
     fill(
       body,
