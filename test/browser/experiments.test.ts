@@ -173,7 +173,7 @@ describe("experiments panel in Chromium", () => {
     await banner.waitFor();
     expect(await banner.getAttribute("role")).toBe("alert");
     expect(await banner.textContent()).toMatch(
-      /^SRM: results are not trustworthy\. Views per variant do not match the configured weights \(chi-square p = < 1e-15\): control 420 \(expected 300\), new 180 \(expected 300\)\./,
+      /^SRM: results are not trustworthy\. Views per variant do not match the configured weights \(chi-square p < 1e-15\): control 420 \(expected 300\), new 180 \(expected 300\)\./,
     );
     expect(
       await page.locator('section.verdict[data-variant="new"] [data-decision]').getAttribute("data-decision"),
@@ -216,6 +216,7 @@ describe("experiments panel in Chromium", () => {
     );
     expect(shown[0]?.slice(3)).toEqual(["SRM", "new: not trustworthy", "—"]);
     expect(await rows.first().locator('td[data-col="srm"]').getAttribute("class")).toBe("sig-worse");
+    await page.screenshot({ path: "test-results/dashboard/experiment-srm-light.png", fullPage: true });
   });
 
   it("made no request off its origin", () => {

@@ -44,7 +44,7 @@ export function srmBanner(v: Pick<Verdict, "srm" | "warnings">): HTMLElement | f
     "div",
     { class: "banner banner-red", role: "alert", id: "srm-banner" },
     "SRM: results are not trustworthy. ",
-    `Views per variant do not match the configured weights (chi-square p = ${v.srm.p === null ? "—" : v.srm.p < 1e-15 ? "< 1e-15" : v.srm.p.toExponential(1)}): ${obs}. `,
+    `Views per variant do not match the configured weights (chi-square p ${v.srm.p === null ? "= —" : v.srm.p < 1e-15 ? "< 1e-15" : `= ${v.srm.p.toExponential(1)}`}): ${obs}. `,
     "Check assignment and event loss before reading any difference.",
   );
 }
