@@ -20,49 +20,59 @@ const i64 = (v: number) => sql`toInt64(${p.u64(v)})`;
 
 /**
  * The +1/−1 steps of concurrent viewers over the 5 s buckets k = first..last (bucket k is the
- * instant k × 5 s). Per view: the sorted set of its event times (`ccv_times`, the hours that can
- * reach the buckets), each event covering buckets ⌈ts/5 s⌉ .. ⌊(ts + window)/5 s⌋; covers that
- * overlap or touch merge into intervals (a start is a cover beginning after the previous one's
- * end + 1, a stop a cover ending before the next one's start − 1); each interval is clipped to the
- * view's life (first frame at or before the bucket, no end at or before it: `ccv_views`) and to the
- * range, and gives +1 at its first bucket and −1 after its last. Summed per bucket: one row per
- * change. No lambda captures a column (ClickHouse 18.16 loses such columns in subqueries).
+ * instant k × 5 s). Per view, in one `GROUP BY view_id` over its event times (`ccv_times`, the
+ * hours that can reach the buckets) and its lifecycle rows (`ccv_views`), with no join: the sorted
+ * times, each event covering buckets ⌈ts/5 s⌉ .. ⌊(ts + window)/5 s⌋; covers that overlap or touch
+ * merge into intervals (a start is a cover beginning after the previous one's end + 1, a stop a
+ * cover ending before the next one's start − 1). Each start gives +1 and each stop −1 one bucket
+ * after it; after `ARRAY JOIN` every position is clamped into the view's life within the range,
+ * [lo, hi + 1] (first frame at or before the bucket, no end at or before it), so an interval
+ * outside the life gives +1 and −1 at the same position and cancels. Summed per bucket: one entry
+ * per change. No lambda captures a column (ClickHouse 18.16 loses such columns in subqueries), and
+ * no alias repeats a column name (current ClickHouse's analyzer reads that as a cycle).
  */
-function stepsSql(store: Store, windowMs: number, first: number, last: number, videoId: string | undefined): Sql {
+export function ccvStepsSql(
+  store: Store,
+  windowMs: number,
+  first: number,
+  last: number,
+  videoId: string | undefined,
+): Sql {
   const db = store.db;
   const h1 = (Math.floor((first * BUCKET_MS - windowMs) / HOUR_MS) * HOUR_MS) / 1000;
   const h2 = (Math.floor((last * BUCKET_MS) / HOUR_MS) * HOUR_MS) / 1000;
   const video = videoId === undefined ? sql`` : sql` AND video_id = ${p.str(videoId)}`;
-  const times = sql`${db}.ccv_times WHERE hour >= ${p.u64(Math.max(0, h1))} AND hour <= ${p.u64(h2)}${video}`;
+  const hours = sql`hour >= ${p.u64(Math.max(0, h1))} AND hour <= ${p.u64(h2)}${video}`;
   const b = p.u64(BUCKET_MS);
   const up = p.u64(BUCKET_MS - 1);
-  return sql`SELECT sumMap(ks, ds) AS steps FROM (
-      SELECT arrayFilter((s, e) -> s <= e, s1, e1) AS ss, arrayFilter((e, s) -> s <= e, e1, s1) AS ee,
-        arrayConcat(ss, arrayMap(e -> e + 1, ee)) AS ks,
-        arrayConcat(arrayResize(emptyArrayInt64(), length(ss), toInt64(1)),
-          arrayResize(emptyArrayInt64(), length(ee), toInt64(-1))) AS ds
-      FROM (
-        SELECT arrayMap((s, l) -> greatest(s, l), starts, arrayResize(emptyArrayInt64(), length(starts), lo)) AS s1,
-          arrayMap((e, h) -> least(e, h), stops, arrayResize(emptyArrayInt64(), length(stops), hi)) AS e1
+  return sql`SELECT sumMap([k], [d]) AS steps FROM (
+      SELECT least(greatest(raw_k, lo), hi_next) AS k, d FROM (
+        SELECT arrayFilter((x, pz) -> x > pz + 1, a, arrayPushFront(arrayPopBack(z), toInt64(-2))) AS ss,
+          arrayMap(y -> y + 1,
+            arrayFilter((y, na) -> na > y + 1, z, arrayPushBack(arrayPopFront(a), toInt64(9223372036854775807)))) AS ee,
+          arrayConcat(ss, ee) AS ks,
+          arrayConcat(arrayResize(emptyArrayInt64(), length(ss), toInt64(1)),
+            arrayResize(emptyArrayInt64(), length(ee), toInt64(-1))) AS ds,
+          lo, hi_next
         FROM (
-          SELECT arrayFilter((x, pz) -> x > pz + 1, a, arrayPushFront(arrayPopBack(z), toInt64(-2))) AS starts,
-            arrayFilter((y, na) -> na > y + 1, z, arrayPushBack(arrayPopFront(a), toInt64(9223372036854775807))) AS stops,
-            lo, hi
+          SELECT arrayMap(x -> intDiv(toInt64(x) + ${up}, ${b}), t) AS a,
+            arrayMap(x -> intDiv(toInt64(x) + ${p.u64(windowMs)}, ${b}), t) AS z,
+            greatest(${i64(first)}, intDiv(toInt64(first_ms) + ${up}, ${b})) AS lo,
+            greatest(lo, least(${i64(last)}, if(ends = 0, ${i64(last)}, intDiv(toInt64(end_ms) + ${up}, ${b}) - 1)) + 1) AS hi_next
           FROM (
-            SELECT arrayMap(x -> intDiv(toInt64(x) + ${up}, ${b}), t) AS a,
-              arrayMap(x -> intDiv(toInt64(x) + ${p.u64(windowMs)}, ${b}), t) AS z,
-              greatest(${i64(first)}, intDiv(toInt64(first_ms) + ${up}, ${b})) AS lo,
-              least(${i64(last)}, if(ends = 0, ${i64(last)}, intDiv(toInt64(end_ms) + ${up}, ${b}) - 1)) AS hi
+            SELECT arraySort(groupArrayArray(tl)) AS t, countIf(kind = 1) AS plays, minIf(ts_ms, kind = 1) AS first_ms,
+              countIf(kind = 2) AS ends, minIf(ts_ms, kind = 2) AS end_ms
             FROM (
-              SELECT view_id, arraySort(groupArrayMerge(times)) AS t FROM ${times} GROUP BY view_id
-            ) ALL INNER JOIN (
-              SELECT view_id, minIf(ts_ms, kind = 1) AS first_ms, countIf(kind = 2) AS ends, minIf(ts_ms, kind = 2) AS end_ms
-              FROM ${db}.ccv_views WHERE view_id IN (SELECT view_id FROM ${times})
-              GROUP BY view_id HAVING countIf(kind = 1) > 0
-            ) USING view_id
+              SELECT view_id, finalizeAggregation(times) AS tl, toUInt8(0) AS kind, toUInt64(0) AS ts_ms
+              FROM ${db}.ccv_times WHERE ${hours}
+              UNION ALL
+              SELECT view_id, emptyArrayUInt64() AS tl, kind, ts_ms
+              FROM ${db}.ccv_views WHERE view_id IN (SELECT view_id FROM ${db}.ccv_times WHERE ${hours})
+            )
+            GROUP BY view_id HAVING length(t) > 0 AND plays > 0
           )
         )
-      )
+      ) ARRAY JOIN ks AS raw_k, ds AS d
     )`;
 }
 
@@ -70,7 +80,7 @@ function stepsSql(store: Store, windowMs: number, first: number, last: number, v
 async function ccvPerBucket(store: Store, q: ConcurrencyQuery, first: number, last: number): Promise<number[]> {
   if (first > last) return [];
   const [row] = await store.select<{ steps: [unknown[], unknown[]] }>(
-    stepsSql(store, q.windowSeconds * 1000, first, last, q.videoId),
+    ccvStepsSql(store, q.windowSeconds * 1000, first, last, q.videoId),
   );
   const [keys = [], deltas = []] = row?.steps ?? [];
   const steps = new Map(keys.map((k, i) => [num(k), num(deltas[i])]));

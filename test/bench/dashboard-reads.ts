@@ -5,19 +5,31 @@
  * `/v1/concurrency` timed through the query routes. Prints the load average before and after,
  * since the machine may be shared. Independent of `npm run bench`:
  *
- *   npx tsx --tsconfig test/bench/tsconfig.json test/bench/dashboard-reads.ts [--views 100000] [--clickhouse URL] [--merged]
+ *   npx tsx --tsconfig test/bench/tsconfig.json test/bench/dashboard-reads.ts --help
  *
- * --merged first runs OPTIMIZE TABLE … FINAL on the rollups, for the figure after background merges.
- *
- * Without --clickhouse it starts its own clickhouse-server on a free port. Results: docs/benchmarks.md.
+ * Then the 24 h concurrency query before and after its rewrite, on the same data (ccv-compare.ts).
+ * Results: docs/benchmarks.md#dashboard-reads.
  */
 import { loadavg } from "node:os";
-import { argv } from "node:process";
+import { argv, exit } from "node:process";
 import { parseArgs } from "node:util";
 import { startClickHouse, uniqueNamespace } from "../../src/local-servers/index.ts";
 import { createReadRoutes } from "../../src/query/index.ts";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createStore, ensureCcvTables, ident, migrate, num, p, sql } from "../../src/store/index.ts";
+import { createStore, ensureCcvTables, ident, migrate, num, p, sql, type Store } from "../../src/store/index.ts";
+import { compareCcvQueries, cpuMs, median } from "./ccv-compare.ts";
+
+const HELP = `Dashboard reads at scale: inserts --views views over 24 h, then times the dashboard's reads.
+
+  --views N            views to write (default 100000, about 15.5 events each)
+  --runs N             timed runs per request, after one warm-up (default 5)
+  --clickhouse URL     use this server instead of starting one (a new database is made in it)
+  --clickhouse-pid N   its process id, so the CPU column can be filled (known when the bench starts it)
+  --merged             OPTIMIZE TABLE … FINAL on the rollups before the reads
+  --help               this text
+
+Prints a table per request (median and max wall ms, median clickhouse-server CPU ms), then the
+24 h concurrency query before and after its rewrite on the same data, and the load average.`;
 
 const { values } = parseArgs({
   args: argv.slice(2),
@@ -26,8 +38,14 @@ const { values } = parseArgs({
     clickhouse: { type: "string" },
     runs: { type: "string" },
     merged: { type: "boolean" },
+    "clickhouse-pid": { type: "string" },
+    help: { type: "boolean" },
   },
 });
+if (values.help) {
+  console.log(HELP);
+  exit(0);
+}
 const VIEWS = Number(values.views ?? 100_000);
 const RUNS = Number(values.runs ?? 5);
 const DAY = 86_400_000;
@@ -85,84 +103,115 @@ function* viewRows(end: number): Generator<object> {
   }
 }
 
+const ms = (v: number | undefined) => (v === undefined ? "–" : v.toFixed(0));
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(", ");
+
+/** Writes the views' events in 100,000-row inserts; the number of rows and the seconds it took. */
+async function fill(store: Store, end: number): Promise<{ rows: number; seconds: number }> {
+  let batch: object[] = [];
+  let rows = 0;
+  const t0 = performance.now();
+  for (const r of viewRows(end)) {
+    batch.push(r);
+    if (batch.length === 100_000) {
+      await store.insert("events", batch);
+      rows += batch.length;
+      batch = [];
+    }
+  }
+  await store.insert("events", batch);
+  rows += batch.length;
+  return { rows, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** The burst of inserts starts background merges; reads timed during them would measure the merges. */
+async function settleMerges(store: Store): Promise<void> {
+  const merging = async () =>
+    num(
+      (
+        await store.select<{ n: unknown }>(
+          sql`SELECT count() AS n FROM system.merges WHERE database = ${p.str(store.db.ident)}`,
+        )
+      )[0]?.n,
+    );
+  const settle = performance.now();
+  while ((await merging()) > 0 && performance.now() - settle < 180_000) await sleep(1000);
+  console.log(`background merges settled after ${((performance.now() - settle) / 1000).toFixed(0)} s`);
+}
+
+/** Each request RUNS times after a warm-up, through the query routes: a Markdown table row each. */
+async function timeRequests(store: Store, end: number, pid: number | undefined): Promise<void> {
+  const app = createReadRoutes({
+    store,
+    keys: { write: new Set(), read: new Set(["rk"]) } as never,
+    ccvWindowSeconds: 25,
+  });
+  const range = `from=${new Date(end - DAY).toISOString()}&to=${new Date(end).toISOString()}`;
+  const paths = [
+    `/v1/overview?${range}`,
+    `/v1/breakdown?dimension=cdn&sort=failure_rate&${range}`,
+    `/v1/breakdown?dimension=country&${range}`,
+    `/v1/concurrency?step=5s&${range}`,
+    `/v1/concurrency?step=1m&${range}`,
+    `/v1/timeseries?metric=plays&step=5m&${range}`,
+  ];
+  console.log("| request | median ms | max ms | clickhouse CPU ms (median) |\n|---|--:|--:|--:|");
+  for (const path of paths) {
+    const times: number[] = [];
+    const cpu: number[] = [];
+    for (let i = 0; i <= RUNS; i++) {
+      const c0 = cpuMs(pid);
+      const s = performance.now();
+      const res = await app.request(path, { headers: { authorization: "Bearer rk" } });
+      if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+      await res.arrayBuffer();
+      const c1 = cpuMs(pid);
+      if (i === 0) continue; // the first run warms the caches
+      times.push(performance.now() - s);
+      if (c0 !== undefined && c1 !== undefined) cpu.push(c1 - c0);
+    }
+    const name = path.replace(/[?&]from=[^&]*&to=[^&]*/, "");
+    console.log(`| \`${name}\` | ${ms(median(times))} | ${ms(Math.max(...times))} | ${ms(median(cpu))} |`);
+  }
+}
+
+/** The 24 h concurrency SQL before and after its rewrite, alternately on the same data. */
+async function printComparison(store: Store, end: number, pid: number | undefined): Promise<void> {
+  console.log("\n24 h concurrency at 5 s, the SQL alone, before and after the rewrite (same data, alternating runs):");
+  console.log("| query | median ms | max ms | clickhouse CPU ms (median) |\n|---|--:|--:|--:|");
+  for (const row of await compareCcvQueries(store, { from: end - DAY, to: end }, RUNS, pid)) {
+    const wall = `${ms(median(row.wallMs))} | ${ms(Math.max(...row.wallMs))}`;
+    console.log(`| ${row.query} | ${wall} | ${ms(median(row.cpuMs))} |`);
+  }
+}
+
 async function main(): Promise<void> {
   const server = values.clickhouse ? undefined : await startClickHouse();
   const url = values.clickhouse ?? server?.url ?? "";
+  const pid = server?.pid() ?? (values["clickhouse-pid"] ? Number(values["clickhouse-pid"]) : undefined);
   const store = createStore({ url, database: `bench_${uniqueNamespace("dash")}`, requestTimeoutMs: 300_000 });
   try {
     await migrate(store);
     await ensureCcvTables(store, 25);
     const end = Math.floor(Date.now() / 60_000) * 60_000;
-    let batch: object[] = [];
-    let rows = 0;
-    const t0 = performance.now();
-    for (const r of viewRows(end)) {
-      batch.push(r);
-      if (batch.length === 100_000) {
-        await store.insert("events", batch);
-        rows += batch.length;
-        batch = [];
-      }
-    }
-    await store.insert("events", batch);
-    rows += batch.length;
-    const insertS = (performance.now() - t0) / 1000;
+    const { rows, seconds } = await fill(store, end);
     if (values.merged) {
       for (const t of ["view_facts", "ccv_times", "ccv_views"])
         await store.command(sql`OPTIMIZE TABLE ${ident(`${store.db.ident}.${t}`)} FINAL`);
     }
-    // The burst of inserts starts background merges; reads timed during them measure the merges.
-    const merging = async () =>
-      num(
-        (
-          await store.select<{ n: unknown }>(
-            sql`SELECT count() AS n FROM system.merges WHERE database = ${p.str(store.db.ident)}`,
-          )
-        )[0]?.n,
-      );
-    const settle = performance.now();
-    while ((await merging()) > 0 && performance.now() - settle < 180_000) await sleep(1000);
-    console.log(`background merges settled after ${((performance.now() - settle) / 1000).toFixed(0)} s`);
-    const app = createReadRoutes({
-      store,
-      keys: { write: new Set(), read: new Set(["rk"]) } as never,
-      ccvWindowSeconds: 25,
-    });
-    const range = `from=${new Date(end - DAY).toISOString()}&to=${new Date(end).toISOString()}`;
-    const paths = [
-      `/v1/overview?${range}`,
-      `/v1/breakdown?dimension=cdn&sort=failure_rate&${range}`,
-      `/v1/breakdown?dimension=country&${range}`,
-      `/v1/concurrency?step=5s&${range}`,
-      `/v1/concurrency?step=1m&${range}`,
-      `/v1/timeseries?metric=plays&step=5m&${range}`,
-    ];
-    const load = () =>
-      loadavg()
-        .map((l) => l.toFixed(2))
-        .join(", ");
-    console.log(`${VIEWS} views, ${rows} events inserted in ${insertS.toFixed(1)} s (with the materialized views)`);
+    await settleMerges(store);
+    console.log(`${VIEWS} views, ${rows} events inserted in ${seconds.toFixed(1)} s (with the materialized views)`);
     console.log(`load average before the reads: ${load()}`);
-    console.log("| request | median ms | max ms |\n|---|---|---|");
-    for (const path of paths) {
-      const times: number[] = [];
-      for (let i = 0; i <= RUNS; i++) {
-        const s = performance.now();
-        const res = await app.request(path, { headers: { authorization: "Bearer rk" } });
-        if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-        await res.arrayBuffer();
-        if (i > 0) times.push(performance.now() - s); // the first run warms the caches
-      }
-      times.sort((a, b) => a - b);
-      const med = times[Math.floor(times.length / 2)] ?? 0;
-      console.log(
-        `| \`${path.replace(/[?&]from=[^&]*&to=[^&]*/, "")}\` | ${med.toFixed(0)} | ${(times.at(-1) ?? 0).toFixed(0)} |`,
-      );
-    }
+    await timeRequests(store, end, pid);
     console.log(`load average after the reads: ${load()}`);
+    await printComparison(store, end, pid);
+    console.log(`load average at the end: ${load()}`);
   } finally {
     await store.close();
-    await server?.stop();
+    await server?.[Symbol.asyncDispose](); // stops it and removes its data dir
   }
 }
 

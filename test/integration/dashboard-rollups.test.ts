@@ -99,7 +99,65 @@ function workload(ns: string): Row[] {
       add("completed", { played_ms: played }); // a second end: the first one counts
     }
   }
-  return rows;
+  return [...rows, ...outsideTheirLives(ns)];
+}
+
+/**
+ * Three views of title m3 at T0 + 50 min whose presence lies partly or wholly outside their life
+ * (first frame .. first end), so the query must drop whole intervals, not only trim them: a first
+ * frame a minute after the request, beats a minute after the end, and an end before the first frame.
+ */
+function outsideTheirLives(ns: string): Row[] {
+  const at = T0 + 50 * 60_000;
+  const plan: [string, [string, number][]][] = [
+    [
+      "slow-start",
+      [
+        ["play_requested", 0],
+        ["played", 60_000],
+        ["heartbeat", 70_000],
+        ["ended", 80_000],
+      ],
+    ],
+    [
+      "beats-after-end",
+      [
+        ["played", 0],
+        ["heartbeat", 10_000],
+        ["ended", 15_000],
+        ["heartbeat", 75_000],
+        ["heartbeat", 85_000],
+      ],
+    ],
+    [
+      "ended-first",
+      [
+        ["ended", 0],
+        ["played", 1_000],
+        ["heartbeat", 11_000],
+        ["heartbeat", 21_000],
+      ],
+    ],
+  ];
+  return plan.flatMap(([name, events]) =>
+    events.map(([type, offset], k) => ({
+      id: `${ns}-${name}-${k}`,
+      type: `user.video.${type}`,
+      ts: new Date(at + offset).toISOString().slice(0, 19).replace("T", " "),
+      ts_ms: at + offset,
+      view_id: `${ns}-${name}`,
+      user_id: "u-edge",
+      video_id: "m3",
+      cdn: "cdn-a",
+      country: "DE",
+      device_type: "web",
+      experiment_variant: "",
+      played_ms: 0,
+      rebuffer_ms: 0,
+      startup_ms: type === "played" ? 500 : 0,
+      fatal: 0,
+    })),
+  );
 }
 
 /** Concurrent viewers at instant `at` by the definition (docs/metrics.md#concurrent-viewers). */
