@@ -38,8 +38,14 @@ function alertRow(a: AlertItem): HTMLElement {
     cell(figure(a.metric, a.value), "num"),
     cell(`${a.comparison} ${figure(a.metric, a.threshold)}`, "num"),
     cell(isoShort(a.fired_at)),
-    cell(a.resolved_at ? isoShort(a.resolved_at) : a.state === "firing" ? "firing" : "—"),
+    cell(resolved(a)),
   );
+}
+
+/** When it resolved, and why when its rule was deleted; "firing" while it fires. */
+export function resolved(a: AlertItem): string {
+  if (!a.resolved_at) return a.state === "firing" ? "firing" : "—";
+  return `${isoShort(a.resolved_at)}${a.reason === "rule_deleted" ? " (rule deleted)" : ""}`;
 }
 
 function ruleRow(r: AlertRuleItem): HTMLElement {
