@@ -1,5 +1,5 @@
 import { createClient } from "@clickhouse/client";
-import { jetstream } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, createInbox, headers as natsHeaders, type Msg, type NatsConnection } from "@nats-io/transport-node";
 import { Histogram, type HistogramSnapshot } from "../../src/load/index.ts";
 import type { Payloads } from "./payloads.ts";
@@ -106,6 +106,51 @@ export async function corePublishCeiling(
     elapsedMs: r.elapsedMs,
     latency: r.latency.snapshot(),
     note: `core publish + shared reply inbox, ${window} in flight${failed > 0 ? `, ${failed} errors` : ""}`,
+  };
+}
+
+/**
+ * Two deliveries per event, each acked on its own: the stream's play durables (analytics and
+ * recommendations, as provisioned, `AckPolicy.Explicit`) each drain the backlog already in the
+ * stream through one `consume()` subscription, acking every message as the consume loop does,
+ * without decoding it. Events are the deliveries divided by the number of durables.
+ */
+export async function deliverCeiling(
+  natsUrl: string,
+  stream: string,
+  durables: readonly string[],
+  durationMs: number,
+  batch: number,
+): Promise<CeilingResult> {
+  const nc = await connect({ servers: natsUrl });
+  const jsm = await jetstreamManager(nc);
+  const targets = await Promise.all(durables.map(async (d) => (await jsm.consumers.info(stream, d)).num_pending));
+  const js = jetstream(nc);
+  const latency = new Histogram();
+  const t0 = performance.now();
+  const counts = await Promise.all(
+    durables.map(async (name, i) => {
+      const target = targets[i] ?? 0;
+      const messages = await (await js.consumers.get(stream, name)).consume({ max_messages: batch * 2 });
+      let got = 0;
+      for await (const m of messages) {
+        m.ack();
+        if (++got >= target || performance.now() - t0 > durationMs) break;
+      }
+      await messages.close();
+      latency.record((performance.now() - t0) * 1000);
+      return got;
+    }),
+  );
+  await nc.flush(); // the last acks reached the server
+  const elapsedMs = performance.now() - t0;
+  await nc.close();
+  const deliveries = counts.reduce((a, b) => a + b, 0);
+  return {
+    events: Math.round(deliveries / Math.max(1, durables.length)),
+    elapsedMs,
+    latency: latency.snapshot(),
+    note: `${durables.join(" and ")} durables drain a backlog, consume() with ${(batch * 2).toLocaleString("en-US")} messages in flight, one ack per message, bodies not decoded`,
   };
 }
 

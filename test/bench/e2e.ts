@@ -3,6 +3,7 @@ import {
   consumerLag,
   createNamespace,
   dropNamespace,
+  PLAY_DURABLES,
   READ_KEY,
   runLoadgen,
   startRoles,
@@ -15,7 +16,7 @@ import { closedArgs, failedRow, rowFromLoad } from "./parts.ts";
 import type { Child } from "../helpers/processes.ts";
 import type { BenchRow } from "./table.ts";
 
-export const PLAY_CONSUMERS = ["analytics", "recommendations"] as const;
+export const PLAY_CONSUMERS = PLAY_DURABLES;
 
 /**
  * The consumer roles as production deploys them (k8s/: one Deployment each): one Node process

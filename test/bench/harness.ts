@@ -44,6 +44,9 @@ export function compiledPath(file: string): string {
   return js.startsWith("src/") ? js.replace(/^src\//, "dist/") : `dist-bench/${js}`;
 }
 
+/** The durables every play event reaches: two deliveries, two rows per event. */
+export const PLAY_DURABLES = ["analytics", "recommendations"] as const;
+
 export const WRITE_KEY = "wk_bench";
 export const READ_KEY = "rk_bench";
 

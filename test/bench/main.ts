@@ -2,7 +2,8 @@
  * `npm run bench [-- --quick] [--runtimes node,bun,deno] [--out FILE] [--profile]`: starts its
  * own nats-server and clickhouse-server and measures, in one run on this machine, the
  * ceilings of each part, the ingest role per runtime, the pipeline end to end at its maximum
- * sustainable rate, freshness, and the naive baseline; prints the table and writes it to
+ * sustainable rate, freshness, and the naive baseline, and sets the pipeline's CPU per event beside
+ * what its parts cost alone (./budget.ts); prints the table and writes it to
  * docs/benchmarks.md (between the bench markers) unless --quick.
  */
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -18,6 +19,7 @@ import { measurePipeline } from "./e2e.ts";
 import { measureNaive } from "./naive-run.ts";
 import { measureBackends, measureBareHttp, measureIngest } from "./parts.ts";
 import { summarizeProfiles } from "./profile.ts";
+import { cpuBudget, renderBudget } from "./budget.ts";
 import { writeReport } from "./doc.ts";
 import { measureIngestWebSocket, websocketListener } from "./websocket.ts";
 import { computeRatios, expectedRowIds, renderRuntimes, renderTable, type BenchRow } from "./table.ts";
@@ -31,7 +33,8 @@ export const BENCH_HELP = `usage: npm run bench -- [--quick] [--runtimes node,bu
   --out FILE         write the report here (default docs/benchmarks.md; with --quick, none)
   --json FILE        also write the rows as JSON
   --only LIST        measure only these sections: ceilings,ingest,consumers,pipeline,naive (ratios
-                     that need a missing section stay empty; a partial run never writes the doc)
+                     and CPU budget figures that need a missing section stay empty; the CPU budget
+                     needs ceilings,pipeline; a partial run never writes the doc)
   --profile          run the Node roles with --cpu-prof and add their hot spots to the report
   --compiled         build with tsc first and run the Node processes from dist/ (as the production
                      image does; the benchmark's own scripts from dist-bench/); without it they
@@ -191,6 +194,8 @@ function renderReport(
     `- each window ${o.windowMs} ms; the load generator is \`playpulse load\` in a process of its own; Node processes run ${o.compiled ? "from the tsc build (dist/)" : "through tsx"}`,
     "",
     renderTable(rows),
+    "",
+    renderBudget(cpuBudget(rows, o.pipelineRuntime, cpus().length)),
     "",
     "Ingest per runtime, side by side (events/s; NATS over TCP, then over WebSocket):",
     "",

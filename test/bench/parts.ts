@@ -11,8 +11,10 @@ import {
   startRoles,
   startScript,
   WRITE_KEY,
+  PLAY_DURABLES,
   type Harness,
   type LoadRun,
+  type Namespace,
 } from "./harness.ts";
 import { childEnv, ProcWatch, startChild } from "../helpers/processes.ts";
 import { BATCHES, type BenchRow, type RowGroup } from "./table.ts";
@@ -127,7 +129,7 @@ function ceilingRow(
   id: string,
   label: string,
   r: { result: CeilingResult; procs: BenchRow["procs"] },
-  unit: "message" | "batch",
+  unit: "message" | "batch" | "durable's drain",
 ): BenchRow {
   const lat = Histogram.from(r.result.latency);
   return {
@@ -142,7 +144,36 @@ function ceilingRow(
   };
 }
 
-/** Ceilings: JetStream publish (two ways) and ClickHouse insert (two ways) of the same payloads. */
+/**
+ * Ceiling: the same payloads delivered to the analytics and recommendations durables and acked one
+ * by one. The backlog is published first (not measured), then one worker drains it.
+ */
+async function measureDeliveries(h: Harness, payloads: number): Promise<BenchRow> {
+  const id = "ceiling.js.deliver";
+  const label =
+    "ceiling: JetStream, two deliveries per event (analytics and recommendations durables), an ack per message";
+  h.log(`  ${label}`);
+  let ns: Namespace | undefined;
+  try {
+    ns = await createNamespace(h, "dlv");
+    await runWorker(h, { kind: "js-fill", natsUrl: h.natsUrl, prefix: ns.ns, payloads });
+    const r = await runWorker(h, {
+      kind: "js-deliver",
+      natsUrl: h.natsUrl,
+      stream: ns.stream,
+      durables: [...PLAY_DURABLES],
+      durationMs: h.windowMs * 3,
+      batch: 5000,
+    });
+    return ceilingRow(id, label, r, "durable's drain");
+  } catch (err: unknown) {
+    return failedRow(id, "ceiling", label, err);
+  } finally {
+    if (ns) await dropNamespace(h, ns);
+  }
+}
+
+/** Ceilings: JetStream publish (two ways) and delivery, and ClickHouse insert (two ways), of the same payloads. */
 export async function measureBackends(h: Harness): Promise<BenchRow[]> {
   const payloads = h.quick ? 20_000 : 100_000;
   const rows: BenchRow[] = [];
@@ -178,6 +209,7 @@ export async function measureBackends(h: Harness): Promise<BenchRow[]> {
         rows.push(failedRow(t.id, "ceiling", t.label, err));
       }
     }
+    rows.push(await measureDeliveries(h, payloads));
     const batch = h.quick ? 10_000 : 100_000;
     const ch = [
       {

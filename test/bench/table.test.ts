@@ -27,6 +27,7 @@ describe("bench table", () => {
       "ceiling.http.node.100",
       "ceiling.js.publish",
       "ceiling.js.core",
+      "ceiling.js.deliver",
       "ceiling.ch.raw",
       "ceiling.ch.client",
       "ingest.node.1",

@@ -27,6 +27,7 @@ export function expectedRowIds(runtimes: readonly RuntimeName[]): string[] {
     ...runtimes.flatMap((rt) => BATCHES.map((b) => `ceiling.http.${rt}.${b}`)),
     "ceiling.js.publish",
     "ceiling.js.core",
+    "ceiling.js.deliver",
     "ceiling.ch.raw",
     "ceiling.ch.client",
     ...runtimes.flatMap((rt) => BATCHES.map((b) => `ingest.${rt}.${b}`)),

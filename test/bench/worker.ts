@@ -7,6 +7,7 @@ import {
   clickhouseClientCeiling,
   clickhouseRawCeiling,
   corePublishCeiling,
+  deliverCeiling,
   jsPublishCeiling,
   type CeilingResult,
 } from "./ceilings.ts";
@@ -22,6 +23,7 @@ export type WorkerTask =
       payloads: number;
     }
   | { kind: "js-fill"; natsUrl: string; prefix: string; payloads: number }
+  | { kind: "js-deliver"; natsUrl: string; stream: string; durables: string[]; durationMs: number; batch: number }
   | {
       kind: "ch-raw" | "ch-client";
       clickhouseUrl: string;
@@ -45,6 +47,8 @@ function prepare(task: WorkerTask): () => Promise<CeilingResult> {
       const p = makePayloads(task.payloads, task.prefix);
       return () => corePublishCeiling(task.natsUrl, p, Number.POSITIVE_INFINITY, 1000, task.payloads);
     }
+    case "js-deliver":
+      return () => deliverCeiling(task.natsUrl, task.stream, task.durables, task.durationMs, task.batch);
     case "ch-raw": {
       const p = makePayloads(task.payloads, "");
       return () => clickhouseRawCeiling(task.clickhouseUrl, task.database, p, task.durationMs, task.batch);

@@ -35,6 +35,9 @@ describe("npm run bench -- --quick (smoke)", () => {
     const table = child.stdout();
     expect(table).toContain("| measurement | events/s | p50 ms | p99 ms | vs tightest ceiling | vs naive |");
     for (const r of rows) expect(table).toContain(`| ${r.label} |`);
+    // The CPU budget: every process of the batched pipeline beside its parts, and the summed limit.
+    expect(table).toContain("| process | in the pipeline | its parts alone | the parts |");
+    expect(table).toMatch(/Summed limit of the design: [\d.]+ µs of CPU per event → \*\*[\d,]+ events\/s\*\*/);
     const ratioed = rows.filter((r) => r.id.startsWith("pipeline.") && r.id !== "pipeline.freshness");
     expect(ratioed.map((r) => [r.id, typeof r.vsCeiling, typeof r.vsNaive])).toEqual([
       ["pipeline.1", "number", "number"],

@@ -1,0 +1,145 @@
+import type { RuntimeName } from "../../src/http/runtimes.ts";
+import type { BenchRow } from "./table.ts";
+
+/** One part of the design, as a ceiling row measures it alone: the CPU of `proc` in row `row`. */
+interface Part {
+  name: string;
+  row: string;
+  proc: string;
+}
+
+/** The parts every batched play event passes through, from this run's ceiling rows. */
+function parts(rt: RuntimeName) {
+  const http = `ceiling.http.${rt}.100`;
+  return {
+    loadgen: { name: "load generator", row: http, proc: "load" },
+    parse: { name: "HTTP parse", row: http, proc: "server" },
+    publishClient: { name: "JetStream publish (client)", row: "ceiling.js.core", proc: "worker" },
+    publishServer: { name: "JetStream publish (server)", row: "ceiling.js.core", proc: "nats" },
+    deliverClient: { name: "two deliveries, an ack each (client)", row: "ceiling.js.deliver", proc: "worker" },
+    deliverServer: { name: "two deliveries, an ack each (server)", row: "ceiling.js.deliver", proc: "nats" },
+    insertClient: { name: "two ClickHouse rows (client)", row: "ceiling.ch.raw", proc: "worker" },
+    insertServer: { name: "two ClickHouse rows (server)", row: "ceiling.ch.raw", proc: "clickhouse" },
+  } satisfies Record<string, Part>;
+}
+
+/**
+ * Which parts each process of the pipeline row runs, and what share of each: the two play
+ * consumers split the deliveries and the rows (one delivery and one row each per event).
+ */
+function processParts(rt: RuntimeName): Record<string, readonly (readonly [Part, number])[]> {
+  const p = parts(rt);
+  const consumer = [
+    [p.deliverClient, 0.5],
+    [p.insertClient, 0.5],
+  ] as const;
+  return {
+    load: [[p.loadgen, 1]],
+    ingest: [
+      [p.parse, 1],
+      [p.publishClient, 1],
+    ],
+    analytics: consumer,
+    recommendations: consumer,
+    content: [],
+    nats: [
+      [p.publishServer, 1],
+      [p.deliverServer, 1],
+    ],
+    clickhouse: [[p.insertServer, 1]],
+  };
+}
+
+export interface BudgetLine {
+  process: string;
+  /** µs of CPU per event in the pipeline row; null when the process was not sampled. */
+  pipelineUs: number | null;
+  /** What its parts cost alone, µs per event; null when a ceiling it needs did not run. */
+  partsUs: number | null;
+  parts: string;
+}
+
+export interface CpuBudget {
+  /** The pipeline row's rate (events/s): the maximum sustainable, 100 events per request. */
+  rate: number;
+  cores: number;
+  lines: BudgetLine[];
+  pipelineUs: number;
+  /** The sum of every part alone, µs per event; null when a ceiling is missing. */
+  partsUs: number | null;
+  /** The summed limit of the design: `cores` × 1,000,000 µs ÷ `partsUs`, events/s. */
+  limit: number | null;
+  vsLimit: number | null;
+  /** The pipeline's ratio to its tightest single ceiling (computeRatios), kept beside. */
+  vsTightest: number | null;
+}
+
+/** µs of CPU per event of process `proc` in `row`: % of one core × 10,000 ÷ events/s. */
+export function usPerEvent(row: BenchRow | undefined, proc: string): number | null {
+  const p = row?.procs.find((x) => x.name === proc);
+  if (!row || row.error || !p || !row.eventsPerSec) return null;
+  return (p.cpuPct * 10_000) / row.eventsPerSec;
+}
+
+const sum = (xs: (number | null)[]) =>
+  xs.some((x) => x === null) ? null : xs.reduce<number>((a, b) => a + (b ?? 0), 0);
+
+/**
+ * The CPU budget per event of the batched pipeline row (`pipeline.100`): each process's CPU per
+ * event beside what its parts cost alone in the ceilings, the sum of the parts (the design's
+ * limit on `cores` cores) and the pipeline's ratio to it. Undefined when the pipeline row is missing.
+ */
+export function cpuBudget(list: readonly BenchRow[], rt: RuntimeName, cores: number): CpuBudget | undefined {
+  const rows = new Map(list.map((r) => [r.id, r]));
+  const pipe = rows.get("pipeline.100");
+  if (!pipe || pipe.error || !pipe.eventsPerSec) return undefined;
+  const map = processParts(rt);
+  const names = [...Object.keys(map), ...pipe.procs.map((p) => p.name).filter((n) => !(n in map))];
+  const lines = names.map((process): BudgetLine => {
+    const own = map[process] ?? [];
+    return {
+      process,
+      pipelineUs: usPerEvent(pipe, process),
+      partsUs: sum(own.map(([part, share]) => mul(usPerEvent(rows.get(part.row), part.proc), share))),
+      parts:
+        own.length === 0 ? "none" : own.map(([part, share]) => `${share === 1 ? "" : "½ "}${part.name}`).join(" + "),
+    };
+  });
+  const all = Object.values(parts(rt));
+  const partsUs = sum(all.map((part) => usPerEvent(rows.get(part.row), part.proc)));
+  const limit = partsUs ? (cores * 1_000_000) / partsUs : null;
+  return {
+    rate: pipe.eventsPerSec,
+    cores,
+    lines,
+    pipelineUs: lines.reduce((a, l) => a + (l.pipelineUs ?? 0), 0),
+    partsUs,
+    limit,
+    vsLimit: limit ? pipe.eventsPerSec / limit : null,
+    vsTightest: pipe.vsCeiling ?? null,
+  };
+}
+
+const mul = (a: number | null, b: number) => (a === null ? null : a * b);
+const us = (n: number | null) => (n === null ? "–" : n.toFixed(n >= 10 ? 0 : 1));
+const int = (n: number) => Math.round(n).toLocaleString("en-US");
+const pct = (n: number | null) => (n === null ? "–" : `${Math.round(n * 100)} %`);
+
+/** The budget as Markdown: a line per process, the total, the summed limit and both ratios. */
+export function renderBudget(b: CpuBudget | undefined): string {
+  if (!b) return "CPU budget per event: not computed (the batched pipeline row did not run).";
+  const limit =
+    b.limit === null || b.partsUs === null
+      ? "Summed limit of the design: – (a ceiling it needs did not run)."
+      : `Summed limit of the design: ${us(b.partsUs)} µs of CPU per event → **${int(b.limit)} events/s** on ${b.cores} cores; the pipeline's ${int(b.rate)} events/s is **${pct(b.vsLimit)}** of it.`;
+  return [
+    `CPU budget per event at the batched maximum (${int(b.rate)} events/s, 100 events/request): µs of CPU per event in each process, beside what its parts cost alone in this run's ceilings (each at its own rate):`,
+    "",
+    "| process | in the pipeline | its parts alone | the parts |",
+    "|---|--:|--:|---|",
+    ...b.lines.map((l) => `| ${l.process} | ${us(l.pipelineUs)} | ${us(l.partsUs)} | ${l.parts} |`),
+    `| **all** | **${us(b.pipelineUs)}** | **${us(b.partsUs)}** | |`,
+    "",
+    `${limit} Against the tightest single ceiling (the slowest part alone, the table's ratio column): ${pct(b.vsTightest)}.`,
+  ].join("\n");
+}
