@@ -9,7 +9,7 @@ import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { AlertEvent } from "../../src/events/index.ts";
 import { cdnFailureRule, cdnViews } from "../helpers/alert-workload.ts";
-import { launchChromium, type BrowserHandle } from "../helpers/browser.ts";
+import { dashboardPage, launchChromium, screenshotSchemes, type BrowserHandle } from "../helpers/browser.ts";
 import { startPipeline, type Pipeline } from "../helpers/index.ts";
 
 const SHOTS = "test-results/dashboard";
@@ -41,26 +41,13 @@ describe("alerts view in Chromium", () => {
       env: { PLAYPULSE_ALERT_RULES: JSON.stringify(RULES), PLAYPULSE_EVALUATION_INTERVAL_MS: "200" },
     });
     chrome = await launchChromium();
-    page = await chrome.browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.setDefaultTimeout(15_000);
-    page.on("pageerror", (e) => console.error("pageerror:", e.message));
-    page.on("request", (r) => requests.push(r.url()));
-    await page.goto(`${p.baseUrl}/dashboard`);
-    await page.evaluate(`sessionStorage.setItem("playpulse.readKey", ${JSON.stringify(p.readKey)})`);
+    page = await dashboardPage(chrome, { requests, baseUrl: p.baseUrl, readKey: p.readKey });
   }, 60_000);
 
   afterAll(async () => {
     await chrome?.[Symbol.asyncDispose]();
     await p?.stop();
   });
-
-  async function shoot(name: string): Promise<void> {
-    for (const scheme of ["light", "dark"] as const) {
-      await page.emulateMedia({ colorScheme: scheme });
-      await page.screenshot({ path: `${SHOTS}/${name}-${scheme}.png`, fullPage: true });
-    }
-    await page.emulateMedia({ colorScheme: "light" });
-  }
 
   it("says so when nothing fires, and lists the configured rules", async () => {
     await page.goto(`${p.baseUrl}/dashboard#/alerts`);
@@ -102,7 +89,7 @@ describe("alerts view in Chromium", () => {
       a.fired_at.replace("T", " ").replace(/\.\d+Z$/, " UTC"),
       "firing",
     ]);
-    await shoot("alerts");
+    await screenshotSchemes(page, SHOTS, "alerts");
 
     // The burst is over: the window empties, the alert resolves, the page follows (it refreshes every 10 s).
     await page.getByText("No alert is firing.").waitFor({ timeout: 45_000 });

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { bytesText, METRICS, show } from "../../src/dashboard/client/format.ts";
 import type { LagReport } from "../../src/query/index.ts";
 import type { MetricName } from "../../src/dashboard/client/types.ts";
-import { launchChromium, type BrowserHandle } from "../helpers/browser.ts";
+import { dashboardPage, launchChromium, screenshotSchemes, type BrowserHandle } from "../helpers/browser.ts";
 import {
   catalogEvents,
   cdnEvents,
@@ -51,10 +51,7 @@ describe("dashboard in Chromium", () => {
       { timeoutMs: 30_000, what: "the workload's 40 views stored" },
     );
     chrome = await launchChromium();
-    page = await chrome.browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.setDefaultTimeout(15_000);
-    page.on("pageerror", (e) => console.error("pageerror:", e.message));
-    page.on("request", (r) => requests.push(r.url()));
+    page = await dashboardPage(chrome, { requests });
     page.on("dialog", (d) => {
       dialogs.push(d.message());
       void d.dismiss();
@@ -65,14 +62,8 @@ describe("dashboard in Chromium", () => {
     await p?.stop();
   });
 
-  async function shoot(name: string): Promise<void> {
-    for (const scheme of ["light", "dark"] as const) {
-      await page.emulateMedia({ colorScheme: scheme });
-      await page.waitForTimeout(300); // charts redraw with the scheme's colours
-      await page.screenshot({ path: `${SHOTS}/${name}-${scheme}.png`, fullPage: true });
-    }
-    await page.emulateMedia({ colorScheme: "light" });
-  }
+  // Charts redraw with the scheme's colours: 300 ms after each change.
+  const shoot = (name: string) => screenshotSchemes(page, SHOTS, name, 300);
 
   it("asks for a read key, refuses a wrong one and a write key, accepts a read key", async () => {
     await page.goto(`${p.baseUrl}/`);

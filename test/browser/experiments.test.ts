@@ -6,7 +6,7 @@
  */
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchChromium, type BrowserHandle } from "../helpers/browser.ts";
+import { dashboardPage, launchChromium, type BrowserHandle } from "../helpers/browser.ts";
 import { startPipeline, waitFor, type Pipeline } from "../helpers/index.ts";
 
 const HOUR = 3_600_000;
@@ -110,12 +110,7 @@ describe("experiments panel in Chromium", () => {
       { timeoutMs: 60_000, intervalMs: 300, what: "2,600 views stored" },
     );
     chrome = await launchChromium();
-    page = await chrome.browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.setDefaultTimeout(15_000);
-    page.on("pageerror", (e) => console.error("pageerror:", e.message));
-    page.on("request", (r) => requests.push(r.url()));
-    await page.goto(`${p.baseUrl}/dashboard`);
-    await page.evaluate(`sessionStorage.setItem("playpulse.readKey", ${JSON.stringify(p.readKey)})`);
+    page = await dashboardPage(chrome, { requests, baseUrl: p.baseUrl, readKey: p.readKey });
   }, 120_000);
 
   afterAll(async () => {
