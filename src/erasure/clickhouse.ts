@@ -1,4 +1,4 @@
-import { num, p, sql, type Ident, type Sql, type Store } from "../store/index.ts";
+import { ccvTimesFill, num, p, sql, type Ident, type Sql, type Store } from "../store/index.ts";
 import type { ErasureStore } from "./stores.ts";
 
 /** What a user left in `events`: the views they played and the stream sequences of their events. */
@@ -63,8 +63,8 @@ export async function mutationsDone(store: Store): Promise<boolean> {
 /**
  * Writes back the concurrency rows that other users' events give the erased user's views (a view
  * id two users sent): the same selects as migrations 4 and 6, limited to those views, from
- * `events` once the user's rows are gone. Readers take a min per view and a set of times, so a
- * row written again changes nothing.
+ * `events` once the user's rows are gone. Readers take a min per view and the union of the times'
+ * covers, so a row written again changes nothing.
  */
 export function refillConcurrency(db: Ident, userId: string, viewIds: readonly string[]): Sql[] {
   if (viewIds.length === 0) return [];
@@ -72,9 +72,7 @@ export function refillConcurrency(db: Ident, userId: string, viewIds: readonly s
   return [
     sql`INSERT INTO ${db}.ccv_views SELECT view_id, video_id, toUInt8(if(type = 'user.video.played', 1, 2)) AS kind, ts_ms
       FROM ${db}.events WHERE type IN ('user.video.played', 'user.video.ended', 'user.video.completed') AND ${where}`,
-    sql`INSERT INTO ${db}.ccv_times SELECT toUInt32(intDiv(ts_ms, 3600000) * 3600) AS hour, video_id, view_id,
-        groupArrayState(ts_ms) AS times
-      FROM ${db}.events WHERE ${where} GROUP BY hour, video_id, view_id`,
+    ccvTimesFill(db, where),
   ];
 }
 

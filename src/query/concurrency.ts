@@ -20,16 +20,24 @@ const i64 = (v: number) => sql`toInt64(${p.u64(v)})`;
 
 /**
  * The +1/−1 steps of concurrent viewers over the 5 s buckets k = first..last (bucket k is the
- * instant k × 5 s). Per view, in one `GROUP BY view_id` over its event times (`ccv_times`, the
- * hours that can reach the buckets) and its lifecycle rows (`ccv_views`), with no join: the sorted
- * times, each event covering buckets ⌈ts/5 s⌉ .. ⌊(ts + window)/5 s⌋; covers that overlap or touch
- * merge into intervals (a start is a cover beginning after the previous one's end + 1, a stop a
- * cover ending before the next one's start − 1). Each start gives +1 and each stop −1 one bucket
- * after it; after `ARRAY JOIN` every position is clamped into the view's life within the range,
- * [lo, hi + 1] (first frame at or before the bucket, no end at or before it), so an interval
- * outside the life gives +1 and −1 at the same position and cancels. Summed per bucket: one entry
- * per change. No lambda captures a column (ClickHouse 18.16 loses such columns in subqueries), and
- * no alias repeats a column name (current ClickHouse's analyzer reads that as a cycle).
+ * instant k × 5 s), as a `sumMap` (docs/metrics.md#concurrent-viewers).
+ *
+ * 1. Per `ccv_times` row of the hours that can reach the buckets (no grouping yet): its times
+ *    sorted, each event covering buckets ⌈ts/5 s⌉ .. ⌊(ts + window)/5 s⌋; covers that overlap or
+ *    touch merge into intervals (a start is a cover beginning after the previous one's end + 1, a
+ *    stop a cover ending before the next one's start − 1). Each interval becomes two keys,
+ *    start × 2 + 1 and (stop + 1) × 2, so one sort orders positions and one parity gives the sign.
+ * 2. One `GROUP BY view_id` over those rows and the view's lifecycle rows before the hours read
+ *    (`ccv_views`; the rows read carry the rest: first frame and first end, stored + 1, 0 = none).
+ * 3. Per view, the union of its rows' intervals: the keys sorted, a running sum of ±1, and a +1
+ *    where the sum leaves 0 and a −1 where it returns to 0 (a stop and a start at one position may
+ *    give both there; they cancel in the sum).
+ * 4. After `ARRAY JOIN`, every position clamped into the view's life within the range,
+ *    [lo, hi + 1] (first frame at or before the bucket, no end at or before it), so an interval
+ *    outside the life gives +1 and −1 at one position and cancels. Summed per bucket.
+ *
+ * No lambda captures a column (ClickHouse 18.16 loses such columns in subqueries), and no alias
+ * repeats a column name (current ClickHouse's analyzer reads that as a cycle).
  */
 export function ccvStepsSql(
   store: Store,
@@ -39,40 +47,46 @@ export function ccvStepsSql(
   videoId: string | undefined,
 ): Sql {
   const db = store.db;
-  const h1 = (Math.floor((first * BUCKET_MS - windowMs) / HOUR_MS) * HOUR_MS) / 1000;
+  const h1 = Math.max(0, (Math.floor((first * BUCKET_MS - windowMs) / HOUR_MS) * HOUR_MS) / 1000);
   const h2 = (Math.floor((last * BUCKET_MS) / HOUR_MS) * HOUR_MS) / 1000;
   const video = videoId === undefined ? sql`` : sql` AND video_id = ${p.str(videoId)}`;
-  const hours = sql`hour >= ${p.u64(Math.max(0, h1))} AND hour <= ${p.u64(h2)}${video}`;
+  const hours = sql`hour >= ${p.u64(h1)} AND hour <= ${p.u64(h2)}${video}`;
   const b = p.u64(BUCKET_MS);
   const up = p.u64(BUCKET_MS - 1);
+  const bucketOf = (ms: Sql) => sql`intDiv(toInt64(${ms}) + ${up}, ${b})`; // ⌈ms / 5 s⌉
   return sql`SELECT sumMap([k], [d]) AS steps FROM (
       SELECT least(greatest(raw_k, lo), hi_next) AS k, d FROM (
-        SELECT arrayFilter((x, pz) -> x > pz + 1, a, arrayPushFront(arrayPopBack(z), toInt64(-2))) AS ss,
-          arrayMap(y -> y + 1,
-            arrayFilter((y, na) -> na > y + 1, z, arrayPushBack(arrayPopFront(a), toInt64(9223372036854775807)))) AS ee,
-          arrayConcat(ss, ee) AS ks,
-          arrayConcat(arrayResize(emptyArrayInt64(), length(ss), toInt64(1)),
-            arrayResize(emptyArrayInt64(), length(ee), toInt64(-1))) AS ds,
-          lo, hi_next
+        SELECT arraySort(kl) AS sk, arrayCumSum(arrayMap(x -> x % 2 * 2 - 1, sk)) AS c,
+          arrayPushFront(arrayPopBack(c), toInt64(0)) AS pc,
+          arrayMap(x -> intDiv(x, 2), arrayFilter((x, cc, pp) -> (cc > 0) != (pp > 0), sk, c, pc)) AS tk,
+          arrayMap(cc -> if(cc > 0, toInt64(1), toInt64(-1)), arrayFilter((cc, pp) -> (cc > 0) != (pp > 0), c, pc)) AS td,
+          greatest(${i64(first)}, ${bucketOf(sql`first_ms - 1`)}) AS lo,
+          greatest(lo, least(${i64(last)}, if(end_ms = 0, ${i64(last)}, ${bucketOf(sql`end_ms - 1`)} - 1)) + 1) AS hi_next
         FROM (
-          SELECT arrayMap(x -> intDiv(toInt64(x) + ${up}, ${b}), t) AS a,
-            arrayMap(x -> intDiv(toInt64(x) + ${p.u64(windowMs)}, ${b}), t) AS z,
-            greatest(${i64(first)}, intDiv(toInt64(first_ms) + ${up}, ${b})) AS lo,
-            greatest(lo, least(${i64(last)}, if(ends = 0, ${i64(last)}, intDiv(toInt64(end_ms) + ${up}, ${b}) - 1)) + 1) AS hi_next
+          SELECT groupArrayArray(ks) AS kl, minIf(pm, pm > 0) AS first_ms, minIf(em, em > 0) AS end_ms
           FROM (
-            SELECT arraySort(groupArrayArray(tl)) AS t, countIf(kind = 1) AS plays, minIf(ts_ms, kind = 1) AS first_ms,
-              countIf(kind = 2) AS ends, minIf(ts_ms, kind = 2) AS end_ms
+            SELECT view_id, arrayConcat(arrayMap(x -> x * 2 + 1, ss), arrayMap(y -> y * 2 + 2, ee)) AS ks, pm, em
             FROM (
-              SELECT view_id, finalizeAggregation(times) AS tl, toUInt8(0) AS kind, toUInt64(0) AS ts_ms
-              FROM ${db}.ccv_times WHERE ${hours}
-              UNION ALL
-              SELECT view_id, emptyArrayUInt64() AS tl, kind, ts_ms
-              FROM ${db}.ccv_views WHERE view_id IN (SELECT view_id FROM ${db}.ccv_times WHERE ${hours})
+              SELECT view_id, pm, em,
+                arrayFilter((x, pz) -> x > pz + 1, a, arrayPushFront(arrayPopBack(z), toInt64(-2))) AS ss,
+                arrayFilter((y, na) -> na > y + 1, z, arrayPushBack(arrayPopFront(a), toInt64(9223372036854775807))) AS ee
+              FROM (
+                SELECT view_id, arraySort(finalizeAggregation(times)) AS t,
+                  arrayMap(x -> intDiv(toInt64(x) + ${up}, ${b}), t) AS a,
+                  arrayMap(x -> intDiv(toInt64(x) + ${p.u64(windowMs)}, ${b}), t) AS z,
+                  finalizeAggregation(first_played) AS pm, finalizeAggregation(first_end) AS em
+                FROM ${db}.ccv_times WHERE ${hours}
+              )
             )
-            GROUP BY view_id HAVING length(t) > 0 AND plays > 0
+            UNION ALL
+            SELECT view_id, emptyArrayInt64() AS ks, if(kind = 1, ts_ms + 1, toUInt64(0)) AS pm,
+              if(kind = 2, ts_ms + 1, toUInt64(0)) AS em
+            FROM ${db}.ccv_views
+            WHERE ts_ms < ${p.u64(h1 * 1000)}${video} AND view_id IN (SELECT view_id FROM ${db}.ccv_times WHERE ${hours})
           )
+          GROUP BY view_id HAVING length(kl) > 0 AND first_ms > 0
         )
-      ) ARRAY JOIN ks AS raw_k, ds AS d
+      ) ARRAY JOIN tk AS raw_k, td AS d
     )`;
 }
 

@@ -1,5 +1,7 @@
 import type { Store } from "./client.ts";
 import {
+  ccvTimesFill,
+  ccvTimesLifecycleColumns,
   ccvTimesSelect,
   ccvTimesTable,
   viewFactsClockColumns,
@@ -95,8 +97,10 @@ export const MIGRATIONS: readonly Migration[] = [
     name: "ccv_times: each view's event timestamps per hour, for concurrent viewers",
     statements: (db) => [
       ccvTimesTable(db),
+      // Written today with migration 31's columns too (they are part of the table's definition);
+      // migration 31 replaces this view, and drops it again when replay has run this once more.
       sql`CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.ccv_times_mv TO ${db}.ccv_times AS ${ccvTimesSelect(db)}`,
-      sql`INSERT INTO ${db}.ccv_times ${ccvTimesSelect(db)}`,
+      ccvTimesFill(db),
     ],
   },
   {
@@ -181,6 +185,20 @@ export const MIGRATIONS: readonly Migration[] = [
       sql`CREATE TABLE IF NOT EXISTS ${db}.experiment_evaluations (
         experiment_id String, message_id String, evaluated_ms UInt64, event String
       ) ENGINE = ReplacingMergeTree() ORDER BY (experiment_id, message_id, evaluated_ms)`,
+    ],
+  },
+  {
+    id: 31,
+    name: "ccv_times: each view's first frame and first end per hour, beside its times (docs/metrics.md#concurrent-viewers)",
+    // The new view is made before the old one goes, so no insert is missed (one both saw writes its
+    // times twice, which changes no cover); the fill then writes the life of the events stored
+    // before (their lifecycle events' rows again; a repeated minimum changes nothing). Rows written
+    // before the columns existed read 0, "none here", which the fill completes.
+    statements: (db) => [
+      ...ccvTimesLifecycleColumns(db),
+      sql`CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.ccv_times_life_mv TO ${db}.ccv_times AS ${ccvTimesSelect(db)}`,
+      sql`DROP TABLE IF EXISTS ${db}.ccv_times_mv`,
+      ccvTimesFill(db, sql`type IN ('user.video.played', 'user.video.ended', 'user.video.completed')`),
     ],
   },
 ];

@@ -116,20 +116,41 @@ export function viewFactsFill(db: Ident, clock = true): Sql {
 }
 
 /**
- * The timestamps of each view's events per hour (a set: a repeat adds nothing), for concurrent
- * viewers: a view's presence is the union of [ts, ts + window] over its events.
+ * The timestamps of each view's events per hour, for concurrent viewers: a view's presence is the
+ * union of [ts, ts + window] over its events (a repeated timestamp adds the same cover again, so
+ * repeats change nothing). Beside them, the view's first frame and first end within the hour, each
+ * stored as ts_ms + 1 so that 0 means "none in this row" (`minIf` of no rows is 0, and so is a row
+ * written before migration 31 added the columns): concurrent viewers read a view's life from the
+ * rows they read anyway, and look up `ccv_views` only for what happened before the hours they read.
  */
 export function ccvTimesTable(db: Ident): Sql {
   return sql`CREATE TABLE IF NOT EXISTS ${db}.ccv_times (
-      hour UInt32, video_id String, view_id String, times AggregateFunction(groupArray, UInt64)
+      hour UInt32, video_id String, view_id String, times AggregateFunction(groupArray, UInt64),
+      first_played AggregateFunction(minIf, UInt64, UInt8), first_end AggregateFunction(minIf, UInt64, UInt8)
     ) ENGINE = AggregatingMergeTree()
     PARTITION BY toYYYYMM(toDateTime(hour))
     ORDER BY (hour, video_id, view_id)`;
 }
 
-export function ccvTimesSelect(db: Ident): Sql {
+/** Migration 31's columns, for a `ccv_times` that migration 6 made before they existed. */
+export function ccvTimesLifecycleColumns(db: Ident): Sql[] {
+  return ["first_played", "first_end"].map(
+    (c) => sql`ALTER TABLE ${db}.ccv_times ADD COLUMN ${ident(c)} AggregateFunction(minIf, UInt64, UInt8)`,
+  );
+}
+
+/** The rows of `ccv_times` for the events matching `where` (every event when it is omitted). */
+export function ccvTimesSelect(db: Ident, where: Sql = sql`1`): Sql {
   return sql`SELECT toUInt32(intDiv(ts_ms, 3600000) * 3600) AS hour, video_id, view_id,
-      groupArrayState(ts_ms) AS times
-    FROM ${db}.events
+      groupArrayState(ts_ms) AS times,
+      minIfState(ts_ms + 1, toUInt8(type = 'user.video.played')) AS first_played,
+      minIfState(ts_ms + 1, toUInt8(type IN ('user.video.ended', 'user.video.completed'))) AS first_end
+    FROM ${db}.events WHERE ${where}
     GROUP BY hour, video_id, view_id`;
+}
+
+/** Writes `ccv_times` rows for the events matching `where`, naming the columns (replay runs it on any release's table). */
+export function ccvTimesFill(db: Ident, where?: Sql): Sql {
+  const names = ["hour", "video_id", "view_id", "times", "first_played", "first_end"];
+  return sql`INSERT INTO ${db}.ccv_times (${join(names.map((n) => sql`${ident(n)}`))}) ${ccvTimesSelect(db, where)}`;
 }

@@ -7,7 +7,7 @@
  *
  *   npx tsx --tsconfig test/bench/tsconfig.json test/bench/dashboard-reads.ts --help
  *
- * Then the 24 h concurrency query before and after its rewrite, on the same data (ccv-compare.ts).
+ * Then the 24 h concurrency query before each rewrite and now, on the same data (ccv-compare.ts).
  * Results: docs/benchmarks.md#dashboard-reads.
  */
 import { loadavg } from "node:os";
@@ -29,7 +29,7 @@ const HELP = `Dashboard reads at scale: inserts --views views over 24 h, then ti
   --help               this text
 
 Prints a table per request (median and max wall ms, median clickhouse-server CPU ms), then the
-24 h concurrency query before and after its rewrite on the same data, and the load average.`;
+24 h concurrency query before each rewrite and now on the same data, and the load average.`;
 
 const { values } = parseArgs({
   args: argv.slice(2),
@@ -178,9 +178,9 @@ async function timeRequests(store: Store, end: number, pid: number | undefined):
   }
 }
 
-/** The 24 h concurrency SQL before and after its rewrite, alternately on the same data. */
+/** The 24 h concurrency SQL before each rewrite and now, alternately on the same data. */
 async function printComparison(store: Store, end: number, pid: number | undefined): Promise<void> {
-  console.log("\n24 h concurrency at 5 s, the SQL alone, before and after the rewrite (same data, alternating runs):");
+  console.log("\n24 h concurrency at 5 s, the SQL alone, before each rewrite and now (same data, alternating runs):");
   console.log("| query | median ms | max ms | clickhouse CPU ms (median) |\n|---|--:|--:|--:|");
   for (const row of await compareCcvQueries(store, { from: end - DAY, to: end }, RUNS, pid)) {
     const wall = `${ms(median(row.wallMs))} | ${ms(Math.max(...row.wallMs))}`;

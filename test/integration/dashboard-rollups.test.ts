@@ -3,8 +3,9 @@
  * events. Here they must give exactly what the events give, for ranges cut at any millisecond:
  * the overview, breakdowns and series against the same formulas run on `events` (perViewSql), and
  * concurrent viewers against the definition computed in TypeScript from the generated events.
- * Rows arrive shuffled, in several inserts, half of them before migrations 5 and 6 (which fill the
- * new tables from what is stored), and a quarter of them twice.
+ * Rows arrive shuffled, in several inserts: a third before migrations 5 and 6 (which fill the new
+ * tables from what is stored), a third while `ccv_times` is as migration 6 made it before migration
+ * 31 (times only; 31 then fills in each view's life), and a quarter of them twice.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { breakdown, eventFilter } from "../../src/query/breakdown.ts";
@@ -12,7 +13,16 @@ import { concurrency } from "../../src/query/concurrency.ts";
 import { METRIC_COLUMNS, perViewSql, toMetrics, type MetricRow, type Metrics } from "../../src/query/metrics-sql.ts";
 import { overview } from "../../src/query/overview.ts";
 import { timeseries } from "../../src/query/timeseries.ts";
-import { createStore, ident, migrate, MIGRATIONS, sql, type Sql, type Store } from "../../src/store/index.ts";
+import {
+  createStore,
+  ident,
+  migrate,
+  MIGRATIONS,
+  sql,
+  type Migration,
+  type Sql,
+  type Store,
+} from "../../src/store/index.ts";
 import { uniqueNamespace } from "../helpers/index.ts";
 
 const HOUR = 3_600_000;
@@ -160,6 +170,23 @@ function outsideTheirLives(ns: string): Row[] {
   );
 }
 
+/** Migration 6 as it was released: `ccv_times` with the times alone, written by `ccv_times_mv`. */
+const oldCcvTimes: Migration = {
+  id: 6,
+  name: "ccv_times, as released before migration 31",
+  statements: (db) => {
+    const select = sql`SELECT toUInt32(intDiv(ts_ms, 3600000) * 3600) AS hour, video_id, view_id,
+      groupArrayState(ts_ms) AS times FROM ${db}.events GROUP BY hour, video_id, view_id`;
+    return [
+      sql`CREATE TABLE IF NOT EXISTS ${db}.ccv_times (hour UInt32, video_id String, view_id String,
+        times AggregateFunction(groupArray, UInt64)) ENGINE = AggregatingMergeTree()
+        PARTITION BY toYYYYMM(toDateTime(hour)) ORDER BY (hour, video_id, view_id)`,
+      sql`CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.ccv_times_mv TO ${db}.ccv_times AS ${select}`,
+      sql`INSERT INTO ${db}.ccv_times ${select}`,
+    ];
+  },
+};
+
 /** Concurrent viewers at instant `at` by the definition (docs/metrics.md#concurrent-viewers). */
 function ccvAt(rows: readonly Row[], at: number): number {
   const views = new Map<string, Row[]>();
@@ -190,14 +217,17 @@ describe("dashboard reads from the rollups equal the events", () => {
       .map((row) => ({ row, key: r() }))
       .sort((a, b) => a.key - b.key)
       .map((x) => x.row);
-    const half = Math.floor(shuffled.length / 2);
+    const third = Math.floor(shuffled.length / 3);
     await migrate(
       store,
       MIGRATIONS.filter((m) => m.id <= 4),
     );
-    await store.insert("events", shuffled.slice(0, half)); // before the rollups exist: the backfill
-    expect(await migrate(store)).toEqual(expect.arrayContaining([5, 6]));
-    for (let i = half; i < shuffled.length; i += 500) await store.insert("events", shuffled.slice(i, i + 500));
+    await store.insert("events", shuffled.slice(0, third)); // before the rollups exist: the backfill
+    // ccv_times as migration 6 made it before migration 31: the times alone, no life in the rows.
+    await migrate(store, [oldCcvTimes, ...MIGRATIONS.filter((m) => m.id !== 6 && m.id !== 31)]);
+    await store.insert("events", shuffled.slice(third, 2 * third));
+    expect(await migrate(store)).toEqual([31]);
+    for (let i = 2 * third; i < shuffled.length; i += 500) await store.insert("events", shuffled.slice(i, i + 500));
     await store.insert(
       "events",
       shuffled.filter((_, i) => i % 4 === 0),
