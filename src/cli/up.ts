@@ -12,19 +12,21 @@ import {
 } from "../local-servers/index.ts";
 import { sha256Hex } from "../keys/index.ts";
 import { startRoles, type Running } from "../main.ts";
-import { ROLES } from "../roles/index.ts";
+import { ROLES, WORKER_ROLES } from "../roles/index.ts";
 import { createLogger } from "../telemetry/logger.ts";
 import { sendDemo } from "./demo.ts";
 import { startLiveDemo, type LiveDemo } from "./demo-live.ts";
 import { startTracing } from "./telemetry.ts";
 import { listenForStop, Started, type StopRequest } from "./up-stop.ts";
+import { startWorkers, type Workers } from "./up-workers.ts";
 
 export const UP_HELP = `usage: playpulse up [--data-dir DIR] [--port N] [--no-demo]
 
 Runs the whole pipeline on this machine:
   1. starts nats-server (JetStream) and clickhouse-server with data under DIR (default .playpulse/);
   2. creates the streams, consumers and tables;
-  3. starts every role (${ROLES.join(", ")}) in this process;
+  3. starts ${ROLES.filter((r) => !WORKER_ROLES.includes(r)).join(" and ")} in this process (the API and the dashboard), and
+     ${WORKER_ROLES.join(", ")} in a second one (playpulse serve; log in DIR/workers.log);
   4. sends a little demo traffic and keeps 4 views playing (unless --no-demo), and prints
      the dashboard URL, the API URL and the keys to use.
 Ctrl-C (SIGINT), SIGTERM and SIGHUP stop everything cleanly, the servers too, also during start-up.
@@ -126,8 +128,7 @@ function upPublishableKeys(env: Record<string, string | undefined>, writeKeys: s
 function printRunning(
   config: Config,
   base: string,
-  natsUrl: string,
-  clickhouseUrl: string,
+  at: { nats: string; clickhouse: string; workers: Workers },
   admin: string | undefined,
 ): void {
   const write = firstKey(config.keys.write);
@@ -142,8 +143,9 @@ Playpulse is running.
   publishable  ${publishable}   (source "publishable": send-only, from this origin; docs/player-sdk.md)
   admin key    ${admin ?? "(not generated: the keys come from the environment; add an admin line to PLAYPULSE_KEYS)"}${admin ? '   (source "local-admin": admin; experiments, alert rules)' : ""}
   example page ${base}/sdk/v1/example?key=${publishable}
-  NATS         ${natsUrl}   (loopback only, no auth: for local use; docs/security.md)
-  ClickHouse   ${clickhouseUrl}
+  NATS         ${at.nats}   (loopback only, no auth: for local use; docs/security.md)
+  ClickHouse   ${at.clickhouse}
+  workers      ${WORKER_ROLES.join(", ")}: pid ${at.workers.pid() ?? "?"}, metrics http://127.0.0.1:${at.workers.port}/metrics, log ${at.workers.logFile}
 
 Try (numbers appear about a second after events are accepted):
   curl -s -H 'Authorization: Bearer ${read}' ${base}/v1/videos/top
@@ -214,20 +216,26 @@ async function startAll(
   started.push("clickhouse-server", () => clickhouse.stop());
   say(`  clickhouse-server ready at ${clickhouse.url}`);
   if (stop.received()) return;
-  const config = loadConfig(upEnv(baseEnv, settings, { nats, clickhouse }, admin), ROLES);
-  const logger = createLogger(config.logLevel, { roles: "all" });
-  say("  creating streams, consumers and tables; starting every role ...");
-  const telemetry = await startTracing(config, ROLES, logger);
+  const env = upEnv(baseEnv, settings, { nats, clickhouse }, admin);
+  const config = loadConfig(env, ROLES);
+  const edge = ROLES.filter((r) => !WORKER_ROLES.includes(r));
+  const logger = createLogger(config.logLevel, { roles: edge.join(",") });
+  say(`  creating streams, consumers and tables; starting ${edge.join(" and ")} ...`);
+  const telemetry = await startTracing(config, edge, logger);
   started.push("tracing", () => telemetry.shutdown());
-  const running = await startRoles(config, ROLES, logger);
-  started.push("roles", () => stopRoles(running));
+  const running = await startRoles(config, edge, logger);
+  started.push(edge.join(" and "), () => stopRoles(running));
+  if (stop.received()) return;
+  say(`  starting ${WORKER_ROLES.join(", ")} in a process of their own ...`);
+  const workers = await startWorkers({ env, port: await pickPort(running.port + 1), dataDir, say });
+  started.push("worker roles", () => workers.stop());
   if (stop.received()) return;
   const base = `http://127.0.0.1:${running.port}`;
   if (!values["no-demo"]) {
     const live = await sendDemoTraffic(base, firstKey(config.keys.write));
     started.push("demo traffic", () => live.stop());
   }
-  printRunning(config, base, nats.url, clickhouse.url, admin);
+  printRunning(config, base, { nats: nats.url, clickhouse: clickhouse.url, workers }, admin);
 }
 
 async function stopRoles(running: Running): Promise<void> {

@@ -6,4 +6,4 @@ export { freePort, freePorts, isPortClash, isPortOpen, pickPort, retryOnPortClas
 export { uniqueNamespace } from "./names.ts";
 export { waitFor } from "./wait.ts";
 export type { WaitForOptions } from "./wait.ts";
-export { resolveBinary } from "./managed-process.ts";
+export { createManagedProcess, resolveBinary } from "./managed-process.ts";

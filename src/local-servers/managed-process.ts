@@ -35,6 +35,8 @@ export interface ManagedProcessOptions {
   stopTimeoutMs?: number;
   /** Variables added to the inherited environment (ClickHouse's `from_env` passwords). */
   env?: Readonly<Record<string, string>>;
+  /** Called when the process exits, however it ends: its exit code, or the signal that ended it. */
+  onExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
 }
 
 interface Running {
@@ -56,7 +58,7 @@ export function createManagedProcess(opts: ManagedProcessOptions): ManagedProces
     installExitHook();
     const child = spawnLogged(opts);
     const gone = new AbortController();
-    const exited = watchExit(child, gone);
+    const exited = watchExit(child, gone, opts.onExit);
     live.add(child);
     running = { child, exited };
     try {
@@ -124,12 +126,13 @@ function spawnLogged(opts: ManagedProcessOptions): ChildProcess {
 }
 
 /** Resolves when `child` exits or fails to spawn; aborts `gone` with the reason, for a start-up still waiting. */
-function watchExit(child: ChildProcess, gone: AbortController): Promise<void> {
+function watchExit(child: ChildProcess, gone: AbortController, onExit: ManagedProcessOptions["onExit"]): Promise<void> {
   return new Promise<void>((resolve) => {
     child.once("exit", (code, signal) => {
       live.delete(child);
       gone.abort(new Error(`exited during start-up (${signal ?? `code ${code}`})`));
       resolve();
+      onExit?.(code, signal);
     });
     child.once("error", (error) => {
       live.delete(child);

@@ -1,4 +1,5 @@
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -7,7 +8,8 @@ import { freePort, waitFor } from "../helpers/index.ts";
 
 /**
  * `playpulse up` as a user runs it, with the port and keys set in the environment: it must use
- * them (and generate nothing), serve on that port, accept that write key and answer that read key.
+ * them (and generate nothing), serve on that port, accept that write key and answer that read key;
+ * the worker roles run in a second process, which stores the event and is gone after the stop.
  */
 describe("playpulse up with PLAYPULSE_HTTP_PORT, PLAYPULSE_WRITE_KEYS and PLAYPULSE_READ_KEYS", () => {
   it("uses the given port and keys and generates none", { timeout: 180_000 }, async () => {
@@ -50,8 +52,59 @@ describe("playpulse up with PLAYPULSE_HTTP_PORT, PLAYPULSE_WRITE_KEYS and PLAYPU
       const read = await fetch(`${base}/v1/videos/top`, { headers: { authorization: "Bearer rk_other" } });
       expect(read.status).toBe(200);
       expect(await readdir(dataDir)).not.toContain("keys.json");
+
+      // The consumers run in a process of their own (`playpulse serve <worker roles>`), and they store it.
+      const workers =
+        /\n {2}workers {6}analytics, recommendations, content, evaluations: pid (\d+), metrics (\S+), log (\S+)\n/.exec(
+          child.stdout(),
+        );
+      expect(workers?.[3]).toBe(join(dataDir, "workers.log"));
+      const pid = Number(workers?.[1]);
+      expect(pid).not.toBe(child.proc.pid);
+      expect((await readFile(`/proc/${pid}/cmdline`, "utf8")).split("\0").filter(Boolean).slice(-5)).toEqual([
+        "serve",
+        "analytics",
+        "recommendations",
+        "content",
+        "evaluations",
+      ]);
+      expect((await fetch(workers?.[2] ?? "")).status).toBe(200);
+      const stored = await waitFor(
+        async () => {
+          const res = await fetch(`${base}/v1/events/up-env-1`, { headers: { authorization: "Bearer rk_given" } });
+          const body = (await res.json()) as { processed_by?: string[] };
+          return res.status === 200 && body.processed_by?.length === 2 ? body.processed_by : undefined;
+        },
+        { timeoutMs: 30_000, what: "the play_requested event stored by analytics and recommendations" },
+      );
+      expect(stored).toEqual(["analytics", "recommendations"]);
+
+      // A worker process that dies is started again, and consumes from where its durables stood.
+      process.kill(pid, "SIGKILL");
+      expect(child.stdout()).not.toContain("worker roles running again");
+      const restarted = await waitFor(() => /worker roles running again: pid (\d+)\n/.exec(child.stdout())?.[1], {
+        timeoutMs: 60_000,
+        what: "up to start the worker process again",
+      });
+      expect(child.stdout()).toContain("worker roles exited (SIGKILL); starting them again");
+      const again = await fetch(`${base}/v1/events`, {
+        method: "POST",
+        headers: { authorization: "Bearer wk_given", "content-type": "application/json" },
+        body: JSON.stringify({ ...event, id: "up-env-2" }),
+      });
+      expect(again.status).toBe(202);
+      await waitFor(
+        async () => {
+          const res = await fetch(`${base}/v1/events/up-env-2`, { headers: { authorization: "Bearer rk_given" } });
+          return res.status === 200 && ((await res.json()) as { processed_by?: string[] }).processed_by?.length === 2;
+        },
+        { timeoutMs: 60_000, what: "the second event stored by the restarted worker process" },
+      );
+
       child.proc.kill("SIGINT");
       expect(await child.exited).toBe(0);
+      expect(child.stdout()).toContain("stopping: worker roles ...");
+      expect(existsSync(`/proc/${restarted}`)).toBe(false);
     } finally {
       await child.stop(5000);
       await rm(dataDir, { recursive: true, force: true });
