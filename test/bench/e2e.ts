@@ -13,6 +13,7 @@ import {
   type Namespace,
 } from "./harness.ts";
 import { closedArgs, failedRow, rowFromLoad } from "./parts.ts";
+import { halfRateLatency, waitDrained } from "./headroom.ts";
 import type { Child } from "../helpers/processes.ts";
 import type { BenchRow } from "./table.ts";
 
@@ -199,15 +200,6 @@ export async function sustainable(
 const drainText = (d: number) =>
   Number.isFinite(d) ? `drained ${Math.round(d).toLocaleString("en-US")}/s` : "kept up";
 
-async function waitDrained(h: Harness, n: Namespace, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const lag = await consumerLag(h, n.stream, PLAY_CONSUMERS);
-    if (Object.values(lag).every((l) => l === 0)) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 /** The pipeline end to end (ingest + query on `rt`, each consumer in a Node process of its own), 1 and 100 events per request, and freshness. */
 export async function measurePipeline(h: Harness, rt: RuntimeName): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
@@ -226,6 +218,7 @@ export async function measurePipeline(h: Harness, rt: RuntimeName): Promise<Benc
       const watch = { ingest: ingest.child.pid, ...consumers.watch };
       const s = await sustainable(h, n, ingest.url, batch, watch, id, label, []);
       rows.push(s.row);
+      if (batch === 1) rows.push(await halfRateLatency(h, n, ingest.url, s.rate, watch));
       if (batch === 100) {
         batchedRate = s.rate;
         const half = Math.max(1, Math.floor(batchedRate / 2));

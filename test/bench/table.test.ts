@@ -36,6 +36,7 @@ describe("bench table", () => {
       "ingest.node.ws.100",
       "consumers.drain",
       "pipeline.1",
+      "pipeline.1.half",
       "pipeline.100",
       "pipeline.freshness",
       "baseline.naive.ingest",

@@ -34,6 +34,7 @@ export function expectedRowIds(runtimes: readonly RuntimeName[]): string[] {
     ...runtimes.flatMap((rt) => BATCHES.map((b) => `ingest.${rt}.ws.${b}`)),
     "consumers.drain",
     "pipeline.1",
+    "pipeline.1.half",
     "pipeline.100",
     "pipeline.freshness",
     "baseline.naive.ingest",
