@@ -133,12 +133,15 @@ export function isFlat(series: readonly number[], rate: number, batch = CONSUMER
 interface Sustained {
   row: BenchRow;
   rate: number;
+  /** The confirming run, whose figures the row shows. */
+  run: LoadRun;
 }
 
 /**
  * Finds the maximum sustainable rate: a closed-model probe gives what the edge accepts and
  * what the consumers drain; an open-model run at 90 % of the lower of the two confirms that
- * the lag stays flat (lowering by 20 % and trying again in full mode if it grew).
+ * the lag stays flat (lowering by 20 % and trying again in full mode if it grew). `confirm`
+ * goes to the confirming runs only (e.g. `--verify`, which checks after the measured window).
  */
 export async function sustainable(
   h: Harness,
@@ -149,6 +152,7 @@ export async function sustainable(
   id: string,
   label: string,
   extra: string[],
+  confirm: string[] = [],
 ): Promise<Sustained & { probe: Window }> {
   const base = ["--url", url, "--key", WRITE_KEY, "--batch", String(batch), "--freshness", "off", ...extra];
   const probeMs = h.quick ? h.windowMs : h.windowMs * 1.5;
@@ -174,6 +178,7 @@ export async function sustainable(
         batch === 1 ? "128" : "32",
         "--duration",
         `${Math.round(h.windowMs * (h.quick ? 1 : 2))}ms`,
+        ...confirm,
       ],
       watch,
     );
@@ -190,6 +195,7 @@ export async function sustainable(
           `open model at ${rate.toLocaleString("en-US")}/s; ${lagNote}`,
         ),
         rate,
+        run: w.run,
         probe,
       };
     }

@@ -17,6 +17,7 @@ import { connectHarness, type Harness } from "./harness.ts";
 import { measureConsumers } from "./drain.ts";
 import { measurePipeline } from "./e2e.ts";
 import { measureNaive } from "./naive-run.ts";
+import { measureScaleout } from "./scaleout.ts";
 import { measureBackends, measureBareHttp, measureIngest } from "./parts.ts";
 import { summarizeProfiles } from "./profile.ts";
 import { cpuBudget, renderBudget } from "./budget.ts";
@@ -32,15 +33,18 @@ export const BENCH_HELP = `usage: npm run bench -- [--quick] [--runtimes node,bu
   --window D         length of one measured window (default 10s; quick: 1500ms)
   --out FILE         write the report here (default docs/benchmarks.md; with --quick, none)
   --json FILE        also write the rows as JSON
-  --only LIST        measure only these sections: ceilings,ingest,consumers,pipeline,naive (ratios
-                     and CPU budget figures that need a missing section stay empty; the CPU budget
-                     needs ceilings,pipeline; a partial run never writes the doc)
+  --only LIST        measure only these sections: ceilings,ingest,consumers,pipeline,naive,scaleout
+                     (ratios and CPU budget figures that need a missing section stay empty; the CPU
+                     budget needs ceilings,pipeline; a partial run never writes the doc)
+                     scaleout: the pipeline with 2 ingest processes on one port (cluster module) and
+                     2 replicas per play durable, its confirming run verified (every accepted event
+                     stored once in events and rec_events, or the row fails)
   --profile          run the Node roles with --cpu-prof and add their hot spots to the report
   --compiled         build with tsc first and run the Node processes from dist/ (as the production
                      image does; the benchmark's own scripts from dist-bench/); without it they
                      run through tsx, whose keepNames wrappers cost a few %`;
 
-const SECTIONS = ["ceilings", "ingest", "consumers", "pipeline", "naive"] as const;
+const SECTIONS = ["ceilings", "ingest", "consumers", "pipeline", "naive", "scaleout"] as const;
 
 function machine(): string[] {
   const cpu = cpus()[0]?.model ?? "unknown CPU";
@@ -174,6 +178,10 @@ async function measure(h: Harness, o: BenchOptions): Promise<BenchRow[]> {
   if (run("naive")) {
     h.log("bench: naive baseline");
     rows.push(...(await measureNaive(h)));
+  }
+  if (run("scaleout")) {
+    h.log("bench: scale-out end to end");
+    rows.push(...(await measureScaleout(h)));
   }
   computeRatios(rows, o.pipelineRuntime);
   const order = expectedRowIds(o.runtimes);

@@ -39,6 +39,8 @@ describe("bench table", () => {
       "pipeline.1.half",
       "pipeline.100",
       "pipeline.freshness",
+      "scaleout.1",
+      "scaleout.100",
       "baseline.naive.ingest",
       "baseline.naive.e2e",
     ]);

@@ -37,6 +37,8 @@ export function expectedRowIds(runtimes: readonly RuntimeName[]): string[] {
     "pipeline.1.half",
     "pipeline.100",
     "pipeline.freshness",
+    "scaleout.1",
+    "scaleout.100",
     "baseline.naive.ingest",
     "baseline.naive.e2e",
   ];

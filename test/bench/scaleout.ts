@@ -1,0 +1,154 @@
+import { freePort } from "../../src/local-servers/index.ts";
+import { chQuery, startsWithSql, type ClickHouseTarget } from "../../src/load/clickhouse-http.ts";
+import type { Child } from "../helpers/processes.ts";
+import { sustainable } from "./e2e.ts";
+import { createNamespace, dropNamespace, startRoles, startScript, type Harness, type Namespace } from "./harness.ts";
+import { failedRow } from "./parts.ts";
+import { BATCHES, type BenchRow } from "./table.ts";
+import { verifiedOnce, type StoredCount } from "./verify-once.ts";
+
+/** Processes per role in the scale-out rows: ingest workers behind one port, replicas per play durable. */
+const SCALE = 2;
+/** The tables every play event reaches once per delivery: analytics writes `events`, recommendations `rec_events`. */
+const ONCE_TABLES = ["events", "rec_events"] as const;
+
+interface Started {
+  children: Child[];
+  watch: Record<string, number | undefined>;
+  url: string;
+}
+
+/** Waits for a line of `child`'s stdout that matches `re`, failing early when it exits. */
+async function stdoutLine(child: Child, re: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void child.exited.then(() => (exited = true));
+  for (;;) {
+    const m = re.exec(child.stdout());
+    if (m) return m;
+    if (exited || Date.now() > deadline)
+      throw new Error(
+        `${child.name}: no ${re.source} on stdout (${exited ? "exited" : "timed out"}): ${child.stderr().slice(-1500)}`,
+      );
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** `SCALE` ingest workers on one port (./cluster-serve.ts), watched each, and their primary. */
+async function startIngestCluster(h: Harness, n: Namespace): Promise<Started> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = await startScript(
+    h,
+    "ingest-cluster",
+    "node",
+    "test/bench/cluster-serve.ts",
+    [String(port), String(SCALE), "ingest"],
+    `${url}/readyz`,
+    { ...n.env, PLAYPULSE_HTTP_PORT: String(port) },
+  );
+  try {
+    const m = await stdoutLine(child, /^workers ([\d ]+)$/m, 60_000);
+    const pids = (m[1] ?? "").split(" ").map(Number);
+    const watch = Object.fromEntries(pids.map((pid, i) => [`ingest-${i + 1}`, pid]));
+    return { children: [child], watch: { ...watch, "ingest-primary": child.pid }, url };
+  } catch (err: unknown) {
+    await child.stop();
+    throw err;
+  }
+}
+
+/** `SCALE` processes each of analytics and recommendations (bound to one durable each), content once. */
+async function startReplicas(h: Harness, n: Namespace): Promise<Omit<Started, "url">> {
+  const children: Child[] = [];
+  const watch: Record<string, number | undefined> = {};
+  try {
+    for (const role of ["analytics", "recommendations"] as const)
+      for (let i = 1; i <= SCALE; i++) {
+        const started = await startRoles(h, n, "node", [role], `${role}-${i}`);
+        children.push(started.child);
+        watch[`${role}-${i}`] = started.child.pid;
+      }
+    const content = await startRoles(h, n, "node", ["content"], "content");
+    children.push(content.child);
+    watch["content"] = content.child.pid;
+  } catch (err: unknown) {
+    for (const c of children) await c.stop();
+    throw err;
+  }
+  return { children, watch };
+}
+
+/**
+ * Background merges off for the namespace's id tables: they are ReplacingMergeTree, and a merge
+ * folds a row stored twice into one, which would hide a double delivery from the row count.
+ */
+async function stopMerges(target: ClickHouseTarget): Promise<void> {
+  for (const t of ONCE_TABLES) {
+    const res = await fetch(`${target.url}/`, { method: "POST", body: `SYSTEM STOP MERGES ${target.database}.${t}` });
+    if (!res.ok) throw new Error(`SYSTEM STOP MERGES ${t}: ClickHouse answered ${res.status}: ${await res.text()}`);
+  }
+}
+
+/** Distinct ids, rows, and ids with more than one row, of one load run in each id table. */
+async function storedCounts(target: ClickHouseTarget, runId: string): Promise<StoredCount[]> {
+  const out: StoredCount[] = [];
+  for (const table of ONCE_TABLES) {
+    const sql = `SELECT count(), sum(c), countIf(c > 1) FROM (SELECT id, count() AS c FROM ${table} WHERE ${startsWithSql("id", `${runId}.`)} GROUP BY id)`;
+    const [distinct = "0", rows = "0", repeated = "0"] = (await chQuery(target, sql, 120_000))[0] ?? [];
+    out.push({ table, distinct: Number(distinct), rows: Number(rows), repeated: Number(repeated) });
+  }
+  return out;
+}
+
+/** One scale-out row: the pipeline's max sustainable rate at `batch`, its confirming run verified. */
+async function scaleoutRow(h: Harness, batch: number): Promise<BenchRow> {
+  const id = `scaleout.${batch}`;
+  const per = batch === 1 ? "1 event" : `${batch} events`;
+  const label = `scale-out end to end: ${SCALE} ingest processes on one port (cluster), ${SCALE} replicas per play durable, content once, ${per}/request, max sustainable`;
+  const n = await createNamespace(h, "scale");
+  const target = { url: h.clickhouseUrl, database: n.database };
+  const children: Child[] = [];
+  try {
+    await stopMerges(target);
+    const ingest = await startIngestCluster(h, n);
+    children.push(...ingest.children);
+    const consumers = await startReplicas(h, n);
+    children.push(...consumers.children);
+    h.log(`  scale-out, ${per}/request`);
+    const verify = [
+      "--verify",
+      "--clickhouse-url",
+      h.clickhouseUrl,
+      "--database",
+      n.database,
+      "--verify-timeout",
+      "60s",
+    ];
+    const watch = { ...ingest.watch, ...consumers.watch };
+    const s = await sustainable(h, n, ingest.url, batch, watch, id, label, [], verify);
+    const once = verifiedOnce(s.run.summary.verify, await storedCounts(target, s.run.summary.run_id));
+    if (!once.ok) throw new Error(`${once.note} (${JSON.stringify(s.run.summary.verify?.notes ?? [])})`);
+    return { ...s.row, note: `${s.row.note}; ${once.note} (confirming run; merges stopped)` };
+  } catch (err: unknown) {
+    return failedRow(id, "pipeline", label, err);
+  } finally {
+    for (const c of children) await c.stop();
+    await dropNamespace(h, n);
+  }
+}
+
+/**
+ * The pipeline end to end scaled out on this machine: `SCALE` ingest processes behind one port
+ * and `SCALE` replicas of each play consumer pulling from the same durable, at 1 and 100 events
+ * per request. The confirming run is verified against ClickHouse; a row whose events were not all
+ * stored exactly once is a failed row (the bench exits 1).
+ *
+ * @example
+ * rows.push(...(await measureScaleout(h)));
+ */
+export async function measureScaleout(h: Harness): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  for (const batch of BATCHES) rows.push(await scaleoutRow(h, batch));
+  return rows;
+}
