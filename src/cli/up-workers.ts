@@ -50,6 +50,7 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<Workers> 
   for (const [k, v] of Object.entries(opts.env)) if (v !== undefined) env[k] = v;
   env.PLAYPULSE_HTTP_PORT = String(opts.port);
   let stopping = false;
+  let supervising = false; // not before the first start succeeded: a failed start is up's to report
   let last: { code: number | null; signal: NodeJS.Signals | null } = { code: null, signal: null };
   const proc = createManagedProcess({
     name: `worker roles (${WORKER_ROLES.join(", ")})`,
@@ -66,7 +67,7 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<Workers> 
       ),
     onExit: (code, signal) => {
       last = { code, signal };
-      if (!stopping) void restart();
+      if (supervising && !stopping) void restart();
     },
   });
   const restart = async (): Promise<void> => {
@@ -80,6 +81,7 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<Workers> 
     );
   };
   await proc.start();
+  supervising = true;
   return {
     port: opts.port,
     logFile,
