@@ -1,4 +1,4 @@
-import { ccvTimesFill, num, p, sql, type Ident, type Sql, type Store } from "../store/index.ts";
+import { ccvTimesFill, ccvViewsSelect, num, p, sql, type Ident, type Sql, type Store } from "../store/index.ts";
 import type { ErasureStore } from "./stores.ts";
 
 /** What a user left in `events`: the views they played and the stream sequences of their events. */
@@ -69,11 +69,7 @@ export async function mutationsDone(store: Store): Promise<boolean> {
 export function refillConcurrency(db: Ident, userId: string, viewIds: readonly string[]): Sql[] {
   if (viewIds.length === 0) return [];
   const where = sql`has(${p.strs(viewIds)}, view_id) AND user_id != ${p.str(userId)}`;
-  return [
-    sql`INSERT INTO ${db}.ccv_views SELECT view_id, video_id, toUInt8(if(type = 'user.video.played', 1, 2)) AS kind, ts_ms
-      FROM ${db}.events WHERE type IN ('user.video.played', 'user.video.ended', 'user.video.completed') AND ${where}`,
-    ccvTimesFill(db, where),
-  ];
+  return [sql`INSERT INTO ${db}.ccv_views ${ccvViewsSelect(db, where)}`, ccvTimesFill(db, where)];
 }
 
 /** Rows still naming the user, per user table (0 everywhere once the mutations are done). */

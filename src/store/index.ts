@@ -5,7 +5,7 @@ export type { Sql, Param, Ident, Rendered, ParamType } from "./sql.ts";
 export { MIGRATIONS, migrate, applyStatement } from "./migrations.ts";
 export type { Migration } from "./migrations.ts";
 export { ensureCcvTables, CCV_BUCKET_SECONDS } from "./ccv-tables.ts";
-export { FACT_RESOLUTIONS_MS, FACT_DIMENSION_COLUMNS, ccvTimesFill } from "./rollups.ts";
+export { FACT_RESOLUTIONS_MS, FACT_DIMENSION_COLUMNS, ccvTimesFill, ccvViewsSelect } from "./rollups.ts";
 export { insertGroups, insertIsolatingPoison, isRowDataError, clickhouseCode } from "./poison.ts";
 export { clusterForm, ClusterFormError, REPLICA_PATH } from "./cluster.ts";
 export { retentionRules, sweepRetention, expiredMonths } from "./retention.ts";

@@ -1,9 +1,11 @@
 import type { Store } from "./client.ts";
 import {
+  CCV_LIFECYCLE,
   ccvTimesFill,
   ccvTimesLifecycleColumns,
   ccvTimesSelect,
   ccvTimesTable,
+  ccvViewsSelect,
   viewFactsClockColumns,
   viewFactsFill,
   viewFactsSelect,
@@ -198,16 +200,10 @@ export const MIGRATIONS: readonly Migration[] = [
       ...ccvTimesLifecycleColumns(db),
       sql`CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.ccv_times_life_mv TO ${db}.ccv_times AS ${ccvTimesSelect(db)}`,
       sql`DROP TABLE IF EXISTS ${db}.ccv_times_mv`,
-      ccvTimesFill(db, sql`type IN ('user.video.played', 'user.video.ended', 'user.video.completed')`),
+      ccvTimesFill(db, CCV_LIFECYCLE),
     ],
   },
 ];
-
-/** kind 1: the view showed its first frame at ts_ms (`played`); kind 2: it ended or completed at ts_ms. */
-function ccvViewsSelect(db: Ident): Sql {
-  return sql`SELECT view_id, video_id, toUInt8(if(type = 'user.video.played', 1, 2)) AS kind, ts_ms FROM ${db}.events
-    WHERE type IN ('user.video.played', 'user.video.ended', 'user.video.completed')`;
-}
 
 /** A column added by a concurrent run of the same migration is not an error. */
 function alreadyApplied(err: unknown): boolean {

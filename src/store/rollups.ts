@@ -139,12 +139,26 @@ export function ccvTimesLifecycleColumns(db: Ident): Sql[] {
   );
 }
 
+/** The event types that end a view, and those that mark its life (first frame, end), for concurrent viewers. */
+const CCV_ENDS = sql`'user.video.ended', 'user.video.completed'`;
+export const CCV_LIFECYCLE = sql`type IN ('user.video.played', ${CCV_ENDS})`;
+
+/**
+ * The rows of `ccv_views` for the events matching `where` (every lifecycle event when omitted):
+ * kind 1, the view showed its first frame at ts_ms (`played`); kind 2, it ended or completed.
+ */
+export function ccvViewsSelect(db: Ident, where?: Sql): Sql {
+  const and = where === undefined ? sql`` : sql` AND ${where}`;
+  return sql`SELECT view_id, video_id, toUInt8(if(type = 'user.video.played', 1, 2)) AS kind, ts_ms FROM ${db}.events
+    WHERE ${CCV_LIFECYCLE}${and}`;
+}
+
 /** The rows of `ccv_times` for the events matching `where` (every event when it is omitted). */
 export function ccvTimesSelect(db: Ident, where: Sql = sql`1`): Sql {
   return sql`SELECT toUInt32(intDiv(ts_ms, 3600000) * 3600) AS hour, video_id, view_id,
       groupArrayState(ts_ms) AS times,
       minIfState(ts_ms + 1, toUInt8(type = 'user.video.played')) AS first_played,
-      minIfState(ts_ms + 1, toUInt8(type IN ('user.video.ended', 'user.video.completed'))) AS first_end
+      minIfState(ts_ms + 1, toUInt8(type IN (${CCV_ENDS}))) AS first_end
     FROM ${db}.events WHERE ${where}
     GROUP BY hour, video_id, view_id`;
 }
