@@ -1,5 +1,5 @@
 import type { StoredEvent, VideoEvent } from "../../events/index.ts";
-import { playRowBase, type PlayRowBase } from "../play-row.ts";
+import { playRow, type PlayRowBase } from "../play-row.ts";
 
 /** One row of `events`: the analytics consumer's whole view of a play event. */
 export interface EventRow extends PlayRowBase {
@@ -27,8 +27,7 @@ export interface EventRow extends PlayRowBase {
 }
 
 export function toEventRow(e: StoredEvent & VideoEvent, traceId: string, streamSeq: number, region = ""): EventRow {
-  return {
-    ...playRowBase(e),
+  return playRow(e, {
     schema_version: e.schema_version,
     duration_ms: e.duration_ms ?? 0,
     startup_ms: e.startup_ms ?? 0,
@@ -49,5 +48,5 @@ export function toEventRow(e: StoredEvent & VideoEvent, traceId: string, streamS
     trace_id: traceId,
     stream_seq: streamSeq,
     region,
-  };
+  });
 }

@@ -1,5 +1,5 @@
 import type { ConsumerDefinition } from "../definition.ts";
-import { playRowBase, type PlayRowBase } from "../play-row.ts";
+import { playRow, type PlayRowBase } from "../play-row.ts";
 
 export { createDemotionHandler, demotionOf } from "./demotions.ts";
 export type { DemotionRow } from "./demotions.ts";
@@ -29,14 +29,13 @@ export const recommendations: ConsumerDefinition<"recommendations", "video", Rec
   acceptedAt: false,
   toRows(e, ctx) {
     return [
-      {
-        ...playRowBase(e),
+      playRow(e, {
         played_ms: e.played_ms ?? 0,
         duration_ms: e.duration_ms ?? 0,
         trace_id: ctx.traceId,
         cdn: e.cdn ?? "",
         country: e.country ?? "",
-      },
+      }),
     ];
   },
 };

@@ -1,0 +1,100 @@
+/**
+ * The consumers' per-message CPU without I/O, and the row-building lever of 2026-12-06 side by
+ * side: `prepare` of the analytics and recommendations consumers (read, validate, upcast, rows)
+ * over the same generated events, and an `events` row built the way `toEventRow` built it before
+ * (`{ ...playRowBase(e), …20 columns }`) against how it builds it now (`playRow`, Object.assign).
+ * The two row forms must give equal rows, or the run stops.
+ *
+ *   npx tsx --tsconfig test/bench/tsconfig.json test/bench/rows-micro.ts [events]
+ *
+ * Prints µs of CPU per event for each, the median of 5 passes after 2 warm-up passes.
+ */
+import { isDeepStrictEqual } from "node:util";
+import type { InboundMessage } from "../../src/bus/index.ts";
+import { analytics, toEventRow, type EventRow } from "../../src/consumers/analytics/index.ts";
+import { playRowBase } from "../../src/consumers/play-row.ts";
+import { recommendations } from "../../src/consumers/recommendations/index.ts";
+import { createTableConsumer } from "../../src/consumers/table-consumer.ts";
+import { createEventReader, type StoredEvent, type VideoEvent } from "../../src/events/index.ts";
+import type { Store } from "../../src/store/index.ts";
+import { makePayloads } from "./payloads.ts";
+
+type Event = StoredEvent & VideoEvent;
+
+/** `toEventRow` as it was up to 2026-12-06: the shared columns spread into the literal. */
+function spreadEventRow(e: Event, traceId: string, streamSeq: number, region = ""): EventRow {
+  return {
+    ...playRowBase(e),
+    schema_version: e.schema_version,
+    duration_ms: e.duration_ms ?? 0,
+    startup_ms: e.startup_ms ?? 0,
+    played_ms: e.played_ms ?? 0,
+    rebuffer_ms: e.rebuffer_ms ?? 0,
+    from_ms: e.from_ms ?? 0,
+    to_ms: e.to_ms ?? 0,
+    error_code: e.error_code ?? "",
+    fatal: e.fatal ? 1 : 0,
+    device_type: e.device?.type ?? "",
+    device_os: e.device?.os ?? "",
+    device_player: e.device?.player ?? "",
+    country: e.country ?? "",
+    cdn: e.cdn ?? "",
+    experiment_id: e.experiment?.id ?? "",
+    experiment_variant: e.experiment?.variant ?? "",
+    properties: e.properties ? JSON.stringify(e.properties) : "",
+    trace_id: traceId,
+    stream_seq: streamSeq,
+    region,
+  };
+}
+
+/** Median µs per item over 5 passes, after 2 warm-up passes. */
+function usPerItem(n: number, pass: () => void): number {
+  const times: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const t0 = performance.now();
+    pass();
+    if (i >= 2) times.push(((performance.now() - t0) * 1000) / n);
+  }
+  return times.sort((a, b) => a - b)[2] ?? Number.NaN;
+}
+
+function main(): void {
+  const n = Number(process.argv[2] ?? 20_000);
+  if (!Number.isInteger(n) || n < 1) throw new Error("usage: rows-micro.ts [events, a positive integer]");
+  const noStore = {} as Store; // prepare never touches the store
+  const { messages } = makePayloads(n, "micro");
+  const inbound: InboundMessage[] = messages.map((m, i) => ({
+    subject: m.subject,
+    data: m.data,
+    header: () => undefined,
+    streamSeq: i + 1,
+    deliveryCount: 1,
+  }));
+  const read = createEventReader();
+  const events = messages.map((m) => {
+    const r = read(m.data);
+    if (!r.ok) throw new Error(`generated event unreadable: ${r.error}`);
+    return r.event as Event;
+  });
+  for (const e of events.slice(0, 1000)) {
+    if (!isDeepStrictEqual(spreadEventRow(e, "t", 1, "r"), toEventRow(e, "t", 1, "r")))
+      throw new Error("the two row forms differ");
+  }
+  let sink: unknown;
+  const consumers = [analytics, recommendations].map((d) => createTableConsumer(d, { store: noStore }));
+  const figures: [string, number][] = [
+    ["read (decode, validate, upcast)", usPerItem(n, () => inbound.forEach((m) => (sink = read(m.data))))],
+    ["events row, spread form (before)", usPerItem(n, () => events.forEach((e) => (sink = spreadEventRow(e, "", 1))))],
+    ["events row, playRow (now)", usPerItem(n, () => events.forEach((e) => (sink = toEventRow(e, "", 1))))],
+    ...consumers.map((c): [string, number] => [
+      `${c.name} prepare, whole (now)`,
+      usPerItem(n, () => inbound.forEach((m) => (sink = c.prepare(m)))),
+    ]),
+  ];
+  console.log(`${n} generated events, node ${process.version}; µs of CPU per event (median of 5 passes)`);
+  for (const [what, us] of figures) console.log(`  ${what.padEnd(36)} ${us.toFixed(2)}`);
+  if (sink === undefined) throw new Error("nothing measured");
+}
+
+main();
