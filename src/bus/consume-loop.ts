@@ -17,6 +17,12 @@ export interface ConsumeLoopOptions<R> {
   logger: Logger;
   batchSize: number;
   flushIntervalMs: number;
+  /**
+   * Batches written at once (PLAYPULSE_WRITES_IN_FLIGHT, default 1 here): with 2, the next batch's
+   * insert starts while one is in flight, so the rate is not capped at batch size ÷ insert latency.
+   * Each batch is acked after its own insert; a batch with a subject of `handler.alone` is written alone.
+   */
+  writesInFlight?: number;
   /** Subject of the dead letter for a message of `subject`. */
   dlqSubject: (subject: string) => string;
   /** Attempts after which a message whose handler keeps asking to retry is dead-lettered. */
@@ -40,20 +46,28 @@ export interface ConsumeLoop {
   processed(): number;
 }
 
-/** A wait that `stop()` cuts short. */
+/** Whether a batch holds a subject its handler writes alone (`ConsumerHandler.alone`). */
+function aloneOf(handler: ConsumerHandler<unknown>): (batch: readonly JsMsg[]) => boolean {
+  const alone = handler.alone?.bind(handler);
+  return alone ? (batch) => batch.some((m) => alone(m.subject)) : () => false;
+}
+
+/** Waits that `stop()` cuts short (the loop's backoff and, with writes in flight, each batch's). */
 function createPauser(stopping: () => boolean) {
-  let wake: (() => void) | undefined;
+  const wakers = new Set<() => void>();
   return {
     pause: (ms: number) =>
       new Promise<void>((resolve) => {
         if (stopping()) return resolve(); // stop() may have come while no pause was pending to wake
-        const t = setTimeout(resolve, ms);
-        wake = () => {
+        const wake = () => {
           clearTimeout(t);
+          wakers.delete(wake);
           resolve();
         };
+        const t = setTimeout(wake, ms);
+        wakers.add(wake);
       }),
-    wake: () => wake?.(),
+    wake: () => [...wakers].forEach((w) => w()),
   };
 }
 
@@ -75,19 +89,56 @@ interface Loop {
   batcher: Batcher<JsMsg>;
   pauser: ReturnType<typeof createPauser>;
   processBatch: (batch: JsMsg[]) => Promise<BatchResult>;
+  writesInFlight: number;
+  alone: (batch: readonly JsMsg[]) => boolean;
 }
 
 /** Opens the subscription; undefined (after a pause) when the server refused it. */
 async function subscribe(loop: Loop, consumer: Consumer, batchSize: number): Promise<ConsumerMessages | undefined> {
   try {
-    // Room for the batch being written and the next one; max_ack_pending bounds it on the server.
-    const max_messages = Math.max(100, batchSize * 2);
+    // Room for the batches being written and the next one; max_ack_pending bounds it on the server.
+    const max_messages = Math.max(100, batchSize * (loop.writesInFlight + 1));
     return await consumer.consume({ max_messages, expires: 30_000, callback: (m) => loop.batcher.push(m) });
   } catch (err: unknown) {
     loop.logger.warn({ err }, "consume failed; retrying");
     await loop.pauser.pause(1000);
     return undefined;
   }
+}
+
+/**
+ * The batches being written: at most `writesInFlight` at once. `clean` says whether the newest
+ * batch that finished was stored; `retryInMs` is the wait a failed write asked for.
+ */
+function createWrites(loop: Loop) {
+  const running = new Set<Promise<void>>();
+  let started = 0;
+  let newestDone = 0;
+  let clean = true;
+  let retryInMs = 0;
+  return {
+    start(batch: JsMsg[]): void {
+      const n = ++started;
+      const p = loop.processBatch(batch).then((result) => {
+        loop.processed += batch.length;
+        if (n > newestDone) [newestDone, clean] = [n, result.stored];
+        if (!result.stored) retryInMs = Math.max(retryInMs, result.retryInMs);
+        running.delete(p);
+      });
+      running.add(p);
+    },
+    /** Resolves when fewer than `max` writes are in flight. */
+    async below(max: number): Promise<void> {
+      while (running.size >= max) await Promise.race(running);
+    },
+    /** The wait a failed write asked for since the last call (0 when none failed). */
+    takeRetry(): number {
+      const ms = retryInMs;
+      retryInMs = 0;
+      return ms;
+    },
+    clean: () => clean,
+  };
 }
 
 /** Processes batches until the subscription ends or the loop stops; false when the last write failed. */
@@ -99,23 +150,34 @@ async function drain(loop: Loop, messages: ConsumerMessages): Promise<boolean> {
     loop.batcher.wake();
   };
   messages.closed().then(onEnded, onEnded);
-  let clean = true;
+  const writes = createWrites(loop);
   for (;;) {
+    await writes.below(loop.writesInFlight);
+    const retryInMs = writes.takeRetry();
+    if (retryInMs > 0) {
+      // A write failed (its batch and what was in hand are naked): let the others finish, then back off.
+      await writes.below(1);
+      await loop.pauser.pause(retryInMs);
+    }
     const batch = await loop.batcher.next(() => loop.stopping || ended);
-    if (batch.length === 0) return clean;
-    const result = await loop.processBatch(batch);
-    loop.processed += batch.length;
-    clean = result.stored;
-    if (!result.stored) await loop.pauser.pause(result.retryInMs);
+    if (batch.length === 0) break;
+    const alone = loop.alone(batch);
+    if (alone) await writes.below(1);
+    writes.start(batch);
+    if (alone) await writes.below(1);
   }
+  await writes.below(1);
+  return writes.clean();
 }
 
 /**
  * The one consume loop. Messages stream in over one pull subscription; a batch closes at
  * `batchSize` messages or when its oldest has waited `flushIntervalMs`. Each batch goes through
  * `createBatchProcessor` (outcomes, one write, acks, dead letters); the next batch fills while
- * one is written. A failed write naks the batch and everything else in hand with jittered
- * backoff (the messages stay in JetStream), and the loop pauses as long.
+ * `writesInFlight` are written, each acked after its own insert, so the order in which two
+ * batches land does not matter. A failed write naks the batch and everything else in hand with
+ * jittered backoff (the messages stay in JetStream); the loop lets the other writes finish and
+ * pauses as long.
  *
  * One long-lived subscription (`consume`), not a fetch per batch: nats.js drops the messages that
  * reach a fetch it has already given up on (missed heartbeats while the event loop was busy), and
@@ -137,6 +199,8 @@ export function startConsumeLoop<R>(opts: ConsumeLoopOptions<R>): ConsumeLoop {
     logger,
     batcher,
     pauser,
+    writesInFlight: Math.max(1, opts.writesInFlight ?? 1),
+    alone: aloneOf(handler),
     processBatch: createBatchProcessor<R>({
       handler,
       logger,

@@ -31,7 +31,8 @@ export interface Refused<G> {
 
 /**
  * A consumer is two functions: `prepare` maps one message to rows (pure); `write` stores the
- * rows of a whole batch, grouped by message. `write` resolves with the messages whose rows the
+ * rows of a whole batch, grouped by message. Two batches' `write`s may run at once (the consume
+ * loop's writes in flight), so `write` must not depend on the one before having finished. `write` resolves with the messages whose rows the
  * store refused for their values (everything else is stored), and throws when the store is
  * unavailable (nothing is stored; the loop retries the batch).
  */
@@ -39,6 +40,12 @@ export interface ConsumerHandler<R> {
   name: string;
   prepare(msg: InboundMessage): Outcome<R>;
   write<G extends MessageRows<R>>(batch: readonly G[]): Promise<Refused<G>[]>;
+  /**
+   * Subjects whose batch must be written alone: the loop waits for the writes in flight before
+   * it, and starts none beside it (an erasure must not race an earlier batch's insert). Without
+   * it, every batch may share the writes in flight.
+   */
+  alone?(subject: string): boolean;
 }
 
 /** Exponential backoff with a cap: 0.5 s, 1 s, 2 s ... 30 s. The ceiling of `jitteredBackoffMs`. */

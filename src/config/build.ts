@@ -59,8 +59,10 @@ export function toConfig(e: ParsedEnv, x: CheckedExtras): Config {
     consumers: {
       batchSize: e.PLAYPULSE_BATCH_SIZE,
       flushIntervalMs: e.PLAYPULSE_FLUSH_INTERVAL_MS,
+      writesInFlight: e.PLAYPULSE_WRITES_IN_FLIGHT,
       ackWaitMs: e.PLAYPULSE_ACK_WAIT_SECONDS * 1000,
-      maxAckPending: Math.max(1000, e.PLAYPULSE_BATCH_SIZE * 4),
+      // The batches being written, the one filling, and one more (4 × batch with the defaults).
+      maxAckPending: Math.max(1000, e.PLAYPULSE_BATCH_SIZE * Math.max(4, e.PLAYPULSE_WRITES_IN_FLIGHT + 2)),
       maxDeliver: e.PLAYPULSE_MAX_DELIVER,
       faultDelayAfterWriteMs: e.PLAYPULSE_FAULT_DELAY_AFTER_WRITE_MS,
     },

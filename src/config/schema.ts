@@ -111,6 +111,8 @@ export const schema = z.object({
   PLAYPULSE_RETRY_AFTER_SECONDS: int(2, 1, 300),
   PLAYPULSE_BATCH_SIZE: int(5000, 1, 100_000),
   PLAYPULSE_FLUSH_INTERVAL_MS: int(1000, 10, 60_000),
+  /** Batches each consume loop writes to ClickHouse at once (src/bus/consume-loop.ts). */
+  PLAYPULSE_WRITES_IN_FLIGHT: int(2, 1, 4),
   PLAYPULSE_ACK_WAIT_SECONDS: int(60, 1, 3600),
   PLAYPULSE_MAX_DELIVER: int(20, 2, 10_000),
   /** Keep rejected-at-the-edge input in the ClickHouse `quarantine` table (via the quarantine stream). */

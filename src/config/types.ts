@@ -44,8 +44,10 @@ export interface Config {
   consumers: {
     batchSize: number;
     flushIntervalMs: number;
+    /** Batches a consume loop writes at once (PLAYPULSE_WRITES_IN_FLIGHT). */
+    writesInFlight: number;
     ackWaitMs: number;
-    /** The durables' `max_ack_pending`: room for two batches in hand and two more. */
+    /** The durables' `max_ack_pending`: room for the batches in hand (writing and filling) and more. */
     maxAckPending: number;
     maxDeliver: number;
     faultDelayAfterWriteMs: number;

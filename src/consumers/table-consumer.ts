@@ -1,6 +1,7 @@
 import { ok, type ConsumerHandler } from "../bus/index.ts";
 import {
   createEventReader,
+  isErasureSubject,
   isVideoEvent,
   REGION_HEADER,
   traceIdOf,
@@ -66,5 +67,7 @@ export function createTableConsumer<N extends string, T extends Takes, R extends
       const write = (keep: typeof batch) => insertGroups(deps.store, def.table, keep);
       return writeHonouringErasures(batch, { store: deps.store, now, hooks: deps.erasure ?? {}, write });
     },
+    // An erasure runs after every earlier batch's rows are stored (docs/erasure.md#order-and-retries).
+    alone: isErasureSubject,
   };
 }

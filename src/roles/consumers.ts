@@ -54,6 +54,7 @@ export function startConsumers(
       logger,
       batchSize: config.consumers.batchSize,
       flushIntervalMs: config.consumers.flushIntervalMs,
+      writesInFlight: config.consumers.writesInFlight,
       maxDeliver: config.consumers.maxDeliver,
       dlqSubject: (subject) => subjects.dlq(handler.name, subject),
       onBatch: (stats) => ctx.metrics.onBatch(stats),

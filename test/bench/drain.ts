@@ -7,12 +7,19 @@ import type { BenchRow } from "./table.ts";
 /**
  * The consumer roles alone: a backlog of `n` events is published first, then the three
  * consumers (a Node process each, default settings) start; the figure is events per second from
- * the first processed event until both play consumers have no lag left.
+ * the first processed event until both play consumers have no lag left. `writesInFlight` set:
+ * the same with PLAYPULSE_WRITES_IN_FLIGHT at that value (row `consumers.drain.serial` for 1).
  */
-export async function measureConsumers(h: Harness): Promise<BenchRow> {
+export async function measureConsumers(h: Harness, writesInFlight?: 1): Promise<BenchRow> {
   const n = h.quick ? 20_000 : 200_000;
-  const label = `consumers alone (node, one process each, batch 5,000): drain a backlog of ${n.toLocaleString("en-US")} events into events and rec_events`;
-  const ns = await createNamespace(h, "drain");
+  const id = writesInFlight === undefined ? "consumers.drain" : "consumers.drain.serial";
+  const writes = writesInFlight === undefined ? "" : ", one write in flight per consumer";
+  const label = `consumers alone (node, one process each, batch 5,000${writes}): drain a backlog of ${n.toLocaleString("en-US")} events into events and rec_events`;
+  const created = await createNamespace(h, "drain");
+  const ns =
+    writesInFlight === undefined
+      ? created
+      : { ...created, env: { ...created.env, PLAYPULSE_WRITES_IN_FLIGHT: String(writesInFlight) } };
   let children: Child[] = [];
   try {
     h.log("  consumers alone, draining a backlog");
@@ -35,7 +42,7 @@ export async function measureConsumers(h: Harness): Promise<BenchRow> {
     }
     const secs = (performance.now() - (t0 ?? performance.now())) / 1000;
     return {
-      id: "consumers.drain",
+      id,
       group: "pipeline",
       label,
       eventsPerSec: Math.round(n / Math.max(0.001, secs)),
@@ -45,7 +52,7 @@ export async function measureConsumers(h: Harness): Promise<BenchRow> {
       note: `${n.toLocaleString("en-US")} events in ${secs.toFixed(1)} s; the slower of analytics and recommendations`,
     };
   } catch (err: unknown) {
-    return failedRow("consumers.drain", "pipeline", label, err);
+    return failedRow(id, "pipeline", label, err);
   } finally {
     for (const c of children) await c.stop();
     await dropNamespace(h, ns);

@@ -170,6 +170,8 @@ async function measure(h: Harness, o: BenchOptions): Promise<BenchRow[]> {
   if (run("consumers")) {
     h.log("bench: consumers alone");
     rows.push(await measureConsumers(h));
+    // The lever side by side (issue 15): the same drain with one write in flight per consumer.
+    rows.push(await measureConsumers(h, 1));
   }
   if (run("pipeline")) {
     h.log("bench: pipeline end to end");

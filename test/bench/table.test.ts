@@ -35,6 +35,7 @@ describe("bench table", () => {
       "ingest.node.ws.1",
       "ingest.node.ws.100",
       "consumers.drain",
+      "consumers.drain.serial",
       "pipeline.1",
       "pipeline.1.half",
       "pipeline.100",

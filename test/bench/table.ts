@@ -33,6 +33,7 @@ export function expectedRowIds(runtimes: readonly RuntimeName[]): string[] {
     ...runtimes.flatMap((rt) => BATCHES.map((b) => `ingest.${rt}.${b}`)),
     ...runtimes.flatMap((rt) => BATCHES.map((b) => `ingest.${rt}.ws.${b}`)),
     "consumers.drain",
+    "consumers.drain.serial",
     "pipeline.1",
     "pipeline.1.half",
     "pipeline.100",
