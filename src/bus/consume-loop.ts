@@ -116,20 +116,28 @@ function createWrites(loop: Loop) {
   let newestDone = 0;
   let clean = true;
   let retryInMs = 0;
+  let broken: { err: unknown } | undefined;
   return {
     start(batch: JsMsg[]): void {
       const n = ++started;
-      const p = loop.processBatch(batch).then((result) => {
-        loop.processed += batch.length;
-        if (n > newestDone) [newestDone, clean] = [n, result.stored];
-        if (!result.stored) retryInMs = Math.max(retryInMs, result.retryInMs);
-        running.delete(p);
-      });
+      const p = loop.processBatch(batch).then(
+        (result) => {
+          loop.processed += batch.length;
+          if (n > newestDone) [newestDone, clean] = [n, result.stored];
+          if (!result.stored) retryInMs = Math.max(retryInMs, result.retryInMs);
+          running.delete(p);
+        },
+        (err: unknown) => {
+          broken ??= { err }; // thrown by the next `below`, as an awaited batch would have thrown
+          running.delete(p);
+        },
+      );
       running.add(p);
     },
-    /** Resolves when fewer than `max` writes are in flight. */
+    /** Resolves when fewer than `max` writes are in flight; throws what a batch threw. */
     async below(max: number): Promise<void> {
       while (running.size >= max) await Promise.race(running);
+      if (broken) throw broken.err;
     },
     /** The wait a failed write asked for since the last call (0 when none failed). */
     takeRetry(): number {
