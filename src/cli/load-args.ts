@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import type { LoadMode, LoadOptions } from "../load/index.ts";
+import { shownUrl, type LoadMode, type LoadOptions } from "../load/index.ts";
 import { UsageError } from "./usage.ts";
 
 /** "30s", "2m", "1500ms", "1h" or plain seconds, to milliseconds. */
@@ -21,6 +21,58 @@ export function parseCount(raw: string, what: string, min = 1): number {
   const n = Math.round(Number(m[1]) * mult);
   if (n < min) throw new UsageError(`${what}: must be at least ${min}, got "${raw}"`);
   return n;
+}
+
+/** How a character a key may not hold reads in a message (the key itself is a secret: never echoed). */
+function describeChar(c: string): string {
+  const names: Record<string, string> = { "\n": "a newline", "\r": "a carriage return", "\t": "a tab", " ": "a space" };
+  const code = `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
+  return names[c] ?? (c < " " || c === "\x7f" ? `a control character (${code})` : `"${c}" (${code})`);
+}
+
+/**
+ * A key as `Authorization: Bearer <key>` can carry it: printable ASCII without spaces, as
+ * `playpulse keys create` prints them. Anything else could never match a configured key, and a
+ * newline would break the request.
+ */
+export function checkKey(raw: string, flag: string, what: string): string {
+  if (raw === "") throw new UsageError(`${flag}: empty; give ${what}`);
+  if (/^Bearer\s/i.test(raw)) throw new UsageError(`${flag}: give the key alone, without "Bearer "`);
+  if (/\ssha256:[0-9a-f]{64}\b/.test(raw))
+    throw new UsageError(
+      `${flag}: that is a PLAYPULSE_KEYS line (the key's hash); give the key itself, as "playpulse keys create" printed it`,
+    );
+  const at = [...raw].findIndex((c) => c < "!" || c > "~");
+  if (at >= 0) {
+    const c = [...raw][at] ?? "";
+    throw new UsageError(
+      `${flag}: character ${at + 1} is ${describeChar(c)}; a key is printable ASCII without spaces (look for a stray newline or quote)`,
+    );
+  }
+  return raw;
+}
+
+/** --clickhouse-url: http(s)://host:port of ClickHouse's HTTP interface, maybe user:password@, no query. */
+export function checkClickHouseUrl(raw: string): string {
+  const wrong = new UsageError(
+    `--clickhouse-url: expected ClickHouse's HTTP interface as http://host:port (e.g. http://127.0.0.1:8123), got "${shownUrl(raw)}"`,
+  );
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw wrong;
+  }
+  if ((u.protocol !== "http:" && u.protocol !== "https:") || u.hostname === "" || u.search !== "" || u.hash !== "")
+    throw wrong;
+  return raw.replace(/\/+$/, "");
+}
+
+/** A non-negative decimal such as 1, 0.8 or 1.2 (the Zipf exponent). */
+export function parseExponent(raw: string, what: string): number {
+  if (!/^\d+(?:\.\d+)?$/.test(raw.trim()))
+    throw new UsageError(`${what}: expected a number of 0 or more like 1 or 0.8, got "${raw}"`);
+  return Number(raw);
 }
 
 function randomRunId(): string {
@@ -78,7 +130,7 @@ function clickhouseTarget(values: LoadFlags): LoadOptions["clickhouse"] {
   if (database !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(database))
     throw new UsageError(`--database: not a database name: "${database}"`);
   const clickhouse =
-    chUrl !== undefined && database !== undefined ? { url: chUrl.replace(/\/+$/, ""), database } : undefined;
+    chUrl !== undefined && database !== undefined ? { url: checkClickHouseUrl(chUrl), database } : undefined;
   if (values.verify && !clickhouse && !values["read-key"]) {
     throw new UsageError(
       "--verify needs --clickhouse-url and --database (ids and aggregates) or --read-key (aggregates through the query API)",
@@ -93,8 +145,14 @@ function urlAndRunId(values: LoadFlags): { url: string; runId: string } {
   if (!/^[A-Za-z0-9-]{1,40}$/.test(runId))
     throw new UsageError(`--run-id: 1-40 characters of A-Z a-z 0-9 -, got "${runId}"`);
   const url = (values.url ?? "http://127.0.0.1:8080").replace(/\/+$/, "");
-  if (!/^http:\/\/[^/]+$/.test(url))
-    throw new UsageError(`--url: expected http://host:port (plain HTTP, no path), got "${url}"`);
+  const wrong = new UsageError(`--url: expected http://host:port (plain HTTP, no path), got "${url}"`);
+  if (!/^http:\/\/[^/]+$/.test(url)) throw wrong;
+  try {
+    const u = new URL(url);
+    if (u.hostname === "" || u.username !== "" || u.password !== "" || u.search !== "" || u.hash !== "") throw wrong;
+  } catch {
+    throw wrong;
+  }
   return { url, runId };
 }
 
@@ -110,6 +168,11 @@ export function parseLoadArgs(args: readonly string[]): LoadOptions {
   if (values.rate !== undefined && values.concurrency !== undefined)
     throw new UsageError("--rate and --concurrency are exclusive: pick the open or the closed model");
   if (!values.key) throw new UsageError("--key: a write key is required (PLAYPULSE_WRITE_KEYS of the target)");
+  const key = checkKey(values.key, "--key", "a write key (PLAYPULSE_WRITE_KEYS of the target)");
+  const readKey =
+    values["read-key"] === undefined
+      ? undefined
+      : checkKey(values["read-key"], "--read-key", "a read key (PLAYPULSE_READ_KEYS of the target), or leave it out");
   const mode = loadMode(values);
   const clickhouse = clickhouseTarget(values);
   const durationMs = values.duration !== undefined ? parseDuration(values.duration, "--duration") : undefined;
@@ -118,8 +181,8 @@ export function parseLoadArgs(args: readonly string[]): LoadOptions {
   const { url, runId } = urlAndRunId(values);
   return {
     url,
-    key: values.key,
-    readKey: values["read-key"],
+    key,
+    readKey,
     clickhouse,
     mode,
     batch,
@@ -131,7 +194,7 @@ export function parseLoadArgs(args: readonly string[]): LoadOptions {
       "--connections",
     ),
     titles: parseCount(values.titles ?? "1000", "--titles"),
-    zipf: Number(values.zipf ?? "1"),
+    zipf: parseExponent(values.zipf ?? "1", "--zipf"),
     viewers: parseCount(values.viewers ?? "2000", "--viewers"),
     heartbeatMs: parseDuration(values.heartbeat ?? "30s", "--heartbeat"),
     seed: parseCount(values.seed ?? "1", "--seed", 0),

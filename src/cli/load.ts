@@ -1,10 +1,13 @@
 import {
+  checkTargets,
   formatSummary,
   progressLine,
   runLoad,
   summarize,
+  TargetError,
   verifyWithApi,
   verifyWithClickHouse,
+  writeKeyRefused,
   type LoadOptions,
   type LoadSummary,
   type Verification,
@@ -65,7 +68,8 @@ measurement:
                          rec_events, catalog) with the accepted ones, and views, plays,
                          completions and watch time per title with the generator's ground
                          truth. Exit code 3 on any difference.
-  --clickhouse-url URL   ClickHouse HTTP (e.g. http://127.0.0.1:8123), with --database
+  --clickhouse-url URL   ClickHouse HTTP (e.g. http://127.0.0.1:8123, or with user:pass@),
+                         with --database
   --database NAME        the pipeline's database (CLICKHOUSE_DATABASE)
   --verify-timeout D     how long to wait for the consumers to catch up (default 60s)
   --json                 print the summary as JSON on stdout
@@ -73,8 +77,9 @@ measurement:
   --announce             print "measuring" and "measured" lines on stderr around the
                          measured window (for harnesses that sample CPU, like npm run bench)
 
-exit codes: 0 done (and verified), 1 error, 2 bad usage, 3 verification failed,
-            4 nothing was accepted
+exit codes: 0 done (and verified), 1 error (the edge refused --key, the query API
+            --read-key, or ClickHouse could not be read), 2 bad usage, 3 verification
+            failed, 4 nothing was accepted
 
 example:
   playpulse load --key wk_dev --rate 5000 --batch 50 --duration 1m \\
@@ -85,14 +90,9 @@ function progressWriter(opts: LoadOptions): ((line: string, final?: boolean) => 
   return createStatusLine({ write: (s) => void process.stderr.write(s), tty: process.stderr.isTTY });
 }
 
-export async function loadCommand(args: readonly string[]): Promise<number> {
-  let opts: LoadOptions;
-  try {
-    opts = parseLoadArgs(args);
-  } catch (err: unknown) {
-    if (isUsageError(err)) return usageFailure((s) => void process.stderr.write(s), "load", err);
-    throw err;
-  }
+/** Checks the targets, runs, verifies and prints the summary; a TargetError ends it early. */
+async function runAndReport(opts: LoadOptions): Promise<number> {
+  await checkTargets(opts);
   const write = progressWriter(opts);
   const last = { events: 0 };
   const result = await runLoad(opts, {
@@ -102,6 +102,7 @@ export async function loadCommand(args: readonly string[]): Promise<number> {
       : {}),
   });
   write?.("", true);
+  if (result.refused) throw writeKeyRefused(opts.url, result.refused);
 
   let verification: Verification | null = null;
   if (opts.verify) {
@@ -116,4 +117,26 @@ export async function loadCommand(args: readonly string[]): Promise<number> {
   if (verification && !verification.ok) return 3;
   if (summary.events.distinct_accepted === 0) return 4;
   return 0;
+}
+
+/**
+ * `playpulse load`: exit 2 for arguments that cannot work, 1 with one line when a target refuses
+ * a key or cannot be read, else what the run found (0, 3 or 4).
+ */
+export async function loadCommand(args: readonly string[]): Promise<number> {
+  const err = (s: string) => void process.stderr.write(s);
+  let opts: LoadOptions;
+  try {
+    opts = parseLoadArgs(args);
+  } catch (e: unknown) {
+    if (isUsageError(e)) return usageFailure(err, "load", e);
+    throw e;
+  }
+  try {
+    return await runAndReport(opts);
+  } catch (e: unknown) {
+    if (!(e instanceof TargetError)) throw e;
+    err(`playpulse load: ${e.message}\n`);
+    return 1;
+  }
 }

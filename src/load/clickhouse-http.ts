@@ -1,21 +1,51 @@
+import { answerMessage, reasonOf, TargetError } from "./errors.ts";
+
 /**
  * The few ClickHouse reads `--verify` and freshness sampling need, over plain HTTP with
  * TabSeparated output: no client library, so it runs on any runtime and reads a million ids
  * cheaply.
  */
 export interface ClickHouseTarget {
+  /** http(s)://host:port, maybe with user:password@ (sent as HTTP basic auth, as fetch wants). */
   url: string;
   database: string;
 }
 
+/** The URL without its credentials, and the basic-auth header they become. */
+function request(target: ClickHouseTarget): { url: string; headers: Record<string, string> } {
+  const u = new URL(target.url);
+  if (u.username === "" && u.password === "") return { url: target.url, headers: {} };
+  const user = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
+  u.username = "";
+  u.password = "";
+  return {
+    url: u.href.replace(/\/+$/, ""),
+    headers: { authorization: `Basic ${Buffer.from(user).toString("base64")}` },
+  };
+}
+
+/** `target.url` as it may be shown: the password replaced by `***`. */
+export function shownUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*):[^/@]*@/i, "$1:***@");
+}
+
+/** Runs `query`; throws a TargetError (one line) when ClickHouse cannot be reached or refuses it. */
 export async function chQuery(target: ClickHouseTarget, query: string, timeoutMs = 30_000): Promise<string[][]> {
-  const res = await fetch(`${target.url}/?database=${encodeURIComponent(target.database)}`, {
-    method: "POST",
-    body: `${query} FORMAT TabSeparated`,
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`ClickHouse answered ${res.status}: ${text.slice(0, 300)}`);
+  const { url, headers } = request(target);
+  let res: Response;
+  let text: string;
+  try {
+    res = await fetch(`${url}/?database=${encodeURIComponent(target.database)}`, {
+      method: "POST",
+      headers,
+      body: `${query} FORMAT TabSeparated`,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    text = await res.text();
+  } catch (err: unknown) {
+    throw new TargetError(`cannot read ClickHouse at ${shownUrl(target.url)}: ${reasonOf(err)}`, { cause: err });
+  }
+  if (!res.ok) throw new TargetError(`ClickHouse answered ${res.status}: ${answerMessage(text)}`);
   return text
     .split("\n")
     .filter((l) => l.length > 0)

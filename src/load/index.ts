@@ -19,3 +19,7 @@ export { startLoad } from "./steady.ts";
 export type { LoadEvent, SteadyLoad, SteadyLoadOptions, SteadyLoadStats } from "./steady.ts";
 export { sendBatch, backoffPolicy, RunStats } from "./sender.ts";
 export type { Attempt, Outgoing, RetryPolicy, SendContext } from "./sender.ts";
+export { TargetError } from "./errors.ts";
+export { checkTargets, writeKeyRefused } from "./targets.ts";
+export type { Refusal } from "./targets.ts";
+export { shownUrl } from "./clickhouse-http.ts";

@@ -4,6 +4,7 @@ import { HttpConnection } from "./http-client.ts";
 import type { LoadOptions } from "./options.ts";
 import { closedModel, openModel, type ModelRun } from "./schedule.ts";
 import { backoffPolicy, RunStats, sendBatch, type SendContext } from "./sender.ts";
+import type { Refusal } from "./targets.ts";
 import { GroundTruth } from "./truth.ts";
 import { TrafficGenerator, type GeneratedEvent } from "./views.ts";
 
@@ -19,6 +20,8 @@ export interface RunResult {
   elapsedMs: number;
   /** Requests the open model scheduled but never sent because every connection was busy. */
   unsent: number;
+  /** The edge answered 401 or 403: the write key is wrong, and the run stopped there. */
+  refused: Refusal | undefined;
 }
 
 export interface RunHooks {
@@ -26,6 +29,11 @@ export interface RunHooks {
   onTick?: (stats: RunStats, elapsedMs: number, intervalMs: number) => void;
   /** The measured window starts (after the catalog) and ends (before answers are awaited). */
   onWindow?: (phase: "start" | "end") => void;
+}
+
+/** Set by the first 401 or 403; every loop stops when it is. */
+interface StopSignal {
+  refused: Refusal | undefined;
 }
 
 function parseTarget(url: string): { host: string; port: number } {
@@ -49,6 +57,7 @@ function sendContext(
   truth: GroundTruth,
   freshness: FreshnessSampler | undefined,
   markers: Map<string, GeneratedEvent>,
+  stop: StopSignal,
 ): SendContext<GeneratedEvent> {
   return {
     path: "/v1/events",
@@ -64,6 +73,10 @@ function sendContext(
       truth.accept(e);
       if (markers.delete(e.id)) freshness?.track(e.id, e.videoId, at);
     },
+    onAttempt: (a) => {
+      if ((a.status === 401 || a.status === 403) && !stop.refused)
+        stop.refused = { status: a.status, message: a.message ?? a.error ?? "" };
+    },
   };
 }
 
@@ -76,6 +89,7 @@ function trafficSource(
   generator: TrafficGenerator,
   freshness: FreshnessSampler | undefined,
   markers: Map<string, GeneratedEvent>,
+  stop: StopSignal,
 ): Pick<ModelRun, "finished" | "nextBatch"> {
   let produced = 0;
   let lastMarker = 0;
@@ -98,12 +112,16 @@ function trafficSource(
     produced += events.length;
     return events;
   };
-  return { nextBatch, finished: () => produced >= limit || performance.now() >= deadline };
+  return {
+    nextBatch,
+    finished: () => produced >= limit || performance.now() >= deadline || stop.refused !== undefined,
+  };
 }
 
 /**
  * Runs one load test: the catalog first, then the traffic in the chosen model until the
- * duration or the event count is reached, then waits for answers and freshness samples.
+ * duration or the event count is reached, then waits for answers and freshness samples. The
+ * first 401 or 403 of the edge stops it (`refused`): no request can pass with that key.
  *
  * @example
  * const result = await runLoad(parseLoadArgs(["--key", "wk_dev", "--events", "10k"]));
@@ -122,18 +140,19 @@ export async function runLoad(opts: LoadOptions, hooks: RunHooks = {}): Promise<
   const truth = new GroundTruth();
   const freshness = freshnessSampler(opts);
   const markers = new Map<string, GeneratedEvent>();
-  const ctx = sendContext(opts, truth, freshness, markers);
+  const stop: StopSignal = { refused: undefined };
+  const ctx = sendContext(opts, truth, freshness, markers, stop);
   const pool = Array.from(
     { length: opts.mode.kind === "concurrency" ? opts.mode.workers : opts.connections },
     () => new HttpConnection(host, port, opts.timeoutMs),
   );
   const catalog = { titles: generator.titles.length, accepted: 0 };
-  if (opts.catalog) catalog.accepted = await sendCatalog(generator, pool, ctx, truth);
+  if (opts.catalog) catalog.accepted = await sendCatalog(generator, pool, ctx, truth, stop);
   // The catalog is set-up, not load: measure from a clean slate (its events stay in the truth).
   const measured = new RunStats();
   ctx.stats = measured;
 
-  const run: ModelRun = { pool, ctx, ...trafficSource(opts, generator, freshness, markers) };
+  const run: ModelRun = { pool, ctx, ...trafficSource(opts, generator, freshness, markers, stop) };
   const t0 = performance.now();
   hooks.onWindow?.("start");
   const ticker = startTicker(measured, t0, hooks);
@@ -149,7 +168,18 @@ export async function runLoad(opts: LoadOptions, hooks: RunHooks = {}): Promise<
   for (const c of pool) c.close();
   await freshness?.settle();
   const { unconfirmed } = ctx;
-  return { options: opts, stats: measured, truth, unconfirmed, generator, freshness, catalog, elapsedMs, unsent };
+  return {
+    options: opts,
+    stats: measured,
+    truth,
+    unconfirmed,
+    generator,
+    freshness,
+    catalog,
+    elapsedMs,
+    unsent,
+    refused: stop.refused,
+  };
 }
 
 /** Sends the catalog in batches of up to 500 over the pool; returns how many were stored. */
@@ -158,6 +188,7 @@ async function sendCatalog(
   pool: HttpConnection[],
   ctx: SendContext<GeneratedEvent>,
   truth: GroundTruth,
+  stop: StopSignal,
 ): Promise<number> {
   const events = generator.catalogEvents(Date.now());
   const batches: GeneratedEvent[][] = [];
@@ -166,7 +197,8 @@ async function sendCatalog(
   const json = { ...ctx, format: "json" as const, headers: { ...ctx.headers, "content-type": "application/json" } };
   await Promise.all(
     pool.slice(0, 4).map(async (conn) => {
-      for (let b = batches.shift(); b; b = batches.shift()) await sendBatch(conn, b, performance.now(), json);
+      for (let b = batches.shift(); b && !stop.refused; b = batches.shift())
+        await sendBatch(conn, b, performance.now(), json);
     }),
   );
   return truth.catalogIds().size;

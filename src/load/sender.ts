@@ -1,3 +1,4 @@
+import { answerMessage } from "./errors.ts";
 import { Histogram } from "./histogram.ts";
 import { HttpClientError, type HttpConnection } from "./http-client.ts";
 
@@ -26,6 +27,8 @@ export interface Attempt {
   events: number;
   /** Connection error text, or the error code of a non-202 answer. */
   error?: string;
+  /** The error message of a non-202 answer (`error.message`, or the start of the body). */
+  message?: string;
 }
 
 /** When a batch is sent again after a transport error or a 5xx/429/408 answer, and how long after. */
@@ -113,7 +116,10 @@ async function attempt(
   try {
     const r = await conn.request("POST", ctx.path, ctx.headers, body);
     const record: Attempt = { sentAt, answeredAt: Date.now(), status: r.status, retryAfter: r.retryAfter, events };
-    if (r.status !== 202) record.error = errorCode(r.body);
+    if (r.status !== 202) {
+      record.error = errorCode(r.body);
+      record.message = answerMessage(r.body.toString("utf8"));
+    }
     return { record, answer: r.body };
   } catch (err: unknown) {
     const code = err instanceof HttpClientError ? err.code : "error";

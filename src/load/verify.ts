@@ -1,4 +1,6 @@
 import { chQuery, startsWithSql, type ClickHouseTarget } from "./clickhouse-http.ts";
+import { reasonOf, TargetError } from "./errors.ts";
+import { queryApiRefused } from "./targets.ts";
 import type { GroundTruth, TitleTotals } from "./truth.ts";
 import type { GeneratedEvent } from "./views.ts";
 
@@ -148,7 +150,7 @@ async function storedTitles(target: ClickHouseTarget, prefix: string): Promise<M
  * Compares what ClickHouse holds for this run with the ground truth: the distinct event ids
  * of `events` and `rec_events` (user.video.*) and the `event_id`s of `catalog`, then the
  * per-title views, plays, completions and watch time. Waits (up to `timeoutMs`) for the
- * consumers to catch up before it judges.
+ * consumers to catch up before it judges. Throws a TargetError when ClickHouse cannot be read.
  *
  * @example
  * const v = await verifyWithClickHouse({ url: "http://127.0.0.1:8123", database: "playpulse" }, runId, truth, unconfirmed, 60_000);
@@ -195,9 +197,28 @@ export async function verifyWithClickHouse(
   };
 }
 
+/** GET /v1/videos/:id/stats with the read key; a TargetError (one line) for anything but a 200. */
+async function titleStats(url: string, readKey: string, id: string): Promise<TitleTotals> {
+  const path = `/v1/videos/${encodeURIComponent(id)}/stats`;
+  let res: Response;
+  let body: string;
+  try {
+    res = await fetch(`${url}${path}`, {
+      headers: { authorization: `Bearer ${readKey}` },
+      signal: AbortSignal.timeout(10_000),
+    });
+    body = await res.text();
+  } catch (err: unknown) {
+    throw new TargetError(`cannot read the query API at ${url}: ${reasonOf(err)}`, { cause: err });
+  }
+  if (res.status !== 200) throw queryApiRefused(url, path, res.status, body);
+  return JSON.parse(body) as TitleTotals;
+}
+
 /**
  * Compares per-title aggregates through the query API (GET /v1/videos/:id/stats with a read
  * key), polling until they match or `timeoutMs` passes. Ids cannot be checked this way.
+ * Throws a TargetError when the query API cannot be read or refuses the key.
  */
 export async function verifyWithApi(
   url: string,
@@ -216,13 +237,7 @@ export async function verifyWithApi(
       Array.from({ length: 8 }, async () => {
         for (let i = next++; i < ids.length; i = next++) {
           const id = ids[i] ?? "";
-          const res = await fetch(`${url}/v1/videos/${encodeURIComponent(id)}/stats`, {
-            headers: { authorization: `Bearer ${readKey}` },
-            signal: AbortSignal.timeout(10_000),
-          });
-          if (res.status !== 200)
-            throw new Error(`GET /v1/videos/${id}/stats answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
-          const b = (await res.json()) as TitleTotals;
+          const b = await titleStats(url, readKey, id);
           found.set(id, { views: b.views, plays: b.plays, completions: b.completions, watch_time_ms: b.watch_time_ms });
         }
       }),

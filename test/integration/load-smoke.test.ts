@@ -192,8 +192,61 @@ describe("playpulse load (smoke)", () => {
     expect(s.verify?.titleDiffs.length).toBeGreaterThan(0);
   });
 
+  it("exits 1 with one line when a target refuses a key or the database, before or at the first answer", async () => {
+    await using p = await startPipeline({
+      natsUrl: inject("natsUrl"),
+      clickhouseUrl: inject("clickhouseUrl"),
+      roles: ["ingest", "query"],
+    });
+    const base = ["--url", p.baseUrl, "--events", "20", "--titles", "5", "--viewers", "5", "--quiet"];
+    const runs = [
+      await playpulseLoad([...base, "--key", "nope"]),
+      await playpulseLoad([...base, "--key", p.writeKey, "--read-key", "nope", "--verify"]),
+      await playpulseLoad([
+        ...base,
+        "--key",
+        p.writeKey,
+        "--verify",
+        "--clickhouse-url",
+        inject("clickhouseUrl"),
+        "--database",
+        "nosuchdb",
+      ]),
+    ];
+    expect(runs.map((r) => ({ code: r.code, stdout: r.stdout, stderr: r.stderr }))).toEqual([
+      {
+        code: 1,
+        stdout: "",
+        stderr: `playpulse load: the edge at ${p.baseUrl} refused --key (401 unknown write key): pass a write key of the target (PLAYPULSE_WRITE_KEYS, or a PLAYPULSE_KEYS key with events:write)\n`,
+      },
+      {
+        code: 1,
+        stdout: "",
+        stderr: `playpulse load: the query API at ${p.baseUrl} refused --read-key (401 unknown read key): pass a read key of the target (PLAYPULSE_READ_KEYS, or a PLAYPULSE_KEYS key with stats:read)\n`,
+      },
+      {
+        code: 1,
+        stdout: "",
+        // The wording of the exception is ClickHouse's own.
+        stderr: expect.stringMatching(
+          /^playpulse load: ClickHouse answered 404: [^\n]*Database nosuchdb doesn't exist[^\n]* \(check --clickhouse-url and --database: the pipeline's CLICKHOUSE_URL and CLICKHOUSE_DATABASE\)\n$/,
+        ) as unknown,
+      },
+    ]);
+  });
+
   it.each([
     [["--rate", "10"], 2, /--key: a write key is required/],
+    [
+      ["--key", "k", "--read-key", "rk\n", "--verify"],
+      2,
+      /^playpulse load: --read-key: character 3 is a newline;[^\n]*\n[^\n]*\n$/,
+    ],
+    [
+      ["--key", "k", "--verify", "--clickhouse-url", "127.0.0.1:8123", "--database", "pp"],
+      2,
+      /^playpulse load: --clickhouse-url: [^\n]*\n[^\n]*\n$/,
+    ],
     [["--key", "k", "--verify"], 2, /--verify needs/],
     [["--key", "k", "--bogus"], 2, /Unknown option '--bogus'/],
   ])("rejects %j with exit code %i", async (args, code, message) => {
