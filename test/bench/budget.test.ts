@@ -15,11 +15,15 @@ const row = (id: string, eventsPerSec: number | null, procs: Record<string, numb
     ...extra,
   }) satisfies BenchRow;
 
-/** Ceilings whose parts cost round figures: 10 + 5 + 10 + 10 + 20 + 20 + 10 + 15 = 100 µs per event. */
+/**
+ * Ceilings whose parts cost round figures: 10 + 5 + 10 + 10 + 20 + 20 + 10 + 15 = 100 µs per event;
+ * with one ack per batch of deliveries 10 + 5 + 10 + 10 + 10 + 10 + 10 + 15 = 80.
+ */
 const ceilings = [
   row("ceiling.http.node.100", 100_000, { load: 100, server: 50, nats: 0 }), // 10 and 5 µs
   row("ceiling.js.core", 100_000, { worker: 100, nats: 100 }), // 10 and 10 µs
   row("ceiling.js.deliver", 50_000, { worker: 100, nats: 100 }), // 20 and 20 µs
+  row("ceiling.js.deliver.ackall", 100_000, { worker: 100, nats: 100 }), // 10 and 10 µs
   row("ceiling.ch.raw", 100_000, { worker: 100, clickhouse: 150 }), // 10 and 15 µs
 ];
 const pipeline = row(
@@ -75,6 +79,7 @@ describe("cpuBudget", () => {
       limit: 20_000, // 2 cores × 1,000,000 µs ÷ 100 µs
       vsLimit: 0.25,
       vsTightest: 0.05,
+      ackAll: { partsUs: 80, limit: 25_000 }, // the per-batch deliveries in place of the per-message ones
     });
     expect(b?.lines.reduce((a, l) => a + (l.partsUs ?? 0), 0)).toBe(b?.partsUs);
   });
@@ -89,6 +94,14 @@ describe("cpuBudget", () => {
       15,
     ]);
     expect(cpuBudget(ceilings, "node", 2)).toBeUndefined();
+  });
+
+  it("leaves only the AckPolicy.All alternative empty when its ceiling did not run", () => {
+    const b = cpuBudget([...ceilings.filter((r) => r.id !== "ceiling.js.deliver.ackall"), pipeline], "node", 2);
+    expect([b?.partsUs, b?.limit, b?.ackAll]).toEqual([100, 20_000, { partsUs: null, limit: null }]);
+    expect(renderBudget(b).split("\n").at(-1)).toBe(
+      "With one ack per batch of deliveries (`AckPolicy.All`): – (a ceiling it needs did not run).",
+    );
   });
 
   it("renders a line per process, the total, the limit and both ratios", () => {
@@ -107,6 +120,8 @@ describe("cpuBudget", () => {
       "| **all** | **182** | **100** | |",
       "",
       "Summed limit of the design: 100 µs of CPU per event → **20,000 events/s** on 2 cores; the pipeline's 5,000 events/s is **25 %** of it. Against the tightest single ceiling (the slowest part alone, the table's ratio column): 5 %.",
+      "",
+      "With one ack per batch of deliveries (`AckPolicy.All`: `ceiling.js.deliver.ackall` in place of `ceiling.js.deliver`), the most that lever could give: 80 µs of CPU per event → **25,000 events/s** on 2 cores, 20 µs per event less than an ack per message.",
     ]);
     expect(renderBudget(undefined)).toBe("CPU budget per event: not computed (the batched pipeline row did not run).");
   });

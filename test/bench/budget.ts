@@ -8,16 +8,24 @@ interface Part {
   proc: string;
 }
 
+/** The deliveries ceiling of the design (an ack per message) and of the `AckPolicy.All` lever (an ack per batch). */
+const DELIVERIES = {
+  perMessage: { row: "ceiling.js.deliver", name: "two deliveries, an ack each" },
+  perBatch: { row: "ceiling.js.deliver.ackall", name: "two deliveries, an ack per batch" },
+} as const;
+type Deliveries = (typeof DELIVERIES)[keyof typeof DELIVERIES];
+
 /** The parts every batched play event passes through, from this run's ceiling rows. */
-function parts(rt: RuntimeName) {
+function parts(rt: RuntimeName, deliveries: Deliveries = DELIVERIES.perMessage) {
   const http = `ceiling.http.${rt}.100`;
+  const { row: deliver, name: dn } = deliveries;
   return {
     loadgen: { name: "load generator", row: http, proc: "load" },
     parse: { name: "HTTP parse", row: http, proc: "server" },
     publishClient: { name: "JetStream publish (client)", row: "ceiling.js.core", proc: "worker" },
     publishServer: { name: "JetStream publish (server)", row: "ceiling.js.core", proc: "nats" },
-    deliverClient: { name: "two deliveries, an ack each (client)", row: "ceiling.js.deliver", proc: "worker" },
-    deliverServer: { name: "two deliveries, an ack each (server)", row: "ceiling.js.deliver", proc: "nats" },
+    deliverClient: { name: `${dn} (client)`, row: deliver, proc: "worker" },
+    deliverServer: { name: `${dn} (server)`, row: deliver, proc: "nats" },
     insertClient: { name: "two ClickHouse rows (client)", row: "ceiling.ch.raw", proc: "worker" },
     insertServer: { name: "two ClickHouse rows (server)", row: "ceiling.ch.raw", proc: "clickhouse" },
   } satisfies Record<string, Part>;
@@ -72,6 +80,12 @@ export interface CpuBudget {
   vsLimit: number | null;
   /** The pipeline's ratio to its tightest single ceiling (computeRatios), kept beside. */
   vsTightest: number | null;
+  /**
+   * The summed limit with one ack per batch of deliveries (`AckPolicy.All`, the
+   * `ceiling.js.deliver.ackall` row in place of `ceiling.js.deliver`): the most that lever could
+   * give. Null figures when a ceiling it needs did not run.
+   */
+  ackAll: { partsUs: number | null; limit: number | null };
 }
 
 /** µs of CPU per event of process `proc` in `row`: % of one core × 10,000 ÷ events/s. */
@@ -105,9 +119,12 @@ export function cpuBudget(list: readonly BenchRow[], rt: RuntimeName, cores: num
         own.length === 0 ? "none" : own.map(([part, share]) => `${share === 1 ? "" : "½ "}${part.name}`).join(" + "),
     };
   });
-  const all = Object.values(parts(rt));
-  const partsUs = sum(all.map((part) => usPerEvent(rows.get(part.row), part.proc)));
-  const limit = partsUs ? (cores * 1_000_000) / partsUs : null;
+  const summed = (d: Deliveries) =>
+    sum(Object.values(parts(rt, d)).map((part) => usPerEvent(rows.get(part.row), part.proc)));
+  const limitOf = (partUs: number | null) => (partUs ? (cores * 1_000_000) / partUs : null);
+  const partsUs = summed(DELIVERIES.perMessage);
+  const limit = limitOf(partsUs);
+  const ackAllUs = summed(DELIVERIES.perBatch);
   return {
     rate: pipe.eventsPerSec,
     cores,
@@ -117,6 +134,7 @@ export function cpuBudget(list: readonly BenchRow[], rt: RuntimeName, cores: num
     limit,
     vsLimit: limit ? pipe.eventsPerSec / limit : null,
     vsTightest: pipe.vsCeiling ?? null,
+    ackAll: { partsUs: ackAllUs, limit: limitOf(ackAllUs) },
   };
 }
 
@@ -132,6 +150,12 @@ export function renderBudget(b: CpuBudget | undefined): string {
     b.limit === null || b.partsUs === null
       ? "Summed limit of the design: – (a ceiling it needs did not run)."
       : `Summed limit of the design: ${us(b.partsUs)} µs of CPU per event → **${int(b.limit)} events/s** on ${b.cores} cores; the pipeline's ${int(b.rate)} events/s is **${pct(b.vsLimit)}** of it.`;
+  const a = b.ackAll;
+  const saved = a.partsUs === null || b.partsUs === null ? null : b.partsUs - a.partsUs;
+  const ackAll =
+    a.limit === null || a.partsUs === null
+      ? "With one ack per batch of deliveries (`AckPolicy.All`): – (a ceiling it needs did not run)."
+      : `With one ack per batch of deliveries (\`AckPolicy.All\`: \`ceiling.js.deliver.ackall\` in place of \`ceiling.js.deliver\`), the most that lever could give: ${us(a.partsUs)} µs of CPU per event → **${int(a.limit)} events/s** on ${b.cores} cores${saved === null ? "" : `, ${us(Math.abs(saved))} µs per event ${saved >= 0 ? "less" : "more"} than an ack per message`}.`;
   return [
     `CPU budget per event at the batched maximum (${int(b.rate)} events/s, 100 events/request): µs of CPU per event in each process, beside what its parts cost alone in this run's ceilings (each at its own rate):`,
     "",
@@ -141,5 +165,7 @@ export function renderBudget(b: CpuBudget | undefined): string {
     `| **all** | **${us(b.pipelineUs)}** | **${us(b.partsUs)}** | |`,
     "",
     `${limit} Against the tightest single ceiling (the slowest part alone, the table's ratio column): ${pct(b.vsTightest)}.`,
+    "",
+    ackAll,
   ].join("\n");
 }

@@ -11,10 +11,8 @@ import {
   startRoles,
   startScript,
   WRITE_KEY,
-  PLAY_DURABLES,
   type Harness,
   type LoadRun,
-  type Namespace,
 } from "./harness.ts";
 import { childEnv, ProcWatch, startChild } from "../helpers/processes.ts";
 import { BATCHES, type BenchRow, type RowGroup } from "./table.ts";
@@ -125,7 +123,8 @@ export async function runWorker(
   return { result: JSON.parse(last) as CeilingResult, procs };
 }
 
-function ceilingRow(
+/** A row of a ceiling measured in a worker process (./worker.ts), latency per `unit`. */
+export function ceilingRow(
   id: string,
   label: string,
   r: { result: CeilingResult; procs: BenchRow["procs"] },
@@ -142,107 +141,6 @@ function ceilingRow(
     procs: r.procs,
     note: `${r.result.note}; latency per ${unit}`,
   };
-}
-
-/**
- * Ceiling: the same payloads delivered to the analytics and recommendations durables and acked one
- * by one. The backlog is published first (not measured), then one worker drains it.
- */
-async function measureDeliveries(h: Harness, payloads: number): Promise<BenchRow> {
-  const id = "ceiling.js.deliver";
-  const label =
-    "ceiling: JetStream, two deliveries per event (analytics and recommendations durables), an ack per message";
-  h.log(`  ${label}`);
-  let ns: Namespace | undefined;
-  try {
-    ns = await createNamespace(h, "dlv");
-    await runWorker(h, { kind: "js-fill", natsUrl: h.natsUrl, prefix: ns.ns, payloads });
-    const r = await runWorker(h, {
-      kind: "js-deliver",
-      natsUrl: h.natsUrl,
-      stream: ns.stream,
-      durables: [...PLAY_DURABLES],
-      durationMs: h.windowMs * 3,
-      batch: 5000,
-    });
-    return ceilingRow(id, label, r, "durable's drain");
-  } catch (err: unknown) {
-    return failedRow(id, "ceiling", label, err);
-  } finally {
-    if (ns) await dropNamespace(h, ns);
-  }
-}
-
-/** Ceilings: JetStream publish (two ways) and delivery, and ClickHouse insert (two ways), of the same payloads. */
-export async function measureBackends(h: Harness): Promise<BenchRow[]> {
-  const payloads = h.quick ? 20_000 : 100_000;
-  const rows: BenchRow[] = [];
-  const ns = await createNamespace(h, "ceil");
-  try {
-    const js = [
-      {
-        id: "ceiling.js.publish",
-        kind: "js-publish" as const,
-        window: 100,
-        label: "ceiling: JetStream, nats.js js.publish (msgID each)",
-      },
-      {
-        id: "ceiling.js.core",
-        kind: "js-core" as const,
-        window: 2000,
-        label: "ceiling: JetStream, core publish + reply correlation (msgID each)",
-      },
-    ];
-    for (const t of js) {
-      h.log(`  ${t.label}`);
-      try {
-        const r = await runWorker(h, {
-          kind: t.kind,
-          natsUrl: h.natsUrl,
-          prefix: ns.ns,
-          durationMs: h.windowMs,
-          window: t.window,
-          payloads,
-        });
-        rows.push(ceilingRow(t.id, t.label, r, "message"));
-      } catch (err: unknown) {
-        rows.push(failedRow(t.id, "ceiling", t.label, err));
-      }
-    }
-    rows.push(await measureDeliveries(h, payloads));
-    const batch = h.quick ? 10_000 : 100_000;
-    const ch = [
-      {
-        id: "ceiling.ch.raw",
-        kind: "ch-raw" as const,
-        label: "ceiling: ClickHouse insert, pre-serialised JSONEachRow",
-      },
-      {
-        id: "ceiling.ch.client",
-        kind: "ch-client" as const,
-        label: "ceiling: ClickHouse insert, @clickhouse/client row objects",
-      },
-    ];
-    for (const t of ch) {
-      h.log(`  ${t.label}`);
-      try {
-        const r = await runWorker(h, {
-          kind: t.kind,
-          clickhouseUrl: h.clickhouseUrl,
-          database: ns.database,
-          durationMs: h.windowMs,
-          batch,
-          payloads,
-        });
-        rows.push(ceilingRow(t.id, t.label, r, "batch"));
-      } catch (err: unknown) {
-        rows.push(failedRow(t.id, "ceiling", t.label, err));
-      }
-    }
-  } finally {
-    await dropNamespace(h, ns);
-  }
-  return rows;
 }
 
 /**

@@ -28,6 +28,7 @@ describe("bench table", () => {
       "ceiling.js.publish",
       "ceiling.js.core",
       "ceiling.js.deliver",
+      "ceiling.js.deliver.ackall",
       "ceiling.ch.raw",
       "ceiling.ch.client",
       "ingest.node.1",

@@ -28,6 +28,7 @@ export function expectedRowIds(runtimes: readonly RuntimeName[]): string[] {
     "ceiling.js.publish",
     "ceiling.js.core",
     "ceiling.js.deliver",
+    "ceiling.js.deliver.ackall",
     "ceiling.ch.raw",
     "ceiling.ch.client",
     ...runtimes.flatMap((rt) => BATCHES.map((b) => `ingest.${rt}.${b}`)),

@@ -23,7 +23,16 @@ export type WorkerTask =
       payloads: number;
     }
   | { kind: "js-fill"; natsUrl: string; prefix: string; payloads: number }
-  | { kind: "js-deliver"; natsUrl: string; stream: string; durables: string[]; durationMs: number; batch: number }
+  | {
+      kind: "js-deliver";
+      natsUrl: string;
+      stream: string;
+      durables: string[];
+      durationMs: number;
+      batch: number;
+      /** 1: an ack per message; n: every n-th and the last (durables with `AckPolicy.All`). */
+      ackEvery: number;
+    }
   | {
       kind: "ch-raw" | "ch-client";
       clickhouseUrl: string;
@@ -48,7 +57,7 @@ function prepare(task: WorkerTask): () => Promise<CeilingResult> {
       return () => corePublishCeiling(task.natsUrl, p, Number.POSITIVE_INFINITY, 1000, task.payloads);
     }
     case "js-deliver":
-      return () => deliverCeiling(task.natsUrl, task.stream, task.durables, task.durationMs, task.batch);
+      return () => deliverCeiling(task.natsUrl, task.stream, task.durables, task.durationMs, task.batch, task.ackEvery);
     case "ch-raw": {
       const p = makePayloads(task.payloads, "");
       return () => clickhouseRawCeiling(task.clickhouseUrl, task.database, p, task.durationMs, task.batch);

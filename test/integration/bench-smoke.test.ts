@@ -38,6 +38,10 @@ describe("npm run bench -- --quick (smoke)", () => {
     // The CPU budget: every process of the batched pipeline beside its parts, and the summed limit.
     expect(table).toContain("| process | in the pipeline | its parts alone | the parts |");
     expect(table).toMatch(/Summed limit of the design: [\d.]+ µs of CPU per event → \*\*[\d,]+ events\/s\*\*/);
+    // Beside it, the limit with one ack per batch of deliveries (the AckPolicy.All ceiling).
+    expect(table).toMatch(
+      /With one ack per batch of deliveries \(`AckPolicy.All`: .*\): [\d.]+ µs of CPU per event → \*\*[\d,]+ events\/s\*\*/,
+    );
     // The 202 at half the single-event maximum: a latency row, measured, with no ratio of its own.
     const half = rows.find((r) => r.id === "pipeline.1.half");
     expect([typeof half?.p99Ms, half?.vsCeiling]).toEqual(["number", undefined]);
