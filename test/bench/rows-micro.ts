@@ -1,9 +1,10 @@
 /**
  * The consumers' per-message CPU without I/O, and the row-building lever of 2026-12-06 side by
  * side: `prepare` of the analytics and recommendations consumers (read, validate, upcast, rows)
- * over the same generated events, and an `events` row built the way `toEventRow` built it before
- * (`{ ...playRowBase(e), …20 columns }`) against how it builds it now (`playRow`, Object.assign).
- * The two row forms must give equal rows, or the run stops.
+ * over the same generated events, and an `events` row built three ways: as `toEventRow` built it
+ * before (`{ ...playRowBase(e), …20 columns }`), as the first fix did (Object.assign of the 20
+ * columns onto the base object), and as it does now (a class per table, ../../src/consumers/play-row.ts).
+ * The three forms must serialise to the same JSON (the body ClickHouse gets), or the run stops.
  *
  *   npx tsx --tsconfig test/bench/tsconfig.json test/bench/rows-micro.ts [events]
  *
@@ -12,7 +13,7 @@
 import { isDeepStrictEqual } from "node:util";
 import type { InboundMessage } from "../../src/bus/index.ts";
 import { analytics, toEventRow, type EventRow } from "../../src/consumers/analytics/index.ts";
-import { playRowBase } from "../../src/consumers/play-row.ts";
+import type { PlayRowBase } from "../../src/consumers/play-row.ts";
 import { recommendations } from "../../src/consumers/recommendations/index.ts";
 import { createTableConsumer } from "../../src/consumers/table-consumer.ts";
 import { createEventReader, type StoredEvent, type VideoEvent } from "../../src/events/index.ts";
@@ -20,6 +21,54 @@ import type { Store } from "../../src/store/index.ts";
 import { makePayloads } from "./payloads.ts";
 
 type Event = StoredEvent & VideoEvent;
+
+/** The shared columns as a plain object, as `playRowBase` built them up to 2026-12-06. */
+function playRowBase(e: Event): PlayRowBase {
+  const tsMs = Date.parse(e.timestamp);
+  return {
+    id: e.id,
+    type: e.type,
+    ts: Math.floor(tsMs / 1000),
+    ts_ms: tsMs,
+    received_ms: e.received_at,
+    stored_ms: 0,
+    user_id: e.user_id,
+    view_id: e.view_id,
+    video_id: e.video_id,
+    position_ms: e.position_ms,
+  };
+}
+
+/** The columns of `events` beyond the shared ones. */
+function eventColumns(e: Event, traceId: string, streamSeq: number, region: string) {
+  return {
+    schema_version: e.schema_version,
+    duration_ms: e.duration_ms ?? 0,
+    startup_ms: e.startup_ms ?? 0,
+    played_ms: e.played_ms ?? 0,
+    rebuffer_ms: e.rebuffer_ms ?? 0,
+    from_ms: e.from_ms ?? 0,
+    to_ms: e.to_ms ?? 0,
+    error_code: e.error_code ?? "",
+    fatal: e.fatal ? 1 : 0,
+    device_type: e.device?.type ?? "",
+    device_os: e.device?.os ?? "",
+    device_player: e.device?.player ?? "",
+    country: e.country ?? "",
+    cdn: e.cdn ?? "",
+    experiment_id: e.experiment?.id ?? "",
+    experiment_variant: e.experiment?.variant ?? "",
+    properties: e.properties ? JSON.stringify(e.properties) : "",
+    trace_id: traceId,
+    stream_seq: streamSeq,
+    region,
+  };
+}
+
+/** The first fix (2026-12-06 12:40): Object.assign of the columns onto the base object. */
+function assignEventRow(e: Event, traceId: string, streamSeq: number, region = ""): EventRow {
+  return Object.assign(playRowBase(e), eventColumns(e, traceId, streamSeq, region));
+}
 
 /** `toEventRow` as it was up to 2026-12-06: the shared columns spread into the literal. */
 function spreadEventRow(e: Event, traceId: string, streamSeq: number, region = ""): EventRow {
@@ -77,16 +126,18 @@ function main(): void {
     if (!r.ok) throw new Error(`generated event unreadable: ${r.error}`);
     return r.event as Event;
   });
+  const ctx = (e: Event) => ({ sourceVersion: e.schema_version, traceId: "t", streamSeq: 1, region: "r" });
   for (const e of events.slice(0, 1000)) {
-    if (!isDeepStrictEqual(spreadEventRow(e, "t", 1, "r"), toEventRow(e, "t", 1, "r")))
-      throw new Error("the two row forms differ");
+    const [a, b, c] = [spreadEventRow(e, "t", 1, "r"), assignEventRow(e, "t", 1, "r"), toEventRow(e, ctx(e))];
+    if (!isDeepStrictEqual(a, b) || JSON.stringify(a) !== JSON.stringify(c)) throw new Error("the row forms differ");
   }
   let sink: unknown;
   const consumers = [analytics, recommendations].map((d) => createTableConsumer(d, { store: noStore }));
   const figures: [string, number][] = [
     ["read (decode, validate, upcast)", usPerItem(n, () => inbound.forEach((m) => (sink = read(m.data))))],
     ["events row, spread form (before)", usPerItem(n, () => events.forEach((e) => (sink = spreadEventRow(e, "", 1))))],
-    ["events row, playRow (now)", usPerItem(n, () => events.forEach((e) => (sink = toEventRow(e, "", 1))))],
+    ["events row, Object.assign (12:40)", usPerItem(n, () => events.forEach((e) => (sink = assignEventRow(e, "", 1))))],
+    ["events row, class (now)", usPerItem(n, () => events.forEach((e) => (sink = toEventRow(e, ctx(e)))))],
     ...consumers.map((c): [string, number] => [
       `${c.name} prepare, whole (now)`,
       usPerItem(n, () => inbound.forEach((m) => (sink = c.prepare(m)))),

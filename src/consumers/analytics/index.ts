@@ -19,7 +19,6 @@ export const analytics: ConsumerDefinition<"analytics", "video", EventRow> = {
   typeColumn: true,
   acceptedAt: true,
   toRows(e, ctx) {
-    const stored = { ...e, schema_version: ctx.sourceVersion, rebuffer_ms: e.stall_ms ?? e.rebuffer_ms };
-    return [toEventRow(stored, ctx.traceId, ctx.streamSeq, ctx.region)];
+    return [toEventRow(e, ctx)];
   },
 };

@@ -1,5 +1,6 @@
-import type { StoredEvent, VideoEvent } from "../../events/index.ts";
-import { playRow, type PlayRowBase } from "../play-row.ts";
+import type { CurrentEvent, VideoEvent } from "../../events/index.ts";
+import type { RowContext } from "../definition.ts";
+import { PlayRow, type PlayRowBase } from "../play-row.ts";
 
 /** One row of `events`: the analytics consumer's whole view of a play event. */
 export interface EventRow extends PlayRowBase {
@@ -26,27 +27,58 @@ export interface EventRow extends PlayRowBase {
   region: string;
 }
 
-export function toEventRow(e: StoredEvent & VideoEvent, traceId: string, streamSeq: number, region = ""): EventRow {
-  return playRow(e, {
-    schema_version: e.schema_version,
-    duration_ms: e.duration_ms ?? 0,
-    startup_ms: e.startup_ms ?? 0,
-    played_ms: e.played_ms ?? 0,
-    rebuffer_ms: e.rebuffer_ms ?? 0,
-    from_ms: e.from_ms ?? 0,
-    to_ms: e.to_ms ?? 0,
-    error_code: e.error_code ?? "",
-    fatal: e.fatal ? 1 : 0,
-    device_type: e.device?.type ?? "",
-    device_os: e.device?.os ?? "",
-    device_player: e.device?.player ?? "",
-    country: e.country ?? "",
-    cdn: e.cdn ?? "",
-    experiment_id: e.experiment?.id ?? "",
-    experiment_variant: e.experiment?.variant ?? "",
-    properties: e.properties ? JSON.stringify(e.properties) : "",
-    trace_id: traceId,
-    stream_seq: streamSeq,
-    region,
-  });
+/** The `events` row: every field of the event (see ../play-row.ts for why a class). */
+class EventRowOf extends PlayRow implements EventRow {
+  schema_version: number;
+  duration_ms: number;
+  startup_ms: number;
+  played_ms: number;
+  rebuffer_ms: number;
+  from_ms: number;
+  to_ms: number;
+  error_code: string;
+  fatal: number;
+  device_type: string;
+  device_os: string;
+  device_player: string;
+  country: string;
+  cdn: string;
+  experiment_id: string;
+  experiment_variant: string;
+  properties: string;
+  trace_id: string;
+  stream_seq: number;
+  region: string;
+
+  constructor(e: CurrentEvent & VideoEvent, ctx: RowContext) {
+    super(e);
+    this.schema_version = ctx.sourceVersion;
+    this.duration_ms = e.duration_ms ?? 0;
+    this.startup_ms = e.startup_ms ?? 0;
+    this.played_ms = e.played_ms ?? 0;
+    this.rebuffer_ms = e.stall_ms ?? e.rebuffer_ms ?? 0;
+    this.from_ms = e.from_ms ?? 0;
+    this.to_ms = e.to_ms ?? 0;
+    this.error_code = e.error_code ?? "";
+    this.fatal = e.fatal ? 1 : 0;
+    this.device_type = e.device?.type ?? "";
+    this.device_os = e.device?.os ?? "";
+    this.device_player = e.device?.player ?? "";
+    this.country = e.country ?? "";
+    this.cdn = e.cdn ?? "";
+    this.experiment_id = e.experiment?.id ?? "";
+    this.experiment_variant = e.experiment?.variant ?? "";
+    this.properties = e.properties ? JSON.stringify(e.properties) : "";
+    this.trace_id = ctx.traceId;
+    this.stream_seq = ctx.streamSeq;
+    this.region = ctx.region;
+  }
+}
+
+/**
+ * The `events` row of a play event: `schema_version` is the version the event was sent with, and
+ * `rebuffer_ms` holds a v2 heartbeat's `stall_ms` as it holds a v1 heartbeat's `rebuffer_ms`.
+ */
+export function toEventRow(e: CurrentEvent & VideoEvent, ctx: RowContext): EventRow {
+  return new EventRowOf(e, ctx);
 }

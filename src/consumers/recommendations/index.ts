@@ -1,5 +1,6 @@
 import type { ConsumerDefinition } from "../definition.ts";
-import { playRow, type PlayRowBase } from "../play-row.ts";
+import type { CurrentEvent, VideoEvent } from "../../events/index.ts";
+import { PlayRow, type PlayRowBase } from "../play-row.ts";
 
 export { createDemotionHandler, demotionOf } from "./demotions.ts";
 export type { DemotionRow } from "./demotions.ts";
@@ -15,6 +16,24 @@ export interface RecRow extends PlayRowBase {
   country: string;
 }
 
+/** The `rec_events` row (see ../play-row.ts for why a class). */
+class RecRowOf extends PlayRow implements RecRow {
+  played_ms: number;
+  duration_ms: number;
+  trace_id: string;
+  cdn: string;
+  country: string;
+
+  constructor(e: CurrentEvent & VideoEvent, traceId: string) {
+    super(e);
+    this.played_ms = e.played_ms ?? 0;
+    this.duration_ms = e.duration_ms ?? 0;
+    this.trace_id = traceId;
+    this.cdn = e.cdn ?? "";
+    this.country = e.country ?? "";
+  }
+}
+
 /**
  * The recommendations consumer (`user.video.*`): keeps each user's views, from which the
  * query side derives what a user watched, co-watch similarity and trending.
@@ -27,15 +46,5 @@ export const recommendations: ConsumerDefinition<"recommendations", "video", Rec
   idColumn: "id",
   typeColumn: true,
   acceptedAt: false,
-  toRows(e, ctx) {
-    return [
-      playRow(e, {
-        played_ms: e.played_ms ?? 0,
-        duration_ms: e.duration_ms ?? 0,
-        trace_id: ctx.traceId,
-        cdn: e.cdn ?? "",
-        country: e.country ?? "",
-      }),
-    ];
-  },
+  toRows: (e, ctx) => [new RecRowOf(e, ctx.traceId)],
 };
