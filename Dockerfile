@@ -114,8 +114,12 @@ LABEL org.opencontainers.image.title="playpulse" \
       org.opencontainers.image.licenses="${LICENSES}" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}"
+# NODE_OPTIONS: the heap limit of the worker roles (src/roles/heap.ts), which Kubernetes replaces
+# with each Deployment's own (the edge 384); without a limit V8 lets the heap grow to four times
+# its live set (docs/benchmarks.md#memory-per-process).
 ENV NODE_ENV=production \
-    PLAYPULSE_HTTP_PORT=8080
+    PLAYPULSE_HTTP_PORT=8080 \
+    NODE_OPTIONS=--max-old-space-size=576
 WORKDIR /app
 # A fixed, numeric non-root user, so Kubernetes' runAsNonRoot can verify it.
 RUN groupadd --system --gid 10001 playpulse \

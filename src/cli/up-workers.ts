@@ -3,7 +3,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as delay } from "node:timers/promises";
 import { createManagedProcess, waitFor } from "../local-servers/index.ts";
-import { WORKER_ROLES } from "../roles/index.ts";
+import { nodeHeapFlag, WORKER_ROLES } from "../roles/index.ts";
 
 /** The worker roles' process under `playpulse up`. */
 export interface Workers {
@@ -55,7 +55,8 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<Workers> 
   const proc = createManagedProcess({
     name: `worker roles (${WORKER_ROLES.join(", ")})`,
     command: process.execPath,
-    args: [...cliArgs(), "serve", ...WORKER_ROLES],
+    // The heap limit Kubernetes gives the worker roles (src/roles/heap.ts).
+    args: [nodeHeapFlag(WORKER_ROLES), ...cliArgs(), "serve", ...WORKER_ROLES],
     cwd: process.cwd(),
     logFile,
     env,

@@ -61,13 +61,10 @@ describe("playpulse up with PLAYPULSE_HTTP_PORT, PLAYPULSE_WRITE_KEYS and PLAYPU
       expect(workers?.[3]).toBe(join(dataDir, "workers.log"));
       const pid = Number(workers?.[1]);
       expect(pid).not.toBe(child.proc.pid);
-      expect((await readFile(`/proc/${pid}/cmdline`, "utf8")).split("\0").filter(Boolean).slice(-5)).toEqual([
-        "serve",
-        "analytics",
-        "recommendations",
-        "content",
-        "evaluations",
-      ]);
+      const argv = (await readFile(`/proc/${pid}/cmdline`, "utf8")).split("\0").filter(Boolean);
+      expect(argv.slice(-5)).toEqual(["serve", "analytics", "recommendations", "content", "evaluations"]);
+      // With the heap limit Kubernetes gives the worker roles (src/roles/heap.ts).
+      expect(argv[1]).toBe("--max-old-space-size=576");
       expect((await fetch(workers?.[2] ?? "")).status).toBe(200);
       const stored = await waitFor(
         async () => {
