@@ -108,15 +108,19 @@ async function drainRate(h: Harness, n: Namespace, w: Window, graceMs: number): 
 
 /** The consumers' default batch (PLAYPULSE_BATCH_SIZE); the bench leaves it at its default. */
 const CONSUMER_BATCH = 5000;
+/** Batches a consume loop holds by design: PLAYPULSE_WRITES_IN_FLIGHT's default (2) being written, one filling. */
+const BATCHES_IN_HAND = 3;
 
 /**
  * Lag is flat when its least-squares slope over the window (samples every 500 ms) is at most
  * 10 % of the input rate, or when it ends within what batching holds by design: two seconds of
- * input or two consumer batches (one being written, one filling), whichever is more.
+ * input, or the batches each puller of a durable holds in hand (`pullers` replicas, each two
+ * being written and one filling), whichever is more. The lag counts `num_ack_pending`, which
+ * holds those batches, so a run that starts empty ramps up to them.
  */
-export function isFlat(series: readonly number[], rate: number, batch = CONSUMER_BATCH): boolean {
+export function isFlat(series: readonly number[], rate: number, pullers = 1, batch = CONSUMER_BATCH): boolean {
   if (series.length < 2) return true;
-  if ((series.at(-1) ?? 0) <= Math.max(rate * 2, batch * 2)) return true;
+  if ((series.at(-1) ?? 0) <= Math.max(rate * 2, batch * BATCHES_IN_HAND * pullers)) return true;
   const n = series.length;
   const mx = (n - 1) / 2;
   const my = series.reduce((a, b) => a + b, 0) / n;
@@ -153,6 +157,8 @@ export async function sustainable(
   label: string,
   extra: string[],
   confirm: string[] = [],
+  /** Replicas pulling from each play durable (the scale-out section runs 2). */
+  pullers = 1,
 ): Promise<Sustained & { probe: Window }> {
   const base = ["--url", url, "--key", WRITE_KEY, "--batch", String(batch), "--freshness", "off", ...extra];
   const probeMs = h.quick ? h.windowMs : h.windowMs * 1.5;
@@ -182,7 +188,7 @@ export async function sustainable(
       ],
       watch,
     );
-    const flat = isFlat(w.series, rate);
+    const flat = isFlat(w.series, rate, pullers);
     tries--;
     if (flat || tries === 0) {
       const lagNote = `lag ${flat ? "flat" : "GREW"} (max ${Math.max(0, ...w.series).toLocaleString("en-US")}, end ${Math.max(...Object.values(w.lagEnd)).toLocaleString("en-US")} events); saturation probe: accepted ${Math.round(accepted).toLocaleString("en-US")}/s, consumers ${drainText(drained)}`;

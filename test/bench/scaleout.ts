@@ -126,7 +126,7 @@ async function scaleoutRow(h: Harness, batch: number): Promise<BenchRow> {
       "60s",
     ];
     const watch = { ...ingest.watch, ...consumers.watch };
-    const s = await sustainable(h, n, ingest.url, batch, watch, id, label, [], verify);
+    const s = await sustainable(h, n, ingest.url, batch, watch, id, label, [], verify, SCALE);
     const once = verifiedOnce(s.run.summary.verify, await storedCounts(target, s.run.summary.run_id));
     if (!once.ok) throw new Error(`${once.note} (${JSON.stringify(s.run.summary.verify?.notes ?? [])})`);
     return { ...s.row, note: `${s.row.note}; ${once.note} (confirming run; merges stopped)` };

@@ -104,9 +104,16 @@ describe("isFlat", () => {
     [[15_000, 19_000, 23_000, 27_000], 1000, false], // grows 8000/s at 1000/s input
     [[15_000, 15_100, 15_050, 15_100], 1000, true], // high but level
     [[0, 6000, 2000, 9000], 1000, true], // the sawtooth of 5,000-event batches: within two batches
+    [[0, 5000, 10_000, 15_000], 1000, true], // ramping up to the three batches one puller holds
+    [[0, 5000, 10_000, 15_001], 1000, false], // past them, still growing
     [[20_000, 30_000, 25_000, 35_000], 20_000, true], // ends below 2 s of input at 20,000/s
     [[], 1000, true],
   ])("%j at %i/s is flat: %s", (series, rate, flat) => {
     expect(isFlat(series, rate)).toBe(flat);
+  });
+
+  it("allows each puller of a durable its three batches in hand (the scale-out's two replicas)", () => {
+    const ramp = [0, 6000, 12_000, 17_674];
+    expect([isFlat(ramp, 3988, 1), isFlat(ramp, 3988, 2)]).toEqual([false, true]);
   });
 });
