@@ -1,31 +1,18 @@
 import type { StoredEvent, VideoEvent } from "../events/index.ts";
 
-/** The columns every play-event table shares: the event, its times and the view it belongs to. */
-export interface PlayRowBase {
-  id: string;
-  type: string;
-  ts: number;
-  ts_ms: number;
-  received_ms: number;
-  stored_ms: number;
-  user_id: string;
-  view_id: string;
-  video_id: string;
-  position_ms: number;
-}
-
 /**
- * Those columns of a play event; `stored_ms` is 0 until the batch is written. A table's row
- * class extends this one and sets its own columns in its constructor, so every row of a table
- * has one shape, with all its columns in the object itself, built once. Rows built as
+ * The columns every play-event table shares: the event, its times and the view it belongs to;
+ * `stored_ms` is 0 until the batch is written. A table's row class extends this one and sets its
+ * own columns in its constructor, so every row of a table has one shape, with all its columns in
+ * the object itself, built once. Rows built as
  * `{ ...base, …20 more columns }` cost about 100 µs and 16 KB of old-space garbage each on
  * Node 20 (V8 built each row's hidden classes anew), and `Object.assign(base, columns)` still
  * left about 2.4 KB (docs/benchmarks.md, "Round three").
  *
  * @example
- * class RecRowOf extends PlayRow implements RecRow { cdn: string; constructor(e: Event) { super(e); this.cdn = e.cdn ?? ""; } }
+ * class RecRow extends PlayRow { cdn: string; constructor(e: Event) { super(e); this.cdn = e.cdn ?? ""; } }
  */
-export class PlayRow implements PlayRowBase {
+export class PlayRow {
   id: string;
   type: string;
   ts: number;

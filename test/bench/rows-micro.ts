@@ -13,7 +13,7 @@
 import { isDeepStrictEqual } from "node:util";
 import type { InboundMessage } from "../../src/bus/index.ts";
 import { analytics, toEventRow, type EventRow } from "../../src/consumers/analytics/index.ts";
-import type { PlayRowBase } from "../../src/consumers/play-row.ts";
+import type { PlayRow } from "../../src/consumers/play-row.ts";
 import { recommendations } from "../../src/consumers/recommendations/index.ts";
 import { createTableConsumer } from "../../src/consumers/table-consumer.ts";
 import { createEventReader, type StoredEvent, type VideoEvent } from "../../src/events/index.ts";
@@ -23,7 +23,7 @@ import { makePayloads } from "./payloads.ts";
 type Event = StoredEvent & VideoEvent;
 
 /** The shared columns as a plain object, as `playRowBase` built them up to 2026-12-06. */
-function playRowBase(e: Event): PlayRowBase {
+function playRowBase(e: Event): PlayRow {
   const tsMs = Date.parse(e.timestamp);
   return {
     id: e.id,

@@ -1,9 +1,12 @@
 import type { CurrentEvent, VideoEvent } from "../../events/index.ts";
 import type { RowContext } from "../definition.ts";
-import { PlayRow, type PlayRowBase } from "../play-row.ts";
+import { PlayRow } from "../play-row.ts";
 
-/** One row of `events`: the analytics consumer's whole view of a play event. */
-export interface EventRow extends PlayRowBase {
+/**
+ * One row of `events`: the analytics consumer's whole view of a play event. A class over the
+ * shared columns, every column set in the constructor (../play-row.ts says why).
+ */
+export class EventRow extends PlayRow {
   schema_version: number;
   duration_ms: number;
   startup_ms: number;
@@ -24,30 +27,6 @@ export interface EventRow extends PlayRowBase {
   trace_id: string;
   stream_seq: number;
   /** The region whose edge accepted the event (docs/regions.md); "" without regions. */
-  region: string;
-}
-
-/** The `events` row: every field of the event (see ../play-row.ts for why a class). */
-class EventRowOf extends PlayRow implements EventRow {
-  schema_version: number;
-  duration_ms: number;
-  startup_ms: number;
-  played_ms: number;
-  rebuffer_ms: number;
-  from_ms: number;
-  to_ms: number;
-  error_code: string;
-  fatal: number;
-  device_type: string;
-  device_os: string;
-  device_player: string;
-  country: string;
-  cdn: string;
-  experiment_id: string;
-  experiment_variant: string;
-  properties: string;
-  trace_id: string;
-  stream_seq: number;
   region: string;
 
   constructor(e: CurrentEvent & VideoEvent, ctx: RowContext) {
@@ -80,5 +59,5 @@ class EventRowOf extends PlayRow implements EventRow {
  * `rebuffer_ms` holds a v2 heartbeat's `stall_ms` as it holds a v1 heartbeat's `rebuffer_ms`.
  */
 export function toEventRow(e: CurrentEvent & VideoEvent, ctx: RowContext): EventRow {
-  return new EventRowOf(e, ctx);
+  return new EventRow(e, ctx);
 }

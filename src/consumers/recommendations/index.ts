@@ -1,26 +1,20 @@
 import type { ConsumerDefinition } from "../definition.ts";
 import type { CurrentEvent, VideoEvent } from "../../events/index.ts";
-import { PlayRow, type PlayRowBase } from "../play-row.ts";
+import { PlayRow } from "../play-row.ts";
 
 export { createDemotionHandler, demotionOf } from "./demotions.ts";
 export type { DemotionRow } from "./demotions.ts";
 export { provisionDemotions, DEMOTIONS_DURABLE } from "./demotions-provision.ts";
 
-/** One row of `rec_events`: what the recommender needs of a play event. */
-export interface RecRow extends PlayRowBase {
+/**
+ * One row of `rec_events`: what the recommender needs of a play event. A class over the shared
+ * columns, every column set in the constructor (../play-row.ts says why).
+ */
+export class RecRow extends PlayRow {
   played_ms: number;
   duration_ms: number;
   trace_id: string;
   /** Where the viewer watched from: recommendations avoid titles failing there now (docs/alerts.md#demotion). */
-  cdn: string;
-  country: string;
-}
-
-/** The `rec_events` row (see ../play-row.ts for why a class). */
-class RecRowOf extends PlayRow implements RecRow {
-  played_ms: number;
-  duration_ms: number;
-  trace_id: string;
   cdn: string;
   country: string;
 
@@ -46,5 +40,5 @@ export const recommendations: ConsumerDefinition<"recommendations", "video", Rec
   idColumn: "id",
   typeColumn: true,
   acceptedAt: false,
-  toRows: (e, ctx) => [new RecRowOf(e, ctx.traceId)],
+  toRows: (e, ctx) => [new RecRow(e, ctx.traceId)],
 };
