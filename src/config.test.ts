@@ -33,7 +33,7 @@ describe("loadConfig: defaults", () => {
       sourceRegions: [],
     });
     expect(c.limits).toEqual({ maxEventBytes: 32 * 1024, maxBodyBytes: 1024 * 1024, maxBatchEvents: 1000 });
-    expect(c.publish).toEqual({ timeoutMs: 5000, retryAfterSeconds: 2 });
+    expect(c.publish).toEqual({ timeoutMs: 5000, retryAfterSeconds: 2, lingerMs: 1 });
     expect(c.consumers).toMatchObject({ batchSize: 5000, flushIntervalMs: 1000, ackWaitMs: 60_000, maxDeliver: 20 });
     expect(c.trending).toEqual({ halfLifeHours: 12 });
     expect(c.jaegerUiUrl).toBeUndefined();
@@ -82,6 +82,7 @@ describe("loadConfig: defaults", () => {
       PLAYPULSE_MAX_BODY_BYTES: "65536",
       PLAYPULSE_MAX_BATCH_EVENTS: "50",
       PLAYPULSE_PUBLISH_TIMEOUT_MS: "1000",
+      PLAYPULSE_PUBLISH_LINGER_MS: "0",
       PLAYPULSE_RETRY_AFTER_SECONDS: "5",
       PLAYPULSE_BATCH_SIZE: "100",
       PLAYPULSE_FLUSH_INTERVAL_MS: "250",
@@ -116,7 +117,7 @@ describe("loadConfig: defaults", () => {
       sourceRegions: [],
     });
     expect(c.limits).toEqual({ maxEventBytes: 4096, maxBodyBytes: 65_536, maxBatchEvents: 50 });
-    expect(c.publish).toEqual({ timeoutMs: 1000, retryAfterSeconds: 5 });
+    expect(c.publish).toEqual({ timeoutMs: 1000, retryAfterSeconds: 5, lingerMs: 0 });
     expect(c.consumers).toMatchObject({ batchSize: 100, flushIntervalMs: 250, ackWaitMs: 30_000, maxDeliver: 5 });
     expect(c.trending).toEqual({ halfLifeHours: 1.5 });
     expect(c.jaegerUiUrl).toBe("http://jaeger:16686");

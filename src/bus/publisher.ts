@@ -86,6 +86,42 @@ function sweepTimeouts(
   return sweeper;
 }
 
+/** Calls of more messages than this are never held: they fill a socket write of their own. */
+const HOLD_AT_MOST = 10;
+
+/**
+ * Holds the publishes of a small call (at most HOLD_AT_MOST messages, as a single-event request
+ * makes) made while others await their PubAcks, for up to `lingerMs`, then sends every held one
+ * in the same turn. nats.js writes all that was published before a
+ * microtask checkpoint in one socket write, so under load the publishes of many requests share
+ * one write and nats-server one read, where each single-event request paid a write of its own
+ * (the largest single cost of the single-event edge: docs/benchmarks.md#holding-publishes-while-others-are-in-flight-kept).
+ * With nothing in flight a publish goes at once: an idle edge adds no latency. 0 turns it off.
+ */
+function createOutbox(lingerMs: number, inFlight: () => number) {
+  let held: (() => void)[] = [];
+  const flush = () => {
+    const sends = held;
+    held = [];
+    for (const send of sends) send();
+  };
+  return {
+    /** Whether a call of `count` messages made now is held: ask before its own messages are in flight. */
+    holds: (count: number) => lingerMs > 0 && count <= HOLD_AT_MOST && (held.length > 0 || inFlight() > 0),
+    hold(send: () => void): void {
+      held.push(send);
+      if (held.length === 1) setTimeout(flush, lingerMs);
+    },
+  };
+}
+
+export interface PublisherOptions {
+  timeoutMs: number;
+  tracer?: Tracer | undefined;
+  /** PLAYPULSE_PUBLISH_LINGER_MS: how long a small call may wait to share a socket write (createOutbox); 0 off. */
+  lingerMs?: number;
+}
+
 /**
  * A pipelined JetStream publisher. Every message is a core publish with its own reply
  * subject under one shared inbox subscription, so thousands of PubAcks can be in flight
@@ -96,10 +132,7 @@ function sweepTimeouts(
  * const publisher = createPublisher(bus, { timeoutMs: 5000 });
  * const [o] = await publisher.publish([{ subject: "user.video.played", msgId: "e1", data }]);
  */
-export function createPublisher(
-  bus: BusConnection,
-  opts: { timeoutMs: number; tracer?: Tracer | undefined },
-): Publisher {
+export function createPublisher(bus: BusConnection, opts: PublisherOptions): Publisher {
   const { nc } = bus;
   const { tracer } = opts;
   const inbox = createInbox();
@@ -128,6 +161,7 @@ export function createPublisher(
   bus.onDisconnect(() => failAll("unavailable", "connection to NATS lost before JetStream answered"));
 
   const sweeper = sweepTimeouts(pending, opts.timeoutMs, settle);
+  const outbox = createOutbox(opts.lingerMs ?? 0, () => pending.size);
 
   function publish(messages: readonly OutboundMessage[]): Promise<PublishOutcome[]> {
     if (!bus.isConnected()) {
@@ -135,6 +169,7 @@ export function createPublisher(
       return Promise.resolve(messages.map(() => down));
     }
     const deadline = Date.now() + opts.timeoutMs;
+    const held = outbox.holds(messages.length);
     const results = messages.map((m) => {
       const token = (counter++).toString(36);
       const h = natsHeaders();
@@ -143,15 +178,20 @@ export function createPublisher(
       // A PRODUCER span per message; its context goes into the headers (traceparent).
       const span = tracer ? startPublishSpan(tracer, m.subject, m.msgId, m.data.byteLength, h) : undefined;
       const result = new Promise<PublishOutcome>((resolve) => pending.set(token, { resolve, deadline }));
-      try {
-        nc.publish(m.subject, m.data, { reply: `${inbox}.${token}`, headers: h });
-      } catch (err: unknown) {
-        settle(token, {
-          status: "failed",
-          reason: "unavailable",
-          message: err instanceof Error ? err.message : String(err),
-        });
-      }
+      const send = () => {
+        if (!pending.has(token)) return; // failed while held (the connection dropped): never sent
+        try {
+          nc.publish(m.subject, m.data, { reply: `${inbox}.${token}`, headers: h });
+        } catch (err: unknown) {
+          settle(token, {
+            status: "failed",
+            reason: "unavailable",
+            message: err instanceof Error ? err.message : String(err),
+          });
+        }
+      };
+      if (held) outbox.hold(send);
+      else send();
       return span ? result.then((o) => endPublishSpan(span, o)) : result;
     });
     return Promise.all(results);

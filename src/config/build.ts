@@ -10,6 +10,12 @@ export interface CheckedExtras extends ConfiguredKeys {
   natsAuth: NatsAuth;
 }
 
+/** What the ingest publisher waits for and how long it may hold a small call (src/bus/publisher.ts). */
+function publishOf(e: ParsedEnv): Config["publish"] {
+  const { PLAYPULSE_PUBLISH_TIMEOUT_MS: timeoutMs, PLAYPULSE_PUBLISH_LINGER_MS: lingerMs } = e;
+  return { timeoutMs, retryAfterSeconds: e.PLAYPULSE_RETRY_AFTER_SECONDS, lingerMs };
+}
+
 /** The parsed variables as the Config the layers read: units converted, derived limits computed. */
 export function toConfig(e: ParsedEnv, x: CheckedExtras): Config {
   const { scoped, publishable, experiments, alertRules, natsAuth } = x;
@@ -55,7 +61,7 @@ export function toConfig(e: ParsedEnv, x: CheckedExtras): Config {
       },
       perSource: perSourceOf(e.PLAYPULSE_RATE_LIMIT_SOURCES),
     },
-    publish: { timeoutMs: e.PLAYPULSE_PUBLISH_TIMEOUT_MS, retryAfterSeconds: e.PLAYPULSE_RETRY_AFTER_SECONDS },
+    publish: publishOf(e),
     consumers: {
       batchSize: e.PLAYPULSE_BATCH_SIZE,
       flushIntervalMs: e.PLAYPULSE_FLUSH_INTERVAL_MS,

@@ -108,6 +108,8 @@ export const schema = z.object({
   /** How long an erased user's events are not stored after the erasure (docs/erasure.md#late-events). */
   PLAYPULSE_ERASURE_SUPPRESS_DAYS: int(30, 1, 36_500),
   PLAYPULSE_PUBLISH_TIMEOUT_MS: int(5000, 100, 60_000),
+  /** How long a publish made while others await their PubAcks may wait to share a socket write (src/bus/publisher.ts). */
+  PLAYPULSE_PUBLISH_LINGER_MS: int(1, 0, 50),
   PLAYPULSE_RETRY_AFTER_SECONDS: int(2, 1, 300),
   PLAYPULSE_BATCH_SIZE: int(5000, 1, 100_000),
   PLAYPULSE_FLUSH_INTERVAL_MS: int(1000, 10, 60_000),

@@ -43,7 +43,11 @@ function messageHeadersOf(region: string, tracing: boolean) {
  */
 export function startIngest(ctx: RoleContext, bus: BusConnection): StartedRole {
   const { config, tracer } = ctx;
-  const publisher = createPublisher(bus, { timeoutMs: config.publish.timeoutMs, tracer });
+  const publisher = createPublisher(bus, {
+    timeoutMs: config.publish.timeoutMs,
+    tracer,
+    lingerMs: config.publish.lingerMs,
+  });
   // What every ingest route shares: the publisher, the keys and limits, and the headers the edge
   // adds to each message (the region that accepted it; the client's traceparent with tracing off).
   const shared = {
