@@ -48,6 +48,7 @@ describe("cpuBudget", () => {
   it("sets each process beside its parts, sums the parts into the design's limit on the cores given", () => {
     const b = cpuBudget([...ceilings, pipeline], "node", 2);
     expect(b).toEqual({
+      perRequest: 100,
       rate: 5000,
       cores: 2,
       lines: [
@@ -82,6 +83,42 @@ describe("cpuBudget", () => {
       ackAll: { partsUs: 80, limit: 25_000 }, // the per-batch deliveries in place of the per-message ones
     });
     expect(b?.lines.reduce((a, l) => a + (l.partsUs ?? 0), 0)).toBe(b?.partsUs);
+  });
+
+  it("prices a single event with the 1-event HTTP ceiling and measures the single-event pipeline row", () => {
+    // A single event pays a whole request: 40 µs of load generator and 20 of parse, against 10 and 5.
+    const single = [
+      row("ceiling.http.node.1", 25_000, { load: 100, server: 50, nats: 0 }), // 40 and 20 µs
+      row("pipeline.1", 1000, {
+        load: 10,
+        ingest: 30,
+        analytics: 5,
+        recommendations: 5,
+        content: 1,
+        nats: 20,
+        clickhouse: 10,
+      }),
+    ];
+    const b = cpuBudget([...ceilings, ...single, pipeline], "node", 2, 1);
+    expect([b?.perRequest, b?.rate, b?.partsUs, b?.limit, b?.vsLimit, b?.pipelineUs]).toEqual([
+      1,
+      1000,
+      145, // 100 − 10 − 5 + 40 + 20
+      2_000_000 / 145,
+      1000 / (2_000_000 / 145),
+      810, // (10 + 30 + 5 + 5 + 1 + 20 + 10) % of a core at 1,000/s
+    ]);
+    expect(b?.lines.slice(0, 2)).toEqual([
+      { process: "load", pipelineUs: 100, partsUs: 40, parts: "load generator" },
+      { process: "ingest", pipelineUs: 300, partsUs: 30, parts: "HTTP parse + JetStream publish (client)" },
+    ]);
+    expect(renderBudget(b).split("\n")[0]).toBe(
+      "CPU budget per event at the single-event maximum (1,000 events/s, 1 event/request): µs of CPU per event in each process, beside what its parts cost alone in this run's ceilings (each at its own rate):",
+    );
+    expect(cpuBudget([...ceilings, pipeline], "node", 2, 1)).toBeUndefined();
+    expect(renderBudget(undefined, 1)).toBe(
+      "CPU budget per event at the single-event maximum: not computed (the single-event pipeline row did not run).",
+    );
   });
 
   it("leaves the limit empty when a ceiling did not run, and is undefined without the pipeline row", () => {
@@ -123,6 +160,8 @@ describe("cpuBudget", () => {
       "",
       "With one ack per batch of deliveries (`AckPolicy.All`: `ceiling.js.deliver.ackall` in place of `ceiling.js.deliver`), the most that lever could give: 80 µs of CPU per event → **25,000 events/s** on 2 cores, 20 µs per event less than an ack per message.",
     ]);
-    expect(renderBudget(undefined)).toBe("CPU budget per event: not computed (the batched pipeline row did not run).");
+    expect(renderBudget(undefined)).toBe(
+      "CPU budget per event at the batched maximum: not computed (the batched pipeline row did not run).",
+    );
   });
 });

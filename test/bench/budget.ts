@@ -15,9 +15,16 @@ const DELIVERIES = {
 } as const;
 type Deliveries = (typeof DELIVERIES)[keyof typeof DELIVERIES];
 
-/** The parts every batched play event passes through, from this run's ceiling rows. */
-function parts(rt: RuntimeName, deliveries: Deliveries = DELIVERIES.perMessage) {
-  const http = `ceiling.http.${rt}.100`;
+/** Events per request of the two pipeline rows a budget is computed for. */
+export type PerRequest = 1 | 100;
+
+/**
+ * The parts every play event passes through, from this run's ceiling rows. Only the HTTP parts
+ * depend on the events per request: a single event pays a whole request; the publish, the
+ * deliveries and the rows are the same parts at either size, each at its best (many in flight).
+ */
+function parts(rt: RuntimeName, perRequest: PerRequest, deliveries: Deliveries = DELIVERIES.perMessage) {
+  const http = `ceiling.http.${rt}.${perRequest}`;
   const { row: deliver, name: dn } = deliveries;
   return {
     loadgen: { name: "load generator", row: http, proc: "load" },
@@ -35,8 +42,8 @@ function parts(rt: RuntimeName, deliveries: Deliveries = DELIVERIES.perMessage) 
  * Which parts each process of the pipeline row runs, and what share of each: the two play
  * consumers split the deliveries and the rows (one delivery and one row each per event).
  */
-function processParts(rt: RuntimeName): Record<string, readonly (readonly [Part, number])[]> {
-  const p = parts(rt);
+function processParts(rt: RuntimeName, perRequest: PerRequest): Record<string, readonly (readonly [Part, number])[]> {
+  const p = parts(rt, perRequest);
   const consumer = [
     [p.deliverClient, 0.5],
     [p.insertClient, 0.5],
@@ -68,7 +75,8 @@ export interface BudgetLine {
 }
 
 export interface CpuBudget {
-  /** The pipeline row's rate (events/s): the maximum sustainable, 100 events per request. */
+  perRequest: PerRequest;
+  /** The pipeline row's rate (events/s): the maximum sustainable at `perRequest` events per request. */
   rate: number;
   cores: number;
   lines: BudgetLine[];
@@ -99,15 +107,20 @@ const sum = (xs: (number | null)[]) =>
   xs.some((x) => x === null) ? null : xs.reduce<number>((a, b) => a + (b ?? 0), 0);
 
 /**
- * The CPU budget per event of the batched pipeline row (`pipeline.100`): each process's CPU per
- * event beside what its parts cost alone in the ceilings, the sum of the parts (the design's
+ * The CPU budget per event of a pipeline row (`pipeline.100` or `pipeline.1`): each process's CPU
+ * per event beside what its parts cost alone in the ceilings, the sum of the parts (the design's
  * limit on `cores` cores) and the pipeline's ratio to it. Undefined when the pipeline row is missing.
  */
-export function cpuBudget(list: readonly BenchRow[], rt: RuntimeName, cores: number): CpuBudget | undefined {
+export function cpuBudget(
+  list: readonly BenchRow[],
+  rt: RuntimeName,
+  cores: number,
+  perRequest: PerRequest = 100,
+): CpuBudget | undefined {
   const rows = new Map(list.map((r) => [r.id, r]));
-  const pipe = rows.get("pipeline.100");
+  const pipe = rows.get(`pipeline.${perRequest}`);
   if (!pipe || pipe.error || !pipe.eventsPerSec) return undefined;
-  const map = processParts(rt);
+  const map = processParts(rt, perRequest);
   const names = [...Object.keys(map), ...pipe.procs.map((p) => p.name).filter((n) => !(n in map))];
   const lines = names.map((process): BudgetLine => {
     const own = map[process] ?? [];
@@ -120,12 +133,13 @@ export function cpuBudget(list: readonly BenchRow[], rt: RuntimeName, cores: num
     };
   });
   const summed = (d: Deliveries) =>
-    sum(Object.values(parts(rt, d)).map((part) => usPerEvent(rows.get(part.row), part.proc)));
+    sum(Object.values(parts(rt, perRequest, d)).map((part) => usPerEvent(rows.get(part.row), part.proc)));
   const limitOf = (partUs: number | null) => (partUs ? (cores * 1_000_000) / partUs : null);
   const partsUs = summed(DELIVERIES.perMessage);
   const limit = limitOf(partsUs);
   const ackAllUs = summed(DELIVERIES.perBatch);
   return {
+    perRequest,
     rate: pipe.eventsPerSec,
     cores,
     lines,
@@ -144,8 +158,9 @@ const int = (n: number) => Math.round(n).toLocaleString("en-US");
 const pct = (n: number | null) => (n === null ? "–" : `${Math.round(n * 100)} %`);
 
 /** The budget as Markdown: a line per process, the total, the summed limit and both ratios. */
-export function renderBudget(b: CpuBudget | undefined): string {
-  if (!b) return "CPU budget per event: not computed (the batched pipeline row did not run).";
+export function renderBudget(b: CpuBudget | undefined, perRequest: PerRequest = b?.perRequest ?? 100): string {
+  const which = perRequest === 1 ? "single-event" : "batched";
+  if (!b) return `CPU budget per event at the ${which} maximum: not computed (the ${which} pipeline row did not run).`;
   const limit =
     b.limit === null || b.partsUs === null
       ? "Summed limit of the design: – (a ceiling it needs did not run)."
@@ -157,7 +172,7 @@ export function renderBudget(b: CpuBudget | undefined): string {
       ? "With one ack per batch of deliveries (`AckPolicy.All`): – (a ceiling it needs did not run)."
       : `With one ack per batch of deliveries (\`AckPolicy.All\`: \`ceiling.js.deliver.ackall\` in place of \`ceiling.js.deliver\`), the most that lever could give: ${us(a.partsUs)} µs of CPU per event → **${int(a.limit)} events/s** on ${b.cores} cores${saved === null ? "" : `, ${us(Math.abs(saved))} µs per event ${saved >= 0 ? "less" : "more"} than an ack per message`}.`;
   return [
-    `CPU budget per event at the batched maximum (${int(b.rate)} events/s, 100 events/request): µs of CPU per event in each process, beside what its parts cost alone in this run's ceilings (each at its own rate):`,
+    `CPU budget per event at the ${which} maximum (${int(b.rate)} events/s, ${perRequest === 1 ? "1 event" : `${perRequest} events`}/request): µs of CPU per event in each process, beside what its parts cost alone in this run's ceilings (each at its own rate):`,
     "",
     "| process | in the pipeline | its parts alone | the parts |",
     "|---|--:|--:|---|",

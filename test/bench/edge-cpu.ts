@@ -7,6 +7,8 @@
  *
  *   npx tsx --tsconfig test/bench/tsconfig.json test/bench/edge-cpu.ts [rate=1500] [runs=4] [batch=1]
  *
+ * The settings of harness.ts's TUNABLES come from the environment, as in `npm run bench`.
+ *
  * Prints one line per 10 s run; the first is warm-up.
  */
 import { spawn } from "node:child_process";
@@ -16,6 +18,7 @@ import { loadConfig } from "../../src/config.ts";
 import { startNats } from "../../src/local-servers/index.ts";
 import { startRoles } from "../../src/main.ts";
 import { createLogger } from "../../src/telemetry/logger.ts";
+import { tunables } from "./harness.ts";
 
 /** User + system CPU time of a process, in ms. */
 function cpuMs(pid: number): number {
@@ -58,6 +61,7 @@ async function main(): Promise<void> {
     PLAYPULSE_RATE_LIMIT_KEY_PER_SECOND: "0",
     PLAYPULSE_RATE_LIMIT_ADDRESS_PER_SECOND: "0",
     OTEL_SDK_DISABLED: "true",
+    ...tunables(), // PLAYPULSE_PUBLISH_LINGER_MS=0 measures the edge without holding publishes
   };
   const natsPid = nats.pid();
   if (natsPid === undefined) throw new Error("nats-server has no pid");

@@ -1,6 +1,6 @@
 import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { loadConfig } from "../../src/config.ts";
+import { loadConfig, processEnv } from "../../src/config.ts";
 import { nodeHeapFlag, WORKER_ROLES, type Role } from "../../src/roles/index.ts";
 import { findRuntime, serveEntry, type Runtime, type RuntimeName } from "../../src/http/runtimes.ts";
 import { freePort, uniqueNamespace } from "../../src/local-servers/index.ts";
@@ -58,6 +58,19 @@ export interface Namespace {
   env: Record<string, string>;
 }
 
+/**
+ * The settings a bench run takes from its own environment and passes to every role it starts, so
+ * that a lever is measured on and off with the same command (`PLAYPULSE_PUBLISH_LINGER_MS=0 npm run
+ * bench …`). Anything else in the caller's environment is not passed (the bench's lag rule assumes
+ * the consumers' default batches). The report names those set.
+ */
+export const TUNABLES = ["PLAYPULSE_PUBLISH_LINGER_MS"] as const;
+
+/** The TUNABLES set in this process's environment. */
+export function tunables(env: Record<string, string | undefined> = processEnv()): Record<string, string> {
+  return Object.fromEntries(TUNABLES.flatMap((k) => (env[k] === undefined ? [] : [[k, env[k]]])));
+}
+
 export async function createNamespace(h: Harness, prefix = "bench"): Promise<Namespace> {
   const ns = uniqueNamespace(prefix);
   const env = namespaceEnv(ns, h, {
@@ -70,6 +83,7 @@ export async function createNamespace(h: Harness, prefix = "bench"): Promise<Nam
     PLAYPULSE_RATE_LIMIT_KEY_PER_SECOND: "0",
     PLAYPULSE_RATE_LIMIT_ADDRESS_PER_SECOND: "0",
     OTEL_SDK_DISABLED: "true",
+    ...tunables(),
   });
   const config = loadConfig(env);
   const logger = createLogger("warn");

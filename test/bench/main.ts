@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { findRuntime, REPO_ROOT, RUNTIMES, type RuntimeName } from "../../src/http/runtimes.ts";
 import { resolveBinary, startClickHouse, startNats } from "../../src/local-servers/index.ts";
-import { connectHarness, type Harness } from "./harness.ts";
+import { connectHarness, tunables, type Harness } from "./harness.ts";
 import { measureConsumers } from "./drain.ts";
 import { measurePipeline } from "./e2e.ts";
 import { measureNaive } from "./naive-run.ts";
@@ -202,11 +202,14 @@ function renderReport(
     "",
     ...machine(),
     `- ClickHouse ${run.chVersion.trim()}`,
+    ...Object.entries(tunables()).map(([k, v]) => `- from the environment, for every role: \`${k}=${v}\``),
     `- each window ${o.windowMs} ms; the load generator is \`playpulse load\` in a process of its own; Node processes run ${o.compiled ? "from the tsc build (dist/)" : "through tsx"}`,
     "",
     renderTable(rows),
     "",
-    renderBudget(cpuBudget(rows, o.pipelineRuntime, cpus().length)),
+    renderBudget(cpuBudget(rows, o.pipelineRuntime, cpus().length, 100), 100),
+    "",
+    renderBudget(cpuBudget(rows, o.pipelineRuntime, cpus().length, 1), 1),
     "",
     "Ingest per runtime, side by side (events/s; NATS over TCP, then over WebSocket):",
     "",

@@ -35,9 +35,13 @@ describe("npm run bench -- --quick (smoke)", () => {
     const table = child.stdout();
     expect(table).toContain("| measurement | events/s | p50 ms | p99 ms | vs tightest ceiling | vs naive |");
     for (const r of rows) expect(table).toContain(`| ${r.label} |`);
-    // The CPU budget: every process of the batched pipeline beside its parts, and the summed limit.
-    expect(table).toContain("| process | in the pipeline | its parts alone | the parts |");
-    expect(table).toMatch(/Summed limit of the design: [\d.]+ µs of CPU per event → \*\*[\d,]+ events\/s\*\*/);
+    // The CPU budgets: every process of the batched and of the single-event pipeline beside its
+    // parts, and each one's summed limit.
+    expect(table.match(/\| process \| in the pipeline \| its parts alone \| the parts \|/g)).toHaveLength(2);
+    expect(
+      table.match(/Summed limit of the design: [\d.]+ µs of CPU per event → \*\*[\d,]+ events\/s\*\*/g),
+    ).toHaveLength(2);
+    expect(table).toContain("CPU budget per event at the single-event maximum (");
     // Beside it, the limit with one ack per batch of deliveries (the AckPolicy.All ceiling).
     expect(table).toMatch(
       /With one ack per batch of deliveries \(`AckPolicy.All`: .*\), the most that lever could give: [\d.]+ µs of CPU per event → \*\*[\d,]+ events\/s\*\*/,
