@@ -86,10 +86,13 @@ LABEL org.opencontainers.image.title="playpulse-edge-deno" \
       org.opencontainers.image.licenses="${LICENSES}" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}"
+# DENO_V8_FLAGS: the edge's heap limit on Deno (src/roles/heap.ts); with Deno's default the ingest
+# role passed 300 MB RSS (docs/benchmarks.md#memory-per-process). A Deployment can replace it.
 ENV NODE_ENV=production \
     PLAYPULSE_HTTP_PORT=8080 \
     DENO_NO_UPDATE_CHECK=1 \
-    DENO_DIR=/tmp/deno
+    DENO_DIR=/tmp/deno \
+    DENO_V8_FLAGS=--max-old-space-size=256
 WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { processEnv, systemPath } from "../config.ts";
-import { findRuntime, RUNTIMES, serveArgs, type RuntimeName } from "../http/runtimes.ts";
+import { findRuntime, RUNTIMES, serveArgs, type Runtime, type RuntimeName } from "../http/runtimes.ts";
+import { runtimeHeapEnv } from "../roles/index.ts";
 
 /** `--runtime <name>` or `--runtime=<name>` taken out of the arguments; `runtime` undefined when absent. */
 export function takeRuntimeFlag(args: readonly string[]): { runtime: RuntimeName | undefined; rest: string[] } {
@@ -21,8 +22,23 @@ export function takeRuntimeFlag(args: readonly string[]): { runtime: RuntimeName
 }
 
 /**
+ * The environment of the runtime's process: this process's, with the runtime's own over it and,
+ * for Deno, the Deno image's heap limit under it (a `DENO_V8_FLAGS` of the caller's wins).
+ *
+ * @example
+ * runtimeEnv(findRuntime("deno")!, { PATH: "/usr/bin" }).DENO_V8_FLAGS; // "--max-old-space-size=256"
+ */
+export function runtimeEnv(
+  rt: Pick<Runtime, "name" | "env">,
+  env: Record<string, string | undefined>,
+): Record<string, string | undefined> {
+  return { ...runtimeHeapEnv(rt.name), ...env, ...rt.env };
+}
+
+/**
  * Runs `serve <role...>` on Bun or Deno as a child process with this process's environment and
- * stdio, passes SIGTERM and SIGINT on, and resolves with its exit code.
+ * stdio (Deno with the image's heap limit, `DENO_V8_FLAGS`), passes SIGTERM and SIGINT on, and
+ * resolves with its exit code.
  *
  * @example
  * process.exitCode = await serveOnRuntime("bun", ["ingest", "query"]);
@@ -37,7 +53,7 @@ export async function serveOnRuntime(name: RuntimeName, roles: readonly string[]
     );
     return 2;
   }
-  const child = spawn(rt.command, serveArgs(rt, roles), { env: { ...env, ...rt.env }, stdio: "inherit" });
+  const child = spawn(rt.command, serveArgs(rt, roles), { env: runtimeEnv(rt, env), stdio: "inherit" });
   const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
   const onTerm = forward("SIGTERM");
   const onInt = forward("SIGINT");

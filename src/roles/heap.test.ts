@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../http/runtimes.ts";
-import { nodeHeapFlag } from "./heap.ts";
+import { denoV8Flags, nodeHeapFlag, runtimeHeapEnv } from "./heap.ts";
 import type { Role } from "./names.ts";
 
 describe("nodeHeapFlag", () => {
@@ -30,5 +30,25 @@ describe("nodeHeapFlag", () => {
   it("is the image's default NODE_OPTIONS (the worker roles' limit; Kubernetes sets each role's own)", () => {
     const dockerfile = readFileSync(join(REPO_ROOT, "Dockerfile"), "utf8");
     expect(dockerfile).toContain(`NODE_OPTIONS=${nodeHeapFlag(["analytics"])}`);
+  });
+});
+
+describe("denoV8Flags", () => {
+  it("is the edge's limit on Deno", () => {
+    expect(denoV8Flags()).toBe("--max-old-space-size=256");
+  });
+
+  it.each([
+    ["deno", { DENO_V8_FLAGS: "--max-old-space-size=256" }],
+    ["node", {}],
+    ["bun", {}],
+  ])("is what runtimeHeapEnv(%s) sets: %j", (runtime, env) => {
+    expect(runtimeHeapEnv(runtime)).toEqual(env);
+  });
+
+  it("is the Deno image's DENO_V8_FLAGS", () => {
+    const dockerfile = readFileSync(join(REPO_ROOT, "Dockerfile"), "utf8");
+    const deno = dockerfile.slice(dockerfile.indexOf(" AS deno\n"), dockerfile.indexOf(" AS runtime\n"));
+    expect(/DENO_V8_FLAGS=(\S+)/.exec(deno)?.[1]).toBe(denoV8Flags());
   });
 });

@@ -4,6 +4,8 @@ import type { Role } from "./names.ts";
 export const EDGE_HEAP_MB = 384;
 /** The limit of a Node process that runs any other role (the consumers, evaluations), in MB. */
 export const WORKER_HEAP_MB = 576;
+/** The V8 old-space limit of the edge on Deno, in MB. */
+export const DENO_HEAP_MB = 256;
 
 /**
  * The Node flag that limits a `playpulse serve <roles>` process's old space, as Kubernetes sets
@@ -20,4 +22,32 @@ export const WORKER_HEAP_MB = 576;
 export function nodeHeapFlag(roles: readonly Role[]): string {
   const edgeOnly = roles.length > 0 && roles.every((r) => r === "ingest" || r === "query");
   return `--max-old-space-size=${edgeOnly ? EDGE_HEAP_MB : WORKER_HEAP_MB}`;
+}
+
+/**
+ * The V8 flags of the edge on Deno: the value of `DENO_V8_FLAGS`, which the Deno image sets
+ * (a test keeps it equal) and with which the bench, `playpulse serve --runtime deno` and the test
+ * helpers start it. With Deno's default limit (about 4 GB here) the ingest role peaked at
+ * 305–327 MB RSS at 100 events/request; with 256 at 204–219 MB, the rate within the runs' noise
+ * (docs/benchmarks.md#memory-per-process). An environment variable rather than `--v8-flags`, so
+ * it reaches Deno through each launcher's environment and a Deployment can replace it, like
+ * `NODE_OPTIONS`; a `--v8-flags` argument would win over it.
+ *
+ * @example
+ * denoV8Flags(); // "--max-old-space-size=256"
+ */
+export function denoV8Flags(): string {
+  return `--max-old-space-size=${DENO_HEAP_MB}`;
+}
+
+/**
+ * The environment that gives a process on `runtime` its heap limit: `DENO_V8_FLAGS` on Deno,
+ * nothing on Node (its limit is a flag, `nodeHeapFlag`) or Bun. Put it under the caller's
+ * environment, so a `DENO_V8_FLAGS` set there wins.
+ *
+ * @example
+ * spawn(deno.command, serveArgs(deno, ["ingest"]), { env: { ...runtimeHeapEnv("deno"), ...process.env } });
+ */
+export function runtimeHeapEnv(runtime: string): Record<string, string> {
+  return runtime === "deno" ? { DENO_V8_FLAGS: denoV8Flags() } : {};
 }

@@ -5,6 +5,6 @@ export { startConsumers } from "./consumers.ts";
 export { startEvaluations, EVALUATIONS_DURABLE } from "./evaluations.ts";
 export { provisionAll, provisionUntilDone } from "./provision.ts";
 export { ROLES, WORKER_ROLES } from "./names.ts";
-export { EDGE_HEAP_MB, WORKER_HEAP_MB, nodeHeapFlag } from "./heap.ts";
+export { DENO_HEAP_MB, EDGE_HEAP_MB, WORKER_HEAP_MB, denoV8Flags, nodeHeapFlag, runtimeHeapEnv } from "./heap.ts";
 export type { Role } from "./names.ts";
 export { startErasureRoutes } from "./erasure.ts";

@@ -1,7 +1,7 @@
 import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { loadConfig, processEnv } from "../../src/config.ts";
-import { nodeHeapFlag, WORKER_ROLES, type Role } from "../../src/roles/index.ts";
+import { nodeHeapFlag, runtimeHeapEnv, WORKER_ROLES, type Role } from "../../src/roles/index.ts";
 import { findRuntime, serveEntry, type Runtime, type RuntimeName } from "../../src/http/runtimes.ts";
 import { freePort, uniqueNamespace } from "../../src/local-servers/index.ts";
 import { namespaceEnv } from "../helpers/namespace.ts";
@@ -129,16 +129,16 @@ export async function startRoles(
     h.profileDir && runtime === "node"
       ? ["--cpu-prof", `--cpu-prof-dir=${h.profileDir}`, `--cpu-prof-name=${name}.${n.ns}.cpuprofile`]
       : [];
-  // Node worker roles get the heap limit Kubernetes gives them (src/roles/heap.ts). The edge's
-  // (384) is not applied here yet: two alternating runs were too noisy to show it keeps the edge's rate
-  // (docs/benchmarks.md#memory-per-process).
+  // Node worker roles get the heap limit Kubernetes gives them, Deno the Deno image's (DENO_V8_FLAGS;
+  // both in src/roles/heap.ts). The Node edge's (384) is not applied here yet: two alternating runs
+  // were too noisy to show it keeps the edge's rate (docs/benchmarks.md#memory-per-process).
   const heap = runtime === "node" && roles.some((r) => WORKER_ROLES.includes(r)) ? [nodeHeapFlag(roles)] : [];
   const args = [...prof, ...heap, ...runArgs(h, rt, entry), ...rest, ...roles];
   const child = startChild(
     name,
     rt.command,
     args,
-    childEnv({ ...rt.env, ...n.env, PLAYPULSE_HTTP_PORT: String(port), ...env }),
+    childEnv({ ...runtimeHeapEnv(runtime), ...rt.env, ...n.env, PLAYPULSE_HTTP_PORT: String(port), ...env }),
   );
   const url = `http://127.0.0.1:${port}`;
   await waitReady(child, `${url}/readyz`);

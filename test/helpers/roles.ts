@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { systemPath } from "../../src/config.ts";
-import type { Role } from "../../src/roles/index.ts";
+import { runtimeHeapEnv, type Role } from "../../src/roles/index.ts";
 import { findRuntime, serveArgs, type RuntimeName } from "../../src/http/runtimes.ts";
 import { recordLogs, type ExitStatus, type LogBook, type LogLine } from "./role-logs.ts";
 
@@ -79,7 +79,8 @@ function commandFor(runtime: RuntimeName, roles: readonly Role[]): { command: st
     return { command: process.execPath, args: ["--import", "tsx", "src/cli/main.ts", "serve", ...roles], env: {} };
   const rt = findRuntime(runtime);
   if (!rt) throw new Error(`${runtime} is not installed under node_modules; run npm ci`);
-  return { command: rt.command, args: serveArgs(rt, roles), env: rt.env };
+  // As `playpulse serve --runtime deno` starts it: with the Deno image's heap limit.
+  return { command: rt.command, args: serveArgs(rt, roles), env: { ...runtimeHeapEnv(runtime), ...rt.env } };
 }
 
 /**
