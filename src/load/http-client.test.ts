@@ -56,6 +56,19 @@ describe("HttpConnection", () => {
     expect(connections.size).toBe(1);
   });
 
+  it("connects to an IPv6 literal as a URL gives it, in brackets, and sends it so in Host", async () => {
+    const v6 = createServer((req, res) => res.end(req.headers.host));
+    await new Promise<void>((r) => v6.listen(0, "::1", () => r()));
+    const addr = v6.address();
+    const v6port = typeof addr === "object" && addr ? addr.port : 0;
+    const conn = new HttpConnection(new URL(`http://[::1]:${v6port}/`).hostname, v6port);
+    const r = await conn.request("GET", "/", {});
+    conn.close();
+    v6.closeAllConnections();
+    await new Promise<void>((done) => v6.close(() => done()));
+    expect([r.status, r.body.toString()]).toEqual([200, `[::1]:${v6port}`]);
+  });
+
   it("replaces a connection that sat idle longer than servers keep them", async () => {
     const conn = new HttpConnection("127.0.0.1", port, 5000, 50);
     const connections = new Set<unknown>();

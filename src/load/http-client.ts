@@ -59,7 +59,8 @@ export class HttpConnection {
     }
     if (this.socket && !this.socket.destroyed) return Promise.resolve(this.socket);
     this.connecting ??= new Promise<Socket>((resolve, reject) => {
-      const s = connect({ host: this.host, port: this.port, noDelay: true });
+      // A URL's IPv6 literal keeps its brackets (`[::1]`): the Host header wants them, connect() does not.
+      const s = connect({ host: this.host.replace(/^\[(.*)\]$/, "$1"), port: this.port, noDelay: true });
       const fail = (err: Error) => {
         this.connecting = undefined;
         reject(

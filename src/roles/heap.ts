@@ -46,7 +46,7 @@ export function denoV8Flags(): string {
  * environment, so a `DENO_V8_FLAGS` set there wins.
  *
  * @example
- * spawn(deno.command, serveArgs(deno, ["ingest"]), { env: { ...runtimeHeapEnv("deno"), ...process.env } });
+ * spawn(deno.command, serveArgs(deno, ["ingest"]), { env: { ...runtimeHeapEnv("deno"), ...processEnv() } });
  */
 export function runtimeHeapEnv(runtime: string): Record<string, string> {
   return runtime === "deno" ? { DENO_V8_FLAGS: denoV8Flags() } : {};
