@@ -92,10 +92,10 @@ const HOLD_AT_MOST = 10;
 /**
  * Holds the publishes of a small call (at most HOLD_AT_MOST messages, as a single-event request
  * makes) made while others await their PubAcks, for up to `lingerMs`, then sends every held one
- * in the same turn. nats.js writes all that was published before a
- * microtask checkpoint in one socket write, so under load the publishes of many requests share
- * one write and nats-server one read, where each single-event request paid a write of its own
- * (the largest single cost of the single-event edge: docs/benchmarks.md#holding-publishes-while-others-are-in-flight-kept).
+ * in the same turn. nats.js writes all that was published before a microtask checkpoint in one
+ * socket write, so under load the publishes of many requests share one write and nats-server one
+ * read, where each single-event request paid a write of its own (the largest single cost of the
+ * single-event edge: docs/benchmarks.md#holding-publishes-while-others-are-in-flight-kept).
  * With nothing in flight a publish goes at once: an idle edge adds no latency. 0 turns it off.
  */
 function createOutbox(lingerMs: number, inFlight: () => number) {
@@ -179,7 +179,7 @@ export function createPublisher(bus: BusConnection, opts: PublisherOptions): Pub
       const span = tracer ? startPublishSpan(tracer, m.subject, m.msgId, m.data.byteLength, h) : undefined;
       const result = new Promise<PublishOutcome>((resolve) => pending.set(token, { resolve, deadline }));
       const send = () => {
-        if (!pending.has(token)) return; // failed while held (the connection dropped): never sent
+        if (!pending.has(token)) return; // failed while held (timed out, or the connection dropped): never sent
         try {
           nc.publish(m.subject, m.data, { reply: `${inbox}.${token}`, headers: h });
         } catch (err: unknown) {
