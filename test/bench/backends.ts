@@ -70,9 +70,44 @@ async function measureDeliveries(h: Harness, payloads: number, d: Deliveries): P
   }
 }
 
+export const PACED_INSERTS_LABEL = "ceiling: ClickHouse insert at the consumers' batch, paced, with its merges";
+
+/**
+ * Ceiling: ClickHouse inserts of the consumers' size (`PLAYPULSE_BATCH_SIZE` rows) at the rate at
+ * which a consumer fills its batches in its flush interval, in a database of its own (the other
+ * ceilings' parts are not merged in its window). A warm-up at the same pace comes first, so the
+ * background merges are in their steady state when the window starts.
+ */
+async function measurePacedInserts(h: Harness): Promise<BenchRow> {
+  const id = "ceiling.ch.paced";
+  h.log(`  ${PACED_INSERTS_LABEL}`);
+  let ns: Namespace | undefined;
+  try {
+    ns = await createNamespace(h, "chp");
+    const { batchSize, flushIntervalMs } = loadConfig(ns.env).consumers;
+    const eventsPerSec = Math.round((batchSize * 1000) / flushIntervalMs);
+    const [warmupMs, durationMs] = [h.windowMs, h.windowMs * 2];
+    const r = await runWorker(h, {
+      kind: "ch-paced",
+      clickhouseUrl: h.clickhouseUrl,
+      database: ns.database,
+      batch: batchSize,
+      eventsPerSec,
+      warmupMs,
+      durationMs,
+      payloads: Math.ceil((eventsPerSec * (warmupMs + durationMs)) / 1000) + batchSize,
+    });
+    return ceilingRow(id, PACED_INSERTS_LABEL, r, "batch");
+  } catch (err: unknown) {
+    return failedRow(id, "ceiling", PACED_INSERTS_LABEL, err);
+  } finally {
+    if (ns) await dropNamespace(h, ns);
+  }
+}
+
 /**
  * Ceilings: JetStream publish (two ways) and deliveries (an ack per message, an ack per batch), and
- * ClickHouse insert (two ways), of the same payloads.
+ * ClickHouse insert (two ways, as fast as they go; and at the consumers' batch, paced), of the same payloads.
  */
 export async function measureBackends(h: Harness): Promise<BenchRow[]> {
   const payloads = h.quick ? 20_000 : 100_000;
@@ -142,5 +177,6 @@ export async function measureBackends(h: Harness): Promise<BenchRow[]> {
   } finally {
     await dropNamespace(h, ns);
   }
+  rows.push(await measurePacedInserts(h));
   return rows;
 }

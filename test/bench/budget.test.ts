@@ -24,7 +24,7 @@ const ceilings = [
   row("ceiling.js.core", 100_000, { worker: 100, nats: 100 }), // 10 and 10 µs
   row("ceiling.js.deliver", 50_000, { worker: 100, nats: 100 }), // 20 and 20 µs
   row("ceiling.js.deliver.ackall", 100_000, { worker: 100, nats: 100 }), // 10 and 10 µs
-  row("ceiling.ch.raw", 100_000, { worker: 100, clickhouse: 150 }), // 10 and 15 µs
+  row("ceiling.ch.paced", 100_000, { worker: 100, clickhouse: 150 }), // 10 and 15 µs
 ];
 const pipeline = row(
   "pipeline.100",
@@ -58,13 +58,13 @@ describe("cpuBudget", () => {
           process: "analytics",
           pipelineUs: 30,
           partsUs: 15, // half of 20 + half of 10
-          parts: "½ two deliveries, an ack each (client) + ½ two ClickHouse rows (client)",
+          parts: "½ two deliveries, an ack each (client) + ½ two ClickHouse rows, in the consumers' batches (client)",
         },
         {
           process: "recommendations",
           pipelineUs: 30,
           partsUs: 15,
-          parts: "½ two deliveries, an ack each (client) + ½ two ClickHouse rows (client)",
+          parts: "½ two deliveries, an ack each (client) + ½ two ClickHouse rows, in the consumers' batches (client)",
         },
         { process: "content", pipelineUs: 2, partsUs: 0, parts: "none" },
         {
@@ -73,7 +73,12 @@ describe("cpuBudget", () => {
           partsUs: 30,
           parts: "JetStream publish (server) + two deliveries, an ack each (server)",
         },
-        { process: "clickhouse", pipelineUs: 10, partsUs: 15, parts: "two ClickHouse rows (server)" },
+        {
+          process: "clickhouse",
+          pipelineUs: 10,
+          partsUs: 15,
+          parts: "two ClickHouse rows, in the consumers' batches (server)",
+        },
       ],
       pipelineUs: 182,
       partsUs: 100,
@@ -149,11 +154,11 @@ describe("cpuBudget", () => {
       "|---|--:|--:|---|",
       "| load | 20 | 10 | load generator |",
       "| ingest | 40 | 15 | HTTP parse + JetStream publish (client) |",
-      "| analytics | 30 | 15 | ½ two deliveries, an ack each (client) + ½ two ClickHouse rows (client) |",
-      "| recommendations | 30 | 15 | ½ two deliveries, an ack each (client) + ½ two ClickHouse rows (client) |",
+      "| analytics | 30 | 15 | ½ two deliveries, an ack each (client) + ½ two ClickHouse rows, in the consumers' batches (client) |",
+      "| recommendations | 30 | 15 | ½ two deliveries, an ack each (client) + ½ two ClickHouse rows, in the consumers' batches (client) |",
       "| content | 2.0 | 0.0 | none |",
       "| nats | 50 | 30 | JetStream publish (server) + two deliveries, an ack each (server) |",
-      "| clickhouse | 10 | 15 | two ClickHouse rows (server) |",
+      "| clickhouse | 10 | 15 | two ClickHouse rows, in the consumers' batches (server) |",
       "| **all** | **182** | **100** | |",
       "",
       "Summed limit of the design: 100 µs of CPU per event → **20,000 events/s** on 2 cores; the pipeline's 5,000 events/s is **25 %** of it. Against the tightest single ceiling (the slowest part alone, the table's ratio column): 5 %.",

@@ -20,8 +20,11 @@ export type PerRequest = 1 | 100;
 
 /**
  * The parts every play event passes through, from this run's ceiling rows. Only the HTTP parts
- * depend on the events per request: a single event pays a whole request; the publish, the
- * deliveries and the rows are the same parts at either size, each at its best (many in flight).
+ * depend on the events per request: a single event pays a whole request; the publish and the
+ * deliveries are the same parts at either size, each at its best (many in flight). The rows are
+ * inserted as the consumers insert them, in their batches at the pace that fills one per flush
+ * interval, merges included (`ceiling.ch.paced`): the largest insert the consumers make, so the
+ * cheapest per row that the pipeline's rows can be.
  */
 function parts(rt: RuntimeName, perRequest: PerRequest, deliveries: Deliveries = DELIVERIES.perMessage) {
   const http = `ceiling.http.${rt}.${perRequest}`;
@@ -33,8 +36,16 @@ function parts(rt: RuntimeName, perRequest: PerRequest, deliveries: Deliveries =
     publishServer: { name: "JetStream publish (server)", row: "ceiling.js.core", proc: "nats" },
     deliverClient: { name: `${dn} (client)`, row: deliver, proc: "worker" },
     deliverServer: { name: `${dn} (server)`, row: deliver, proc: "nats" },
-    insertClient: { name: "two ClickHouse rows (client)", row: "ceiling.ch.raw", proc: "worker" },
-    insertServer: { name: "two ClickHouse rows (server)", row: "ceiling.ch.raw", proc: "clickhouse" },
+    insertClient: {
+      name: "two ClickHouse rows, in the consumers' batches (client)",
+      row: "ceiling.ch.paced",
+      proc: "worker",
+    },
+    insertServer: {
+      name: "two ClickHouse rows, in the consumers' batches (server)",
+      row: "ceiling.ch.paced",
+      proc: "clickhouse",
+    },
   } satisfies Record<string, Part>;
 }
 

@@ -163,6 +163,28 @@ export async function deliverCeiling(
   };
 }
 
+/** JSONEachRow text (a row per line) cut into bodies of `batch` rows, encoded before any clock starts. */
+export function jsonEachRowBodies(json: string, batch: number): { bytes: Uint8Array; rows: number }[] {
+  const encoder = new TextEncoder();
+  const lines = json.split("\n");
+  const out: { bytes: Uint8Array; rows: number }[] = [];
+  for (let i = 0; i < lines.length; i += batch) {
+    const part = lines.slice(i, i + batch);
+    out.push({ bytes: encoder.encode(part.join("\n")), rows: part.length });
+  }
+  return out;
+}
+
+/** One `INSERT INTO table FORMAT JSONEachRow` of a pre-serialised body over plain HTTP. */
+export async function insertBody(url: string, database: string, table: string, body: Uint8Array): Promise<void> {
+  const res = await fetch(
+    `${url}/?database=${database}&query=${encodeURIComponent(`INSERT INTO ${table} FORMAT JSONEachRow`)}`,
+    { method: "POST", body },
+  );
+  if (!res.ok) throw new Error(`ClickHouse insert answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+  await res.arrayBuffer();
+}
+
 /**
  * Pre-serialised JSONEachRow over plain HTTP, `batch` rows per INSERT, events and rec_events in turn:
  * the kind of body `store.insert` now sends (it serialises each batch itself and sends it through
@@ -175,32 +197,17 @@ export async function clickhouseRawCeiling(
   durationMs: number,
   batch: number,
 ): Promise<CeilingResult> {
-  const encoder = new TextEncoder();
-  const bodies = (json: string) => {
-    const lines = json.split("\n");
-    const out: { bytes: Uint8Array; rows: number }[] = [];
-    for (let i = 0; i < lines.length; i += batch) {
-      const part = lines.slice(i, i + batch);
-      out.push({ bytes: encoder.encode(part.join("\n")), rows: part.length });
-    }
-    return out;
-  };
-  const ev = bodies(p.eventRowsJson);
-  const rec = bodies(p.recRowsJson);
-  const insert = async (table: string, body: Uint8Array) => {
-    const res = await fetch(
-      `${url}/?database=${database}&query=${encodeURIComponent(`INSERT INTO ${table} FORMAT JSONEachRow`)}`,
-      { method: "POST", body },
-    );
-    if (!res.ok) throw new Error(`ClickHouse insert answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
-    await res.arrayBuffer();
-  };
+  const ev = jsonEachRowBodies(p.eventRowsJson, batch);
+  const rec = jsonEachRowBodies(p.recRowsJson, batch);
   let rows = 0;
   const r = await windowed(durationMs, 1, async (i) => {
     const e = ev[i % ev.length];
     const rc = rec[i % rec.length];
     if (!e || !rc) return;
-    await Promise.all([insert("events", e.bytes), insert("rec_events", rc.bytes)]);
+    await Promise.all([
+      insertBody(url, database, "events", e.bytes),
+      insertBody(url, database, "rec_events", rc.bytes),
+    ]);
     rows += e.rows;
   });
   return {

@@ -31,6 +31,7 @@ describe("bench table", () => {
       "ceiling.js.deliver.ackall",
       "ceiling.ch.raw",
       "ceiling.ch.client",
+      "ceiling.ch.paced",
       "ingest.node.1",
       "ingest.node.100",
       "ingest.node.ws.1",

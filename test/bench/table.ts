@@ -31,6 +31,7 @@ export function expectedRowIds(runtimes: readonly RuntimeName[]): string[] {
     "ceiling.js.deliver.ackall",
     "ceiling.ch.raw",
     "ceiling.ch.client",
+    "ceiling.ch.paced",
     ...runtimes.flatMap((rt) => BATCHES.map((b) => `ingest.${rt}.${b}`)),
     ...runtimes.flatMap((rt) => BATCHES.map((b) => `ingest.${rt}.ws.${b}`)),
     "consumers.drain",

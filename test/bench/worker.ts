@@ -11,6 +11,7 @@ import {
   jsPublishCeiling,
   type CeilingResult,
 } from "./ceilings.ts";
+import { pacedInserts } from "./ch-paced.ts";
 import { makePayloads } from "./payloads.ts";
 
 export type WorkerTask =
@@ -40,9 +41,21 @@ export type WorkerTask =
       durationMs: number;
       batch: number;
       payloads: number;
+    }
+  | {
+      kind: "ch-paced";
+      clickhouseUrl: string;
+      database: string;
+      /** Rows per insert, and the events per second they are paced at. */
+      batch: number;
+      eventsPerSec: number;
+      /** Inserts at the pace before "ready", so the merges are in their steady state when measured. */
+      warmupMs: number;
+      durationMs: number;
+      payloads: number;
     };
 
-function prepare(task: WorkerTask): () => Promise<CeilingResult> {
+async function prepare(task: WorkerTask): Promise<() => Promise<CeilingResult>> {
   switch (task.kind) {
     case "js-publish": {
       const p = makePayloads(task.payloads, task.prefix);
@@ -66,11 +79,17 @@ function prepare(task: WorkerTask): () => Promise<CeilingResult> {
       const p = makePayloads(task.payloads, "");
       return () => clickhouseClientCeiling(task.clickhouseUrl, task.database, p, task.durationMs, task.batch);
     }
+    case "ch-paced": {
+      const p = makePayloads(task.payloads, "");
+      const paced = pacedInserts(task.clickhouseUrl, task.database, p, task.batch, task.eventsPerSec);
+      await paced.run(task.warmupMs);
+      return () => paced.run(task.durationMs);
+    }
   }
 }
 
 const task = JSON.parse(process.argv[2] ?? "{}") as WorkerTask;
-const measure = prepare(task);
+const measure = await prepare(task);
 process.stdout.write("ready\n");
 // Give the parent a moment to start its /proc sampler before the measured window.
 await new Promise((r) => setTimeout(r, 200));
