@@ -36,22 +36,59 @@ function policyHeader(name: string, p: BucketPolicy): string {
   return `"${name}";q=${p.burst};w=${Math.max(1, Math.round(p.burst / p.perSecond))}`;
 }
 
+/** `f`'s value, computed on the first call only. */
+function once<T>(f: () => T): () => T {
+  let memo: { value: T } | undefined;
+  return () => (memo ??= { value: f() }).value;
+}
+
+/** The per-key buckets of a policy, with the `RateLimit-Policy` header they answer with (built once). */
+interface KeyBuckets {
+  buckets: Buckets;
+  policyHeader: string;
+}
+
 /**
  * The per-key buckets a presented key is counted in: its source's (PLAYPULSE_RATE_LIMIT_SOURCES)
- * when that source has a policy, the default otherwise. The source lookup runs only when some
- * source has a policy of its own.
+ * when that source has a policy, the default otherwise. The presented key is read, and its
+ * source looked up, only when some source has a policy of its own.
  */
-function perKeyBuckets(opts: RateLimitOptions): (presented: string | undefined) => Buckets {
-  const fallback = createBuckets(opts.perKey);
+function perKeyBuckets(
+  opts: RateLimitOptions,
+  addressPolicy: string,
+): (presented: () => string | undefined) => KeyBuckets {
+  const withHeader = (p: BucketPolicy): KeyBuckets => ({
+    buckets: createBuckets(p),
+    policyHeader: `${policyHeader("key", p)}, ${addressPolicy}`,
+  });
+  const fallback = withHeader(opts.perKey);
   const bySource = new Map(
-    [...(opts.perSource ?? new Map<string, BucketPolicy>())].map(([s, p]) => [s, createBuckets(p)]),
+    [...(opts.perSource ?? new Map<string, BucketPolicy>())].map(([s, p]) => [s, withHeader(p)]),
   );
   if (bySource.size === 0 || opts.sourceOf === undefined) return () => fallback;
   const sourceOf = opts.sourceOf;
   return (presented) => {
-    const source = presented === undefined ? undefined : sourceOf(presented);
+    const key = presented();
+    const source = key === undefined ? undefined : sourceOf(key);
     return (source === undefined ? undefined : bySource.get(source)) ?? fallback;
   };
+}
+
+type Named = [name: string, take: Take];
+
+/**
+ * The take the `RateLimit` header reports: the first refusal; else the fewest tokens remaining
+ * among the buckets spent from (the failed-auth peek only when nothing was spent), the first on
+ * ties; undefined when no bucket is on.
+ */
+function reported(takes: readonly Named[]): Named | undefined {
+  let fewest: Named | undefined;
+  for (const named of takes) {
+    if (!named[1].allowed) return named;
+    if (named[0] === "failed-auth" && takes.length > 1) continue;
+    if (fewest === undefined || named[1].remaining < fewest[1].remaining) fewest = named;
+  }
+  return fewest;
 }
 
 /**
@@ -61,6 +98,10 @@ function perKeyBuckets(opts: RateLimitOptions): (presented: string | undefined) 
  * `Retry-After`. In process and in memory: it cannot fail, so it never turns into a 5xx
  * (docs/security.md, "Rate limits", says why it is not shared across replicas).
  *
+ * The client address is hashed only when a bucket needs it: the per-address bucket is on, some
+ * address is below its failed-authentication burst, or an answer is a 401 to count. The
+ * presented key is read only when the per-key bucket is on or a source has a policy of its own.
+ *
  * @example
  * app.use(rateLimit({ perKey: { burst: 200, perSecond: 100 }, perAddress: { burst: 400, perSecond: 200 }, authFailures: { burst: 10, perSecond: 0.2 } }));
  */
@@ -68,43 +109,40 @@ export function rateLimit(opts: RateLimitOptions) {
   const now = opts.now ?? Date.now;
   const byAddress = createBuckets(opts.perAddress);
   const failures = createBuckets(opts.authFailures);
-  const keyBuckets = perKeyBuckets(opts);
-  const addressPolicy = policyHeader("address", opts.perAddress);
+  const [addressOn, failuresOn] = [on(opts.perAddress), on(opts.authFailures)];
+  const keyBuckets = perKeyBuckets(opts, policyHeader("address", opts.perAddress));
   return createMiddleware(async (c, next) => {
     const t = now();
-    const address = short(`addr:${peer(c.env)}`);
-    const presented = BEARER.exec(c.req.header("authorization") ?? "")?.[1] ?? c.req.query("key");
-    const takes: [string, Take][] = [];
-    if (on(opts.authFailures)) takes.push(["failed-auth", failures.peek(address, t)]);
+    const address = once(() => short(`addr:${peer(c.env)}`));
+    const presented = once(() => BEARER.exec(c.req.header("authorization") ?? "")?.[1] ?? c.req.query("key"));
+    const takes: Named[] = [];
+    if (failuresOn) takes.push(["failed-auth", failures.peek(address, t)]);
     const byKey = keyBuckets(presented);
     if (takes.every(([, x]) => x.allowed)) {
-      if (on(opts.perAddress)) takes.push(["address", byAddress.take(address, t)]);
-      if (presented && on(byKey.policy)) takes.push(["key", byKey.take(short(`key:${presented}`), t)]);
+      if (addressOn) takes.push(["address", byAddress.take(address(), t)]);
+      const key = on(byKey.buckets.policy) ? presented() : undefined;
+      if (key) takes.push(["key", byKey.buckets.take(short(`key:${key}`), t)]);
     }
-    if (takes.length === 0) return next();
-    const denied = takes.find(([, x]) => !x.allowed);
-    const spent = takes.filter(([n]) => n !== "failed-auth");
-    const [name, tightest] =
-      denied ?? (spent.length > 0 ? spent : takes).reduce((a, b) => (b[1].remaining < a[1].remaining ? b : a));
-    const headers = {
-      "RateLimit-Policy": `${policyHeader("key", byKey.policy)}, ${addressPolicy}`,
-      RateLimit: `"${name}";r=${Math.max(0, tightest.remaining)};t=${tightest.resetSeconds}`,
-    };
-    if (denied) {
-      const [which, d] = denied;
+    const tightest = reported(takes);
+    if (tightest === undefined) return next();
+    const [name, take] = tightest;
+    const rate = `"${name}";r=${Math.max(0, take.remaining)};t=${take.resetSeconds}`;
+    if (!take.allowed) {
       return c.json(
         {
           error: {
             code: "rate_limited",
-            message: `too many requests (${which === "failed-auth" ? "failed authentications from this address" : `per ${which}`}); retry after ${d.retryAfterSeconds} s`,
+            message: `too many requests (${name === "failed-auth" ? "failed authentications from this address" : `per ${name}`}); retry after ${take.retryAfterSeconds} s`,
           },
         } satisfies ErrorBody,
         429,
-        { ...headers, "Retry-After": String(d.retryAfterSeconds) },
+        { "RateLimit-Policy": byKey.policyHeader, RateLimit: rate, "Retry-After": String(take.retryAfterSeconds) },
       );
     }
     await next();
-    if (c.res.status === 401 && on(opts.authFailures)) failures.charge(address, t);
-    for (const [k, v] of Object.entries(headers)) c.res.headers.set(k, v);
+    if (failuresOn && c.res.status === 401) failures.charge(address(), t);
+    const headers = c.res.headers;
+    headers.set("RateLimit-Policy", byKey.policyHeader);
+    headers.set("RateLimit", rate);
   });
 }

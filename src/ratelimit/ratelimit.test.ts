@@ -108,3 +108,83 @@ describe("rateLimit middleware: per-source policies (PLAYPULSE_RATE_LIMIT_SOURCE
     expect(await get("unknown")).toEqual([200, fallback]);
   });
 });
+
+describe("token buckets: a peek's key is computed only when some bucket is below its burst", () => {
+  it("answers as for a key never seen without calling the key while all are full, and calls it after a charge", () => {
+    const b = createBuckets({ burst: 2, perSecond: 1 });
+    const calls: string[] = [];
+    const key = (k: string) => () => (calls.push(k), k);
+    const full = { allowed: true, remaining: 2, resetSeconds: 0, retryAfterSeconds: 0 };
+    expect(b.peek(key("a"), 0)).toEqual(full);
+    expect(calls).toEqual([]);
+    b.charge("a", 0);
+    b.charge("a", 0);
+    expect(b.peek(key("a"), 0)).toEqual({ allowed: false, remaining: 0, resetSeconds: 2, retryAfterSeconds: 1 });
+    expect(b.peek(key("b"), 0)).toEqual(full);
+    expect(calls).toEqual(["a", "b"]);
+    // Full again after 2 s at 1/s: the state is forgotten and the key is not needed any more.
+    expect(b.peek(key("a"), 1999)).toEqual({ allowed: true, remaining: 1, resetSeconds: 1, retryAfterSeconds: 0 });
+    expect(b.peek(key("a"), 2002)).toEqual(full);
+    expect([calls.length, b.size()]).toEqual([3, 0]);
+  });
+});
+
+describe("rateLimit middleware with the per-key and per-address buckets off (as the benchmarks run)", () => {
+  let t = 0;
+  const routes = new Hono();
+  routes.get("/r", (c) => {
+    if (c.req.header("authorization") !== "Bearer good") throw new ApiError(401, "unauthorized", "unknown read key");
+    return c.text("ok");
+  });
+  const app = createHttpApp({
+    routes: [routes],
+    readiness: {},
+    middleware: [
+      rateLimit({
+        perKey: { burst: 5, perSecond: 0 },
+        perAddress: { burst: 7, perSecond: 0 },
+        authFailures: { burst: 2, perSecond: 1 / 60 },
+        now: () => t,
+      }),
+    ],
+  });
+  let addressReads = 0;
+  /** A Node-like `c.env` whose peer address counts its reads. */
+  const from = (address: string) => ({
+    incoming: {
+      socket: {
+        get remoteAddress() {
+          addressReads++;
+          return address;
+        },
+      },
+    },
+  });
+  const get = async (key: string, address: string) => {
+    const r = await app.request("/r", { headers: { authorization: `Bearer ${key}` } }, from(address));
+    return [r.status, r.headers.get("ratelimit"), r.headers.get("ratelimit-policy"), r.headers.get("retry-after")];
+  };
+  const policy = '"key";q=5;w=Infinity, "address";q=7;w=Infinity';
+  const fresh = [200, '"failed-auth";r=2;t=0', policy, null];
+
+  it("answers a fresh address the full failed-auth burst, without reading or hashing the address", async () => {
+    t = 0;
+    addressReads = 0;
+    expect(await get("good", "198.51.100.1")).toEqual(fresh);
+    expect(await get("good", "198.51.100.2")).toEqual(fresh);
+    expect(addressReads).toBe(0);
+  });
+
+  it("still limits the address that failed authentication, and only that one", async () => {
+    t = 1_000_000;
+    expect((await get("bad", "203.0.113.9"))[0]).toBe(401);
+    expect(await get("bad", "203.0.113.9")).toEqual([401, '"failed-auth";r=1;t=60', policy, null]);
+    expect(await get("good", "203.0.113.9")).toEqual([429, '"failed-auth";r=0;t=120', policy, "60"]);
+    expect(await get("good", "198.51.100.3")).toEqual(fresh);
+    t += 120_002; // refilled (after 120 s at 1/min): forgotten, and the address is not read any more
+    expect(await get("good", "203.0.113.9")).toEqual(fresh);
+    addressReads = 0;
+    expect(await get("good", "203.0.113.9")).toEqual(fresh);
+    expect(addressReads).toBe(0);
+  });
+});
