@@ -36,13 +36,21 @@ function policyHeader(name: string, p: BucketPolicy): string {
   return `"${name}";q=${p.burst};w=${Math.max(1, Math.round(p.burst / p.perSecond))}`;
 }
 
+/** The `RateLimit-Policy` value: the named buckets that are on (one that is off has no window); "" when none is. */
+function policyList(...named: [string, BucketPolicy][]): string {
+  return named
+    .filter(([, p]) => on(p))
+    .map(([n, p]) => policyHeader(n, p))
+    .join(", ");
+}
+
 /** `f`'s value, computed on the first call only. */
 function once<T>(f: () => T): () => T {
   let memo: { value: T } | undefined;
   return () => (memo ??= { value: f() }).value;
 }
 
-/** The per-key buckets of a policy, with the `RateLimit-Policy` header they answer with (built once). */
+/** The per-key buckets of a policy, with the `RateLimit-Policy` header they answer with (built once; "" for none). */
 interface KeyBuckets {
   buckets: Buckets;
   policyHeader: string;
@@ -55,11 +63,11 @@ interface KeyBuckets {
  */
 function perKeyBuckets(
   opts: RateLimitOptions,
-  addressPolicy: string,
+  addressPolicy: BucketPolicy,
 ): (presented: () => string | undefined) => KeyBuckets {
   const withHeader = (p: BucketPolicy): KeyBuckets => ({
     buckets: createBuckets(p),
-    policyHeader: `${policyHeader("key", p)}, ${addressPolicy}`,
+    policyHeader: policyList(["key", p], ["address", addressPolicy]),
   });
   const fallback = withHeader(opts.perKey);
   const bySource = new Map(
@@ -110,7 +118,7 @@ export function rateLimit(opts: RateLimitOptions) {
   const byAddress = createBuckets(opts.perAddress);
   const failures = createBuckets(opts.authFailures);
   const [addressOn, failuresOn] = [on(opts.perAddress), on(opts.authFailures)];
-  const keyBuckets = perKeyBuckets(opts, policyHeader("address", opts.perAddress));
+  const keyBuckets = perKeyBuckets(opts, opts.perAddress);
   return createMiddleware(async (c, next) => {
     const t = now();
     const address = once(() => short(`addr:${peer(c.env)}`));
@@ -136,13 +144,17 @@ export function rateLimit(opts: RateLimitOptions) {
           },
         } satisfies ErrorBody,
         429,
-        { "RateLimit-Policy": byKey.policyHeader, RateLimit: rate, "Retry-After": String(take.retryAfterSeconds) },
+        {
+          ...(byKey.policyHeader ? { "RateLimit-Policy": byKey.policyHeader } : {}),
+          RateLimit: rate,
+          "Retry-After": String(take.retryAfterSeconds),
+        },
       );
     }
     await next();
     if (failuresOn && c.res.status === 401) failures.charge(address(), t);
     const headers = c.res.headers;
-    headers.set("RateLimit-Policy", byKey.policyHeader);
+    if (byKey.policyHeader) headers.set("RateLimit-Policy", byKey.policyHeader);
     headers.set("RateLimit", rate);
   });
 }

@@ -57,6 +57,25 @@ describe("rateLimit middleware", () => {
     expect((await get("good"))[0]).toBe(200);
   });
 
+  it("lists in RateLimit-Policy only the buckets that are on (an off bucket has no window)", async () => {
+    const only = (perAddress: { burst: number; perSecond: number }) => {
+      const off = { burst: 10, perSecond: 0 };
+      const one = createHttpApp({
+        routes: [routes],
+        readiness: {},
+        middleware: [rateLimit({ perKey: { burst: 3, perSecond: 1 }, perAddress, authFailures: off, now: () => 0 })],
+      });
+      return one.request("/r", { headers: { authorization: "Bearer good" } });
+    };
+    const keyOnly = await only({ burst: 10, perSecond: 0 });
+    expect([keyOnly.headers.get("ratelimit-policy"), keyOnly.headers.get("ratelimit")]).toEqual([
+      '"key";q=3;w=3',
+      '"key";r=2;t=1',
+    ]);
+    const both = await only({ burst: 8, perSecond: 4 });
+    expect(both.headers.get("ratelimit-policy")).toBe('"key";q=3;w=3, "address";q=8;w=2');
+  });
+
   it("limits failed authentication per address much more tightly", async () => {
     t = 10_000_000;
     expect((await get("bad-1"))[0]).toBe(401);
@@ -164,7 +183,7 @@ describe("rateLimit middleware with the per-key and per-address buckets off (as 
     const r = await app.request("/r", { headers: { authorization: `Bearer ${key}` } }, from(address));
     return [r.status, r.headers.get("ratelimit"), r.headers.get("ratelimit-policy"), r.headers.get("retry-after")];
   };
-  const policy = '"key";q=5;w=Infinity, "address";q=7;w=Infinity';
+  const policy = null; // both listed buckets are off: no RateLimit-Policy (an off bucket has no window)
   const fresh = [200, '"failed-auth";r=2;t=0', policy, null];
 
   it("answers a fresh address the full failed-auth burst, without reading or hashing the address", async () => {
