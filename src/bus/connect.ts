@@ -8,6 +8,7 @@ import {
 } from "@nats-io/nats-core";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "../telemetry/logger.ts";
+import { denoWebSocketFactory } from "./websocket.ts";
 
 export interface BusConnection {
   nc: NatsConnection;
@@ -99,7 +100,12 @@ export async function connectBus(
         "on Node 22+, or on Node 20 with --experimental-websocket",
     );
   }
-  const nc = kind === "websocket" ? await wsconnect(opts) : await connect(opts);
+  // Deno's WebSocket client stalls on frames over 1 KiB: denoWebSocketFactory sends smaller ones.
+  const deno = typeof (globalThis as { Deno?: unknown }).Deno === "object";
+  const nc =
+    kind === "websocket"
+      ? await wsconnect(deno ? { ...opts, wsFactory: denoWebSocketFactory() } : opts)
+      : await connect(opts);
   let connected = true;
   const listeners: (() => void)[] = [];
   const watch = (async () => {
