@@ -41,6 +41,7 @@ describe.skipIf(!deno)("publishing from Deno over ws:// (real nats-server)", () 
     const { roundMs, statuses } = JSON.parse(child.stdout().trim()) as { roundMs: number[]; statuses: string[] };
     expect(statuses).toEqual(Array.from({ length: 80 }, () => "stored"));
     const median = [...roundMs].sort((a, b) => a - b)[roundMs.length >> 1] ?? Infinity;
-    expect(median).toBeLessThan(20);
+    // The delayed ACK holds for at least 40 ms (Linux), so a median under 30 ms leaves room for a busy machine.
+    expect(median).toBeLessThan(30);
   });
 });
