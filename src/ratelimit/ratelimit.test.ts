@@ -3,7 +3,17 @@ import { describe, expect, it } from "vitest";
 import { createHttpApp } from "../http/app.ts";
 import { ApiError } from "../http/errors.ts";
 import { createBuckets } from "./bucket.ts";
-import { rateLimit } from "./middleware.ts";
+import { rateLimit, type RateLimitOptions } from "./middleware.ts";
+
+/** A route that answers 200 to the key "good" and 401 to any other. */
+const keyed = new Hono();
+keyed.get("/r", (c) => {
+  if (c.req.header("authorization") !== "Bearer good") throw new ApiError(401, "unauthorized", "unknown read key");
+  return c.text("ok");
+});
+/** The app of `keyed` behind `rateLimit(opts)`. */
+const limited = (opts: RateLimitOptions, routes: Hono = keyed) =>
+  createHttpApp({ routes: [routes], readiness: {}, middleware: [rateLimit(opts)] });
 
 describe("token buckets", () => {
   it("allows the burst, then the sustained rate, and says when to retry", () => {
@@ -23,22 +33,11 @@ describe("token buckets", () => {
 
 describe("rateLimit middleware", () => {
   let t = 0;
-  const routes = new Hono();
-  routes.get("/r", (c) => {
-    if (c.req.header("authorization") !== "Bearer good") throw new ApiError(401, "unauthorized", "unknown read key");
-    return c.text("ok");
-  });
-  const app = createHttpApp({
-    routes: [routes],
-    readiness: {},
-    middleware: [
-      rateLimit({
-        perKey: { burst: 3, perSecond: 1 },
-        perAddress: { burst: 100, perSecond: 100 },
-        authFailures: { burst: 2, perSecond: 1 / 60 },
-        now: () => t,
-      }),
-    ],
+  const app = limited({
+    perKey: { burst: 3, perSecond: 1 },
+    perAddress: { burst: 100, perSecond: 100 },
+    authFailures: { burst: 2, perSecond: 1 / 60 },
+    now: () => t,
   });
   const get = async (key: string) => {
     const r = await app.request("/r", { headers: { authorization: `Bearer ${key}` } });
@@ -60,11 +59,7 @@ describe("rateLimit middleware", () => {
   it("lists in RateLimit-Policy only the buckets that are on (an off bucket has no window)", async () => {
     const only = (perAddress: { burst: number; perSecond: number }) => {
       const off = { burst: 10, perSecond: 0 };
-      const one = createHttpApp({
-        routes: [routes],
-        readiness: {},
-        middleware: [rateLimit({ perKey: { burst: 3, perSecond: 1 }, perAddress, authFailures: off, now: () => 0 })],
-      });
+      const one = limited({ perKey: { burst: 3, perSecond: 1 }, perAddress, authFailures: off, now: () => 0 });
       return one.request("/r", { headers: { authorization: "Bearer good" } });
     };
     const keyOnly = await only({ burst: 10, perSecond: 0 });
@@ -91,20 +86,17 @@ describe("rateLimit middleware: per-source policies (PLAYPULSE_RATE_LIMIT_SOURCE
   const routes = new Hono();
   routes.get("/r", (c) => c.text("ok"));
   const sources: Record<string, string> = { ck_1: "content", ck_2: "content", wk_1: "web" };
-  const app = createHttpApp({
-    routes: [routes],
-    readiness: {},
-    middleware: [
-      rateLimit({
-        perKey: { burst: 5, perSecond: 5 },
-        perAddress: { burst: 1000, perSecond: 1000 },
-        authFailures: { burst: 10, perSecond: 1 },
-        perSource: new Map([["content", { burst: 2, perSecond: 1 }]]),
-        sourceOf: (key) => sources[key],
-        now: () => 0,
-      }),
-    ],
-  });
+  const app = limited(
+    {
+      perKey: { burst: 5, perSecond: 5 },
+      perAddress: { burst: 1000, perSecond: 1000 },
+      authFailures: { burst: 10, perSecond: 1 },
+      perSource: new Map([["content", { burst: 2, perSecond: 1 }]]),
+      sourceOf: (key) => sources[key],
+      now: () => 0,
+    },
+    routes,
+  );
   const get = async (key: string) => {
     const r = await app.request("/r", { headers: { authorization: `Bearer ${key}` } });
     return [r.status, r.headers.get("ratelimit-policy")] as const;
@@ -150,22 +142,11 @@ describe("token buckets: a peek's key is computed only when some bucket is below
 
 describe("rateLimit middleware with the per-key and per-address buckets off (as the benchmarks run)", () => {
   let t = 0;
-  const routes = new Hono();
-  routes.get("/r", (c) => {
-    if (c.req.header("authorization") !== "Bearer good") throw new ApiError(401, "unauthorized", "unknown read key");
-    return c.text("ok");
-  });
-  const app = createHttpApp({
-    routes: [routes],
-    readiness: {},
-    middleware: [
-      rateLimit({
-        perKey: { burst: 5, perSecond: 0 },
-        perAddress: { burst: 7, perSecond: 0 },
-        authFailures: { burst: 2, perSecond: 1 / 60 },
-        now: () => t,
-      }),
-    ],
+  const app = limited({
+    perKey: { burst: 5, perSecond: 0 },
+    perAddress: { burst: 7, perSecond: 0 },
+    authFailures: { burst: 2, perSecond: 1 / 60 },
+    now: () => t,
   });
   let addressReads = 0;
   /** A Node-like `c.env` whose peer address counts its reads. */
