@@ -23,7 +23,8 @@ import { measureBareHttp, measureIngest } from "./parts.ts";
 import { summarizeProfiles } from "./profile.ts";
 import { cpuBudget, renderBudget } from "./budget.ts";
 import { writeReport } from "./doc.ts";
-import { measureIngestWebSocket, websocketListener } from "./websocket.ts";
+import { websocketListener } from "../helpers/nats-websocket.ts";
+import { measureIngestWebSocket } from "./websocket.ts";
 import { computeRatios, expectedRowIds, renderRuntimes, renderTable, type BenchRow } from "./table.ts";
 
 export const BENCH_HELP = `usage: npm run bench -- [--quick] [--runtimes node,bun,deno] [--window 10s] [--out FILE] [--profile] [--only LIST]

@@ -3,16 +3,9 @@
  * without raw TCP would: the same nats-server as the TCP rows, through its websocket listener.
  */
 import type { RuntimeName } from "../../src/http/runtimes.ts";
-import { freePort } from "../../src/local-servers/index.ts";
 import type { Harness } from "./harness.ts";
 import { measureIngest } from "./parts.ts";
 import type { BenchRow } from "./table.ts";
-
-/** A websocket listener on a free port: the nats-server configuration and the URL the edge is given. */
-export async function websocketListener(): Promise<{ config: string; url: string }> {
-  const port = await freePort();
-  return { config: `websocket {\n  listen: "127.0.0.1:${port}"\n  no_tls: true\n}\n`, url: `ws://127.0.0.1:${port}` };
-}
 
 /**
  * The ingest role on a runtime with only the `ws://` URL (202 after the JetStream ack, which

@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findRuntime } from "../../src/http/runtimes.ts";
-import { childEnv, freePort, startChild, startNats, uniqueNamespace, type NatsServerHandle } from "../helpers/index.ts";
+import { childEnv, startChild, startNats, uniqueNamespace, type NatsServerHandle } from "../helpers/index.ts";
+import { websocketListener } from "../helpers/nats-websocket.ts";
 import { openJetStream, type JetStreamProbe } from "../helpers/jetstream.ts";
 
 const deno = findRuntime("deno");
@@ -18,9 +19,9 @@ describe.skipIf(!deno)("publishing from Deno over ws:// (real nats-server)", () 
   let wsUrl: string;
 
   beforeAll(async () => {
-    const wsPort = await freePort();
-    nats = await startNats({ config: `websocket {\n  listen: "127.0.0.1:${wsPort}"\n  no_tls: true\n}\n` });
-    wsUrl = `ws://127.0.0.1:${wsPort}`;
+    const ws = await websocketListener();
+    nats = await startNats({ config: ws.config });
+    wsUrl = ws.url;
     probe = await openJetStream(nats.url);
     await probe.jsm.streams.add({ name: `PP_${ns}`, subjects: [`${ns}.>`] });
   });

@@ -6,16 +6,17 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { RuntimeName } from "../../src/http/runtimes.ts";
 import { sql } from "../../src/store/index.ts";
-import { freePort, startNats, startPipeline, waitFor, type NatsServerHandle, type Pipeline } from "../helpers/index.ts";
+import { startNats, startPipeline, waitFor, type NatsServerHandle, type Pipeline } from "../helpers/index.ts";
+import { websocketListener } from "../helpers/nats-websocket.ts";
 import { spawnRole } from "../helpers/roles.ts";
 
 let nats: NatsServerHandle;
 let wsUrl: string;
 
 beforeAll(async () => {
-  const wsPort = await freePort();
-  nats = await startNats({ config: `websocket {\n  listen: "127.0.0.1:${wsPort}"\n  no_tls: true\n}\n` });
-  wsUrl = `ws://127.0.0.1:${wsPort}`;
+  const ws = await websocketListener();
+  nats = await startNats({ config: ws.config });
+  wsUrl = ws.url;
 });
 afterAll(async () => {
   await nats?.[Symbol.asyncDispose]();
