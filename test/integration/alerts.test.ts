@@ -13,6 +13,12 @@ import { startPipeline, waitFor, type Pipeline } from "../helpers/index.ts";
 
 const NOW = Date.now();
 const THEN = Math.floor((NOW - 60_000) / 5000) * 5000; // the 5 s bucket one 60 s window ago
+/**
+ * When the cdn and country views start: inside every 300 s window, and far enough back that a
+ * played event (+100 ms) keeps no viewer counted at NOW's 5 s bucket with the 25 s ccv window,
+ * whatever NOW's phase in its bucket (at −30 s, a NOW in the last 100 ms of a bucket counted them).
+ */
+const EARLIER = NOW - 40_000;
 const admin = createKey("ops", ["admin"]);
 const configRule = {
   id: "cfg_startup",
@@ -53,9 +59,9 @@ function events(): object[] {
       });
     }
   };
-  for (let i = 0; i < 10; i++) view(`a${i}`, "m-ok", { cdn: "cdn-a", country: "DE" }, NOW - 30_000, 1000 + i * 100);
-  for (let i = 0; i < 4; i++) view(`bf${i}`, "m-bad", { cdn: "cdn-b", country: "FR" }, NOW - 30_000);
-  for (let i = 0; i < 6; i++) view(`bp${i}`, "m-ok", { cdn: "cdn-b", country: "FR" }, NOW - 30_000, 5000);
+  for (let i = 0; i < 10; i++) view(`a${i}`, "m-ok", { cdn: "cdn-a", country: "DE" }, EARLIER, 1000 + i * 100);
+  for (let i = 0; i < 4; i++) view(`bf${i}`, "m-bad", { cdn: "cdn-b", country: "FR" }, EARLIER);
+  for (let i = 0; i < 6; i++) view(`bp${i}`, "m-ok", { cdn: "cdn-b", country: "FR" }, EARLIER, 5000);
   for (let i = 0; i < 10; i++) {
     view(`c${i}`, "m-ccv", {}, THEN - 1100, 800);
     if (i < 4) {
