@@ -14,10 +14,12 @@ describe("GET /v1/lag", () => {
     await using edge = await startPipeline({ ...servers, roles: ["ingest"] });
     await using query = await startPipeline({ ...servers, ns: edge.ns, roles: ["query"] });
     const ns = edge.ns;
+    /** A minute ago, not a fixed date: one past PLAYPULSE_MAX_EVENT_AGE_DAYS (365) is rejected. */
+    const TS = new Date(Date.now() - 60_000).toISOString();
     const view = (i: number, type: string) => ({
       id: `${ns}-${i}`,
       type,
-      timestamp: "2026-01-01T00:00:00Z",
+      timestamp: TS,
       user_id: "u",
       view_id: "v",
       video_id: "m",
@@ -32,7 +34,7 @@ describe("GET /v1/lag", () => {
         {
           id: `${ns}-5`,
           type: "video.encoding.completed",
-          timestamp: "2026-01-01T00:00:00Z",
+          timestamp: TS,
           video_id: "m",
           title: "T",
           duration_ms: 1,

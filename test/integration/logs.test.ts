@@ -84,7 +84,8 @@ describe("logs", () => {
       body: JSON.stringify({
         id: `${ns}-1`,
         type: "user.video.paused",
-        timestamp: "2026-01-01T00:00:00Z",
+        // A minute ago, not a fixed date: one past PLAYPULSE_MAX_EVENT_AGE_DAYS (365) is rejected.
+        timestamp: new Date(Date.now() - 60_000).toISOString(),
         user_id: "u",
         view_id: "v",
         video_id: "m",

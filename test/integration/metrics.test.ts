@@ -28,10 +28,12 @@ describe("/metrics after known traffic", () => {
     await using p = await startPipeline({ natsUrl: inject("natsUrl"), clickhouseUrl: inject("clickhouseUrl") });
     const video = `vid-${p.ns}`;
     const user = `user-${p.ns}`;
+    /** A minute ago, not a fixed date: one past PLAYPULSE_MAX_EVENT_AGE_DAYS (365) is rejected. */
+    const TS = new Date(Date.now() - 60_000).toISOString();
     const played = (id: string) => ({
       id,
       type: "user.video.played",
-      timestamp: "2026-01-01T00:00:00Z",
+      timestamp: TS,
       user_id: user,
       view_id: `v-${id}`,
       video_id: video,
@@ -41,7 +43,7 @@ describe("/metrics after known traffic", () => {
     const encoded = {
       id: `${p.ns}-c1`,
       type: "video.encoding.completed",
-      timestamp: "2026-01-01T00:00:00Z",
+      timestamp: TS,
       video_id: video,
       title: "T",
       duration_ms: 1000,

@@ -8,7 +8,8 @@ describe("pipeline smoke", () => {
     const r = await p.send({
       id: "smoke-1",
       type: "user.video.paused",
-      timestamp: "2026-01-01T00:00:00Z",
+      // A minute ago, not a fixed date: one past PLAYPULSE_MAX_EVENT_AGE_DAYS (365) is rejected.
+      timestamp: new Date(Date.now() - 60_000).toISOString(),
       user_id: "u1",
       view_id: "v1",
       video_id: "m1",

@@ -59,10 +59,12 @@ describe("tracing: one trace from the HTTP request to every consumer's insert", 
     await receiver?.[Symbol.asyncDispose]();
   });
 
+  /** A minute ago, not a fixed date: one past PLAYPULSE_MAX_EVENT_AGE_DAYS (365) is rejected. */
+  const TS = new Date(Date.now() - 60_000).toISOString();
   const played = (id: string) => ({
     id,
     type: "user.video.played",
-    timestamp: "2026-01-01T00:00:00Z",
+    timestamp: TS,
     user_id: "u1",
     view_id: `view-${id}`,
     video_id: "m1",
@@ -72,7 +74,7 @@ describe("tracing: one trace from the HTTP request to every consumer's insert", 
   const encoded = (id: string) => ({
     id,
     type: "video.encoding.completed",
-    timestamp: "2026-01-01T00:00:00Z",
+    timestamp: TS,
     video_id: `m-${id}`,
     title: "Title",
     duration_ms: 60_000,
