@@ -1,10 +1,6 @@
-import type { RuntimeName } from "../../src/http/runtimes.ts";
 import {
   consumerLag,
-  createNamespace,
-  dropNamespace,
   PLAY_DURABLES,
-  READ_KEY,
   runLoadgen,
   startRoles,
   WRITE_KEY,
@@ -12,8 +8,8 @@ import {
   type LoadRun,
   type Namespace,
 } from "./harness.ts";
-import { closedArgs, failedRow, rowFromLoad } from "./parts.ts";
-import { halfRateLatency, waitDrained } from "./headroom.ts";
+import { closedArgs, rowFromLoad } from "./parts.ts";
+import { waitDrained } from "./headroom.ts";
 import type { Child } from "../helpers/processes.ts";
 import type { BenchRow } from "./table.ts";
 
@@ -211,76 +207,3 @@ export async function sustainable(
 
 const drainText = (d: number) =>
   Number.isFinite(d) ? `drained ${Math.round(d).toLocaleString("en-US")}/s` : "kept up";
-
-/** The pipeline end to end (ingest + query on `rt`, each consumer in a Node process of its own), 1 and 100 events per request, and freshness. */
-export async function measurePipeline(h: Harness, rt: RuntimeName): Promise<BenchRow[]> {
-  const rows: BenchRow[] = [];
-  let batchedRate = 0;
-  for (const batch of [1, 100]) {
-    const id = `pipeline.${batch}`;
-    const label = `pipeline end to end (ingest on ${rt}, consumers on node), ${batch === 1 ? "1 event" : `${batch} events`}/request, max sustainable`;
-    const n = await createNamespace(h, "pipe");
-    const children: Child[] = [];
-    try {
-      const ingest = await startRoles(h, n, rt, ["ingest", "query"], `ingest-${rt}`);
-      children.push(ingest.child);
-      const consumers = await startConsumers(h, n);
-      children.push(...consumers.children);
-      h.log(`  pipeline, ${batch} event(s)/request`);
-      const watch = { ingest: ingest.child.pid, ...consumers.watch };
-      const s = await sustainable(h, n, ingest.url, batch, watch, id, label, []);
-      rows.push(s.row);
-      if (batch === 1) rows.push(await halfRateLatency(h, n, ingest.url, s.rate, watch));
-      if (batch === 100) {
-        batchedRate = s.rate;
-        const half = Math.max(1, Math.floor(batchedRate / 2));
-        h.log(`  freshness at half the batched maximum (${half.toLocaleString("en-US")} events/s)`);
-        await waitDrained(h, n, h.quick ? 2000 : 30_000);
-        const f = await runLoadgen(
-          h,
-          [
-            "--url",
-            ingest.url,
-            "--key",
-            WRITE_KEY,
-            "--read-key",
-            READ_KEY,
-            "--batch",
-            "100",
-            "--rate",
-            String(half),
-            "--no-catalog",
-            "--freshness",
-            "250ms",
-            "--duration",
-            `${h.windowMs * (h.quick ? 1 : 2)}ms`,
-          ],
-          watch,
-        );
-        const fr = f.summary.freshness_ms;
-        rows.push({
-          id: "pipeline.freshness",
-          group: "pipeline",
-          label: `end-to-end freshness at half the batched maximum (${half.toLocaleString("en-US")} events/s), 202 → visible in the query API`,
-          eventsPerSec: f.summary.throughput.accepted_per_s,
-          p50Ms: fr?.p50 ?? null,
-          p99Ms: fr?.p99 ?? null,
-          procs: f.procs,
-          note: fr
-            ? `p95 ${fr.p95} ms, ${fr.samples} samples, ${fr.timeouts} timed out; p50/p99 columns are freshness`
-            : "no samples",
-        });
-      }
-    } catch (err: unknown) {
-      rows.push(failedRow(id, "pipeline", label, err));
-      if (batch === 100)
-        rows.push(failedRow("pipeline.freshness", "pipeline", "end-to-end freshness at half the batched maximum", err));
-    } finally {
-      for (const c of children) await c.stop();
-      await dropNamespace(h, n);
-    }
-  }
-  return rows;
-}
-
-/** The naive baseline: its edge alone at saturation, and end to end at its sustainable rate. */

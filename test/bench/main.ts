@@ -15,7 +15,7 @@ import { findRuntime, REPO_ROOT, RUNTIMES, type RuntimeName } from "../../src/ht
 import { resolveBinary, startClickHouse, startNats } from "../../src/local-servers/index.ts";
 import { connectHarness, tunables, type Harness } from "./harness.ts";
 import { measureConsumers } from "./drain.ts";
-import { measurePipeline } from "./e2e.ts";
+import { measurePipeline, measurePipelineEdge } from "./pipeline.ts";
 import { measureNaive } from "./naive-run.ts";
 import { measureScaleout } from "./scaleout.ts";
 import { measureBackends } from "./backends.ts";
@@ -178,6 +178,7 @@ async function measure(h: Harness, o: BenchOptions): Promise<BenchRow[]> {
   if (run("pipeline")) {
     h.log("bench: pipeline end to end");
     rows.push(...(await measurePipeline(h, o.pipelineRuntime)));
+    for (const rt of o.runtimes) if (rt !== o.pipelineRuntime) rows.push(await measurePipelineEdge(h, rt));
   }
   if (run("naive")) {
     h.log("bench: naive baseline");
@@ -214,7 +215,7 @@ function renderReport(
     "",
     "Ingest per runtime, side by side (events/s; NATS over TCP, then over WebSocket):",
     "",
-    renderRuntimes(rows, o.runtimes),
+    renderRuntimes(rows, o.runtimes, o.pipelineRuntime),
     ...(run.profileDir ? ["", "### Profiles", "", summarizeProfiles(run.profileDir)] : []),
   ].join("\n");
 }

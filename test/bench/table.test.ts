@@ -42,6 +42,7 @@ describe("bench table", () => {
       "pipeline.1.half",
       "pipeline.100",
       "pipeline.freshness",
+      "pipeline.edge.node.1",
       "scaleout.1",
       "scaleout.100",
       "baseline.naive.ingest",
@@ -62,6 +63,8 @@ describe("bench table", () => {
       row("ingest.node.ws.1", 6_000),
       row("pipeline.1", 12_000),
       row("pipeline.100", 50_000),
+      row("ceiling.http.bun.1", 20_000),
+      row("pipeline.edge.bun.1", 10_000),
       row("baseline.naive.ingest", 3000),
       row("baseline.naive.e2e", 500),
     ];
@@ -75,6 +78,7 @@ describe("bench table", () => {
       "ingest.node.ws.1": [0.2, 2], // over WebSocket: the same ceilings as over TCP
       "pipeline.1": [0.4, 24], // min(30k, 120k, ClickHouse best 200k)
       "pipeline.100": [50_000 / 120_000, 100],
+      "pipeline.edge.bun.1": [0.5, 20], // the edge on Bun: Bun's HTTP ceiling, min(20k, 120k, 200k)
     });
   });
 
@@ -93,9 +97,15 @@ describe("bench table", () => {
     expect(lines).toHaveLength(4);
     expect(lines[2]).toBe("| pipeline.1 | 12,345 | 1.00 | 2.00 | 42 % | 25× | ingest 95 % / 120 MB | a/b |");
     expect(lines[3]).toBe("| ceiling.http.bun.1 | not run | | | | | | bun not installed |");
-    expect(renderRuntimes([row("ingest.node.1", 100), row("ingest.node.ws.100", 50)], ["node"]).split("\n")[2]).toBe(
-      "| node | not run | 100 (p99 2.00 ms) | not run | not run | not run | 50 (p99 2.00 ms) |",
+    const runtimes = renderRuntimes(
+      [row("ingest.node.1", 100), row("ingest.node.ws.100", 50), row("pipeline.1", 40), row("pipeline.edge.bun.1", 60)],
+      ["node", "bun"],
+      "node",
+    ).split("\n");
+    expect(runtimes[2]).toBe(
+      "| node | not run | 100 (p99 2.00 ms) | not run | not run | not run | 50 (p99 2.00 ms) | 40 (p99 2.00 ms) |",
     );
+    expect(runtimes[3]).toBe("| bun | not run | not run | not run | not run | not run | not run | 60 (p99 2.00 ms) |");
   });
 });
 

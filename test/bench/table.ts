@@ -40,6 +40,8 @@ export function expectedRowIds(runtimes: readonly RuntimeName[]): string[] {
     "pipeline.1.half",
     "pipeline.100",
     "pipeline.freshness",
+    // The single-event pipeline with the edge on each other runtime (the reference one is pipeline.1).
+    ...runtimes.map((rt) => `pipeline.edge.${rt}.1`),
     "scaleout.1",
     "scaleout.100",
     "baseline.naive.ingest",
@@ -76,9 +78,11 @@ export function computeRatios(list: BenchRow[], pipelineRuntime: RuntimeName): v
       r.vsCeiling = ratio(r.eventsPerSec, tightest(rate(rows, `ceiling.http.${m[1]}.${m[2]}`), js));
       r.vsNaive = ratio(r.eventsPerSec, naiveIngest);
     }
-    const p = /^pipeline\.(\d+)$/.exec(r.id);
+    // The reference runtime's rows (`pipeline.1`), or another edge runtime's (`pipeline.edge.bun.1`).
+    const p = /^pipeline\.(?:edge\.(\w+)\.)?(\d+)$/.exec(r.id);
     if (p) {
-      r.vsCeiling = ratio(r.eventsPerSec, tightest(rate(rows, `ceiling.http.${pipelineRuntime}.${p[1]}`), js, ch));
+      const rt = p[1] ?? pipelineRuntime;
+      r.vsCeiling = ratio(r.eventsPerSec, tightest(rate(rows, `ceiling.http.${rt}.${p[2]}`), js, ch));
       r.vsNaive = ratio(r.eventsPerSec, naiveE2e);
     }
   }
@@ -104,8 +108,15 @@ export function renderTable(list: BenchRow[]): string {
   return [head, sep, ...lines].join("\n");
 }
 
-/** Ingest figures per runtime side by side: the bare HTTP ceiling, NATS over TCP, NATS over WebSocket. */
-export function renderRuntimes(list: BenchRow[], runtimes: readonly RuntimeName[]): string {
+/**
+ * Ingest figures per runtime side by side: the bare HTTP ceiling, NATS over TCP, NATS over
+ * WebSocket, and the single-event pipeline end to end with the edge on that runtime.
+ */
+export function renderRuntimes(
+  list: BenchRow[],
+  runtimes: readonly RuntimeName[],
+  pipelineRuntime: RuntimeName,
+): string {
   const rows = new Map(list.map((r) => [r.id, r]));
   const cell = (id: string) => {
     const r = rows.get(id);
@@ -115,11 +126,12 @@ export function renderRuntimes(list: BenchRow[], runtimes: readonly RuntimeName[
     [
       rt,
       ...BATCHES.flatMap((b) => [`ceiling.http.${rt}.${b}`, `ingest.${rt}.${b}`, `ingest.${rt}.ws.${b}`].map(cell)),
+      cell(rt === pipelineRuntime ? "pipeline.1" : `pipeline.edge.${rt}.1`),
     ].join(" | "),
   );
   return [
-    "| runtime | bare HTTP, 1 event/request | ingest, 1 event/request | ingest over ws://, 1 event/request | bare HTTP, 100 events/request | ingest, 100 events/request | ingest over ws://, 100 events/request |",
-    "|---|--:|--:|--:|--:|--:|--:|",
+    "| runtime | bare HTTP, 1 event/request | ingest, 1 event/request | ingest over ws://, 1 event/request | bare HTTP, 100 events/request | ingest, 100 events/request | ingest over ws://, 100 events/request | pipeline end to end, 1 event/request |",
+    "|---|--:|--:|--:|--:|--:|--:|--:|",
     ...lines.map((l) => `| ${l} |`),
   ].join("\n");
 }

@@ -1,0 +1,125 @@
+import type { RuntimeName } from "../../src/http/runtimes.ts";
+import { startConsumers, sustainable } from "./e2e.ts";
+import {
+  createNamespace,
+  dropNamespace,
+  READ_KEY,
+  runLoadgen,
+  startRoles,
+  WRITE_KEY,
+  type Harness,
+  type Namespace,
+} from "./harness.ts";
+import { halfRateLatency, waitDrained } from "./headroom.ts";
+import { failedRow } from "./parts.ts";
+import type { Child } from "../helpers/processes.ts";
+import type { BenchRow } from "./table.ts";
+
+interface Running {
+  n: Namespace;
+  url: string;
+  watch: Record<string, number | undefined>;
+}
+
+/** A fresh namespace with ingest + query on `rt` and each consumer in a Node process of its own, for `run`; torn down after. */
+async function withPipeline<T>(h: Harness, rt: RuntimeName, run: (p: Running) => Promise<T>): Promise<T> {
+  const n = await createNamespace(h, "pipe");
+  const children: Child[] = [];
+  try {
+    const ingest = await startRoles(h, n, rt, ["ingest", "query"], `ingest-${rt}`);
+    children.push(ingest.child);
+    const consumers = await startConsumers(h, n);
+    children.push(...consumers.children);
+    return await run({ n, url: ingest.url, watch: { ingest: ingest.child.pid, ...consumers.watch } });
+  } finally {
+    for (const c of children) await c.stop();
+    await dropNamespace(h, n);
+  }
+}
+
+const pipelineLabel = (rt: RuntimeName, batch: number) =>
+  `pipeline end to end (ingest on ${rt}, consumers on node), ${batch === 1 ? "1 event" : `${batch} events`}/request, max sustainable`;
+
+/**
+ * The single-event pipeline's maximum with the edge on another runtime than the reference
+ * (`pipeline.edge.bun.1`): the same roles and search as `pipeline.1`, for the runtimes table.
+ */
+export async function measurePipelineEdge(h: Harness, rt: RuntimeName): Promise<BenchRow> {
+  const id = `pipeline.edge.${rt}.1`;
+  const label = pipelineLabel(rt, 1);
+  h.log(`  pipeline, 1 event/request, the edge on ${rt}`);
+  try {
+    return await withPipeline(
+      h,
+      rt,
+      async ({ n, url, watch }) => (await sustainable(h, n, url, 1, watch, id, label, [])).row,
+    );
+  } catch (err: unknown) {
+    return failedRow(id, "pipeline", label, err);
+  }
+}
+
+/** The pipeline end to end (ingest + query on `rt`, each consumer in a Node process of its own), 1 and 100 events per request, and freshness. */
+export async function measurePipeline(h: Harness, rt: RuntimeName): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  let batchedRate = 0;
+  for (const batch of [1, 100]) {
+    const id = `pipeline.${batch}`;
+    const label = pipelineLabel(rt, batch);
+    try {
+      await withPipeline(h, rt, async ({ n, url, watch }) => {
+        h.log(`  pipeline, ${batch} event(s)/request`);
+        const s = await sustainable(h, n, url, batch, watch, id, label, []);
+        rows.push(s.row);
+        if (batch === 1) rows.push(await halfRateLatency(h, n, url, s.rate, watch));
+        if (batch === 100) {
+          batchedRate = s.rate;
+          const half = Math.max(1, Math.floor(batchedRate / 2));
+          h.log(`  freshness at half the batched maximum (${half.toLocaleString("en-US")} events/s)`);
+          await waitDrained(h, n, h.quick ? 2000 : 30_000);
+          const f = await runLoadgen(
+            h,
+            [
+              "--url",
+              url,
+              "--key",
+              WRITE_KEY,
+              "--read-key",
+              READ_KEY,
+              "--batch",
+              "100",
+              "--rate",
+              String(half),
+              "--no-catalog",
+              "--freshness",
+              "250ms",
+              "--duration",
+              `${h.windowMs * (h.quick ? 1 : 2)}ms`,
+            ],
+            watch,
+          );
+          const fr = f.summary.freshness_ms;
+          rows.push({
+            id: "pipeline.freshness",
+            group: "pipeline",
+            label: `end-to-end freshness at half the batched maximum (${half.toLocaleString("en-US")} events/s), 202 → visible in the query API`,
+            eventsPerSec: f.summary.throughput.accepted_per_s,
+            p50Ms: fr?.p50 ?? null,
+            p99Ms: fr?.p99 ?? null,
+            procs: f.procs,
+            note: fr
+              ? `p95 ${fr.p95} ms, ${fr.samples} samples, ${fr.timeouts} timed out; p50/p99 columns are freshness`
+              : "no samples",
+          });
+        }
+      });
+    } catch (err: unknown) {
+      rows.push(failedRow(id, "pipeline", label, err));
+      if (batch === 100)
+        rows.push(failedRow("pipeline.freshness", "pipeline", "end-to-end freshness at half the batched maximum", err));
+    }
+  }
+  return rows;
+}
+
+/** The naive baseline: its edge alone at saturation, and end to end at its sustainable rate. */
