@@ -67,7 +67,11 @@ describe("alerts view in Chromium", () => {
 
   it("shows a firing alert as the API gives it, with the red banner, then its resolution", async () => {
     expect((await p.send([...views("cdn-a", 30, 0), ...views("cdn-b", 30, 0)])).status).toBe(202);
-    const burstEnd = Date.now() + 3000;
+    // cdn-b fires once the burst's first views are stored (ingest delay d) and resolves two 200 ms
+    // evaluations after its last views leave the 10 s window: it fires for about burst + 10 s − d.
+    // The page looks every 10 s (plus its request), so a 3 s burst (12.8 s − d) missed it for d over
+    // ~2.7 s; 6 s (15.8 s − d) shows it for d up to ~5.7 s, with ≥ 5.8 s − d left to read the API.
+    const burstEnd = Date.now() + 6000;
     while (Date.now() < burstEnd) {
       expect((await p.send([...views("cdn-a", 10, 0), ...views("cdn-b", 10, 2)])).status).toBe(202);
       await new Promise((r) => setTimeout(r, 250));

@@ -102,7 +102,7 @@ describe("dashboard in Chromium", () => {
     expect(o.metrics.views).toBe(40);
   });
 
-  it("moves the concurrent viewers as views start and stop, within 10 s", async () => {
+  it("moves the concurrent viewers as views start (within 10 s) and stop (within 15 s)", async () => {
     const ccv = () => page.locator("#ccv-now").getAttribute("data-value");
     await waitFor(async () => (await ccv()) === "0", { timeoutMs: 10_000, what: "0 viewers on the page" });
     const now = Date.now();
@@ -112,7 +112,8 @@ describe("dashboard in Chromium", () => {
     await shoot("overview");
     await waitFor(async () => (await ccv()) === "3", { timeoutMs: 10_000, what: "3 viewers after the screenshots" });
     expect((await p.send([liveEndEvent(p.ns, "a", Date.now()), liveEndEvent(p.ns, "b", Date.now())])).status).toBe(202);
-    await waitFor(async () => (await ccv()) === "1", { timeoutMs: 10_000, what: "1 viewer on the page" });
+    // Ends stamped just past a 5 s bucket boundary count ~5 s more; a 5 s poll just missing that shows "1" at ~10.05 s.
+    await waitFor(async () => (await ccv()) === "1", { timeoutMs: 15_000, what: "1 viewer on the page" });
   });
 
   it("puts the CDN with injected failures on top of the breakdown by failure rate, marked", async () => {
