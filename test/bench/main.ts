@@ -30,8 +30,9 @@ import { computeRatios, expectedRowIds, renderRuntimes, renderTable, type BenchR
 export const BENCH_HELP = `usage: npm run bench -- [--quick] [--runtimes node,bun,deno] [--window 10s] [--out FILE] [--profile] [--only LIST]
 
   --quick            seconds-long windows and small payload sets (CI); prints the table, writes no doc
-  --runtimes LIST    runtimes for the HTTP ceiling and ingest rows (default: node,bun,deno)
-  --pipeline-runtime runtime of the ingest+query process in the pipeline rows (default node)
+  --runtimes LIST    runtimes for the HTTP ceiling and ingest rows, and for the single-event
+                     pipeline row with the edge on each other runtime (default: node,bun,deno)
+  --pipeline-runtime runtime of the ingest+query process in the pipeline rows and budgets (default node)
   --window D         length of one measured window (default 10s; quick: 1500ms)
   --out FILE         write the report here (default docs/benchmarks.md; with --quick, none)
   --json FILE        also write the rows as JSON
