@@ -121,5 +121,3 @@ export async function measurePipeline(h: Harness, rt: RuntimeName): Promise<Benc
   }
   return rows;
 }
-
-/** The naive baseline: its edge alone at saturation, and end to end at its sustainable rate. */
