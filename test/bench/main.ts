@@ -190,7 +190,7 @@ async function measure(h: Harness, o: BenchOptions): Promise<BenchRow[]> {
     rows.push(...(await measureScaleout(h)));
   }
   computeRatios(rows, o.pipelineRuntime);
-  const order = expectedRowIds(o.runtimes);
+  const order = expectedRowIds(o.runtimes, o.pipelineRuntime);
   return rows.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
 }
 

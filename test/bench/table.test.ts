@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { RuntimeName } from "../../src/http/runtimes.ts";
 import { isFlat } from "./e2e.ts";
 import { computeRatios, expectedRowIds, renderRuntimes, renderTable, type BenchRow } from "./table.ts";
 
@@ -42,7 +43,6 @@ describe("bench table", () => {
       "pipeline.1.half",
       "pipeline.100",
       "pipeline.freshness",
-      "pipeline.edge.node.1",
       "scaleout.1",
       "scaleout.100",
       "baseline.naive.ingest",
@@ -80,6 +80,13 @@ describe("bench table", () => {
       "pipeline.100": [50_000 / 120_000, 100],
       "pipeline.edge.bun.1": [0.5, 20], // the edge on Bun: Bun's HTTP ceiling, min(20k, 120k, 200k)
     });
+  });
+
+  it("adds a single-event pipeline row for each edge runtime but the reference one", () => {
+    const edgeRows = (rts: RuntimeName[], ref: RuntimeName) =>
+      expectedRowIds(rts, ref).filter((id) => id.startsWith("pipeline.edge."));
+    expect(edgeRows(["node", "bun", "deno"], "node")).toEqual(["pipeline.edge.bun.1", "pipeline.edge.deno.1"]);
+    expect(edgeRows(["node", "bun"], "bun")).toEqual(["pipeline.edge.node.1"]);
   });
 
   it("leaves ratios empty when a ceiling did not run", () => {

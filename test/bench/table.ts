@@ -21,8 +21,8 @@ export interface BenchRow {
 
 export const BATCHES = [1, 100] as const;
 
-/** Every row a bench run produces, in table order, for the given runtimes. */
-export function expectedRowIds(runtimes: readonly RuntimeName[]): string[] {
+/** Every row a bench run produces, in table order, for the given runtimes and the pipeline's reference runtime. */
+export function expectedRowIds(runtimes: readonly RuntimeName[], pipelineRuntime: RuntimeName = "node"): string[] {
   return [
     ...runtimes.flatMap((rt) => BATCHES.map((b) => `ceiling.http.${rt}.${b}`)),
     "ceiling.js.publish",
@@ -41,7 +41,7 @@ export function expectedRowIds(runtimes: readonly RuntimeName[]): string[] {
     "pipeline.100",
     "pipeline.freshness",
     // The single-event pipeline with the edge on each other runtime (the reference one is pipeline.1).
-    ...runtimes.map((rt) => `pipeline.edge.${rt}.1`),
+    ...runtimes.filter((rt) => rt !== pipelineRuntime).map((rt) => `pipeline.edge.${rt}.1`),
     "scaleout.1",
     "scaleout.100",
     "baseline.naive.ingest",
