@@ -110,6 +110,8 @@ export const schema = z.object({
   PLAYPULSE_PUBLISH_TIMEOUT_MS: int(5000, 100, 60_000),
   /** How long a publish made while others await their PubAcks may wait to share a socket write (src/bus/publisher.ts). */
   PLAYPULSE_PUBLISH_LINGER_MS: int(1, 0, 50),
+  /** A request's events for one subject travel as one message (src/ingest/pack.ts). */
+  PLAYPULSE_PACK_EVENTS: bool(false),
   PLAYPULSE_RETRY_AFTER_SECONDS: int(2, 1, 300),
   PLAYPULSE_BATCH_SIZE: int(5000, 1, 100_000),
   PLAYPULSE_FLUSH_INTERVAL_MS: int(1000, 10, 60_000),

@@ -40,7 +40,7 @@ export interface Config {
     /** PLAYPULSE_RATE_LIMIT_SOURCES: the per-key policy of keys of these sources instead of `perKey`. */
     perSource: ReadonlyMap<string, { burst: number; perSecond: number }>;
   };
-  publish: { timeoutMs: number; retryAfterSeconds: number; lingerMs: number };
+  publish: { timeoutMs: number; retryAfterSeconds: number; lingerMs: number; pack: boolean };
   consumers: {
     batchSize: number;
     flushIntervalMs: number;

@@ -3,6 +3,8 @@ import {
   createEventReader,
   isErasureSubject,
   isVideoEvent,
+  PACK_HEADER,
+  packedEvents,
   REGION_HEADER,
   traceIdOf,
   type CurrentEvent,
@@ -50,16 +52,21 @@ export function createTableConsumer<N extends string, T extends Takes, R extends
     prepare(msg) {
       const erasure = prepareErasure<R>(msg);
       if (erasure) return erasure;
-      const r = read(msg.data);
-      if (!r.ok) return readFailureOutcome(r.kind, r.error, msg);
-      if (!takes(r.event)) return readFailureOutcome("invalid", `${def.name} does not handle ${r.event.type}`, msg);
-      const ctx = {
-        sourceVersion: r.sourceVersion,
+      const shared = {
         traceId: traceIdOf(msg.header("traceparent")),
         streamSeq: msg.streamSeq,
         region: msg.header(REGION_HEADER) ?? "",
       };
-      return ok(def.toRows(r.event as TakenEvent<T>, ctx));
+      // A packed message (PLAYPULSE_PACK_EVENTS) is read event by event; one it cannot read decides for all of it.
+      const lines = msg.header(PACK_HEADER) === undefined ? [msg.data] : packedEvents(msg.data);
+      const rows: R[] = [];
+      for (const data of lines) {
+        const r = read(data);
+        if (!r.ok) return readFailureOutcome(r.kind, r.error, msg);
+        if (!takes(r.event)) return readFailureOutcome("invalid", `${def.name} does not handle ${r.event.type}`, msg);
+        for (const row of def.toRows(r.event as TakenEvent<T>, { ...shared, sourceVersion: r.sourceVersion })) rows.push(row);
+      }
+      return ok(rows);
     },
     async write(batch) {
       const storedMs = now();

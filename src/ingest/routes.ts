@@ -13,7 +13,8 @@ import { parseItems, readBody, requestBody, type BodyLimits, type Item } from ".
 import { deviceClass } from "./context.ts";
 import { ingestCors } from "./cors.ts";
 import { contentCoding, inflate } from "./encoding.ts";
-import { planBatch, summarize, type IngestResponse } from "./plan.ts";
+import { packBySubject, unpackOutcomes, type Packed } from "./pack.ts";
+import { planBatch, summarize, type IngestResponse, type PlannedPublish } from "./plan.ts";
 
 export type IngestLimits = BodyLimits;
 
@@ -62,6 +63,12 @@ export interface IngestDeps {
   userIds?: ((userId: string) => string) | undefined;
   /** Receives rejected items and bodies when quarantine is on (PLAYPULSE_QUARANTINE); never blocks. */
   quarantine?: QuarantineSink;
+  /** PLAYPULSE_PACK_EVENTS: a request's events for one subject travel as one message (./pack.ts). */
+  pack?: boolean;
+}
+
+async function publishPacked(publisher: Publisher, packed: Packed[], count: number) {
+  return unpackOutcomes(packed, await publisher.publish(packed.map((p) => p.message)), count);
 }
 
 /**
@@ -108,15 +115,19 @@ export function createIngestRoutes(deps: IngestDeps): Hono {
     deps.quarantine?.items(bytes, items, plan.results, c.req.header("content-type") ?? "", receivedAt);
     const extra = deps.messageHeaders?.(c.req.raw);
     const t0 = performance.now();
-    const outcomes = await deps.publisher.publish(
-      plan.publish.map((p) => ({
-        subject: subjects.forType(p.event.type),
-        // Deduplication is per source: another source's guess of an id cannot drop this event.
-        msgId: dedupId(key.source, p.event.id),
-        data: p.data,
-        ...(extra ? { headers: extra } : {}),
-      })),
-    );
+    const subjectOf = (p: PlannedPublish) => subjects.forType(p.event.type);
+    // Deduplication is per source: another source's guess of an id cannot drop this event.
+    const msgIdOf = (p: PlannedPublish) => dedupId(key.source, p.event.id);
+    const outcomes = deps.pack
+      ? await publishPacked(deps.publisher, packBySubject(plan.publish, subjectOf, msgIdOf, extra), plan.publish.length)
+      : await deps.publisher.publish(
+          plan.publish.map((p) => ({
+            subject: subjectOf(p),
+            msgId: msgIdOf(p),
+            data: p.data,
+            ...(extra ? { headers: extra } : {}),
+          })),
+        );
     const publishMs = performance.now() - t0;
     const failed = outcomes.find((o) => o.status === "failed");
     if (failed && failed.status === "failed") {

@@ -63,6 +63,7 @@ export function startIngest(ctx: RoleContext, bus: BusConnection): StartedRole {
   const routes = createIngestRoutes({
     ...shared,
     maxEventAgeMs: config.ingest.maxEventAgeMs,
+    pack: config.publish.pack,
     observer: ingestObserver(ctx.metrics, tracer !== undefined),
     ...quarantineOf(ctx, publisher),
   });
