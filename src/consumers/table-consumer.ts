@@ -64,7 +64,8 @@ export function createTableConsumer<N extends string, T extends Takes, R extends
         const r = read(data);
         if (!r.ok) return readFailureOutcome(r.kind, r.error, msg);
         if (!takes(r.event)) return readFailureOutcome("invalid", `${def.name} does not handle ${r.event.type}`, msg);
-        for (const row of def.toRows(r.event as TakenEvent<T>, { ...shared, sourceVersion: r.sourceVersion })) rows.push(row);
+        for (const row of def.toRows(r.event as TakenEvent<T>, { ...shared, sourceVersion: r.sourceVersion }))
+          rows.push(row);
       }
       return ok(rows);
     },

@@ -50,7 +50,10 @@ export function packBySubject(
     const first = planned[members[0] ?? 0];
     if (!first) continue;
     if (members.length === 1) {
-      out.push({ message: { subject, msgId: msgIdOf(first), data: first.data, ...(headers ? { headers } : {}) }, members });
+      out.push({
+        message: { subject, msgId: msgIdOf(first), data: first.data, ...(headers ? { headers } : {}) },
+        members,
+      });
       continue;
     }
     const events = members.map((i) => planned[i] as PlannedPublish);
@@ -70,7 +73,11 @@ export function packBySubject(
 }
 
 /** Each planned event's outcome: that of the message that carried it. */
-export function unpackOutcomes(packed: readonly Packed[], outcomes: readonly PublishOutcome[], count: number): PublishOutcome[] {
+export function unpackOutcomes(
+  packed: readonly Packed[],
+  outcomes: readonly PublishOutcome[],
+  count: number,
+): PublishOutcome[] {
   const each = new Array<PublishOutcome>(count);
   packed.forEach((p, k) => {
     const o = outcomes[k];

@@ -15,13 +15,14 @@ import { findRuntime, REPO_ROOT, RUNTIMES, type RuntimeName } from "../../src/ht
 import { resolveBinary, startClickHouse, startNats } from "../../src/local-servers/index.ts";
 import { connectHarness, tunables, type Harness } from "./harness.ts";
 import { measureConsumers } from "./drain.ts";
-import { measurePipeline, measurePipelineEdge } from "./pipeline.ts";
+import { measurePackedPipeline, measurePipeline, measurePipelineEdge } from "./pipeline.ts";
 import { measureNaive } from "./naive-run.ts";
 import { measureScaleout } from "./scaleout.ts";
 import { measureBackends } from "./backends.ts";
 import { measureBareHttp, measureIngest } from "./parts.ts";
 import { summarizeProfiles } from "./profile.ts";
 import { cpuBudget, renderBudget } from "./budget.ts";
+import { renderPackedSideBySide } from "./packed.ts";
 import { writeReport } from "./doc.ts";
 import { websocketListener } from "../helpers/nats-websocket.ts";
 import { measureIngestWebSocket } from "./websocket.ts";
@@ -179,6 +180,8 @@ async function measure(h: Harness, o: BenchOptions): Promise<BenchRow[]> {
   if (run("pipeline")) {
     h.log("bench: pipeline end to end");
     rows.push(...(await measurePipeline(h, o.pipelineRuntime)));
+    // The lever side by side (issue 15): several events per message.
+    rows.push(await measurePackedPipeline(h, o.pipelineRuntime));
     for (const rt of o.runtimes) if (rt !== o.pipelineRuntime) rows.push(await measurePipelineEdge(h, rt));
   }
   if (run("naive")) {
@@ -214,6 +217,7 @@ function renderReport(
     "",
     renderBudget(cpuBudget(rows, o.pipelineRuntime, cpus().length, 1), 1),
     "",
+    ...[renderPackedSideBySide(rows)].filter((t) => t !== "").flatMap((t) => [t, ""]),
     "Ingest per runtime, side by side (events/s; NATS over TCP, then over WebSocket):",
     "",
     renderRuntimes(rows, o.runtimes, o.pipelineRuntime),

@@ -21,12 +21,20 @@ interface Running {
   watch: Record<string, number | undefined>;
 }
 
-/** A fresh namespace with ingest + query on `rt` and each consumer in a Node process of its own, for `run`; torn down after. */
-async function withPipeline<T>(h: Harness, rt: RuntimeName, run: (p: Running) => Promise<T>): Promise<T> {
+/**
+ * A fresh namespace with ingest + query on `rt` and each consumer in a Node process of its own, for `run`; torn down after.
+ * `edgeEnv`: extra settings for the edge's process (the packed row's PLAYPULSE_PACK_EVENTS).
+ */
+async function withPipeline<T>(
+  h: Harness,
+  rt: RuntimeName,
+  run: (p: Running) => Promise<T>,
+  edgeEnv: Record<string, string> = {},
+): Promise<T> {
   const n = await createNamespace(h, "pipe");
   const children: Child[] = [];
   try {
-    const ingest = await startRoles(h, n, rt, ["ingest", "query"], `ingest-${rt}`);
+    const ingest = await startRoles(h, n, rt, ["ingest", "query"], `ingest-${rt}`, edgeEnv);
     children.push(ingest.child);
     const consumers = await startConsumers(h, n);
     children.push(...consumers.children);
@@ -53,6 +61,26 @@ export async function measurePipelineEdge(h: Harness, rt: RuntimeName): Promise<
       h,
       rt,
       async ({ n, url, watch }) => (await sustainable(h, n, url, 1, watch, id, label, [])).row,
+    );
+  } catch (err: unknown) {
+    return failedRow(id, "pipeline", label, err);
+  }
+}
+
+/**
+ * The batched pipeline with the edge packing a request's events per subject into one message
+ * (PLAYPULSE_PACK_EVENTS, src/ingest/pack.ts), beside `pipeline.100`: the same roles and search.
+ */
+export async function measurePackedPipeline(h: Harness, rt: RuntimeName): Promise<BenchRow> {
+  const id = "pipeline.packed.100";
+  const label = `pipeline end to end (ingest on ${rt}, consumers on node), 100 events/request packed one message per subject (PLAYPULSE_PACK_EVENTS), max sustainable`;
+  h.log("  pipeline, 100 events/request, packed");
+  try {
+    return await withPipeline(
+      h,
+      rt,
+      async ({ n, url, watch }) => (await sustainable(h, n, url, 100, watch, id, label, [])).row,
+      { PLAYPULSE_PACK_EVENTS: "1" },
     );
   } catch (err: unknown) {
     return failedRow(id, "pipeline", label, err);

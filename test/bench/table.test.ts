@@ -43,6 +43,7 @@ describe("bench table", () => {
       "pipeline.1.half",
       "pipeline.100",
       "pipeline.freshness",
+      "pipeline.packed.100",
       "scaleout.1",
       "scaleout.100",
       "baseline.naive.ingest",

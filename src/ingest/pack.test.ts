@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import type { PublishOutcome } from "../bus/index.ts";
+import { PACK_HEADER, packedEvents, type PlayEvent } from "../events/index.ts";
+import { packBySubject, unpackOutcomes } from "./pack.ts";
+import type { PlannedPublish } from "./plan.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const planned = (id: string, type: string): PlannedPublish => ({
+  index: 0,
+  event: { id, type } as PlayEvent,
+  data: encoder.encode(JSON.stringify({ id, type })),
+});
+const subjectOf = (p: PlannedPublish) => `s.${p.event.type}`;
+const msgIdOf = (p: PlannedPublish) => `web:${p.event.id}`;
+
+describe("packBySubject", () => {
+  const events = [planned("a", "hb"), planned("b", "play"), planned("c", "hb"), planned("d", "hb")];
+
+  it("sends one message per subject, in first-seen order, its events one per line", () => {
+    const packed = packBySubject(events, subjectOf, msgIdOf, { traceparent: "t" });
+    expect(packed.map((p) => [p.message.subject, p.members])).toEqual([
+      ["s.hb", [0, 2, 3]],
+      ["s.play", [1]],
+    ]);
+    const [hb, play] = packed;
+    expect(packedEvents(hb?.message.data ?? new Uint8Array()).map((l) => decoder.decode(l))).toEqual([
+      '{"id":"a","type":"hb"}',
+      '{"id":"c","type":"hb"}',
+      '{"id":"d","type":"hb"}',
+    ]);
+    expect(hb?.message.headers).toEqual({ traceparent: "t", [PACK_HEADER]: "3" });
+    // A subject with one event goes as before: unpacked, under the event's own id.
+    expect(play?.message).toEqual({
+      subject: "s.play",
+      msgId: "web:b",
+      data: events[1]?.data,
+      headers: { traceparent: "t" },
+    });
+  });
+
+  it("names a pack after its source and ids: the same request twice gets the same id, another grouping another", () => {
+    const id = (list: PlannedPublish[]) => packBySubject(list, subjectOf, msgIdOf, undefined)[0]?.message.msgId;
+    const first = id(events);
+    expect(first).toMatch(/^pack:[A-Za-z0-9_-]{43}$/);
+    expect(id(events)).toBe(first);
+    expect(id([events[0], events[2]] as PlannedPublish[])).not.toBe(first);
+    expect(id([events[2], events[0], events[3]] as PlannedPublish[])).not.toBe(first);
+    const otherSource = packBySubject(events, subjectOf, (p) => `app:${p.event.id}`, undefined)[0]?.message.msgId;
+    expect(otherSource).not.toBe(first);
+  });
+});
+
+describe("unpackOutcomes", () => {
+  it("gives each event the outcome of the message that carried it", () => {
+    const events = [planned("a", "hb"), planned("b", "play"), planned("c", "hb")];
+    const packed = packBySubject(events, subjectOf, msgIdOf, undefined);
+    const outcomes: PublishOutcome[] = [
+      { status: "stored", seq: 7, duplicate: true },
+      { status: "stored", seq: 8, duplicate: false },
+    ];
+    expect(unpackOutcomes(packed, outcomes, 3)).toEqual([outcomes[0], outcomes[1], outcomes[0]]);
+  });
+});
+
+describe("packedEvents", () => {
+  it("splits a body on newlines, and gives an unpacked body whole", () => {
+    const lines = (s: string) => packedEvents(encoder.encode(s)).map((l) => decoder.decode(l));
+    expect(lines('{"a":1}\n{"b":"x\\ny"}')).toEqual(['{"a":1}', '{"b":"x\\ny"}']);
+    expect(lines('{"a":1}')).toEqual(['{"a":1}']);
+  });
+});

@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { renderPackedSideBySide } from "./packed.ts";
+import type { BenchRow } from "./table.ts";
+
+const row = (id: string, eventsPerSec: number, procs: Record<string, number>): BenchRow => ({
+  id,
+  group: "pipeline",
+  label: id,
+  eventsPerSec,
+  p50Ms: null,
+  p99Ms: null,
+  procs: Object.entries(procs).map(([name, cpuPct]) => ({ name, cpuPct, peakRssMb: 100 })),
+  note: "",
+});
+
+describe("renderPackedSideBySide", () => {
+  it("gives each process's µs per event with and without packs: CPU % × 10,000 ÷ events/s", () => {
+    const table = renderPackedSideBySide([
+      row("pipeline.100", 5000, { ingest: 25, nats: 35 }), // 50 and 70 µs
+      row("pipeline.packed.100", 10_000, { ingest: 30, nats: 10, analytics: 4 }), // 30, 10 and 4 µs
+    ]);
+    expect(table.split("\n").slice(2)).toEqual([
+      "| process | one event per message | one message per subject and request (packed) |",
+      "|---|--:|--:|",
+      "| events/s | 5,000 | 10,000 |",
+      "| ingest | 50 | 30 |",
+      "| nats | 70 | 10 |",
+      "| analytics | – | 4.0 |",
+      "| **all** | **120** | **44** |",
+    ]);
+  });
+
+  it("is empty when either row did not run", () => {
+    expect(renderPackedSideBySide([row("pipeline.100", 5000, { ingest: 25 })])).toBe("");
+  });
+});

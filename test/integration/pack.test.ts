@@ -1,0 +1,164 @@
+/**
+ * PLAYPULSE_PACK_EVENTS (src/ingest/pack.ts) against the real servers. The scripted scenario of
+ * the end-to-end test (test/helpers/scenario.ts, whose answers e2e.test.ts checks by hand) goes
+ * to a pipeline that packs and to one that does not. Every query route answers the same on both:
+ * the store counts an event once, whatever message carried it. The stream holds one message per
+ * subject and request, and the edge's answers differ from the unpacked ones only as the model
+ * below says: an event sent again inside a pack of another request is "accepted" again, while a
+ * request resent whole is "duplicate" event by event.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { PACK_HEADER } from "../../src/events/index.ts";
+import { startPipeline, type Pipeline } from "../helpers/index.ts";
+import { openJetStream, type JetStreamProbe } from "../helpers/jetstream.ts";
+import {
+  acceptedIds,
+  buildScenario,
+  EXPERIMENT,
+  sendScenario,
+  waitUntilStored,
+  type Scenario,
+  type SentRequest,
+} from "../helpers/scenario.ts";
+
+const HOUR = 3_600_000;
+const t0 = Math.floor((Date.now() - 3 * HOUR) / 1000) * 1000;
+const range = `from=${encodeURIComponent(new Date(t0).toISOString())}&to=${encodeURIComponent(new Date(t0 + 2 * HOUR).toISOString())}`;
+
+type Status = "accepted" | "duplicate";
+
+/**
+ * The answers a packing edge gives, worked out from the rule rather than from the code: within a
+ * request an id seen earlier is a duplicate; the rest is grouped by type (one subject each); a
+ * group of one is a message under the event's id, a larger group one message under its list of
+ * ids; a message identical to one sent before is a duplicate, all of its events with it. Also
+ * returns how many messages reached the stream.
+ */
+function packedAnswers(scenario: Scenario): { statuses: Status[][]; messages: number } {
+  const sentBefore = new Set<string>();
+  let generated = 0;
+  const statuses = scenario.requests.map((request) => {
+    const seen = new Set<string>();
+    const out: Status[] = request.events.map(() => "accepted");
+    const groups = new Map<string, { index: number; id: string }[]>();
+    request.events.forEach((e, index) => {
+      const id = typeof e.body["id"] === "string" ? e.body["id"] : `generated-${generated++}`;
+      if (seen.has(id)) return void (out[index] = "duplicate");
+      seen.add(id);
+      const type = String(e.body["type"]);
+      groups.set(type, [...(groups.get(type) ?? []), { index, id }]);
+    });
+    for (const [type, members] of groups) {
+      const key = members.length === 1 ? `one:${members[0]?.id}` : `pack:${type}:${members.map((m) => m.id).join(",")}`;
+      if (sentBefore.has(key)) for (const m of members) out[m.index] = "duplicate";
+      sentBefore.add(key);
+    }
+    return out;
+  });
+  return { statuses, messages: sentBefore.size };
+}
+
+const statusesOf = (sent: readonly SentRequest[]) =>
+  sent.map((s) => (s.body as { results: { status: Status }[] }).results.map((r) => r.status));
+
+describe("packed messages: one per subject and request (real servers)", () => {
+  let packed: Pipeline;
+  let plain: Pipeline;
+  let js: JetStreamProbe;
+  let scenario: Scenario;
+  let sentPacked: SentRequest[];
+  let sentPlain: SentRequest[];
+
+  beforeAll(async () => {
+    const servers = { natsUrl: inject("natsUrl"), clickhouseUrl: inject("clickhouseUrl") };
+    [packed, plain] = await Promise.all([
+      startPipeline({ ...servers, env: { PLAYPULSE_PACK_EVENTS: "1" } }),
+      startPipeline(servers),
+    ]);
+    js = await openJetStream(servers.natsUrl);
+    scenario = buildScenario(t0);
+    sentPacked = await sendScenario(packed, scenario);
+    sentPlain = await sendScenario(plain, scenario);
+    // A resend accepted again is stored again; the store holds each id once (and each edge its own server-made ids).
+    const distinct = (sent: SentRequest[]) => {
+      const { play, catalog } = acceptedIds(sent);
+      return { play: [...new Set(play)], catalog: [...new Set(catalog)] };
+    };
+    await Promise.all([
+      waitUntilStored(packed, js, distinct(sentPacked)),
+      waitUntilStored(plain, js, distinct(sentPlain)),
+    ]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await js?.close();
+    await Promise.all([packed?.stop(), plain?.stop()]);
+  });
+
+  it("answers as the packing rule says, where the unpacked edge answers as scripted", () => {
+    expect(sentPacked.map((s) => s.status)).toEqual(scenario.requests.map(() => 202));
+    expect(statusesOf(sentPlain)).toEqual(scenario.requests.map((r) => r.events.map((e) => e.status)));
+    const { statuses } = packedAnswers(scenario);
+    expect(statusesOf(sentPacked)).toEqual(statuses);
+    // The scenario's resends inside larger groups are what the packing edge no longer answers as duplicates.
+    const reaccepted = statuses.flat().filter((s, i) => s !== scenario.requests.flatMap((r) => r.events)[i]?.status);
+    expect(reaccepted.length).toBeGreaterThan(0);
+  });
+
+  it("stores one message per subject and request, each event of a pack on a line of its own", async () => {
+    const { state } = await js.jsm.streams.info(packed.config.stream.name);
+    const lines: string[] = [];
+    let packs = 0;
+    for (let seq = state.first_seq; seq <= state.last_seq; seq++) {
+      const m = await js.jsm.streams.getMessage(packed.config.stream.name, { seq });
+      if (!m) continue;
+      const body = new TextDecoder().decode(m.data).split("\n");
+      const count = m.header.get(PACK_HEADER);
+      if (count) {
+        packs++;
+        expect({ seq, count: Number(count) }).toEqual({ seq, count: body.length });
+        expect(body.length).toBeGreaterThan(1);
+      } else expect(body).toHaveLength(1);
+      for (const line of body) lines.push(String((JSON.parse(line) as { id: unknown }).id));
+    }
+    expect(state.messages).toBe(packedAnswers(scenario).messages);
+    expect(packs).toBeGreaterThan(0);
+    // Every event answered "accepted" travelled once, in one message, and nothing else did.
+    const accepted = sentPacked.flatMap((s) =>
+      (s.body as { results: { id: string; status: Status }[] }).results.filter((r) => r.status === "accepted"),
+    );
+    expect(lines.filter((id) => !id.startsWith("cat.")).length).toBeGreaterThan(0);
+    expect(lines.length).toBe(accepted.length);
+  });
+
+  const routes = [
+    ...["m1", "m2", "m3", "m4", "m5", "m6", "never-played"].map((v) => `/v1/videos/${v}/stats?${range}`),
+    `/v1/videos/top?by=views&${range}`,
+    `/v1/videos/top?by=watch_time&${range}`,
+    `/v1/experiments/${EXPERIMENT}?${range}`,
+    `/v1/overview?${range}`,
+    `/v1/breakdown?dimension=experiment_variant&${range}`,
+  ];
+  it.each(routes)("GET %s answers the same with packs as without", async (path) => {
+    const [a, b] = await Promise.all([packed.get(path), plain.get(path)]);
+    expect(a.status).toBe(200);
+    expect(a).toEqual(b);
+  });
+
+  it.each(["u1", "u2", "u3", "u4"])("recommends the same titles to %s with packs as without", async (user) => {
+    const [a, b] = await Promise.all([
+      packed.get(`/v1/users/${user}/recommendations`),
+      plain.get(`/v1/users/${user}/recommendations`),
+    ]);
+    // Trending scores move with the moment each server computed them; the rows and reasons must not.
+    const rows = (r: { body: unknown }) =>
+      (r.body as { items: { video_id: string; reason: string; score: number }[] }).items.map((i) => ({
+        video_id: i.video_id,
+        reason: i.reason,
+        score: i.reason === "trending" ? "trending" : i.score,
+      }));
+    expect(a.status).toBe(200);
+    expect(rows(a)).toEqual(rows(b));
+    expect(rows(a).length).toBeGreaterThan(0);
+  });
+});
