@@ -87,3 +87,88 @@ describe("createBatcher", () => {
     expect(b.size()).toBe(0);
   });
 });
+
+describe("createBatcher with a weight", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+  // An item is its own weight.
+  const make = (maxItems: number, maxWaitMs = 1000) =>
+    createBatcher<number>({ maxItems, maxWaitMs, weight: (n) => n, now: () => Date.now() });
+  const never = () => false;
+
+  it("is due when the weights sum to the limit, and wakes a waiting next()", async () => {
+    const b = make(10);
+    const got = b.next(never);
+    for (const w of [4, 3, 3]) b.push(w);
+    await expect(got).resolves.toEqual([4, 3, 3]);
+    expect(b.size()).toBe(0);
+  });
+
+  it("is not due below the limit until the wait runs out", async () => {
+    const b = make(10, 1000);
+    let batch: number[] | undefined;
+    const got = b.next(never).then((x) => (batch = x));
+    for (const w of [4, 3, 2]) b.push(w);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(batch).toBeUndefined();
+    expect(b.size()).toBe(3);
+    await vi.advanceTimersByTimeAsync(1);
+    await got;
+    expect(batch).toEqual([4, 3, 2]);
+  });
+
+  it("splits mid-stream, in order, so that no batch weighs more than the limit", async () => {
+    const b = make(10, 1000);
+    for (const w of [4, 4, 4, 4, 4, 1]) b.push(w);
+    await expect(b.next(never)).resolves.toEqual([4, 4]);
+    await expect(b.next(never)).resolves.toEqual([4, 4]);
+    expect(b.size()).toBe(2);
+    // The rest (weight 5) is not due by weight; it keeps its oldest item's wait.
+    let batch: number[] | undefined;
+    const got = b.next(never).then((x) => (batch = x));
+    await vi.advanceTimersByTimeAsync(999);
+    expect(batch).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    await got;
+    expect(batch).toEqual([4, 1]);
+  });
+
+  it.each([
+    { pushed: [25], batches: [[25]] },
+    { pushed: [25, 1, 2], batches: [[25], [1, 2]] },
+    { pushed: [1, 2, 25, 3], batches: [[1, 2], [25], [3]] },
+    { pushed: [25, 30], batches: [[25], [30]] },
+  ])("an item heavier than the limit is a batch on its own: $pushed", async ({ pushed, batches }) => {
+    const b = make(10);
+    for (const w of pushed) b.push(w);
+    const got: number[][] = [];
+    const flush = () => true;
+    for (let batch = await b.next(flush); batch.length > 0; batch = await b.next(flush)) got.push(batch);
+    expect(got).toEqual(batches);
+  });
+
+  it("a heavy item that arrives alone is due at once", async () => {
+    const b = make(10, 60_000);
+    const got = b.next(never);
+    b.push(11);
+    await expect(got).resolves.toEqual([11]);
+  });
+
+  it.each([0, -3, Number.NaN, Number.POSITIVE_INFINITY])("counts a weight of %s as 1", async (w) => {
+    const b = createBatcher<number>({ maxItems: 2, maxWaitMs: 60_000, weight: () => w, now: () => Date.now() });
+    for (const i of [1, 2, 3]) b.push(i);
+    await expect(b.next(never)).resolves.toEqual([1, 2]);
+    expect(b.size()).toBe(1);
+  });
+
+  it("without a weight still counts items", async () => {
+    const b = createBatcher<number>({ maxItems: 3, maxWaitMs: 60_000, now: () => Date.now() });
+    for (const i of [100, 200, 300, 400]) b.push(i);
+    await expect(b.next(never)).resolves.toEqual([100, 200, 300]);
+    expect(b.size()).toBe(1);
+  });
+});

@@ -1,10 +1,12 @@
 /**
- * Groups items that arrive one by one into batches: a batch is due when it holds `maxItems`,
- * or when its oldest item has waited `maxWaitMs`, or at once when the caller says the input
- * has ended. The consume loop puts JetStream messages in as they arrive and takes batches out.
+ * Groups items that arrive one by one into batches: a batch is due when the items in hand weigh
+ * `maxItems` (each item weighs 1 unless `weight` says otherwise), or when its oldest item has
+ * waited `maxWaitMs`, or at once when the caller says the input has ended. A batch weighs at most
+ * `maxItems`, except that an item heavier than that on its own is a batch of one. The consume
+ * loop puts JetStream messages in as they arrive, each weighing its events, and takes batches out.
  *
  * @example
- * const b = createBatcher<JsMsg>({ maxItems: 5000, maxWaitMs: 1000 });
+ * const b = createBatcher<JsMsg>({ maxItems: 5000, maxWaitMs: 1000, weight: packWeight });
  * sub.callback = (m) => b.push(m);
  * for (;;) { const batch = await b.next(() => ended); if (batch.length === 0) break; ... }
  */
@@ -16,12 +18,26 @@ export interface Batcher<T> {
   takeAll(): T[];
   /** Makes a pending `next` look again (call after `flush()` turned true). */
   wake(): void;
+  /** The number of items in hand (not their weight). */
   size(): number;
 }
 
-export function createBatcher<T>(opts: { maxItems: number; maxWaitMs: number; now?: () => number }): Batcher<T> {
+export interface BatcherOptions<T> {
+  /** The most a batch weighs (with no `weight`, the most items per batch). */
+  maxItems: number;
+  maxWaitMs: number;
+  /** An item's weight, read once when it is pushed; 1 when absent. A weight that is not a positive finite number counts as 1. */
+  weight?: (item: T) => number;
+  now?: () => number;
+}
+
+export function createBatcher<T>(opts: BatcherOptions<T>): Batcher<T> {
   const now = opts.now ?? (() => performance.now());
+  const weigh = opts.weight;
+  const max = opts.maxItems;
   let items: T[] = [];
+  let weights: number[] = []; // beside `items`, one per item
+  let total = 0;
   let oldestAt = 0;
   let waiter: (() => void) | undefined;
   const wake = () => {
@@ -29,27 +45,50 @@ export function createBatcher<T>(opts: { maxItems: number; maxWaitMs: number; no
     waiter = undefined;
     w?.();
   };
-  const take = (): T[] => {
-    if (items.length <= opts.maxItems) {
-      const batch = items;
-      items = [];
-      return batch;
+  const weightOf = (item: T): number => {
+    if (!weigh) return 1;
+    const w = weigh(item);
+    return Number.isFinite(w) && w > 0 ? w : 1;
+  };
+  /** How many items from the front weigh at most `max`; at least 1 (a heavy item goes alone). */
+  const fits = (): { n: number; weight: number } => {
+    let n = 0;
+    let weight = 0;
+    for (const w of weights) {
+      if (weight + w > max) break;
+      weight += w;
+      n++;
     }
-    // The rest is due at once: it has waited as long as this batch.
-    return items.splice(0, opts.maxItems);
+    return n > 0 ? { n, weight } : { n: 1, weight: weights[0] ?? 0 };
+  };
+  const takeAll = (): T[] => {
+    const all = items;
+    [items, weights, total] = [[], [], 0];
+    return all;
+  };
+  const take = (): T[] => {
+    if (total <= max) return takeAll();
+    const { n, weight } = fits();
+    weights.splice(0, n);
+    total -= weight;
+    // The rest keeps `oldestAt`: it has waited as long as this batch (and is due at once if it weighs `max`).
+    return items.splice(0, n);
   };
   return {
     push(item) {
+      const w = weightOf(item);
       items.push(item);
+      weights.push(w);
+      total += w;
       if (items.length === 1) {
         oldestAt = now();
         wake(); // a waiting next() arms its timer
-      } else if (items.length === opts.maxItems) wake();
+      } else if (total >= max && total - w < max) wake(); // this item made a batch due
     },
     async next(flush) {
       for (;;) {
         const waited = now() - oldestAt;
-        if (items.length >= opts.maxItems || (items.length > 0 && (waited >= opts.maxWaitMs || flush()))) return take();
+        if (total >= max || (items.length > 0 && (waited >= opts.maxWaitMs || flush()))) return take();
         if (flush()) return [];
         await new Promise<void>((resolve) => {
           const t = items.length > 0 ? setTimeout(resolve, opts.maxWaitMs - waited) : undefined;
@@ -61,11 +100,7 @@ export function createBatcher<T>(opts: { maxItems: number; maxWaitMs: number; no
         waiter = undefined;
       }
     },
-    takeAll() {
-      const all = items;
-      items = [];
-      return all;
-    },
+    takeAll,
     wake,
     size: () => items.length,
   };

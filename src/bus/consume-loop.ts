@@ -6,6 +6,7 @@ import { createBatcher, type Batcher } from "./batcher.ts";
 import type { BusConnection } from "./connect.ts";
 import { createDeadLetterPublisher } from "./dead-letters.ts";
 import type { ConsumerHandler } from "./outcomes.ts";
+import { packWeight } from "./pack-weight.ts";
 
 export type { BatchStats } from "./batch.ts";
 
@@ -15,6 +16,7 @@ export interface ConsumeLoopOptions<R> {
   handler: ConsumerHandler<R>;
   /** The loop logs through `logger.child({ consumer: handler.name })`: pass a logger without `consumer`. */
   logger: Logger;
+  /** The most events per batch (PLAYPULSE_BATCH_SIZE): a packed message counts as its events (`packWeight`). */
   batchSize: number;
   flushIntervalMs: number;
   /**
@@ -97,6 +99,7 @@ interface Loop {
 async function subscribe(loop: Loop, consumer: Consumer, batchSize: number): Promise<ConsumerMessages | undefined> {
   try {
     // Room for the batches being written and the next one; max_ack_pending bounds it on the server.
+    // Both count messages: with packs, only each batch's events are bounded (the batcher's weight), not those in hand.
     const max_messages = Math.max(100, batchSize * (loop.writesInFlight + 1));
     return await consumer.consume({ max_messages, expires: 30_000, callback: (m) => loop.batcher.push(m) });
   } catch (err: unknown) {
@@ -180,7 +183,9 @@ async function drain(loop: Loop, messages: ConsumerMessages): Promise<boolean> {
 
 /**
  * The one consume loop. Messages stream in over one pull subscription; a batch closes at
- * `batchSize` messages or when its oldest has waited `flushIntervalMs`. Each batch goes through
+ * `batchSize` events (a packed message weighs its events, `packWeight`; a batch never splits a
+ * message, so one pack larger than `batchSize` is a batch alone) or when its oldest has waited
+ * `flushIntervalMs`. Each batch goes through
  * `createBatchProcessor` (outcomes, one write, acks, dead letters); the next batch fills while
  * `writesInFlight` are written, each acked after its own insert, so the order in which two
  * batches land does not matter. A failed write naks the batch and everything else in hand with
@@ -199,7 +204,11 @@ async function drain(loop: Loop, messages: ConsumerMessages): Promise<boolean> {
 export function startConsumeLoop<R>(opts: ConsumeLoopOptions<R>): ConsumeLoop {
   const { bus, handler } = opts;
   const logger = opts.logger.child({ consumer: handler.name });
-  const batcher = createBatcher<JsMsg>({ maxItems: opts.batchSize, maxWaitMs: opts.flushIntervalMs });
+  const batcher = createBatcher<JsMsg>({
+    maxItems: opts.batchSize,
+    maxWaitMs: opts.flushIntervalMs,
+    weight: packWeight,
+  });
   const pauser = createPauser(() => loop.stopping);
   const loop: Loop = {
     stopping: false,

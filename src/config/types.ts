@@ -42,6 +42,7 @@ export interface Config {
   };
   publish: { timeoutMs: number; retryAfterSeconds: number; lingerMs: number; pack: boolean };
   consumers: {
+    /** Most events per consumer batch (PLAYPULSE_BATCH_SIZE); a packed message counts as its events. */
     batchSize: number;
     flushIntervalMs: number;
     /** Batches a consume loop writes at once (PLAYPULSE_WRITES_IN_FLIGHT). */
