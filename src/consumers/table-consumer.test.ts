@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import type { InboundMessage } from "../bus/index.ts";
+import { PACK_HEADER } from "../events/index.ts";
+import type { Store } from "../store/index.ts";
+import { analytics } from "./analytics/index.ts";
+import { createTableConsumer } from "./table-consumer.ts";
+
+const RECEIVED = 1_767_268_800_123;
+const event = (id: string, userId: string, played: number) => ({
+  id,
+  type: "user.video.heartbeat",
+  timestamp: "2026-01-01T12:00:00.000Z",
+  user_id: userId,
+  view_id: `v-${userId}`,
+  video_id: "vid-1",
+  position_ms: played,
+  played_ms: played,
+  rebuffer_ms: 0,
+  received_at: RECEIVED,
+});
+const packed = (lines: string[], headers: Record<string, string> = {}): InboundMessage => ({
+  subject: "user.video.heartbeat",
+  data: new TextEncoder().encode(lines.join("\n")),
+  header: (n) => ({ [PACK_HEADER]: String(lines.length), "Playpulse-Region": "eu", ...headers })[n],
+  streamSeq: 41,
+  deliveryCount: 1,
+});
+const consumer = createTableConsumer(analytics, { store: {} as Store });
+
+describe("a table consumer reading a packed message (PLAYPULSE_PACK_EVENTS)", () => {
+  it("gives the rows of every event it carries, in order, each with the message's sequence and region", () => {
+    const lines = [event("a", "u1", 1000), event("b", "u2", 2000), event("c", "u1", 3000)].map((e) =>
+      JSON.stringify(e),
+    );
+    const outcome = consumer.prepare(packed(lines));
+    expect(outcome.kind).toBe("ok");
+    const rows = outcome.kind === "ok" ? outcome.rows : [];
+    expect(rows.map((r) => [r.id, r.user_id, r.played_ms, r.stream_seq, r.region])).toEqual([
+      ["a", "u1", 1000, 41, "eu"],
+      ["b", "u2", 2000, 41, "eu"],
+      ["c", "u1", 3000, 41, "eu"],
+    ]);
+  });
+
+  it("reads a message without the header as one event, as before", () => {
+    const one = { ...packed([JSON.stringify(event("a", "u1", 1000))]), header: () => undefined };
+    const outcome = consumer.prepare(one);
+    expect(outcome.kind === "ok" ? outcome.rows.map((r) => r.id) : outcome).toEqual(["a"]);
+  });
+
+  it("dead-letters the whole message when one of its events cannot be read", () => {
+    const lines = [JSON.stringify(event("a", "u1", 1000)), '{"id":"b","type":"user.video.heartbeat"}'];
+    const outcome = consumer.prepare(packed(lines));
+    expect(outcome.kind).toBe("dead-letter");
+    expect(outcome.kind === "dead-letter" ? outcome.reason : "").toBe(
+      "undecodable: received_at: must be epoch milliseconds (the edge's envelope is missing)",
+    );
+  });
+});
