@@ -33,6 +33,11 @@ const HEADERS: JsonSchema = {
     "Nats-Msg-Id": { type: "string", description: "<key source>:<event id>; JetStream deduplicates on it" },
     traceparent: { type: "string", description: "W3C trace context of the request that sent the event" },
     "Playpulse-Region": { type: "string", description: "the region whose edge accepted the event (docs/regions.md)" },
+    "Playpulse-Pack": {
+      type: "string",
+      description:
+        "set when the edge packs (PLAYPULSE_PACK_EVENTS): the number of events in the message, one stored event per line; Nats-Msg-Id is then pack:<digest of the source and ids>",
+    },
     "ce-specversion": { type: "string", description: "CloudEvents binary mode, on events sent as CloudEvents" },
     "ce-source": { type: "string" },
   },
