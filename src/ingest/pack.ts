@@ -1,28 +1,12 @@
 import { createHash } from "node:crypto";
 import type { OutboundMessage, PublishOutcome } from "../bus/index.ts";
-import { PACK_HEADER } from "../events/index.ts";
+import { PACK_HEADER, packLines } from "../events/index.ts";
 import type { PlannedPublish } from "./plan.ts";
 
 /** One message to publish and the planned events it carries (their indexes in the plan's publish list). */
 export interface Packed {
   message: OutboundMessage;
   members: number[];
-}
-
-const NEWLINE = 0x0a;
-
-/** The events' stored JSON, one per line (JSON.stringify never writes a raw newline). */
-function joinLines(parts: readonly Uint8Array[]): Uint8Array {
-  let size = parts.length - 1;
-  for (const p of parts) size += p.byteLength;
-  const out = new Uint8Array(size);
-  let at = 0;
-  parts.forEach((p, i) => {
-    if (i > 0) out[at++] = NEWLINE;
-    out.set(p, at);
-    at += p.byteLength;
-  });
-  return out;
 }
 
 /**
@@ -50,7 +34,10 @@ export function packBySubject(
     const first = planned[members[0] ?? 0];
     if (!first) continue;
     if (members.length === 1) {
-      out.push({ message: { subject, msgId: msgIdOf(first), data: first.data, ...(headers ? { headers } : {}) }, members });
+      out.push({
+        message: { subject, msgId: msgIdOf(first), data: first.data, ...(headers ? { headers } : {}) },
+        members,
+      });
       continue;
     }
     const events = members.map((i) => planned[i] as PlannedPublish);
@@ -60,7 +47,7 @@ export function packBySubject(
       message: {
         subject,
         msgId: `pack:${digest.digest("base64url")}`,
-        data: joinLines(events.map((p) => p.data)),
+        data: packLines(events.map((p) => p.data)),
         headers: { ...headers, [PACK_HEADER]: String(members.length) },
       },
       members,
@@ -70,7 +57,11 @@ export function packBySubject(
 }
 
 /** Each planned event's outcome: that of the message that carried it. */
-export function unpackOutcomes(packed: readonly Packed[], outcomes: readonly PublishOutcome[], count: number): PublishOutcome[] {
+export function unpackOutcomes(
+  packed: readonly Packed[],
+  outcomes: readonly PublishOutcome[],
+  count: number,
+): PublishOutcome[] {
   const each = new Array<PublishOutcome>(count);
   packed.forEach((p, k) => {
     const o = outcomes[k];
