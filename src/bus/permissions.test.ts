@@ -22,6 +22,22 @@ describe("NATS permissions", () => {
     ]);
   });
 
+  it("lets analytics run erasures: delete stream messages and republish a pack's other users' play events, no other events", () => {
+    expect(rolePermissions("analytics", { ...scope, prefix: "t1." }).publish).toEqual([
+      "$JS.API.CONSUMER.INFO.PLAYPULSE.analytics",
+      "$JS.API.CONSUMER.MSG.NEXT.PLAYPULSE.analytics",
+      "$JS.ACK.PLAYPULSE.analytics.>",
+      "$JS.API.CONSUMER.INFO.PLAYPULSE_QUARANTINE.quarantine",
+      "$JS.API.CONSUMER.MSG.NEXT.PLAYPULSE_QUARANTINE.quarantine",
+      "$JS.ACK.PLAYPULSE_QUARANTINE.quarantine.>",
+      "$JS.API.STREAM.MSG.DELETE.PLAYPULSE",
+      "t1.user.video.>",
+      "t1.dlq.analytics.>",
+      "$JS.API.STREAM.INFO.PLAYPULSE_DLQ",
+      "$JS.API.STREAM.MSG.GET.PLAYPULSE",
+    ]);
+  });
+
   it("keeps a subject prefix and the stream name in every subject", () => {
     const p = rolePermissions("ingest", { ...scope, stream: "PP_T1", prefix: "t1." });
     expect(p.publish).toEqual(["t1.user.>", "t1.video.>", "t1.quarantine.>", "$JS.API.STREAM.INFO.PP_T1"]);

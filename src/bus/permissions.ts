@@ -67,6 +67,9 @@ export function rolePermissions(role: string, scope: PermissionScope): Permissio
       ...(role === "analytics" ? pull(quarantine, "quarantine") : []),
       // Analytics runs user erasures and removes the user's messages from the stream (docs/erasure.md).
       ...(role === "analytics" ? [`$JS.API.STREAM.MSG.DELETE.${stream}`] : []),
+      // ... and republishes a packed message's other users' play events without the user first
+      // (PLAYPULSE_PACK_EVENTS): the play subjects only, never user.privacy.> nor video.>.
+      ...(role === "analytics" ? [`${prefix}user.video.>`] : []),
       // The recommendations role also reads the alert events, to demote what fails (docs/alerts.md#demotion).
       ...(role === "recommendations" ? pull(analyticsStreamName(stream), "recommendations-alerts") : []),
       `${prefix}dlq.${role}.>`,

@@ -66,7 +66,8 @@ describe("writeHonouringErasures", () => {
       now: () => 50,
       hooks: {
         runner: { run: (r, seq) => Promise.resolve(void log.push(`erase ${r.user_id} request ${seq}`)) },
-        onSuppressed: (msgs) => void log.push(`suppressed ${msgs.map((m) => m.streamSeq).join(",")}`),
+        onSuppressed: (msgs, erased) =>
+          void log.push(`suppressed ${msgs.map((m) => m.streamSeq).join(",")} of ${[...erased].join(",")}`),
       },
       write: (keep) => {
         log.push(`write ${keep.map((g) => g.msg.streamSeq).join(",")}`);
@@ -74,7 +75,7 @@ describe("writeHonouringErasures", () => {
       },
     });
     expect(refused).toEqual([]);
-    expect(log).toEqual(["write 1,3", "suppressed 2,4", "erase gone request 3"]);
+    expect(log).toEqual(["write 1,3", "suppressed 2,4 of gone", "erase gone request 3"]);
   });
 
   it("without a runner, a request is written as a message with no rows and nothing is erased", async () => {

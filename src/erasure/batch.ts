@@ -8,8 +8,11 @@ import { erasedUsers, splitSuppressed, usersOf } from "./suppress.ts";
 export interface ErasureHooks {
   /** Runs erasure requests (the analytics role); without it a request is acknowledged and left alone. */
   runner?: ErasureRunner | undefined;
-  /** The messages not stored because their user is erased: counted, and (analytics) removed from the stream. */
-  onSuppressed?: ((msgs: readonly InboundMessage[]) => Promise<void> | void) | undefined;
+  /**
+   * The messages not stored because they name an erased user (among `erased`, ids as stored):
+   * counted, and (analytics) removed from the stream, a packed one republished without those users.
+   */
+  onSuppressed?: ((msgs: readonly InboundMessage[], erased: ReadonlySet<string>) => Promise<void> | void) | undefined;
 }
 
 /** The outcome of an erasure request's message, or undefined for any other message. */
@@ -30,7 +33,11 @@ export async function writeHonouringErasures<R, G extends MessageRows<R>>(
   const erased = await erasedUsers(deps.store, usersOf(batch), deps.now());
   const { keep, suppressed } = splitSuppressed(batch, erased);
   const refused = await deps.write(keep);
-  if (suppressed.length > 0) await deps.hooks.onSuppressed?.(suppressed.map((g) => g.msg));
+  if (suppressed.length > 0)
+    await deps.hooks.onSuppressed?.(
+      suppressed.map((g) => g.msg),
+      erased,
+    );
   const runner = deps.hooks.runner;
   if (!runner) return refused;
   for (const g of batch) {

@@ -79,15 +79,18 @@ export function createErasureRunner(deps: ErasureRunnerDeps): ErasureRunner {
         ERASURE_STORES.map((s) => row(s, "running")),
       );
       const fp = await footprintOf(store, req.user_id);
-      const fromStream = deps.stream ? await deps.stream.remove(fp.seqs) : undefined;
+      const fromStream = deps.stream ? await deps.stream.remove(fp.seqs, [req.user_id]) : undefined;
       await clearTables(req, fp.viewIds);
       for (const s of ERASURE_STORES.filter((s) => s !== "stream"))
         await recordErasure(store, row(s, "done", s === "concurrency" ? `${fp.viewIds.length} views rebuilt` : ""));
       if (!deps.stream || !fromStream) return;
-      const self = await deps.stream.remove([requestSeq]);
+      const self = await deps.stream.remove([requestSeq], [req.user_id]);
       const removed = fromStream.removed + self.removed;
       const absent = fromStream.absent + self.absent;
-      await recordErasure(store, row("stream", "done", `${removed} messages removed, ${absent} already gone`));
+      // Packed messages (PLAYPULSE_PACK_EVENTS) with other users' events were republished without the user first.
+      const packs =
+        fromStream.rewritten > 0 ? `, ${fromStream.rewritten} of them packs republished without the user` : "";
+      await recordErasure(store, row("stream", "done", `${removed} messages removed${packs}, ${absent} already gone`));
     },
   };
 }

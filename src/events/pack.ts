@@ -4,15 +4,34 @@
  */
 export const PACK_HEADER = "Playpulse-Pack";
 
+const NEWLINE = 0x0a;
+
 /** The lines of a packed message's body, each one stored event's bytes. */
 export function packedEvents(data: Uint8Array): Uint8Array[] {
   const out: Uint8Array[] = [];
   let start = 0;
   for (let i = 0; i < data.byteLength; i++) {
-    if (data[i] !== 0x0a) continue;
+    if (data[i] !== NEWLINE) continue;
     out.push(data.subarray(start, i));
     start = i + 1;
   }
   out.push(data.subarray(start));
+  return out;
+}
+
+/**
+ * A packed message's body from stored events, one per line (JSON.stringify never writes a raw
+ * newline): the inverse of `packedEvents`.
+ */
+export function packLines(parts: readonly Uint8Array[]): Uint8Array {
+  let size = Math.max(0, parts.length - 1);
+  for (const p of parts) size += p.byteLength;
+  const out = new Uint8Array(size);
+  let at = 0;
+  parts.forEach((p, i) => {
+    if (i > 0) out[at++] = NEWLINE;
+    out.set(p, at);
+    at += p.byteLength;
+  });
   return out;
 }

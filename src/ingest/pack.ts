@@ -1,28 +1,12 @@
 import { createHash } from "node:crypto";
 import type { OutboundMessage, PublishOutcome } from "../bus/index.ts";
-import { PACK_HEADER } from "../events/index.ts";
+import { PACK_HEADER, packLines } from "../events/index.ts";
 import type { PlannedPublish } from "./plan.ts";
 
 /** One message to publish and the planned events it carries (their indexes in the plan's publish list). */
 export interface Packed {
   message: OutboundMessage;
   members: number[];
-}
-
-const NEWLINE = 0x0a;
-
-/** The events' stored JSON, one per line (JSON.stringify never writes a raw newline). */
-function joinLines(parts: readonly Uint8Array[]): Uint8Array {
-  let size = parts.length - 1;
-  for (const p of parts) size += p.byteLength;
-  const out = new Uint8Array(size);
-  let at = 0;
-  parts.forEach((p, i) => {
-    if (i > 0) out[at++] = NEWLINE;
-    out.set(p, at);
-    at += p.byteLength;
-  });
-  return out;
 }
 
 /**
@@ -63,7 +47,7 @@ export function packBySubject(
       message: {
         subject,
         msgId: `pack:${digest.digest("base64url")}`,
-        data: joinLines(events.map((p) => p.data)),
+        data: packLines(events.map((p) => p.data)),
         headers: { ...headers, [PACK_HEADER]: String(members.length) },
       },
       members,

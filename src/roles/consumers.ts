@@ -23,9 +23,13 @@ function erasureHooks(ctx: RoleContext, clients: { bus: BusConnection; store: St
     const analytics = consumer === "analytics";
     return {
       runner: analytics ? runner : undefined,
-      async onSuppressed(msgs) {
+      async onSuppressed(msgs, erased) {
         metrics.suppressed(consumer, msgs.length);
-        if (analytics) await stream.remove(msgs.map((m) => m.streamSeq));
+        if (analytics)
+          await stream.remove(
+            msgs.map((m) => m.streamSeq),
+            [...erased],
+          );
       },
     };
   };

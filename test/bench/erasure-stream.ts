@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     const seqs = Array.from({ length: K }, (_, i) => 1 + Math.floor((i * N) / K));
     const eraser = createStreamEraser(nc, stream, { erase });
     const t0 = performance.now();
-    await eraser.remove(seqs);
+    await eraser.remove(seqs, ["bench-user"]);
     const ms = performance.now() - t0;
     rows.push(
       `| ${erase ? "erase" : "no erase"} | ${N} | ${K} | ${ms.toFixed(0)} ms | ${((ms / K) * 1000).toFixed(0)} µs |`,

@@ -9,7 +9,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { AckPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { natsUsers, renderNatsAuthorization } from "../../src/bus/index.ts";
 import { migrateCommand } from "../../src/cli/migrate.ts";
@@ -19,6 +19,8 @@ import { CONSUMER_NAMES } from "../../src/consumers/registry.ts";
 import { startClickHouse, startNats } from "../../src/local-servers/index.ts";
 import { startRoles, type Running } from "../../src/main.ts";
 import { createStore, sql } from "../../src/store/index.ts";
+import { createStreamEraser, erasureIdOf } from "../../src/erasure/index.ts";
+import { encodeStoredEvent, PACK_HEADER, packLines, type PlayEvent } from "../../src/events/index.ts";
 import { createLogger } from "../../src/telemetry/logger.ts";
 import { waitFor } from "../helpers/index.ts";
 import { ROOT } from "../helpers/k8s.ts";
@@ -174,11 +176,18 @@ describe("forbidden actions are refused", () => {
     }
   });
 
-  it("a consumer cannot publish user.> nor read another consumer's durable", async () => {
+  it("a consumer cannot publish events nor read another consumer's durable; analytics only play events (erasure)", async () => {
+    const rec = await connectAs("recommendations");
+    try {
+      await expect(jetstream(rec, { timeout: 5000 }).publish("user.video.paused", "{}")).rejects.toThrow(/permission/i);
+    } finally {
+      await rec.close();
+    }
     const nc = await connectAs("analytics");
     try {
       const js = jetstream(nc, { timeout: 5000 });
-      await expect(js.publish("user.video.paused", "{}")).rejects.toThrow(/permission/i);
+      await expect(js.publish("user.privacy.erasure_requested", "{}")).rejects.toThrow(/permission/i);
+      await expect(js.publish("video.encoding.completed", "{}")).rejects.toThrow(/permission/i);
       const jsm = await jetstreamManager(nc, { checkAPI: false, timeout: 5000 });
       await expect(jsm.consumers.info("PLAYPULSE", "recommendations")).rejects.toThrow(/permission/i);
       await expect(
@@ -188,6 +197,41 @@ describe("forbidden actions are refused", () => {
       expect((await jsm.consumers.info("PLAYPULSE", "analytics")).name).toBe("analytics");
     } finally {
       await nc.close();
+    }
+  });
+
+  it("analytics republishes a packed message without an erased user, then deletes it, with its own credentials", async () => {
+    const edge = await connectAs("edge");
+    const nc = await connectAs("analytics");
+    try {
+      const now = Date.now();
+      const line = (id: string, user: string) => {
+        const e = { id, type: "user.video.paused", user_id: user, view_id: "v1", video_id: "m1", position_ms: 5 };
+        return encodeStoredEvent({ ...e, timestamp: new Date(now - 60_000).toISOString() } as PlayEvent, now);
+      };
+      const [a, b] = [line("lp-pack-a", "lp-a"), line("lp-pack-b", "lp-b")];
+      const h = headers();
+      h.set(PACK_HEADER, "2");
+      const { seq } = await jetstream(edge, { timeout: 5000 }).publish("user.video.paused", packLines([a, b]), {
+        msgID: "lp-pack",
+        headers: h,
+      });
+      expect(await createStreamEraser(nc, "PLAYPULSE").remove([seq], ["lp-a"])).toEqual({
+        removed: 1,
+        absent: 0,
+        rewritten: 1,
+      });
+      const jsm = await jetstreamManager(edge, { checkAPI: false, timeout: 5000 });
+      expect(await jsm.streams.getMessage("PLAYPULSE", { seq })).toBeNull();
+      const copy = await jsm.streams.getMessage("PLAYPULSE", { last_by_subj: "user.video.paused" });
+      expect([copy?.header.get("Nats-Msg-Id"), copy?.header.get(PACK_HEADER), copy?.string()]).toEqual([
+        `erasure:${erasureIdOf("lp-a")}:${seq}`,
+        "1",
+        new TextDecoder().decode(b),
+      ]);
+    } finally {
+      await nc.close();
+      await edge.close();
     }
   });
 

@@ -1,0 +1,75 @@
+import { PACK_HEADER, packedEvents } from "../events/index.ts";
+import { erasureIdOf, userHashOf } from "./ids.ts";
+
+/** A packed message (PLAYPULSE_PACK_EVENTS) with the erased users' events taken out. */
+export interface PackWithout {
+  /** The other users' events, one per line, in their order; empty when every line was the users'. */
+  kept: Uint8Array[];
+  /** The erased users the message named (sorted): none means the message holds nothing of theirs. */
+  removed: string[];
+}
+
+const utf8 = new TextDecoder("utf-8");
+
+/**
+ * The user of one stored event among `users`: its `user_id` (in stored form, as in `events`). A
+ * line that is not a JSON object is the user's when it holds their id as a JSON string, the rule
+ * of the quarantine delete (./clickhouse.ts): what cannot be read is not kept for someone else.
+ */
+function userOfLine(line: Uint8Array, users: ReadonlySet<string>): string | undefined {
+  const text = utf8.decode(line);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) {
+    const u = (parsed as { user_id?: unknown }).user_id;
+    return typeof u === "string" && users.has(u) ? u : undefined;
+  }
+  return [...users].find((u) => text.includes(JSON.stringify(u)));
+}
+
+/**
+ * Splits a packed message's body into the lines of other users, kept, and the erased users it named.
+ *
+ * @example
+ * packWithout(body, new Set(["u1"])); // { kept: [<u2's event>], removed: ["u1"] }
+ */
+export function packWithout(data: Uint8Array, users: ReadonlySet<string>): PackWithout {
+  const kept: Uint8Array[] = [];
+  const removed = new Set<string>();
+  for (const line of packedEvents(data)) {
+    const u = userOfLine(line, users);
+    if (u === undefined) kept.push(line);
+    else removed.add(u);
+  }
+  return { kept, removed: [...removed].sort() };
+}
+
+/**
+ * The `Nats-Msg-Id` of the message that replaces packed message `seq` without `removed`:
+ * deterministic, so a retried erasure publishes it once within the stream's duplicate window.
+ * One user: their erasure id (`erasure:er_…:<seq>`); several (late events of several erased users
+ * in one pack): a digest of theirs.
+ */
+export function rewriteMsgId(removed: readonly string[], seq: number): string {
+  const ids = [...new Set(removed)].map(erasureIdOf).sort();
+  const who = ids.length === 1 ? ids[0] : `several_${userHashOf(ids.join(",")).slice(0, 32)}`;
+  return `erasure:${who ?? "none"}:${seq}`;
+}
+
+/**
+ * The headers of the rewritten message: the original's (trace context, region, ...) with the pack
+ * count corrected; JetStream's own `Nats-*` headers (the original `Nats-Msg-Id`) are left out.
+ */
+export function rewriteHeaders(original: Iterable<[string, string[]]>, count: number): [string, string][] {
+  const out: [string, string][] = [];
+  for (const [k, values] of original) {
+    if (/^nats-/i.test(k) || k.toLowerCase() === PACK_HEADER.toLowerCase()) continue;
+    for (const v of values) out.push([k, v]);
+  }
+  out.push([PACK_HEADER, String(count)]);
+  return out;
+}
