@@ -175,6 +175,17 @@ describe("loadConfig: regions (docs/regions.md)", () => {
   ])("refuses a region name that is no JetStream domain or collides with a stream: %j", (env, expected) => {
     expect(problems(env, [])).toEqual(expected);
   });
+
+  const packs =
+    "PLAYPULSE_PACK_EVENTS: not supported with regions (PLAYPULSE_REGION or PLAYPULSE_SOURCE_REGIONS set): an erasure cannot rewrite a pack sourced from a region's stream; unset one of them";
+  it.each([
+    [{ PLAYPULSE_PACK_EVENTS: "1", PLAYPULSE_REGION: "eu" }, [packs]],
+    [{ PLAYPULSE_PACK_EVENTS: "true", PLAYPULSE_SOURCE_REGIONS: "eu,us" }, [packs]],
+    [{ PLAYPULSE_PACK_EVENTS: "1" }, []],
+    [{ PLAYPULSE_PACK_EVENTS: "0", PLAYPULSE_REGION: "eu" }, []],
+  ])("refuses packs with regions: %j", (env, expected) => {
+    expect(problems(env, [])).toEqual(expected);
+  });
 });
 
 describe("loadConfig: per-source rate limits", () => {

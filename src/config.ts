@@ -35,9 +35,25 @@ export function loadConfig(
     "alert rules (docs/alerts.md)",
   );
   problems.push(...placeholderProblems(env), ...webhookProblems(env), ...pepperProblems(env));
+  if (parsed.success) problems.push(...packProblems(parsed.data));
   const natsAuth = natsAuthOf(env, problems);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   return toConfig(parsed.data, { ...keys, experiments, alertRules, natsAuth });
+}
+
+/**
+ * Packs and regions together: an erasure rewrites a pack in the analytics region's stream, whose
+ * messages are sourced from the regions' streams, so it cannot (docs/erasure.md#packed-messages).
+ */
+function packProblems(e: {
+  PLAYPULSE_PACK_EVENTS: boolean;
+  PLAYPULSE_REGION: string;
+  PLAYPULSE_SOURCE_REGIONS: string[];
+}) {
+  if (!e.PLAYPULSE_PACK_EVENTS || (e.PLAYPULSE_REGION === "" && e.PLAYPULSE_SOURCE_REGIONS.length === 0)) return [];
+  return [
+    "PLAYPULSE_PACK_EVENTS: not supported with regions (PLAYPULSE_REGION or PLAYPULSE_SOURCE_REGIONS set): an erasure cannot rewrite a pack sourced from a region's stream; unset one of them",
+  ];
 }
 
 /** A JSON array from one variable (empty when unset). */
