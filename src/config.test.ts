@@ -33,7 +33,7 @@ describe("loadConfig: defaults", () => {
       sourceRegions: [],
     });
     expect(c.limits).toEqual({ maxEventBytes: 32 * 1024, maxBodyBytes: 1024 * 1024, maxBatchEvents: 1000 });
-    expect(c.publish).toEqual({ timeoutMs: 5000, retryAfterSeconds: 2, lingerMs: 1 });
+    expect(c.publish).toEqual({ timeoutMs: 5000, retryAfterSeconds: 2, lingerMs: 1, pack: false });
     expect(c.consumers).toMatchObject({ batchSize: 5000, flushIntervalMs: 1000, ackWaitMs: 60_000, maxDeliver: 20 });
     expect(c.trending).toEqual({ halfLifeHours: 12 });
     expect(c.jaegerUiUrl).toBeUndefined();
@@ -83,6 +83,7 @@ describe("loadConfig: defaults", () => {
       PLAYPULSE_MAX_BATCH_EVENTS: "50",
       PLAYPULSE_PUBLISH_TIMEOUT_MS: "1000",
       PLAYPULSE_PUBLISH_LINGER_MS: "0",
+      PLAYPULSE_PACK_EVENTS: "1",
       PLAYPULSE_RETRY_AFTER_SECONDS: "5",
       PLAYPULSE_BATCH_SIZE: "100",
       PLAYPULSE_FLUSH_INTERVAL_MS: "250",
@@ -117,7 +118,7 @@ describe("loadConfig: defaults", () => {
       sourceRegions: [],
     });
     expect(c.limits).toEqual({ maxEventBytes: 4096, maxBodyBytes: 65_536, maxBatchEvents: 50 });
-    expect(c.publish).toEqual({ timeoutMs: 1000, retryAfterSeconds: 5, lingerMs: 0 });
+    expect(c.publish).toEqual({ timeoutMs: 1000, retryAfterSeconds: 5, lingerMs: 0, pack: true });
     expect(c.consumers).toMatchObject({ batchSize: 100, flushIntervalMs: 250, ackWaitMs: 30_000, maxDeliver: 5 });
     expect(c.trending).toEqual({ halfLifeHours: 1.5 });
     expect(c.jaegerUiUrl).toBe("http://jaeger:16686");
@@ -179,12 +180,16 @@ describe("loadConfig: regions (docs/regions.md)", () => {
   const packs =
     "PLAYPULSE_PACK_EVENTS: not supported with regions (PLAYPULSE_REGION or PLAYPULSE_SOURCE_REGIONS set): an erasure cannot rewrite a pack sourced from a region's stream; unset one of them";
   it.each([
-    [{ PLAYPULSE_PACK_EVENTS: "1", PLAYPULSE_REGION: "eu" }, [packs]],
-    [{ PLAYPULSE_PACK_EVENTS: "true", PLAYPULSE_SOURCE_REGIONS: "eu,us" }, [packs]],
-    [{ PLAYPULSE_PACK_EVENTS: "1" }, []],
-    [{ PLAYPULSE_PACK_EVENTS: "0", PLAYPULSE_REGION: "eu" }, []],
-  ])("refuses packs with regions: %j", (env, expected) => {
-    expect(problems(env, [])).toEqual(expected);
+    { PLAYPULSE_PACK_EVENTS: "1", PLAYPULSE_REGION: "eu" },
+    { PLAYPULSE_PACK_EVENTS: "true", PLAYPULSE_SOURCE_REGIONS: "eu,us" },
+  ])("refuses packs with regions: %j", (env) => {
+    expect(problems(env, [])).toEqual([packs]);
+  });
+  it.each([
+    [{ PLAYPULSE_PACK_EVENTS: "1" }, true],
+    [{ PLAYPULSE_PACK_EVENTS: "0", PLAYPULSE_REGION: "eu" }, false],
+  ])("takes packs without regions, and regions without packs: %j", (env, pack) => {
+    expect(loadConfig(env).publish.pack).toBe(pack);
   });
 });
 
