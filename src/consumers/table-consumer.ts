@@ -13,7 +13,7 @@ import {
 } from "../events/index.ts";
 import { prepareErasure, writeHonouringErasures, type ErasureHooks } from "../erasure/index.ts";
 import { insertGroups, type Store } from "../store/index.ts";
-import type { ConsumerDefinition, StoredRow, TakenEvent, Takes } from "./definition.ts";
+import type { ConsumerDefinition, StoredRow, Takes } from "./definition.ts";
 import { readFailureOutcome } from "./read-failure.ts";
 
 export interface TableConsumerDeps {
@@ -64,8 +64,7 @@ export function createTableConsumer<N extends string, T extends Takes, R extends
         const r = read(data);
         if (!r.ok) return readFailureOutcome(r.kind, r.error, msg);
         if (!takes(r.event)) return readFailureOutcome("invalid", `${def.name} does not handle ${r.event.type}`, msg);
-        for (const row of def.toRows(r.event as TakenEvent<T>, { ...shared, sourceVersion: r.sourceVersion }))
-          rows.push(row);
+        for (const row of def.toRows(r.event, { ...shared, sourceVersion: r.sourceVersion })) rows.push(row);
       }
       return ok(rows);
     },
