@@ -11,12 +11,11 @@
 import type { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { replayCommand } from "../../src/cli/replay.ts";
-import { CONSUMERS } from "../../src/consumers/registry.ts";
 import { erasureIdOf } from "../../src/erasure/index.ts";
 import { PACK_HEADER, packedEvents } from "../../src/events/index.ts";
 import { createKey } from "../../src/keys/index.ts";
-import { createQueryRoutes } from "../../src/query/index.ts";
 import { num, p as param, sql, type Store } from "../../src/store/index.ts";
+import { answersOf, queryApiAt } from "../helpers/query-answers.ts";
 import { startPipeline, waitFor, type Pipeline } from "../helpers/index.ts";
 import { openJetStream, type JetStreamProbe } from "../helpers/jetstream.ts";
 
@@ -73,23 +72,9 @@ let js: JetStreamProbe;
 let apiA: Hono;
 let apiTruth: Hono;
 
-const queryApi = (pl: Pipeline) =>
-  createQueryRoutes({
-    store: pl.store,
-    keys: pl.config.keys,
-    trendingHalfLifeHours: 1,
-    consumers: CONSUMERS,
-    now: () => NOW,
-  });
+const queryApi = (pl: Pipeline) => queryApiAt(pl, NOW);
 
-async function answers(api: Hono, pl: Pipeline): Promise<Record<string, unknown>> {
-  const out: Record<string, unknown> = {};
-  for (const path of PATHS) {
-    const res = await api.request(path, { headers: { authorization: `Bearer ${pl.readKey}` } });
-    out[path] = { status: res.status, body: await res.json() };
-  }
-  return out;
-}
+const answers = (api: Hono, pl: Pipeline) => answersOf(api, pl, PATHS);
 
 /** Per table: [rows, distinct event ids] of `user`. */
 async function stored(store: Store, user: string): Promise<Record<string, [number, number]>> {

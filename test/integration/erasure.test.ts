@@ -8,13 +8,12 @@
 import type { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { replayCommand } from "../../src/cli/replay.ts";
-import { CONSUMERS } from "../../src/consumers/registry.ts";
 import { erasureIdOf } from "../../src/erasure/index.ts";
 import { createKey } from "../../src/keys/index.ts";
-import { createQueryRoutes } from "../../src/query/index.ts";
 import { num, p as param, sql, type Store } from "../../src/store/index.ts";
 import { expectAnswerMatchesOpenApi, startPipeline, waitFor, type Pipeline } from "../helpers/index.ts";
 import { openJetStream, type JetStreamProbe } from "../helpers/jetstream.ts";
+import { answersOf, queryApiAt } from "../helpers/query-answers.ts";
 
 const admin = createKey("ops", ["admin"]);
 const NOW = Date.now();
@@ -88,23 +87,9 @@ let apiA: Hono;
 let apiB: Hono;
 let erasureId: string;
 
-const queryApi = (pl: Pipeline) =>
-  createQueryRoutes({
-    store: pl.store,
-    keys: pl.config.keys,
-    trendingHalfLifeHours: 1,
-    consumers: CONSUMERS,
-    now: () => NOW,
-  });
+const queryApi = (pl: Pipeline) => queryApiAt(pl, NOW);
 
-async function answers(api: Hono, pl: Pipeline, paths = PATHS): Promise<Record<string, unknown>> {
-  const out: Record<string, unknown> = {};
-  for (const path of paths) {
-    const res = await api.request(path, { headers: { authorization: `Bearer ${pl.readKey}` } });
-    out[path] = { status: res.status, body: await res.json() };
-  }
-  return out;
-}
+const answers = (api: Hono, pl: Pipeline, paths: readonly string[] = PATHS) => answersOf(api, pl, paths);
 
 async function count(store: Store, table: string, where: string): Promise<number> {
   const rows = await store.select<{ n: unknown }>(
