@@ -70,3 +70,23 @@ describe("packedEvents", () => {
     expect(lines('{"a":1}')).toEqual(['{"a":1}']);
   });
 });
+
+describe("packBySubject: the size of a pack", () => {
+  it("cuts a subject's events into packs of at most maxBytes, a lone event unpacked", () => {
+    // Each event's JSON is 22 bytes, 23 with its newline: two fit in 50 bytes, three do not.
+    const events = ["a", "b", "c", "d", "e"].map((id) => planned(id, "hb"));
+    const packed = packBySubject(events, subjectOf, msgIdOf, undefined, 50);
+    expect(packed.map((p) => p.members)).toEqual([[0, 1], [2, 3], [4]]);
+    expect(packed.map((p) => p.message.headers?.[PACK_HEADER])).toEqual(["2", "2", undefined]);
+    expect(packed[2]?.message.msgId).toBe("web:e");
+    expect(packed.every((p) => p.message.data.byteLength <= 50)).toBe(true);
+  });
+
+  it("sends an event larger than maxBytes alone", () => {
+    const packed = packBySubject([planned("a", "hb"), planned("b", "hb")], subjectOf, msgIdOf, undefined, 10);
+    expect(packed.map((p) => [p.members, p.message.msgId])).toEqual([
+      [[0], "web:a"],
+      [[1], "web:b"],
+    ]);
+  });
+});

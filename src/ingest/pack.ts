@@ -10,17 +10,65 @@ export interface Packed {
 }
 
 /**
- * PLAYPULSE_PACK_EVENTS: a request's events for one subject travel as one message, the stored
- * events one per line with `Playpulse-Pack: <count>`. Its `Nats-Msg-Id` is a digest of the
- * source and every event id in it, so a resend of the same request is a duplicate, while the same
- * event in another request is stored again (the store counts it once: docs/benchmarks.md). A
- * subject with one event is sent as before, unpacked, with the event's own id.
+ * The most bytes of stored events one pack carries (256 KiB): well under nats-server's
+ * `max_payload` (1 MB by default and in deploy/ and k8s/), which a request's events of one type
+ * can pass (1,000 events of up to 32 KiB each). A larger group is split into several packs.
+ */
+export const PACK_MAX_BYTES = 256 * 1024;
+
+/** The members of one subject's group cut into runs of at most `maxBytes` of data (one event per run at least). */
+function chunks(planned: readonly PlannedPublish[], members: readonly number[], maxBytes: number): number[][] {
+  const out: number[][] = [];
+  let run: number[] = [];
+  let bytes = 0;
+  for (const i of members) {
+    const size = (planned[i]?.data.byteLength ?? 0) + 1;
+    if (run.length > 0 && bytes + size > maxBytes) {
+      out.push(run);
+      run = [];
+      bytes = 0;
+    }
+    run.push(i);
+    bytes += size;
+  }
+  if (run.length > 0) out.push(run);
+  return out;
+}
+
+/** One message for `members` (indexes into `planned`): the event itself when alone, else a pack. */
+function messageOf(
+  subject: string,
+  events: readonly PlannedPublish[],
+  msgIdOf: (p: PlannedPublish) => string,
+  headers: Record<string, string> | undefined,
+): OutboundMessage {
+  const [first] = events;
+  if (events.length === 1 && first)
+    return { subject, msgId: msgIdOf(first), data: first.data, ...(headers ? { headers } : {}) };
+  const digest = createHash("sha256");
+  for (const p of events) digest.update(msgIdOf(p)).update("\n");
+  return {
+    subject,
+    msgId: `pack:${digest.digest("base64url")}`,
+    data: packLines(events.map((p) => p.data)),
+    headers: { ...headers, [PACK_HEADER]: String(events.length) },
+  };
+}
+
+/**
+ * PLAYPULSE_PACK_EVENTS: a request's events for one subject travel as one message (or several,
+ * each at most PACK_MAX_BYTES), the stored events one per line with `Playpulse-Pack: <count>`. Its
+ * `Nats-Msg-Id` is a digest of the source and every event id in it, so a resend of the same
+ * request is a duplicate, while the same event in another request is stored again (the store
+ * counts it once: docs/benchmarks.md). An event alone in its message is sent as before, unpacked,
+ * with its own id.
  */
 export function packBySubject(
   planned: readonly PlannedPublish[],
   subjectOf: (p: PlannedPublish) => string,
   msgIdOf: (p: PlannedPublish) => string,
   headers: Record<string, string> | undefined,
+  maxBytes = PACK_MAX_BYTES,
 ): Packed[] {
   const groups = new Map<string, number[]>();
   planned.forEach((p, i) => {
@@ -31,27 +79,10 @@ export function packBySubject(
   });
   const out: Packed[] = [];
   for (const [subject, members] of groups) {
-    const first = planned[members[0] ?? 0];
-    if (!first) continue;
-    if (members.length === 1) {
-      out.push({
-        message: { subject, msgId: msgIdOf(first), data: first.data, ...(headers ? { headers } : {}) },
-        members,
-      });
-      continue;
+    for (const run of chunks(planned, members, maxBytes)) {
+      const events = run.map((i) => planned[i] as PlannedPublish);
+      out.push({ message: messageOf(subject, events, msgIdOf, headers), members: run });
     }
-    const events = members.map((i) => planned[i] as PlannedPublish);
-    const digest = createHash("sha256");
-    for (const p of events) digest.update(msgIdOf(p)).update("\n");
-    out.push({
-      message: {
-        subject,
-        msgId: `pack:${digest.digest("base64url")}`,
-        data: packLines(events.map((p) => p.data)),
-        headers: { ...headers, [PACK_HEADER]: String(members.length) },
-      },
-      members,
-    });
   }
   return out;
 }

@@ -9,7 +9,8 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { PACK_HEADER } from "../../src/events/index.ts";
-import { startPipeline, type Pipeline } from "../helpers/index.ts";
+import { sql } from "../../src/store/index.ts";
+import { startPipeline, waitFor, type Pipeline } from "../helpers/index.ts";
 import { openJetStream, type JetStreamProbe } from "../helpers/jetstream.ts";
 import {
   acceptedIds,
@@ -161,4 +162,56 @@ describe("packed messages: one per subject and request (real servers)", () => {
     expect(rows(a)).toEqual(rows(b));
     expect(rows(a).length).toBeGreaterThan(0);
   });
+});
+
+describe("packed messages past nats-server's max_payload (real servers)", () => {
+  it("cuts a request's 1.5 MB of one type into packs of at most 256 KiB, and stores every event once", async () => {
+    await using p = await startPipeline({
+      natsUrl: inject("natsUrl"),
+      clickhouseUrl: inject("clickhouseUrl"),
+      env: {
+        PLAYPULSE_PACK_EVENTS: "1",
+        PLAYPULSE_MAX_BODY_BYTES: String(4 * 1024 * 1024),
+        PLAYPULSE_MAX_BATCH_EVENTS: "2500",
+      },
+    });
+    await using js = await openJetStream(inject("natsUrl"));
+    // 2,500 heartbeats of one view with the longest ids: about 600 bytes each stored, 1.5 MB in
+    // all, past the 1 MB max_payload of the test's nats-server (its default) for a single message.
+    const long = (s: string) => s.padEnd(128, "x");
+    const events = Array.from({ length: 2500 }, (_, i) => ({
+      id: `big-${i}-`.padEnd(64, "x"), // ids are at most 64 characters
+      type: "user.video.heartbeat",
+      timestamp: new Date(Date.now() - 60_000 + i).toISOString(),
+      user_id: long("big-user-"),
+      view_id: long("big-view-"),
+      video_id: long("big-video-"),
+      position_ms: i * 10,
+      played_ms: i * 10,
+      rebuffer_ms: 0,
+    }));
+    const r = await p.send(events);
+    expect(r.status).toBe(202);
+    expect(r.body).toMatchObject({ accepted: 2500, duplicates: 0, rejected: 0 });
+    const { state } = await js.jsm.streams.info(p.config.stream.name);
+    const sizes: number[] = [];
+    const counts: number[] = [];
+    for (let seq = state.first_seq; seq <= state.last_seq; seq++) {
+      const m = await js.jsm.streams.getMessage(p.config.stream.name, { seq });
+      if (!m) continue;
+      sizes.push(m.data.byteLength);
+      counts.push(Number(m.header.get(PACK_HEADER)));
+    }
+    expect(sizes.reduce((a, b) => a + b, 0)).toBeGreaterThan(1024 * 1024);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(256 * 1024);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(2500);
+    const stored = await waitFor(
+      async () => {
+        const [row] = await p.store.select<{ n: string }>(sql`SELECT uniqExact(id) AS n FROM ${p.store.db}.events`);
+        return row?.n === "2500" ? row.n : undefined;
+      },
+      { timeoutMs: 30_000, what: "2,500 heartbeats in events" },
+    );
+    expect(stored).toBe("2500");
+  }, 60_000);
 });
