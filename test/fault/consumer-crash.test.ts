@@ -26,7 +26,7 @@ const KILLS = ["stored", "writing", "random", "stored", "writing", "random"] as 
  * (PLAYPULSE_PACK_EVENTS, src/ingest/pack.ts), where a kill takes down batches of packs, a
  * redelivered pack stores its events again, and a half-written one leaves some of them stored.
  */
-const MODES = [
+const MODES: { name: string; report: string; packs: boolean; env: Record<string, string> }[] = [
   { name: "one event per message", report: "consumer-crash", packs: false, env: {} },
   { name: "packed messages", report: "consumer-crash-packed", packs: true, env: { PLAYPULSE_PACK_EVENTS: "1" } },
 ];
