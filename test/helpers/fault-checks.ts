@@ -3,7 +3,7 @@ import { CONSUMER_NAMES } from "../../src/consumers/registry.ts";
 import { ident, sql, type Store } from "../../src/store/index.ts";
 import { waitFor } from "../../src/local-servers/index.ts";
 import type { LoadEvent, SteadyLoad } from "../../src/load/index.ts";
-import type { RoleProcess } from "./roles.ts";
+import type { LogLine, RoleProcess } from "./roles.ts";
 import type { Rig } from "./rig.ts";
 
 /** The aggregates the query API must report per title, computed from the confirmed events alone. */
@@ -233,6 +233,14 @@ export const seconds = (ms: number) => Math.round(ms / 100) / 10;
  */
 export function holdFor(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * When the process wrote `line`: its pino `time` (ISO, ms, the clock the tests read too), or NaN
+ * without one. Unlike the line's index, this does not depend on when the test read the pipe.
+ */
+export function loggedAt(line: LogLine): number {
+  return typeof line.time === "string" ? Date.parse(line.time) : Number.NaN;
 }
 
 export const FAULT_PHASES = ["writing", "stored", "acked"] as const;

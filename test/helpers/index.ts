@@ -36,6 +36,7 @@ export {
   seconds,
   holdFor,
   phasesAtDeath,
+  loggedAt,
   FAULT_PHASES,
 } from "./fault-checks.ts";
 export type { Settled, TitleAggregates, FaultPhase } from "./fault-checks.ts";
