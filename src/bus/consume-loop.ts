@@ -95,12 +95,21 @@ interface Loop {
   alone: (batch: readonly JsMsg[]) => boolean;
 }
 
+/**
+ * The messages one pull asks for. The client pulls again as they arrive, whatever is acked, so
+ * this is not what the loop holds (the durable's max_ack_pending bounds that); it is the most
+ * nats-server queues for this connection at once. Packs (PLAYPULSE_PACK_EVENTS) are up to 256 KiB
+ * each, so 128 of them stay within 32 MiB, under nats-server's per-connection `max_pending` (64 MiB
+ * by default). A pull of 15,000 packs of 5.6 KiB passed it: the server cut the connection's
+ * deliveries as a slow consumer and they came back only after the ack wait, so a packed backlog
+ * drained at 3,088 events/s instead of 25,616 (docs/benchmarks.md, "A packed backlog").
+ */
+export const PULL_MAX_MESSAGES = 128;
+
 /** Opens the subscription; undefined (after a pause) when the server refused it. */
-async function subscribe(loop: Loop, consumer: Consumer, batchSize: number): Promise<ConsumerMessages | undefined> {
+async function subscribe(loop: Loop, consumer: Consumer): Promise<ConsumerMessages | undefined> {
   try {
-    // Room for the batches being written and the next one; max_ack_pending bounds it on the server.
-    // Both count messages: with packs, only each batch's events are bounded (the batcher's weight), not those in hand.
-    const max_messages = Math.max(100, batchSize * (loop.writesInFlight + 1));
+    const max_messages = PULL_MAX_MESSAGES;
     return await consumer.consume({ max_messages, expires: 30_000, callback: (m) => loop.batcher.push(m) });
   } catch (err: unknown) {
     loop.logger.warn({ err }, "consume failed; retrying");
@@ -237,7 +246,7 @@ export function startConsumeLoop<R>(opts: ConsumeLoopOptions<R>): ConsumeLoop {
     const consumer = await jetstream(bus.nc).consumers.get(opts.stream, handler.name);
     let clean = true;
     while (!loop.stopping) {
-      const messages = await subscribe(loop, consumer, opts.batchSize);
+      const messages = await subscribe(loop, consumer);
       if (!messages) continue;
       closeSubscription = () => messages.close();
       if (loop.stopping) await closeSubscription(); // stop() came while subscribing

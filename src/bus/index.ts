@@ -19,7 +19,7 @@ export type { Outcome, InboundMessage, ConsumerHandler, MessageRows, Refused } f
 export { toInbound, prepareMessage } from "./prepare.ts";
 export { DLQ_HEADERS, headerValue, deadLetterHeaders, createDeadLetterPublisher } from "./dead-letters.ts";
 export type { DeadLetterPublisher, DeadLetterSource } from "./dead-letters.ts";
-export { startConsumeLoop } from "./consume-loop.ts";
+export { PULL_MAX_MESSAGES, startConsumeLoop } from "./consume-loop.ts";
 export type { ConsumeLoop, ConsumeLoopOptions, BatchStats } from "./consume-loop.ts";
 export { createBacklogReader, lazyNatsConnection, BacklogUnavailableError } from "./backlog.ts";
 export type {

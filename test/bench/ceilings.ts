@@ -94,6 +94,7 @@ export async function corePublishCeiling(
       const token = i.toString(36);
       const h = natsHeaders();
       h.set("Nats-Msg-Id", `${m.id}.${Math.floor(i / n)}`);
+      for (const [k, v] of Object.entries(m.headers ?? {})) h.set(k, v);
       const acked = new Promise<void>((resolve) => waiting.set(token, resolve));
       nc.publish(m.subject, m.data, { reply: `${inbox}.${token}`, headers: h });
       return acked;

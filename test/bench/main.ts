@@ -174,8 +174,9 @@ async function measure(h: Harness, o: BenchOptions): Promise<BenchRow[]> {
   if (run("consumers")) {
     h.log("bench: consumers alone");
     rows.push(await measureConsumers(h));
-    // The lever side by side (issue 15): the same drain with one write in flight per consumer.
-    rows.push(await measureConsumers(h, 1));
+    // The levers side by side (issue 15): one write in flight per consumer, and a backlog of packs.
+    rows.push(await measureConsumers(h, "serial"));
+    rows.push(await measureConsumers(h, "packed"));
   }
   if (run("pipeline")) {
     h.log("bench: pipeline end to end");

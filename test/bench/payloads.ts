@@ -2,7 +2,8 @@ import type { InboundMessage } from "../../src/bus/index.ts";
 import { analytics as analyticsDef } from "../../src/consumers/analytics/index.ts";
 import { recommendations } from "../../src/consumers/recommendations/index.ts";
 import { createTableConsumer } from "../../src/consumers/table-consumer.ts";
-import { createValidator, encodeStoredEvent, subjectNames } from "../../src/events/index.ts";
+import { createValidator, encodeStoredEvent, subjectNames, type PlayEvent } from "../../src/events/index.ts";
+import { packBySubject } from "../../src/ingest/pack.ts";
 import type { Store } from "../../src/store/index.ts";
 import { TrafficGenerator } from "../../src/load/index.ts";
 
@@ -10,8 +11,11 @@ import { TrafficGenerator } from "../../src/load/index.ts";
 export interface Payload {
   id: string;
   subject: string;
+  event: PlayEvent;
   /** The JetStream message body, byte for byte what the edge publishes. */
   data: Uint8Array;
+  /** Headers besides Nats-Msg-Id (a pack's `Playpulse-Pack`). */
+  headers?: Record<string, string>;
 }
 
 export interface Payloads {
@@ -53,7 +57,7 @@ export function makePayloads(n: number, prefix: string, runId = "bench"): Payloa
     const data = encodeStoredEvent(v.event, now);
     bytes += data.byteLength;
     const subject = subjects.forType(v.event.type);
-    messages.push({ id: e.id, subject, data });
+    messages.push({ id: e.id, subject, event: v.event, data });
     const msg: InboundMessage = { subject, data, header: () => undefined, streamSeq: i + 1, deliveryCount: 1 };
     const a = analytics.prepare(msg);
     const r = recs.prepare(msg);
@@ -70,4 +74,34 @@ export function makePayloads(n: number, prefix: string, runId = "bench"): Payloa
     recRowsJson: recRows.map((r) => JSON.stringify(r)).join("\n"),
     avgMessageBytes: Math.round(bytes / Math.max(1, n)),
   };
+}
+
+/**
+ * The same events as the edge publishes them with PLAYPULSE_PACK_EVENTS: each run of
+ * `perRequest` events (one request's worth) grouped per subject by the edge's own packing rule,
+ * a group of one left unpacked. The messages only: the rows stay those of `p`.
+ */
+export function packedPayloads(p: Payloads, perRequest: number): Payloads {
+  const messages: Payload[] = [];
+  for (let at = 0; at < p.messages.length; at += perRequest) {
+    const request = p.messages.slice(at, at + perRequest).map((m, index) => ({ ...m, index }));
+    const packs = packBySubject(
+      request,
+      (m) => (request[m.index] as Payload).subject,
+      (m) => `bench:${m.event.id}`,
+      undefined,
+    );
+    for (const { message: m, members } of packs) {
+      const first = request[members[0] ?? 0] as Payload;
+      messages.push({
+        id: m.msgId,
+        subject: m.subject,
+        event: first.event,
+        data: m.data,
+        ...(m.headers ? { headers: m.headers } : {}),
+      });
+    }
+  }
+  const bytes = messages.reduce((sum, m) => sum + m.data.byteLength, 0);
+  return { ...p, messages, avgMessageBytes: Math.round(bytes / Math.max(1, messages.length)) };
 }

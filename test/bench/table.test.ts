@@ -39,6 +39,7 @@ describe("bench table", () => {
       "ingest.node.ws.100",
       "consumers.drain",
       "consumers.drain.serial",
+      "consumers.drain.packed",
       "pipeline.1",
       "pipeline.1.half",
       "pipeline.100",

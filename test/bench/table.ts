@@ -36,6 +36,7 @@ export function expectedRowIds(runtimes: readonly RuntimeName[], pipelineRuntime
     ...runtimes.flatMap((rt) => BATCHES.map((b) => `ingest.${rt}.ws.${b}`)),
     "consumers.drain",
     "consumers.drain.serial",
+    "consumers.drain.packed",
     "pipeline.1",
     "pipeline.1.half",
     "pipeline.100",

@@ -12,7 +12,7 @@ import {
   type CeilingResult,
 } from "./ceilings.ts";
 import { pacedInserts } from "./ch-paced.ts";
-import { makePayloads } from "./payloads.ts";
+import { makePayloads, packedPayloads } from "./payloads.ts";
 
 export type WorkerTask =
   | {
@@ -23,7 +23,14 @@ export type WorkerTask =
       window: number;
       payloads: number;
     }
-  | { kind: "js-fill"; natsUrl: string; prefix: string; payloads: number }
+  | {
+      kind: "js-fill";
+      natsUrl: string;
+      prefix: string;
+      payloads: number;
+      /** Set: packed as the edge packs requests of this many events (PLAYPULSE_PACK_EVENTS). */
+      packPerRequest?: number;
+    }
   | {
       kind: "js-deliver";
       natsUrl: string;
@@ -66,8 +73,9 @@ async function prepare(task: WorkerTask): Promise<() => Promise<CeilingResult>> 
       return () => corePublishCeiling(task.natsUrl, p, task.durationMs, task.window);
     }
     case "js-fill": {
-      const p = makePayloads(task.payloads, task.prefix);
-      return () => corePublishCeiling(task.natsUrl, p, Number.POSITIVE_INFINITY, 1000, task.payloads);
+      const events = makePayloads(task.payloads, task.prefix);
+      const p = task.packPerRequest === undefined ? events : packedPayloads(events, task.packPerRequest);
+      return () => corePublishCeiling(task.natsUrl, p, Number.POSITIVE_INFINITY, 1000, p.messages.length);
     }
     case "js-deliver":
       return () => deliverCeiling(task.natsUrl, task.stream, task.durables, task.durationMs, task.batch, task.ackEvery);
