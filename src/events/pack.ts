@@ -10,8 +10,8 @@ const NEWLINE = 0x0a;
 export function packedEvents(data: Uint8Array): Uint8Array[] {
   const out: Uint8Array[] = [];
   let start = 0;
-  for (let i = 0; i < data.byteLength; i++) {
-    if (data[i] !== NEWLINE) continue;
+  // The native search: a loop over the bytes in JavaScript was 8 % of a consumer's profile packed.
+  for (let i = data.indexOf(NEWLINE); i !== -1; i = data.indexOf(NEWLINE, start)) {
     out.push(data.subarray(start, i));
     start = i + 1;
   }

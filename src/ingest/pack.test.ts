@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PublishOutcome } from "../bus/index.ts";
-import { PACK_HEADER, packedEvents, type PlayEvent } from "../events/index.ts";
+import { PACK_HEADER, packedEvents, packLines, type PlayEvent } from "../events/index.ts";
 import { packBySubject, unpackOutcomes } from "./pack.ts";
 import type { PlannedPublish } from "./plan.ts";
 
@@ -68,6 +68,22 @@ describe("packedEvents", () => {
     const lines = (s: string) => packedEvents(encoder.encode(s)).map((l) => decoder.decode(l));
     expect(lines('{"a":1}\n{"b":"x\\ny"}')).toEqual(['{"a":1}', '{"b":"x\\ny"}']);
     expect(lines('{"a":1}')).toEqual(['{"a":1}']);
+  });
+
+  it("keeps empty lines where they are, first, last and between", () => {
+    const lines = (s: string) => packedEvents(encoder.encode(s)).map((l) => decoder.decode(l));
+    expect(lines("")).toEqual([""]);
+    expect(lines("\n")).toEqual(["", ""]);
+    expect(lines("\na\n\nb\n")).toEqual(["", "a", "", "b", ""]);
+  });
+
+  it("is the inverse of packLines, on a body that is a view into a larger buffer", () => {
+    const parts = ['{"id":"1"}', "", '{"id":"22"}', '{"s":"é"}'].map((p) => encoder.encode(p));
+    const packed = packLines(parts);
+    const framed = new Uint8Array(packed.byteLength + 4).fill(0x0a);
+    framed.set(packed, 2);
+    const view = framed.subarray(2, 2 + packed.byteLength);
+    expect(packedEvents(view).map((l) => decoder.decode(l))).toEqual(parts.map((p) => decoder.decode(p)));
   });
 });
 

@@ -5,6 +5,9 @@
  * before (`{ ...playRowBase(e), …20 columns }`), as the first fix did (Object.assign of the 20
  * columns onto the base object), and as it does now (a class per table, ../../src/consumers/play-row.ts).
  * The three forms must serialise to the same JSON (the body ClickHouse gets), or the run stops.
+ * Packed (PLAYPULSE_PACK_EVENTS, the events packed as the edge packs 100-event requests): each
+ * consumer's `prepare` per event, and the split of a pack into its lines as `packedEvents` did it
+ * up to 2026-12-07 (a byte loop) and does now (`indexOf`), which must give the same lines.
  *
  *   npx tsx --tsconfig test/bench/tsconfig.json test/bench/rows-micro.ts [events]
  *
@@ -16,9 +19,15 @@ import { analytics, toEventRow, type EventRow } from "../../src/consumers/analyt
 import type { PlayRow } from "../../src/consumers/play-row.ts";
 import { recommendations } from "../../src/consumers/recommendations/index.ts";
 import { createTableConsumer } from "../../src/consumers/table-consumer.ts";
-import { createEventReader, type StoredEvent, type VideoEvent } from "../../src/events/index.ts";
+import {
+  createEventReader,
+  PACK_HEADER,
+  packedEvents,
+  type StoredEvent,
+  type VideoEvent,
+} from "../../src/events/index.ts";
 import type { Store } from "../../src/store/index.ts";
-import { makePayloads } from "./payloads.ts";
+import { makePayloads, packedPayloads, type Payload } from "./payloads.ts";
 
 type Event = StoredEvent & VideoEvent;
 
@@ -97,6 +106,28 @@ function spreadEventRow(e: Event, traceId: string, streamSeq: number, region = "
   };
 }
 
+/** `packedEvents` up to 2026-12-07: a loop over the bytes in JavaScript. */
+function byteLoopLines(data: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let start = 0;
+  for (let i = 0; i < data.byteLength; i++) {
+    if (data[i] !== 0x0a) continue;
+    out.push(data.subarray(start, i));
+    start = i + 1;
+  }
+  out.push(data.subarray(start));
+  return out;
+}
+
+const inboundOf = (messages: readonly Payload[]): InboundMessage[] =>
+  messages.map((m, i) => ({
+    subject: m.subject,
+    data: m.data,
+    header: (name: string) => m.headers?.[name],
+    streamSeq: i + 1,
+    deliveryCount: 1,
+  }));
+
 /** Median µs per item over 5 passes, after 2 warm-up passes. */
 function usPerItem(n: number, pass: () => void): number {
   const times: number[] = [];
@@ -112,14 +143,16 @@ function main(): void {
   const n = Number(process.argv[2] ?? 20_000);
   if (!Number.isInteger(n) || n < 1) throw new Error("usage: rows-micro.ts [events, a positive integer]");
   const noStore = {} as Store; // prepare never touches the store
-  const { messages } = makePayloads(n, "micro");
-  const inbound: InboundMessage[] = messages.map((m, i) => ({
-    subject: m.subject,
-    data: m.data,
-    header: () => undefined,
-    streamSeq: i + 1,
-    deliveryCount: 1,
-  }));
+  const payloads = makePayloads(n, "micro");
+  const { messages } = payloads;
+  const inbound = inboundOf(messages);
+  const packed = inboundOf(packedPayloads(payloads, 100).messages);
+  const packs = packed.filter((m) => m.header(PACK_HEADER) !== undefined).map((m) => m.data);
+  let inPacks = 0; // the events the packs carry: the splits' figures are per event
+  for (const d of packs) {
+    if (!isDeepStrictEqual(byteLoopLines(d), packedEvents(d))) throw new Error("the two splits differ");
+    inPacks += packedEvents(d).length;
+  }
   const read = createEventReader();
   const events = messages.map((m) => {
     const r = read(m.data);
@@ -142,8 +175,16 @@ function main(): void {
       `${c.name} prepare, whole (now)`,
       usPerItem(n, () => inbound.forEach((m) => (sink = c.prepare(m)))),
     ]),
+    ...consumers.map((c): [string, number] => [
+      `${c.name} prepare, packed (now)`,
+      usPerItem(n, () => packed.forEach((m) => (sink = c.prepare(m)))),
+    ]),
+    ["split packs, byte loop (before)", usPerItem(inPacks, () => packs.forEach((d) => (sink = byteLoopLines(d))))],
+    ["split packs, indexOf (now)", usPerItem(inPacks, () => packs.forEach((d) => (sink = packedEvents(d))))],
   ];
-  console.log(`${n} generated events, node ${process.version}; µs of CPU per event (median of 5 passes)`);
+  console.log(
+    `${n} generated events (${inPacks} of them in ${packs.length} packs), node ${process.version}; µs of CPU per event (median of 5 passes)`,
+  );
   for (const [what, us] of figures) console.log(`  ${what.padEnd(36)} ${us.toFixed(2)}`);
   if (sink === undefined) throw new Error("nothing measured");
 }
