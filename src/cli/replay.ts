@@ -28,7 +28,8 @@ options:
   --to POS            where to stop, inclusive (default: the last message when the replay starts)
   --consumer NAME     analytics, recommendations or content; repeat it for several
                       (default: all three, one after the other)
-  --batch-size N      messages per ClickHouse insert (default PLAYPULSE_BATCH_SIZE)
+  --batch-size N      events per ClickHouse insert, a packed message counting as its events
+                      (default PLAYPULSE_BATCH_SIZE)
   --json              the reports as JSON on stdout; progress stays on stderr
   -h, --help          this text
 

@@ -1,6 +1,7 @@
 import { DeliverPolicy, jetstream, jetstreamManager, type Consumer, type JsMsg } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { jitteredBackoffMs, prepareMessage, toInbound, type ConsumerHandler, type MessageRows } from "../bus/index.ts";
+import { jitteredBackoffMs, type ConsumerHandler, type MessageRows } from "../bus/index.ts";
+import { createRangeReader } from "./read.ts";
 
 /** Where a replay starts or ends: a stream sequence, or the time JetStream stored the message. */
 export type Position = { seq: number } | { time: Date };
@@ -34,6 +35,7 @@ export interface ReplayOptions<R> {
   from: Position;
   /** Inclusive. Default: the last message stored when the replay starts. */
   to?: Position | undefined;
+  /** The most events per write; a packed message (PLAYPULSE_PACK_EVENTS) counts as its events, as in the consume loop. */
   batchSize: number;
   /** Tries per batch write before the replay stops (with the sequence to resume from). */
   writeAttempts?: number;
@@ -93,11 +95,11 @@ function createTally(consumer: string) {
   };
 }
 
-interface Range {
+export interface Range {
   endSeq: number;
   toTime: number | undefined;
 }
-type Tally = ReturnType<typeof createTally>;
+export type Tally = ReturnType<typeof createTally>;
 
 /** Writes a batch, retrying with jittered backoff; a message whose rows ClickHouse refuses is skipped. */
 async function writeBatch<R>(
@@ -129,32 +131,6 @@ async function writeBatch<R>(
   }
 }
 
-/** Reads one fetch of the range and prepares it, as the consume loop does; `stop` once past the range. */
-async function readBatch<R>(consumer: Consumer, opts: ReplayOptions<R>, tally: Tally, range: Range, pending: number) {
-  const fetched = await consumer.fetch({ max_messages: Math.min(opts.batchSize, pending), expires: 5000 });
-  const batch: MessageRows<R>[] = [];
-  let got = 0;
-  let stop = false;
-  for await (const m of fetched) {
-    got++;
-    pending = m.info.pending;
-    if (m.seq > range.endSeq || (range.toTime !== undefined && m.time.getTime() > range.toTime)) {
-      stop = true;
-      break;
-    }
-    tally.read(m);
-    const msg = toInbound(m, 1);
-    const outcome = prepareMessage(opts.handler, msg);
-    if (outcome.kind === "ok") batch.push({ msg, rows: outcome.rows });
-    else tally.skip(outcome.reason);
-    if (m.seq >= range.endSeq) {
-      stop = true;
-      break;
-    }
-  }
-  return { batch, got, pending, stop };
-}
-
 /**
  * Rebuilds a consumer's ClickHouse rows from the JetStream stream: reads the range with an
  * ordered (ephemeral, unacknowledged) consumer filtered like the durable one, runs the same
@@ -173,12 +149,12 @@ export async function replay<R>(nc: NatsConnection, opts: ReplayOptions<R>): Pro
   const consumer = await openRange(nc, opts);
   let committed: number | null = null;
   try {
-    let pending = (await consumer.info(true)).num_pending;
+    const reader = createRangeReader(consumer, opts, tally, range, (await consumer.info(true)).num_pending);
     let idle = 0;
     let stop = false;
-    while (pending > 0 && !stop) {
-      const read = await readBatch(consumer, opts, tally, range, pending);
-      ({ pending, stop } = read);
+    while (reader.more() && !stop) {
+      const read = await reader.next();
+      stop = read.stop;
       if (read.batch.length > 0) await writeBatch(opts, tally, read.batch, committed);
       tally.t.rows += read.batch.reduce((n, g) => n + g.rows.length, 0);
       const { firstSeq, lastSeq } = tally.t;
@@ -186,10 +162,10 @@ export async function replay<R>(nc: NatsConnection, opts: ReplayOptions<R>): Pro
       if (lastSeq !== null && firstSeq !== null)
         opts.onProgress?.(tally.t.messages, (lastSeq - firstSeq + 1) / (range.endSeq - firstSeq + 1));
       idle = read.got === 0 ? idle + 1 : 0;
-      if (idle >= 3) pending = (await consumer.info(false)).num_pending;
+      if (idle >= 3) reader.pending = (await consumer.info(false)).num_pending;
       if (idle >= 6)
         throw new ReplayError(
-          `the stream stopped delivering with ${pending} messages pending; resume with --from ${(committed ?? 0) + 1}`,
+          `the stream stopped delivering with ${reader.pending} messages pending; resume with --from ${(committed ?? 0) + 1}`,
         );
     }
   } finally {
