@@ -172,3 +172,50 @@ describe("createBatcher with a weight", () => {
     expect(b.size()).toBe(1);
   });
 });
+
+describe("createBatcher: room for more", () => {
+  const make = () => createBatcher<number>({ maxItems: 10, maxWaitMs: 60_000, weight: (n) => n });
+  const never = () => false;
+  /** Whether `p` has settled once pending microtasks ran. */
+  const settled = async (p: Promise<void>) => {
+    let done = false;
+    void p.then(() => (done = true));
+    await Promise.resolve();
+    await Promise.resolve();
+    return done;
+  };
+
+  it("resolves at once below the limit, and waits at or above it", async () => {
+    const b = make();
+    b.push(7);
+    expect(b.weight()).toBe(7);
+    expect(await settled(b.room(8))).toBe(true);
+    b.push(1);
+    expect(b.weight()).toBe(8);
+    expect(await settled(b.room(8))).toBe(false);
+  });
+
+  it("ends the wait when a batch taken leaves less than the limit, not before", async () => {
+    const b = make();
+    for (const w of [6, 6, 6, 6]) b.push(w); // 24 in hand
+    const room = b.room(13);
+    await expect(b.next(never)).resolves.toEqual([6]); // 18 left
+    expect(await settled(room)).toBe(false);
+    await expect(b.next(never)).resolves.toEqual([6]); // 12 left
+    expect(await settled(room)).toBe(true);
+    expect(b.weight()).toBe(12);
+  });
+
+  it("ends the wait on takeAll and on wake()", async () => {
+    const b = make();
+    b.push(20);
+    const first = b.room(5);
+    b.takeAll();
+    expect(await settled(first)).toBe(true);
+    b.push(20);
+    const second = b.room(5);
+    b.wake();
+    expect(await settled(second)).toBe(true);
+    expect(b.weight()).toBe(20);
+  });
+});

@@ -16,10 +16,14 @@ export interface Batcher<T> {
   next(flush: () => boolean): Promise<T[]>;
   /** Takes everything in hand now (due or not). */
   takeAll(): T[];
-  /** Makes a pending `next` look again (call after `flush()` turned true). */
+  /** Makes a pending `next` look again (call after `flush()` turned true), and ends a pending `room`. */
   wake(): void;
   /** The number of items in hand (not their weight). */
   size(): number;
+  /** What the items in hand weigh. */
+  weight(): number;
+  /** Resolves once the items in hand weigh less than `limit` (at once if they do), or on `wake()`. */
+  room(limit: number): Promise<void>;
 }
 
 export interface BatcherOptions<T> {
@@ -31,6 +35,26 @@ export interface BatcherOptions<T> {
   now?: () => number;
 }
 
+/** One wait for the weight in hand (`total()`) to fall below a limit; `check(true)` ends it regardless. */
+function roomSignal(total: () => number) {
+  let waiting: { limit: number; resolve: () => void } | undefined;
+  return {
+    check: (force: boolean): void => {
+      const w = waiting;
+      if (!w || (!force && total() >= w.limit)) return;
+      waiting = undefined;
+      w.resolve();
+    },
+    wait: (limit: number): Promise<void> => {
+      if (total() < limit) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        waiting?.resolve(); // one wait at a time: an earlier one is let go to look again
+        waiting = { limit, resolve };
+      });
+    },
+  };
+}
+
 export function createBatcher<T>(opts: BatcherOptions<T>): Batcher<T> {
   const now = opts.now ?? (() => performance.now());
   const weigh = opts.weight;
@@ -40,10 +64,12 @@ export function createBatcher<T>(opts: BatcherOptions<T>): Batcher<T> {
   let total = 0;
   let oldestAt = 0;
   let waiter: (() => void) | undefined;
+  const room = roomSignal(() => total);
   const wake = () => {
     const w = waiter;
     waiter = undefined;
     w?.();
+    room.check(true);
   };
   const weightOf = (item: T): number => {
     if (!weigh) return 1;
@@ -64,6 +90,7 @@ export function createBatcher<T>(opts: BatcherOptions<T>): Batcher<T> {
   const takeAll = (): T[] => {
     const all = items;
     [items, weights, total] = [[], [], 0];
+    room.check(false);
     return all;
   };
   const take = (): T[] => {
@@ -71,6 +98,7 @@ export function createBatcher<T>(opts: BatcherOptions<T>): Batcher<T> {
     const { n, weight } = fits();
     weights.splice(0, n);
     total -= weight;
+    room.check(false);
     // The rest keeps `oldestAt`: it has waited as long as this batch (and is due at once if it weighs `max`).
     return items.splice(0, n);
   };
@@ -103,5 +131,7 @@ export function createBatcher<T>(opts: BatcherOptions<T>): Batcher<T> {
     takeAll,
     wake,
     size: () => items.length,
+    weight: () => total,
+    room: room.wait,
   };
 }

@@ -7,6 +7,7 @@ import type { BusConnection } from "./connect.ts";
 import { createDeadLetterPublisher } from "./dead-letters.ts";
 import type { ConsumerHandler } from "./outcomes.ts";
 import { packWeight } from "./pack-weight.ts";
+import { HOLD_BATCHES, pump } from "./pump.ts";
 
 export type { BatchStats } from "./batch.ts";
 
@@ -92,13 +93,14 @@ interface Loop {
   pauser: ReturnType<typeof createPauser>;
   processBatch: (batch: JsMsg[]) => Promise<BatchResult>;
   writesInFlight: number;
+  /** The events the batcher may hold before the loop stops reading its subscription (HOLD_BATCHES batches). */
+  holdMax: number;
   alone: (batch: readonly JsMsg[]) => boolean;
 }
 
 /**
- * The messages one pull asks for. The client pulls again as they arrive, whatever is acked, so
- * this is not what the loop holds (the durable's max_ack_pending bounds that); it is the most
- * nats-server queues for this connection at once. Packs (PLAYPULSE_PACK_EVENTS) are up to 256 KiB
+ * The messages one pull asks for: the most nats-server queues for this connection at once, and
+ * the most that arrive after the loop stopped reading (`pump`). Packs (PLAYPULSE_PACK_EVENTS) are up to 256 KiB
  * each, so 128 of them stay within 32 MiB, under nats-server's per-connection `max_pending` (64 MiB
  * by default). A pull of 15,000 packs of 5.6 KiB passed it: the server cut the connection's
  * deliveries as a slow consumer and they came back only after the ack wait, so a packed backlog
@@ -109,8 +111,7 @@ export const PULL_MAX_MESSAGES = 128;
 /** Opens the subscription; undefined (after a pause) when the server refused it. */
 async function subscribe(loop: Loop, consumer: Consumer): Promise<ConsumerMessages | undefined> {
   try {
-    const max_messages = PULL_MAX_MESSAGES;
-    return await consumer.consume({ max_messages, expires: 30_000, callback: (m) => loop.batcher.push(m) });
+    return await consumer.consume({ max_messages: PULL_MAX_MESSAGES, expires: 30_000 });
   } catch (err: unknown) {
     loop.logger.warn({ err }, "consume failed; retrying");
     await loop.pauser.pause(1000);
@@ -169,7 +170,10 @@ async function drain(loop: Loop, messages: ConsumerMessages): Promise<boolean> {
     if (err && !loop.stopping) loop.logger.warn({ err }, "subscription ended; resubscribing");
     loop.batcher.wake();
   };
-  messages.closed().then(onEnded, onEnded);
+  pump(loop.batcher, messages, loop.holdMax, () => loop.stopping).then(
+    () => messages.closed().then(onEnded, onEnded),
+    (err: unknown) => onEnded(err),
+  );
   const writes = createWrites(loop);
   for (;;) {
     await writes.below(loop.writesInFlight);
@@ -179,7 +183,8 @@ async function drain(loop: Loop, messages: ConsumerMessages): Promise<boolean> {
       await writes.below(1);
       await loop.pauser.pause(retryInMs);
     }
-    const batch = await loop.batcher.next(() => loop.stopping || ended);
+    // Once stopping, the pump ends as soon as the subscription has closed and every message it got is in hand.
+    const batch = await loop.batcher.next(() => ended);
     if (batch.length === 0) break;
     const alone = loop.alone(batch);
     if (alone) await writes.below(1);
@@ -204,7 +209,8 @@ async function drain(loop: Loop, messages: ConsumerMessages): Promise<boolean> {
  * One long-lived subscription (`consume`), not a fetch per batch: nats.js drops the messages that
  * reach a fetch it has already given up on (missed heartbeats while the event loop was busy), and
  * those then wait out ack_wait on the server. It also lets a batch close on a timer shorter than
- * the 1 s minimum of a fetch's expiry, which sets freshness.
+ * the 1 s minimum of a fetch's expiry, which sets freshness. The subscription is read as an
+ * iterator (`pump`), so the loop can stop reading while it holds two batches of events.
  *
  * @example
  * const loop = startConsumeLoop({ bus, stream: "PLAYPULSE", handler, logger, batchSize: 5000, flushIntervalMs: 1000, maxDeliver: 20, dlqSubject });
@@ -226,6 +232,7 @@ export function startConsumeLoop<R>(opts: ConsumeLoopOptions<R>): ConsumeLoop {
     batcher,
     pauser,
     writesInFlight: Math.max(1, opts.writesInFlight ?? 1),
+    holdMax: opts.batchSize * HOLD_BATCHES,
     alone: aloneOf(handler),
     processBatch: createBatchProcessor<R>({
       handler,

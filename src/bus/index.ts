@@ -20,6 +20,7 @@ export { toInbound, prepareMessage } from "./prepare.ts";
 export { DLQ_HEADERS, headerValue, deadLetterHeaders, createDeadLetterPublisher } from "./dead-letters.ts";
 export type { DeadLetterPublisher, DeadLetterSource } from "./dead-letters.ts";
 export { PULL_MAX_MESSAGES, startConsumeLoop } from "./consume-loop.ts";
+export { HOLD_BATCHES } from "./pump.ts";
 export { packWeight } from "./pack-weight.ts";
 export type { ConsumeLoop, ConsumeLoopOptions, BatchStats } from "./consume-loop.ts";
 export { createBacklogReader, lazyNatsConnection, BacklogUnavailableError } from "./backlog.ts";
