@@ -4,20 +4,40 @@ import { consumerLag, createNamespace, dropNamespace, type Harness } from "./har
 import { failedRow, runWorker } from "./parts.ts";
 import type { BenchRow } from "./table.ts";
 
-/** The drains side by side: as configured, with one write in flight, and a backlog of packs. */
-export type DrainVariant = "default" | "serial" | "packed";
+/** The drains side by side: as configured, with one write in flight, and backlogs of packs. */
+export type DrainVariant = "default" | "serial" | "packed" | "packed10k";
 
 /** Events per request the packed backlog is packed as, like the `pipeline.packed.100` row. */
 const PACK_PER_REQUEST = 100;
 
-const VARIANTS: Record<DrainVariant, { id: string; label: string; env: Record<string, string> }> = {
-  default: { id: "consumers.drain", label: "", env: {} },
+interface Variant {
+  id: string;
+  /** PLAYPULSE_BATCH_SIZE of the consumers (5,000, the default, unless set). */
+  batch: number;
+  label: string;
+  packed: boolean;
+  env: Record<string, string>;
+}
+
+const packedLabel = `, packed per ${PACK_PER_REQUEST}-event request`;
+const VARIANTS: Record<DrainVariant, Variant> = {
+  default: { id: "consumers.drain", batch: 5000, label: "", packed: false, env: {} },
   serial: {
     id: "consumers.drain.serial",
+    batch: 5000,
     label: ", one write in flight per consumer",
+    packed: false,
     env: { PLAYPULSE_WRITES_IN_FLIGHT: "1" },
   },
-  packed: { id: "consumers.drain.packed", label: `, packed per ${PACK_PER_REQUEST}-event request`, env: {} },
+  packed: { id: "consumers.drain.packed", batch: 5000, label: packedLabel, packed: true, env: {} },
+  // Larger inserts cost ClickHouse less per row; with packs the loop holds two batches of events, not of messages.
+  packed10k: {
+    id: "consumers.drain.packed.10k",
+    batch: 10_000,
+    label: packedLabel,
+    packed: true,
+    env: { PLAYPULSE_BATCH_SIZE: "10000" },
+  },
 };
 
 /**
@@ -25,18 +45,19 @@ const VARIANTS: Record<DrainVariant, { id: string; label: string; env: Record<st
  * consumers (a Node process each, default settings) start; the figure is events per second from
  * the first processed message until both play consumers have no lag left. Variants: "serial"
  * sets PLAYPULSE_WRITES_IN_FLIGHT=1; "packed" publishes the backlog as the edge packs it with
- * PLAYPULSE_PACK_EVENTS for requests of 100 events (fewer messages, the same events).
+ * PLAYPULSE_PACK_EVENTS for requests of 100 events (fewer messages, the same events); "packed10k"
+ * is that backlog with PLAYPULSE_BATCH_SIZE=10000.
  */
 export async function measureConsumers(h: Harness, variant: DrainVariant = "default"): Promise<BenchRow> {
   const n = h.quick ? 20_000 : 200_000;
   const v = VARIANTS[variant];
-  const label = `consumers alone (node, one process each, batch 5,000${v.label}): drain a backlog of ${n.toLocaleString("en-US")} events into events and rec_events`;
+  const label = `consumers alone (node, one process each, batch ${v.batch.toLocaleString("en-US")}${v.label}): drain a backlog of ${n.toLocaleString("en-US")} events into events and rec_events`;
   const created = await createNamespace(h, "drain");
   const ns = { ...created, env: { ...created.env, ...v.env } };
   let children: Child[] = [];
   try {
-    h.log(`  consumers alone, draining a backlog${v.label}`);
-    const pack = variant === "packed" ? { packPerRequest: PACK_PER_REQUEST } : {};
+    h.log(`  consumers alone, draining a backlog${v.label}, batch ${v.batch}`);
+    const pack = v.packed ? { packPerRequest: PACK_PER_REQUEST } : {};
     const fill = await runWorker(h, { kind: "js-fill", natsUrl: h.natsUrl, prefix: ns.ns, payloads: n, ...pack });
     // The lag is in messages: n for one event each, fewer for packs.
     const messages = fill.result.events;

@@ -177,6 +177,7 @@ async function measure(h: Harness, o: BenchOptions): Promise<BenchRow[]> {
     // The levers side by side (issue 15): one write in flight per consumer, and a backlog of packs.
     rows.push(await measureConsumers(h, "serial"));
     rows.push(await measureConsumers(h, "packed"));
+    rows.push(await measureConsumers(h, "packed10k"));
   }
   if (run("pipeline")) {
     h.log("bench: pipeline end to end");
