@@ -100,9 +100,9 @@ interface Loop {
 
 /**
  * The messages one pull asks for: the most nats-server queues for this connection at once, and
- * the most that arrive after the loop stopped reading (`pump`). Packs (PLAYPULSE_PACK_EVENTS) are up to 256 KiB
- * each, so 128 of them stay within 32 MiB, under nats-server's per-connection `max_pending` (64 MiB
- * by default). A pull of 15,000 packs of 5.6 KiB passed it: the server cut the connection's
+ * the most that arrive after the loop stopped reading (`pump`). Packs (PLAYPULSE_PACK_EVENTS) are
+ * up to 256 KiB each, so 128 of them stay within 32 MiB, under nats-server's per-connection
+ * `max_pending` (64 MiB by default). A pull of 15,000 packs of 5.6 KiB passed it: the server cut the connection's
  * deliveries as a slow consumer and they came back only after the ack wait, so a packed backlog
  * drained at 3,088 events/s instead of 25,616 (docs/benchmarks.md, "A packed backlog").
  */

@@ -59,10 +59,15 @@ export function createRangeReader<R>(
       for await (const m of await consumer.fetch({ max_messages: max, expires: 5000 })) {
         fetched++;
         state.pending = m.info.pending;
-        if (b.stop) continue; // the rest of this fetch is past the range
         const step: Step = full ? "full" : take(b, m);
-        if (step === "full") carry.push(m);
-        [full, b.stop] = [step === "full", step === "stop"];
+        if (step === "stop") {
+          b.stop = true; // the rest of this fetch is past the range
+          break;
+        }
+        if (step === "full") {
+          full = true;
+          carry.push(m);
+        }
       }
       // A short fetch: the stream had no more for now (or the fetch expired); write what is in hand.
       if (fetched < max) break;
