@@ -1,5 +1,5 @@
 /**
- * The poison-row bisection (src/dlq/poison.ts) against the real ClickHouse: when the server refuses
+ * The poison-row bisection (src/store/poison.ts) against the real ClickHouse: when the server refuses
  * a batch insert because of one row, every other row is stored once, only that row's message is
  * dead-lettered, and the batch is acked (never retried, never blocking what follows).
  *
@@ -47,13 +47,17 @@ interface InsertCall {
   result: string;
 }
 
-/** Forwards to `store`; while `on()`, a marked row goes in with a lone surrogate. Records every insert of `events`. */
-function refusingStore(store: Store, on: () => boolean) {
+/**
+ * Forwards to `store`; while `on(ids)` (asked once per insert, with the ids of its rows), a marked
+ * row goes in with a lone surrogate. Records every insert of `events`.
+ */
+function refusingStore(store: Store, on: (ids: string[]) => boolean) {
   const calls: InsertCall[] = [];
   const wrapped: Store = {
     ...store,
     async insert(table, rows) {
-      const sent = rows.map((r) => (on() && (r as EventRow).user_id === MARKED ? { ...r, user_id: "u\ud800" } : r));
+      const refuse = on(rows.map((r) => (r as EventRow).id));
+      const sent = rows.map((r) => (refuse && (r as EventRow).user_id === MARKED ? { ...r, user_id: "u\ud800" } : r));
       try {
         await store.insert(table, sent);
         if (table === "events") calls.push({ ids: rows.map((r) => (r as EventRow).id), result: "stored" });
@@ -76,6 +80,8 @@ describe("poison rows: ClickHouse refuses one row of a batch", () => {
   let loop: ConsumeLoop;
   let probe: JetStreamProbe;
   let refusing = true;
+  /** Rows whose next insert whole turns `refusing` off: the cause is fixed between two attempts, never during one. */
+  let fixBefore: string | undefined;
   let stub: ReturnType<typeof refusingStore>;
   const dlqStream = () => dlqStreamName(p.config.stream.name);
   const storedIds = async () =>
@@ -116,7 +122,10 @@ describe("poison rows: ClickHouse refuses one row of a batch", () => {
     });
     probe = await openJetStream(inject("natsUrl"));
     bus = await connectBus(inject("natsUrl"), "poison-test", createLogger("error"));
-    stub = refusingStore(p.store, () => refusing);
+    stub = refusingStore(p.store, (ids) => {
+      if (ids.join() === fixBefore) [refusing, fixBefore] = [false, undefined];
+      return refusing;
+    });
 
     // Ten events, two of them of the marked user, all in the stream before the consumer starts: one batch.
     const events = Array.from({ length: 10 }, (_, i) => paused(`row-${i}`, i === 3 || i === 8 ? MARKED : "u1"));
@@ -211,7 +220,9 @@ describe("poison rows: ClickHouse refuses one row of a batch", () => {
     expect((await deadLetters()).map((d) => d.msgId)).toEqual(["row-3", "row-8"].map((id) => writeKeyMsgId(id)));
     expect((await storedIds()).filter((id) => id.startsWith("all-"))).toEqual([]);
 
-    refusing = false; // the cause is fixed (say, the column type put back)
+    // The cause is fixed (say, the column type put back) before the next attempt starts. Fixed in
+    // the middle of one, the bisection would find the rows refused before the fix poison alone.
+    fixBefore = all.join();
     await waitFor(
       async () =>
         (await storedIds()).filter((id) => id.startsWith("all-")).join() === all.join() &&
