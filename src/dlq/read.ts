@@ -1,5 +1,6 @@
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { PULL_MAX_MESSAGES } from "../bus/index.ts";
 import { subjectMatches } from "../events/index.ts";
 import { toDeadLetter, type DeadLetter } from "./entries.ts";
 
@@ -39,6 +40,9 @@ export interface ReadOptions {
 /**
  * Reads the dead letters that match `filter`, oldest first, with an ordered (ephemeral)
  * consumer, up to the last one stored when the read began, so a DLQ that keeps growing still ends.
+ * It fetches at most PULL_MAX_MESSAGES at a time, the consume loop's window: dead letters of large
+ * packs (256 KiB each) then stay within what nats-server queues for one connection, 64 MiB, which
+ * a larger fetch overflows while the reader is busy (the server cuts it off and the read ends short).
  */
 export async function* readDeadLetters(nc: NatsConnection, opts: ReadOptions): AsyncGenerator<DeadLetter> {
   const filter = opts.filter ?? {};
@@ -63,7 +67,7 @@ export async function* readDeadLetters(nc: NatsConnection, opts: ReadOptions): A
     let read = 0;
     let idle = 0;
     while (pending > 0 && idle < 3) {
-      const batch = await consumer.fetch({ max_messages: Math.min(pending, 500), expires: 5000 });
+      const batch = await consumer.fetch({ max_messages: Math.min(pending, PULL_MAX_MESSAGES), expires: 5000 });
       let got = 0;
       let done = false;
       for await (const m of batch) {
