@@ -56,4 +56,14 @@ describe("a table consumer reading a packed message (PLAYPULSE_PACK_EVENTS)", ()
       "undecodable: received_at: must be epoch milliseconds (the edge's envelope is missing)",
     );
   });
+
+  it("names the reason of the line at fault when a line is not UTF-8 (the pack is then read line by line)", () => {
+    const good = new TextEncoder().encode(JSON.stringify(event("a", "u1", 1000)));
+    const data = new Uint8Array([...good, 0x0a, 0x7b, 0xff, 0x7d]);
+    const outcome = consumer.prepare({ ...packed(["", ""]), data });
+    expect(outcome.kind).toBe("dead-letter");
+    expect(outcome.kind === "dead-letter" ? outcome.reason : "").toMatch(
+      /^undecodable: body is not valid UTF-8 JSON: The encoded data was not valid for encoding utf-8/,
+    );
+  });
 });

@@ -5,6 +5,7 @@ import {
   isVideoEvent,
   PACK_HEADER,
   packedEvents,
+  packedTexts,
   REGION_HEADER,
   traceIdOf,
   type CurrentEvent,
@@ -58,7 +59,8 @@ export function createTableConsumer<N extends string, T extends Takes, R extends
         region: msg.header(REGION_HEADER) ?? "",
       };
       // A packed message (PLAYPULSE_PACK_EVENTS) is read event by event; one it cannot read decides for all of it.
-      const lines = msg.header(PACK_HEADER) === undefined ? [msg.data] : packedEvents(msg.data);
+      const lines =
+        msg.header(PACK_HEADER) === undefined ? [msg.data] : (packedTexts(msg.data) ?? packedEvents(msg.data));
       const rows: R[] = [];
       for (const data of lines) {
         const r = read(data);

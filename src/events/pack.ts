@@ -19,6 +19,21 @@ export function packedEvents(data: Uint8Array): Uint8Array[] {
   return out;
 }
 
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * The lines of a packed message's body as text, decoded in one call (a decode per line cost the
+ * consumers about 0.3 µs of CPU per event); undefined when the body is not UTF-8, which
+ * `packedEvents` then reads line by line, so that the line at fault is the one reported.
+ */
+export function packedTexts(data: Uint8Array): string[] | undefined {
+  try {
+    return utf8.decode(data).split("\n");
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * A packed message's body from stored events, one per line (JSON.stringify never writes a raw
  * newline): the inverse of `packedEvents`.

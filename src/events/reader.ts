@@ -38,6 +38,16 @@ const MAX_TS_MS = 4_294_967_295_999;
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
+/** The edge's envelope field: when the edge received the event, in epoch milliseconds. */
+const RECEIVED_AT = "received_at";
+
+/** The validator's event with the envelope put back: the validator built it for this read alone, so it is not copied. */
+function withReceivedAt(event: PlayEvent, receivedAt: number): CurrentEvent {
+  const current = event as CurrentEvent;
+  current.received_at = receivedAt;
+  return current;
+}
+
 function typeName(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "an array";
@@ -47,24 +57,28 @@ function typeName(v: unknown): string {
 const fail = (kind: ReadFailureKind, error: string): ReadResult & { ok: false } => ({ ok: false, kind, error });
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-/** Step 1: UTF-8 JSON, an object, with the edge's envelope (`received_at`) and an id. */
+/**
+ * Step 1: UTF-8 JSON, an object, with the edge's envelope (`received_at`) and an id. The body
+ * keeps `received_at` (the validator skips it), so the message is not copied without it.
+ */
 function decodeEnvelope(
-  data: Uint8Array,
+  data: Uint8Array | string,
 ): { ok: true; receivedAt: number; body: Record<string, unknown> } | (ReadResult & { ok: false }) {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(utf8.decode(data));
+    parsed = JSON.parse(typeof data === "string" ? data : utf8.decode(data));
   } catch (err: unknown) {
     return fail("undecodable", `body is not valid UTF-8 JSON: ${messageOf(err)}`);
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
     return fail("undecodable", `body is not a JSON object, got ${typeName(parsed)}`);
-  const { received_at, ...body } = parsed as Record<string, unknown>;
-  if (typeof received_at !== "number" || !Number.isSafeInteger(received_at) || received_at < 0) {
+  const body = parsed as Record<string, unknown>;
+  const receivedAt = body.received_at;
+  if (typeof receivedAt !== "number" || !Number.isSafeInteger(receivedAt) || receivedAt < 0) {
     return fail("undecodable", "received_at: must be epoch milliseconds (the edge's envelope is missing)");
   }
   if (typeof body.id !== "string") return fail("invalid", "id: required field is missing");
-  return { ok: true, receivedAt: received_at, body };
+  return { ok: true, receivedAt, body };
 }
 
 /** Step 2: a version this process knows, before validating against that version's schema. */
@@ -99,7 +113,8 @@ function storableProblem(event: PlayEvent): ReadResult | undefined {
 }
 
 /**
- * Builds the consumers' reader: decodes a JetStream message body, validates it against the schema
+ * Builds the consumers' reader: decodes a JetStream message body (its bytes, or its text when the
+ * caller decoded it already: a pack's lines, `packedTexts`), validates it against the schema
  * of the version it was sent with, upcasts it to the latest version and validates the result.
  * The stream keeps every event as it was sent; upcasting happens on read, so a replay applies the
  * current upcasters to old events too.
@@ -109,10 +124,14 @@ function storableProblem(event: PlayEvent): ReadResult | undefined {
  * const r = read(msg.data);
  * if (!r.ok) return r.kind === "unknown_version" ? retry(...) : deadLetter(r.error);
  */
-export function createEventReader(opts: EventReaderOptions = {}): (data: Uint8Array) => ReadResult {
+export function createEventReader(opts: EventReaderOptions = {}): (data: Uint8Array | string) => ReadResult {
   const registry = opts.registry ?? schemaRegistry();
   const upcasters = opts.upcasters ?? UPCASTERS;
-  const validate = createValidator({ registry, maxFutureMs: Number.POSITIVE_INFINITY });
+  const validate = createValidator({
+    registry,
+    maxFutureMs: Number.POSITIVE_INFINITY,
+    skipKeys: [RECEIVED_AT],
+  });
   // Types whose every upcast step passes the compatibility check: a valid event of any version
   // upcasts to a valid latest event, so the result is not validated a second time (that second
   // pass was a third of a heartbeat's read cost). Other types are validated after upcasting.
@@ -140,10 +159,10 @@ export function createEventReader(opts: EventReaderOptions = {}): (data: Uint8Ar
     }
     const current = validate(upcast);
     if (!current.ok) return failed(current.error);
-    return { ok: true, event: { ...current.event, received_at } as CurrentEvent, sourceVersion: event.schema_version };
+    return { ok: true, event: withReceivedAt(current.event, received_at), sourceVersion: event.schema_version };
   }
 
-  return function read(data: Uint8Array): ReadResult {
+  return function read(data: Uint8Array | string): ReadResult {
     const envelope = decodeEnvelope(data);
     if (!envelope.ok) return envelope;
     const { receivedAt, body } = envelope;
@@ -156,7 +175,7 @@ export function createEventReader(opts: EventReaderOptions = {}): (data: Uint8Ar
     if (unstorable) return unstorable;
     const latest = registry.latest(event.type) ?? event.schema_version;
     if (latest === event.schema_version)
-      return { ok: true, event: { ...event, received_at: receivedAt }, sourceVersion: event.schema_version };
+      return { ok: true, event: withReceivedAt(event, receivedAt), sourceVersion: event.schema_version };
     return toLatest(event, receivedAt, latest);
   };
 }

@@ -155,6 +155,23 @@ describe("createValidator: valid events", () => {
   });
 });
 
+describe("createValidator: skipKeys (the consumers' reader passes the edge's envelope)", () => {
+  it("lets a skipped key through unchecked and leaves it out of the event; without the option it is refused", () => {
+    const stored = paused({ received_at: "not even a number" });
+    const reader = createValidator({ now: () => NOW, skipKeys: ["received_at"] });
+    expect(reader(stored)).toEqual({ ok: true, generatedId: false, event: { ...paused(), schema_version: 1 } });
+    expect(validate(stored)).toMatchObject({ ok: false, error: "received_at: unknown field for user.video.paused v1" });
+  });
+
+  it("still refuses every other unknown field", () => {
+    const reader = createValidator({ now: () => NOW, skipKeys: ["received_at"] });
+    expect(reader(paused({ received_at: NOW, stored_at: NOW }))).toMatchObject({
+      ok: false,
+      error: "stored_at: unknown field for user.video.paused v1",
+    });
+  });
+});
+
 describe("createValidator: ids", () => {
   it("assigns a generated id from newId(now) when the id is missing", () => {
     const calls: number[] = [];

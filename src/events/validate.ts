@@ -12,6 +12,11 @@ export interface ValidatorOptions {
   maxFutureMs?: number;
   now?: () => number;
   newId?: (now: number) => string;
+  /**
+   * Top-level keys that pass unchecked and are left out of the event: the consumers' reader
+   * passes the edge's envelope (`received_at`), so it need not copy the message without it.
+   */
+  skipKeys?: readonly string[];
 }
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
@@ -137,8 +142,6 @@ function compile(schema: EventSchema): Compiled {
   return c;
 }
 
-const ENVELOPE = new Set<string>(ENVELOPE_FIELDS);
-
 /**
  * Builds the edge validator. It checks one parsed JSON value against the schema of its
  * `type` and `schema_version` (default 1) and returns either the normalised event (known
@@ -154,6 +157,7 @@ export function createValidator(opts: ValidatorOptions = {}): (input: unknown) =
   const maxFutureMs = opts.maxFutureMs ?? 24 * 3600 * 1000;
   const clock = opts.now ?? Date.now;
   const newId = opts.newId ?? uuidv7;
+  const passKeys = new Set<string>([...ENVELOPE_FIELDS, ...(opts.skipKeys ?? [])]);
   const idSpec: FieldSpec = {
     kind: "string",
     max: 64,
@@ -193,7 +197,7 @@ export function createValidator(opts: ValidatorOptions = {}): (input: unknown) =
       if (err) return fail(err);
     }
     for (const name of Object.keys(o)) {
-      if (schema.required[name] !== undefined || ENVELOPE.has(name)) continue;
+      if (schema.required[name] !== undefined || passKeys.has(name)) continue;
       const spec = schema.optional[name];
       if (spec === undefined) return fail(`${name}: unknown field for ${schema.type} v${schema.version}`);
       const v = o[name];

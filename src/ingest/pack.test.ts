@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PublishOutcome } from "../bus/index.ts";
-import { PACK_HEADER, packedEvents, packLines, type PlayEvent } from "../events/index.ts";
+import { PACK_HEADER, packedEvents, packedTexts, packLines, type PlayEvent } from "../events/index.ts";
 import { packBySubject, unpackOutcomes } from "./pack.ts";
 import type { PlannedPublish } from "./plan.ts";
 
@@ -84,6 +84,22 @@ describe("packedEvents", () => {
     framed.set(packed, 2);
     const view = framed.subarray(2, 2 + packed.byteLength);
     expect(packedEvents(view).map((l) => decoder.decode(l))).toEqual(parts.map((p) => decoder.decode(p)));
+  });
+});
+
+describe("packedTexts", () => {
+  it("gives the lines packedEvents gives, decoded, empty ones and multi-byte ones kept", () => {
+    for (const body of ['{"a":1}\n{"b":"x\\ny"}', "", "\n", "\na\n\nb\n", '{"s":"é"}\n{"t":"日本"}']) {
+      const bytes = encoder.encode(body);
+      expect(packedTexts(bytes)).toEqual(packedEvents(bytes).map((l) => decoder.decode(l)));
+    }
+  });
+
+  it("gives undefined for a body that is not UTF-8, whichever line holds the bad byte", () => {
+    const good = encoder.encode('{"a":1}');
+    const bad = new Uint8Array([0x7b, 0xff, 0x7d]);
+    expect(packedTexts(packLines([good, bad]))).toBeUndefined();
+    expect(packedTexts(packLines([bad, good]))).toBeUndefined();
   });
 });
 
