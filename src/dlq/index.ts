@@ -1,7 +1,7 @@
 export { REDRIVEN_FROM_HEADER } from "./headers.ts";
 export { toDeadLetter, payloadView } from "./entries.ts";
 export type { DeadLetter } from "./entries.ts";
-export { readDeadLetters, dlqFilterSubject, DlqError } from "./read.ts";
+export { readDeadLetters, dlqFilterSubject, DlqError, DlqReadCutShort } from "./read.ts";
 export type { DlqFilter, ReadOptions } from "./read.ts";
 export { createSummary } from "./summary.ts";
 export type { DlqSummary } from "./summary.ts";

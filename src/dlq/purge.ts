@@ -1,6 +1,5 @@
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import type { DeadLetter } from "./entries.ts";
 import { DlqError, dlqFilterSubject, readDeadLetters, type DlqFilter } from "./read.ts";
 
 export interface PurgePlan {
@@ -8,11 +7,18 @@ export interface PurgePlan {
   count: number;
   upToSeq: number;
   subject: string;
-  /** Entries to delete one by one, when the filter cannot be expressed as a subject (error text, seq). */
-  entries?: DeadLetter[];
+  /**
+   * The seqs of the dead letters to delete one by one, when the filter cannot be expressed as a
+   * subject (error text, seq). Only the seqs: the plan never holds a payload.
+   */
+  seqs?: number[];
 }
 
-/** Counts what `purge` would remove now; the purge then removes exactly those, not later arrivals. */
+/**
+ * Counts what `purge` would remove now; the purge then removes exactly those, not later arrivals.
+ * With `--error` or `--seq` it reads the matching dead letters whole before the purge removes any,
+ * so a read cut short (DlqReadCutShort) throws here and nothing is removed.
+ */
 export async function planPurge(
   nc: NatsConnection,
   opts: { dlqStream: string; prefix: string; filter: DlqFilter },
@@ -24,10 +30,10 @@ export async function planPurge(
   });
   const upToSeq = info.state.last_seq;
   if (opts.filter.error !== undefined || opts.filter.seq !== undefined) {
-    const entries: DeadLetter[] = [];
+    const seqs: number[] = [];
     for await (const d of readDeadLetters(nc, { stream: opts.dlqStream, prefix: opts.prefix, filter: opts.filter }))
-      entries.push(d);
-    return { count: entries.length, upToSeq, subject, entries };
+      seqs.push(d.seq);
+    return { count: seqs.length, upToSeq, subject, seqs };
   }
   const count = Object.values(info.state.subjects ?? {}).reduce((a, b) => a + b, 0);
   return { count, upToSeq, subject };
@@ -41,10 +47,10 @@ export async function purgeDeadLetters(
   onProgress?: (done: number) => void,
 ): Promise<number> {
   const jsm = await jetstreamManager(nc);
-  if (plan.entries) {
+  if (plan.seqs) {
     let n = 0;
-    for (const d of plan.entries) {
-      if (await jsm.streams.deleteMessage(dlqStream, d.seq, false).catch(() => false)) n++;
+    for (const seq of plan.seqs) {
+      if (await jsm.streams.deleteMessage(dlqStream, seq, false).catch(() => false)) n++;
       if (n % 500 === 0) onProgress?.(n);
     }
     return n;

@@ -1,4 +1,4 @@
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager, type Consumer, type JsMsg } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { PULL_MAX_MESSAGES } from "../bus/index.ts";
 import { subjectMatches } from "../events/index.ts";
@@ -20,6 +20,29 @@ export class DlqError extends Error {
   override name = "DlqError";
 }
 
+/**
+ * A read that ended before the last dead letter it had to reach: after `read` of `expected`, the
+ * server sent nothing more, or a fetch failed (`stopped`). The message says what the command did
+ * before it stopped (`outcome`): reading changes nothing; a redrive says what it redrove.
+ */
+export class DlqReadCutShort extends DlqError {
+  override name = "DlqReadCutShort";
+  constructor(
+    readonly read: number,
+    readonly expected: number,
+    readonly stopped: string,
+    readonly outcome = "nothing was changed; run the command again",
+    options?: ErrorOptions,
+  ) {
+    super(`read ${read} of ${expected} dead letters, then ${stopped}; ${outcome}`, options);
+  }
+
+  /** The same stop, with what the command that read did before it. */
+  withOutcome(outcome: string): DlqReadCutShort {
+    return new DlqReadCutShort(this.read, this.expected, this.stopped, outcome, { cause: this });
+  }
+}
+
 /** The NATS subject filter of `filter` in the dead-letter stream of a deployment with `prefix` ("" or "ns."). */
 export function dlqFilterSubject(prefix: string, filter: DlqFilter): string {
   if (filter.consumer !== undefined && !TOKEN.test(filter.consumer))
@@ -37,12 +60,21 @@ export interface ReadOptions {
   onProgress?: (read: number, total: number) => void;
 }
 
+/** How long one fetch waits for messages, and how many empty fetches in a row end a read. */
+const FETCH_EXPIRES_MS = 5000;
+const IDLE_FETCHES = 3;
+
 /**
  * Reads the dead letters that match `filter`, oldest first, with an ordered (ephemeral)
  * consumer, up to the last one stored when the read began, so a DLQ that keeps growing still ends.
  * It fetches at most PULL_MAX_MESSAGES at a time, the consume loop's window: dead letters of large
  * packs (256 KiB each) then stay within what nats-server queues for one connection, 64 MiB, which
  * a larger fetch overflows while the reader is busy (the server cuts it off and the read ends short).
+ *
+ * A read never ends short without saying so: when the server sends nothing more while the stream
+ * still holds a matching dead letter the read has not reached (deliveries lost with a connection
+ * the server cut off, for one), it throws DlqReadCutShort after IDLE_FETCHES empty fetches; a
+ * failed fetch throws it at once. Dead letters deleted or purged meanwhile end the read cleanly.
  */
 export async function* readDeadLetters(nc: NatsConnection, opts: ReadOptions): AsyncGenerator<DeadLetter> {
   const filter = opts.filter ?? {};
@@ -60,34 +92,75 @@ export async function* readDeadLetters(nc: NatsConnection, opts: ReadOptions): A
   });
   const last = info.state.last_seq;
   if (info.state.messages === 0) return;
+  /** Whether the stream still holds a dead letter of `subject` after seq `after`, up to `last`. */
+  const unreached = async (after: number): Promise<boolean> => {
+    // STREAM.MSG.GET takes next_by_subj since nats-server 2.9 (nats.js types it for direct gets only).
+    const next = { seq: after + 1, next_by_subj: subject };
+    const m = await jsm.streams.getMessage(opts.stream, next);
+    return m !== null && m.seq <= last;
+  };
   const consumer = await jetstream(nc).consumers.get(opts.stream, { filter_subjects: subject });
   try {
-    let pending = (await consumer.info(true)).num_pending;
-    const total = pending;
-    let read = 0;
-    let idle = 0;
-    while (pending > 0 && idle < 3) {
-      const batch = await consumer.fetch({ max_messages: Math.min(pending, PULL_MAX_MESSAGES), expires: 5000 });
-      let got = 0;
-      let done = false;
+    for await (const m of readWindows(consumer, last, unreached, opts.onProgress)) {
+      const d = toDeadLetter({ seq: m.seq, subject: m.subject, time: m.time, headers: m.headers, data: m.data });
+      if (matches(d, subject, filter)) yield d;
+    }
+  } finally {
+    await consumer.delete().catch(() => false);
+  }
+}
+
+/**
+ * The consumer's messages up to seq `last`, a window (PULL_MAX_MESSAGES) at a time. It ends when
+ * none is pending, or at `last`. An empty fetch while some seem pending ends it too when
+ * `unreached` finds none left in the stream (deleted meanwhile, or only later ones pending);
+ * otherwise the read is cut short, and IDLE_FETCHES such fetches in a row throw DlqReadCutShort.
+ */
+async function* readWindows(
+  consumer: Consumer,
+  last: number,
+  unreached: (after: number) => Promise<boolean>,
+  onProgress: ((read: number, total: number) => void) | undefined,
+): AsyncGenerator<JsMsg> {
+  let pending = (await consumer.info(true)).num_pending;
+  const total = pending;
+  let read = 0;
+  let cursor = 0;
+  let idle = 0;
+  while (pending > 0) {
+    let got = 0;
+    let done = false;
+    try {
+      const batch = await consumer.fetch({
+        max_messages: Math.min(pending, PULL_MAX_MESSAGES),
+        expires: FETCH_EXPIRES_MS,
+      });
       for await (const m of batch) {
         got++;
-        read++;
+        cursor = m.seq;
         pending = m.info.pending;
         if (m.seq > last) {
           done = true;
           break;
         }
-        const d = toDeadLetter({ seq: m.seq, subject: m.subject, time: m.time, headers: m.headers, data: m.data });
-        if (matches(d, subject, filter)) yield d;
+        read++;
+        yield m;
         if (m.seq === last) done = true;
       }
-      opts.onProgress?.(read, total);
-      if (done) break;
-      idle = got === 0 ? idle + 1 : 0;
+    } catch (err: unknown) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new DlqReadCutShort(read, total, `the read failed (${why})`, undefined, { cause: err });
     }
-  } finally {
-    await consumer.delete().catch(() => false);
+    onProgress?.(read, total);
+    if (done) break;
+    if (got > 0) idle = 0;
+    else if (!(await unreached(cursor))) break;
+    else if (++idle === IDLE_FETCHES)
+      throw new DlqReadCutShort(
+        read,
+        total,
+        `the server sent nothing for ${(IDLE_FETCHES * FETCH_EXPIRES_MS) / 1000} s`,
+      );
   }
 }
 

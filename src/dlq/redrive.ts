@@ -2,6 +2,7 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { headers as natsHeaders, type NatsConnection } from "@nats-io/transport-node";
 import type { DeadLetter } from "./entries.ts";
 import { REDRIVEN_FROM_HEADER } from "./headers.ts";
+import { DlqReadCutShort } from "./read.ts";
 
 export interface RedriveOptions {
   /** The event stream the originals were published to. */
@@ -46,6 +47,11 @@ export interface RedriveReport {
  * after a crash between publish and delete is recognised by the PubAck (a duplicate whose sequence
  * is not the original's), and an event stored twice counts once in every aggregate. Every
  * consumer whose filter matches the subject sees the event again, not only the one that failed.
+ *
+ * It works while it reads, `concurrency` dead letters at a time, so that it never holds more than
+ * those (payloads included). A read cut short (DlqReadCutShort) therefore stops it part way: it
+ * throws that error, saying how many it redrove and removed before; those it read and had not
+ * begun, and those it never read, stay in the queue, whole, for the next run.
  */
 export async function redriveDeadLetters(
   nc: NatsConnection,
@@ -107,9 +113,17 @@ export async function redriveDeadLetters(
     chunk = [];
     opts.onProgress?.(done);
   };
-  for await (const d of entries) {
-    chunk.push(d);
-    if (chunk.length >= limit) await flush();
+  try {
+    for await (const d of entries) {
+      chunk.push(d);
+      if (chunk.length >= limit) await flush();
+    }
+  } catch (err: unknown) {
+    if (!(err instanceof DlqReadCutShort)) throw err;
+    const removed = report.redriven + report.alreadyRedriven;
+    throw err.withOutcome(
+      `${removed} of them were redriven and removed from the queue before that, the others are still in it; run the command again to redrive them`,
+    );
   }
   if (chunk.length > 0) await flush();
   return report;

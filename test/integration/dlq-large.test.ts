@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createDeadLetterPublisher, dlqStreamName, provisionBus, PULL_MAX_MESSAGES } from "../../src/bus/index.ts";
 import { dlqCommand } from "../../src/cli/dlq/index.ts";
 import { loadConfig } from "../../src/config.ts";
-import { readDeadLetters } from "../../src/dlq/index.ts";
+import { planPurge, readDeadLetters } from "../../src/dlq/index.ts";
 import { PACK_HEADER, subjectNames } from "../../src/events/index.ts";
 import { namespaceEnv, uniqueNamespace } from "../helpers/index.ts";
 import { LARGE_PACKS } from "../helpers/large-packs.ts";
@@ -105,6 +105,14 @@ describe("dlq over large packed dead letters (real nats-server)", () => {
   });
 
   it("purge --error removes exactly its 200, then redrive republishes the other 100 whole", async () => {
+    // The plan keeps the seqs it read, not the dead letters: 200 numbers, not 50 MiB of payloads.
+    const filter = { error: errorOf("analytics") };
+    expect(await planPurge(nc, { dlqStream, prefix: subjects.prefix, filter })).toEqual({
+      count: 200,
+      upToSeq: N,
+      subject: `${subjects.prefix}dlq.*.>`,
+      seqs: range(1, N).filter((i) => consumerOf(i) === "analytics"),
+    });
     expect(await dlq("purge", "--error", errorOf("analytics"), "--yes")).toEqual({
       code: 0,
       out: { purged: 200 },
