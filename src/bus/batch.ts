@@ -4,11 +4,14 @@ import type { Logger } from "../telemetry/logger.ts";
 import { traceBatch, type BatchTrace } from "../telemetry/messaging.ts";
 import type { DeadLetterPublisher } from "./dead-letters.ts";
 import { fullJitter, jitteredBackoffMs, type ConsumerHandler, type MessageRows } from "./outcomes.ts";
+import { packWeight } from "./pack-weight.ts";
 import { prepareMessage, toInbound } from "./prepare.ts";
 
 export interface BatchStats {
   consumer: string;
   messages: number;
+  /** The events the batch's messages carry: a packed message counts its events (`packWeight`). */
+  events: number;
   rows: number;
   acked: number;
   retried: number;
@@ -55,6 +58,7 @@ export interface BatchResult {
 const newStats = (consumer: string, batch: readonly JsMsg[]): BatchStats => ({
   consumer,
   messages: batch.length,
+  events: batch.reduce((n, m) => n + packWeight(m), 0),
   rows: 0,
   acked: 0,
   retried: 0,

@@ -10,6 +10,7 @@ async function samples(render: () => Promise<string>, prefix: string): Promise<s
 const batch = {
   consumer: "analytics",
   messages: 5,
+  events: 120,
   acked: 3,
   retried: 1,
   deadLettered: 1,
@@ -75,7 +76,16 @@ describe("createMetrics", () => {
   it("counts consumer batches: results, redeliveries, batch sizes and freshness", async () => {
     const m = createMetrics({ processMetrics: false, consumers: ["analytics"] });
     m.onBatch(batch);
-    m.onBatch({ ...batch, acked: 1, retried: 0, deadLettered: 0, redelivered: 0, messages: 1, freshnessSeconds: [] });
+    m.onBatch({
+      ...batch,
+      acked: 1,
+      retried: 0,
+      deadLettered: 0,
+      redelivered: 0,
+      messages: 1,
+      events: 1,
+      freshnessSeconds: [],
+    });
     expect(await samples(m.render, "playpulse_consumer_")).toEqual(
       expect.arrayContaining([
         'playpulse_consumer_messages_total{consumer="analytics",result="acked"} 4',
@@ -84,6 +94,10 @@ describe("createMetrics", () => {
         'playpulse_consumer_redeliveries_total{consumer="analytics"} 2',
         'playpulse_consumer_batch_messages_sum{consumer="analytics"} 6',
         'playpulse_consumer_batch_messages_count{consumer="analytics"} 2',
+        'playpulse_consumer_batch_events_sum{consumer="analytics"} 121',
+        'playpulse_consumer_batch_events_count{consumer="analytics"} 2',
+        'playpulse_consumer_batch_events_bucket{le="100",consumer="analytics"} 1',
+        'playpulse_consumer_batch_events_bucket{le="500",consumer="analytics"} 2',
       ]),
     );
     expect(await samples(m.render, "playpulse_event_freshness_seconds")).toEqual(

@@ -18,6 +18,8 @@ export interface IngestCounts {
 export interface ConsumerBatch {
   consumer: string;
   messages: number;
+  /** The events those messages carry (a packed message counts its events). */
+  events: number;
   acked: number;
   retried: number;
   deadLettered: number;
@@ -142,6 +144,13 @@ export function batchRecorder(registers: Registry[], consumers: readonly string[
     buckets: COUNT_BUCKETS,
     registers,
   });
+  const batchEvents = new Histogram({
+    name: "playpulse_consumer_batch_events",
+    help: "Events per batch fetched by a consumer: a packed message (PLAYPULSE_PACK_EVENTS) counts its events, so this is what PLAYPULSE_BATCH_SIZE bounds. Without packs it equals playpulse_consumer_batch_messages.",
+    labelNames: ["consumer"] as const,
+    buckets: COUNT_BUCKETS,
+    registers,
+  });
   const freshness = new Histogram({
     name: "playpulse_event_freshness_seconds",
     help: "End-to-end freshness: time from JetStream storing an accepted event to its row being stored in ClickHouse, by consumer.",
@@ -160,6 +169,7 @@ export function batchRecorder(registers: Registry[], consumers: readonly string[
     if (stats.deadLettered > 0) consumerMessages.inc({ consumer, result: "dead_lettered" }, stats.deadLettered);
     if (stats.redelivered > 0) redeliveries.inc({ consumer }, stats.redelivered);
     batchSize.observe({ consumer }, stats.messages);
+    batchEvents.observe({ consumer }, stats.events);
     if (stats.freshnessSeconds) {
       const h = freshness.labels({ consumer });
       for (const s of stats.freshnessSeconds) h.observe(s);

@@ -119,6 +119,8 @@ describe("/metrics after known traffic", () => {
       ["playpulse_consumer_redeliveries_total", { consumer: "analytics" }, 0],
       ["playpulse_consumer_batch_messages_sum", { consumer: "analytics" }, 3],
       ["playpulse_consumer_batch_messages_sum", { consumer: "content" }, 1],
+      ["playpulse_consumer_batch_events_sum", { consumer: "analytics" }, 3],
+      ["playpulse_consumer_batch_events_sum", { consumer: "content" }, 1],
       ["playpulse_clickhouse_insert_rows_total", { table: "events" }, 2],
       ["playpulse_clickhouse_insert_rows_total", { table: "rec_events" }, 2],
       ["playpulse_clickhouse_insert_rows_total", { table: "catalog" }, 1],

@@ -8,7 +8,7 @@
  * request resent whole is "duplicate" event by event.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { PACK_HEADER } from "../../src/events/index.ts";
+import { PACK_HEADER, subjectNames } from "../../src/events/index.ts";
 import { sql } from "../../src/store/index.ts";
 import { startPipeline, waitFor, type Pipeline } from "../helpers/index.ts";
 import { openJetStream, type JetStreamProbe } from "../helpers/jetstream.ts";
@@ -130,6 +130,43 @@ describe("packed messages: one per subject and request (real servers)", () => {
     );
     expect(lines.filter((id) => !id.startsWith("cat.")).length).toBeGreaterThan(0);
     expect(lines.length).toBe(accepted.length);
+  });
+
+  it("counts a pack's events in the consumers' batch metrics, where the unpacked pipeline counts one per message", async () => {
+    /** The play messages in `p`'s stream, and the events they carry (a pack's lines). */
+    const played = async (p: Pipeline) => {
+      const { state } = await js.jsm.streams.info(p.config.stream.name);
+      const play = `${subjectNames(p.ns).prefix}user.`;
+      let [messages, events] = [0, 0];
+      for (let seq = state.first_seq; seq <= state.last_seq; seq++) {
+        const m = await js.jsm.streams.getMessage(p.config.stream.name, { seq });
+        if (!m?.subject.startsWith(play)) continue;
+        messages++;
+        events += new TextDecoder().decode(m.data).split("\n").length;
+      }
+      return { messages, events };
+    };
+    const batchSums = async (p: Pipeline) => {
+      const text = await (await fetch(`${p.baseUrl}/metrics`)).text();
+      const sum = (what: string) =>
+        Number(
+          new RegExp(`^playpulse_consumer_batch_${what}_sum\\{consumer="analytics"\\} (\\S+)$`, "m").exec(text)?.[1],
+        );
+      return { messages: sum("messages"), events: sum("events") };
+    };
+    const [inPacked, inPlain] = await Promise.all([played(packed), played(plain)]);
+    expect(inPacked.events).toBeGreaterThan(inPacked.messages);
+    expect(inPlain.events).toBe(inPlain.messages);
+    // The rows are visible a moment before the batch is reported; each message is delivered once.
+    for (const [p, want] of [
+      [packed, inPacked],
+      [plain, inPlain],
+    ] as const)
+      await waitFor(async () => JSON.stringify(await batchSums(p)) === JSON.stringify(want), {
+        timeoutMs: 10_000,
+        intervalMs: 100,
+        what: `analytics batch metrics equal to the stream's ${JSON.stringify(want)}`,
+      });
   });
 
   const routes = [
