@@ -66,8 +66,10 @@ describe("writeHonouringErasures", () => {
       now: () => 50,
       hooks: {
         runner: { run: (r, seq) => Promise.resolve(void log.push(`erase ${r.user_id} request ${seq}`)) },
-        onSuppressed: (msgs, erased) =>
-          void log.push(`suppressed ${msgs.map((m) => m.streamSeq).join(",")} of ${[...erased].join(",")}`),
+        onSuppressed: (msgs, erased, events) =>
+          void log.push(
+            `suppressed ${msgs.map((m) => m.streamSeq).join(",")} of ${[...erased].join(",")}: ${events} events`,
+          ),
       },
       write: (keep) => {
         log.push(`write ${keep.map((g) => g.msg.streamSeq).join(",")}`);
@@ -75,7 +77,22 @@ describe("writeHonouringErasures", () => {
       },
     });
     expect(refused).toEqual([]);
-    expect(log).toEqual(["write 1,3", "suppressed 2,4 of gone", "erase gone request 3"]);
+    expect(log).toEqual(["write 1,3", "suppressed 2,4 of gone: 2 events", "erase gone request 3"]);
+  });
+
+  it("counts the erased user's events in a suppressed pack, not its messages nor the other users' events", async () => {
+    const pack = (seq: number, users: string[]): MessageRows<Row> => ({
+      msg: msg("ns.user.video.heartbeat", seq),
+      rows: users.map((user_id) => ({ user_id })),
+    });
+    const seen: string[] = [];
+    await writeHonouringErasures([pack(1, ["gone", "kept", "gone", "gone"]), pack(2, ["kept", "kept"])], {
+      store: fakeStore(["gone"]),
+      now: () => 50,
+      hooks: { onSuppressed: (msgs, _, events) => void seen.push(`${msgs.map((m) => m.streamSeq).join()}: ${events}`) },
+      write: () => Promise.resolve([]),
+    });
+    expect(seen).toEqual(["1: 3"]);
   });
 
   it("without a runner, a request is written as a message with no rows and nothing is erased", async () => {

@@ -2,17 +2,20 @@ import { deadLetter, ok, type InboundMessage, type MessageRows, type Outcome, ty
 import { decodeErasureRequested, isErasureSubject } from "../events/index.ts";
 import type { Store } from "../store/index.ts";
 import type { ErasureRunner } from "./runner.ts";
-import { erasedUsers, splitSuppressed, usersOf } from "./suppress.ts";
+import { erasedEventsOf, erasedUsers, splitSuppressed, usersOf } from "./suppress.ts";
 
 /** What a table consumer needs to honour erasures. */
 export interface ErasureHooks {
   /** Runs erasure requests (the analytics role); without it a request is acknowledged and left alone. */
   runner?: ErasureRunner | undefined;
   /**
-   * The messages not stored because they name an erased user (among `erased`, ids as stored):
+   * The messages not stored because they name an erased user (among `erased`, ids as stored), and
+   * `events`, the erased users' events among them (a pack may carry several, and other users'):
    * counted, and (analytics) removed from the stream, a packed one republished without those users.
    */
-  onSuppressed?: ((msgs: readonly InboundMessage[], erased: ReadonlySet<string>) => Promise<void> | void) | undefined;
+  onSuppressed?:
+    | ((msgs: readonly InboundMessage[], erased: ReadonlySet<string>, events: number) => Promise<void> | void)
+    | undefined;
 }
 
 /** The outcome of an erasure request's message, or undefined for any other message. */
@@ -37,6 +40,7 @@ export async function writeHonouringErasures<R, G extends MessageRows<R>>(
     await deps.hooks.onSuppressed?.(
       suppressed.map((g) => g.msg),
       erased,
+      erasedEventsOf(suppressed, erased),
     );
   const runner = deps.hooks.runner;
   if (!runner) return refused;

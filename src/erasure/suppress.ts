@@ -32,6 +32,21 @@ export function usersOf<R>(batch: readonly MessageRows<R>[]): string[] {
   return [...out];
 }
 
+/**
+ * The events of erased users among the suppressed messages: their rows naming an erased user (a
+ * play table stores one row per event). A packed message's other users' events are not counted:
+ * analytics republishes them without the erased users, and every consumer stores them from there.
+ */
+export function erasedEventsOf(groups: readonly MessageRows<unknown>[], erased: ReadonlySet<string>): number {
+  let n = 0;
+  for (const g of groups)
+    for (const r of g.rows) {
+      const u = userOf(r);
+      if (u !== undefined && erased.has(u)) n++;
+    }
+  return n;
+}
+
 /** Splits a batch: the messages to store, and those whose rows name an erased user (not stored). */
 export function splitSuppressed<G extends MessageRows<unknown>>(
   batch: readonly G[],

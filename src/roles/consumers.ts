@@ -23,8 +23,8 @@ function erasureHooks(ctx: RoleContext, clients: { bus: BusConnection; store: St
     const analytics = consumer === "analytics";
     return {
       runner: analytics ? runner : undefined,
-      async onSuppressed(msgs, erased) {
-        metrics.suppressed(consumer, msgs.length);
+      async onSuppressed(msgs, erased, events) {
+        metrics.suppressed(consumer, events);
         if (analytics)
           await stream.remove(
             msgs.map((m) => m.streamSeq),
