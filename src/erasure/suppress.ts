@@ -32,6 +32,12 @@ export function usersOf<R>(batch: readonly MessageRows<R>[]): string[] {
   return [...out];
 }
 
+/** Whether `row` names a user among `erased`. */
+const namesErased = (row: unknown, erased: ReadonlySet<string>): boolean => {
+  const u = userOf(row);
+  return u !== undefined && erased.has(u);
+};
+
 /**
  * The events of erased users among the suppressed messages: their rows naming an erased user (a
  * play table stores one row per event). A packed message's other users' events are not counted:
@@ -39,11 +45,7 @@ export function usersOf<R>(batch: readonly MessageRows<R>[]): string[] {
  */
 export function erasedEventsOf(groups: readonly MessageRows<unknown>[], erased: ReadonlySet<string>): number {
   let n = 0;
-  for (const g of groups)
-    for (const r of g.rows) {
-      const u = userOf(r);
-      if (u !== undefined && erased.has(u)) n++;
-    }
+  for (const g of groups) for (const r of g.rows) if (namesErased(r, erased)) n++;
   return n;
 }
 
@@ -55,11 +57,7 @@ export function splitSuppressed<G extends MessageRows<unknown>>(
   const keep: G[] = [];
   const suppressed: G[] = [];
   for (const g of batch) {
-    const named = g.rows.some((r) => {
-      const u = userOf(r);
-      return u !== undefined && erased.has(u);
-    });
-    (named ? suppressed : keep).push(g);
+    (g.rows.some((r) => namesErased(r, erased)) ? suppressed : keep).push(g);
   }
   return { keep, suppressed };
 }
