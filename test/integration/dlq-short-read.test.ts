@@ -230,29 +230,31 @@ describe("dead-letter reads cut short, and reads that end early (real nats-serve
       ]);
     });
 
-    it("dlq list fails with it (exit 2) and prints no count", async ({ expect }) => {
+    it("dlq list fails with it (exit 4) and prints no count", async ({ expect }) => {
       await using q = await deadLetterQueue();
       const cut = cutNextRead(q);
-      expect(await dlq(q, "list", "--json")).toEqual({ code: 2, out: "", err: [`playpulse dlq: ${CUT}`, ""] });
+      expect(await dlq(q, "list", "--json")).toEqual({ code: 4, out: "", err: [`playpulse dlq: ${CUT}`, ""] });
       expect(cut.stolen).toEqual(range(129, 300));
     });
 
-    it("dlq purge --error fails with it before it removes any", async ({ expect }) => {
+    it("dlq purge --error fails with it (exit 4) before it removes any", async ({ expect }) => {
       await using q = await deadLetterQueue();
       const cut = cutNextRead(q);
       expect(await dlq(q, "purge", "--error", errorOf("analytics"), "--yes", "--json")).toEqual({
-        code: 2,
+        code: 4,
         out: "",
         err: [`playpulse dlq: ${CUT}`, ""],
       });
       expect([cut.stolen, await messages(q.dlqStream)]).toEqual([range(129, 300), 300]);
     });
 
-    it("dlq redrive fails with it and says how many it redrove; a second run redrives the rest", async ({ expect }) => {
+    it("dlq redrive fails with it (exit 4) and says how many it redrove; a second run redrives the rest", async ({
+      expect,
+    }) => {
       await using q = await deadLetterQueue();
       const cut = cutNextRead(q);
       expect(await dlq(q, "redrive", "--json")).toEqual({
-        code: 2,
+        code: 4,
         out: "",
         err: [
           "playpulse dlq: read 128 of 300 dead letters, then the server sent nothing for 15 s; 128 of them were redriven and removed from the queue before that, the others are still in it; run the command again to redrive them",

@@ -1,10 +1,10 @@
 import { parseArgs } from "node:util";
 import { connectBus, dlqStreamName } from "../../bus/index.ts";
 import { loadConfig } from "../../config.ts";
-import { DlqError } from "../../dlq/index.ts";
+import { DlqError, DlqReadCutShort } from "../../dlq/index.ts";
 import { subjectNames } from "../../events/index.ts";
 import { cliLogger, resolveIo, type CommandIo } from "../io.ts";
-import { parsePositiveInt, usageFailure, UsageError } from "../usage.ts";
+import { parsePositiveInt, USAGE_EXIT, usageFailure, UsageError } from "../usage.ts";
 import type { DlqContext, DlqFlags } from "./context.ts";
 import { DLQ_HELP } from "./help.ts";
 import { listVerb } from "./list.ts";
@@ -13,6 +13,9 @@ import { redriveVerb } from "./redrive.ts";
 import { showVerb } from "./show.ts";
 
 export { DLQ_HELP };
+
+/** Exit status of a read the server cut short (DlqReadCutShort): run the command again. */
+const CUT_SHORT_EXIT = 4;
 
 const VERBS = { list: listVerb, show: showVerb, redrive: redriveVerb, purge: purgeVerb };
 type Verb = keyof typeof VERBS;
@@ -42,7 +45,8 @@ function parseDlqArgs(args: readonly string[]): { verb: Verb; flags: DlqFlags; p
 }
 
 /**
- * `playpulse dlq <list|show|redrive|purge>`; resolves with the exit code (2 for a usage error).
+ * `playpulse dlq <list|show|redrive|purge>`; resolves with the exit code (2 for a usage error, 4
+ * for a read the server cut short; the others in DLQ_HELP).
  *
  * @example
  * const code = await dlqCommand(["list", "--consumer", "analytics", "--json"], { out: (s) => (text += s) });
@@ -84,7 +88,7 @@ export async function dlqCommand(args: readonly string[], ioIn: CommandIo = {}):
   } catch (err: unknown) {
     if (err instanceof UsageError || err instanceof DlqError) {
       io.err(`playpulse dlq: ${err.message}\n`);
-      return 2;
+      return err instanceof DlqReadCutShort ? CUT_SHORT_EXIT : USAGE_EXIT;
     }
     throw err;
   } finally {
