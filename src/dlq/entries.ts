@@ -56,20 +56,3 @@ export function toDeadLetter(m: {
     data: m.data,
   };
 }
-
-/** The payload as text when it is UTF-8 (parsed JSON when it is JSON), otherwise base64. */
-export function payloadView(
-  data: Uint8Array,
-): { encoding: "json"; value: unknown } | { encoding: "utf8"; value: string } | { encoding: "base64"; value: string } {
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(data);
-  } catch {
-    return { encoding: "base64", value: Buffer.from(data).toString("base64") };
-  }
-  try {
-    return { encoding: "json", value: JSON.parse(text) as unknown };
-  } catch {
-    return { encoding: "utf8", value: text };
-  }
-}

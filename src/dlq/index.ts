@@ -1,6 +1,8 @@
 export { REDRIVEN_FROM_HEADER } from "./headers.ts";
-export { toDeadLetter, payloadView } from "./entries.ts";
+export { toDeadLetter } from "./entries.ts";
 export type { DeadLetter } from "./entries.ts";
+export { eventCount, payloadView } from "./payload.ts";
+export type { BodyView, PayloadView } from "./payload.ts";
 export { readDeadLetters, dlqFilterSubject, DlqError, DlqReadCutShort } from "./read.ts";
 export type { DlqFilter, ReadOptions } from "./read.ts";
 export { createSummary } from "./summary.ts";

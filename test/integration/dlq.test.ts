@@ -1,18 +1,27 @@
 /**
  * Dead letters end to end: poison of every kind goes to the dead-letter stream after bounded
  * retries without blocking the messages behind it, and `playpulse dlq list|show|purge` inspect
- * and remove it. Redrive after a fix is in the second describe; rows ClickHouse itself refuses
- * (the poison-row bisection) are in poison.test.ts.
+ * and remove it (a pack dead-lettered whole is shown as its events). Redrive after a fix is in
+ * the second describe; rows ClickHouse itself refuses (the poison-row bisection) are in
+ * poison.test.ts.
  */
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { connect, headers as natsHeaders, type NatsConnection } from "@nats-io/transport-node";
 import type { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startConsumeLoop, dlqStreamName, connectBus } from "../../src/bus/index.ts";
 import { dlqCommand } from "../../src/cli/dlq/index.ts";
 import { analytics } from "../../src/consumers/analytics/index.ts";
 import { createTableConsumer } from "../../src/consumers/table-consumer.ts";
-import { encodeStoredEvent, schemaRegistry, subjectNames, V1_SCHEMAS, type PlayEvent } from "../../src/events/index.ts";
+import {
+  encodeStoredEvent,
+  PACK_HEADER,
+  packLines,
+  schemaRegistry,
+  subjectNames,
+  V1_SCHEMAS,
+  type PlayEvent,
+} from "../../src/events/index.ts";
 import { CONSUMERS } from "../../src/consumers/registry.ts";
 import { createQueryRoutes } from "../../src/query/index.ts";
 import { sql } from "../../src/store/index.ts";
@@ -33,6 +42,25 @@ const view = (id: string, type: string, extra: Record<string, unknown> = {}) => 
   position_ms: 0,
   ...extra,
 });
+const title = (id: string) =>
+  ({
+    id,
+    type: "video.encoding.completed",
+    schema_version: 1,
+    timestamp: TS,
+    video_id: `vid-${id}`,
+    title: `Title ${id}`,
+    duration_ms: 60_000,
+    genres: ["drama"],
+  }) as PlayEvent;
+/** A pack's second line, cut short (an edge never sends one: published by hand). */
+const CUT_LINE = '{"id":"cat-pack-2","type":"video.encoding.comp';
+/** A pack of three catalog events (PLAYPULSE_PACK_EVENTS) whose second line is not JSON. */
+const CAT_PACK = packLines([
+  encodeStoredEvent(title("cat-pack-1"), NOW),
+  new TextEncoder().encode(CUT_LINE),
+  encodeStoredEvent(title("cat-pack-3"), NOW),
+]);
 /** The engine's own JSON.parse message for `text` (its wording changes between Node versions). */
 const jsonError = (text: string): string => {
   try {
@@ -123,6 +151,10 @@ describe("dead letters: poison never blocks, list/show/purge", () => {
       }),
       { msgID: "cat-bad" },
     );
+    // A pack as the edge publishes it, with a line cut short: content dead-letters all of it.
+    const pack = natsHeaders();
+    pack.set(PACK_HEADER, "3");
+    await js.publish(subject("video.encoding.completed"), CAT_PACK, { msgID: "cat-pack", headers: pack });
     // Values ClickHouse cannot store: a time before its DateTime starts, a lone UTF-16 surrogate it
     // refuses at insert time, a time after its DateTime ends. The edge rejects them at the door...
     const unstorable = [
@@ -164,13 +196,13 @@ describe("dead letters: poison never blocks, list/show/purge", () => {
       async () => {
         const [events, rec] = await Promise.all([ids(p, "events"), ids(p, "rec_events")]);
         const { state } = await jetstreamManagerInfo(nc, dlqStreamName(p.config.stream.name));
-        if (events.join() === "good-1,good-2" && rec.join() === "good-1,good-2" && state.messages === 11) return true;
+        if (events.join() === "good-1,good-2" && rec.join() === "good-1,good-2" && state.messages === 12) return true;
         // Thrown, so a timeout names what was seen last.
         throw new Error(
           `events [${events.join()}], rec_events [${rec.join()}], ${state.messages} dead letters; consumers: ${await consumerStates(nc, p)}`,
         );
       },
-      { timeoutMs: 45_000, intervalMs: 200, what: "good events stored and 11 dead letters" },
+      { timeoutMs: 45_000, intervalMs: 200, what: "good events stored and 12 dead letters" },
     );
     const list = json<{ entries: Entry[] }>(await dlq()("list", "--json"));
     entries = list.entries.sort((a, b) => (a.consumer + a.msg_id < b.consumer + b.msg_id ? -1 : 1));
@@ -185,6 +217,7 @@ describe("dead letters: poison never blocks, list/show/purge", () => {
     const gaveUp =
       "gave up after 3 attempts: unknown_version: schema_version: user.video.heartbeat v9 is newer than this consumer knows (latest v2); deploy a consumer that knows it, then redrive";
     const junk = `undecodable: body is not valid UTF-8 JSON: ${jsonError("not json")}`;
+    const cutLine = `undecodable: body is not valid UTF-8 JSON: ${jsonError(CUT_LINE)}`;
     // The consumers re-validate with the edge's validator: the first two are invalid before ClickHouse sees them.
     const invalid1969 = "invalid: timestamp: must not be before 1970-01-01T00:00:00Z";
     const invalidSurrogate = "invalid: user_id: contains an unpaired UTF-16 surrogate (not valid Unicode)";
@@ -204,6 +237,7 @@ describe("dead letters: poison never blocks, list/show/purge", () => {
         1,
         "invalid: genres: must be an array of at most 16 strings of 1-64 characters, got a string",
       ],
+      ["content", "video.encoding.completed", "cat-pack", 1, cutLine],
       ["recommendations", "user.video.heartbeat", "hb-v9", 3, gaveUp],
       ["recommendations", "user.video.played", "junk-1", 1, junk],
       ["recommendations", "user.video.paused", "late-2106", 1, invalid2106],
@@ -215,11 +249,14 @@ describe("dead letters: poison never blocks, list/show/purge", () => {
   it("list counts by consumer, event type and error, and filters", async () => {
     const all = json(await dlq()("list", "--json"));
     expect([all.total, all.by_consumer, all.by_subject]).toEqual([
-      11,
-      { analytics: 5, recommendations: 5, content: 1 },
-      { "user.video.paused": 6, "user.video.heartbeat": 2, "user.video.played": 2, "video.encoding.completed": 1 },
+      12,
+      { analytics: 5, recommendations: 5, content: 2 },
+      { "user.video.paused": 6, "user.video.heartbeat": 2, "user.video.played": 2, "video.encoding.completed": 2 },
     ]);
-    expect(Object.values(all.by_error as Record<string, number>).sort()).toEqual([1, 2, 2, 2, 2, 2]);
+    expect(Object.values(all.by_error as Record<string, number>).sort()).toEqual([1, 1, 2, 2, 2, 2, 2]);
+    // A pack counts its events; every other message one.
+    const events = (all.entries as { msg_id: string; events: number }[]).map((e) => [e.msg_id, e.events]);
+    expect(events.filter(([, n]) => n !== 1)).toEqual([["cat-pack", 3]]);
 
     const some = json<{ total: number; entries: Entry[] }>(
       await dlq()("list", "--consumer", "analytics", "--subject", "user.video.*", "--error", "invalid", "--json"),
@@ -239,10 +276,14 @@ describe("dead letters: poison never blocks, list/show/purge", () => {
     const text = await dlq()("list", "--consumer", "content");
     expect(text.code).toBe(0);
     expect(text.out).toContain(
-      `dead letters: 1 (stream ${dlqStreamName(p.config.stream.name)})\nby consumer:\n  1  content\n`,
+      `dead letters: 2 (stream ${dlqStreamName(p.config.stream.name)})\nby consumer:\n  2  content\n`,
+    );
+    expect(text.out).toMatch(/\nSEQ\s+DEAD-LETTERED\s+CONSUMER\s+EVENT TYPE\s+EVENTS\s+ATTEMPTS\s+MSG ID\s+ERROR\n/);
+    expect(text.out).toMatch(
+      /\n\d+\s+\S+Z\s+content\s+video\.encoding\.completed\s+1\s+1\s+cat-bad\s+invalid: genres: must be/,
     );
     expect(text.out).toMatch(
-      /\n\d+\s+\S+Z\s+content\s+video\.encoding\.completed\s+1\s+cat-bad\s+invalid: genres: must be/,
+      /\n\d+\s+\S+Z\s+content\s+video\.encoding\.completed\s+3\s+1\s+cat-pack\s+undecodable: body is not valid/,
     );
   });
 
@@ -293,6 +334,57 @@ describe("dead letters: poison never blocks, list/show/purge", () => {
     });
   });
 
+  it("show prints a dead-lettered pack as its events, the line that is not JSON as text", async () => {
+    const e = entries.find((x) => x.msg_id === "cat-pack");
+    const stored = (id: string) => ({ ...title(id), received_at: NOW });
+    const r = await dlq()("show", String(e?.seq), "--json");
+    expect([r.code, r.err]).toEqual([0, ""]);
+    const shown = json<{ headers: Record<string, string[]>; dead_lettered_at: string; original_seq: number }>(r);
+    expect(shown).toMatchObject({
+      seq: e?.seq,
+      consumer: "content",
+      subject: "video.encoding.completed",
+      msg_id: "cat-pack",
+      events: 3,
+      headers: { "Playpulse-Pack": ["3"], "Playpulse-Dlq-Consumer": ["content"], "Playpulse-Dlq-Msg-Id": ["cat-pack"] },
+      payload: {
+        encoding: "pack",
+        events: [
+          { encoding: "json", value: stored("cat-pack-1") },
+          { encoding: "utf8", value: CUT_LINE },
+          { encoding: "json", value: stored("cat-pack-3") },
+        ],
+        bytes: CAT_PACK.byteLength,
+      },
+    });
+    expect(Object.keys(json<{ payload: object }>(r).payload)).toEqual(["encoding", "events", "bytes"]);
+
+    const headerLines = Object.entries(shown.headers).flatMap(([k, vs]) => vs.map((v) => `  ${k}: ${v}`));
+    expect(await dlq()("show", String(e?.seq))).toEqual({
+      code: 0,
+      out: [
+        `dead letter ${e?.seq} (stream ${dlqStreamName(p.config.stream.name)})`,
+        "consumer:        content",
+        `subject:         ${p.ns}.video.encoding.completed (stream sequence ${shown.original_seq})`,
+        "message id:      cat-pack",
+        "attempts:        1",
+        `dead-lettered:   ${shown.dead_lettered_at}`,
+        `error:           undecodable: body is not valid UTF-8 JSON: ${jsonError(CUT_LINE)}`,
+        "headers:",
+        ...headerLines,
+        `payload (pack of 3 events, ${CAT_PACK.byteLength} bytes):`,
+        "event 1 (json):",
+        JSON.stringify(stored("cat-pack-1"), null, 2),
+        "event 2 (utf8):",
+        CUT_LINE,
+        "event 3 (json):",
+        JSON.stringify(stored("cat-pack-3"), null, 2),
+        "",
+      ].join("\n"),
+      err: "",
+    });
+  });
+
   it("purge asks first, then removes exactly what matches", async () => {
     const stream = dlqStreamName(p.config.stream.name);
     expect(await dlq()("purge", "--consumer", "recommendations")).toEqual({
@@ -312,7 +404,8 @@ describe("dead letters: poison never blocks, list/show/purge", () => {
     expect(json(await cli(p, { tty: true, answer: "y" })("purge", "--consumer", "recommendations", "--json"))).toEqual({
       purged: 5,
     });
-    expect(json(await dlq()("purge", "--error", "undecodable", "--yes", "--json"))).toEqual({ purged: 1 });
+    // The undecodable ones left: analytics' junk-1 and content's pack.
+    expect(json(await dlq()("purge", "--error", "undecodable", "--yes", "--json"))).toEqual({ purged: 2 });
     expect(json(await dlq()("list", "--json")).by_consumer).toEqual({ analytics: 4, content: 1 });
     expect(await dlq()("purge", "--all", "--yes")).toEqual({ code: 0, out: "purged: 5\n", err: "" });
     expect(json(await dlq()("list", "--json")).total).toBe(0);

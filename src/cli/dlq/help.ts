@@ -9,7 +9,7 @@ See docs/operations-dlq.md.
 
 commands:
   list          counts by consumer, event type and error, then the entries, oldest first
-  show SEQ      one dead letter: payload, headers, error
+  show SEQ      one dead letter: payload (a pack as its events, numbered), headers, error
   redrive       republish each to its original subject with its original Nats-Msg-Id (the
                 event id), then remove it; every consumer of that subject sees it again,
                 and an event stored twice counts once; a webhook delivery's dead letter is

@@ -3,7 +3,7 @@ import { parsePositiveInt } from "../usage.ts";
 import { printer, readMatching, type DlqContext } from "./context.ts";
 import { entryJson, summaryText, table } from "./format.ts";
 
-const HEADER = ["SEQ", "DEAD-LETTERED", "CONSUMER", "EVENT TYPE", "ATTEMPTS", "MSG ID", "ERROR"];
+const HEADER = ["SEQ", "DEAD-LETTERED", "CONSUMER", "EVENT TYPE", "EVENTS", "ATTEMPTS", "MSG ID", "ERROR"];
 
 /** `playpulse dlq list`: counts by consumer, event type and error, then the first entries. */
 export async function listVerb(ctx: DlqContext): Promise<number> {
@@ -17,7 +17,8 @@ export async function listVerb(ctx: DlqContext): Promise<number> {
   const s = summary.result();
   const rows = entries.map((d) => {
     const e = entryJson(d, ctx.prefix);
-    return [String(e.seq), e.dead_lettered_at, e.consumer, e.subject, String(e.attempts), e.msg_id ?? "-", e.error];
+    const row = [String(e.seq), e.dead_lettered_at, e.consumer, e.subject, String(e.events), String(e.attempts)];
+    return [...row, e.msg_id ?? "-", e.error];
   });
   const listing =
     rows.length === 0 ? "" : `entries (oldest first, ${entries.length} of ${s.total}):\n${table([HEADER, ...rows])}`;

@@ -1,9 +1,9 @@
-import { payloadView, readDeadLetters, type DeadLetter } from "../../dlq/index.ts";
+import { payloadView, readDeadLetters, type DeadLetter, type PayloadView } from "../../dlq/index.ts";
 import { parsePositiveInt, UsageError } from "../usage.ts";
 import { printer, type DlqContext } from "./context.ts";
-import { entryJson } from "./format.ts";
+import { entryJson, payloadText } from "./format.ts";
 
-function showText(d: DeadLetter, dlqStream: string, payload: ReturnType<typeof payloadView>): string {
+function showText(d: DeadLetter, dlqStream: string, payload: PayloadView): string {
   const headerLines = Object.entries(d.headers).flatMap(([k, vs]) => vs.map((v) => `  ${k}: ${v}`));
   return [
     `dead letter ${d.seq} (stream ${dlqStream})`,
@@ -15,12 +15,11 @@ function showText(d: DeadLetter, dlqStream: string, payload: ReturnType<typeof p
     `error:           ${d.error}`,
     "headers:",
     ...headerLines,
-    `payload (${payload.encoding}, ${d.data.byteLength} bytes):`,
-    payload.encoding === "json" ? JSON.stringify(payload.value, null, 2) : payload.value,
+    payloadText(payload, d.data.byteLength),
   ].join("\n");
 }
 
-/** `playpulse dlq show SEQ`: one dead letter with its payload, headers and error. */
+/** `playpulse dlq show SEQ`: one dead letter with its payload (a pack as its events), headers and error. */
 export async function showVerb(ctx: DlqContext): Promise<number> {
   const seq = parsePositiveInt(ctx.positionals[0], "SEQ");
   if (seq === undefined || ctx.positionals.length !== 1)
@@ -32,7 +31,7 @@ export async function showVerb(ctx: DlqContext): Promise<number> {
     ctx.io.err(`playpulse dlq: no dead letter ${seq} in ${ctx.dlqStream}\n`);
     return 1;
   }
-  const payload = payloadView(found.data);
+  const payload = payloadView(found.data, found.headers);
   printer(ctx)(showText(found, ctx.dlqStream, payload), {
     ...entryJson(found, ctx.prefix),
     headers: found.headers,
