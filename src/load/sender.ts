@@ -95,10 +95,10 @@ export interface SendContext<E extends Outgoing = Outgoing> {
   onAttempt?: (a: Attempt) => void;
 }
 
-function encode(events: readonly Outgoing[], format: "json" | "ndjson"): Buffer {
-  if (events.length === 1 && format === "json") return Buffer.from(JSON.stringify(events[0]?.body));
+/** A request's body: one event as a JSON object, several as one JSON array (one `JSON.stringify`), or NDJSON. */
+export function encodeBody(events: readonly Outgoing[], format: "json" | "ndjson"): Buffer {
   if (format === "ndjson") return Buffer.from(events.map((e) => JSON.stringify(e.body)).join("\n"));
-  return Buffer.from(`[${events.map((e) => JSON.stringify(e.body)).join(",")}]`);
+  return Buffer.from(JSON.stringify(events.length === 1 ? events[0]?.body : events.map((e) => e.body)));
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -156,7 +156,7 @@ export async function sendBatch<E extends Outgoing>(
   ctx: SendContext<E>,
 ): Promise<void> {
   const { stats } = ctx;
-  const body = encode(events, ctx.format);
+  const body = encodeBody(events, ctx.format);
   stats.requests++;
   stats.eventsSent += events.length;
   stats.inFlight++;

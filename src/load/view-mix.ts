@@ -7,7 +7,7 @@ export interface View {
   id: string;
   user: string;
   title: Title;
-  ctx: Record<string, unknown>;
+  ctx: ViewContext;
   seq: number;
   nextAt: number;
   state: State;
@@ -16,6 +16,14 @@ export interface View {
   rebuffer: number;
   target: number;
   startup: number;
+}
+
+/** What every event of a view carries besides its ids. */
+export interface ViewContext {
+  device: Device;
+  country: string;
+  cdn: string;
+  experiment: { id: string; variant: string };
 }
 
 export interface Device {

@@ -179,10 +179,14 @@ export async function runLoadgen(
   onWindow?: (phase: "start" | "end") => Promise<void> | void,
 ): Promise<LoadRun> {
   const node = runtimeOrThrow("node");
+  // With --profile the load generator is profiled too: it shares the two cores with what it measures.
+  const prof = h.profileDir
+    ? ["--cpu-prof", `--cpu-prof-dir=${h.profileDir}`, `--cpu-prof-name=load.${process.hrtime.bigint()}.cpuprofile`]
+    : [];
   const child = startChild(
     "load",
     node.command,
-    [...runArgs(h, node, "src/cli/main.ts"), "load", ...args, "--json", "--quiet", "--announce"],
+    [...prof, ...runArgs(h, node, "src/cli/main.ts"), "load", ...args, "--json", "--quiet", "--announce"],
     childEnv({}),
   );
   const w = new ProcWatch({ load: child.pid, ...watch, ...h.serverPids });
