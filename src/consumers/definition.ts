@@ -43,7 +43,10 @@ export interface ConsumerDefinition<
   typeColumn: boolean;
   /** Whether this table's `received_ms` is the edge's acceptance time that GET /v1/events/:id reports (with its `region`). */
   acceptedAt: boolean;
-  /** The pure mapping: one event to its rows (`stored_ms` 0, set when the batch is written). */
+  /**
+   * The pure mapping: one event to its rows (`stored_ms` 0, set when the batch is written). It
+   * must not keep `ctx`: the factory reuses one context for every event of a message.
+   */
   toRows(event: TakenEvent<T>, ctx: RowContext): R[];
 }
 

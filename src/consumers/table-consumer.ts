@@ -14,7 +14,7 @@ import {
 } from "../events/index.ts";
 import { prepareErasure, writeHonouringErasures, type ErasureHooks } from "../erasure/index.ts";
 import { insertGroups, type Store } from "../store/index.ts";
-import type { ConsumerDefinition, StoredRow, Takes } from "./definition.ts";
+import type { ConsumerDefinition, RowContext, StoredRow, Takes } from "./definition.ts";
 import { readFailureOutcome } from "./read-failure.ts";
 
 export interface TableConsumerDeps {
@@ -53,7 +53,9 @@ export function createTableConsumer<N extends string, T extends Takes, R extends
     prepare(msg) {
       const erasure = prepareErasure<R>(msg);
       if (erasure) return erasure;
-      const shared = {
+      // One context per message, its version set per event: mappings read it and keep no reference.
+      const ctx: RowContext = {
+        sourceVersion: 0,
         traceId: traceIdOf(msg.header("traceparent")),
         streamSeq: msg.streamSeq,
         region: msg.header(REGION_HEADER) ?? "",
@@ -66,7 +68,8 @@ export function createTableConsumer<N extends string, T extends Takes, R extends
         const r = read(data);
         if (!r.ok) return readFailureOutcome(r.kind, r.error, msg);
         if (!takes(r.event)) return readFailureOutcome("invalid", `${def.name} does not handle ${r.event.type}`, msg);
-        for (const row of def.toRows(r.event, { ...shared, sourceVersion: r.sourceVersion })) rows.push(row);
+        ctx.sourceVersion = r.sourceVersion;
+        for (const row of def.toRows(r.event, ctx)) rows.push(row);
       }
       return ok(rows);
     },
