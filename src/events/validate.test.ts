@@ -172,33 +172,37 @@ describe("createValidator: skipKeys (the consumers' reader passes the edge's env
   });
 });
 
-describe("createValidator: inPlace (the consumers' reader validates a stored event it parsed itself)", () => {
+describe("createValidator: inPlace (an input parsed for this validation alone)", () => {
   const reader = createValidator({ now: () => NOW, skipKeys: ["received_at"], inPlace: true });
 
-  it("returns the input object itself, with schema_version added when it had none", () => {
-    const stored = paused({ received_at: NOW });
+  it("returns the input object itself when it names its id and schema_version", () => {
+    const stored = { ...paused({ received_at: NOW }), schema_version: 1 };
+    const before = structuredClone(stored);
     const r = reader(stored);
     expect(r.ok && r.event).toBe(stored);
-    expect(stored).toEqual({ ...paused(), received_at: NOW, schema_version: 1 });
-    const explicit = { ...paused({ received_at: NOW }), schema_version: 1 };
-    expect(reader(explicit)).toEqual({ ok: true, generatedId: false, event: explicit });
+    expect(stored).toEqual(before);
+  });
+
+  it("copies, and leaves the input as it was, when it names no schema_version or no id", () => {
+    const noVersion = paused({ received_at: NOW });
+    const r = reader(noVersion);
+    expect(r.ok && r.event).not.toBe(noVersion);
+    expect(r).toEqual({ ok: true, generatedId: false, event: { ...paused(), schema_version: 1 } });
+    expect(noVersion).not.toHaveProperty("schema_version");
+    const noId = { ...without(paused(), "id"), schema_version: 1 };
+    const g = createValidator({ now: () => NOW, newId: () => "gen-1", inPlace: true })(noId);
+    expect(g.ok && g.event).not.toBe(noId);
+    expect(g).toEqual({ ok: true, generatedId: true, event: { ...noId, id: "gen-1" } });
+    expect(noId).not.toHaveProperty("id");
   });
 
   it("refuses exactly what the copying validator refuses, and leaves a refused input as it was", () => {
-    const bad = paused({ received_at: NOW, position_ms: -1 });
+    const bad = { ...paused({ received_at: NOW, position_ms: -1 }), schema_version: 1 };
     const before = structuredClone(bad);
     const copying = createValidator({ now: () => NOW, skipKeys: ["received_at"] });
     expect(reader(bad)).toEqual(copying(structuredClone(bad)));
     expect(reader(bad)).toMatchObject({ ok: false });
     expect(bad).toEqual(before);
-  });
-
-  it("still copies an event without an id, which gets a generated one", () => {
-    const input = without(paused(), "id");
-    const r = createValidator({ now: () => NOW, newId: () => "gen-1", inPlace: true })(input);
-    expect(r.ok && r.event).not.toBe(input);
-    expect(r).toEqual({ ok: true, generatedId: true, event: { ...input, id: "gen-1", schema_version: 1 } });
-    expect(input).not.toHaveProperty("id");
   });
 });
 

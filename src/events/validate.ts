@@ -18,11 +18,12 @@ export interface ValidatorOptions {
    */
   skipKeys?: readonly string[];
   /**
-   * Return the input object itself as the event when it is valid, instead of a copy of its known
-   * fields: for a caller that parsed the input for this validation alone and whose input already
-   * is a normalised event (the consumers' reader: a stored event always carries its id). A valid
-   * input holds no unknown field, so the only keys beyond the event's are `skipKeys`. It gains
-   * `schema_version` when it had none.
+   * Return the input object itself as the event when it is valid and names its `id` and
+   * `schema_version`, instead of a copy of its known fields: for a caller that parsed the input
+   * for this validation alone (the edge, per request; the consumers' reader, per message). A
+   * valid input holds no unknown field, so the only keys beyond the event's are `skipKeys`. An
+   * input without either field is copied as before, so the input is never changed (the
+   * quarantine keeps a refused item as it was sent).
    */
   inPlace?: boolean;
 }
@@ -215,10 +216,8 @@ export function createValidator(opts: ValidatorOptions = {}): (input: unknown) =
     }
 
     const generatedId = id === undefined;
-    if (opts.inPlace && !generatedId) {
-      if (o.schema_version === undefined) o.schema_version = version;
+    if (opts.inPlace && !generatedId && o.schema_version !== undefined)
       return { ok: true, event: o as unknown as PlayEvent, generatedId };
-    }
     const event: Record<string, unknown> = { id: id ?? newId(now), type: o.type, schema_version: version };
     for (const [name] of c.required) event[name] = o[name];
     for (const [name] of c.optional) {

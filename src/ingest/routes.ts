@@ -84,7 +84,8 @@ async function publishPacked(publisher: Publisher, packed: Packed[], count: numb
 export function createIngestRoutes(deps: IngestDeps): Hono {
   const subjects = deps.subjects ?? subjectNames();
   const now = deps.now ?? Date.now;
-  const validate = createValidator({ ...(deps.registry ? { registry: deps.registry } : {}), now });
+  // In place: each item was parsed from this request alone (its copy cost the edge about 1 µs an event).
+  const validate = createValidator({ ...(deps.registry ? { registry: deps.registry } : {}), now, inPlace: true });
   const app = new Hono();
 
   app.use("/v1/events", ingestCors({ origins: allowedOrigins(deps.keys) }));

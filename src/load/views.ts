@@ -97,6 +97,7 @@ export class TrafficGenerator {
     const body = {
       id,
       type: "user.video.play_requested",
+      schema_version: 1,
       timestamp: new Date(now).toISOString(),
       user_id: `${this.opts.runId}.probe`,
       view_id: viewId,
@@ -167,6 +168,8 @@ export class TrafficGenerator {
     const body: Record<string, unknown> = {
       id,
       type,
+      // Named, as the player SDK names it (src/sdk/player/tracker.ts).
+      schema_version: 1,
       timestamp: this.isoOf(now),
       user_id: v.user,
       view_id: v.id,

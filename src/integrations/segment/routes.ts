@@ -114,7 +114,8 @@ function authorize(find: KeyRing, key: string | undefined, origin: string | unde
 export function createSegmentRoutes(deps: SegmentDeps): Hono {
   const subjects = deps.subjects ?? subjectNames();
   const now = deps.now ?? Date.now;
-  const validate = createValidator({ ...(deps.registry ? { registry: deps.registry } : {}), now });
+  // In place: each item was mapped from this request alone (src/ingest/routes.ts says why).
+  const validate = createValidator({ ...(deps.registry ? { registry: deps.registry } : {}), now, inPlace: true });
   const find = keyRing(deps.keys);
   const app = new Hono();
   for (const route of SEGMENT_ROUTES) {
