@@ -2,11 +2,16 @@ import type { PlayEvent } from "./types.ts";
 
 const encoder = new TextEncoder();
 
-/** The JetStream message body: the normalised event plus the server receive time. */
-export function encodeStoredEvent(event: PlayEvent, receivedAt: number): Uint8Array {
+/** The JSON text of a JetStream message body: the normalised event plus the server receive time. */
+export function storedEventText(event: PlayEvent, receivedAt: number): string {
   // The event is a non-empty object: append the field to its JSON instead of copying the object.
   const json = JSON.stringify(event);
-  return encoder.encode(`${json.slice(0, -1)},"received_at":${Math.trunc(receivedAt)}}`);
+  return `${json.slice(0, -1)},"received_at":${Math.trunc(receivedAt)}}`;
+}
+
+/** The JetStream message body: the normalised event plus the server receive time. */
+export function encodeStoredEvent(event: PlayEvent, receivedAt: number): Uint8Array {
+  return encoder.encode(storedEventText(event, receivedAt));
 }
 
 /** The trace id of a W3C `traceparent` header, or "" when absent or malformed. */

@@ -39,7 +39,7 @@ export { V1_SCHEMAS, V2_SCHEMAS, SCHEMAS, ENVELOPE_FIELDS, schemaRegistry } from
 export type { EventSchema, SchemaRegistry } from "./schemas.ts";
 export { createValidator, toWellFormed } from "./validate.ts";
 export type { Validation, ValidatorOptions } from "./validate.ts";
-export { encodeStoredEvent, traceIdOf } from "./codec.ts";
+export { encodeStoredEvent, storedEventText, traceIdOf } from "./codec.ts";
 export { UPCASTERS, applyUpcaster, upcastBody, upcasterFor } from "./upcasters.ts";
 export type { Upcaster } from "./upcasters.ts";
 export { createEventReader } from "./reader.ts";

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { PublishOutcome } from "../bus/index.ts";
 import { PACK_HEADER, packedEvents, packedTexts, packLines, type PlayEvent } from "../events/index.ts";
@@ -6,11 +7,10 @@ import type { PlannedPublish } from "./plan.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-const planned = (id: string, type: string): PlannedPublish => ({
-  index: 0,
-  event: { id, type } as PlayEvent,
-  data: encoder.encode(JSON.stringify({ id, type })),
-});
+const planned = (id: string, type: string): PlannedPublish => {
+  const text = JSON.stringify({ id, type });
+  return { index: 0, event: { id, type } as PlayEvent, text, bytes: encoder.encode(text).byteLength };
+};
 const subjectOf = (p: PlannedPublish) => `s.${p.event.type}`;
 const msgIdOf = (p: PlannedPublish) => `web:${p.event.id}`;
 
@@ -34,7 +34,7 @@ describe("packBySubject", () => {
     expect(play?.message).toEqual({
       subject: "s.play",
       msgId: "web:b",
-      data: events[1]?.data,
+      data: encoder.encode(events[1]?.text),
       headers: { traceparent: "t" },
     });
   });
@@ -43,6 +43,9 @@ describe("packBySubject", () => {
     const id = (list: PlannedPublish[]) => packBySubject(list, subjectOf, msgIdOf, undefined)[0]?.message.msgId;
     const first = id(events);
     expect(first).toMatch(/^pack:[A-Za-z0-9_-]{43}$/);
+    // The SHA-256 of each id and a line break: fixed, so a resend after an upgrade stays a duplicate.
+    const hb = "web:a\nweb:c\nweb:d\n";
+    expect(first).toBe(`pack:${createHash("sha256").update(hb).digest("base64url")}`);
     expect(id(events)).toBe(first);
     expect(id([events[0], events[2]] as PlannedPublish[])).not.toBe(first);
     expect(id([events[2], events[0], events[3]] as PlannedPublish[])).not.toBe(first);

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { OutboundMessage, PublishOutcome } from "../bus/index.ts";
-import { PACK_HEADER, packLines } from "../events/index.ts";
-import type { PlannedPublish } from "./plan.ts";
+import { PACK_HEADER } from "../events/index.ts";
+import { plannedData, type PlannedPublish } from "./plan.ts";
 
 /** One message to publish and the planned events it carries (their indexes in the plan's publish list). */
 export interface Packed {
@@ -22,7 +22,7 @@ function chunks(planned: readonly PlannedPublish[], members: readonly number[], 
   let run: number[] = [];
   let bytes = 0;
   for (const i of members) {
-    const size = (planned[i]?.data.byteLength ?? 0) + 1;
+    const size = (planned[i]?.bytes ?? 0) + 1;
     if (run.length > 0 && bytes + size > maxBytes) {
       out.push(run);
       run = [];
@@ -35,6 +35,8 @@ function chunks(planned: readonly PlannedPublish[], members: readonly number[], 
   return out;
 }
 
+const encoder = new TextEncoder();
+
 /** One message for `members` (indexes into `planned`): the event itself when alone, else a pack. */
 function messageOf(
   subject: string,
@@ -44,13 +46,13 @@ function messageOf(
 ): OutboundMessage {
   const [first] = events;
   if (events.length === 1 && first)
-    return { subject, msgId: msgIdOf(first), data: first.data, ...(headers ? { headers } : {}) };
-  const digest = createHash("sha256");
-  for (const p of events) digest.update(msgIdOf(p)).update("\n");
+    return { subject, msgId: msgIdOf(first), data: plannedData(first), ...(headers ? { headers } : {}) };
+  // Each id followed by a line break, hashed in one call; the body encoded in one call.
+  const ids = events.map((p) => `${msgIdOf(p)}\n`).join("");
   return {
     subject,
-    msgId: `pack:${digest.digest("base64url")}`,
-    data: packLines(events.map((p) => p.data)),
+    msgId: `pack:${createHash("sha256").update(ids).digest("base64url")}`,
+    data: encoder.encode(events.map((p) => p.text).join("\n")),
     headers: { ...headers, [PACK_HEADER]: String(events.length) },
   };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createValidator, encodeStoredEvent, type PlayEvent } from "../events/index.ts";
 import type { Item } from "./body.ts";
-import { planBatch, summarize, type EventResult } from "./plan.ts";
+import { planBatch, plannedData, summarize, type EventResult } from "./plan.ts";
 
 const NOW = Date.parse("2026-01-01T12:00:00Z");
 const RECEIVED = NOW + 7;
@@ -66,8 +66,9 @@ describe("planBatch", () => {
     const decoded = plan.publish.map((p) => ({
       index: p.index,
       event: p.event,
-      body: JSON.parse(new TextDecoder().decode(p.data)) as unknown,
+      body: JSON.parse(p.text) as unknown,
     }));
+    expect(plan.publish.map((p) => p.bytes)).toEqual(plan.publish.map((p) => plannedData(p).byteLength));
     expect(decoded).toEqual(expected.map((p) => ({ ...p, body: { ...p.event, received_at: RECEIVED } })));
     expect(summarize(plan.results)).toEqual({ accepted: 4, duplicates: 2, rejected: 4, results: plan.results });
   });

@@ -1,4 +1,5 @@
-import { encodeStoredEvent, isVideoEvent, type PlayEvent, type Validation } from "../events/index.ts";
+import { Buffer } from "node:buffer";
+import { isVideoEvent, storedEventText, type PlayEvent, type Validation } from "../events/index.ts";
 import type { EventResult, IngestResponse } from "./answers.ts";
 import type { Item } from "./body.ts";
 import { withServerContext, type ServerContext } from "./context.ts";
@@ -9,7 +10,20 @@ export type EventStatus = EventResult["status"];
 export interface PlannedPublish {
   index: number;
   event: PlayEvent;
-  data: Uint8Array;
+  /**
+   * The message body as text, and its size in UTF-8 bytes. It is encoded when published
+   * (`plannedData`), or with the other events of its pack in one call (./pack.ts): an encode per
+   * event cost the edge about 0.5 µs of CPU per event packed.
+   */
+  text: string;
+  bytes: number;
+}
+
+const encoder = new TextEncoder();
+
+/** The message body of a planned event published alone. */
+export function plannedData(p: PlannedPublish): Uint8Array {
+  return encoder.encode(p.text);
 }
 
 export interface Plan {
@@ -72,19 +86,20 @@ export function planBatch(
       return;
     }
     const event = pseudonymous(opts.context ? withServerContext(v.event, opts.context) : v.event, opts.userIds);
-    const data = encodeStoredEvent(event, opts.receivedAt);
-    if (data.byteLength > opts.maxEventBytes) {
+    const text = storedEventText(event, opts.receivedAt);
+    const bytes = Buffer.byteLength(text, "utf8");
+    if (bytes > opts.maxEventBytes) {
       results.push({
         index,
         id,
         status: "rejected",
-        error: `event: ${data.byteLength} bytes exceeds the limit of ${opts.maxEventBytes} bytes per event`,
+        error: `event: ${bytes} bytes exceeds the limit of ${opts.maxEventBytes} bytes per event`,
       });
       return;
     }
     seen.add(id);
     results.push({ index, id, status: "accepted" });
-    publish.push({ index, event, data });
+    publish.push({ index, event, text, bytes });
   });
   return { results, publish };
 }

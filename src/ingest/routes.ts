@@ -14,7 +14,7 @@ import { deviceClass } from "./context.ts";
 import { ingestCors } from "./cors.ts";
 import { contentCoding, inflate } from "./encoding.ts";
 import { packBySubject, unpackOutcomes, type Packed } from "./pack.ts";
-import { planBatch, summarize, type IngestResponse, type PlannedPublish } from "./plan.ts";
+import { planBatch, plannedData, summarize, type IngestResponse, type PlannedPublish } from "./plan.ts";
 
 export type IngestLimits = BodyLimits;
 
@@ -125,7 +125,7 @@ export function createIngestRoutes(deps: IngestDeps): Hono {
           plan.publish.map((p) => ({
             subject: subjectOf(p),
             msgId: msgIdOf(p),
-            data: p.data,
+            data: plannedData(p),
             ...(extra ? { headers: extra } : {}),
           })),
         );

@@ -76,6 +76,8 @@ export function makePayloads(n: number, prefix: string, runId = "bench"): Payloa
   };
 }
 
+const utf8 = new TextDecoder();
+
 /**
  * The same events as the edge publishes them with PLAYPULSE_PACK_EVENTS: each run of
  * `perRequest` events (one request's worth) grouped per subject by the edge's own packing rule,
@@ -84,7 +86,9 @@ export function makePayloads(n: number, prefix: string, runId = "bench"): Payloa
 export function packedPayloads(p: Payloads, perRequest: number): Payloads {
   const messages: Payload[] = [];
   for (let at = 0; at < p.messages.length; at += perRequest) {
-    const request = p.messages.slice(at, at + perRequest).map((m, index) => ({ ...m, index }));
+    const request = p.messages
+      .slice(at, at + perRequest)
+      .map((m, index) => ({ ...m, index, text: utf8.decode(m.data), bytes: m.data.byteLength }));
     const packs = packBySubject(
       request,
       (m) => (request[m.index] as Payload).subject,

@@ -10,6 +10,7 @@ import {
   inflate,
   parseJsonBody,
   planBatch,
+  plannedData,
   publishFailure,
   readBody,
   requestBody,
@@ -125,7 +126,7 @@ export function createCloudEventsRoutes(deps: CloudEventsDeps): Hono {
         subject: subjects.forType(p.event.type),
         // As on POST /v1/events: deduplication is per source of the key.
         msgId: dedupId(key.source, p.event.id),
-        data: p.data,
+        data: plannedData(p),
         headers: { ...extra, ...cloudEventHeaders(p.event, sources[p.index] ?? "unknown") },
       })),
     );

@@ -1,7 +1,7 @@
 import type { Publisher } from "../../bus/index.ts";
 import type { SubjectNames, Validation } from "../../events/index.ts";
 import { ApiError } from "../../http/errors.ts";
-import { dedupId, planBatch, type Item } from "../../ingest/index.ts";
+import { dedupId, planBatch, plannedData, type Item } from "../../ingest/index.ts";
 import { mergeRecords, toPlayEvents, type MappedVideo, type PlayEventOrReason } from "./events.ts";
 import type { Mapped } from "./map.ts";
 import type { ViewStore } from "./view-store.ts";
@@ -112,7 +112,7 @@ export async function storeMessages(
     plan.publish.map((p) => ({
       subject: deps.subjects.forType(p.event.type),
       msgId: dedupId(deps.source, p.event.id),
-      data: p.data,
+      data: plannedData(p),
       ...(deps.messageHeaders ? { headers: deps.messageHeaders } : {}),
     })),
   );
