@@ -4,6 +4,7 @@ import { ClickHouseError, ClickHouseLogLevel, createClient, type ClickHouseClien
 import { DependencyUnavailableError } from "../errors.ts";
 import { dbTarget, instrumentInsert, instrumentQuery, type StoreTelemetry } from "../telemetry/db.ts";
 import { clusterForm } from "./cluster.ts";
+import { insertBody } from "./formats.ts";
 import { ident, render, sql, SqlValueError, type Ident, type Sql } from "./sql.ts";
 
 export interface Store {
@@ -11,7 +12,10 @@ export interface Store {
   /** Runs a SELECT and returns rows as objects (64-bit numbers arrive as strings; see `num`). */
   select<T = Record<string, unknown>>(q: Sql): Promise<T[]>;
   command(q: Sql): Promise<void>;
-  /** Inserts pre-built rows with JSONEachRow, serialised by `jsonEachRowChunks` into one request. */
+  /**
+   * Inserts pre-built rows in one request: TabSeparated when every row is flat, JSONEachRow
+   * otherwise (`insertBody`, ./formats.ts).
+   */
   insert(table: string, rows: readonly object[]): Promise<void>;
   ping(): Promise<boolean>;
   serverVersion(): Promise<string>;
@@ -32,31 +36,6 @@ export interface StoreOptions {
 export function supportsQueryParams(version: string): boolean {
   const [major = 0, minor = 0] = version.split(".").map((x) => Number.parseInt(x, 10));
   return major > 19 || (major === 19 && minor >= 15);
-}
-
-/** Rows per `JSON.stringify` call when a batch is serialised for an insert. */
-export const ROWS_PER_CHUNK = 1000;
-
-/**
- * A batch as JSONEachRow text, in chunks of up to `rowsPerChunk` rows. Each chunk is one
- * `JSON.stringify` of its rows without the brackets, then a line break, so each row's text is
- * exactly `JSON.stringify(row)`, as `@clickhouse/client`'s own encoder writes it (lone
- * surrogates as `\udXXX` escapes, UInt64 strings quoted), and a batch of one row is byte for
- * byte what the client sent (the server's error for a row refused alone quotes that text). Rows
- * in a chunk are separated by a comma, which JSONEachRow accepts between rows (18.16 and current
- * releases). One `JSON.stringify` per chunk costs about a third less CPU than one per row, and
- * chunks keep every string far below V8's string length limit however large the batch.
- *
- * @example
- * jsonEachRowChunks([{ a: 1 }, { a: 2 }, { a: 3 }], 2); // ['{"a":1},{"a":2}\n', '{"a":3}\n']
- */
-export function jsonEachRowChunks(rows: readonly object[], rowsPerChunk = ROWS_PER_CHUNK): string[] {
-  if (!Number.isSafeInteger(rowsPerChunk) || rowsPerChunk < 1)
-    throw new RangeError(`rowsPerChunk must be a positive integer, got ${rowsPerChunk}`);
-  const out: string[] = [];
-  for (let i = 0; i < rows.length; i += rowsPerChunk)
-    out.push(`${JSON.stringify(rows.slice(i, i + rowsPerChunk)).slice(1, -1)}\n`);
-  return out;
 }
 
 /**
@@ -113,13 +92,16 @@ export function createStore(opts: StoreOptions): Store {
     async insert(table, rows) {
       if (rows.length === 0) return;
       const run = async () => {
-        const query = `INSERT INTO ${db.ident}.${ident(table).ident} FORMAT JSONEachRow`;
         // Serialised before the request, so a value JSON cannot hold (a BigInt) fails it unsent.
+        const body = insertBody(rows);
+        const columns = body.format === "TabSeparated" ? ` (${body.columns.join(", ")})` : "";
+        const query = `INSERT INTO ${db.ident}.${ident(table).ident}${columns} FORMAT ${body.format}`;
         // `exec` sends the body as it is (`insert` takes only row objects for JSON formats); a
         // refused row still rejects with the server's error, code and reason, as `insert` did.
-        const values = Readable.from(jsonEachRowChunks(rows), { objectMode: false });
+        const values = Readable.from(body.chunks, { objectMode: false });
         const { stream } = await client.exec({ query, values });
         await finished(stream.resume()); // an INSERT answers with an empty body
+        return { format: body.format };
       };
       await (tel && target ? instrumentInsert(tel, target, table, rows.length, run) : run());
     },

@@ -61,7 +61,7 @@ export async function instrumentInsert(
   target: DbTarget,
   table: string,
   rows: number,
-  run: () => Promise<void>,
+  run: () => Promise<{ format: string } | void>,
 ): Promise<void> {
   const t0 = performance.now();
   const ctx = context.active();
@@ -87,7 +87,8 @@ export async function instrumentInsert(
     ctx,
   );
   try {
-    await run();
+    const sent = await run();
+    if (sent) span?.setAttribute("playpulse.db.format", sent.format);
     tel.observer?.onInsert(table, rows, (performance.now() - t0) / 1000, true);
     span?.end();
   } catch (err: unknown) {

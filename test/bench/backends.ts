@@ -150,7 +150,7 @@ export async function measureBackends(h: Harness): Promise<BenchRow[]> {
       {
         id: "ceiling.ch.raw",
         kind: "ch-raw" as const,
-        label: "ceiling: ClickHouse insert, pre-serialised JSONEachRow",
+        label: "ceiling: ClickHouse insert, pre-serialised as store.insert sends it",
       },
       {
         id: "ceiling.ch.client",

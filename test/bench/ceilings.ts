@@ -2,6 +2,7 @@ import { createClient } from "@clickhouse/client";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, createInbox, headers as natsHeaders, type Msg, type NatsConnection } from "@nats-io/transport-node";
 import { Histogram, type HistogramSnapshot } from "../../src/load/index.ts";
+import { insertBody } from "../../src/store/formats.ts";
 import type { Payloads } from "./payloads.ts";
 
 export interface CeilingResult {
@@ -164,32 +165,45 @@ export async function deliverCeiling(
   };
 }
 
-/** JSONEachRow text (a row per line) cut into bodies of `batch` rows, encoded before any clock starts. */
-export function jsonEachRowBodies(json: string, batch: number): { bytes: Uint8Array; rows: number }[] {
+/** A pre-serialised insert: its body as `store.insert` writes it, its format and columns. */
+export interface StoreBody {
+  bytes: Uint8Array;
+  rows: number;
+  /** `FORMAT …` with the column list TabSeparated names. */
+  format: string;
+}
+
+/** Rows cut into inserts of `batch` rows, each serialised as `store.insert` does (src/store/formats.ts), before any clock starts. */
+export function storeBodies(rows: readonly object[], batch: number): StoreBody[] {
   const encoder = new TextEncoder();
-  const lines = json.split("\n");
-  const out: { bytes: Uint8Array; rows: number }[] = [];
-  for (let i = 0; i < lines.length; i += batch) {
-    const part = lines.slice(i, i + batch);
-    out.push({ bytes: encoder.encode(part.join("\n")), rows: part.length });
+  const out: StoreBody[] = [];
+  for (let i = 0; i < rows.length; i += batch) {
+    const part = rows.slice(i, i + batch);
+    const body = insertBody(part);
+    const columns = body.format === "TabSeparated" ? ` (${body.columns.join(", ")})` : "";
+    out.push({
+      bytes: encoder.encode(body.chunks.join("")),
+      rows: part.length,
+      format: `${columns} FORMAT ${body.format}`,
+    });
   }
   return out;
 }
 
-/** One `INSERT INTO table FORMAT JSONEachRow` of a pre-serialised body over plain HTTP. */
-export async function insertBody(url: string, database: string, table: string, body: Uint8Array): Promise<void> {
+/** One `INSERT INTO table … FORMAT …` of a pre-serialised body over plain HTTP. */
+export async function postInsert(url: string, database: string, table: string, body: StoreBody): Promise<void> {
   const res = await fetch(
-    `${url}/?database=${database}&query=${encodeURIComponent(`INSERT INTO ${table} FORMAT JSONEachRow`)}`,
-    { method: "POST", body },
+    `${url}/?database=${database}&query=${encodeURIComponent(`INSERT INTO ${table}${body.format}`)}`,
+    { method: "POST", body: body.bytes },
   );
   if (!res.ok) throw new Error(`ClickHouse insert answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
   await res.arrayBuffer();
 }
 
 /**
- * Pre-serialised JSONEachRow over plain HTTP, `batch` rows per INSERT, events and rec_events in turn:
- * the kind of body `store.insert` now sends (it serialises each batch itself and sends it through
- * `@clickhouse/client`'s `exec`), with the serialisation done before the clock starts.
+ * Pre-serialised bodies over plain HTTP, `batch` rows per INSERT, events and rec_events in turn:
+ * the body `store.insert` sends (it serialises each batch itself, TabSeparated for these flat
+ * rows, and sends it through `@clickhouse/client`'s `exec`), serialised before the clock starts.
  */
 export async function clickhouseRawCeiling(
   url: string,
@@ -198,24 +212,21 @@ export async function clickhouseRawCeiling(
   durationMs: number,
   batch: number,
 ): Promise<CeilingResult> {
-  const ev = jsonEachRowBodies(p.eventRowsJson, batch);
-  const rec = jsonEachRowBodies(p.recRowsJson, batch);
+  const ev = storeBodies(p.eventRows, batch);
+  const rec = storeBodies(p.recRows, batch);
   let rows = 0;
   const r = await windowed(durationMs, 1, async (i) => {
     const e = ev[i % ev.length];
     const rc = rec[i % rec.length];
     if (!e || !rc) return;
-    await Promise.all([
-      insertBody(url, database, "events", e.bytes),
-      insertBody(url, database, "rec_events", rc.bytes),
-    ]);
+    await Promise.all([postInsert(url, database, "events", e), postInsert(url, database, "rec_events", rc)]);
     rows += e.rows;
   });
   return {
     events: rows,
     elapsedMs: r.elapsedMs,
     latency: r.latency.snapshot(),
-    note: `pre-serialised JSONEachRow over plain HTTP (the body store.insert now sends, serialised before timing), ${batch.toLocaleString("en-US")}-row inserts into events and rec_events`,
+    note: `pre-serialised over plain HTTP as store.insert sends it (TabSeparated, serialised before timing), ${batch.toLocaleString("en-US")}-row inserts into events and rec_events`,
   };
 }
 

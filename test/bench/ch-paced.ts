@@ -9,7 +9,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { Histogram } from "../../src/load/index.ts";
-import { insertBody, jsonEachRowBodies, type CeilingResult } from "./ceilings.ts";
+import { postInsert, storeBodies, type CeilingResult } from "./ceilings.ts";
 import type { Payloads } from "./payloads.ts";
 
 export interface PacedInserts {
@@ -28,8 +28,8 @@ export function pacedInserts(
   batch: number,
   eventsPerSec: number,
 ): PacedInserts {
-  const ev = jsonEachRowBodies(p.eventRowsJson, batch);
-  const rec = jsonEachRowBodies(p.recRowsJson, batch);
+  const ev = storeBodies(p.eventRows, batch);
+  const rec = storeBodies(p.recRows, batch);
   const everyMs = (batch / eventsPerSec) * 1000;
   let next = 0;
   return {
@@ -45,10 +45,7 @@ export function pacedInserts(
         const rc = rec[i % rec.length];
         if (!e || !rc) break;
         const s = performance.now();
-        await Promise.all([
-          insertBody(url, database, "events", e.bytes),
-          insertBody(url, database, "rec_events", rc.bytes),
-        ]);
+        await Promise.all([postInsert(url, database, "events", e), postInsert(url, database, "rec_events", rc)]);
         latency.record((performance.now() - s) * 1000);
         rows += e.rows;
       }
@@ -58,7 +55,7 @@ export function pacedInserts(
         events: rows,
         elapsedMs: performance.now() - t0,
         latency: latency.snapshot(),
-        note: `${batch.toLocaleString("en-US")}-row inserts into events and rec_events (pre-serialised JSONEachRow) paced at ${eventsPerSec.toLocaleString("en-US")} events/s, one pair every ${(everyMs / 1000).toLocaleString("en-US")} s, after a warm-up at that pace; background merges included; CPU at this pace, not a maximum`,
+        note: `${batch.toLocaleString("en-US")}-row inserts into events and rec_events (pre-serialised as store.insert sends it) paced at ${eventsPerSec.toLocaleString("en-US")} events/s, one pair every ${(everyMs / 1000).toLocaleString("en-US")} s, after a warm-up at that pace; background merges included; CPU at this pace, not a maximum`,
       };
     },
   };

@@ -8,11 +8,12 @@
  * - `edge`: `POST /v1/events` with 100-event JSON bodies on the ingest routes with packing on
  *   (parse, validate, plan, pack, answer), a publisher that answers "stored" at once.
  * - `consumers`: the analytics and recommendations consumers' `prepare` of the same events packed
- *   100 to a message, then the JSONEachRow text of their rows.
+ *   100 to a message, then the insert body of their rows (TabSeparated since round five,
+ *   JSONEachRow before).
  *
  * Rounds alternate between the checkouts; each figure is the median of the rounds after two of
  * warm-up. The run stops unless both checkouts publish the same events (compared as sorted JSON)
- * and serialise the same rows, byte for byte, so only speed differs there. The load generator's
+ * and build the same rows (compared as JSON), so only speed differs there. The load generator's
  * bodies may differ (its changes are the lever); the events it generated are counted.
  *
  *   git worktree add /tmp/before <rev>   # with node_modules linked, or installed
@@ -31,7 +32,7 @@ import type { GeneratedEvent } from "../../src/load/index.ts";
 import type * as Sender from "../../src/load/sender.ts";
 import type * as Truth from "../../src/load/truth.ts";
 import type * as Views from "../../src/load/views.ts";
-import type * as Client from "../../src/store/client.ts";
+import type * as Formats from "../../src/store/formats.ts";
 import type { Store } from "../../src/store/index.ts";
 import { makePayloads, packedPayloads } from "./payloads.ts";
 
@@ -146,11 +147,22 @@ async function edgePart(dir: string, events: number, payloads: Payloads): Promis
   };
 }
 
+/**
+ * How a checkout serialises a batch for its insert: `insertBody` (src/store/formats.ts) from
+ * TabSeparated on, `jsonEachRowChunks` in src/store/client.ts before.
+ */
+async function rowSerialiser(dir: string): Promise<(rows: readonly object[]) => string[]> {
+  const formats = await load<typeof Formats>(dir, "src/store/formats.ts").catch(() => undefined);
+  if (formats) return (rows) => formats.insertBody(rows).chunks;
+  const client = await load<{ jsonEachRowChunks: (rows: readonly object[]) => string[] }>(dir, "src/store/client.ts");
+  return (rows) => client.jsonEachRowChunks(rows);
+}
+
 async function consumersPart(dir: string, events: number, payloads: Payloads): Promise<() => Measured> {
   const tc = await load<typeof TableConsumer>(dir, "src/consumers/table-consumer.ts");
   const { analytics } = await load<typeof Analytics>(dir, "src/consumers/analytics/index.ts");
   const { recommendations } = await load<typeof Recommendations>(dir, "src/consumers/recommendations/index.ts");
-  const { jsonEachRowChunks } = await load<typeof Client>(dir, "src/store/client.ts");
+  const serialise = await rowSerialiser(dir);
   const packs: InboundMessage[] = packedPayloads(payloads, 100).messages.map((m, i) => ({
     subject: m.subject,
     data: m.data,
@@ -164,7 +176,7 @@ async function consumersPart(dir: string, events: number, payloads: Payloads): P
     tc.createTableConsumer(recommendations, { store, now: () => RECEIVED_AT }),
   ];
   return () => {
-    const texts: string[] = [];
+    const tables: object[][] = [];
     const t0 = performance.now();
     for (const c of consumers) {
       const rows: object[] = [];
@@ -173,11 +185,12 @@ async function consumersPart(dir: string, events: number, payloads: Payloads): P
         if (o.kind !== "ok") throw new Error(`${dir}: ${c.name} ${o.kind}: ${o.reason}`);
         for (const r of o.rows) rows.push(r);
       }
-      for (const chunk of jsonEachRowChunks(rows)) texts.push(chunk);
+      if (serialise(rows).length === 0) throw new Error(`${dir}: ${c.name} serialised no rows`);
+      tables.push(rows);
     }
     const us = ((performance.now() - t0) * 1000) / events;
     const hash = createHash("sha256");
-    for (const t of texts) hash.update(t);
+    for (const rows of tables) for (const r of rows) hash.update(JSON.stringify(r));
     return { us, check: hash.digest("hex").slice(0, 16) };
   };
 }

@@ -43,7 +43,9 @@ export const BENCH_HELP = `usage: npm run bench -- [--quick] [--runtimes node,bu
                      scaleout: the pipeline with 2 ingest processes on one port (cluster module) and
                      2 replicas per play durable, its confirming run verified (every accepted event
                      stored once in events and rec_events, or the row fails)
-  --profile          run the Node roles with --cpu-prof and add their hot spots to the report
+  --profile          run the Node roles and the load generator with --cpu-prof and add their hot
+                     spots to the report; the profiler costs about 5 % of a core per process, so
+                     compare rates only with runs made alike
   --compiled         build with tsc first and run the Node processes from dist/ (as the production
                      image does; the benchmark's own scripts from dist-bench/); without it they
                      run through tsx, whose keepNames wrappers cost a few %`;

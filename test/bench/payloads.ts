@@ -20,11 +20,9 @@ export interface Payload {
 
 export interface Payloads {
   messages: Payload[];
-  /** The consumers' rows of the same events, as objects and as JSONEachRow text. */
+  /** The consumers' rows of the same events. */
   eventRows: object[];
   recRows: object[];
-  eventRowsJson: string;
-  recRowsJson: string;
   avgMessageBytes: number;
 }
 
@@ -70,8 +68,6 @@ export function makePayloads(n: number, prefix: string, runId = "bench"): Payloa
     messages,
     eventRows,
     recRows,
-    eventRowsJson: eventRows.map((r) => JSON.stringify(r)).join("\n"),
-    recRowsJson: recRows.map((r) => JSON.stringify(r)).join("\n"),
     avgMessageBytes: Math.round(bytes / Math.max(1, n)),
   };
 }
