@@ -1,8 +1,8 @@
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { headers as natsHeaders, type NatsConnection } from "@nats-io/transport-node";
 import type { DeadLetter } from "./entries.ts";
 import { REDRIVEN_FROM_HEADER } from "./headers.ts";
-import { DlqReadCutShort } from "./read.ts";
+import { DlqError, DlqReadCutShort } from "./read.ts";
 
 export interface RedriveOptions {
   /** The event stream the originals were published to. */
@@ -60,7 +60,11 @@ export async function redriveDeadLetters(
 ): Promise<RedriveReport> {
   const js = jetstream(nc);
   const jsm = await jetstreamManager(nc);
-  const windowMs = Math.round(((await jsm.streams.info(opts.stream)).config.duplicate_window ?? 0) / 1e6);
+  const info = await jsm.streams.info(opts.stream).catch((err: unknown) => {
+    if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound)) throw err;
+    throw new DlqError(`stream ${opts.stream} not found (run "playpulse migrate")`, { cause: err });
+  });
+  const windowMs = Math.round((info.config.duplicate_window ?? 0) / 1e6);
   const report: RedriveReport = { redriven: 0, alreadyRedriven: 0, heldBack: [], failed: [] };
   let done = 0;
 

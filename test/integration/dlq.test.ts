@@ -385,6 +385,27 @@ describe("dead letters: poison never blocks, list/show/purge", () => {
     });
   });
 
+  it("says to migrate, with exit status 2, when the dead-letter stream does not exist", async () => {
+    const stream = `${p.config.stream.name}_NONE`;
+    const missing = (what: string) => `playpulse dlq: ${what} not found (run "playpulse migrate")\n`;
+    for (const [verb, err] of [
+      ["list", missing(`dead-letter stream ${stream}_DLQ`)],
+      ["purge", missing(`dead-letter stream ${stream}_DLQ`)],
+      // A redrive publishes into the events stream, so it checks that one first.
+      ["redrive", missing(`stream ${stream}`)],
+    ]) {
+      const out: string[] = [];
+      const errs: string[] = [];
+      const code = await dlqCommand([verb ?? "", ...(verb === "purge" ? ["--all", "--yes"] : [])], {
+        env: { ...p.env, PLAYPULSE_STREAM: stream },
+        out: (x) => out.push(x),
+        err: (x) => errs.push(x),
+        tty: false,
+      });
+      expect({ code, out: out.join(""), err: errs.join("") }).toEqual({ code: 2, out: "", err });
+    }
+  });
+
   it("purge asks first, then removes exactly what matches", async () => {
     const stream = dlqStreamName(p.config.stream.name);
     expect(await dlq()("purge", "--consumer", "recommendations")).toEqual({

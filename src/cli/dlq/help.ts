@@ -35,9 +35,9 @@ options:
   --json            machine-readable output on stdout; progress stays on stderr
   -h, --help        this text
 
-exit status: 0 done; 1 some redrives failed; 2 usage error or purge not confirmed; 3 some dead
-letters held back by the duplicate window; 4 a read the server cut short (run the command
-again).
+exit status: 0 done; 1 some redrives failed; 2 usage error, purge not confirmed, or no
+dead-letter stream yet (run "playpulse migrate"); 3 some dead letters held back by the
+duplicate window; 4 a read the server cut short (run the command again).
 
 examples:
   playpulse dlq list --consumer analytics

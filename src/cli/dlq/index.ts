@@ -45,8 +45,8 @@ function parseDlqArgs(args: readonly string[]): { verb: Verb; flags: DlqFlags; p
 }
 
 /**
- * `playpulse dlq <list|show|redrive|purge>`; resolves with the exit code (2 for a usage error, 4
- * for a read the server cut short; the others in DLQ_HELP).
+ * `playpulse dlq <list|show|redrive|purge>`; resolves with the exit code (2 for a usage error or
+ * a missing dead-letter stream, 4 for a read the server cut short; the others in DLQ_HELP).
  *
  * @example
  * const code = await dlqCommand(["list", "--consumer", "analytics", "--json"], { out: (s) => (text += s) });
