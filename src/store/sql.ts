@@ -54,8 +54,13 @@ export function sql(strings: TemplateStringsArray, ...values: (Param | Ident | S
   return { strings: [...strings], values };
 }
 
+/** What `quoteString` escapes: backslash, quote and control characters. */
+const ESCAPED_IN_LITERAL = /[\\'\u0000-\u001f\u007f]/;
+
 /** Quotes a string as a ClickHouse literal: backslash, quote and control characters are escaped. */
 export function quoteString(s: string): string {
+  // Most strings (ids, hashes) hold nothing to escape; the loop below is for the rest.
+  if (!ESCAPED_IN_LITERAL.test(s)) return `'${s}'`;
   let out = "'";
   for (const ch of s) {
     const c = ch.codePointAt(0) ?? 0;
