@@ -4,7 +4,7 @@ import { ClickHouseError, ClickHouseLogLevel, createClient, type ClickHouseClien
 import { DependencyUnavailableError } from "../errors.ts";
 import { dbTarget, instrumentInsert, instrumentQuery, type StoreTelemetry } from "../telemetry/db.ts";
 import { clusterForm } from "./cluster.ts";
-import { insertBody } from "./formats.ts";
+import { formatClause, insertBody } from "./formats.ts";
 import { ident, render, sql, SqlValueError, type Ident, type Sql } from "./sql.ts";
 
 export interface Store {
@@ -94,8 +94,7 @@ export function createStore(opts: StoreOptions): Store {
       const run = async () => {
         // Serialised before the request, so a value JSON cannot hold (a BigInt) fails it unsent.
         const body = insertBody(rows);
-        const columns = body.format === "TabSeparated" ? ` (${body.columns.join(", ")})` : "";
-        const query = `INSERT INTO ${db.ident}.${ident(table).ident}${columns} FORMAT ${body.format}`;
+        const query = `INSERT INTO ${db.ident}.${ident(table).ident}${formatClause(body)}`;
         // `exec` sends the body as it is (`insert` takes only row objects for JSON formats); a
         // refused row still rejects with the server's error, code and reason, as `insert` did.
         const values = Readable.from(body.chunks, { objectMode: false });

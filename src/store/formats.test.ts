@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { insertBody, jsonEachRowChunks, ROWS_PER_CHUNK, tabSeparatedChunks } from "./formats.ts";
+import { formatClause, insertBody, jsonEachRowChunks, ROWS_PER_CHUNK, tabSeparatedChunks } from "./formats.ts";
 
 describe("jsonEachRowChunks", () => {
   const rowsOf = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `r${i}`, n: i }));
@@ -187,6 +187,11 @@ describe("insertBody", () => {
       { id: "b", s: null },
     ];
     expect(insertBody(rows)).toEqual({ format: "JSONEachRow", chunks: jsonEachRowChunks(rows) });
+  });
+
+  it("names the columns TabSeparated sends, in the INSERT's format clause", () => {
+    expect(formatClause(insertBody([{ id: "a", n: 1 }]))).toBe(" (id, n) FORMAT TabSeparated");
+    expect(formatClause(insertBody([{ id: "a", tags: [] }]))).toBe(" FORMAT JSONEachRow");
   });
 
   it("throws on a value JSON cannot hold, before anything is sent", () => {

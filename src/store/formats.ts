@@ -110,6 +110,16 @@ export function tabSeparatedChunks(
 }
 
 /**
+ * What follows `INSERT INTO <table>` for `body`: the columns TabSeparated names, and the format.
+ *
+ * @example
+ * formatClause(insertBody([{ id: "a", n: 1 }])); // " (id, n) FORMAT TabSeparated"
+ */
+export function formatClause(body: InsertBody): string {
+  return body.format === "TabSeparated" ? ` (${body.columns.join(", ")}) FORMAT TabSeparated` : " FORMAT JSONEachRow";
+}
+
+/**
  * The body of one insert of `rows`: TabSeparated when every row is flat, JSONEachRow otherwise.
  *
  * @example

@@ -2,7 +2,7 @@ import { createClient } from "@clickhouse/client";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, createInbox, headers as natsHeaders, type Msg, type NatsConnection } from "@nats-io/transport-node";
 import { Histogram, type HistogramSnapshot } from "../../src/load/index.ts";
-import { insertBody } from "../../src/store/formats.ts";
+import { formatClause, insertBody } from "../../src/store/formats.ts";
 import type { Payloads } from "./payloads.ts";
 
 export interface CeilingResult {
@@ -169,7 +169,7 @@ export async function deliverCeiling(
 export interface StoreBody {
   bytes: Uint8Array;
   rows: number;
-  /** `FORMAT …` with the column list TabSeparated names. */
+  /** What follows `INSERT INTO <table>` (`formatClause`): the columns TabSeparated names, and the format. */
   format: string;
 }
 
@@ -180,12 +180,7 @@ export function storeBodies(rows: readonly object[], batch: number): StoreBody[]
   for (let i = 0; i < rows.length; i += batch) {
     const part = rows.slice(i, i + batch);
     const body = insertBody(part);
-    const columns = body.format === "TabSeparated" ? ` (${body.columns.join(", ")})` : "";
-    out.push({
-      bytes: encoder.encode(body.chunks.join("")),
-      rows: part.length,
-      format: `${columns} FORMAT ${body.format}`,
-    });
+    out.push({ bytes: encoder.encode(body.chunks.join("")), rows: part.length, format: formatClause(body) });
   }
   return out;
 }
