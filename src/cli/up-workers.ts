@@ -3,7 +3,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as delay } from "node:timers/promises";
 import { createManagedProcess, waitFor } from "../local-servers/index.ts";
-import { nodeHeapFlag, WORKER_ROLES } from "../roles/index.ts";
+import { atNice, nodeHeapFlag, WORKER_NICE, WORKER_ROLES } from "../roles/index.ts";
 
 /** The worker roles' process under `playpulse up`. */
 export interface Workers {
@@ -36,7 +36,8 @@ function cliArgs(): string[] {
 /**
  * Runs the worker roles (the consumers and evaluations) as `playpulse serve <roles>` in a process
  * of their own, as Kubernetes runs them, so their batch work (decoding, rows, inserts) runs beside
- * the edge instead of stalling its event loop between requests (docs/benchmarks.md#playpulse-up).
+ * the edge instead of stalling its event loop between requests (docs/benchmarks.md#playpulse-up),
+ * at nice 10 (`WORKER_NICE`), so it waits while the edge wants a core.
  * Output goes to `dataDir/workers.log`. A process that exits while `up` runs is started again after
  * a second, and `up` says so; `stop()` ends it with SIGTERM (SIGKILL after 30 s).
  *
@@ -54,9 +55,12 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<Workers> 
   let last: { code: number | null; signal: NodeJS.Signals | null } = { code: null, signal: null };
   const proc = createManagedProcess({
     name: `worker roles (${WORKER_ROLES.join(", ")})`,
-    command: process.execPath,
-    // The heap limit Kubernetes gives the worker roles (src/roles/heap.ts).
-    args: [nodeHeapFlag(WORKER_ROLES), ...cliArgs(), "serve", ...WORKER_ROLES],
+    // The heap limit Kubernetes gives the worker roles (src/roles/heap.ts), at a lower priority
+    // than the edge in this process (src/roles/priority.ts).
+    ...atNice(
+      { command: process.execPath, args: [nodeHeapFlag(WORKER_ROLES), ...cliArgs(), "serve", ...WORKER_ROLES] },
+      WORKER_NICE,
+    ),
     cwd: process.cwd(),
     logFile,
     env,

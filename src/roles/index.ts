@@ -7,4 +7,5 @@ export { provisionAll, provisionUntilDone } from "./provision.ts";
 export { ROLES, WORKER_ROLES } from "./names.ts";
 export { DENO_HEAP_MB, EDGE_HEAP_MB, WORKER_HEAP_MB, denoV8Flags, nodeHeapFlag, runtimeHeapEnv } from "./heap.ts";
 export type { Role } from "./names.ts";
+export { atNice, WORKER_NICE } from "./priority.ts";
 export { startErasureRoutes } from "./erasure.ts";

@@ -117,7 +117,13 @@ const BATCHES_IN_HAND = 3;
 export function isFlat(series: readonly number[], rate: number, pullers = 1, batch = CONSUMER_BATCH): boolean {
   if (series.length < 2) return true;
   if ((series.at(-1) ?? 0) <= Math.max(rate * 2, batch * BATCHES_IN_HAND * pullers)) return true;
+  return lagSlope(series) <= rate * 0.1;
+}
+
+/** The least-squares slope of a lag series sampled every 500 ms, in events per second. */
+export function lagSlope(series: readonly number[]): number {
   const n = series.length;
+  if (n < 2) return 0;
   const mx = (n - 1) / 2;
   const my = series.reduce((a, b) => a + b, 0) / n;
   let cov = 0;
@@ -126,8 +132,7 @@ export function isFlat(series: readonly number[], rate: number, pullers = 1, bat
     cov += (x - mx) * (y - my);
     vx += (x - mx) ** 2;
   });
-  const perSecond = (cov / vx) * 2;
-  return perSecond <= rate * 0.1;
+  return (cov / vx) * 2;
 }
 
 interface Sustained {
@@ -137,11 +142,49 @@ interface Sustained {
   run: LoadRun;
 }
 
+/** One confirming run of the search: its rate, and whether the pipeline held it. */
+export interface Attempt {
+  rate: number;
+  /** Lag flat and the load generator's accepted events/s at least 95 % of the rate. */
+  held: boolean;
+}
+
+/** Steps of 10 % up from the probe's estimate, and of 20 % down from it. */
+const SEARCH = { up: 1.1, down: 0.8, maxUps: 8, maxDowns: 2 } as const;
+
+/**
+ * The next rate the search confirms, or undefined when it is over. It starts at 90 % of the
+ * probe's estimate. While runs hold it steps up 10 % (at most `maxUps` times), because the
+ * closed-model probe can stop short of the maximum: its fixed concurrency waits on each
+ * request's latency. It stops at the first run that fails after one held; while none has held
+ * it steps down 20 % (at most `maxDowns` times).
+ */
+export function nextRate(
+  attempts: readonly Attempt[],
+  maxUps: number = SEARCH.maxUps,
+  maxDowns: number = SEARCH.maxDowns,
+): number | undefined {
+  const last = attempts.at(-1);
+  if (!last) return undefined;
+  const held = attempts.filter((a) => a.held).length;
+  if (last.held) return held > maxUps ? undefined : Math.max(last.rate + 1, Math.floor(last.rate * SEARCH.up));
+  if (held > 0) return undefined;
+  return attempts.length > maxDowns ? undefined : Math.max(1, Math.floor(last.rate * SEARCH.down));
+}
+
+/** The attempt a row reports: the fastest that held, else the last tried. */
+export function reported<T extends Attempt>(attempts: readonly T[]): T | undefined {
+  const held = attempts.filter((a) => a.held);
+  if (held.length === 0) return attempts.at(-1);
+  return held.reduce((best, a) => (a.rate > best.rate ? a : best));
+}
+
 /**
  * Finds the maximum sustainable rate: a closed-model probe gives what the edge accepts and
- * what the consumers drain; an open-model run at 90 % of the lower of the two confirms that
- * the lag stays flat (lowering by 20 % and trying again in full mode if it grew). `confirm`
- * goes to the confirming runs only (e.g. `--verify`, which checks after the measured window).
+ * what the consumers drain; open-model runs from 90 % of the lower of the two search up and
+ * down from there for the highest rate whose lag stays flat and whose requests keep the pace
+ * (`nextRate`). `confirm` goes to the confirming runs only (e.g. `--verify`, which checks after
+ * the measured window).
  */
 export async function sustainable(
   h: Harness,
@@ -161,13 +204,17 @@ export async function sustainable(
   const probe = await withLag(h, n, [...base, ...closedArgs(batch), "--duration", `${Math.round(probeMs)}ms`], watch);
   const accepted = probe.run.summary.throughput.accepted_per_s;
   const drained = await drainRate(h, n, probe, 2500);
-  let rate = Math.max(1, Math.floor(Math.min(accepted, drained) * 0.9));
-  let tries = h.quick ? 1 : 3;
-  for (;;) {
-    h.log(
-      `    confirming ${rate.toLocaleString("en-US")} events/s (probe: accepted ${Math.round(accepted)}/s, consumers ${drainText(drained)})`,
-    );
+  const probeNote = `saturation probe: accepted ${Math.round(accepted).toLocaleString("en-US")}/s, consumers ${drainText(drained)}`;
+  const attempts: (Attempt & { w: Window; flat: boolean })[] = [];
+  for (
+    let rate: number | undefined = Math.max(1, Math.floor(Math.min(accepted, drained) * 0.9));
+    rate !== undefined;
+    rate = nextRate(attempts, h.quick ? 0 : SEARCH.maxUps, h.quick ? 0 : SEARCH.maxDowns)
+  ) {
+    h.log(`    confirming ${rate.toLocaleString("en-US")} events/s (${probeNote})`);
     await waitDrained(h, n, h.quick ? 2000 : 30_000);
+    const duration = `${Math.round(h.windowMs * (h.quick ? 1 : 2))}ms`;
+    const connections = batch === 1 ? "128" : "32";
     const w = await withLag(
       h,
       n,
@@ -177,32 +224,37 @@ export async function sustainable(
         "--rate",
         String(rate),
         "--connections",
-        batch === 1 ? "128" : "32",
+        connections,
         "--duration",
-        `${Math.round(h.windowMs * (h.quick ? 1 : 2))}ms`,
+        duration,
         ...confirm,
       ],
       watch,
     );
     const flat = isFlat(w.series, rate, pullers);
-    tries--;
-    if (flat || tries === 0) {
-      const lagNote = `lag ${flat ? "flat" : "GREW"} (max ${Math.max(0, ...w.series).toLocaleString("en-US")}, end ${Math.max(...Object.values(w.lagEnd)).toLocaleString("en-US")} events); saturation probe: accepted ${Math.round(accepted).toLocaleString("en-US")}/s, consumers ${drainText(drained)}`;
-      return {
-        row: rowFromLoad(
-          id,
-          id.startsWith("baseline") ? "baseline" : "pipeline",
-          label,
-          w.run,
-          `open model at ${rate.toLocaleString("en-US")}/s; ${lagNote}`,
-        ),
-        rate,
-        run: w.run,
-        probe,
-      };
-    }
-    rate = Math.floor(rate * 0.8);
+    const paced = w.run.summary.throughput.accepted_per_s >= rate * 0.95;
+    attempts.push({ rate, held: flat && paced, w, flat });
   }
+  const best = reported(attempts);
+  if (!best) throw new Error("the search ran no confirming run");
+  const { w, rate } = best;
+  const search = attempts
+    .map((a) => `${a.rate.toLocaleString("en-US")} ${a.held ? "held" : a.flat ? "fell behind the pace" : "lag grew"}`)
+    .join(", ");
+  const slope = Math.round(lagSlope(w.series));
+  const lagNote = `lag ${best.flat ? "flat" : "GREW"} (max ${Math.max(0, ...w.series).toLocaleString("en-US")}, end ${Math.max(...Object.values(w.lagEnd)).toLocaleString("en-US")} events, slope ${slope >= 0 ? "+" : ""}${slope.toLocaleString("en-US")}/s); search: ${search}; ${probeNote}`;
+  return {
+    row: rowFromLoad(
+      id,
+      id.startsWith("baseline") ? "baseline" : "pipeline",
+      label,
+      w.run,
+      `open model at ${rate.toLocaleString("en-US")}/s; ${lagNote}`,
+    ),
+    rate,
+    run: w.run,
+    probe,
+  };
 }
 
 const drainText = (d: number) =>

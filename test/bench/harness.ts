@@ -1,7 +1,7 @@
 import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { loadConfig, processEnv } from "../../src/config.ts";
-import { nodeHeapFlag, runtimeHeapEnv, WORKER_ROLES, type Role } from "../../src/roles/index.ts";
+import { atNice, nodeHeapFlag, runtimeHeapEnv, WORKER_ROLES, type Role } from "../../src/roles/index.ts";
 import { findRuntime, serveEntry, type Runtime, type RuntimeName } from "../../src/http/runtimes.ts";
 import { freePort, uniqueNamespace } from "../../src/local-servers/index.ts";
 import { namespaceEnv } from "../helpers/namespace.ts";
@@ -26,6 +26,8 @@ export interface Harness {
   profileDir: string | undefined;
   /** Run Node processes from the tsc build in dist/ (as the production image does) instead of through tsx. */
   compiled: boolean;
+  /** The nice value of processes that run only worker roles (`--worker-nice`; src/roles/priority.ts). */
+  workerNice: number;
   log: (line: string) => void;
 }
 
@@ -134,10 +136,13 @@ export async function startRoles(
   // were too noisy to show it keeps the edge's rate (docs/benchmarks.md#memory-per-process).
   const heap = runtime === "node" && roles.some((r) => WORKER_ROLES.includes(r)) ? [nodeHeapFlag(roles)] : [];
   const args = [...prof, ...heap, ...runArgs(h, rt, entry), ...rest, ...roles];
+  // Worker roles at a lower priority than the edge, as `playpulse up` runs them.
+  const workersOnly = roles.every((r) => WORKER_ROLES.includes(r));
+  const cmd = atNice({ command: rt.command, args }, workersOnly ? h.workerNice : 0);
   const child = startChild(
     name,
-    rt.command,
-    args,
+    cmd.command,
+    cmd.args,
     childEnv({ ...runtimeHeapEnv(runtime), ...rt.env, ...n.env, PLAYPULSE_HTTP_PORT: String(port), ...env }),
   );
   const url = `http://127.0.0.1:${port}`;

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { findRuntime, REPO_ROOT, RUNTIMES, type RuntimeName } from "../../src/http/runtimes.ts";
 import { resolveBinary, startClickHouse, startNats } from "../../src/local-servers/index.ts";
+import { WORKER_NICE } from "../../src/roles/index.ts";
 import { connectHarness, tunables, type Harness } from "./harness.ts";
 import { measureConsumers } from "./drain.ts";
 import { measurePackedPipeline, measurePipeline, measurePipelineEdge } from "./pipeline.ts";
@@ -48,7 +49,9 @@ export const BENCH_HELP = `usage: npm run bench -- [--quick] [--runtimes node,bu
                      compare rates only with runs made alike
   --compiled         build with tsc first and run the Node processes from dist/ (as the production
                      image does; the benchmark's own scripts from dist-bench/); without it they
-                     run through tsx, whose keepNames wrappers cost a few %`;
+                     run through tsx, whose keepNames wrappers cost a few %
+  --worker-nice N    the nice value of the consumer processes (default ${WORKER_NICE}, as \`playpulse up\`
+                     runs its worker roles; 0 runs them at the edge's priority)`;
 
 const SECTIONS = ["ceilings", "ingest", "consumers", "pipeline", "naive", "scaleout"] as const;
 
@@ -110,6 +113,7 @@ interface BenchOptions {
   json: string | undefined;
   profile: boolean;
   compiled: boolean;
+  workerNice: number;
 }
 
 /** The command line, or an exit code: 0 after --help, 2 for an unknown section. */
@@ -125,6 +129,7 @@ function benchOptions(argv: string[]): BenchOptions | number {
       json: { type: "string" },
       profile: { type: "boolean" },
       compiled: { type: "boolean" },
+      "worker-nice": { type: "string" },
       only: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -138,6 +143,11 @@ function benchOptions(argv: string[]): BenchOptions | number {
   const unknown = sections.filter((x) => !(SECTIONS as readonly string[]).includes(x));
   if (unknown.length > 0) {
     process.stderr.write(`bench: unknown section(s) ${unknown.join(", ")}; choose from ${SECTIONS.join(", ")}\n`);
+    return 2;
+  }
+  const workerNice = Number(values["worker-nice"] ?? WORKER_NICE);
+  if (!Number.isInteger(workerNice) || workerNice < 0 || workerNice > 19) {
+    process.stderr.write(`bench: --worker-nice takes a whole number from 0 to 19, not "${values["worker-nice"]}"\n`);
     return 2;
   }
   return {
@@ -156,6 +166,7 @@ function benchOptions(argv: string[]): BenchOptions | number {
     json: values.json,
     profile: values.profile ?? false,
     compiled: values.compiled ?? false,
+    workerNice,
   };
 }
 
@@ -213,7 +224,7 @@ function renderReport(
     ...machine(),
     `- ClickHouse ${run.chVersion.trim()}`,
     ...Object.entries(tunables()).map(([k, v]) => `- from the environment, for every role: \`${k}=${v}\``),
-    `- each window ${o.windowMs} ms; the load generator is \`playpulse load\` in a process of its own; Node processes run ${o.compiled ? "from the tsc build (dist/)" : "through tsx"}`,
+    `- each window ${o.windowMs} ms; the load generator is \`playpulse load\` in a process of its own; Node processes run ${o.compiled ? "from the tsc build (dist/)" : "through tsx"}; the consumer processes at nice ${o.workerNice}`,
     "",
     renderTable(rows),
     "",
@@ -254,6 +265,7 @@ async function main(argv: string[]): Promise<number> {
     windowMs: o.windowMs,
     profileDir,
     compiled: o.compiled,
+    workerNice: o.workerNice,
     log,
   };
   let rows: BenchRow[];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RuntimeName } from "../../src/http/runtimes.ts";
-import { isFlat } from "./e2e.ts";
+import { isFlat, nextRate, reported, type Attempt } from "./e2e.ts";
 import { computeRatios, expectedRowIds, renderRuntimes, renderTable, type BenchRow } from "./table.ts";
 
 const row = (id: string, eventsPerSec: number | null, extra: Partial<BenchRow> = {}): BenchRow => ({
@@ -136,5 +136,50 @@ describe("isFlat", () => {
   it("allows each puller of a durable its three batches in hand (the scale-out's two replicas)", () => {
     const ramp = [0, 6000, 12_000, 17_674];
     expect([isFlat(ramp, 3988, 1), isFlat(ramp, 3988, 2)]).toEqual([false, true]);
+  });
+});
+
+describe("the search for the maximum sustainable rate", () => {
+  /** Runs the search against a pipeline that holds every rate up to `max`, from `start`. */
+  const search = (start: number, max: number, ups = 8, downs = 2): Attempt[] => {
+    const attempts: Attempt[] = [];
+    for (let rate: number | undefined = start; rate !== undefined; rate = nextRate(attempts, ups, downs))
+      attempts.push({ rate, held: rate <= max });
+    return attempts;
+  };
+
+  it("steps up 10 % while runs hold, and reports the last that held", () => {
+    const attempts = search(10_000, 12_500);
+    expect(attempts.map((a) => a.rate)).toEqual([10_000, 11_000, 12_100, 13_310]);
+    expect(reported(attempts)?.rate).toBe(12_100);
+  });
+
+  it("stops after eight steps up even when all of them held", () => {
+    const attempts = search(10_000, 100_000);
+    expect(attempts.map((a) => a.rate)).toEqual([
+      10_000, 11_000, 12_100, 13_310, 14_641, 16_105, 17_715, 19_486, 21_434,
+    ]);
+    expect(reported(attempts)?.rate).toBe(21_434);
+  });
+
+  it("steps down 20 % while none has held, then up again from the first that holds", () => {
+    const attempts = search(10_000, 7_000);
+    expect(attempts.map((a) => a.rate)).toEqual([10_000, 8_000, 6_400, 7_040]);
+    expect(reported(attempts)?.rate).toBe(6_400);
+  });
+
+  it("reports the last failing run when three tries down all failed", () => {
+    const attempts = search(10_000, 1_000);
+    expect(attempts.map((a) => a.rate)).toEqual([10_000, 8_000, 6_400]);
+    expect(reported(attempts)).toEqual({ rate: 6_400, held: false });
+  });
+
+  it("confirms once in quick mode, whatever the outcome", () => {
+    expect(search(10_000, 100_000, 0, 0)).toEqual([{ rate: 10_000, held: true }]);
+    expect(search(10_000, 1_000, 0, 0)).toEqual([{ rate: 10_000, held: false }]);
+  });
+
+  it("steps by at least one event/s at the naive baseline's rates", () => {
+    expect(search(5, 8).map((a) => a.rate)).toEqual([5, 6, 7, 8, 9]);
   });
 });

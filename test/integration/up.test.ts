@@ -1,10 +1,11 @@
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { getPriority, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { childEnv, startChild } from "../helpers/processes.ts";
 import { freePort, waitFor } from "../helpers/index.ts";
+import { WORKER_NICE } from "../../src/roles/index.ts";
 
 /**
  * `playpulse up` as a user runs it, with the port and keys set in the environment: it must use
@@ -65,6 +66,11 @@ describe("playpulse up with PLAYPULSE_HTTP_PORT, PLAYPULSE_WRITE_KEYS and PLAYPU
       expect(argv.slice(-5)).toEqual(["serve", "analytics", "recommendations", "content", "evaluations"]);
       // With the heap limit Kubernetes gives the worker roles (src/roles/heap.ts).
       expect(argv[1]).toBe("--max-old-space-size=576");
+      // At a lower priority than the edge, every thread of it (src/roles/priority.ts).
+      const niceOf = async (task: string) => Number((await readFile(task, "utf8")).split(") ")[1]?.split(" ")[16]);
+      const tasks = await readdir(`/proc/${pid}/task`);
+      const nices = await Promise.all(tasks.map((t) => niceOf(`/proc/${pid}/task/${t}/stat`)));
+      expect(new Set(nices)).toEqual(new Set([Math.min(19, getPriority(child.proc.pid ?? 0) + WORKER_NICE)]));
       expect((await fetch(workers?.[2] ?? "")).status).toBe(200);
       const stored = await waitFor(
         async () => {
