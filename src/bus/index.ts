@@ -13,7 +13,14 @@ export { provisionBus, dlqStreamName, ensureStream, DLQ_MAX_AGE_MS } from "./pro
 export { provisionAnalyticsStream, ANALYTICS_DUPLICATE_WINDOW_MS } from "./analytics-stream.ts";
 export type { StreamSettings, ConsumerSettings, DurableConsumer, BusSubjects } from "./provision.ts";
 export { createPublisher, outcomeOf } from "./publisher.ts";
-export type { Publisher, OutboundMessage, PublishOutcome, FailureReason } from "./publisher.ts";
+export type {
+  Publisher,
+  OutboundMessage,
+  PublishOutcome,
+  FailureReason,
+  MergeHeld,
+  PublishOptions,
+} from "./publisher.ts";
 export { ok, retry, deadLetter, backoffMs, jitteredBackoffMs, fullJitter } from "./outcomes.ts";
 export type { Outcome, InboundMessage, ConsumerHandler, MessageRows, Refused } from "./outcomes.ts";
 export { toInbound, prepareMessage } from "./prepare.ts";

@@ -1,5 +1,5 @@
 import { createInbox, headers as natsHeaders, type Msg, type MsgHdrs } from "@nats-io/transport-node";
-import type { Tracer } from "@opentelemetry/api";
+import type { Span, Tracer } from "@opentelemetry/api";
 import { endPublishSpan, startPublishSpan } from "../telemetry/messaging.ts";
 import type { BusConnection } from "./connect.ts";
 
@@ -18,7 +18,7 @@ export type PublishOutcome =
 
 export interface Publisher {
   /** Publishes every message and resolves once JetStream answered for each (or it failed). */
-  publish(messages: readonly OutboundMessage[]): Promise<PublishOutcome[]>;
+  publish(messages: readonly OutboundMessage[], options?: PublishOptions): Promise<PublishOutcome[]>;
   inFlight(): number;
   /** Waits for in-flight publishes to settle, then stops listening for acks. */
   close(): Promise<void>;
@@ -89,6 +89,19 @@ function sweepTimeouts(
 /** Calls of more messages than this are never held: they fill a socket write of their own. */
 const HOLD_AT_MOST = 10;
 
+/** A held message: its pending token, what it would publish, and whether it may travel with others. */
+interface Held {
+  token: string;
+  message: OutboundMessage;
+  mergeable: boolean;
+}
+
+/**
+ * Several held messages as fewer (PublisherOptions.merge): each carrier with the indexes, in the
+ * list given, of the held messages it carries. A carrier of one member is that message, as it was.
+ */
+export type MergeHeld = (held: readonly OutboundMessage[]) => { message: OutboundMessage; members: number[] }[];
+
 /**
  * Holds the publishes of a small call (at most HOLD_AT_MOST messages, as a single-event request
  * makes) made while others await their PubAcks, for up to `lingerMs`, then sends every held one
@@ -97,22 +110,75 @@ const HOLD_AT_MOST = 10;
  * read, where each single-event request paid a write of its own (the largest single cost of the
  * single-event edge: docs/benchmarks.md#holding-publishes-while-others-are-in-flight-kept).
  * With nothing in flight a publish goes at once: an idle edge adds no latency. 0 turns it off.
+ * `flush` gets the held messages still wanted (not failed while held), in the order held.
  */
-function createOutbox(lingerMs: number, inFlight: () => number) {
-  let held: (() => void)[] = [];
-  const flush = () => {
-    const sends = held;
+function createOutbox(lingerMs: number, inFlight: () => number, flush: (held: Held[]) => void) {
+  let held: Held[] = [];
+  const release = () => {
+    const out = held;
     held = [];
-    for (const send of sends) send();
+    flush(out);
   };
   return {
     /** Whether a call of `count` messages made now is held: ask before its own messages are in flight. */
     holds: (count: number) => lingerMs > 0 && count <= HOLD_AT_MOST && (held.length > 0 || inFlight() > 0),
-    hold(send: () => void): void {
-      held.push(send);
-      if (held.length === 1) setTimeout(flush, lingerMs);
+    hold(h: Held): void {
+      held.push(h);
+      if (held.length === 1) setTimeout(release, lingerMs);
     },
   };
+}
+
+/** Trace propagation's view of a plain header record (startPublishSpan writes `traceparent` into it). */
+function recordCarrier(headers: Record<string, string>) {
+  return {
+    get: (k: string) => headers[k] ?? "",
+    set: (k: string, v: string) => {
+      headers[k] = v;
+    },
+    keys: () => Object.keys(headers),
+  };
+}
+
+/** The message with its PRODUCER span's context in its headers (traceparent), and the span; as it is without a tracer. */
+function traced(tracer: Tracer | undefined, m: OutboundMessage): { message: OutboundMessage; span?: Span } {
+  if (!tracer) return { message: m };
+  const headers: Record<string, string> = { ...m.headers };
+  const span = startPublishSpan(tracer, m.subject, m.msgId, m.data.byteLength, recordCarrier(headers));
+  return { message: { ...m, headers }, span };
+}
+
+/** What sending held messages needs of the publisher: its pending publishes, and how it sends one. */
+interface Sending {
+  pending: Map<string, Pending>;
+  settle(token: string, outcome: PublishOutcome): void;
+  /** Publishes a message with its reply under `token`, unless that publish already failed. */
+  send(token: string, m: OutboundMessage): void;
+  /** A new reply token. */
+  token(): string;
+}
+
+/**
+ * Sends the held messages still wanted: the mergeable ones as `merge` groups them, a carrier of
+ * several under a token of its own whose answer settles each member; the others as they are.
+ */
+function sendHeld(held: readonly Held[], merge: MergeHeld | undefined, s: Sending, timeoutMs: number): void {
+  const live = held.filter((h) => s.pending.has(h.token));
+  const mergeable = merge ? live.filter((h) => h.mergeable) : [];
+  for (const h of live) if (!merge || !h.mergeable) s.send(h.token, h.message);
+  if (!merge || mergeable.length === 0) return;
+  const deadline = Date.now() + timeoutMs;
+  for (const { message, members } of merge(mergeable.map((h) => h.message))) {
+    const tokens = members.map((i) => mergeable[i]?.token ?? "");
+    const [only] = tokens;
+    if (tokens.length === 1 && only !== undefined) {
+      s.send(only, message);
+      continue;
+    }
+    const carrier = s.token();
+    s.pending.set(carrier, { resolve: (o) => tokens.forEach((t) => s.settle(t, o)), deadline });
+    s.send(carrier, message);
+  }
 }
 
 export interface PublisherOptions {
@@ -120,6 +186,17 @@ export interface PublisherOptions {
   tracer?: Tracer | undefined;
   /** PLAYPULSE_PUBLISH_LINGER_MS: how long a small call may wait to share a socket write (createOutbox); 0 off. */
   lingerMs?: number;
+  /**
+   * PLAYPULSE_PACK_EVENTS: held messages published with `{ mergeable: true }` may travel together,
+   * as this function groups them (the edge's `mergeHeld`, src/ingest/pack.ts). Each gets the outcome
+   * of the message that carried it. Without it every held message is sent as it is.
+   */
+  merge?: MergeHeld | undefined;
+}
+
+export interface PublishOptions {
+  /** The messages may be merged with other held ones (PublisherOptions.merge). */
+  mergeable?: boolean;
 }
 
 /**
@@ -161,9 +238,29 @@ export function createPublisher(bus: BusConnection, opts: PublisherOptions): Pub
   bus.onDisconnect(() => failAll("unavailable", "connection to NATS lost before JetStream answered"));
 
   const sweeper = sweepTimeouts(pending, opts.timeoutMs, settle);
-  const outbox = createOutbox(opts.lingerMs ?? 0, () => pending.size);
 
-  function publish(messages: readonly OutboundMessage[]): Promise<PublishOutcome[]> {
+  /** Publishes `m` with its reply under `token`; a failure to write settles the token. */
+  const send = (token: string, m: OutboundMessage) => {
+    if (!pending.has(token)) return; // failed while held (timed out, or the connection dropped): never sent
+    const h = natsHeaders();
+    h.set("Nats-Msg-Id", m.msgId);
+    if (m.headers) for (const [k, v] of Object.entries(m.headers)) h.set(k, v);
+    try {
+      nc.publish(m.subject, m.data, { reply: `${inbox}.${token}`, headers: h });
+    } catch (err: unknown) {
+      settle(token, {
+        status: "failed",
+        reason: "unavailable",
+        message: err instanceof Error ? err.message : String(err),
+      });
+    }
+  };
+
+  const flush = (held: Held[]) =>
+    sendHeld(held, opts.merge, { pending, settle, send, token: () => (counter++).toString(36) }, opts.timeoutMs);
+  const outbox = createOutbox(opts.lingerMs ?? 0, () => pending.size, flush);
+
+  function publish(messages: readonly OutboundMessage[], options: PublishOptions = {}): Promise<PublishOutcome[]> {
     if (!bus.isConnected()) {
       const down: PublishOutcome = { status: "failed", reason: "unavailable", message: "not connected to NATS" };
       return Promise.resolve(messages.map(() => down));
@@ -172,26 +269,10 @@ export function createPublisher(bus: BusConnection, opts: PublisherOptions): Pub
     const held = outbox.holds(messages.length);
     const results = messages.map((m) => {
       const token = (counter++).toString(36);
-      const h = natsHeaders();
-      h.set("Nats-Msg-Id", m.msgId);
-      if (m.headers) for (const [k, v] of Object.entries(m.headers)) h.set(k, v);
-      // A PRODUCER span per message; its context goes into the headers (traceparent).
-      const span = tracer ? startPublishSpan(tracer, m.subject, m.msgId, m.data.byteLength, h) : undefined;
+      const { message, span } = traced(tracer, m);
       const result = new Promise<PublishOutcome>((resolve) => pending.set(token, { resolve, deadline }));
-      const send = () => {
-        if (!pending.has(token)) return; // failed while held (timed out, or the connection dropped): never sent
-        try {
-          nc.publish(m.subject, m.data, { reply: `${inbox}.${token}`, headers: h });
-        } catch (err: unknown) {
-          settle(token, {
-            status: "failed",
-            reason: "unavailable",
-            message: err instanceof Error ? err.message : String(err),
-          });
-        }
-      };
-      if (held) outbox.hold(send);
-      else send();
+      if (held) outbox.hold({ token, message, mergeable: options.mergeable === true });
+      else send(token, message);
       return span ? result.then((o) => endPublishSpan(span, o)) : result;
     });
     return Promise.all(results);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { InboundMessage } from "../bus/index.ts";
-import { PACK_HEADER } from "../events/index.ts";
+import { PACK_HEADER, PACK_TRACES_HEADER } from "../events/index.ts";
 import type { Store } from "../store/index.ts";
 import { analytics } from "./analytics/index.ts";
 import { createTableConsumer } from "./table-consumer.ts";
@@ -39,6 +39,29 @@ describe("a table consumer reading a packed message (PLAYPULSE_PACK_EVENTS)", ()
       ["a", "u1", 1000, 41, "eu"],
       ["b", "u2", 2000, 41, "eu"],
       ["c", "u1", 3000, 41, "eu"],
+    ]);
+  });
+
+  it("gives each row its own request's trace id in a pack merged across requests, the message's otherwise", () => {
+    const tp = (n: number) => `00-${String(n).repeat(32)}-${"b".repeat(16)}-01`;
+    const lines = [event("a", "u1", 1000), event("b", "u2", 2000), event("c", "u1", 3000)].map((e) =>
+      JSON.stringify(e),
+    );
+    const traceIds = (headers: Record<string, string>) => {
+      const outcome = consumer.prepare(packed(lines, headers));
+      return outcome.kind === "ok" ? outcome.rows.map((r) => r.trace_id) : outcome;
+    };
+    expect(traceIds({ traceparent: tp(1), [PACK_TRACES_HEADER]: `${tp(1)},-,${tp(3)}` })).toEqual([
+      "1".repeat(32),
+      "",
+      "3".repeat(32),
+    ]);
+    // A request's own pack carries no list; a list that does not name every line is not used.
+    expect(traceIds({ traceparent: tp(1) })).toEqual(["1".repeat(32), "1".repeat(32), "1".repeat(32)]);
+    expect(traceIds({ traceparent: tp(1), [PACK_TRACES_HEADER]: `${tp(2)},${tp(3)}` })).toEqual([
+      "1".repeat(32),
+      "1".repeat(32),
+      "1".repeat(32),
     ]);
   });
 

@@ -4,8 +4,10 @@ import {
   isErasureSubject,
   isVideoEvent,
   PACK_HEADER,
+  PACK_TRACES_HEADER,
   packedEvents,
   packedTexts,
+  packTraces,
   REGION_HEADER,
   traceIdOf,
   type CurrentEvent,
@@ -61,11 +63,14 @@ export function createTableConsumer<N extends string, T extends Takes, R extends
         region: msg.header(REGION_HEADER) ?? "",
       };
       // A packed message (PLAYPULSE_PACK_EVENTS) is read event by event; one it cannot read decides for all of it.
-      const lines =
-        msg.header(PACK_HEADER) === undefined ? [msg.data] : (packedTexts(msg.data) ?? packedEvents(msg.data));
+      const packed = msg.header(PACK_HEADER) !== undefined;
+      const lines = packed ? (packedTexts(msg.data) ?? packedEvents(msg.data)) : [msg.data];
+      // A pack merged from several requests names each line's trace (mergeHeld, src/ingest/pack.ts).
+      const traces = packed ? packTraces(msg.header(PACK_TRACES_HEADER), lines.length) : undefined;
       const rows: R[] = [];
-      for (const data of lines) {
-        const r = read(data);
+      for (let i = 0; i < lines.length; i++) {
+        if (traces) ctx.traceId = traceIdOf(traces[i]);
+        const r = read(lines[i] as (typeof lines)[number]);
         if (!r.ok) return readFailureOutcome(r.kind, r.error, msg);
         if (!takes(r.event)) return readFailureOutcome("invalid", `${def.name} does not handle ${r.event.type}`, msg);
         ctx.sourceVersion = r.sourceVersion;

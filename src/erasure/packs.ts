@@ -1,10 +1,13 @@
-import { PACK_HEADER, packedEvents } from "../events/index.ts";
+import { PACK_HEADER, PACK_TRACES_HEADER, packedEvents, packTraces } from "../events/index.ts";
 import { erasureIdOf, userHashOf } from "./ids.ts";
 
 /** A packed message (PLAYPULSE_PACK_EVENTS) with the erased users' events taken out. */
 export interface PackWithout {
   /** The other users' events, one per line, in their order; empty when every line was the users'. */
   kept: Uint8Array[];
+  /** The index in the original pack of each kept line, and how many lines it had. */
+  keptAt: number[];
+  lines: number;
   /** The erased users the message named (sorted): none means the message holds nothing of theirs. */
   removed: string[];
 }
@@ -35,17 +38,21 @@ function userOfLine(line: Uint8Array, users: ReadonlySet<string>): string | unde
  * Splits a packed message's body into the lines of other users, kept, and the erased users it named.
  *
  * @example
- * packWithout(body, new Set(["u1"])); // { kept: [<u2's event>], removed: ["u1"] }
+ * packWithout(body, new Set(["u1"])); // { kept: [<u2's event>], keptAt: [1], lines: 2, removed: ["u1"] }
  */
 export function packWithout(data: Uint8Array, users: ReadonlySet<string>): PackWithout {
   const kept: Uint8Array[] = [];
+  const keptAt: number[] = [];
   const removed = new Set<string>();
-  for (const line of packedEvents(data)) {
+  const lines = packedEvents(data);
+  lines.forEach((line, i) => {
     const u = userOfLine(line, users);
-    if (u === undefined) kept.push(line);
-    else removed.add(u);
-  }
-  return { kept, removed: [...removed].sort() };
+    if (u === undefined) {
+      kept.push(line);
+      keptAt.push(i);
+    } else removed.add(u);
+  });
+  return { kept, keptAt, lines: lines.length, removed: [...removed].sort() };
 }
 
 /**
@@ -62,14 +69,27 @@ export function rewriteMsgId(removed: readonly string[], seq: number): string {
 
 /**
  * The headers of the rewritten message: the original's (trace context, region, ...) with the pack
- * count corrected; JetStream's own `Nats-*` headers (the original `Nats-Msg-Id`) are left out.
+ * count corrected; JetStream's own `Nats-*` headers (the original `Nats-Msg-Id`) are left out. A
+ * pack merged across requests keeps the traces of the lines kept (`keptAt`, indexes in the
+ * original of `lines` lines), and the first kept line's as its `traceparent`.
  */
-export function rewriteHeaders(original: Iterable<[string, string[]]>, count: number): [string, string][] {
+export function rewriteHeaders(
+  original: Iterable<[string, string[]]>,
+  keptAt: readonly number[],
+  lines: number,
+): [string, string][] {
+  const entries = [...original];
+  const own = (k: string) => [PACK_HEADER, PACK_TRACES_HEADER].some((h) => h.toLowerCase() === k.toLowerCase());
+  const listed = entries.find(([k]) => k.toLowerCase() === PACK_TRACES_HEADER.toLowerCase())?.[1][0];
+  const traces = packTraces(listed, lines)?.filter((_, i) => keptAt.includes(i));
   const out: [string, string][] = [];
-  for (const [k, values] of original) {
-    if (/^nats-/i.test(k) || k.toLowerCase() === PACK_HEADER.toLowerCase()) continue;
+  for (const [k, values] of entries) {
+    if (/^nats-/i.test(k) || own(k) || (traces && k.toLowerCase() === "traceparent")) continue;
     for (const v of values) out.push([k, v]);
   }
-  out.push([PACK_HEADER, String(count)]);
+  const [first] = traces ?? [];
+  if (first !== undefined && first !== "-") out.push(["traceparent", first]);
+  out.push([PACK_HEADER, String(keptAt.length)]);
+  if (traces) out.push([PACK_TRACES_HEADER, traces.join(",")]);
   return out;
 }

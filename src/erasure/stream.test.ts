@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PACK_HEADER, packedEvents, packLines } from "../events/index.ts";
+import { PACK_HEADER, PACK_TRACES_HEADER, packedEvents, packLines } from "../events/index.ts";
 import { erasureIdOf } from "./ids.ts";
 import { packWithout, rewriteHeaders, rewriteMsgId } from "./packs.ts";
 import { streamEraserOver, type StreamMessage, type StreamOps } from "./stream.ts";
@@ -127,8 +127,15 @@ describe("packs without erased users", () => {
       line("c1", "c"),
     ]);
     const out = packWithout(data, new Set(["a", "c"]));
-    expect({ kept: out.kept.map((l) => dec.decode(l)), removed: out.removed }).toEqual({
+    expect({
+      kept: out.kept.map((l) => dec.decode(l)),
+      keptAt: out.keptAt,
+      lines: out.lines,
+      removed: out.removed,
+    }).toEqual({
       kept: [dec.decode(line("b1", "b")), "not json d"],
+      keptAt: [1, 3],
+      lines: 5,
       removed: ["a", "c"],
     });
   });
@@ -146,9 +153,29 @@ describe("packs without erased users", () => {
       ["Playpulse-Region", ["eu"]],
       [PACK_HEADER, ["3"]],
     ]);
-    expect(rewriteHeaders(h, 1)).toEqual([
+    expect(rewriteHeaders(h, [2], 3)).toEqual([
       ["Playpulse-Region", "eu"],
       [PACK_HEADER, "1"],
+    ]);
+  });
+
+  it("keeps the kept lines' traces of a pack merged across requests, the first of them as its traceparent", () => {
+    const tp = (n: number) => `00-${String(n).repeat(32)}-${"a".repeat(16)}-01`;
+    const h = new Map([
+      ["Nats-Msg-Id", ["pack:x"]],
+      ["traceparent", [tp(1)]],
+      [PACK_HEADER, ["4"]],
+      [PACK_TRACES_HEADER, [[tp(1), "-", tp(3), tp(4)].join(",")]],
+    ]);
+    expect(rewriteHeaders(h, [2, 3], 4)).toEqual([
+      ["traceparent", tp(3)],
+      [PACK_HEADER, "2"],
+      [PACK_TRACES_HEADER, `${tp(3)},${tp(4)}`],
+    ]);
+    // The first kept line was sent without a trace: the copy has no traceparent.
+    expect(rewriteHeaders(h, [1, 3], 4)).toEqual([
+      [PACK_HEADER, "2"],
+      [PACK_TRACES_HEADER, `-,${tp(4)}`],
     ]);
   });
 });

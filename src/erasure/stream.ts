@@ -58,10 +58,15 @@ export function streamEraserOver(ops: StreamOps): StreamEraser {
     const m = await ops.get(seq);
     if (m === null) return "absent";
     if (!m.header.has(PACK_HEADER)) return (await ops.delete(seq)) ? "removed" : "absent";
-    const { kept, removed } = packWithout(m.data, users);
+    const { kept, keptAt, lines, removed } = packWithout(m.data, users);
     if (removed.length === 0) return "absent";
     if (kept.length > 0)
-      await ops.publish(m.subject, packLines(kept), rewriteMsgId(removed, seq), rewriteHeaders(m.header, kept.length));
+      await ops.publish(
+        m.subject,
+        packLines(kept),
+        rewriteMsgId(removed, seq),
+        rewriteHeaders(m.header, keptAt, lines),
+      );
     if (!(await ops.delete(seq))) return "absent";
     return kept.length > 0 ? "rewritten" : "removed";
   }

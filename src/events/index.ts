@@ -30,7 +30,7 @@ export type {
   ExperimentDecision,
 } from "./analytics.ts";
 export { REGION_HEADER } from "./region.ts";
-export { PACK_HEADER, packedEvents, packedTexts, packLines } from "./pack.ts";
+export { PACK_HEADER, PACK_TRACES_HEADER, packedEvents, packedTexts, packLines, packTraces } from "./pack.ts";
 export type { SubjectNames } from "./subjects.ts";
 export { uuidv7 } from "./uuidv7.ts";
 export { MAX_MS, describeSpec } from "./fields.ts";

@@ -4,6 +4,21 @@
  */
 export const PACK_HEADER = "Playpulse-Pack";
 
+/**
+ * The header of a pack merged from several requests' messages (src/ingest/pack.ts `mergeHeld`):
+ * the `traceparent` of each line's request, in line order, comma-separated, "-" for a line sent
+ * without one. The message's own `traceparent` is its first line's. Consumers take each row's
+ * `trace_id` from it, and link the message's span to every request's.
+ */
+export const PACK_TRACES_HEADER = "Playpulse-Pack-Traces";
+
+/** Each line's traceparent from a PACK_TRACES_HEADER value, when it names one per line; else undefined. */
+export function packTraces(value: string | undefined, lines: number): string[] | undefined {
+  if (value === undefined || value === "") return undefined;
+  const each = value.split(",");
+  return each.length === lines ? each : undefined;
+}
+
 const NEWLINE = 0x0a;
 
 /** The lines of a packed message's body, each one stored event's bytes. */

@@ -1,5 +1,6 @@
 export { createIngestRoutes, dedupId, publishFailure } from "./routes.ts";
 export type { IngestDeps, IngestLimits, IngestObserver } from "./routes.ts";
+export { mergeHeld } from "./pack.ts";
 export { planBatch, plannedData, summarize } from "./plan.ts";
 export type { EventResult, EventStatus, IngestResponse, Plan } from "./plan.ts";
 export { decodeUtf8, parseJsonBody, readBody, requestBody, parseItems } from "./body.ts";

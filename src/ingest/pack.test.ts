@@ -1,8 +1,15 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import type { PublishOutcome } from "../bus/index.ts";
-import { PACK_HEADER, packedEvents, packedTexts, packLines, type PlayEvent } from "../events/index.ts";
-import { packBySubject, unpackOutcomes } from "./pack.ts";
+import type { OutboundMessage, PublishOutcome } from "../bus/index.ts";
+import {
+  PACK_HEADER,
+  PACK_TRACES_HEADER,
+  packedEvents,
+  packedTexts,
+  packLines,
+  type PlayEvent,
+} from "../events/index.ts";
+import { mergeHeldWithin, PACK_MAX_BYTES, packBySubject, unpackOutcomes } from "./pack.ts";
 import type { PlannedPublish } from "./plan.ts";
 
 const encoder = new TextEncoder();
@@ -123,5 +130,76 @@ describe("packBySubject: the size of a pack", () => {
       [[0], "web:a"],
       [[1], "web:b"],
     ]);
+  });
+});
+
+describe("mergeHeld: held calls of several requests, one message per subject", () => {
+  const tp = (n: number) => `00-${String(n).repeat(32)}-${"b".repeat(16)}-01`;
+  const lone = (id: string, type: string, headers?: Record<string, string>): OutboundMessage => ({
+    subject: `s.${type}`,
+    msgId: `web:${id}`,
+    data: encoder.encode(JSON.stringify({ id, type })),
+    ...(headers ? { headers } : {}),
+  });
+  const lines = (m: OutboundMessage | undefined) => packedTexts(m?.data ?? new Uint8Array());
+
+  it("packs each subject's messages in the order held, each line's traceparent listed, a lone one as it was", () => {
+    const held = [
+      lone("a", "hb", { traceparent: tp(1) }),
+      lone("b", "play", { traceparent: tp(2) }),
+      lone("c", "hb"),
+      lone("d", "hb", { traceparent: tp(4), tracestate: "x=1" }),
+    ];
+    const merged = mergeHeldWithin(held, PACK_MAX_BYTES);
+    expect(merged.map((p) => p.members)).toEqual([[0, 2, 3], [1]]);
+    const [hb, play] = merged;
+    expect(lines(hb?.message)).toEqual(['{"id":"a","type":"hb"}', '{"id":"c","type":"hb"}', '{"id":"d","type":"hb"}']);
+    // The message's own trace context is its first line's; each line's is listed, "-" for none.
+    expect(hb?.message.headers).toEqual({
+      traceparent: tp(1),
+      [PACK_HEADER]: "3",
+      [PACK_TRACES_HEADER]: `${tp(1)},-,${tp(4)}`,
+    });
+    // The SHA-256 of each message id and a line break, as for a request's pack.
+    expect(hb?.message.msgId).toBe(`pack:${createHash("sha256").update("web:a\nweb:c\nweb:d\n").digest("base64url")}`);
+    expect(play?.message).toBe(held[1]);
+  });
+
+  it("lists no traces when no line has one", () => {
+    const [p] = mergeHeldWithin([lone("a", "hb"), lone("b", "hb")], PACK_MAX_BYTES);
+    expect(p?.message.headers).toEqual({ [PACK_HEADER]: "2" });
+  });
+
+  it("keeps messages with other headers apart (the region that accepted them)", () => {
+    const held = [lone("a", "hb", { r: "eu" }), lone("b", "hb", { r: "us" }), lone("c", "hb", { r: "eu" })];
+    const merged = mergeHeldWithin(held, PACK_MAX_BYTES);
+    expect(merged.map((p) => [p.members, p.message.headers?.["r"]])).toEqual([
+      [[0, 2], "eu"],
+      [[1], "us"],
+    ]);
+  });
+
+  it("takes a request's pack whole: its lines, count and trace, repeated per line", () => {
+    const requestPack = packBySubject([planned("p", "hb"), planned("q", "hb")], subjectOf, msgIdOf, {
+      traceparent: tp(7),
+    });
+    const held = [lone("a", "hb", { traceparent: tp(1) }), ...requestPack.map((p) => p.message)];
+    const [p] = mergeHeldWithin(held, PACK_MAX_BYTES);
+    expect(p?.members).toEqual([0, 1]);
+    expect(lines(p?.message)).toEqual(['{"id":"a","type":"hb"}', '{"id":"p","type":"hb"}', '{"id":"q","type":"hb"}']);
+    expect(p?.message.headers?.[PACK_HEADER]).toBe("3");
+    expect(p?.message.headers?.[PACK_TRACES_HEADER]).toBe(`${tp(1)},${tp(7)},${tp(7)}`);
+    // A merged pack merged again keeps its list.
+    const [again] = mergeHeldWithin([lone("z", "hb"), p?.message as OutboundMessage], PACK_MAX_BYTES);
+    expect(again?.message.headers?.[PACK_TRACES_HEADER]).toBe(`-,${tp(1)},${tp(7)},${tp(7)}`);
+  });
+
+  it("cuts a subject's messages into packs of at most maxBytes, one larger than that alone", () => {
+    // Each body is 22 bytes, 23 with its newline: two fit in 50 bytes, three do not.
+    const held = ["a", "b", "c", "d", "e"].map((id) => lone(id, "hb"));
+    const merged = mergeHeldWithin(held, 50);
+    expect(merged.map((p) => p.members)).toEqual([[0, 1], [2, 3], [4]]);
+    expect(merged.every((p) => p.message.data.byteLength <= 50)).toBe(true);
+    expect(mergeHeldWithin(held.slice(0, 2), 10).map((p) => p.members)).toEqual([[0], [1]]);
   });
 });

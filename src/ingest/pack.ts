@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { OutboundMessage, PublishOutcome } from "../bus/index.ts";
-import { PACK_HEADER } from "../events/index.ts";
+import type { MergeHeld } from "../bus/publisher.ts";
+import { PACK_HEADER, PACK_TRACES_HEADER, packLines, packTraces } from "../events/index.ts";
 import { plannedData, type PlannedPublish } from "./plan.ts";
 
 /** One message to publish and the planned events it carries (their indexes in the plan's publish list). */
@@ -16,13 +17,13 @@ export interface Packed {
  */
 export const PACK_MAX_BYTES = 256 * 1024;
 
-/** The members of one subject's group cut into runs of at most `maxBytes` of data (one event per run at least). */
-function chunks(planned: readonly PlannedPublish[], members: readonly number[], maxBytes: number): number[][] {
+/** The members of one group cut into runs of at most `maxBytes` of data (one member per run at least). */
+function chunks(sizeOf: (i: number) => number, members: readonly number[], maxBytes: number): number[][] {
   const out: number[][] = [];
   let run: number[] = [];
   let bytes = 0;
   for (const i of members) {
-    const size = (planned[i]?.bytes ?? 0) + 1;
+    const size = sizeOf(i) + 1;
     if (run.length > 0 && bytes + size > maxBytes) {
       out.push(run);
       run = [];
@@ -81,9 +82,74 @@ export function packBySubject(
   });
   const out: Packed[] = [];
   for (const [subject, members] of groups) {
-    for (const run of chunks(planned, members, maxBytes)) {
+    for (const run of chunks((i) => planned[i]?.bytes ?? 0, members, maxBytes)) {
       const events = run.map((i) => planned[i] as PlannedPublish);
       out.push({ message: messageOf(subject, events, msgIdOf, headers), members: run });
+    }
+  }
+  return out;
+}
+
+/** The headers that may differ between messages of one merged pack: trace context, and the pack's own. */
+const OWN_HEADERS = new Set(["traceparent", "tracestate", PACK_HEADER, PACK_TRACES_HEADER]);
+
+/** Messages may share a pack when their subject and every other header are equal (the region, ...). */
+function mergeKey(m: OutboundMessage): string {
+  let key = m.subject;
+  const h = m.headers ?? {};
+  for (const k of Object.keys(h).sort()) if (!OWN_HEADERS.has(k)) key += `\n${k}:${h[k]}`;
+  return key;
+}
+
+const countOf = (m: OutboundMessage): number => Number(m.headers?.[PACK_HEADER] ?? 1) || 1;
+
+/** Each line's traceparent in a held message, "-" for none: the pack's own list, else its traceparent per line. */
+function lineTraces(m: OutboundMessage): string[] {
+  const n = countOf(m);
+  return packTraces(m.headers?.[PACK_TRACES_HEADER], n) ?? new Array<string>(n).fill(m.headers?.["traceparent"] ?? "-");
+}
+
+/** One pack of held messages (`members`, two at least): their lines in order, each line's trace listed. */
+function mergedMessage(members: readonly OutboundMessage[]): OutboundMessage {
+  const [first] = members as [OutboundMessage, ...OutboundMessage[]];
+  const traces = members.flatMap(lineTraces);
+  const headers: Record<string, string> = { ...first.headers, [PACK_HEADER]: String(traces.length) };
+  delete headers[PACK_TRACES_HEADER];
+  if (traces.some((t) => t !== "-")) headers[PACK_TRACES_HEADER] = traces.join(",");
+  const ids = members.map((m) => `${m.msgId}\n`).join("");
+  return {
+    subject: first.subject,
+    msgId: `pack:${createHash("sha256").update(ids).digest("base64url")}`,
+    data: packLines(members.map((m) => m.data)),
+    headers,
+  };
+}
+
+/**
+ * PLAYPULSE_PACK_EVENTS across requests: the publisher's `merge` (src/bus/publisher.ts). The small
+ * calls it held while other publishes were in flight (single-event requests, mostly) travel as one
+ * message per subject and equal other headers, at most `maxBytes` of events each: their lines in
+ * the order held, `Playpulse-Pack` their count, `Playpulse-Pack-Traces` each line's request's
+ * `traceparent`, and an id that is a digest of theirs. A message alone in its group goes as it is.
+ * What a client gives up (the `duplicate` answer for a resent event): docs/benchmarks.md.
+ */
+export const mergeHeld: MergeHeld = (held) => mergeHeldWithin(held, PACK_MAX_BYTES);
+
+/** `mergeHeld` with packs of at most `maxBytes` of events (for tests). */
+export function mergeHeldWithin(held: readonly OutboundMessage[], maxBytes: number): Packed[] {
+  const groups = new Map<string, number[]>();
+  held.forEach((m, i) => {
+    const key = mergeKey(m);
+    const g = groups.get(key);
+    if (g) g.push(i);
+    else groups.set(key, [i]);
+  });
+  const out: Packed[] = [];
+  for (const members of groups.values()) {
+    for (const run of chunks((i) => held[i]?.data.byteLength ?? 0, members, maxBytes)) {
+      const messages = run.map((i) => held[i] as OutboundMessage);
+      const [only] = messages;
+      out.push({ message: messages.length === 1 && only ? only : mergedMessage(messages), members: run });
     }
   }
   return out;

@@ -63,12 +63,23 @@ export interface IngestDeps {
   userIds?: ((userId: string) => string) | undefined;
   /** Receives rejected items and bodies when quarantine is on (PLAYPULSE_QUARANTINE); never blocks. */
   quarantine?: QuarantineSink;
-  /** PLAYPULSE_PACK_EVENTS: a request's events for one subject travel as one message (./pack.ts). */
+  /**
+   * PLAYPULSE_PACK_EVENTS: a request's events for one subject travel as one message, and may share
+   * it with other requests' when the publisher merges held calls (./pack.ts `mergeHeld`).
+   */
   pack?: boolean;
 }
 
+/** A request's packs; while others are in flight they may travel with other requests' (mergeHeld). */
 async function publishPacked(publisher: Publisher, packed: Packed[], count: number) {
-  return unpackOutcomes(packed, await publisher.publish(packed.map((p) => p.message)), count);
+  return unpackOutcomes(
+    packed,
+    await publisher.publish(
+      packed.map((p) => p.message),
+      { mergeable: true },
+    ),
+    count,
+  );
 }
 
 /**

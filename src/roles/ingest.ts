@@ -2,7 +2,7 @@ import { createPublisher, type BusConnection, type Publisher } from "../bus/inde
 import { createQuarantineSink } from "../consumers/quarantine/index.ts";
 import { createContractRoutes } from "../contracts/index.ts";
 import { REGION_HEADER } from "../events/index.ts";
-import { createIngestRoutes } from "../ingest/index.ts";
+import { createIngestRoutes, mergeHeld } from "../ingest/index.ts";
 import { createCloudEventsRoutes } from "../integrations/cloudevents/index.ts";
 import { createKvViewStore, createSegmentRoutes, segmentMetrics } from "../integrations/segment/index.ts";
 import { createSdkRoutes, loadHlsJs, loadPlayerSdk } from "../sdk/index.ts";
@@ -47,6 +47,8 @@ export function startIngest(ctx: RoleContext, bus: BusConnection): StartedRole {
     timeoutMs: config.publish.timeoutMs,
     tracer,
     lingerMs: config.publish.lingerMs,
+    // PLAYPULSE_PACK_EVENTS: the /v1/events route's held publishes travel together per subject.
+    merge: config.publish.pack ? mergeHeld : undefined,
   });
   // What every ingest route shares: the publisher, the keys and limits, and the headers the edge
   // adds to each message (the region that accepted it; the client's traceparent with tracing off).

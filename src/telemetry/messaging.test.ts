@@ -2,6 +2,7 @@ import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { InMemorySpanExporter, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startTelemetry, type Telemetry } from "../instrumentation.ts";
+import { PACK_TRACES_HEADER } from "../events/index.ts";
 import { instrumentInsert } from "./db.ts";
 import { endPublishSpan, startPublishSpan, traceBatch, type ConsumedMessage } from "./messaging.ts";
 import type { HeaderCarrier } from "./propagation.ts";
@@ -165,6 +166,21 @@ describe("messaging spans", () => {
       "messaging.batch.message_count": 2,
     });
     expect(inserted).toEqual([["events", 2, true]]);
+  });
+
+  it("links a pack merged across requests to each line's request but its parent's, once each", async () => {
+    const tp = (t: string, s: string) => `00-${t.repeat(32)}-${s.repeat(16)}-01`;
+    const m = message(4, tp("a", "1"));
+    m.headers?.set(PACK_TRACES_HEADER, [tp("a", "1"), "-", tp("b", "2"), tp("b", "2"), "junk", tp("c", "3")].join(","));
+    const bt = traceBatch(tracer(), "analytics");
+    bt.start(m);
+    bt.settle(m, "acked");
+    const [span] = await byName("process user.video.played");
+    expect(span?.parentSpanContext?.spanId).toBe("1".repeat(16));
+    expect(span?.links.map((l) => [l.context.traceId, l.context.spanId, l.context.isRemote])).toEqual([
+      ["b".repeat(32), "2".repeat(16), true],
+      ["c".repeat(32), "3".repeat(16), true],
+    ]);
   });
 
   it("parents the insert on the first sampled message and links only sampled ones", async () => {

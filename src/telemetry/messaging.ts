@@ -21,6 +21,7 @@ import {
   type Span,
   type Tracer,
 } from "@opentelemetry/api";
+import { PACK_TRACES_HEADER } from "../events/pack.ts";
 import { extractFromHeaders, injectIntoHeaders, type HeaderCarrier } from "./propagation.ts";
 
 /**
@@ -112,6 +113,29 @@ export function batchOf(ctx: Context): BatchInfo | undefined {
   return ctx.getValue(BATCH) as BatchInfo | undefined;
 }
 
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+/** Links per message span at most: a pack merged across requests names one trace per line. */
+const MAX_PACK_LINKS = 128;
+
+/**
+ * Links to the requests of a pack merged across requests (`Playpulse-Pack-Traces`, one traceparent
+ * per line): the message's span is a child of its first line's request and links to each other one.
+ */
+function packLinks(headers: HeaderCarrier | undefined): Link[] {
+  const listed = headers?.get(PACK_TRACES_HEADER);
+  if (!listed) return [];
+  const seen = new Set<string>([headers?.get("traceparent") ?? ""]);
+  const links: Link[] = [];
+  for (const tp of listed.split(",")) {
+    const m = TRACEPARENT.exec(tp);
+    if (!m?.[1] || !m[2] || !m[3] || seen.has(tp)) continue;
+    seen.add(tp);
+    links.push({ context: { traceId: m[1], spanId: m[2], traceFlags: parseInt(m[3], 16), isRemote: true } });
+    if (links.length === MAX_PACK_LINKS) break;
+  }
+  return links;
+}
+
 const isSampled = (span: Span) => (span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0;
 
 export interface BatchTrace<M extends ConsumedMessage> {
@@ -158,6 +182,7 @@ export function traceBatch<M extends ConsumedMessage>(tracer: Tracer, consumer: 
             "playpulse.nats.stream_seq": m.seq,
             "playpulse.nats.delivery_count": m.info.deliveryCount,
           },
+          links: packLinks(m.headers),
         },
         parent,
       );

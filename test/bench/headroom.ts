@@ -16,6 +16,7 @@ export async function waitDrained(h: Harness, n: Namespace, timeoutMs: number): 
 /**
  * The 202's latency at half the single-event maximum, open model: what a player sees on a pipeline
  * with headroom (issue 15's p99 target), after the backlog of the maximum's run has drained.
+ * `packed`: the row of the packing edge (`pipeline.packed.1.half`).
  */
 export async function halfRateLatency(
   h: Harness,
@@ -23,6 +24,7 @@ export async function halfRateLatency(
   url: string,
   maxRate: number,
   watch: Record<string, number | undefined>,
+  packed = false,
 ): Promise<BenchRow> {
   const half = Math.max(1, Math.floor(maxRate / 2));
   h.log(`  the 202 at half the single-event maximum (${half.toLocaleString("en-US")} events/s)`);
@@ -30,9 +32,9 @@ export async function halfRateLatency(
   const args = ["--url", url, "--key", WRITE_KEY, "--batch", "1", "--rate", String(half), "--no-catalog"];
   const w = await runLoadgen(h, [...args, "--duration", `${h.windowMs}ms`], watch);
   return rowFromLoad(
-    "pipeline.1.half",
+    packed ? "pipeline.packed.1.half" : "pipeline.1.half",
     "pipeline",
-    `pipeline end to end, 1 event/request, at half the maximum (${half.toLocaleString("en-US")} events/s): the 202's latency`,
+    `pipeline end to end, 1 event/request${packed ? " packed across requests (PLAYPULSE_PACK_EVENTS)" : ""}, at half the maximum (${half.toLocaleString("en-US")} events/s): the 202's latency`,
     w,
     `open model at ${half.toLocaleString("en-US")}/s, consumers running`,
   );

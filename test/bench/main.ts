@@ -195,8 +195,9 @@ async function measure(h: Harness, o: BenchOptions): Promise<BenchRow[]> {
   if (run("pipeline")) {
     h.log("bench: pipeline end to end");
     rows.push(...(await measurePipeline(h, o.pipelineRuntime)));
-    // The lever side by side (issue 15): several events per message.
-    rows.push(await measurePackedPipeline(h, o.pipelineRuntime));
+    // The lever side by side (issue 15): several events per message, per request and across requests.
+    rows.push(...(await measurePackedPipeline(h, o.pipelineRuntime, 100)));
+    rows.push(...(await measurePackedPipeline(h, o.pipelineRuntime, 1)));
     for (const rt of o.runtimes) if (rt !== o.pipelineRuntime) rows.push(await measurePipelineEdge(h, rt));
   }
   if (run("naive")) {
@@ -232,7 +233,9 @@ function renderReport(
     "",
     renderBudget(cpuBudget(rows, o.pipelineRuntime, cpus().length, 1), 1),
     "",
-    ...[renderPackedSideBySide(rows)].filter((t) => t !== "").flatMap((t) => [t, ""]),
+    ...[renderPackedSideBySide(rows, 100), renderPackedSideBySide(rows, 1)]
+      .filter((t) => t !== "")
+      .flatMap((t) => [t, ""]),
     "Ingest per runtime, side by side (events/s; NATS over TCP, then over WebSocket):",
     "",
     renderRuntimes(rows, o.runtimes, o.pipelineRuntime),

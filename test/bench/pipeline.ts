@@ -68,22 +68,28 @@ export async function measurePipelineEdge(h: Harness, rt: RuntimeName): Promise<
 }
 
 /**
- * The batched pipeline with the edge packing a request's events per subject into one message
- * (PLAYPULSE_PACK_EVENTS, src/ingest/pack.ts), beside `pipeline.100`: the same roles and search.
+ * The pipeline with the edge packing (PLAYPULSE_PACK_EVENTS, src/ingest/pack.ts), beside
+ * `pipeline.1` and `pipeline.100`: the same roles and search. At 100 events per request a
+ * request's events per subject travel as one message (`pipeline.packed.100`); at 1, the requests
+ * held while others are in flight share messages (`pipeline.packed.1`, then its half-rate row).
  */
-export async function measurePackedPipeline(h: Harness, rt: RuntimeName): Promise<BenchRow> {
-  const id = "pipeline.packed.100";
-  const label = `pipeline end to end (ingest on ${rt}, consumers on node), 100 events/request packed one message per subject (PLAYPULSE_PACK_EVENTS), max sustainable`;
-  h.log("  pipeline, 100 events/request, packed");
+export async function measurePackedPipeline(h: Harness, rt: RuntimeName, batch: 1 | 100): Promise<BenchRow[]> {
+  const id = `pipeline.packed.${batch}`;
+  const how = batch === 1 ? "packed across requests" : "packed one message per subject";
+  const label = `pipeline end to end (ingest on ${rt}, consumers on node), ${batch === 1 ? "1 event" : "100 events"}/request ${how} (PLAYPULSE_PACK_EVENTS), max sustainable`;
+  h.log(`  pipeline, ${batch} event(s)/request, packed`);
   try {
     return await withPipeline(
       h,
       rt,
-      async ({ n, url, watch }) => (await sustainable(h, n, url, 100, watch, id, label, [])).row,
+      async ({ n, url, watch }) => {
+        const s = await sustainable(h, n, url, batch, watch, id, label, []);
+        return batch === 1 ? [s.row, await halfRateLatency(h, n, url, s.rate, watch, true)] : [s.row];
+      },
       { PLAYPULSE_PACK_EVENTS: "1" },
     );
   } catch (err: unknown) {
-    return failedRow(id, "pipeline", label, err);
+    return [failedRow(id, "pipeline", label, err)];
   }
 }
 

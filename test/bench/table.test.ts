@@ -46,6 +46,8 @@ describe("bench table", () => {
       "pipeline.100",
       "pipeline.freshness",
       "pipeline.packed.100",
+      "pipeline.packed.1",
+      "pipeline.packed.1.half",
       "scaleout.1",
       "scaleout.100",
       "baseline.naive.ingest",

@@ -43,6 +43,8 @@ export function expectedRowIds(runtimes: readonly RuntimeName[], pipelineRuntime
     "pipeline.100",
     "pipeline.freshness",
     "pipeline.packed.100",
+    "pipeline.packed.1",
+    "pipeline.packed.1.half",
     // The single-event pipeline with the edge on each other runtime (the reference one is pipeline.1).
     ...runtimes.filter((rt) => rt !== pipelineRuntime).map((rt) => `pipeline.edge.${rt}.1`),
     "scaleout.1",

@@ -8,8 +8,8 @@
  * request resent whole is "duplicate" event by event.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { PACK_HEADER, subjectNames } from "../../src/events/index.ts";
-import { sql } from "../../src/store/index.ts";
+import { PACK_HEADER, PACK_TRACES_HEADER, subjectNames } from "../../src/events/index.ts";
+import { ident, sql } from "../../src/store/index.ts";
 import { startPipeline, waitFor, type Pipeline } from "../helpers/index.ts";
 import { openJetStream, type JetStreamProbe } from "../helpers/jetstream.ts";
 import {
@@ -250,5 +250,68 @@ describe("packed messages past nats-server's max_payload (real servers)", () => 
       { timeoutMs: 30_000, what: "2,500 heartbeats in events" },
     );
     expect(stored).toBe("2500");
+  }, 60_000);
+});
+
+describe("packed across requests: single events held while others are in flight (real servers)", () => {
+  it("stores every event once, each row with its own request's trace, fewer messages than requests", async () => {
+    // Tracing is off in tests (OTEL_SDK_DISABLED): the edge passes each client's traceparent on.
+    await using p = await startPipeline({
+      natsUrl: inject("natsUrl"),
+      clickhouseUrl: inject("clickhouseUrl"),
+      env: { PLAYPULSE_PACK_EVENTS: "1" },
+    });
+    await using js = await openJetStream(inject("natsUrl"));
+    const n = 80;
+    const traceId = (i: number) => `${(i + 1).toString(16).padStart(8, "0")}${"c".repeat(24)}`;
+    const sent = await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        p.send(
+          {
+            id: `across-${i}`,
+            type: "user.video.heartbeat",
+            timestamp: new Date(Date.now() - 60_000 + i).toISOString(),
+            user_id: `u-${i % 7}`,
+            view_id: `v-${i}`,
+            video_id: "across",
+            position_ms: 1000,
+            played_ms: 1000 + i,
+            rebuffer_ms: 0,
+          },
+          { headers: { traceparent: `00-${traceId(i)}-${"d".repeat(16)}-01` } },
+        ),
+      ),
+    );
+    expect(sent.map((s) => [s.status, (s.body as { accepted: number }).accepted])).toEqual(sent.map(() => [202, 1]));
+    // The stream: each event on one line of one message; some messages carry several requests'.
+    const { state } = await js.jsm.streams.info(p.config.stream.name);
+    const lines: { id: string; trace: string }[] = [];
+    for (let seq = state.first_seq; seq <= state.last_seq; seq++) {
+      const m = await js.jsm.streams.getMessage(p.config.stream.name, { seq });
+      if (!m) continue;
+      const body = new TextDecoder().decode(m.data).split("\n");
+      const traces = m.header.get(PACK_TRACES_HEADER);
+      const each = traces ? traces.split(",") : body.map(() => m.header.get("traceparent"));
+      body.forEach((line, i) =>
+        lines.push({ id: String((JSON.parse(line) as { id: string }).id), trace: each[i]?.split("-")[1] ?? "" }),
+      );
+    }
+    expect(state.messages).toBeLessThan(n);
+    const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
+    const want = Array.from({ length: n }, (_, i) => ({ id: `across-${i}`, trace: traceId(i) })).sort(byId);
+    expect(lines.sort(byId)).toEqual(want);
+    // The rows: each event once in events and in rec_events, with the trace id of the request that sent it.
+    for (const table of ["events", "rec_events"]) {
+      const rows = await waitFor(
+        async () => {
+          const r = await p.store.select<{ id: string; trace: string }>(
+            sql`SELECT id, trace_id AS trace FROM ${p.store.db}.${ident(table)} ORDER BY id`,
+          );
+          return r.length >= n ? r : undefined;
+        },
+        { timeoutMs: 30_000, what: `${n} heartbeats in ${table}` },
+      );
+      expect([...rows].sort(byId)).toEqual(want);
+    }
   }, 60_000);
 });

@@ -8,6 +8,7 @@
  * Socket writes are counted at nats.js's transport (`protocol.transport.send`, one call per
  * write), the one place that sees them.
  */
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
   connectBus,
@@ -16,6 +17,8 @@ import {
   type OutboundMessage,
   type PublishOutcome,
 } from "../../src/bus/index.ts";
+import { PACK_HEADER } from "../../src/events/index.ts";
+import { mergeHeld } from "../../src/ingest/index.ts";
 import { createLogger } from "../../src/telemetry/logger.ts";
 import { uniqueNamespace } from "../helpers/index.ts";
 import { openJetStream, type JetStreamProbe } from "../helpers/jetstream.ts";
@@ -88,21 +91,61 @@ describe("publishes held while others are in flight (real nats-server)", () => {
     await publisher.close();
   });
 
-  it("never sends a held publish that failed before the linger ended", async () => {
+  it.each([
+    ["sent as they are", "", undefined],
+    ["merged (PLAYPULSE_PACK_EVENTS)", "merged-", mergeHeld],
+  ])("never sends a held publish that failed before the linger ended: %s", async (_, tag, merge) => {
     writes.length = 0;
+    const [e, f, g] = ["e", "f", "g"].map((id) => `${tag}${id}`) as [string, string, string];
     // "f" is held for 1 s and times out first, 600–700 ms in (the sweep runs every 100 ms); "g",
     // sent once "f" failed, is held with it and its deadline (about 1.3 s in) is after the linger.
-    const publisher = createPublisher(bus, { timeoutMs: 600, lingerMs: 1000 });
-    const e = publisher.publish([message("e")]);
-    const f = publisher.publish([message("f")]);
-    expect(await f).toEqual([{ status: "failed", reason: "timeout", message: "no JetStream answer within 600 ms" }]);
-    expect(stored((await e)[0])?.duplicate).toBe(false);
+    const publisher = createPublisher(bus, { timeoutMs: 600, lingerMs: 1000, merge });
+    const mergeable = { mergeable: merge !== undefined };
+    const oe = publisher.publish([message(e)], mergeable);
+    const of = publisher.publish([message(f)], mergeable);
+    expect(await of).toEqual([{ status: "failed", reason: "timeout", message: "no JetStream answer within 600 ms" }]);
+    expect(stored((await oe)[0])?.duplicate).toBe(false);
     // Nothing is in flight now, but "f" is still held: "g" joins it, and their linger ends together.
-    const g = await publisher.publish([message("g")]);
-    expect(stored(g[0])?.duplicate).toBe(false);
-    expect(idsPerWrite()).toEqual([["e"], ["g"]]);
+    const og = await publisher.publish([message(g)], mergeable);
+    expect(stored(og[0])?.duplicate).toBe(false);
+    expect(idsPerWrite()).toEqual([[e], [g]]);
     const ids = (await probe.messages(stream)).map((m) => m.body["id"]);
-    expect(ids.filter((id) => id === "e" || id === "f" || id === "g")).toEqual(["e", "g"]);
+    expect(ids.filter((id) => id === e || id === f || id === g)).toEqual([e, g]);
+    await publisher.close();
+  });
+
+  it("merges the mergeable calls held meanwhile into one message per subject, each answered with its outcome", async () => {
+    writes.length = 0;
+    const publisher = createPublisher(bus, { timeoutMs: 5000, lingerMs: 20, merge: mergeHeld });
+    const other = (id: string): OutboundMessage => ({ ...message(id), subject: `${ns}.pause` });
+    const m = { mergeable: true };
+    const a = publisher.publish([message("ma")], m); // nothing in flight: at once, alone
+    const b = publisher.publish([message("mb")], m);
+    const c = publisher.publish([message("mc"), other("mp")], m);
+    const d = publisher.publish([message("md")], m);
+    const e = publisher.publish([message("me")]); // not mergeable: held, sent as it is
+    const [oa, ob, oc, od, oe] = await Promise.all([a, b, c, d, e]);
+    expect(idsPerWrite()).toEqual([["ma"], ["me", "mb", "mc", "md", "mp"]]);
+    const seqOf = (o: PublishOutcome | undefined) => stored(o)?.seq;
+    // "mb", "mc" and "md" travelled as one message and share its sequence; "mp" and "me" went alone.
+    const pack = seqOf(ob?.[0]);
+    expect([oc?.[0], od?.[0]].map(seqOf)).toEqual([pack, pack]);
+    expect(new Set([seqOf(oa?.[0]), pack, seqOf(oc?.[1]), seqOf(oe?.[0])]).size).toBe(4);
+    const carrier = await probe.jsm.streams.getMessage(stream, { seq: pack ?? 0 });
+    expect([
+      carrier?.header.get(PACK_HEADER),
+      carrier?.header.get("Nats-Msg-Id"),
+      carrier?.string().split("\n"),
+    ]).toEqual([
+      "3",
+      `pack:${createHash("sha256").update("linger:mb\nlinger:mc\nlinger:md\n").digest("base64url")}`,
+      ['{"id":"mb"}', '{"id":"mc"}', '{"id":"md"}'],
+    ]);
+    // What a client gives up: "mb" sent again alone is not recognised inside the pack, and is stored again.
+    const [again] = await publisher.publish([message("mb")], m);
+    expect(stored(again)?.duplicate).toBe(false);
+    expect(seqOf(again)).toBeGreaterThan(pack ?? Infinity);
+    await probe.jsm.streams.purge(stream); // the next case reads every message as one JSON event
     await publisher.close();
   });
 
