@@ -33,7 +33,13 @@ describe("loadConfig: defaults", () => {
       sourceRegions: [],
     });
     expect(c.limits).toEqual({ maxEventBytes: 32 * 1024, maxBodyBytes: 1024 * 1024, maxBatchEvents: 1000 });
-    expect(c.publish).toEqual({ timeoutMs: 5000, retryAfterSeconds: 2, lingerMs: 1, pack: false });
+    expect(c.publish).toEqual({
+      timeoutMs: 5000,
+      retryAfterSeconds: 2,
+      lingerMs: 1,
+      pack: false,
+      packAcrossRequests: false,
+    });
     expect(c.consumers).toMatchObject({ batchSize: 5000, flushIntervalMs: 1000, ackWaitMs: 60_000, maxDeliver: 20 });
     expect(c.trending).toEqual({ halfLifeHours: 12 });
     expect(c.jaegerUiUrl).toBeUndefined();
@@ -84,6 +90,7 @@ describe("loadConfig: defaults", () => {
       PLAYPULSE_PUBLISH_TIMEOUT_MS: "1000",
       PLAYPULSE_PUBLISH_LINGER_MS: "0",
       PLAYPULSE_PACK_EVENTS: "1",
+      PLAYPULSE_PACK_ACROSS_REQUESTS: "1",
       PLAYPULSE_RETRY_AFTER_SECONDS: "5",
       PLAYPULSE_BATCH_SIZE: "100",
       PLAYPULSE_FLUSH_INTERVAL_MS: "250",
@@ -118,7 +125,13 @@ describe("loadConfig: defaults", () => {
       sourceRegions: [],
     });
     expect(c.limits).toEqual({ maxEventBytes: 4096, maxBodyBytes: 65_536, maxBatchEvents: 50 });
-    expect(c.publish).toEqual({ timeoutMs: 1000, retryAfterSeconds: 5, lingerMs: 0, pack: true });
+    expect(c.publish).toEqual({
+      timeoutMs: 1000,
+      retryAfterSeconds: 5,
+      lingerMs: 0,
+      pack: true,
+      packAcrossRequests: true,
+    });
     expect(c.consumers).toMatchObject({ batchSize: 100, flushIntervalMs: 250, ackWaitMs: 30_000, maxDeliver: 5 });
     expect(c.trending).toEqual({ halfLifeHours: 1.5 });
     expect(c.jaegerUiUrl).toBe("http://jaeger:16686");
@@ -190,6 +203,18 @@ describe("loadConfig: regions (docs/regions.md)", () => {
     [{ PLAYPULSE_PACK_EVENTS: "0", PLAYPULSE_REGION: "eu" }, false],
   ])("takes packs without regions, and regions without packs: %j", (env, pack) => {
     expect(loadConfig(env).publish.pack).toBe(pack);
+  });
+  it.each([
+    [{}, false],
+    [{ PLAYPULSE_PACK_EVENTS: "1" }, false],
+    [{ PLAYPULSE_PACK_EVENTS: "1", PLAYPULSE_PACK_ACROSS_REQUESTS: "true" }, true],
+  ])("packs across requests only when asked, with packs on: %j", (env, across) => {
+    expect(loadConfig(env).publish.packAcrossRequests).toBe(across);
+  });
+  it("refuses packs across requests without packs, saying what to set", () => {
+    expect(problems({ PLAYPULSE_PACK_ACROSS_REQUESTS: "1" }, [])).toEqual([
+      "PLAYPULSE_PACK_ACROSS_REQUESTS: needs PLAYPULSE_PACK_EVENTS=1 (requests share packed messages only when packs are on); set both or unset this one",
+    ]);
   });
 });
 

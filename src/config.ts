@@ -47,9 +47,14 @@ export function loadConfig(
  */
 function packProblems(e: {
   PLAYPULSE_PACK_EVENTS: boolean;
+  PLAYPULSE_PACK_ACROSS_REQUESTS: boolean;
   PLAYPULSE_REGION: string;
   PLAYPULSE_SOURCE_REGIONS: string[];
 }) {
+  if (!e.PLAYPULSE_PACK_EVENTS && e.PLAYPULSE_PACK_ACROSS_REQUESTS)
+    return [
+      "PLAYPULSE_PACK_ACROSS_REQUESTS: needs PLAYPULSE_PACK_EVENTS=1 (requests share packed messages only when packs are on); set both or unset this one",
+    ];
   if (!e.PLAYPULSE_PACK_EVENTS || (e.PLAYPULSE_REGION === "" && e.PLAYPULSE_SOURCE_REGIONS.length === 0)) return [];
   return [
     "PLAYPULSE_PACK_EVENTS: not supported with regions (PLAYPULSE_REGION or PLAYPULSE_SOURCE_REGIONS set): an erasure cannot rewrite a pack sourced from a region's stream; unset one of them",

@@ -187,7 +187,7 @@ export interface PublisherOptions {
   /** PLAYPULSE_PUBLISH_LINGER_MS: how long a small call may wait to share a socket write (createOutbox); 0 off. */
   lingerMs?: number;
   /**
-   * PLAYPULSE_PACK_EVENTS: held messages published with `{ mergeable: true }` may travel together,
+   * PLAYPULSE_PACK_ACROSS_REQUESTS: held messages published with `{ mergeable: true }` may travel together,
    * as this function groups them (the edge's `mergeHeld`, src/ingest/pack.ts). Each gets the outcome
    * of the message that carried it. Without it every held message is sent as it is.
    */

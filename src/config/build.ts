@@ -13,7 +13,13 @@ export interface CheckedExtras extends ConfiguredKeys {
 /** What the ingest publisher waits for and how long it may hold a small call (src/bus/publisher.ts). */
 function publishOf(e: ParsedEnv): Config["publish"] {
   const { PLAYPULSE_PUBLISH_TIMEOUT_MS: timeoutMs, PLAYPULSE_PUBLISH_LINGER_MS: lingerMs } = e;
-  return { timeoutMs, retryAfterSeconds: e.PLAYPULSE_RETRY_AFTER_SECONDS, lingerMs, pack: e.PLAYPULSE_PACK_EVENTS };
+  return {
+    timeoutMs,
+    retryAfterSeconds: e.PLAYPULSE_RETRY_AFTER_SECONDS,
+    lingerMs,
+    pack: e.PLAYPULSE_PACK_EVENTS,
+    packAcrossRequests: e.PLAYPULSE_PACK_EVENTS && e.PLAYPULSE_PACK_ACROSS_REQUESTS,
+  };
 }
 
 /** The parsed variables as the Config the layers read: units converted, derived limits computed. */

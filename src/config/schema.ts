@@ -112,6 +112,8 @@ export const schema = z.object({
   PLAYPULSE_PUBLISH_LINGER_MS: int(1, 0, 50),
   /** A request's events for one subject travel as one message (src/ingest/pack.ts). */
   PLAYPULSE_PACK_EVENTS: bool(false),
+  /** With packs, the small requests held while others are in flight share messages too (mergeHeld, src/ingest/pack.ts). */
+  PLAYPULSE_PACK_ACROSS_REQUESTS: bool(false),
   PLAYPULSE_RETRY_AFTER_SECONDS: int(2, 1, 300),
   PLAYPULSE_BATCH_SIZE: int(5000, 1, 100_000),
   PLAYPULSE_FLUSH_INTERVAL_MS: int(1000, 10, 60_000),

@@ -40,7 +40,14 @@ export interface Config {
     /** PLAYPULSE_RATE_LIMIT_SOURCES: the per-key policy of keys of these sources instead of `perKey`. */
     perSource: ReadonlyMap<string, { burst: number; perSecond: number }>;
   };
-  publish: { timeoutMs: number; retryAfterSeconds: number; lingerMs: number; pack: boolean };
+  publish: {
+    timeoutMs: number;
+    retryAfterSeconds: number;
+    lingerMs: number;
+    pack: boolean;
+    /** PLAYPULSE_PACK_ACROSS_REQUESTS (needs PLAYPULSE_PACK_EVENTS): held small requests share messages. */
+    packAcrossRequests: boolean;
+  };
   consumers: {
     /** Most events per consumer batch (PLAYPULSE_BATCH_SIZE); a packed message counts as its events. */
     batchSize: number;

@@ -17,6 +17,18 @@ export interface Packed {
  */
 export const PACK_MAX_BYTES = 256 * 1024;
 
+/** The indexes of `items` by `keyOf`, the keys in the order first seen. */
+function groupIndexes<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, number[]> {
+  const groups = new Map<string, number[]>();
+  items.forEach((item, i) => {
+    const key = keyOf(item);
+    const g = groups.get(key);
+    if (g) g.push(i);
+    else groups.set(key, [i]);
+  });
+  return groups;
+}
+
 /** The members of one group cut into runs of at most `maxBytes` of data (one member per run at least). */
 function chunks(sizeOf: (i: number) => number, members: readonly number[], maxBytes: number): number[][] {
   const out: number[][] = [];
@@ -73,15 +85,8 @@ export function packBySubject(
   headers: Record<string, string> | undefined,
   maxBytes = PACK_MAX_BYTES,
 ): Packed[] {
-  const groups = new Map<string, number[]>();
-  planned.forEach((p, i) => {
-    const subject = subjectOf(p);
-    const g = groups.get(subject);
-    if (g) g.push(i);
-    else groups.set(subject, [i]);
-  });
   const out: Packed[] = [];
-  for (const [subject, members] of groups) {
+  for (const [subject, members] of groupIndexes(planned, subjectOf)) {
     for (const run of chunks((i) => planned[i]?.bytes ?? 0, members, maxBytes)) {
       const events = run.map((i) => planned[i] as PlannedPublish);
       out.push({ message: messageOf(subject, events, msgIdOf, headers), members: run });
@@ -126,7 +131,7 @@ function mergedMessage(members: readonly OutboundMessage[]): OutboundMessage {
 }
 
 /**
- * PLAYPULSE_PACK_EVENTS across requests: the publisher's `merge` (src/bus/publisher.ts). The small
+ * PLAYPULSE_PACK_ACROSS_REQUESTS: the publisher's `merge` (src/bus/publisher.ts). The small
  * calls it held while other publishes were in flight (single-event requests, mostly) travel as one
  * message per subject and equal other headers, at most `maxBytes` of events each: their lines in
  * the order held, `Playpulse-Pack` their count, `Playpulse-Pack-Traces` each line's request's
@@ -137,15 +142,8 @@ export const mergeHeld: MergeHeld = (held) => mergeHeldWithin(held, PACK_MAX_BYT
 
 /** `mergeHeld` with packs of at most `maxBytes` of events (for tests). */
 export function mergeHeldWithin(held: readonly OutboundMessage[], maxBytes: number): Packed[] {
-  const groups = new Map<string, number[]>();
-  held.forEach((m, i) => {
-    const key = mergeKey(m);
-    const g = groups.get(key);
-    if (g) g.push(i);
-    else groups.set(key, [i]);
-  });
   const out: Packed[] = [];
-  for (const members of groups.values()) {
+  for (const members of groupIndexes(held, mergeKey).values()) {
     for (const run of chunks((i) => held[i]?.data.byteLength ?? 0, members, maxBytes)) {
       const messages = run.map((i) => held[i] as OutboundMessage);
       const [only] = messages;

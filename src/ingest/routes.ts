@@ -65,7 +65,8 @@ export interface IngestDeps {
   quarantine?: QuarantineSink;
   /**
    * PLAYPULSE_PACK_EVENTS: a request's events for one subject travel as one message, and may share
-   * it with other requests' when the publisher merges held calls (./pack.ts `mergeHeld`).
+   * it with other requests' when the publisher merges held calls (PLAYPULSE_PACK_ACROSS_REQUESTS,
+   * ./pack.ts `mergeHeld`).
    */
   pack?: boolean;
 }

@@ -47,8 +47,8 @@ export function startIngest(ctx: RoleContext, bus: BusConnection): StartedRole {
     timeoutMs: config.publish.timeoutMs,
     tracer,
     lingerMs: config.publish.lingerMs,
-    // PLAYPULSE_PACK_EVENTS: the /v1/events route's held publishes travel together per subject.
-    merge: config.publish.pack ? mergeHeld : undefined,
+    // PLAYPULSE_PACK_ACROSS_REQUESTS: the /v1/events route's held publishes travel together per subject.
+    merge: config.publish.packAcrossRequests ? mergeHeld : undefined,
   });
   // What every ingest route shares: the publisher, the keys and limits, and the headers the edge
   // adds to each message (the region that accepted it; the client's traceparent with tracing off).

@@ -34,7 +34,7 @@ export async function halfRateLatency(
   return rowFromLoad(
     packed ? "pipeline.packed.1.half" : "pipeline.1.half",
     "pipeline",
-    `pipeline end to end, 1 event/request${packed ? " packed across requests (PLAYPULSE_PACK_EVENTS)" : ""}, at half the maximum (${half.toLocaleString("en-US")} events/s): the 202's latency`,
+    `pipeline end to end, 1 event/request${packed ? " packed across requests (PLAYPULSE_PACK_ACROSS_REQUESTS)" : ""}, at half the maximum (${half.toLocaleString("en-US")} events/s): the 202's latency`,
     w,
     `open model at ${half.toLocaleString("en-US")}/s, consumers running`,
   );

@@ -70,13 +70,17 @@ export async function measurePipelineEdge(h: Harness, rt: RuntimeName): Promise<
 /**
  * The pipeline with the edge packing (PLAYPULSE_PACK_EVENTS, src/ingest/pack.ts), beside
  * `pipeline.1` and `pipeline.100`: the same roles and search. At 100 events per request a
- * request's events per subject travel as one message (`pipeline.packed.100`); at 1, the requests
- * held while others are in flight share messages (`pipeline.packed.1`, then its half-rate row).
+ * request's events per subject travel as one message (`pipeline.packed.100`); at 1, with
+ * PLAYPULSE_PACK_ACROSS_REQUESTS too, the requests held while others are in flight share messages
+ * (`pipeline.packed.1`, then its half-rate row).
  */
 export async function measurePackedPipeline(h: Harness, rt: RuntimeName, batch: 1 | 100): Promise<BenchRow[]> {
   const id = `pipeline.packed.${batch}`;
-  const how = batch === 1 ? "packed across requests" : "packed one message per subject";
-  const label = `pipeline end to end (ingest on ${rt}, consumers on node), ${batch === 1 ? "1 event" : "100 events"}/request ${how} (PLAYPULSE_PACK_EVENTS), max sustainable`;
+  const how =
+    batch === 1
+      ? "packed across requests (PLAYPULSE_PACK_ACROSS_REQUESTS)"
+      : "packed one message per subject (PLAYPULSE_PACK_EVENTS)";
+  const label = `pipeline end to end (ingest on ${rt}, consumers on node), ${batch === 1 ? "1 event" : "100 events"}/request ${how}, max sustainable`;
   h.log(`  pipeline, ${batch} event(s)/request, packed`);
   try {
     return await withPipeline(
@@ -86,7 +90,9 @@ export async function measurePackedPipeline(h: Harness, rt: RuntimeName, batch: 
         const s = await sustainable(h, n, url, batch, watch, id, label, []);
         return batch === 1 ? [s.row, await halfRateLatency(h, n, url, s.rate, watch, true)] : [s.row];
       },
-      { PLAYPULSE_PACK_EVENTS: "1" },
+      batch === 1
+        ? { PLAYPULSE_PACK_EVENTS: "1", PLAYPULSE_PACK_ACROSS_REQUESTS: "1" }
+        : { PLAYPULSE_PACK_EVENTS: "1" },
     );
   } catch (err: unknown) {
     return [failedRow(id, "pipeline", label, err)];

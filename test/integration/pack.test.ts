@@ -259,7 +259,7 @@ describe("packed across requests: single events held while others are in flight 
     await using p = await startPipeline({
       natsUrl: inject("natsUrl"),
       clickhouseUrl: inject("clickhouseUrl"),
-      env: { PLAYPULSE_PACK_EVENTS: "1" },
+      env: { PLAYPULSE_PACK_EVENTS: "1", PLAYPULSE_PACK_ACROSS_REQUESTS: "1" },
     });
     await using js = await openJetStream(inject("natsUrl"));
     const n = 80;

@@ -93,7 +93,7 @@ describe("publishes held while others are in flight (real nats-server)", () => {
 
   it.each([
     ["sent as they are", "", undefined],
-    ["merged (PLAYPULSE_PACK_EVENTS)", "merged-", mergeHeld],
+    ["merged (PLAYPULSE_PACK_ACROSS_REQUESTS)", "merged-", mergeHeld],
   ])("never sends a held publish that failed before the linger ended: %s", async (_, tag, merge) => {
     writes.length = 0;
     const [e, f, g] = ["e", "f", "g"].map((id) => `${tag}${id}`) as [string, string, string];
