@@ -81,7 +81,8 @@ export function rewriteHeaders(
   const entries = [...original];
   const own = (k: string) => [PACK_HEADER, PACK_TRACES_HEADER].some((h) => h.toLowerCase() === k.toLowerCase());
   const listed = entries.find(([k]) => k.toLowerCase() === PACK_TRACES_HEADER.toLowerCase())?.[1][0];
-  const traces = packTraces(listed, lines)?.filter((_, i) => keptAt.includes(i));
+  const all = packTraces(listed, lines);
+  const traces = all && keptAt.map((i) => all[i] ?? "-");
   const out: [string, string][] = [];
   for (const [k, values] of entries) {
     if (/^nats-/i.test(k) || own(k) || (traces && k.toLowerCase() === "traceparent")) continue;

@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
-import type { OutboundMessage, PublishOutcome } from "../bus/index.ts";
-import type { MergeHeld } from "../bus/publisher.ts";
+import type { MergeHeld, OutboundMessage, PublishOutcome } from "../bus/index.ts";
 import { PACK_HEADER, PACK_TRACES_HEADER, packLines, packTraces } from "../events/index.ts";
 import { plannedData, type PlannedPublish } from "./plan.ts";
 

@@ -22,7 +22,7 @@ import {
   type Tracer,
 } from "@opentelemetry/api";
 import { PACK_TRACES_HEADER } from "../events/pack.ts";
-import { extractFromHeaders, injectIntoHeaders, type HeaderCarrier } from "./propagation.ts";
+import { extractFromHeaders, injectIntoHeaders, parseTraceparent, type HeaderCarrier } from "./propagation.ts";
 
 /**
  * Spans of the messaging path, after the OpenTelemetry messaging semantic conventions:
@@ -113,7 +113,6 @@ export function batchOf(ctx: Context): BatchInfo | undefined {
   return ctx.getValue(BATCH) as BatchInfo | undefined;
 }
 
-const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 /** Links per message span at most: a pack merged across requests names one trace per line. */
 const MAX_PACK_LINKS = 128;
 
@@ -127,10 +126,10 @@ function packLinks(headers: HeaderCarrier | undefined): Link[] {
   const seen = new Set<string>([headers?.get("traceparent") ?? ""]);
   const links: Link[] = [];
   for (const tp of listed.split(",")) {
-    const m = TRACEPARENT.exec(tp);
-    if (!m?.[1] || !m[2] || !m[3] || seen.has(tp)) continue;
+    const context = seen.has(tp) ? undefined : parseTraceparent(tp);
+    if (!context) continue;
     seen.add(tp);
-    links.push({ context: { traceId: m[1], spanId: m[2], traceFlags: parseInt(m[3], 16), isRemote: true } });
+    links.push({ context });
     if (links.length === MAX_PACK_LINKS) break;
   }
   return links;

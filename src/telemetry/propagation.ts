@@ -1,4 +1,11 @@
-import { propagation, ROOT_CONTEXT, type Context, type TextMapGetter, type TextMapSetter } from "@opentelemetry/api";
+import {
+  propagation,
+  ROOT_CONTEXT,
+  type Context,
+  type SpanContext,
+  type TextMapGetter,
+  type TextMapSetter,
+} from "@opentelemetry/api";
 
 /**
  * The part of NATS message headers (`MsgHdrs`) that trace propagation needs. nats.js has no
@@ -40,7 +47,14 @@ export function extractFromRequest(headers: Headers): Context {
   return propagation.extract(ROOT_CONTEXT, headers, fetchGetter);
 }
 
-const TRACEPARENT = /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
+const TRACEPARENT = /^00-((?!0{32})[0-9a-f]{32})-((?!0{16})[0-9a-f]{16})-([0-9a-f]{2})$/;
+
+/** The remote span context a W3C `traceparent` (version 00, lower case) names; undefined when it is not one. */
+export function parseTraceparent(traceparent: string): SpanContext | undefined {
+  const m = TRACEPARENT.exec(traceparent);
+  if (!m?.[1] || !m[2] || !m[3]) return undefined;
+  return { traceId: m[1], spanId: m[2], traceFlags: parseInt(m[3], 16), isRemote: true };
+}
 
 /**
  * With tracing off, a client's valid `traceparent` (and `tracestate`) is still passed on to
@@ -49,7 +63,7 @@ const TRACEPARENT = /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}
  */
 export function clientTraceHeaders(req: Request): Record<string, string> | undefined {
   const traceparent = req.headers.get("traceparent")?.trim().toLowerCase();
-  if (traceparent === undefined || !TRACEPARENT.test(traceparent)) return undefined;
+  if (traceparent === undefined || !parseTraceparent(traceparent)) return undefined;
   const tracestate = req.headers.get("tracestate");
   return tracestate ? { traceparent, tracestate } : { traceparent };
 }
