@@ -48,6 +48,7 @@ describe("bench table", () => {
       "pipeline.packed.100",
       "pipeline.packed.1",
       "pipeline.packed.1.half",
+      "up.3000x20",
       "scaleout.1",
       "scaleout.100",
       "baseline.naive.ingest",

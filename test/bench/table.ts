@@ -47,6 +47,8 @@ export function expectedRowIds(runtimes: readonly RuntimeName[], pipelineRuntime
     "pipeline.packed.1.half",
     // The single-event pipeline with the edge on each other runtime (the reference one is pipeline.1).
     ...runtimes.filter((rt) => rt !== pipelineRuntime).map((rt) => `pipeline.edge.${rt}.1`),
+    // Issue 15's tail test: `playpulse up` and a load at 3,000 events/s in requests of 20 (./up.ts).
+    "up.3000x20",
     "scaleout.1",
     "scaleout.100",
     "baseline.naive.ingest",
