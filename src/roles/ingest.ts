@@ -49,6 +49,7 @@ export function startIngest(ctx: RoleContext, bus: BusConnection): StartedRole {
     lingerMs: config.publish.lingerMs,
     // PLAYPULSE_PACK_ACROSS_REQUESTS: the /v1/events route's held publishes travel together per subject.
     merge: config.publish.packAcrossRequests ? mergeHeld : undefined,
+    onMerged: ctx.metrics.ingest.onMerged,
   });
   // What every ingest route shares: the publisher, the keys and limits, and the headers the edge
   // adds to each message (the region that accepted it; the client's traceparent with tracing off).

@@ -59,6 +59,20 @@ describe("createMetrics", () => {
     ]);
   });
 
+  it("counts the carriers of merged publishes and the publishes they carried", async () => {
+    const m = createMetrics({ processMetrics: false });
+    expect(await samples(m.render, "playpulse_publish_merged_")).toEqual([
+      "playpulse_publish_merged_carriers_total 0",
+      "playpulse_publish_merged_messages_total 0",
+    ]);
+    m.ingest.onMerged(3);
+    m.ingest.onMerged(10);
+    expect(await samples(m.render, "playpulse_publish_merged_")).toEqual([
+      "playpulse_publish_merged_carriers_total 2",
+      "playpulse_publish_merged_messages_total 13",
+    ]);
+  });
+
   it("counts HTTP requests by method, route and status", async () => {
     const m = createMetrics({ processMetrics: false });
     m.http.onRequest("POST", "/v1/events", 202, 0.003);

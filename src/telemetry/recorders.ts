@@ -31,6 +31,8 @@ export interface ConsumerBatch {
 /** What the ingest route reports to. */
 export interface IngestRecorder {
   onResponse: (status: number, body: IngestCounts | undefined, publishMs: number) => void;
+  /** Several held publishes sent as one message (PLAYPULSE_PACK_ACROSS_REQUESTS): how many. */
+  onMerged: (members: number) => void;
 }
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -103,8 +105,22 @@ export function ingestRecorder(registers: Registry[]): IngestRecorder {
     buckets: LATENCY_BUCKETS,
     registers,
   });
+  const carriers = new Counter({
+    name: "playpulse_publish_merged_carriers_total",
+    help: "JetStream messages that carried the held publishes of several calls together (PLAYPULSE_PACK_ACROSS_REQUESTS).",
+    registers,
+  });
+  const merged = new Counter({
+    name: "playpulse_publish_merged_messages_total",
+    help: "Held publishes (one per event type of a small request) that travelled in such a carrier; divided by the carriers, the calls per carrier.",
+    registers,
+  });
   for (const outcome of ["accepted", "duplicate", "rejected"]) ingestEvents.inc({ outcome }, 0);
   return {
+    onMerged: safe((members: number) => {
+      carriers.inc();
+      merged.inc(members);
+    }),
     onResponse: safe((status: number, body: IngestCounts | undefined, publishMs: number) => {
       if (body) {
         ingestEvents.inc({ outcome: "accepted" }, body.accepted);

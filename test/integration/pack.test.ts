@@ -297,6 +297,12 @@ describe("packed across requests: single events held while others are in flight 
       );
     }
     expect(state.messages).toBeLessThan(n);
+    // The edge's metrics count what merging did: each carrier replaced the messages it carried.
+    const metrics = await (await fetch(`${p.baseUrl}/metrics`)).text();
+    const counter = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, "m").exec(metrics)?.[1]);
+    const [carriers, carried] = ["carriers", "messages"].map((k) => counter(`playpulse_publish_merged_${k}_total`));
+    expect(carried).toBeGreaterThan(carriers ?? Infinity);
+    expect(state.messages).toBe(n - (carried ?? 0) + (carriers ?? 0));
     const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
     const want = Array.from({ length: n }, (_, i) => ({ id: `across-${i}`, trace: traceId(i) })).sort(byId);
     expect(lines.sort(byId)).toEqual(want);

@@ -116,7 +116,9 @@ describe("publishes held while others are in flight (real nats-server)", () => {
 
   it("merges the mergeable calls held meanwhile into one message per subject, each answered with its outcome", async () => {
     writes.length = 0;
-    const publisher = createPublisher(bus, { timeoutMs: 5000, lingerMs: 20, merge: mergeHeld });
+    const merged: number[] = [];
+    const onMerged = (n: number) => merged.push(n);
+    const publisher = createPublisher(bus, { timeoutMs: 5000, lingerMs: 20, merge: mergeHeld, onMerged });
     const other = (id: string): OutboundMessage => ({ ...message(id), subject: `${ns}.pause` });
     const m = { mergeable: true };
     const a = publisher.publish([message("ma")], m); // nothing in flight: at once, alone
@@ -131,6 +133,7 @@ describe("publishes held while others are in flight (real nats-server)", () => {
     const pack = seqOf(ob?.[0]);
     expect([oc?.[0], od?.[0]].map(seqOf)).toEqual([pack, pack]);
     expect(new Set([seqOf(oa?.[0]), pack, seqOf(oc?.[1]), seqOf(oe?.[0])]).size).toBe(4);
+    expect(merged).toEqual([3]); // the metrics count one carrier of three; "mp" alone is no merge
     const carrier = await probe.jsm.streams.getMessage(stream, { seq: pack ?? 0 });
     expect([
       carrier?.header.get(PACK_HEADER),
