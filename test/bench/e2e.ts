@@ -142,6 +142,14 @@ interface Sustained {
   run: LoadRun;
 }
 
+/** What a caller does around each confirming run of the search (the scale-out rows count each run's rows). */
+export interface ConfirmHooks {
+  /** Right before the run, after the previous run's backlog drained. */
+  before?(): Promise<void>;
+  /** Right after the run (and its `--verify`, when `confirm` asks for it). */
+  after?(run: LoadRun): Promise<void>;
+}
+
 /** One confirming run of the search: its rate, and whether the pipeline held it. */
 export interface Attempt {
   rate: number;
@@ -198,6 +206,7 @@ export async function sustainable(
   confirm: string[] = [],
   /** Replicas pulling from each play durable (the scale-out section runs 2). */
   pullers = 1,
+  hooks: ConfirmHooks = {},
 ): Promise<Sustained & { probe: Window }> {
   const base = ["--url", url, "--key", WRITE_KEY, "--batch", String(batch), "--freshness", "off", ...extra];
   const probeMs = h.quick ? h.windowMs : h.windowMs * 1.5;
@@ -213,6 +222,7 @@ export async function sustainable(
   ) {
     h.log(`    confirming ${rate.toLocaleString("en-US")} events/s (${probeNote})`);
     await waitDrained(h, n, h.quick ? 2000 : 30_000);
+    await hooks.before?.();
     const duration = `${Math.round(h.windowMs * (h.quick ? 1 : 2))}ms`;
     const connections = batch === 1 ? "128" : "32";
     const w = await withLag(
@@ -231,6 +241,7 @@ export async function sustainable(
       ],
       watch,
     );
+    await hooks.after?.(w.run);
     const flat = isFlat(w.series, rate, pullers);
     const paced = w.run.summary.throughput.accepted_per_s >= rate * 0.95;
     attempts.push({ rate, held: flat && paced, w, flat });

@@ -2,7 +2,15 @@ import { freePort } from "../../src/local-servers/index.ts";
 import { chQuery, startsWithSql, type ClickHouseTarget } from "../../src/load/clickhouse-http.ts";
 import type { Child } from "../helpers/processes.ts";
 import { sustainable } from "./e2e.ts";
-import { createNamespace, dropNamespace, startRoles, startScript, type Harness, type Namespace } from "./harness.ts";
+import {
+  createNamespace,
+  dropNamespace,
+  startRoles,
+  startScript,
+  type Harness,
+  type LoadRun,
+  type Namespace,
+} from "./harness.ts";
 import { failedRow } from "./parts.ts";
 import { BATCHES, type BenchRow } from "./table.ts";
 import { verifiedOnce, type StoredCount } from "./verify-once.ts";
@@ -80,13 +88,25 @@ async function startReplicas(h: Harness, n: Namespace): Promise<Omit<Started, "u
 }
 
 /**
- * Background merges off for the namespace's id tables: they are ReplacingMergeTree, and a merge
- * folds a row stored twice into one, which would hide a double delivery from the row count.
+ * Background merges of the namespace's id tables off (STOP), or on again with their parts folded
+ * (START, then `OPTIMIZE … FINAL`). They are ReplacingMergeTree, and a merge folds a row stored
+ * twice into one, which would hide a double delivery from the row count: merges are off only
+ * while a run is measured and counted. With them off for a whole search the parts piled up
+ * (the 20:29 run of 2026-12-07, nine runs), and ClickHouse delays inserts into a partition past 150
+ * parts and refuses them past 300. START alone does not bring the parts down in time: a table's
+ * merge task that found nothing to do while stopped sleeps longer each time (18.16 here).
  */
-async function stopMerges(target: ClickHouseTarget): Promise<void> {
+async function merges(target: ClickHouseTarget, action: "STOP" | "START"): Promise<void> {
   for (const t of ONCE_TABLES) {
-    const res = await fetch(`${target.url}/`, { method: "POST", body: `SYSTEM STOP MERGES ${target.database}.${t}` });
-    if (!res.ok) throw new Error(`SYSTEM STOP MERGES ${t}: ClickHouse answered ${res.status}: ${await res.text()}`);
+    const table = `${target.database}.${t}`;
+    const statements =
+      action === "STOP"
+        ? [`SYSTEM STOP MERGES ${table}`]
+        : [`SYSTEM START MERGES ${table}`, `OPTIMIZE TABLE ${table} FINAL`];
+    for (const q of statements) {
+      const res = await fetch(`${target.url}/`, { method: "POST", body: q });
+      if (!res.ok) throw new Error(`${q}: ClickHouse answered ${res.status}: ${await res.text()}`);
+    }
   }
 }
 
@@ -110,7 +130,6 @@ async function scaleoutRow(h: Harness, batch: number): Promise<BenchRow> {
   const target = { url: h.clickhouseUrl, database: n.database };
   const children: Child[] = [];
   try {
-    await stopMerges(target);
     const ingest = await startIngestCluster(h, n);
     children.push(...ingest.children);
     const consumers = await startReplicas(h, n);
@@ -126,10 +145,22 @@ async function scaleoutRow(h: Harness, batch: number): Promise<BenchRow> {
       "60s",
     ];
     const watch = { ...ingest.watch, ...consumers.watch };
-    const s = await sustainable(h, n, ingest.url, batch, watch, id, label, [], verify, SCALE);
-    const once = verifiedOnce(s.run.summary.verify, await storedCounts(target, s.run.summary.run_id));
+    // Each confirming run is counted right after its --verify, with merges off since it started.
+    const counted = new Map<string, StoredCount[]>();
+    const hooks = {
+      before: () => merges(target, "STOP"),
+      after: async (run: LoadRun) => {
+        counted.set(run.summary.run_id, await storedCounts(target, run.summary.run_id));
+        await merges(target, "START");
+      },
+    };
+    const s = await sustainable(h, n, ingest.url, batch, watch, id, label, [], verify, SCALE, hooks);
+    const once = verifiedOnce(s.run.summary.verify, counted.get(s.run.summary.run_id) ?? []);
     if (!once.ok) throw new Error(`${once.note} (${JSON.stringify(s.run.summary.verify?.notes ?? [])})`);
-    return { ...s.row, note: `${s.row.note}; ${once.note} (confirming run; merges stopped)` };
+    return {
+      ...s.row,
+      note: `${s.row.note}; ${once.note} (confirming run; merges stopped while it ran and was counted)`,
+    };
   } catch (err: unknown) {
     return failedRow(id, "pipeline", label, err);
   } finally {
