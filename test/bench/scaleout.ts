@@ -1,6 +1,6 @@
 import { freePort } from "../../src/local-servers/index.ts";
 import { chQuery, startsWithSql, type ClickHouseTarget } from "../../src/load/clickhouse-http.ts";
-import type { Child } from "../helpers/processes.ts";
+import { stdoutLine, type Child } from "../helpers/processes.ts";
 import { sustainable } from "./e2e.ts";
 import {
   createNamespace,
@@ -24,22 +24,6 @@ interface Started {
   children: Child[];
   watch: Record<string, number | undefined>;
   url: string;
-}
-
-/** Waits for a line of `child`'s stdout that matches `re`, failing early when it exits. */
-async function stdoutLine(child: Child, re: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
-  const deadline = Date.now() + timeoutMs;
-  let exited = false;
-  void child.exited.then(() => (exited = true));
-  for (;;) {
-    const m = re.exec(child.stdout());
-    if (m) return m;
-    if (exited || Date.now() > deadline)
-      throw new Error(
-        `${child.name}: no ${re.source} on stdout (${exited ? "exited" : "timed out"}): ${child.stderr().slice(-1500)}`,
-      );
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** `SCALE` ingest workers on one port (./cluster-serve.ts), watched each, and their primary. */

@@ -3,8 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { LoadSummary } from "../../src/load/index.ts";
 import { freePort } from "../../src/local-servers/index.ts";
-import { childEnv, startChild, type Child, type ProcUsage } from "../helpers/processes.ts";
-import { waitFor } from "../helpers/index.ts";
+import { childEnv, startChild, stdoutLine, type Child, type ProcUsage } from "../helpers/processes.ts";
 import { READ_KEY, runArgs, runLoadgen, runtimeOrThrow, WRITE_KEY, type Harness } from "./harness.ts";
 import { failedRow } from "./parts.ts";
 import type { BenchRow } from "./table.ts";
@@ -81,10 +80,12 @@ async function startUp(h: Harness, dataDir: string, port: number): Promise<Child
     [...runArgs(h, node, "src/cli/main.ts"), "up", "--data-dir", dataDir],
     childEnv({ PLAYPULSE_HTTP_PORT: String(port), PLAYPULSE_WRITE_KEYS: WRITE_KEY, PLAYPULSE_READ_KEYS: READ_KEY }),
   );
-  await waitFor(() => child.stdout().includes("Ctrl-C stops everything."), {
-    timeoutMs: 180_000,
-    what: `playpulse up to start (stderr: ${child.stderr().slice(-500)})`,
-  });
+  try {
+    await stdoutLine(child, /^Ctrl-C stops everything\.$/m, 180_000);
+  } catch (err: unknown) {
+    await child.stop();
+    throw err;
+  }
   return child;
 }
 

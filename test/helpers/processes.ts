@@ -74,6 +74,22 @@ export async function waitReady(child: Child, url: string, timeoutMs = 60_000): 
   throw new Error(`${child.name} not ready at ${url} within ${timeoutMs} ms:\n${child.stderr().slice(-3000)}`);
 }
 
+/** Waits for a line of `child`'s stdout that matches `re`, failing early when it exits. */
+export async function stdoutLine(child: Child, re: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void child.exited.then(() => (exited = true));
+  for (;;) {
+    const m = re.exec(child.stdout());
+    if (m) return m;
+    if (exited || Date.now() > deadline)
+      throw new Error(
+        `${child.name}: no ${re.source} on stdout (${exited ? "exited" : "timed out"}): ${child.stderr().slice(-1500)}`,
+      );
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 function cpuTicks(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
