@@ -162,20 +162,25 @@ interface Sending {
  * Sends the held messages still wanted: the mergeable ones as `merge` groups them, a carrier of
  * several under a token of its own whose answer settles each member; the others as they are.
  */
-function sendHeld(held: readonly Held[], merge: Merging | undefined, s: Sending, timeoutMs: number): void {
+function sendHeld(
+  held: readonly Held[],
+  { merge, onMerged }: Pick<PublisherOptions, "merge" | "onMerged">,
+  s: Sending,
+  timeoutMs: number,
+): void {
   const live = held.filter((h) => s.pending.has(h.token));
   const mergeable = merge ? live.filter((h) => h.mergeable) : [];
   for (const h of live) if (!merge || !h.mergeable) s.send(h.token, h.message);
   if (!merge || mergeable.length === 0) return;
   const deadline = Date.now() + timeoutMs;
-  for (const { message, members } of merge.merge(mergeable.map((h) => h.message))) {
+  for (const { message, members } of merge(mergeable.map((h) => h.message))) {
     const tokens = members.map((i) => mergeable[i]?.token ?? "");
     const [only] = tokens;
     if (tokens.length === 1 && only !== undefined) {
       s.send(only, message);
       continue;
     }
-    merge.onMerged?.(tokens.length);
+    onMerged?.(tokens.length);
     const carrier = s.token();
     s.pending.set(carrier, { resolve: (o) => tokens.forEach((t) => s.settle(t, o)), deadline });
     s.send(carrier, message);
@@ -194,12 +199,6 @@ export interface PublisherOptions {
    */
   merge?: MergeHeld | undefined;
   /** Told the number of held messages each time several travel as one (the metrics' `onMerged`). */
-  onMerged?: ((members: number) => void) | undefined;
-}
-
-/** PublisherOptions.merge with its observer. */
-interface Merging {
-  merge: MergeHeld;
   onMerged?: ((members: number) => void) | undefined;
 }
 
@@ -265,9 +264,8 @@ export function createPublisher(bus: BusConnection, opts: PublisherOptions): Pub
     }
   };
 
-  const merging = opts.merge ? { merge: opts.merge, onMerged: opts.onMerged } : undefined;
   const flush = (held: Held[]) =>
-    sendHeld(held, merging, { pending, settle, send, token: () => (counter++).toString(36) }, opts.timeoutMs);
+    sendHeld(held, opts, { pending, settle, send, token: () => (counter++).toString(36) }, opts.timeoutMs);
   const outbox = createOutbox(opts.lingerMs ?? 0, () => pending.size, flush);
 
   function publish(messages: readonly OutboundMessage[], options: PublishOptions = {}): Promise<PublishOutcome[]> {
