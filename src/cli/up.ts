@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { loadConfig, processEnv, type Config } from "../config.ts";
 import {
   pickPort,
+  retryOnPortClash,
   startClickHouse,
   startNats,
   type ClickHouseServerHandle,
@@ -207,12 +208,17 @@ async function startAll(
   const admin = managed ? undefined : await storedAdminKey(dataDir);
   say(`playpulse up: data in ${dataDir}`);
   say("  starting nats-server (JetStream) ...");
-  const nats = await startNats({ storeDir: join(dataDir, "nats"), port: await pickPort(4222) });
+  // Each start picks its port again: one taken between the pick and the bind is worth another try.
+  const nats = await retryOnPortClash(async () =>
+    startNats({ storeDir: join(dataDir, "nats"), port: await pickPort(4222) }),
+  );
   started.push("nats-server", () => nats.stop());
   say(`  nats-server ready at ${nats.url}`);
   if (stop.received()) return;
   say("  starting clickhouse-server ...");
-  const clickhouse = await startClickHouse({ dataDir: join(dataDir, "clickhouse"), httpPort: await pickPort(8123) });
+  const clickhouse = await retryOnPortClash(async () =>
+    startClickHouse({ dataDir: join(dataDir, "clickhouse"), httpPort: await pickPort(8123) }),
+  );
   started.push("clickhouse-server", () => clickhouse.stop());
   say(`  clickhouse-server ready at ${clickhouse.url}`);
   if (stop.received()) return;
@@ -227,7 +233,9 @@ async function startAll(
   started.push(edge.join(" and "), () => stopRoles(running));
   if (stop.received()) return;
   say(`  starting ${WORKER_ROLES.join(", ")} in a process of their own ...`);
-  const workers = await startWorkers({ env, port: await pickPort(running.port + 1), dataDir, say });
+  const workers = await retryOnPortClash(async () =>
+    startWorkers({ env, port: await pickPort(running.port + 1), dataDir, say }),
+  );
   started.push("worker roles", () => workers.stop());
   if (stop.received()) return;
   const base = `http://127.0.0.1:${running.port}`;

@@ -53,9 +53,22 @@ async function listenOnAnyPort(server: Server): Promise<number> {
   return address.port;
 }
 
-/** `preferred` when nothing listens there, otherwise a free port. */
+/**
+ * `preferred` when it can be bound on 127.0.0.1 right now, otherwise a free port. Binding is the
+ * test, not connecting: an outgoing connection's local end holds a port too, with nothing listening.
+ */
 export async function pickPort(preferred: number): Promise<number> {
-  return (await isPortOpen(preferred)) ? freePort() : preferred;
+  return (await canListen(preferred)) ? preferred : freePort();
+}
+
+async function canListen(port: number): Promise<boolean> {
+  const server = createServer();
+  const bound = await new Promise<boolean>((resolve) => {
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => resolve(true));
+  });
+  if (bound) await new Promise<void>((resolve) => server.close(() => resolve()));
+  return bound;
 }
 
 /**

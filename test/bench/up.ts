@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { LoadSummary } from "../../src/load/index.ts";
-import { freePort } from "../../src/local-servers/index.ts";
+import { freePort, retryOnPortClash } from "../../src/local-servers/index.ts";
 import { childEnv, startChild, stdoutLine, type Child, type ProcUsage } from "../helpers/processes.ts";
 import { READ_KEY, runArgs, runLoadgen, runtimeOrThrow, WRITE_KEY, type Harness } from "./harness.ts";
 import { failedRow } from "./parts.ts";
@@ -103,8 +103,12 @@ export async function measureUp(h: Harness): Promise<BenchRow> {
   let up: Child | undefined;
   try {
     h.log(`  playpulse up, then ${runs} load run(s) at ${RATE}/s in batches of ${BATCH}`);
-    const port = await freePort();
-    up = await startUp(h, dataDir, port);
+    // A free port can be taken before up binds it (up retries its other ports itself).
+    const { port, child } = await retryOnPortClash(async () => {
+      const picked = await freePort();
+      return { port: picked, child: await startUp(h, dataDir, picked) };
+    });
+    up = child;
     const workers = Number(/\n {2}workers .*: pid (\d+),/.exec(up.stdout())?.[1]);
     const watch = {
       up: up.pid,
