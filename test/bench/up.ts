@@ -93,7 +93,7 @@ async function startUp(h: Harness, dataDir: string, port: number): Promise<Child
  * `playpulse up` as a user runs it (its own nats-server and clickhouse-server under a fresh data
  * directory, demo traffic on, the worker roles in a second process at nice 10), then `playpulse load
  * --rate 3000 --batch 20 --duration 20s --verify` against it three times in a row (once, 3 s, with
- * --quick). The bench's own servers stay idle meanwhile.
+ * --quick). The bench's own servers take no load meanwhile; they are sampled beside up's.
  */
 export async function measureUp(h: Harness): Promise<BenchRow> {
   const runs = h.quick ? 1 : 3;
@@ -118,8 +118,10 @@ export async function measureUp(h: Harness): Promise<BenchRow> {
     const args = ["--url", `http://127.0.0.1:${port}`, "--key", WRITE_KEY, "--read-key", READ_KEY];
     const load = [...args, "--rate", String(RATE), "--batch", String(BATCH), "--duration", duration, "--verify"];
     const done: UpRun[] = [];
-    // The bench's own servers are idle here; only up's are sampled.
-    for (let i = 0; i < runs; i++) done.push(await runLoadgen({ ...h, serverPids: {} }, load, watch));
+    // The bench's own servers take no load here; they are sampled under names of their own, so the
+    // report shows what they still spend (merges of earlier sections' parts) beside up's servers.
+    const bench = Object.fromEntries(Object.entries(h.serverPids).map(([name, pid]) => [`bench-${name}`, pid]));
+    for (let i = 0; i < runs; i++) done.push(await runLoadgen({ ...h, serverPids: bench }, load, watch));
     return upRow(label, done);
   } catch (err: unknown) {
     return failedRow(UP_ROW, "pipeline", label, err);
