@@ -208,17 +208,12 @@ async function startAll(
   const admin = managed ? undefined : await storedAdminKey(dataDir);
   say(`playpulse up: data in ${dataDir}`);
   say("  starting nats-server (JetStream) ...");
-  // Each start picks its port again: one taken between the pick and the bind is worth another try.
-  const nats = await retryOnPortClash(async () =>
-    startNats({ storeDir: join(dataDir, "nats"), port: await pickPort(4222) }),
-  );
+  const nats = await startNats({ storeDir: join(dataDir, "nats"), preferPort: 4222 });
   started.push("nats-server", () => nats.stop());
   say(`  nats-server ready at ${nats.url}`);
   if (stop.received()) return;
   say("  starting clickhouse-server ...");
-  const clickhouse = await retryOnPortClash(async () =>
-    startClickHouse({ dataDir: join(dataDir, "clickhouse"), httpPort: await pickPort(8123) }),
-  );
+  const clickhouse = await startClickHouse({ dataDir: join(dataDir, "clickhouse"), preferHttpPort: 8123 });
   started.push("clickhouse-server", () => clickhouse.stop());
   say(`  clickhouse-server ready at ${clickhouse.url}`);
   if (stop.received()) return;
@@ -233,6 +228,7 @@ async function startAll(
   started.push(edge.join(" and "), () => stopRoles(running));
   if (stop.received()) return;
   say(`  starting ${WORKER_ROLES.join(", ")} in a process of their own ...`);
+  // Picked again on each try: a port taken between the pick and the worker's bind is worth another.
   const workers = await retryOnPortClash(async () =>
     startWorkers({ env, port: await pickPort(running.port + 1), dataDir, say }),
   );

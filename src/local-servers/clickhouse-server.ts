@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { createManagedProcess, makeTempDir, removeDir, resolveBinary } from "./managed-process.ts";
 import { serverControls, type ServerControls } from "./server-handle.ts";
 import { uniqueNamespace } from "./names.ts";
-import { freePorts, retryOnPortClash } from "./ports.ts";
+import { freePorts, pickPort, retryOnPortClash } from "./ports.ts";
 import { waitFor } from "./wait.ts";
 
 export interface StartClickHouseOptions {
@@ -11,6 +11,8 @@ export interface StartClickHouseOptions {
   dataDir?: string;
   /** HTTP port; a free one unless told. The native TCP port is always a free one. */
   httpPort?: number;
+  /** HTTP port to take when it can be bound, else a free one; picked again on each try (not with `httpPort`). */
+  preferHttpPort?: number;
   /** An extra users file (users.d/), e.g. k8s/base/clickhouse/users.xml, and the environment its `from_env` reads. */
   users?: { file: string; env: Readonly<Record<string, string>> };
 }
@@ -41,7 +43,8 @@ async function startClickHouseOnce(opts: StartClickHouseOptions): Promise<ClickH
   const runDir = await makeTempDir("clickhouse");
   try {
     const [freeHttpPort, tcpPort] = await freePorts(2);
-    const httpPort = opts.httpPort ?? freeHttpPort;
+    const httpPort =
+      opts.httpPort ?? (opts.preferHttpPort === undefined ? freeHttpPort : await pickPort(opts.preferHttpPort));
     if (httpPort === undefined || tcpPort === undefined) throw new Error("startClickHouse: no free ports");
     const dataDir = opts.dataDir ?? join(runDir, "data");
     const configFile = join(runDir, "config.xml");

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { createManagedProcess, makeTempDir, removeDir, resolveBinary } from "./managed-process.ts";
 import { serverControls, type ServerControls } from "./server-handle.ts";
 import { uniqueNamespace } from "./names.ts";
-import { freePorts, retryOnPortClash } from "./ports.ts";
+import { freePorts, pickPort, retryOnPortClash } from "./ports.ts";
 import { waitFor } from "./wait.ts";
 
 export interface StartNatsOptions {
@@ -11,6 +11,8 @@ export interface StartNatsOptions {
   storeDir?: string;
   /** Client port; a free one unless told. */
   port?: number;
+  /** Client port to take when it can be bound, else a free one; picked again on each try (not with `port`). */
+  preferPort?: number;
   /** Extra nats.conf text. The command-line flags (ports, -js, -sd) win over it. */
   config?: string;
 }
@@ -45,7 +47,7 @@ async function startNatsOnce(opts: StartNatsOptions): Promise<NatsServerHandle> 
   const runDir = await makeTempDir("nats");
   try {
     const [freeClientPort, monitorPort] = await freePorts(2);
-    const port = opts.port ?? freeClientPort;
+    const port = opts.port ?? (opts.preferPort === undefined ? freeClientPort : await pickPort(opts.preferPort));
     if (port === undefined || monitorPort === undefined) throw new Error("startNats: no free ports");
     const storeDir = opts.storeDir ?? join(runDir, "store");
     const serverName = uniqueNamespace("playpulse");
