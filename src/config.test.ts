@@ -37,10 +37,10 @@ describe("loadConfig: defaults", () => {
       timeoutMs: 5000,
       retryAfterSeconds: 2,
       lingerMs: 1,
-      pack: false,
+      pack: true,
       packAcrossRequests: false,
     });
-    expect(c.consumers).toMatchObject({ batchSize: 5000, flushIntervalMs: 1000, ackWaitMs: 60_000, maxDeliver: 20 });
+    expect(c.consumers).toMatchObject({ batchSize: 10_000, flushIntervalMs: 1000, ackWaitMs: 60_000, maxDeliver: 20 });
     expect(c.trending).toEqual({ halfLifeHours: 12 });
     expect(c.jaegerUiUrl).toBeUndefined();
     expect(c.otel).toEqual({
@@ -61,7 +61,7 @@ describe("loadConfig: defaults", () => {
     });
     expect([c.http.port, c.consumers.batchSize, c.trending.halfLifeHours, c.otel.disabled, c.keys.write.size]).toEqual([
       8080,
-      5000,
+      10_000,
       12,
       false,
       0,
@@ -199,22 +199,35 @@ describe("loadConfig: regions (docs/regions.md)", () => {
     expect(problems(env, [])).toEqual([packs]);
   });
   it.each([
+    [{}, true],
+    [{ PLAYPULSE_PACK_EVENTS: "" }, true],
     [{ PLAYPULSE_PACK_EVENTS: "1" }, true],
+    [{ PLAYPULSE_PACK_EVENTS: "0" }, false],
+    [{ PLAYPULSE_REGION: "eu" }, false],
+    [{ PLAYPULSE_SOURCE_REGIONS: "eu,us" }, false],
     [{ PLAYPULSE_PACK_EVENTS: "0", PLAYPULSE_REGION: "eu" }, false],
-  ])("takes packs without regions, and regions without packs: %j", (env, pack) => {
+  ])("packs by default, not with regions, and as set without them: %j", (env, pack) => {
     expect(loadConfig(env).publish.pack).toBe(pack);
   });
   it.each([
     [{}, false],
     [{ PLAYPULSE_PACK_EVENTS: "1" }, false],
+    [{ PLAYPULSE_PACK_ACROSS_REQUESTS: "1" }, true],
     [{ PLAYPULSE_PACK_EVENTS: "1", PLAYPULSE_PACK_ACROSS_REQUESTS: "true" }, true],
   ])("packs across requests only when asked, with packs on: %j", (env, across) => {
     expect(loadConfig(env).publish.packAcrossRequests).toBe(across);
   });
-  it("refuses packs across requests without packs, saying what to set", () => {
-    expect(problems({ PLAYPULSE_PACK_ACROSS_REQUESTS: "1" }, [])).toEqual([
-      "PLAYPULSE_PACK_ACROSS_REQUESTS: needs PLAYPULSE_PACK_EVENTS=1 (requests share packed messages only when packs are on); set both or unset this one",
-    ]);
+  it.each([
+    [
+      { PLAYPULSE_PACK_EVENTS: "0", PLAYPULSE_PACK_ACROSS_REQUESTS: "1" },
+      "PLAYPULSE_PACK_ACROSS_REQUESTS: needs packs, and PLAYPULSE_PACK_EVENTS is off (requests share packed messages only when packs are on); unset one of them",
+    ],
+    [
+      { PLAYPULSE_REGION: "eu", PLAYPULSE_PACK_ACROSS_REQUESTS: "1" },
+      "PLAYPULSE_PACK_ACROSS_REQUESTS: needs packs, which are off with regions (PLAYPULSE_REGION or PLAYPULSE_SOURCE_REGIONS set); unset it",
+    ],
+  ])("refuses packs across requests without packs, saying what to unset: %j", (env, problem) => {
+    expect(problems(env, [])).toEqual([problem]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { checkKeys } from "./config/keys.ts";
 import { natsAuthOf, pepperProblems, placeholderProblems, webhookProblems } from "./config/credentials.ts";
-import { toConfig } from "./config/build.ts";
-import { schema } from "./config/schema.ts";
+import { hasRegions, packsOf, toConfig } from "./config/build.ts";
+import { schema, type ParsedEnv } from "./config/schema.ts";
 import { ConfigError, type Config } from "./config/types.ts";
 
 /*
@@ -44,18 +44,16 @@ export function loadConfig(
 /**
  * Packs and regions together: an erasure rewrites a pack in the analytics region's stream, whose
  * messages are sourced from the regions' streams, so it cannot (docs/erasure.md#packed-messages).
+ * Unset, packs are on without regions and off with them (packsOf).
  */
-function packProblems(e: {
-  PLAYPULSE_PACK_EVENTS: boolean;
-  PLAYPULSE_PACK_ACROSS_REQUESTS: boolean;
-  PLAYPULSE_REGION: string;
-  PLAYPULSE_SOURCE_REGIONS: string[];
-}) {
-  if (!e.PLAYPULSE_PACK_EVENTS && e.PLAYPULSE_PACK_ACROSS_REQUESTS)
+function packProblems(e: ParsedEnv) {
+  if (e.PLAYPULSE_PACK_ACROSS_REQUESTS && !packsOf(e))
     return [
-      "PLAYPULSE_PACK_ACROSS_REQUESTS: needs PLAYPULSE_PACK_EVENTS=1 (requests share packed messages only when packs are on); set both or unset this one",
+      e.PLAYPULSE_PACK_EVENTS === false
+        ? "PLAYPULSE_PACK_ACROSS_REQUESTS: needs packs, and PLAYPULSE_PACK_EVENTS is off (requests share packed messages only when packs are on); unset one of them"
+        : "PLAYPULSE_PACK_ACROSS_REQUESTS: needs packs, which are off with regions (PLAYPULSE_REGION or PLAYPULSE_SOURCE_REGIONS set); unset it",
     ];
-  if (!e.PLAYPULSE_PACK_EVENTS || (e.PLAYPULSE_REGION === "" && e.PLAYPULSE_SOURCE_REGIONS.length === 0)) return [];
+  if (e.PLAYPULSE_PACK_EVENTS !== true || !hasRegions(e)) return [];
   return [
     "PLAYPULSE_PACK_EVENTS: not supported with regions (PLAYPULSE_REGION or PLAYPULSE_SOURCE_REGIONS set): an erasure cannot rewrite a pack sourced from a region's stream; unset one of them",
   ];

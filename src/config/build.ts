@@ -10,15 +10,28 @@ export interface CheckedExtras extends ConfiguredKeys {
   natsAuth: NatsAuth;
 }
 
+/** Whether regions are configured: this process is a region's edge, or the analytics region sourcing them. */
+export const hasRegions = (e: Pick<ParsedEnv, "PLAYPULSE_REGION" | "PLAYPULSE_SOURCE_REGIONS">) =>
+  e.PLAYPULSE_REGION !== "" || e.PLAYPULSE_SOURCE_REGIONS.length > 0;
+
+/**
+ * PLAYPULSE_PACK_EVENTS as set, or else on unless regions are configured (an erasure cannot
+ * rewrite a pack sourced from a region's stream; loadConfig refuses packs set with regions).
+ */
+export function packsOf(e: Pick<ParsedEnv, "PLAYPULSE_PACK_EVENTS" | "PLAYPULSE_REGION" | "PLAYPULSE_SOURCE_REGIONS">) {
+  return e.PLAYPULSE_PACK_EVENTS ?? !hasRegions(e);
+}
+
 /** What the ingest publisher waits for and how long it may hold a small call (src/bus/publisher.ts). */
 function publishOf(e: ParsedEnv): Config["publish"] {
+  const pack = packsOf(e);
   const { PLAYPULSE_PUBLISH_TIMEOUT_MS: timeoutMs, PLAYPULSE_PUBLISH_LINGER_MS: lingerMs } = e;
   return {
     timeoutMs,
     retryAfterSeconds: e.PLAYPULSE_RETRY_AFTER_SECONDS,
     lingerMs,
-    pack: e.PLAYPULSE_PACK_EVENTS,
-    packAcrossRequests: e.PLAYPULSE_PACK_EVENTS && e.PLAYPULSE_PACK_ACROSS_REQUESTS,
+    pack,
+    packAcrossRequests: pack && e.PLAYPULSE_PACK_ACROSS_REQUESTS,
   };
 }
 

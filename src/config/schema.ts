@@ -23,6 +23,12 @@ const bool = (def: boolean) =>
     .enum(["true", "false", "1", "0", ""])
     .optional()
     .transform((v) => (v === undefined || v === "" ? def : v === "true" || v === "1"));
+/** A boolean whose default depends on other settings: undefined when unset or empty. */
+const boolUnlessSet = () =>
+  z
+    .enum(["true", "false", "1", "0", ""])
+    .optional()
+    .transform((v) => (v === undefined || v === "" ? undefined : v === "true" || v === "1"));
 const name = /^[A-Za-z0-9_-]+$/;
 /** A region name: also its JetStream domain and (upper-cased) its regional stream's suffix. */
 const REGION = /^(?!dlq$|quarantine$)([a-z][a-z0-9-]{0,31})?$/;
@@ -110,12 +116,16 @@ export const schema = z.object({
   PLAYPULSE_PUBLISH_TIMEOUT_MS: int(5000, 100, 60_000),
   /** How long a publish made while others await their PubAcks may wait to share a socket write (src/bus/publisher.ts). */
   PLAYPULSE_PUBLISH_LINGER_MS: int(1, 0, 50),
-  /** A request's events for one subject travel as one message (src/ingest/pack.ts). */
-  PLAYPULSE_PACK_EVENTS: bool(false),
+  /**
+   * A request's events for one subject travel as one message (src/ingest/pack.ts). On by default
+   * since 2026-12-08, except with regions, which cannot have packs (packsOf, src/config/build.ts).
+   */
+  PLAYPULSE_PACK_EVENTS: boolUnlessSet(),
   /** With packs, the small requests held while others are in flight share messages too (mergeHeld, src/ingest/pack.ts). */
   PLAYPULSE_PACK_ACROSS_REQUESTS: bool(false),
   PLAYPULSE_RETRY_AFTER_SECONDS: int(2, 1, 300),
-  PLAYPULSE_BATCH_SIZE: int(5000, 1, 100_000),
+  /** Events per consumer batch: 10,000 since 2026-12-08 (docs/benchmarks.md#the-defaults-of-2026-12-08). */
+  PLAYPULSE_BATCH_SIZE: int(10_000, 1, 100_000),
   PLAYPULSE_FLUSH_INTERVAL_MS: int(1000, 10, 60_000),
   /** Batches each consume loop writes to ClickHouse at once (src/bus/consume-loop.ts). */
   PLAYPULSE_WRITES_IN_FLIGHT: int(2, 1, 4),

@@ -102,7 +102,12 @@ async function drainRate(h: Harness, n: Namespace, w: Window, graceMs: number): 
   );
 }
 
-/** The consumers' default batch (PLAYPULSE_BATCH_SIZE); the bench leaves it at its default. */
+/**
+ * What a consumer batch holds at the rates where this bound decides (below 7,500 events/s, where
+ * two seconds of input is less than three of these): 5,000 events. Since 2026-12-08 the default
+ * PLAYPULSE_BATCH_SIZE is 10,000, but a batch also closes on the 1 s flush interval, so at those
+ * rates it holds at most about one second of input. The bound stays as it was before that change.
+ */
 const CONSUMER_BATCH = 5000;
 /** Batches a consume loop holds by design: PLAYPULSE_WRITES_IN_FLIGHT's default (2) being written, one filling. */
 const BATCHES_IN_HAND = 3;

@@ -58,6 +58,9 @@ const RT_LABEL: Record<RuntimeName, string> = {
   bun: "Hono on Bun (Bun.serve)",
   deno: "Hono on Deno (Deno.serve)",
 };
+/** The rows that measure one message per event, the design before packs (on by default since 2026-12-08). */
+export const NO_PACKS = { PLAYPULSE_PACK_EVENTS: "0" };
+export const UNPACKED = ", one message per event (PLAYPULSE_PACK_EVENTS=0)";
 const per = (b: number) => (b === 1 ? "1 event/request" : `${b} events/request`);
 /** One measured window of the load generator, events only. */
 export const windowArg = (h: Harness) => ["--duration", `${h.windowMs}ms`, "--no-catalog", "--freshness", "off"];
@@ -161,13 +164,15 @@ const TCP: NatsRoute = { id: "", label: "", note: "", env: () => ({}) };
 
 /** The ingest role alone on a runtime (202 after the JetStream ack), at both batch sizes. */
 export async function measureIngest(h: Harness, rt: RuntimeName, via: NatsRoute = TCP): Promise<BenchRow[]> {
-  const label = (b: number) => `ingest role on ${rt}${via.label || " (202 after JetStream ack)"}, ${per(b)}`;
+  // One message per event (packs off), as the ceilings they are set against publish.
+  const label = (b: number) =>
+    `ingest role on ${rt}${via.label || " (202 after JetStream ack)"}, ${per(b)}${b > 1 ? UNPACKED : ""}`;
   const id = (b: number) => `ingest.${rt}${via.id}.${b}`;
   try {
     const ns = await createNamespace(h, `ing${via.id.replace(/\W/g, "")}`);
     try {
       const name = `ingest${via.id.replace(/\W/g, "-")}-${rt}`;
-      const { child, url } = await startRoles(h, ns, rt, ["ingest"], name, via.env(rt));
+      const { child, url } = await startRoles(h, ns, rt, ["ingest"], name, { ...NO_PACKS, ...via.env(rt) });
       try {
         const rows: BenchRow[] = [];
         for (const b of BATCHES) {

@@ -109,7 +109,7 @@ async function storedCounts(target: ClickHouseTarget, runId: string): Promise<St
 async function scaleoutRow(h: Harness, batch: number): Promise<BenchRow> {
   const id = `scaleout.${batch}`;
   const per = batch === 1 ? "1 event" : `${batch} events`;
-  const label = `scale-out end to end: ${SCALE} ingest processes on one port (cluster), ${SCALE} replicas per play durable, content once, ${per}/request, max sustainable`;
+  const label = `scale-out end to end: ${SCALE} ingest processes on one port (cluster), ${SCALE} replicas per play durable, content once, ${per}/request${batch > 1 ? " packed (the default)" : ""}, max sustainable`;
   const n = await createNamespace(h, "scale");
   const target = { url: h.clickhouseUrl, database: n.database };
   const children: Child[] = [];

@@ -40,7 +40,7 @@ describe("bench table", () => {
       "consumers.drain",
       "consumers.drain.serial",
       "consumers.drain.packed",
-      "consumers.drain.packed.10k",
+      "consumers.drain.packed.5k",
       "pipeline.1",
       "pipeline.1.half",
       "pipeline.100",

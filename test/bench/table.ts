@@ -37,7 +37,7 @@ export function expectedRowIds(runtimes: readonly RuntimeName[], pipelineRuntime
     "consumers.drain",
     "consumers.drain.serial",
     "consumers.drain.packed",
-    "consumers.drain.packed.10k",
+    "consumers.drain.packed.5k",
     "pipeline.1",
     "pipeline.1.half",
     "pipeline.100",

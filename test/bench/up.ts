@@ -98,7 +98,7 @@ async function startUp(h: Harness, dataDir: string, port: number): Promise<Child
 export async function measureUp(h: Harness): Promise<BenchRow> {
   const runs = h.quick ? 1 : 3;
   const duration = h.quick ? "3s" : "20s";
-  const label = `\`playpulse up\` (its own nats-server and clickhouse-server, demo traffic on; edge and query in one process, the worker roles in another at nice 10): ${RATE.toLocaleString("en-US")} events/s in requests of ${BATCH}, ${duration}, --verify, ${runs} run${runs === 1 ? "" : "s"}`;
+  const label = `\`playpulse up\` (its own nats-server and clickhouse-server, demo traffic on; edge and query in one process, the worker roles in another at nice 10; the defaults, so packs on): ${RATE.toLocaleString("en-US")} events/s in requests of ${BATCH}, ${duration}, --verify, ${runs} run${runs === 1 ? "" : "s"}`;
   const dataDir = await mkdtemp(join(tmpdir(), "playpulse-bench-up-"));
   let up: Child | undefined;
   try {

@@ -1,3 +1,4 @@
+import { ONE_MESSAGE_PER_EVENT } from "./packs.ts";
 import { loadConfig, type Config } from "../../src/config.ts";
 import { ROLES, type Role } from "../../src/roles/index.ts";
 import { uniqueNamespace } from "../../src/local-servers/index.ts";
@@ -94,6 +95,7 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
     PLAYPULSE_STREAM_MAX_BYTES: String(256 * 1024 * 1024),
     PLAYPULSE_FLUSH_INTERVAL_MS: "200",
     OTEL_SDK_DISABLED: "true",
+    ...ONE_MESSAGE_PER_EVENT,
     ...opts.env,
   });
   const roles = opts.roles ?? ROLES;

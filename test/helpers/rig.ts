@@ -1,3 +1,4 @@
+import { ONE_MESSAGE_PER_EVENT } from "./packs.ts";
 import { CONSUMER_NAMES } from "../../src/consumers/registry.ts";
 import { createStore, type Store } from "../../src/store/index.ts";
 import {
@@ -68,6 +69,7 @@ function rigEnv(
     PLAYPULSE_FLUSH_INTERVAL_MS: "200",
     PLAYPULSE_RETRY_AFTER_SECONDS: "1",
     OTEL_SDK_DISABLED: "true",
+    ...ONE_MESSAGE_PER_EVENT,
     ...extra,
   };
 }
