@@ -36,7 +36,7 @@ const HEADERS: JsonSchema = {
     "Playpulse-Pack": {
       type: "string",
       description:
-        "set when the edge packs (PLAYPULSE_PACK_EVENTS): the number of events in the message, one stored event per line; Nats-Msg-Id is then pack:<digest of the source and ids>",
+        "set when the edge packs (PLAYPULSE_PACK_EVENTS, on by default without regions; a type with one event in its request is sent without it): the number of events in the message, one stored event per line; Nats-Msg-Id is then pack:<digest of the source and ids>",
     },
     "ce-specversion": { type: "string", description: "CloudEvents binary mode, on events sent as CloudEvents" },
     "ce-source": { type: "string" },

@@ -29,21 +29,34 @@ export function shownUrl(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*):[^/@]*@/i, "$1:***@");
 }
 
-/** Runs `query`; throws a TargetError (one line) when ClickHouse cannot be reached or refuses it. */
+/**
+ * Tries per query. A read is safe to send again, and the first try can fail on a kept-alive
+ * connection that ClickHouse closed meanwhile ("other side closed": it closes idle ones after its
+ * keep_alive_timeout, 3 s by default), which the second sends on a new one.
+ */
+const TRIES = 2;
+
+/** Runs `query` (a read); throws a TargetError (one line) when ClickHouse cannot be reached or refuses it. */
 export async function chQuery(target: ClickHouseTarget, query: string, timeoutMs = 30_000): Promise<string[][]> {
   const { url, headers } = request(target);
-  let res: Response;
-  let text: string;
-  try {
-    res = await fetch(`${url}/?database=${encodeURIComponent(target.database)}`, {
-      method: "POST",
-      headers,
-      body: `${query} FORMAT TabSeparated`,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    text = await res.text();
-  } catch (err: unknown) {
-    throw new TargetError(`cannot read ClickHouse at ${shownUrl(target.url)}: ${reasonOf(err)}`, { cause: err });
+  const signal = AbortSignal.timeout(timeoutMs);
+  let res: Response | undefined;
+  let text = "";
+  for (let tried = 1; res === undefined; tried++) {
+    try {
+      const r = await fetch(`${url}/?database=${encodeURIComponent(target.database)}`, {
+        method: "POST",
+        headers,
+        body: `${query} FORMAT TabSeparated`,
+        signal,
+      });
+      text = await r.text();
+      res = r;
+    } catch (err: unknown) {
+      // Past the timeout, or on the last try, it is an answer: ClickHouse cannot be read.
+      if (signal.aborted || tried >= TRIES)
+        throw new TargetError(`cannot read ClickHouse at ${shownUrl(target.url)}: ${reasonOf(err)}`, { cause: err });
+    }
   }
   if (!res.ok) throw new TargetError(`ClickHouse answered ${res.status}: ${answerMessage(text)}`);
   return text

@@ -1,7 +1,6 @@
 import {
   consumerLag,
   PLAY_DURABLES,
-  runLoadgen,
   startRoles,
   WRITE_KEY,
   type Harness,
@@ -9,6 +8,7 @@ import {
   type Namespace,
 } from "./harness.ts";
 import { closedArgs, rowFromLoad } from "./parts.ts";
+import { inEvents, withLag, type Window } from "./lag.ts";
 import { waitDrained } from "./headroom.ts";
 import type { Child } from "../helpers/processes.ts";
 import type { BenchRow } from "./table.ts";
@@ -38,49 +38,6 @@ export async function startConsumers(
   return { children, watch };
 }
 
-interface Window {
-  run: LoadRun;
-  secs: number;
-  lagStart: Record<string, number>;
-  lagEnd: Record<string, number>;
-  series: number[];
-}
-
-/** A load run that also records consumer lag at the window's start, end, and every 500 ms. */
-async function withLag(
-  h: Harness,
-  n: Namespace,
-  args: string[],
-  watch: Record<string, number | undefined>,
-): Promise<Window> {
-  let lagStart: Record<string, number> = {};
-  let lagEnd: Record<string, number> = {};
-  const series: number[] = [];
-  let timer: ReturnType<typeof setInterval> | undefined;
-  let t0 = 0;
-  let t1 = 0;
-  const maxLag = async () => Math.max(...Object.values(await consumerLag(h, n.stream, PLAY_CONSUMERS)));
-  const run = await runLoadgen(h, args, watch, async (phase) => {
-    if (phase === "start") {
-      t0 = performance.now();
-      lagStart = await consumerLag(h, n.stream, PLAY_CONSUMERS);
-      timer = setInterval(
-        () =>
-          void maxLag().then(
-            (l) => series.push(l),
-            () => undefined,
-          ),
-        500,
-      );
-    } else {
-      t1 = performance.now();
-      clearInterval(timer);
-      lagEnd = await consumerLag(h, n.stream, PLAY_CONSUMERS);
-    }
-  });
-  return { run, secs: (t1 - t0) / 1000, lagStart, lagEnd, series };
-}
-
 /**
  * Events/s the slowest play consumer can store, from a saturation probe: input stops at the
  * window's end, then the consumers get `graceMs` more. A consumer that emptied its backlog by
@@ -90,7 +47,7 @@ async function withLag(
  */
 async function drainRate(h: Harness, n: Namespace, w: Window, graceMs: number): Promise<number> {
   await new Promise((r) => setTimeout(r, graceMs));
-  const lag = await consumerLag(h, n.stream, PLAY_CONSUMERS);
+  const lag = inEvents(await consumerLag(h, n.stream, PLAY_CONSUMERS), w.eventsPerMessage);
   const accepted = w.run.summary.events.accepted + w.run.summary.events.duplicates;
   const secs = w.secs + graceMs / 1000;
   return Math.min(

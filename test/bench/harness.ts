@@ -63,10 +63,9 @@ export interface Namespace {
 /**
  * The settings a bench run takes from its own environment and passes to every role it starts, so
  * that a lever is measured on and off with the same command (`PLAYPULSE_PUBLISH_LINGER_MS=0 npm run
- * bench …`). Anything else in the caller's environment is not passed (the bench's lag rule assumes
- * the consumers' default batches). The report names those set.
+ * bench …`). Anything else in the caller's environment is not passed. The report names those set.
  */
-export const TUNABLES = ["PLAYPULSE_PUBLISH_LINGER_MS"] as const;
+export const TUNABLES = ["PLAYPULSE_PUBLISH_LINGER_MS", "PLAYPULSE_BATCH_SIZE"] as const;
 
 /** The TUNABLES set in this process's environment. */
 export function tunables(env: Record<string, string | undefined> = processEnv()): Record<string, string> {

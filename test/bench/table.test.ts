@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { RuntimeName } from "../../src/http/runtimes.ts";
 import { isFlat, nextRate, reported, type Attempt } from "./e2e.ts";
+import { eventsPerMessage } from "./lag.ts";
 import { computeRatios, expectedRowIds, renderRuntimes, renderTable, type BenchRow } from "./table.ts";
 
 const row = (id: string, eventsPerSec: number | null, extra: Partial<BenchRow> = {}): BenchRow => ({
@@ -139,6 +140,17 @@ describe("isFlat", () => {
   it("allows each puller of a durable its three batches in hand (the scale-out's two replicas)", () => {
     const ramp = [0, 6000, 12_000, 17_674];
     expect([isFlat(ramp, 3988, 1), isFlat(ramp, 3988, 2)]).toEqual([false, true]);
+  });
+});
+
+describe("eventsPerMessage: a window's lag in events", () => {
+  it.each([
+    [200_000, 14_568, 200_000 / 14_568], // the packed drain's backlog: 13.7 events a message
+    [60_000, 60_000, 1], // one message per event
+    [0, 0, 1], // nothing stored
+    [500, 520, 1], // more messages than events (catalog, markers): never below one
+  ])("%i events in %i messages: %d", (events, messages, perMessage) => {
+    expect(eventsPerMessage(events, messages)).toBe(perMessage);
   });
 });
 
