@@ -124,7 +124,7 @@ export const schema = z.object({
   /** With packs, the small requests held while others are in flight share messages too (mergeHeld, src/ingest/pack.ts). */
   PLAYPULSE_PACK_ACROSS_REQUESTS: bool(false),
   PLAYPULSE_RETRY_AFTER_SECONDS: int(2, 1, 300),
-  /** Events per consumer batch: 10,000 since 2026-12-08 (docs/benchmarks.md#the-defaults-of-2026-12-08). */
+  /** Events per consumer batch: 10,000 since 2026-12-08 (docs/benchmarks.md#a-packed-backlog-the-pull-window). */
   PLAYPULSE_BATCH_SIZE: int(10_000, 1, 100_000),
   PLAYPULSE_FLUSH_INTERVAL_MS: int(1000, 10, 60_000),
   /** Batches each consume loop writes to ClickHouse at once (src/bus/consume-loop.ts). */
