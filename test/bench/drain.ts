@@ -2,6 +2,7 @@ import { ProcWatch, type Child } from "../helpers/processes.ts";
 import { PLAY_CONSUMERS, startConsumers } from "./e2e.ts";
 import { consumerLag, createNamespace, dropNamespace, type Harness } from "./harness.ts";
 import { failedRow, runWorker } from "./parts.ts";
+import { loadConfig } from "../../src/config.ts";
 import type { BenchRow } from "./table.ts";
 
 /** The drains side by side: one event per message, with one write in flight, packs (the defaults), packs at batch 5,000. */
@@ -12,8 +13,6 @@ const PACK_PER_REQUEST = 100;
 
 interface Variant {
   id: string;
-  /** PLAYPULSE_BATCH_SIZE of the consumers (10,000, the default since 2026-12-08, unless set). */
-  batch: number;
   label: string;
   packed: boolean;
   env: Record<string, string>;
@@ -21,20 +20,18 @@ interface Variant {
 
 const packedLabel = `, packed per ${PACK_PER_REQUEST}-event request as the edge packs by default`;
 const VARIANTS: Record<DrainVariant, Variant> = {
-  default: { id: "consumers.drain", batch: 10_000, label: ", one message per event", packed: false, env: {} },
+  default: { id: "consumers.drain", label: ", one message per event", packed: false, env: {} },
   serial: {
     id: "consumers.drain.serial",
-    batch: 10_000,
     label: ", one message per event, one write in flight per consumer",
     packed: false,
     env: { PLAYPULSE_WRITES_IN_FLIGHT: "1" },
   },
   // The edge's default output for 100-event requests, drained at the defaults: issue 15's row.
-  packed: { id: "consumers.drain.packed", batch: 10_000, label: packedLabel, packed: true, env: {} },
+  packed: { id: "consumers.drain.packed", label: packedLabel, packed: true, env: {} },
   // The batch before 2026-12-08: larger inserts cost ClickHouse less per row.
   packed5k: {
     id: "consumers.drain.packed.5k",
-    batch: 5000,
     label: packedLabel,
     packed: true,
     env: { PLAYPULSE_BATCH_SIZE: "5000" },
@@ -52,12 +49,14 @@ const VARIANTS: Record<DrainVariant, Variant> = {
 export async function measureConsumers(h: Harness, variant: DrainVariant = "default"): Promise<BenchRow> {
   const n = h.quick ? 20_000 : 200_000;
   const v = VARIANTS[variant];
-  const label = `consumers alone (node, one process each, batch ${v.batch.toLocaleString("en-US")}${v.label}): drain a backlog of ${n.toLocaleString("en-US")} events into events and rec_events`;
+  // The consumers' batch as their settings make it: the default unless the variant sets it.
+  const batch = loadConfig(v.env).consumers.batchSize;
+  const label = `consumers alone (node, one process each, batch ${batch.toLocaleString("en-US")}${v.label}): drain a backlog of ${n.toLocaleString("en-US")} events into events and rec_events`;
   const created = await createNamespace(h, "drain");
   const ns = { ...created, env: { ...created.env, ...v.env } };
   let children: Child[] = [];
   try {
-    h.log(`  consumers alone, draining a backlog${v.label}, batch ${v.batch}`);
+    h.log(`  consumers alone, draining a backlog${v.label}, batch ${batch}`);
     const pack = v.packed ? { packPerRequest: PACK_PER_REQUEST } : {};
     const fill = await runWorker(h, { kind: "js-fill", natsUrl: h.natsUrl, prefix: ns.ns, payloads: n, ...pack });
     // The lag is in messages: n for one event each, fewer for packs.

@@ -14,6 +14,7 @@ import {
   type Harness,
   type LoadRun,
 } from "./harness.ts";
+import { ONE_MESSAGE_PER_EVENT } from "../helpers/packs.ts";
 import { childEnv, ProcWatch, startChild } from "../helpers/processes.ts";
 import { BATCHES, type BenchRow, type RowGroup } from "./table.ts";
 import type { WorkerTask } from "./worker.ts";
@@ -58,8 +59,7 @@ const RT_LABEL: Record<RuntimeName, string> = {
   bun: "Hono on Bun (Bun.serve)",
   deno: "Hono on Deno (Deno.serve)",
 };
-/** The rows that measure one message per event, the design before packs (on by default since 2026-12-08). */
-export const NO_PACKS = { PLAYPULSE_PACK_EVENTS: "0" };
+/** The label of the rows that measure one message per event (ONE_MESSAGE_PER_EVENT), the design before packs became the default. */
 export const UNPACKED = ", one message per event (PLAYPULSE_PACK_EVENTS=0)";
 const per = (b: number) => (b === 1 ? "1 event/request" : `${b} events/request`);
 /** One measured window of the load generator, events only. */
@@ -172,7 +172,10 @@ export async function measureIngest(h: Harness, rt: RuntimeName, via: NatsRoute 
     const ns = await createNamespace(h, `ing${via.id.replace(/\W/g, "")}`);
     try {
       const name = `ingest${via.id.replace(/\W/g, "-")}-${rt}`;
-      const { child, url } = await startRoles(h, ns, rt, ["ingest"], name, { ...NO_PACKS, ...via.env(rt) });
+      const { child, url } = await startRoles(h, ns, rt, ["ingest"], name, {
+        ...ONE_MESSAGE_PER_EVENT,
+        ...via.env(rt),
+      });
       try {
         const rows: BenchRow[] = [];
         for (const b of BATCHES) {

@@ -11,7 +11,8 @@ import {
   type Namespace,
 } from "./harness.ts";
 import { halfRateLatency, waitDrained } from "./headroom.ts";
-import { failedRow, NO_PACKS, UNPACKED } from "./parts.ts";
+import { failedRow, UNPACKED } from "./parts.ts";
+import { ONE_MESSAGE_PER_EVENT } from "../helpers/packs.ts";
 import type { Child } from "../helpers/processes.ts";
 import type { BenchRow } from "./table.ts";
 
@@ -171,7 +172,7 @@ export async function measurePipeline(h: Harness, rt: RuntimeName): Promise<Benc
           rows.push(s.row);
           if (batch === 1) rows.push(await halfRateLatency(h, n, url, s.rate, watch));
         },
-        batch === 1 ? {} : NO_PACKS,
+        batch === 1 ? {} : ONE_MESSAGE_PER_EVENT,
       );
     } catch (err: unknown) {
       rows.push(failedRow(id, "pipeline", label, err));
